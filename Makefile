@@ -1,0 +1,67 @@
+# floatgw: the one entry point.
+#   make            build/x86_64/floatgwd (static musl, stripped)
+#   make cross      the same for every router CPU in CROSS_TARGETS
+#   make test       set up the machine (root), build everything, run all tests
+#   make demo       set up, build, run the live two-router demo
+#   make bench      size and cost measurements (see bench/)
+#   make clean      remove build outputs, keep the cached engine and toolchains
+#   make distclean  remove build/ and node_modules/ entirely
+SHELL := bash
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+
+# OpenWrt ARCH_PACKAGES names.
+CROSS_TARGETS := mips_24kc mipsel_24kc arm_cortex-a7 aarch64_generic
+ENGINE := build/engine/quickjs
+ENGINE_STAMP := $(ENGINE)/.floatgw-patched
+HOST_QJSC := build/engine/host/qjsc
+include mk/engine.mk
+
+TS_SOURCES := $(shell find src -name '*.ts')
+NODE_STAMP := node_modules/.package-lock.json
+
+.PHONY: all cross setup test demo bench clean distclean
+all: build/x86_64/floatgwd
+cross: $(foreach t,$(CROSS_TARGETS),build/$(t)/floatgwd)
+
+setup:
+	@bash scripts/setup.sh
+
+$(NODE_STAMP): package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(ENGINE_STAMP): scripts/engine.sh patches/quickjs-portability.patch
+	@bash scripts/engine.sh
+
+# The host qjsc only turns the bundle into C; it is built once and cached.
+HOST_OBJS := $(addprefix build/engine/host/,$(addsuffix .o,$(ENGINE_SRCS) qjsc))
+build/engine/host/%.o: $(ENGINE_STAMP)
+	@mkdir -p $(@D)
+	gcc -O2 $(ENGINE_DEFS) -c $(ENGINE)/$*.c -o $@
+$(HOST_QJSC): $(HOST_OBJS)
+	gcc -o $@ $^ -lm -ldl -lpthread
+
+build/floatgwd.js: $(TS_SOURCES) scripts/bundle.mjs package.json $(NODE_STAMP)
+	npx tsc -p tsconfig.json
+	node scripts/bundle.mjs $@
+
+build/toolchain/%/env.mk: scripts/toolchain.sh
+	@bash scripts/toolchain.sh $*
+
+build/%/floatgwd: build/floatgwd.js $(HOST_QJSC) build/toolchain/%/env.mk src/native/native.c src/native/native.h mk/target.mk mk/engine.mk
+	@$(MAKE) --no-print-directory -f mk/target.mk TARGET=$*
+
+test: setup all cross
+	@bash scripts/test.sh
+
+demo: setup all
+	@bash scripts/demo.sh
+
+bench: setup all cross
+	@bash bench/run.sh
+
+clean:
+	rm -rf build/floatgwd.js build/x86_64 $(foreach t,$(CROSS_TARGETS),build/$(t)) build/test-results coverage
+
+distclean:
+	rm -rf build node_modules coverage

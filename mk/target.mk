@@ -1,0 +1,39 @@
+# Builds build/$(TARGET)/floatgwd: the engine, the native module and the
+# bytecode of build/floatgwd.js, linked statically against musl and stripped.
+# Called by the top-level Makefile; the toolchain's env.mk gives CC, STRIP,
+# TARGET_CFLAGS, TARGET_LDFLAGS and QJSC_SWAP (-x on big-endian targets).
+ifndef TARGET
+$(error TARGET is not set; run make from the top level)
+endif
+.DELETE_ON_ERROR:
+ENGINE := build/engine/quickjs
+HOST_QJSC := build/engine/host/qjsc
+include mk/engine.mk
+include build/toolchain/$(TARGET)/env.mk
+
+OUT := build/$(TARGET)
+CFLAGS := -Os -ffunction-sections -fdata-sections $(TARGET_CFLAGS) $(ENGINE_DEFS) -I$(ENGINE)
+OBJS := $(addprefix $(OUT)/obj/,$(addsuffix .o,$(ENGINE_SRCS) native main))
+# The daemon never evaluates source at run time: without eval the parser and
+# compiler fall away at link time (about 130 KB on MIPS).
+QJSC_FLAGS := -e -m -M native,native -fno-eval -fno-string-normalize -fno-proxy $(QJSC_SWAP)
+
+$(OUT)/floatgwd: $(OBJS)
+	$(CC) -static -Wl,--gc-sections -o $@.debug $(OBJS) $(TARGET_LDFLAGS) -lm -lpthread
+	$(STRIP) -o $@ $@.debug
+	@echo "built $@ ($$(stat -c %s $@) bytes stripped)"
+
+$(OUT)/obj/%.o: $(ENGINE)/%.c build/toolchain/$(TARGET)/env.mk
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(OUT)/obj/native.o: src/native/native.c src/native/native.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Werror -isystem $(ENGINE) -Isrc/native -c $< -o $@
+
+$(OUT)/main.c: build/floatgwd.js $(HOST_QJSC)
+	@mkdir -p $(@D)
+	$(HOST_QJSC) $(QJSC_FLAGS) -o $@ build/floatgwd.js
+
+$(OUT)/obj/main.o: $(OUT)/main.c
+	$(CC) $(CFLAGS) -c $< -o $@

@@ -1,0 +1,21 @@
+// Bundles src/main.ts into one ES module for qjsc. Engine modules ("std",
+// "os") and the C module ("native") stay external: qjsc links them.
+import { build } from "esbuild";
+import { readFileSync } from "node:fs";
+
+const [outfile = "build/floatgwd.js"] = process.argv.slice(2);
+const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+
+await build({
+  entryPoints: ["src/main.ts"],
+  outfile,
+  bundle: true,
+  format: "esm",
+  platform: "neutral",
+  // es2020: es2022 keeps class static blocks, which QuickJS 2021 rejects.
+  target: "es2020",
+  external: ["std", "os", "native"],
+  define: { FLOATGW_VERSION: JSON.stringify(version) },
+  legalComments: "none",
+  logLevel: "warning",
+});
