@@ -1,0 +1,340 @@
+/*
+ * floatgw native module: a thin POSIX binding for QuickJS.
+ *
+ * Only syscalls and the constants of the platform it is compiled for live
+ * here. Every byte of VRRP, ARP, neighbour discovery, netlink and every
+ * sockaddr is built and parsed in TypeScript (src/platform/). The one
+ * exception is recvmsg's control messages: their alignment (CMSG_ALIGN)
+ * depends on the C ABI, so the TTL/hop limit, the receiving ifindex and the
+ * destination address are taken out here with the CMSG_* macros.
+ *
+ * Failing calls throw an Error whose message names the syscall and errno,
+ * with `syscall` and `errno` properties for the caller to test.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <netinet/if_ether.h>
+#include <netpacket/packet.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "quickjs.h"
+#include "native.h"
+
+#define countof(a) (sizeof(a) / sizeof((a)[0]))
+
+static JSValue throw_errno(JSContext *ctx, const char *syscall)
+{
+    int err = errno;
+    JSValue e = JS_NewError(ctx);
+    char msg[160];
+    snprintf(msg, sizeof msg, "%s: %s (errno %d)", syscall, strerror(err), err);
+    JS_DefinePropertyValueStr(ctx, e, "message", JS_NewString(ctx, msg),
+                              JS_PROP_WRITABLE | JS_PROP_CONFIGURABLE);
+    JS_DefinePropertyValueStr(ctx, e, "syscall", JS_NewString(ctx, syscall),
+                              JS_PROP_C_W_E);
+    JS_DefinePropertyValueStr(ctx, e, "errno", JS_NewInt32(ctx, err), JS_PROP_C_W_E);
+    return JS_Throw(ctx, e);
+}
+
+/* Bytes of an ArrayBuffer or of a typed array's view, without copying. */
+static uint8_t *get_bytes(JSContext *ctx, JSValueConst v, size_t *len)
+{
+    size_t off, view_len, elem;
+    uint8_t *p;
+    JSValue buf;
+
+    if (JS_IsObject(v)) {
+        p = JS_GetArrayBuffer(ctx, len, v);
+        if (p)
+            return p;
+        JS_FreeValue(ctx, JS_GetException(ctx));
+        buf = JS_GetTypedArrayBuffer(ctx, v, &off, &view_len, &elem);
+        if (!JS_IsException(buf)) {
+            size_t whole;
+            p = JS_GetArrayBuffer(ctx, &whole, buf);
+            JS_FreeValue(ctx, buf);
+            if (p) {
+                *len = view_len;
+                return p + off;
+            }
+        }
+    }
+    JS_ThrowTypeError(ctx, "expected an ArrayBuffer or a typed array");
+    return NULL;
+}
+
+static int get_int(JSContext *ctx, JSValueConst v, int *out)
+{
+    int32_t i;
+    if (JS_ToInt32(ctx, &i, v))
+        return -1;
+    *out = i;
+    return 0;
+}
+
+/* socket(domain, type, protocol) -> fd; SOCK_CLOEXEC is always added. */
+static JSValue js_socket(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int domain, type, protocol, fd;
+    if (get_int(ctx, argv[0], &domain) || get_int(ctx, argv[1], &type) ||
+        get_int(ctx, argv[2], &protocol))
+        return JS_EXCEPTION;
+    fd = socket(domain, type | SOCK_CLOEXEC, protocol);
+    if (fd < 0)
+        return throw_errno(ctx, "socket");
+    return JS_NewInt32(ctx, fd);
+}
+
+static JSValue js_close(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int fd;
+    if (get_int(ctx, argv[0], &fd))
+        return JS_EXCEPTION;
+    if (close(fd) < 0)
+        return throw_errno(ctx, "close");
+    return JS_UNDEFINED;
+}
+
+/* setsockopt(fd, level, name, value): a number is passed as a C int,
+ * bytes (a struct built in TypeScript) are passed as they are. */
+static JSValue js_setsockopt(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int fd, level, name, ival, r;
+    if (get_int(ctx, argv[0], &fd) || get_int(ctx, argv[1], &level) ||
+        get_int(ctx, argv[2], &name))
+        return JS_EXCEPTION;
+    if (JS_IsNumber(argv[3]) || JS_IsBool(argv[3])) {
+        if (JS_IsBool(argv[3]))
+            ival = JS_ToBool(ctx, argv[3]);
+        else if (get_int(ctx, argv[3], &ival))
+            return JS_EXCEPTION;
+        r = setsockopt(fd, level, name, &ival, sizeof ival);
+    } else {
+        size_t len;
+        uint8_t *p = get_bytes(ctx, argv[3], &len);
+        if (!p)
+            return JS_EXCEPTION;
+        r = setsockopt(fd, level, name, p, (socklen_t)len);
+    }
+    if (r < 0)
+        return throw_errno(ctx, "setsockopt");
+    return JS_UNDEFINED;
+}
+
+/* bind(fd, sockaddr bytes) */
+static JSValue js_bind(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int fd;
+    size_t len;
+    uint8_t *sa;
+    if (get_int(ctx, argv[0], &fd))
+        return JS_EXCEPTION;
+    sa = get_bytes(ctx, argv[1], &len);
+    if (!sa)
+        return JS_EXCEPTION;
+    if (bind(fd, (const struct sockaddr *)sa, (socklen_t)len) < 0)
+        return throw_errno(ctx, "bind");
+    return JS_UNDEFINED;
+}
+
+/* sendto(fd, data, sockaddr bytes | null) -> bytes sent, or null when the
+ * socket is non-blocking and its buffer is full. */
+static JSValue js_sendto(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int fd;
+    size_t len, salen = 0;
+    uint8_t *data, *sa = NULL;
+    ssize_t n;
+    if (get_int(ctx, argv[0], &fd))
+        return JS_EXCEPTION;
+    data = get_bytes(ctx, argv[1], &len);
+    if (!data)
+        return JS_EXCEPTION;
+    if (argc > 2 && !JS_IsNull(argv[2]) && !JS_IsUndefined(argv[2])) {
+        sa = get_bytes(ctx, argv[2], &salen);
+        if (!sa)
+            return JS_EXCEPTION;
+    }
+    n = sendto(fd, data, len, MSG_NOSIGNAL, (const struct sockaddr *)sa, (socklen_t)salen);
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return JS_NULL;
+        return throw_errno(ctx, "sendto");
+    }
+    return JS_NewInt64(ctx, n);
+}
+
+static void set_prop(JSContext *ctx, JSValue obj, const char *name, JSValue v)
+{
+    JS_DefinePropertyValueStr(ctx, obj, name, v, JS_PROP_C_W_E);
+}
+
+/* recvmsg(fd, maxlen) -> null when nothing is waiting (always MSG_DONTWAIT),
+ * else { data, from, ttl, ifindex, dst }: data and from (the raw sockaddr)
+ * as ArrayBuffers; ttl/hop limit and ifindex are -1 and dst null when the
+ * socket did not ask for those control messages. truncated is true when the
+ * datagram was longer than maxlen. */
+static JSValue js_recvmsg(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int fd, maxlen, ttl = -1, ifindex = -1;
+    uint8_t buf[65536];
+    struct sockaddr_storage from;
+    union {
+        char buf[256];
+        struct cmsghdr align;
+    } control;
+    struct iovec iov;
+    struct msghdr msg;
+    struct cmsghdr *c;
+    ssize_t n;
+    JSValue obj, dst = JS_NULL;
+
+    if (get_int(ctx, argv[0], &fd) || get_int(ctx, argv[1], &maxlen))
+        return JS_EXCEPTION;
+    if (maxlen <= 0 || maxlen > (int)sizeof buf)
+        maxlen = sizeof buf;
+    iov.iov_base = buf;
+    iov.iov_len = (size_t)maxlen;
+    memset(&msg, 0, sizeof msg);
+    msg.msg_name = &from;
+    msg.msg_namelen = sizeof from;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.buf;
+    msg.msg_controllen = sizeof control.buf;
+    n = recvmsg(fd, &msg, MSG_DONTWAIT);
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return JS_NULL;
+        return throw_errno(ctx, "recvmsg");
+    }
+    for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
+            memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
+        } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            struct in_pktinfo pi;
+            memcpy(&pi, CMSG_DATA(c), sizeof pi);
+            ifindex = pi.ipi_ifindex;
+            JS_FreeValue(ctx, dst);
+            dst = JS_NewArrayBufferCopy(ctx, (const uint8_t *)&pi.ipi_addr, 4);
+        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
+            memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
+        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+            struct in6_pktinfo pi;
+            memcpy(&pi, CMSG_DATA(c), sizeof pi);
+            ifindex = (int)pi.ipi6_ifindex;
+            JS_FreeValue(ctx, dst);
+            dst = JS_NewArrayBufferCopy(ctx, (const uint8_t *)&pi.ipi6_addr, 16);
+        }
+    }
+    obj = JS_NewObject(ctx);
+    set_prop(ctx, obj, "data", JS_NewArrayBufferCopy(ctx, buf, (size_t)n));
+    set_prop(ctx, obj, "from", JS_NewArrayBufferCopy(ctx, (const uint8_t *)&from, msg.msg_namelen));
+    set_prop(ctx, obj, "ttl", JS_NewInt32(ctx, ttl));
+    set_prop(ctx, obj, "ifindex", JS_NewInt32(ctx, ifindex));
+    set_prop(ctx, obj, "dst", dst);
+    set_prop(ctx, obj, "truncated", JS_NewBool(ctx, (msg.msg_flags & MSG_TRUNC) != 0));
+    return obj;
+}
+
+/* getsockname(fd) -> the raw sockaddr (netlink: the port id the kernel gave). */
+static JSValue js_getsockname(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int fd;
+    struct sockaddr_storage sa;
+    socklen_t len = sizeof sa;
+    if (get_int(ctx, argv[0], &fd))
+        return JS_EXCEPTION;
+    if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
+        return throw_errno(ctx, "getsockname");
+    return JS_NewArrayBufferCopy(ctx, (const uint8_t *)&sa, len);
+}
+
+static JSValue js_if_nametoindex(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    const char *name = JS_ToCString(ctx, argv[0]);
+    unsigned idx;
+    if (!name)
+        return JS_EXCEPTION;
+    idx = if_nametoindex(name);
+    JS_FreeCString(ctx, name);
+    if (idx == 0)
+        return throw_errno(ctx, "if_nametoindex");
+    return JS_NewUint32(ctx, idx);
+}
+
+/* Monotonic milliseconds: never jumps with wall-clock changes (NTP, a
+ * router without RTC booting in 1970), which VRRP timers must not see. */
+static JSValue js_monotonic_ms(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) < 0)
+        return throw_errno(ctx, "clock_gettime");
+    return JS_NewFloat64(ctx, (double)ts.tv_sec * 1000.0 + (double)(ts.tv_nsec / 1000) / 1000.0);
+}
+
+static JSValue js_getpid(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    return JS_NewInt32(ctx, getpid());
+}
+
+#define C(name) JS_PROP_INT32_DEF(#name, name, JS_PROP_CONFIGURABLE)
+
+static const JSCFunctionListEntry native_funcs[] = {
+    JS_CFUNC_DEF("socket", 3, js_socket),
+    JS_CFUNC_DEF("close", 1, js_close),
+    JS_CFUNC_DEF("setsockopt", 4, js_setsockopt),
+    JS_CFUNC_DEF("bind", 2, js_bind),
+    JS_CFUNC_DEF("sendto", 3, js_sendto),
+    JS_CFUNC_DEF("recvmsg", 2, js_recvmsg),
+    JS_CFUNC_DEF("getsockname", 1, js_getsockname),
+    JS_CFUNC_DEF("ifNameToIndex", 1, js_if_nametoindex),
+    JS_CFUNC_DEF("monotonicMs", 0, js_monotonic_ms),
+    JS_CFUNC_DEF("getpid", 0, js_getpid),
+    JS_PROP_STRING_DEF("engineVersion", CONFIG_VERSION, JS_PROP_CONFIGURABLE),
+};
+
+/* The values of these differ between CPUs (MIPS numbers SOCK_*, SOL_SOCKET
+ * and SO_* differently), so TypeScript must take them from here. */
+static const JSCFunctionListEntry native_consts[] = {
+    C(AF_INET), C(AF_INET6), C(AF_PACKET), C(AF_NETLINK), C(AF_UNIX),
+    C(SOCK_RAW), C(SOCK_DGRAM), C(SOCK_NONBLOCK),
+    C(SOL_SOCKET), C(SO_BINDTODEVICE), C(SO_RCVBUF), C(SO_SNDBUF), C(SO_REUSEADDR),
+    C(IPPROTO_IP), C(IPPROTO_IPV6),
+    C(IP_TTL), C(IP_RECVTTL), C(IP_PKTINFO), C(IP_MULTICAST_TTL), C(IP_MULTICAST_LOOP),
+    C(IP_MULTICAST_IF), C(IP_ADD_MEMBERSHIP), C(IP_DROP_MEMBERSHIP),
+    C(IPV6_UNICAST_HOPS), C(IPV6_MULTICAST_HOPS), C(IPV6_MULTICAST_LOOP), C(IPV6_MULTICAST_IF),
+    C(IPV6_RECVHOPLIMIT), C(IPV6_RECVPKTINFO), C(IPV6_ADD_MEMBERSHIP), C(IPV6_DROP_MEMBERSHIP),
+    C(IPV6_CHECKSUM),
+    C(NETLINK_ROUTE), C(NETLINK_ADD_MEMBERSHIP),
+    C(ETH_P_ARP), C(ETH_P_IP), C(ETH_P_IPV6), C(ETH_P_ALL),
+    C(EAGAIN), C(EEXIST), C(EADDRNOTAVAIL), C(ENODEV), C(ENOENT), C(EPERM), C(ENOPROTOOPT),
+    C(ENETDOWN), C(ENXIO), C(EINTR), C(EINVAL),
+};
+
+static int native_init(JSContext *ctx, JSModuleDef *m)
+{
+    JSValue consts = JS_NewObject(ctx);
+    JS_SetPropertyFunctionList(ctx, consts, native_consts, countof(native_consts));
+    JS_SetModuleExport(ctx, m, "constants", consts);
+    return JS_SetModuleExportList(ctx, m, native_funcs, countof(native_funcs));
+}
+
+JSModuleDef *js_init_module_native(JSContext *ctx, const char *module_name)
+{
+    JSModuleDef *m = JS_NewCModule(ctx, module_name, native_init);
+    if (!m)
+        return NULL;
+    JS_AddModuleExport(ctx, m, "constants");
+    JS_AddModuleExportList(ctx, m, native_funcs, countof(native_funcs));
+    return m;
+}

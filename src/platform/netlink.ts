@@ -1,0 +1,143 @@
+// rtnetlink messages, built and parsed here in host byte order (netlink is
+// host-endian by design; see hostorder.ts). Layouts: linux/netlink.h,
+// linux/rtnetlink.h, linux/if_link.h, linux/if_addr.h — identical on every
+// floatgw target.
+import { hostLittleEndian as LE } from "./hostorder";
+
+export const NLMSG_ERROR = 2;
+export const NLMSG_DONE = 3;
+export const RTM_NEWLINK = 16;
+export const RTM_DELLINK = 17;
+export const RTM_GETLINK = 18;
+export const RTM_NEWADDR = 20;
+export const RTM_DELADDR = 21;
+export const RTM_GETADDR = 22;
+
+export const NLM_F_REQUEST = 0x1;
+export const NLM_F_MULTI = 0x2;
+export const NLM_F_ACK = 0x4;
+export const NLM_F_DUMP = 0x300;
+export const NLM_F_CREATE = 0x400;
+export const NLM_F_EXCL = 0x200;
+
+export const IFLA_ADDRESS = 1;
+export const IFLA_IFNAME = 3;
+export const IFA_ADDRESS = 1;
+export const IFA_LOCAL = 2;
+export const IFA_LABEL = 3;
+export const IFA_FLAGS = 8;
+
+const NLMSG_HDRLEN = 16;
+const RTA_HDRLEN = 4;
+
+const align4 = (n: number): number => (n + 3) & ~3;
+
+export interface NetlinkMessage {
+  type: number;
+  flags: number;
+  seq: number;
+  pid: number;
+  /** The bytes after the 16-byte header (a view into the received buffer). */
+  payload: Uint8Array;
+}
+
+/** One rtattr: type and payload, 4-byte aligned. */
+export function rtattr(type: number, payload: Uint8Array): Uint8Array {
+  const b = new Uint8Array(align4(RTA_HDRLEN + payload.length));
+  const v = new DataView(b.buffer);
+  v.setUint16(0, RTA_HDRLEN + payload.length, LE);
+  v.setUint16(2, type, LE);
+  b.set(payload, RTA_HDRLEN);
+  return b;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/** nlmsghdr + body + attributes, ready for sendto. */
+export function encodeMessage(type: number, flags: number, seq: number, body: Uint8Array, attrs: Uint8Array[] = []): Uint8Array {
+  const msg = concat([new Uint8Array(NLMSG_HDRLEN), body, ...attrs]);
+  const v = new DataView(msg.buffer);
+  v.setUint32(0, msg.length, LE);
+  v.setUint16(4, type, LE);
+  v.setUint16(6, flags, LE);
+  v.setUint32(8, seq, LE);
+  v.setUint32(12, 0, LE);
+  return msg;
+}
+
+/** Splits a datagram into messages; stops at the first malformed length. */
+export function decodeMessages(data: Uint8Array): NetlinkMessage[] {
+  const out: NetlinkMessage[] = [];
+  const v = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  let off = 0;
+  while (off + NLMSG_HDRLEN <= data.length) {
+    const len = v.getUint32(off, LE);
+    if (len < NLMSG_HDRLEN || off + len > data.length) break;
+    out.push({
+      type: v.getUint16(off + 4, LE),
+      flags: v.getUint16(off + 6, LE),
+      seq: v.getUint32(off + 8, LE),
+      pid: v.getUint32(off + 12, LE),
+      payload: data.subarray(off + NLMSG_HDRLEN, off + len),
+    });
+    off += align4(len);
+  }
+  return out;
+}
+
+/** The attributes that follow a fixed-size body, by type (last one wins). */
+export function decodeAttrs(payload: Uint8Array, bodyLength: number): Map<number, Uint8Array> {
+  const attrs = new Map<number, Uint8Array>();
+  const v = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  let off = align4(bodyLength);
+  while (off + RTA_HDRLEN <= payload.length) {
+    const len = v.getUint16(off, LE);
+    if (len < RTA_HDRLEN || off + len > payload.length) break;
+    attrs.set(v.getUint16(off + 2, LE) & 0x3fff, payload.subarray(off + RTA_HDRLEN, off + len));
+    off += align4(len);
+  }
+  return attrs;
+}
+
+/** The errno of an NLMSG_ERROR (0 is an ACK), or null if too short. */
+export function errorCode(msg: NetlinkMessage): number | null {
+  if (msg.payload.length < 4) return null;
+  return -new DataView(msg.payload.buffer, msg.payload.byteOffset, 4).getInt32(0, LE);
+}
+
+/** struct ifinfomsg: 16 bytes. */
+export const IFINFOMSG_LEN = 16;
+export function ifinfomsg(family: number, ifindex: number): Uint8Array {
+  const b = new Uint8Array(IFINFOMSG_LEN);
+  const v = new DataView(b.buffer);
+  b[0] = family;
+  v.setInt32(4, ifindex, LE);
+  return b;
+}
+
+export interface LinkInfo {
+  ifindex: number;
+  flags: number;
+  name: string | null;
+}
+
+export function decodeLink(msg: NetlinkMessage): LinkInfo | null {
+  if (msg.payload.length < IFINFOMSG_LEN) return null;
+  const v = new DataView(msg.payload.buffer, msg.payload.byteOffset, IFINFOMSG_LEN);
+  const name = decodeAttrs(msg.payload, IFINFOMSG_LEN).get(IFLA_IFNAME);
+  return { ifindex: v.getInt32(4, LE), flags: v.getUint32(8, LE), name: name ? cString(name) : null };
+}
+
+function cString(b: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < b.length && b[i] !== 0; i++) s += String.fromCharCode(b[i] ?? 0);
+  return s;
+}

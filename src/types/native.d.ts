@@ -1,0 +1,43 @@
+// The C module src/native/native.c, linked into the binary as "native".
+// Only src/platform/engine.ts imports it.
+declare module "native" {
+  /** A datagram read by recvmsg; ttl/ifindex are -1 and dst null unless the
+   * socket asked for IP_RECVTTL/IP_PKTINFO (or their IPv6 twins). */
+  export interface Received {
+    data: ArrayBuffer;
+    /** The raw sockaddr of the sender (family field in host byte order). */
+    from: ArrayBuffer;
+    ttl: number;
+    ifindex: number;
+    dst: ArrayBuffer | null;
+    truncated: boolean;
+  }
+  type Bytes = ArrayBuffer | Uint8Array;
+  export function socket(domain: number, type: number, protocol: number): number;
+  export function close(fd: number): void;
+  export function setsockopt(fd: number, level: number, name: number, value: number | boolean | Bytes): void;
+  export function bind(fd: number, sockaddr: Bytes): void;
+  export function sendto(fd: number, data: Bytes, sockaddr: Bytes | null): number | null;
+  export function recvmsg(fd: number, maxLength: number): Received | null;
+  export function getsockname(fd: number): ArrayBuffer;
+  export function ifNameToIndex(name: string): number;
+  export function monotonicMs(): number;
+  export function getpid(): number;
+  export const engineVersion: string;
+  /** Socket, protocol and errno constants as the target CPU numbers them. */
+  export const constants: Readonly<Record<NativeConstant, number>>;
+  export type NativeConstant =
+    | "AF_INET" | "AF_INET6" | "AF_PACKET" | "AF_NETLINK" | "AF_UNIX"
+    | "SOCK_RAW" | "SOCK_DGRAM" | "SOCK_NONBLOCK"
+    | "SOL_SOCKET" | "SO_BINDTODEVICE" | "SO_RCVBUF" | "SO_SNDBUF" | "SO_REUSEADDR"
+    | "IPPROTO_IP" | "IPPROTO_IPV6"
+    | "IP_TTL" | "IP_RECVTTL" | "IP_PKTINFO" | "IP_MULTICAST_TTL" | "IP_MULTICAST_LOOP"
+    | "IP_MULTICAST_IF" | "IP_ADD_MEMBERSHIP" | "IP_DROP_MEMBERSHIP"
+    | "IPV6_UNICAST_HOPS" | "IPV6_MULTICAST_HOPS" | "IPV6_MULTICAST_LOOP" | "IPV6_MULTICAST_IF"
+    | "IPV6_RECVHOPLIMIT" | "IPV6_RECVPKTINFO" | "IPV6_ADD_MEMBERSHIP" | "IPV6_DROP_MEMBERSHIP"
+    | "IPV6_CHECKSUM"
+    | "NETLINK_ROUTE" | "NETLINK_ADD_MEMBERSHIP"
+    | "ETH_P_ARP" | "ETH_P_IP" | "ETH_P_IPV6" | "ETH_P_ALL"
+    | "EAGAIN" | "EEXIST" | "EADDRNOTAVAIL" | "ENODEV" | "ENOENT" | "EPERM" | "ENOPROTOOPT"
+    | "ENETDOWN" | "ENXIO" | "EINTR" | "EINVAL";
+}

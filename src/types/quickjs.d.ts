@@ -1,0 +1,52 @@
+// Declarations for the parts of QuickJS 2021-03-27's built-in modules and
+// globals that floatgw uses. Only src/platform/engine.ts imports "std" and
+// "os"; everything else goes through that adapter.
+
+declare const scriptArgs: string[];
+declare const console: { log(...args: unknown[]): void };
+
+declare module "std" {
+  export interface FILE {
+    puts(s: string): void;
+    printf(fmt: string, ...args: unknown[]): void;
+    flush(): void;
+    close(): number;
+    readAsString(maxSize?: number): string;
+    getline(): string | null;
+    write(buf: ArrayBuffer, pos: number, len: number): number;
+  }
+  export const out: FILE;
+  export const err: FILE;
+  export const in_: FILE;
+  export function exit(code: number): never;
+  export function getenv(name: string): string | undefined;
+  export function open(path: string, mode: string, errorObj?: { errno?: number }): FILE | null;
+  export function fdopen(fd: number, mode: string, errorObj?: { errno?: number }): FILE | null;
+  export function strerror(errno: number): string;
+  export function gc(): void;
+}
+
+declare module "os" {
+  export type TimerHandle = { readonly __timer: unique symbol };
+  export function setReadHandler(fd: number, cb: (() => void) | null): void;
+  export function setWriteHandler(fd: number, cb: (() => void) | null): void;
+  export function setTimeout(cb: () => void, ms: number): TimerHandle;
+  export function clearTimeout(handle: TimerHandle): void;
+  export function signal(sig: number, cb: (() => void) | null | undefined): void;
+  export function kill(pid: number, sig: number): number;
+  export function exec(args: string[], options?: {
+    block?: boolean; usePath?: boolean; file?: string; cwd?: string;
+    stdin?: number; stdout?: number; stderr?: number; env?: Record<string, string>;
+  }): number;
+  export function waitpid(pid: number, options: number): [number, number];
+  export function rename(oldPath: string, newPath: string): number;
+  export function remove(path: string): number;
+  export function mkdir(path: string, mode?: number): number;
+  export function close(fd: number): number;
+  export function sleep(ms: number): void;
+  export const SIGINT: number;
+  export const SIGTERM: number;
+  export const SIGHUP: number;
+  export const SIGUSR1: number;
+  export const WNOHANG: number;
+}
