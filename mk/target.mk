@@ -19,7 +19,7 @@ OBJS := $(addprefix $(OUT)/obj/,$(addsuffix .o,$(ENGINE_SRCS) native main))
 QJSC_FLAGS := -e -m -M native,native -fno-eval -fno-string-normalize -fno-proxy $(QJSC_SWAP)
 
 $(OUT)/floatgwd: $(OBJS)
-	$(CC) -static -Wl,--gc-sections -o $@.debug $(OBJS) $(TARGET_LDFLAGS) -lm -lpthread
+	$(CC) $(TARGET_LDFLAGS) -static -Wl,--gc-sections -o $@.debug $(OBJS) $(TARGET_LDLIBS) -lm -lpthread
 	$(STRIP) -o $@ $@.debug
 	@echo "built $@ ($$(stat -c %s $@) bytes stripped)"
 

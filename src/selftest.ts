@@ -3,6 +3,7 @@
 // It is the smoke test of each binary on each CPU (under qemu as well).
 import { C, isSyscallError, monotonicMs, sys } from "./platform/engine";
 import { sockaddrLl, sockaddrNl, decodeSockaddr } from "./platform/sockaddr";
+import { bindToDevice } from "./platform/sockopt";
 import {
   NLM_F_REQUEST, NLMSG_ERROR, RTM_GETLINK, RTM_NEWLINK,
   decodeLink, decodeMessages, encodeMessage, errorCode, ifinfomsg,
@@ -33,12 +34,6 @@ function check(name: string, body: (open: (fd: number) => number) => string): Ch
   }
 }
 
-function nameBytes(ifname: string): Uint8Array {
-  const b = new Uint8Array(ifname.length + 1);
-  for (let i = 0; i < ifname.length; i++) b[i] = ifname.charCodeAt(i);
-  return b;
-}
-
 export interface SelftestResult {
   ok: boolean;
   ifname: string;
@@ -56,7 +51,7 @@ export function selftest(ifname: string): SelftestResult {
 
   checks.push(check("vrrp-socket", (open) => {
     const fd = open(sys.socket(C.AF_INET, C.SOCK_RAW | C.SOCK_NONBLOCK, IPPROTO_VRRP));
-    sys.setsockopt(fd, C.SOL_SOCKET, C.SO_BINDTODEVICE, nameBytes(ifname));
+    bindToDevice(fd, ifname);
     sys.setsockopt(fd, C.IPPROTO_IP, C.IP_MULTICAST_TTL, 255);
     sys.setsockopt(fd, C.IPPROTO_IP, C.IP_RECVTTL, 1);
     sys.setsockopt(fd, C.IPPROTO_IP, C.IP_PKTINFO, 1);

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <poll.h>
 #include <netinet/in.h>
 #include <netinet/if_ether.h>
 #include <netpacket/packet.h>
@@ -272,6 +273,26 @@ static JSValue js_if_nametoindex(JSContext *ctx, JSValueConst this_val, int argc
     return JS_NewUint32(ctx, idx);
 }
 
+/* poll(fd, timeoutMs) -> true when fd is readable before the timeout. For
+ * short synchronous waits (the CLI waiting for the daemon's answer); the
+ * daemon itself waits in QuickJS's event loop. */
+static JSValue js_poll_readable(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int fd, timeout, n;
+    struct pollfd p;
+    if (get_int(ctx, argv[0], &fd) || get_int(ctx, argv[1], &timeout))
+        return JS_EXCEPTION;
+    p.fd = fd;
+    p.events = POLLIN;
+    p.revents = 0;
+    do {
+        n = poll(&p, 1, timeout);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0)
+        return throw_errno(ctx, "poll");
+    return JS_NewBool(ctx, n > 0 && (p.revents & POLLIN));
+}
+
 /* Monotonic milliseconds: never jumps with wall-clock changes (NTP, a
  * router without RTC booting in 1970), which VRRP timers must not see. */
 static JSValue js_monotonic_ms(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
@@ -298,6 +319,7 @@ static const JSCFunctionListEntry native_funcs[] = {
     JS_CFUNC_DEF("recvmsg", 2, js_recvmsg),
     JS_CFUNC_DEF("getsockname", 1, js_getsockname),
     JS_CFUNC_DEF("ifNameToIndex", 1, js_if_nametoindex),
+    JS_CFUNC_DEF("pollReadable", 2, js_poll_readable),
     JS_CFUNC_DEF("monotonicMs", 0, js_monotonic_ms),
     JS_CFUNC_DEF("getpid", 0, js_getpid),
     JS_PROP_STRING_DEF("engineVersion", CONFIG_VERSION, JS_PROP_CONFIGURABLE),

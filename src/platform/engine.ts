@@ -2,6 +2,7 @@
 // the native C module. The rest of src/ sees typed functions, so a change of
 // engine touches this file alone.
 import * as std from "std";
+import * as os from "os";
 import * as native from "native";
 
 export type { Received } from "native";
@@ -30,6 +31,7 @@ export const sys = {
   recvmsg: native.recvmsg,
   getsockname: native.getsockname,
   ifNameToIndex: native.ifNameToIndex,
+  pollReadable: native.pollReadable,
   getpid: native.getpid,
 };
 
@@ -61,4 +63,63 @@ export function exit(code: number): never {
   std.out.flush();
   std.err.flush();
   return std.exit(code);
+}
+
+/** Calls cb whenever fd is readable; null stops watching. */
+export function watchReadable(fd: number, cb: (() => void) | null): void {
+  os.setReadHandler(fd, cb);
+}
+
+/** Runs cb once after ms milliseconds; the returned function cancels it. */
+export function after(ms: number, cb: () => void): () => void {
+  const handle = os.setTimeout(cb, Math.max(0, ms));
+  return () => os.clearTimeout(handle);
+}
+
+export type SignalName = "TERM" | "INT" | "HUP";
+const SIGNALS: Record<SignalName, number> = { TERM: os.SIGTERM, INT: os.SIGINT, HUP: os.SIGHUP };
+
+export function onSignal(name: SignalName, cb: () => void): void {
+  os.signal(SIGNALS[name], cb);
+}
+
+export function getenv(name: string): string | undefined {
+  return std.getenv(name);
+}
+
+/** A whole text file, or null when it cannot be opened. (std.loadFile sizes
+ * files with ftell, which fails on procfs and sysfs.) */
+export function readTextFile(path: string): string | null {
+  const f = std.open(path, "r");
+  if (!f) return null;
+  try {
+    return f.readAsString();
+  } finally {
+    f.close();
+  }
+}
+
+/** Writes through a temporary file and rename, so readers never see half. */
+export function writeFileAtomic(path: string, text: string): boolean {
+  const tmp = `${path}.tmp`;
+  const f = std.open(tmp, "w");
+  if (!f) return false;
+  f.puts(text);
+  const failed = f.close() !== 0;
+  return !failed && os.rename(tmp, path) === 0;
+}
+
+/** Creates a directory and its parents; true if it exists afterwards. */
+export function makeDirs(path: string): boolean {
+  let prefix = "";
+  let result = 0;
+  for (const part of path.split("/")) {
+    prefix += part + "/";
+    if (part !== "") result = os.mkdir(prefix, 0o755);
+  }
+  return result === 0 || result === -C.EEXIST;
+}
+
+export function removeFile(path: string): void {
+  os.remove(path);
 }

@@ -123,17 +123,77 @@ export function ifinfomsg(family: number, ifindex: number): Uint8Array {
   return b;
 }
 
+export const IFF_UP = 0x1;
+export const IFF_RUNNING = 0x40;
+
 export interface LinkInfo {
   ifindex: number;
   flags: number;
   name: string | null;
+  mac: Uint8Array | null;
 }
 
 export function decodeLink(msg: NetlinkMessage): LinkInfo | null {
   if (msg.payload.length < IFINFOMSG_LEN) return null;
   const v = new DataView(msg.payload.buffer, msg.payload.byteOffset, IFINFOMSG_LEN);
-  const name = decodeAttrs(msg.payload, IFINFOMSG_LEN).get(IFLA_IFNAME);
-  return { ifindex: v.getInt32(4, LE), flags: v.getUint32(8, LE), name: name ? cString(name) : null };
+  const attrs = decodeAttrs(msg.payload, IFINFOMSG_LEN);
+  const name = attrs.get(IFLA_IFNAME);
+  const mac = attrs.get(IFLA_ADDRESS);
+  return {
+    ifindex: v.getInt32(4, LE),
+    flags: v.getUint32(8, LE),
+    name: name ? cString(name) : null,
+    mac: mac ? mac.slice() : null,
+  };
+}
+
+/** struct ifaddrmsg: 8 bytes. */
+export const IFADDRMSG_LEN = 8;
+export const IFA_F_SECONDARY = 0x01;
+export const IFA_F_NODAD = 0x02;
+export const RT_SCOPE_UNIVERSE = 0;
+export const RT_SCOPE_LINK = 253;
+
+export function ifaddrmsg(family: number, prefix: number, flags: number, scope: number, ifindex: number): Uint8Array {
+  const b = new Uint8Array(IFADDRMSG_LEN);
+  b[0] = family;
+  b[1] = prefix;
+  b[2] = flags;
+  b[3] = scope;
+  new DataView(b.buffer).setUint32(4, ifindex, LE);
+  return b;
+}
+
+export interface AddrInfo {
+  family: number;
+  prefix: number;
+  flags: number;
+  scope: number;
+  ifindex: number;
+  /** IFA_LOCAL when present (IPv4), else IFA_ADDRESS. */
+  address: Uint8Array | null;
+}
+
+export function decodeAddr(msg: NetlinkMessage): AddrInfo | null {
+  if (msg.payload.length < IFADDRMSG_LEN) return null;
+  const p = msg.payload;
+  const attrs = decodeAttrs(p, IFADDRMSG_LEN);
+  const address = attrs.get(IFA_LOCAL) ?? attrs.get(IFA_ADDRESS);
+  return {
+    family: p[0] ?? 0,
+    prefix: p[1] ?? 0,
+    flags: p[2] ?? 0,
+    scope: p[3] ?? 0,
+    ifindex: new DataView(p.buffer, p.byteOffset, IFADDRMSG_LEN).getUint32(4, LE),
+    address: address ? address.slice() : null,
+  };
+}
+
+/** A u32 attribute payload in host order. */
+export function u32(value: number): Uint8Array {
+  const b = new Uint8Array(4);
+  new DataView(b.buffer).setUint32(0, value >>> 0, LE);
+  return b;
 }
 
 function cString(b: Uint8Array): string {

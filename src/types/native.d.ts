@@ -21,6 +21,7 @@ declare module "native" {
   export function recvmsg(fd: number, maxLength: number): Received | null;
   export function getsockname(fd: number): ArrayBuffer;
   export function ifNameToIndex(name: string): number;
+  export function pollReadable(fd: number, timeoutMs: number): boolean;
   export function monotonicMs(): number;
   export function getpid(): number;
   export const engineVersion: string;

@@ -1,0 +1,76 @@
+// [CONTROL] The control channel between `floatgw` (the CLI) and floatgwd: a
+// unix datagram socket in the run directory. One JSON request per datagram,
+// one JSON reply to the sender's (autobound, abstract) address. The CLI only
+// asks; the daemon turns requests into events for the core.
+import { C, sys } from "./engine";
+import { decodeSockaddr, sockaddrUn } from "./sockaddr";
+import { hostLittleEndian } from "./hostorder";
+
+const MAX_DATAGRAM = 65536;
+
+function utf8Encode(text: string): Uint8Array {
+  const bin = unescape(encodeURIComponent(text));
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+function utf8Decode(bytes: Uint8Array): string {
+  let bin = "";
+  for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i] ?? 0);
+  return decodeURIComponent(escape(bin));
+}
+
+export type Reply = Record<string, unknown>;
+
+export class ControlServer {
+  readonly fd: number;
+
+  constructor(readonly path: string) {
+    this.fd = sys.socket(C.AF_UNIX, C.SOCK_DGRAM | C.SOCK_NONBLOCK, 0);
+    try {
+      sys.bind(this.fd, sockaddrUn(path));
+    } catch (e) {
+      sys.close(this.fd);
+      throw e;
+    }
+  }
+
+  /** Answers every waiting request with handle's reply. */
+  serve(handle: (request: unknown) => Reply): void {
+    for (let got = sys.recvmsg(this.fd, MAX_DATAGRAM); got; got = sys.recvmsg(this.fd, MAX_DATAGRAM)) {
+      let reply: Reply;
+      try {
+        reply = handle(JSON.parse(utf8Decode(new Uint8Array(got.data))));
+      } catch (e) {
+        reply = { ok: false, error: `bad request: ${e instanceof Error ? e.message : String(e)}` };
+      }
+      // An unbound sender's address is the bare family: nowhere to answer.
+      if (decodeSockaddr(got.from).family !== "unix" || got.from.byteLength <= 2) continue;
+      sys.sendto(this.fd, utf8Encode(JSON.stringify(reply)), got.from);
+    }
+  }
+
+  close(): void {
+    sys.close(this.fd);
+  }
+}
+
+/** Sends one request to the daemon and waits up to timeoutMs for its reply. */
+export function request(path: string, body: Reply, timeoutMs: number): Reply {
+  const fd = sys.socket(C.AF_UNIX, C.SOCK_DGRAM, 0);
+  try {
+    // A sockaddr holding only the family autobinds to a unique abstract
+    // address, so the daemon has somewhere to send its answer.
+    const family = new Uint8Array(2);
+    new DataView(family.buffer).setUint16(0, 1, hostLittleEndian);
+    sys.bind(fd, family);
+    sys.sendto(fd, utf8Encode(JSON.stringify(body)), sockaddrUn(path));
+    if (!sys.pollReadable(fd, timeoutMs)) throw new Error(`no answer from floatgwd on ${path} within ${timeoutMs} ms`);
+    const got = sys.recvmsg(fd, MAX_DATAGRAM);
+    if (!got) throw new Error(`no answer from floatgwd on ${path}`);
+    return JSON.parse(utf8Decode(new Uint8Array(got.data))) as Reply;
+  } finally {
+    sys.close(fd);
+  }
+}

@@ -1,0 +1,70 @@
+// Every router CPU's floatgwd under qemu-user: it must be static and
+// stripped, print its version, pass selftest, and stay under 1 MB. MIPS runs
+// with -cpu 24Kc, which has no FPU: one hard-float instruction would SIGILL.
+// readelf's "Soft float" alone proves nothing (crt files set it even when
+// libgcc's hard-float helpers are linked), so the disassembly is searched too.
+import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { Lab, ROOT, must, run } from "../netns/lab";
+import { CROSS_TARGETS, target } from "./targets";
+
+const { version } = JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8"));
+const FPU_INSTRUCTION = /\s(add|sub|mul|div|mov|cvt|c\.[a-z]+)\.(d|s)\s|\s(lwc1|swc1|ldc1|sdc1|mtc1|mfc1|ctc1|cfc1)\s/;
+const lab = new Lab();
+afterEach(() => lab.cleanup());
+
+const sizes: Record<string, { stripped: number; xz: number }> = {};
+afterAll(() => {
+  mkdirSync(resolve(ROOT, "build/test-results"), { recursive: true });
+  writeFileSync(resolve(ROOT, "build/test-results/sizes.json"), JSON.stringify(sizes, null, 2) + "\n");
+});
+
+describe.each(["x86_64", ...CROSS_TARGETS])("%s", (name) => {
+  const t = target(name);
+
+  it("is a static, stripped executable under 1 MB", () => {
+    const file = must(["file", "-b", t.binary]);
+    expect(file).toContain("statically linked");
+    expect(file).toContain("stripped");
+    expect(file).not.toContain("not stripped");
+    const stripped = statSync(t.binary).size;
+    const xz = Number(must(["sh", "-c", `xz -9e -c '${t.binary}' | wc -c`]).trim());
+    sizes[name] = { stripped, xz };
+    console.log(`${name}: ${stripped} bytes stripped, ${xz} bytes xz -9e`);
+    expect(stripped).toBeLessThan(1024 * 1024);
+  });
+
+  it("prints its version", () => {
+    const r = run([...t.qemu, t.binary, "--version"], 60_000);
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe(`floatgwd ${version} (QuickJS 2021-03-27)`);
+    expect(r.status).toBe(0);
+  });
+
+  it("passes selftest on lo in a fresh namespace", () => {
+    const ns = lab.netns("x");
+    const r = lab.exec(ns, [...t.qemu, t.binary, "selftest", "lo"], 60_000);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).ok).toBe(true);
+  });
+
+  it("has a toolchain whose C float and netlink results match the host's", () => {
+    const r = run(["bash", resolve(ROOT, "scripts/toolchain-check.sh"), name], 120_000);
+    expect(r.stderr).not.toContain("FAIL");
+    expect(r.status).toBe(0);
+  });
+});
+
+// ath79/ramips kernels have no FP emulation: one FPU instruction is a SIGILL.
+describe.each(CROSS_TARGETS.filter((n) => target(n).softFloat))("%s soft-float", (name) => {
+  const t = target(name);
+
+  it("says Soft float in its ELF attributes and contains no FPU instruction", () => {
+    expect(must([t.readelf, "-A", t.binary])).toMatch(/FP ABI:\s+Soft float/);
+    const disassembly = must([t.objdump, "-d", t.binary], 120_000).split("\n");
+    const fpu = disassembly.filter((line) => FPU_INSTRUCTION.test(line));
+    expect(fpu.slice(0, 5)).toEqual([]);
+  });
+});
