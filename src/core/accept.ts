@@ -1,0 +1,75 @@
+// Instance-level acceptance of a sane advert (RFC 3768 §7.1, RFC 5798 §7.1).
+// packet.ts has already checked version, type, length, checksum and auth
+// type; here the advert is held against one instance's configuration.
+
+import { type Addr, addrEquals, formatAddr } from "./addr";
+import type { InstanceConfig } from "./instance-config";
+import { type Advert, type V2Auth, advertIntervalCs } from "./packet";
+import { type Result, fail, ok } from "./result";
+
+/** RFC 5798 §5.1.1.3: adverts go out with TTL / Hop Limit 255, so only on-link peers are heard. */
+export const VRRP_TTL = 255;
+
+export type AcceptFailure =
+  | "bad-ttl"
+  | "version-mismatch"
+  | "family-mismatch"
+  | "vrid-mismatch"
+  | "auth-mismatch"
+  | "interval-mismatch";
+
+/** A decoded advert with what the platform learned from the IP layer. */
+export interface ReceivedAdvert {
+  readonly advert: Advert;
+  /** IP source: the sender's primary address. */
+  readonly src: Addr;
+  /** IPv4 TTL or IPv6 Hop Limit, from IP_TTL / IPV6_HOPLIMIT. */
+  readonly ttl: number;
+  /** Sent to 224.0.0.18 / ff02::12 rather than unicast to us. */
+  readonly multicast: boolean;
+}
+
+export interface Acceptance {
+  /** Set when the advert's address list differs from ours: counted and logged, not dropped. */
+  readonly addressMismatch: string | null;
+}
+
+function sameAuth(a: V2Auth, b: V2Auth): boolean {
+  if (a.type === "none" || b.type === "none") return a.type === b.type;
+  return a.key.length === b.key.length && a.key.every((byte, i) => byte === b.key[i]);
+}
+
+function addressMismatch(c: InstanceConfig, addrs: readonly Addr[]): string | null {
+  const missing = c.vips.filter((v) => !addrs.some((a) => addrEquals(a, v)));
+  const extra = addrs.filter((a) => !c.vips.some((v) => addrEquals(a, v)));
+  if (missing.length === 0 && extra.length === 0 && addrs.length === c.vips.length) return null;
+  const list = (xs: readonly Addr[]): string => (xs.length === 0 ? "none" : xs.map(formatAddr).join(", "));
+  return `address list differs: ${addrs.length} received vs ${c.vips.length} configured; missing ${list(missing)}; unexpected ${list(extra)}`;
+}
+
+export function acceptAdvert(c: InstanceConfig, rx: ReceivedAdvert): Result<Acceptance, AcceptFailure> {
+  const a = rx.advert;
+  const from = formatAddr(rx.src);
+  // RFC 5798 §7.1: MUST verify TTL/Hop Limit 255. As keepalived does, only for
+  // multicast: unicast peers may legitimately sit behind a router.
+  if (rx.multicast && rx.ttl !== VRRP_TTL)
+    return fail("bad-ttl", `advert from ${from} has TTL ${rx.ttl}; on-link VRRP uses ${VRRP_TTL}`);
+  if (a.version !== c.version)
+    return fail("version-mismatch", `VRRPv${a.version} advert from ${from} for a VRRPv${c.version} instance`);
+  if (a.family !== c.family)
+    return fail("family-mismatch", `IPv${a.family} advert from ${from} for an IPv${c.family} instance`);
+  if (a.vrid !== c.vrid) return fail("vrid-mismatch", `advert from ${from} is for VRID ${a.vrid}, not ${c.vrid}`);
+  // RFC 3768 §7.1: MUST verify that the Auth Type matches (and, for type 1, the key).
+  if (a.version === 2 && !sameAuth(a.auth, c.auth))
+    return fail("auth-mismatch", `v2 authentication from ${from} does not match ours (type ${a.auth.type})`);
+  // RFC 3768 §7.1: MUST verify the Adver Interval matches, else discard. RFC 5798
+  // drops this rule: a v3 backup learns the master's interval instead.
+  if (a.version === 2 && advertIntervalCs(a) !== c.advertIntervalCs)
+    return fail(
+      "interval-mismatch",
+      `advert from ${from} every ${a.adverIntervalSec}s, ours every ${c.advertIntervalCs / 100}s`,
+    );
+  // RFC 5798 §7.1: MAY verify the address list; on failure SHOULD log. We
+  // count and still process it (see docs/vrrp-core.md "Address list").
+  return ok({ addressMismatch: addressMismatch(c, a.addrs) });
+}
