@@ -1,0 +1,39 @@
+// `floatgw check [file]`: what to print and the exit status, from the file's
+// text. Lines look like compiler diagnostics so editors can jump to them:
+//   /etc/config/floatgw:12: error: vip 'lan': vrid '300' is out of range 1-255
+
+import { loadConfig } from "./load";
+import type { ConfigProblem } from "./problems";
+import type { VipConfig } from "./validate";
+
+export interface CheckOutput {
+  readonly lines: readonly string[];
+  /** 0: usable (warnings allowed); 1: errors. */
+  readonly exitCode: 0 | 1;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function describe(v: VipConfig): string {
+  const link = v.interface ?? v.device ?? "";
+  return `${v.name} (${link}, VRRPv${v.version} IPv${v.family}, vrid ${v.vrid}, priority ${v.priority})`;
+}
+
+export function checkConfigText(text: string, fileName: string): CheckOutput {
+  const result = loadConfig(text);
+  const render = (severity: string) => (p: ConfigProblem) =>
+    `${fileName}${p.line !== null ? `:${p.line}` : ""}: ${severity}: ${p.message}`;
+  const problems = [...result.errors.map(render("error")), ...result.warnings.map(render("warning"))];
+  const config = result.config;
+  if (config === null)
+    return {
+      lines: [...problems, `${fileName}: ${plural(result.errors.length, "error")}, ${plural(result.warnings.length, "warning")}`],
+      exitCode: 1,
+    };
+  const summary = [`${fileName}: OK, ${plural(config.vips.length, "instance")}${config.vips.length > 0 ? ":" : ""}`];
+  for (const v of config.vips) summary.push(`  ${describe(v)}`);
+  if (!config.global.enabled) summary.push(`floatgw is disabled: set floatgw.global.enabled='1' to run it`);
+  return { lines: [...problems, ...summary], exitCode: 0 };
+}

@@ -1,0 +1,200 @@
+// Reads one UCI section through its schema: list-ness, defaults, required
+// options and value parsing, recording a problem for every refusal. The
+// validator above it only combines the typed values.
+
+import { BOOL_SPELLINGS, parseBool } from "./bool";
+import { type ProblemAt, type ProblemList, sectionLabel } from "./problems";
+import { KEEPALIVED_HINTS, type OptionSpec, type SectionSpec, optionSpec } from "./schema";
+import { closestName } from "./suggest";
+import type { UciOption, UciSection } from "./uci";
+import { type Parsed, parseCidr, parseInteger, parseIp, parseSeconds, type IpAddress, type VipAddress } from "./values";
+
+/** One value as read: typed, with the text and line it came from. */
+export interface Item<T> {
+  readonly value: T;
+  readonly text: string;
+  readonly line: number;
+}
+
+const ABSOLUTE_PATH = /^\/[\x21-\x7e]*$/;
+
+export class SectionReader {
+  readonly label: string;
+
+  constructor(
+    readonly section: UciSection,
+    private readonly spec: SectionSpec,
+    private readonly problems: ProblemList,
+  ) {
+    this.label = sectionLabel(section);
+  }
+
+  /** Where to point a message about `name` (its line, or the section's). */
+  where(name: string, value?: string): ProblemAt {
+    const line = this.raw(name)?.lines[0] ?? this.section.line;
+    return { section: this.label, option: name, value: value ?? null, secret: this.optionSpec(name).secret, line };
+  }
+
+  /** A section-level location, for problems that belong to no one option. */
+  here(): ProblemAt {
+    return { section: this.label, line: this.section.line };
+  }
+
+  warnUnknownOptions(): void {
+    const known = this.spec.options.map((o) => o.name);
+    for (const o of this.section.options) {
+      if (known.indexOf(o.name) >= 0) continue;
+      const hint = KEEPALIVED_HINTS[o.name];
+      const near = closestName(o.name, known);
+      const advice = hint !== undefined ? ` (keepalived option; ${hint})` : near !== null ? ` (did you mean '${near}'?)` : "";
+      this.problems.warn({ section: this.label, line: o.lines[0] ?? this.section.line }, `unknown option '${o.name}' is ignored${advice}`);
+    }
+  }
+
+  warnReservedOptions(): void {
+    for (const spec of this.spec.options)
+      if (spec.reserved === true && this.raw(spec.name) !== undefined)
+        this.problems.warn(this.where(spec.name), "is reserved for a later release and has no effect yet");
+  }
+
+  private optionSpec(name: string): OptionSpec {
+    const spec = optionSpec(this.spec, name);
+    if (spec === undefined) throw new Error(`bug: option '${name}' is not in the '${this.spec.type}' schema`);
+    return spec;
+  }
+
+  private raw(name: string): UciOption | undefined {
+    return this.section.options.find((o) => o.name === name);
+  }
+
+  /** The texts to parse: the file's (split if a list option was written as one `option`), else the default. */
+  private texts(spec: OptionSpec): { text: string; line: number }[] | null {
+    const o = this.raw(spec.name);
+    if (o === undefined) {
+      if (spec.required) this.problems.error(this.here(), `${spec.name} is required`);
+      return spec.default === null ? null : [{ text: spec.default, line: this.section.line }];
+    }
+    const line = o.lines[0] ?? this.section.line;
+    if (!spec.list) {
+      if (o.isList) {
+        this.problems.error(
+          { section: this.label, option: spec.name, line },
+          `takes one value: write 'option ${spec.name}', not 'list'`,
+        );
+        return null;
+      }
+      return [{ text: o.values[0] ?? "", line }];
+    }
+    if (o.isList) return o.values.map((text, i) => ({ text, line: o.lines[i] ?? line }));
+    return (o.values[0] ?? "")
+      .split(/\s+/)
+      .filter((t) => t !== "")
+      .map((text) => ({ text, line }));
+  }
+
+  /** Every valid item of the option; refused ones become problems. */
+  private items<T>(name: string, parse: (text: string) => Parsed<T>): Item<T>[] | null {
+    const spec = this.optionSpec(name);
+    const texts = this.texts(spec);
+    if (texts === null) return null;
+    const items: Item<T>[] = [];
+    for (const { text, line } of texts) {
+      const parsed = parse(text);
+      if (parsed.ok) items.push({ value: parsed.value, text, line });
+      else this.problems.error({ section: this.label, option: name, value: text, secret: spec.secret, line }, parsed.reason);
+    }
+    // `option address ' '` is present but holds no item.
+    if (spec.required && texts.length === 0) this.problems.error(this.here(), `${name} is required`);
+    return items;
+  }
+
+  /** A single-valued option: its item, or null when absent without default or refused. */
+  private one<T>(name: string, parse: (text: string) => Parsed<T>): Item<T> | null {
+    return this.items(name, parse)?.[0] ?? null;
+  }
+
+  private typeOf<K extends OptionSpec["type"]["kind"]>(name: string, kind: K): Extract<OptionSpec["type"], { kind: K }> {
+    const type = this.optionSpec(name).type;
+    if (type.kind !== kind) throw new Error(`bug: option '${name}' is ${type.kind}, not ${kind}`);
+    return type as Extract<OptionSpec["type"], { kind: K }>;
+  }
+
+  bool(name: string): boolean {
+    this.typeOf(name, "bool");
+    const item = this.one(name, (text): Parsed<boolean> => {
+      const b = parseBool(text);
+      return b === null ? { ok: false, reason: `is not a boolean (use ${BOOL_SPELLINGS})` } : { ok: true, value: b };
+    });
+    return item?.value ?? parseBool(this.optionSpec(name).default ?? "0") === true;
+  }
+
+  integer(name: string): Item<number> | null {
+    const t = this.typeOf(name, "integer");
+    return this.one(name, (text) => parseInteger(text, t.min, t.max));
+  }
+
+  /** Decimal seconds as a count of 1/scale s; `refine` may refuse a value the schema's range allows. */
+  seconds(name: string, refine?: (units: number) => string | null): Item<number> | null {
+    const t = this.typeOf(name, "seconds");
+    return this.one(name, (text): Parsed<number> => {
+      const parsed = parseSeconds(text, t.scale, t.min, t.max);
+      const reason = parsed.ok && refine !== undefined ? refine(parsed.value) : null;
+      return reason === null ? parsed : { ok: false, reason };
+    });
+  }
+
+  choice(name: string): Item<string> | null {
+    const t = this.typeOf(name, "choice");
+    return this.one(name, (text) =>
+      t.choices.indexOf(text) >= 0 ? { ok: true, value: text } : { ok: false, reason: `is not one of ${t.choices.join(", ")}` },
+    );
+  }
+
+  text(name: string): Item<string> | null {
+    const t = this.typeOf(name, "text");
+    return this.one(name, (text): Parsed<string> => {
+      if (text.length < t.minLength) return { ok: false, reason: `is shorter than ${t.minLength} characters` };
+      if (text.length > t.maxLength) return { ok: false, reason: `is longer than ${t.maxLength} characters` };
+      if (!t.pattern.test(text)) return { ok: false, reason: `may only contain ${t.patternHelp}` };
+      return { ok: true, value: text };
+    });
+  }
+
+  textList(name: string): Item<string>[] {
+    const t = this.typeOf(name, "text");
+    return (
+      this.items(name, (text): Parsed<string> =>
+        text.length <= t.maxLength && t.pattern.test(text)
+          ? { ok: true, value: text }
+          : { ok: false, reason: `is not a valid name (${t.patternHelp}, at most ${t.maxLength})` },
+      ) ?? []
+    );
+  }
+
+  cidrList(name: string): Item<VipAddress>[] {
+    this.typeOf(name, "cidr");
+    return this.items(name, parseCidr) ?? [];
+  }
+
+  ipList(name: string): Item<IpAddress>[] {
+    this.typeOf(name, "ip");
+    return this.items(name, parseIp) ?? [];
+  }
+
+  ip(name: string): Item<IpAddress> | null {
+    this.typeOf(name, "ip");
+    return this.one(name, parseIp);
+  }
+
+  /** false when off; otherwise the program to run (the default's when on). */
+  boolOrPath(name: string, defaultProgram: string): string | null {
+    this.typeOf(name, "boolOrPath");
+    const item = this.one(name, (text): Parsed<string | null> => {
+      const b = parseBool(text);
+      if (b !== null) return { ok: true, value: b ? defaultProgram : null };
+      if (ABSOLUTE_PATH.test(text)) return { ok: true, value: text };
+      return { ok: false, reason: `is neither a boolean (${BOOL_SPELLINGS}) nor an absolute path` };
+    });
+    return item === null ? defaultProgram : item.value;
+  }
+}

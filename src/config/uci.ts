@@ -1,0 +1,384 @@
+// Reads the UCI file format (/etc/config/<package>) without libuci, so the
+// daemon and `floatgw check` see exactly what `uci show` would see. It
+// follows libuci's file parser (openwrt/uci file.c) in strict mode, the mode
+// the uci CLI uses:
+//
+// - A line holds commands: `package`, `config`, `option`, `list`, or their
+//   one-letter forms `p`, `c`, `o`, `l`. `;` ends a command early, so several
+//   can share a line; `#` outside quotes comments out the rest of the line.
+// - An argument is a run of unquoted, 'single-quoted' and "double-quoted"
+//   pieces glued together (`a'b'"c"` is `abc`). A backslash outside single
+//   quotes takes the next character literally (there are no `\n`-style
+//   escapes); a backslash at the end of a line joins the next line. Quoted
+//   text may span lines and keeps its newlines.
+// - An empty argument counts as a missing one: `config vip ''` is anonymous
+//   and `option x ''` deletes x.
+// - Repeating `config <type> '<name>'` reopens that section (a different
+//   type is an error); `option` replaces a value in place; `list` appends,
+//   turning an earlier `option` of the same name into the list's first item.
+// - Anonymous sections are addressed as `@type[N]` (N counts sections of that
+//   type from 0) and get libuci's id `cfgNNHHHH`: NN is the section's 1-based
+//   position in the file, HHHH the low 16 bits of the DJB hash of its type.
+//
+// Unlike libuci it does not stop at the first error: it reports every bad
+// line (with its number) and returns them instead of throwing.
+
+export interface UciOption {
+  readonly name: string;
+  /** Written with `list` (even once) rather than `option`. */
+  readonly isList: boolean;
+  /** One item for an `option`, every item in order for a `list`. */
+  readonly values: readonly string[];
+  /** The line each item was set on, parallel to `values`. */
+  readonly lines: readonly number[];
+}
+
+export interface UciSection {
+  readonly type: string;
+  /** The name given in the file, or the generated `cfgNNHHHH` id. */
+  readonly name: string;
+  readonly anonymous: boolean;
+  /** How `uci show` names it: the name, or `@type[N]` when anonymous. */
+  readonly ref: string;
+  /** Line of the section's first `config` command. */
+  readonly line: number;
+  readonly options: readonly UciOption[];
+}
+
+export interface UciPackage {
+  /** From a `package` command, if the file has one. */
+  readonly name: string | null;
+  readonly sections: readonly UciSection[];
+}
+
+export interface UciError {
+  readonly line: number;
+  readonly message: string;
+}
+
+export type UciParseResult =
+  | { readonly ok: true; readonly package: UciPackage }
+  | { readonly ok: false; readonly errors: readonly UciError[] };
+
+// libuci util.c uci_validate_str: option and section names are shell-safe
+// identifiers, package names may add '-', types may be any printable ASCII.
+const NAME = /^[A-Za-z0-9_]+$/;
+const PACKAGE_NAME = /^[A-Za-z0-9_-]+$/;
+const TYPE = /^[\x21-\x7e]+$/;
+
+/** C isspace() in the "C" locale; libuci splits arguments on it. */
+function isSpace(c: string | undefined): boolean {
+  return c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\v" || c === "\f";
+}
+
+/** libuci list.c djbhash over an ASCII type name, as a 32-bit unsigned sum. */
+function djbHash(text: string): number {
+  let hash = 5381;
+  for (let i = 0; i < text.length; i++) hash = (((hash << 5) >>> 0) + hash + text.charCodeAt(i)) >>> 0;
+  return hash & 0x7fffffff;
+}
+
+function hex(n: number, width: number): string {
+  const s = n.toString(16);
+  return s.length >= width ? s : "0".repeat(width - s.length) + s;
+}
+
+/** The id libuci gives the anonymous section at 1-based `position` in the file. */
+export function anonymousSectionId(position: number, type: string): string {
+  return `cfg${hex(position, 2)}${hex(djbHash(type) % 0x10000, 4)}`;
+}
+
+interface MutableOption {
+  name: string;
+  isList: boolean;
+  values: string[];
+  lines: number[];
+}
+
+interface MutableSection {
+  type: string;
+  name: string;
+  anonymous: boolean;
+  ref: string;
+  line: number;
+  options: MutableOption[];
+}
+
+/** One argument: its text ("" when absent) and whether it ended by eating a `;`. */
+interface Arg {
+  readonly text: string;
+  readonly line: number;
+  readonly ateSemicolon: boolean;
+}
+
+/** Thrown inside the parser only, to abandon the current line; never escapes parseUci. */
+class LineError {
+  constructor(
+    readonly line: number,
+    readonly message: string,
+  ) {}
+}
+
+class UciParser {
+  private pos = 0;
+  private readonly lineStarts: number[] = [0];
+  readonly errors: UciError[] = [];
+  packageName: string | null = null;
+  readonly sections: MutableSection[] = [];
+  private current: MutableSection | null = null;
+  private readonly typeCounts = new Map<string, number>();
+
+  constructor(private readonly text: string) {
+    for (let i = 0; i < text.length; i++) if (text[i] === "\n") this.lineStarts.push(i + 1);
+  }
+
+  /** 1-based line number of a text offset. */
+  private lineAt(offset: number): number {
+    let lo = 0;
+    let hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((this.lineStarts[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  }
+
+  private cur(): string | undefined {
+    return this.text[this.pos];
+  }
+
+  private skipToEndOfLine(): void {
+    const nl = this.text.indexOf("\n", this.pos);
+    this.pos = nl < 0 ? this.text.length : nl;
+  }
+
+  /** Past the newline ending the current line, or to the end of the text. */
+  private nextLine(): void {
+    this.skipToEndOfLine();
+    if (this.pos < this.text.length) this.pos++;
+  }
+
+  /** Whitespace within the line: libuci only sees one line (plus joined ones) at a time. */
+  private skipSpaceInLine(): void {
+    while (this.pos < this.text.length && this.cur() !== "\n" && isSpace(this.cur())) this.pos++;
+  }
+
+  run(): void {
+    while (this.pos < this.text.length) {
+      try {
+        this.parseLine();
+      } catch (e) {
+        if (!(e instanceof LineError)) throw e;
+        this.errors.push({ line: e.line, message: e.message });
+      }
+      this.nextLine();
+    }
+  }
+
+  /** Commands up to the end of the line (which joined or quoted lines extend). */
+  private parseLine(): void {
+    this.skipSpaceInLine();
+    let afterSemicolon = false;
+    for (;;) {
+      // libuci takes the command word with strtok(" \t").
+      while (this.cur() === " " || this.cur() === "\t") this.pos++;
+      const c = this.cur();
+      if (c === undefined || c === "#") return;
+      if (c === "\n") {
+        // libuci's strtok then returns "\n" as the command word: a line may not end in ';'.
+        if (afterSemicolon) throw new LineError(this.lineAt(this.pos), "a line may not end with ';'");
+        return;
+      }
+      const start = this.pos;
+      while (this.pos < this.text.length && !isSpace(this.cur())) this.pos++;
+      const word = this.text.slice(start, this.pos);
+      const line = this.lineAt(start);
+      let last: Arg;
+      switch (word) {
+        case "p":
+        case "package":
+          last = this.parsePackage(line);
+          break;
+        case "c":
+        case "config":
+          last = this.parseConfig(line);
+          break;
+        case "o":
+        case "option":
+          last = this.parseOption(line, false);
+          break;
+        case "l":
+        case "list":
+          last = this.parseOption(line, true);
+          break;
+        default:
+          throw new LineError(line, `unknown command '${word}' (expected config, option, list or package)`);
+      }
+      if (!last.ateSemicolon) return;
+      afterSemicolon = true;
+    }
+  }
+
+  /** libuci assert_eol: one more argument, which must be absent. */
+  private endOfCommand(command: string): Arg {
+    const extra = this.nextArg();
+    if (extra.text !== "") throw new LineError(extra.line, `too many arguments to '${command}': '${extra.text}'`);
+    return extra;
+  }
+
+  private parsePackage(line: number): Arg {
+    const name = this.nextArg();
+    if (name.text === "") throw new LineError(line, "'package' needs a name");
+    if (!PACKAGE_NAME.test(name.text)) throw new LineError(line, `invalid package name '${name.text}'`);
+    const end = this.endOfCommand("package");
+    // libuci would start a second package here; one file is one package for us.
+    if (this.packageName !== null || this.sections.length > 0)
+      throw new LineError(line, "'package' may appear only once, before the first section");
+    this.packageName = name.text;
+    return end;
+  }
+
+  private parseConfig(line: number): Arg {
+    const type = this.nextArg();
+    if (type.text === "") throw new LineError(line, "'config' needs a section type");
+    if (!TYPE.test(type.text)) throw new LineError(line, `invalid section type '${type.text}'`);
+    const name = this.nextArg();
+    if (name.text !== "" && !NAME.test(name.text))
+      throw new LineError(line, `invalid section name '${name.text}' (letters, digits and _ only)`);
+    const end = this.endOfCommand("config");
+    this.current = this.openSection(type.text, name.text, line);
+    return end;
+  }
+
+  private openSection(type: string, name: string, line: number): MutableSection {
+    if (name !== "") {
+      const existing = this.sections.find((s) => !s.anonymous && s.name === name);
+      if (existing !== undefined) {
+        if (existing.type !== type)
+          throw new LineError(line, `section '${name}' was declared with type '${existing.type}' on line ${existing.line}`);
+        return existing;
+      }
+    }
+    const index = this.typeCounts.get(type) ?? 0;
+    this.typeCounts.set(type, index + 1);
+    const anonymous = name === "";
+    const section: MutableSection = {
+      type,
+      name: anonymous ? anonymousSectionId(this.sections.length + 1, type) : name,
+      anonymous,
+      ref: anonymous ? `@${type}[${index}]` : name,
+      line,
+      options: [],
+    };
+    this.sections.push(section);
+    return section;
+  }
+
+  private parseOption(line: number, isList: boolean): Arg {
+    const command = isList ? "list" : "option";
+    const section = this.current;
+    if (section === null) throw new LineError(line, `'${command}' before the first 'config' line`);
+    const name = this.nextArg();
+    if (name.text === "") throw new LineError(line, `'${command}' needs a name`);
+    if (!NAME.test(name.text)) throw new LineError(line, `invalid option name '${name.text}' (letters, digits and _ only)`);
+    const value = this.nextArg();
+    const end = this.endOfCommand(command);
+    const at = section.options.findIndex((o) => o.name === name.text);
+    const existing = section.options[at];
+    if (isList) {
+      if (existing === undefined) section.options.push({ name: name.text, isList, values: [value.text], lines: [line] });
+      else {
+        existing.isList = true;
+        existing.values.push(value.text);
+        existing.lines.push(line);
+      }
+    } else if (value.text === "") {
+      if (existing !== undefined) section.options.splice(at, 1);
+    } else {
+      const option = { name: name.text, isList, values: [value.text], lines: [line] };
+      if (existing === undefined) section.options.push(option);
+      else section.options[at] = option;
+    }
+    return end;
+  }
+
+  /** libuci next_arg: skip blanks; a leading ';' is an empty argument that it consumes. */
+  private nextArg(): Arg {
+    this.skipSpaceInLine();
+    const line = this.lineAt(this.pos);
+    if (this.cur() === ";") {
+      this.pos++;
+      return { text: "", line, ateSemicolon: true };
+    }
+    return { text: this.parseString(), line, ateSemicolon: false };
+  }
+
+  /** At a backslash: true (and past it) when it ends the line, joining the next one. */
+  private joinsLines(): boolean {
+    const next = this.text[this.pos + 1];
+    let newline: number;
+    if (next === undefined) newline = 0;
+    else if (next === "\n") newline = 1;
+    else if (next === "\r" && this.text[this.pos + 2] === "\n") newline = 2;
+    else return false;
+    this.pos += 1 + newline;
+    return true;
+  }
+
+  /** libuci parse_str: glued quoted and unquoted pieces up to whitespace, ';', '#' or the end of the line. */
+  private parseString(): string {
+    const out: string[] = [];
+    do {
+      const c = this.cur();
+      if (c === undefined || c === "\n" || c === ";") break;
+      if (c === "#") {
+        this.skipToEndOfLine();
+        break;
+      }
+      if (c === "'") this.quoted(out, "'");
+      else if (c === '"') this.quoted(out, '"');
+      else if (c === "\\") {
+        if (this.joinsLines()) continue;
+        out.push(this.text[this.pos + 1] ?? "");
+        this.pos += 2;
+      } else {
+        out.push(c);
+        this.pos++;
+      }
+    } while (this.pos < this.text.length && !isSpace(this.cur()));
+    return out.join("");
+  }
+
+  /** A quoted piece; backslashes work only inside double quotes. */
+  private quoted(out: string[], quote: "'" | '"'): void {
+    const opened = this.lineAt(this.pos);
+    this.pos++;
+    for (;;) {
+      const c = this.cur();
+      if (c === undefined) {
+        // Nothing after an unterminated quote can be trusted: stop here.
+        this.pos = this.text.length;
+        throw new LineError(opened, `unterminated ${quote === "'" ? "single" : "double"} quote`);
+      }
+      this.pos++;
+      if (c === quote) return;
+      if (c === "\\" && quote === '"') {
+        this.pos--;
+        if (this.joinsLines()) continue;
+        out.push(this.text[this.pos + 1] ?? "");
+        this.pos += 2;
+      } else {
+        out.push(c);
+      }
+    }
+  }
+}
+
+/** Parses the text of a UCI file. Never throws: bad input gives `ok: false` and every error found. */
+export function parseUci(text: string): UciParseResult {
+  const parser = new UciParser(text);
+  parser.run();
+  if (parser.errors.length > 0) return { ok: false, errors: parser.errors };
+  return { ok: true, package: { name: parser.packageName, sections: parser.sections } };
+}

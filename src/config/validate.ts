@@ -1,0 +1,302 @@
+// Turns a parsed /etc/config/floatgw into the typed FloatgwConfig, or into
+// the list of reasons it can't be one. Option-level checks come from the
+// schema (reader.ts); this file adds the rules that span options and
+// sections: versions against families, intervals and authentication, unicast
+// peers against our own addresses, VRIDs and addresses used twice.
+
+import type { Family } from "../core/addr";
+import { MAX_CENTISEC, type Priority, type Vrid, toPriority, toVrid } from "../core/units";
+import { type ConfigProblem, ProblemList, sectionLabel } from "./problems";
+import { type Item, SectionReader } from "./reader";
+import { GLOBAL_SECTION, KEEPALIVED_SECTION_HINTS, SECTIONS, VIP_SECTION } from "./schema";
+import { closestName } from "./suggest";
+import type { UciPackage, UciSection } from "./uci";
+import type { IpAddress, VipAddress } from "./values";
+
+export type LogLevel = "error" | "warn" | "info" | "debug";
+
+export interface GlobalConfig {
+  readonly enabled: boolean;
+  readonly logLevel: LogLevel;
+  /** Lease channel key; null: no lease replication. */
+  readonly secret: string | null;
+  /** Program run as `<program> floatgw` with ACTION=... on state changes; null: none. */
+  readonly hotplugCommand: string | null;
+}
+
+export interface VipConfig {
+  /** The section's name, or `@vip[N]` for an anonymous one: for logs and status. */
+  readonly name: string;
+  /** netifd interface; null when only `device` is set. */
+  readonly interface: string | null;
+  /** Explicit device, the fallback when `interface` can't be resolved. */
+  readonly device: string | null;
+  readonly vrid: Vrid;
+  readonly version: 2 | 3;
+  /** Every address (and unicast peer) of the instance is of this family. */
+  readonly family: Family;
+  readonly priority: Priority;
+  /** Advertisement interval; a multiple of 100 for version 2 (whole seconds, up to 25500). */
+  readonly advertIntCs: number;
+  readonly addresses: readonly VipAddress[];
+  readonly preempt: boolean;
+  readonly preemptDelayMs: number;
+  readonly startDelayMs: number;
+  /** Empty: multicast. */
+  readonly unicastPeers: readonly IpAddress[];
+  readonly unicastSrc: IpAddress | null;
+  readonly garpCount: number;
+  readonly garpSpacingMs: number;
+  /** 0: no second burst. */
+  readonly garpRepeatDelayMs: number;
+  /** 0: no refresh. */
+  readonly garpRefreshMs: number;
+  readonly garpRefreshCount: number;
+  /** Version 2 PASS authentication; null: none. */
+  readonly authPass: string | null;
+  readonly v3ChecksumPseudoHeader: boolean;
+  readonly dhcp: boolean;
+}
+
+export interface FloatgwConfig {
+  readonly global: GlobalConfig;
+  /** Enabled instances only, in file order. */
+  readonly vips: readonly VipConfig[];
+}
+
+/** `config` is null exactly when there are errors. */
+export interface ValidationResult {
+  readonly config: FloatgwConfig | null;
+  readonly errors: readonly ConfigProblem[];
+  readonly warnings: readonly ConfigProblem[];
+}
+
+const HOTPLUG_CALL = "/sbin/hotplug-call";
+const GLOBAL_NAME = GLOBAL_SECTION.conventionalName ?? "global";
+
+function familyName(f: Family): string {
+  return f === 4 ? "IPv4" : "IPv6";
+}
+
+function readGlobal(section: UciSection | undefined, problems: ProblemList): GlobalConfig {
+  if (section === undefined) return { enabled: false, logLevel: "info", secret: null, hotplugCommand: HOTPLUG_CALL };
+  const r = new SectionReader(section, GLOBAL_SECTION, problems);
+  r.warnUnknownOptions();
+  if (section.anonymous || section.name !== GLOBAL_NAME)
+    problems.warn(r.here(), `should be named '${GLOBAL_NAME}' (config floatgw '${GLOBAL_NAME}'), where LuCI looks for it`);
+  return {
+    enabled: r.bool("enabled"),
+    logLevel: (r.choice("log_level")?.value ?? "info") as LogLevel,
+    secret: r.text("secret")?.value ?? null,
+    hotplugCommand: r.boolOrPath("hotplug", HOTPLUG_CALL),
+  };
+}
+
+/** RFC 3768 §5.3.7 (v2: 8 bits of whole seconds), RFC 5798 §5.2.7 (v3: 12 bits of centiseconds). */
+function advertIntRule(version: 2 | 3): (cs: number) => string | null {
+  if (version === 2)
+    return (cs) =>
+      cs % 100 !== 0
+        ? "is not a whole number of seconds, which version 2 requires"
+        : cs < 100 || cs > 25500
+          ? "is out of range 1-255 s for version 2"
+          : null;
+  return (cs) => (cs < 1 || cs > MAX_CENTISEC ? "is out of range 0.01-40.95 s for version 3" : null);
+}
+
+/** One vip section read on its own; null config when it has errors. */
+interface ReadVip {
+  readonly reader: SectionReader;
+  readonly enabled: boolean;
+  readonly config: VipConfig | null;
+  readonly addressItems: readonly Item<VipAddress>[];
+}
+
+function readVip(section: UciSection, problems: ProblemList): ReadVip {
+  const r = new SectionReader(section, VIP_SECTION, problems);
+  const errorsBefore = problems.errors.length;
+  r.warnUnknownOptions();
+  r.warnReservedOptions();
+  // Reserved options are still checked, so a config written today stays valid later.
+  r.textList("track_interface");
+  r.integer("track_weight");
+
+  const enabled = r.bool("enabled");
+  const iface = r.text("interface");
+  const device = r.text("device");
+  const hasLink = section.options.some((o) => o.name === "interface" || o.name === "device");
+  if (!hasLink) problems.error(r.here(), "needs 'interface' (or 'device')");
+  const vrid = r.integer("vrid");
+  const version = r.choice("version")?.value === "2" ? 2 : 3;
+  const priority = r.integer("priority");
+  const advertInt = r.seconds("advert_int", advertIntRule(version));
+
+  const addressItems = r.cidrList("address");
+  const first = addressItems[0];
+  const family: Family = first?.value.family ?? 4;
+  for (const a of addressItems)
+    if (first !== undefined && a.value.family !== family)
+      problems.error(
+        r.where("address", a.text),
+        `is ${familyName(a.value.family)} but '${first.text}' is ${familyName(family)}: one family per vip section (as keepalived requires); add a second section`,
+      );
+  if (version === 2 && family === 6)
+    problems.error(r.where("version", "2"), "cannot carry IPv6 addresses (RFC 3768); use version 3");
+  const seen = new Set<string>();
+  for (const a of addressItems) {
+    if (seen.has(a.value.address)) problems.error(r.where("address", a.text), "is listed twice");
+    seen.add(a.value.address);
+  }
+
+  const peers = r.ipList("unicast_peer");
+  const src = r.ip("unicast_src");
+  const isVip = (ip: IpAddress): boolean => addressItems.some((a) => a.value.address === ip.address);
+  for (const p of peers) {
+    if (p.value.family !== family)
+      problems.error(r.where("unicast_peer", p.text), `is ${familyName(p.value.family)} but the addresses are ${familyName(family)}`);
+    else if (src !== null && p.value.address === src.value.address)
+      problems.error(r.where("unicast_peer", p.text), "is this router's own unicast_src");
+    else if (isVip(p.value)) problems.error(r.where("unicast_peer", p.text), "is one of the section's virtual addresses");
+  }
+  if (src !== null) {
+    if (src.value.family !== family)
+      problems.error(r.where("unicast_src", src.text), `is ${familyName(src.value.family)} but the addresses are ${familyName(family)}`);
+    else if (isVip(src.value))
+      problems.error(r.where("unicast_src", src.text), "is a virtual address; use this router's own address");
+    if (peers.length === 0) problems.warn(r.where("unicast_src", src.text), "has no effect without unicast_peer");
+  }
+
+  const authPass = r.text("auth_pass");
+  if (authPass !== null && version === 3)
+    problems.error(r.where("auth_pass", authPass.text), "is for version 2 only: VRRPv3 has no authentication (RFC 5798 §9)");
+  const dhcp = r.bool("dhcp");
+  if (dhcp && iface === null && !section.options.some((o) => o.name === "interface"))
+    problems.error(r.where("dhcp", "1"), "needs 'interface': dnsmasq's DHCP settings belong to netifd interfaces");
+
+  const preempt = r.bool("preempt");
+  const preemptDelay = r.seconds("preempt_delay");
+  const startDelay = r.seconds("start_delay");
+  const garpCount = r.integer("garp_count");
+  const garpSpacing = r.integer("garp_spacing");
+  const garpRepeatDelay = r.seconds("garp_repeat_delay");
+  const garpRefresh = r.seconds("garp_refresh");
+  const garpRefreshCount = r.integer("garp_refresh_count");
+  const pseudoHeader = r.bool("v3_checksum_pseudo_header");
+
+  const vridValue = vrid === null ? null : toVrid(vrid.value);
+  const priorityValue = priority === null ? null : toPriority(priority.value);
+  // Every null below has been reported; the checks only narrow the types.
+  if (
+    problems.errors.length > errorsBefore ||
+    vridValue === null ||
+    priorityValue === null ||
+    advertInt === null ||
+    preemptDelay === null ||
+    startDelay === null ||
+    garpCount === null ||
+    garpSpacing === null ||
+    garpRepeatDelay === null ||
+    garpRefresh === null ||
+    garpRefreshCount === null
+  )
+    return { reader: r, enabled, config: null, addressItems };
+  return {
+    reader: r,
+    enabled,
+    addressItems,
+    config: {
+      name: section.ref,
+      interface: iface?.value ?? null,
+      device: device?.value ?? null,
+      vrid: vridValue,
+      version,
+      family,
+      priority: priorityValue,
+      advertIntCs: advertInt.value,
+      addresses: addressItems.map((a) => a.value),
+      preempt,
+      preemptDelayMs: preemptDelay.value,
+      startDelayMs: startDelay.value,
+      unicastPeers: peers.map((p) => p.value),
+      unicastSrc: src?.value ?? null,
+      garpCount: garpCount.value,
+      garpSpacingMs: garpSpacing.value,
+      garpRepeatDelayMs: garpRepeatDelay.value,
+      garpRefreshMs: garpRefresh.value,
+      garpRefreshCount: garpRefreshCount.value,
+      authPass: authPass?.value ?? null,
+      v3ChecksumPseudoHeader: pseudoHeader,
+      dhcp,
+    },
+  };
+}
+
+/**
+ * Instances that would take each other's adverts. A VRID names one virtual
+ * router per link and address family: IPv4 and IPv6 instances use different
+ * groups (224.0.0.18, ff02::12) and virtual MACs (00-00-5E-00-01-{VRID} and
+ * 00-00-5E-00-02-{VRID}, RFC 5798 §7.3), so v3 may reuse a VRID across
+ * families, as keepalived allows. v2 shares the IPv4 space with v3. Links
+ * are compared by name: an `interface` and a `device` naming the same link
+ * are only caught once the daemon has resolved them.
+ */
+function checkAcrossSections(vips: readonly ReadVip[], problems: ProblemList): void {
+  const vridOwners = new Map<string, ReadVip>();
+  const addressOwners = new Map<string, ReadVip>();
+  for (const v of vips) {
+    const c = v.config;
+    if (!v.enabled || c === null) continue;
+    const link = c.interface !== null ? `interface '${c.interface}'` : `device '${c.device ?? ""}'`;
+    const key = `${link} ${c.family} ${c.vrid}`;
+    const owner = vridOwners.get(key);
+    if (owner === undefined) vridOwners.set(key, v);
+    else
+      problems.error(
+        v.reader.where("vrid", String(c.vrid)),
+        `is already used by ${owner.reader.label} on ${link} for ${familyName(c.family)}`,
+      );
+    for (const a of v.addressItems) {
+      const other = addressOwners.get(a.value.address);
+      if (other === undefined) addressOwners.set(a.value.address, v);
+      else if (other !== v) problems.error(v.reader.where("address", a.text), `is also an address of ${other.reader.label}`);
+    }
+  }
+}
+
+function warnUnknownSection(section: UciSection, problems: ProblemList): void {
+  const hint = KEEPALIVED_SECTION_HINTS[section.type];
+  const near = closestName(
+    section.type,
+    SECTIONS.map((s) => s.type),
+  );
+  const advice = hint !== undefined ? ` (keepalived section; ${hint})` : near !== null ? ` (did you mean '${near}'?)` : "";
+  problems.warn(
+    { section: sectionLabel(section), line: section.line },
+    `unknown section type '${section.type}' is ignored${advice}`,
+  );
+}
+
+export function validateConfig(pkg: UciPackage): ValidationResult {
+  const problems = new ProblemList();
+  const globals = pkg.sections.filter((s) => s.type === GLOBAL_SECTION.type);
+  const [firstGlobal] = globals;
+  for (const extra of globals.slice(1))
+    problems.error(
+      { section: sectionLabel(extra), line: extra.line },
+      `only one floatgw section is allowed; the first is on line ${firstGlobal?.line ?? 0}`,
+    );
+  const global = readGlobal(firstGlobal, problems);
+  const vips: ReadVip[] = [];
+  for (const s of pkg.sections) {
+    if (s.type === VIP_SECTION.type) vips.push(readVip(s, problems));
+    else if (s.type !== GLOBAL_SECTION.type) warnUnknownSection(s, problems);
+  }
+  checkAcrossSections(vips, problems);
+  const byLine = (a: ConfigProblem, b: ConfigProblem): number => (a.line ?? 0) - (b.line ?? 0);
+  const errors = problems.errors.slice().sort(byLine);
+  const warnings = problems.warnings.slice().sort(byLine);
+  if (errors.length > 0) return { config: null, errors, warnings };
+  const enabledVips: VipConfig[] = [];
+  for (const v of vips) if (v.enabled && v.config !== null) enabledVips.push(v.config);
+  return { config: { global, vips: enabledVips }, errors, warnings };
+}

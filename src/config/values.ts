@@ -1,0 +1,131 @@
+// Text to typed values for the schema's value types. Each parser returns the
+// value or the reason it was refused, phrased to follow "<option> '<value>'":
+// "is out of range 1-255". Integer arithmetic only: MIPS soft-float rounds
+// differently, and intervals must be exact.
+
+import { type Addr, type Family, formatAddr, parseAddr } from "../core/addr";
+
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+
+function ok<T>(value: T): Parsed<T> {
+  return { ok: true, value };
+}
+
+function refuse<T>(reason: string): Parsed<T> {
+  return { ok: false, reason };
+}
+
+/** An address as the config carries it: canonical text (RFC 5952 for IPv6). */
+export interface IpAddress {
+  readonly family: Family;
+  readonly address: string;
+}
+
+/** A virtual address with its prefix length (default /32 or /128). */
+export interface VipAddress extends IpAddress {
+  readonly prefix: number;
+}
+
+// Ten digits stay exact in a double and bound every range we check.
+const INTEGER = /^-?[0-9]{1,10}$/;
+const DECIMAL = /^([0-9]{1,10})(?:\.([0-9]+))?$/;
+
+/** "1-255", or "-254 to 254" where a dash would read as a minus. */
+export function rangeText(min: string | number, max: string | number): string {
+  return `${min}`.startsWith("-") ? `${min} to ${max}` : `${min}-${max}`;
+}
+
+export function parseInteger(text: string, min: number, max: number): Parsed<number> {
+  if (!INTEGER.test(text)) return refuse("is not a whole number");
+  const n = Number(text);
+  return n >= min && n <= max ? ok(n) : refuse(`is out of range ${rangeText(min, max)}`);
+}
+
+/** `n` units of 1/scale s as decimal seconds: 4095 at scale 100 is "40.95". */
+export function formatScaled(n: number, scale: 100 | 1000): string {
+  const whole = Math.floor(n / scale);
+  const digits = scale === 100 ? 2 : 3;
+  const fraction = String(n - whole * scale);
+  const padded = "0".repeat(digits - fraction.length) + fraction;
+  const trimmed = padded.replace(/0+$/, "");
+  return trimmed === "" ? String(whole) : `${whole}.${trimmed}`;
+}
+
+/** Decimal seconds ("1", "0.5", "40.95") to a whole count of 1/scale s, unbounded. */
+export function parseDecimalSeconds(text: string, scale: 100 | 1000): Parsed<number> {
+  const m = DECIMAL.exec(text);
+  if (m === null) return refuse("is not a number of seconds");
+  const digits = scale === 100 ? 2 : 3;
+  const fraction = m[2] ?? "";
+  if (/[1-9]/.test(fraction.slice(digits))) return refuse(`is finer than ${formatScaled(1, scale)} s`);
+  const kept = (fraction.slice(0, digits) + "0".repeat(digits)).slice(0, digits);
+  return ok(Number(m[1] ?? "0") * scale + Number(kept));
+}
+
+export function parseSeconds(text: string, scale: 100 | 1000, min: number, max: number): Parsed<number> {
+  const parsed = parseDecimalSeconds(text, scale);
+  if (!parsed.ok) return parsed;
+  if (parsed.value < min || parsed.value > max)
+    return refuse(`is out of range ${formatScaled(min, scale)}-${formatScaled(max, scale)} s`);
+  return parsed;
+}
+
+function inPrefix(a: Addr, firstByte: number, bits: number): boolean {
+  const mask = (0xff << (8 - bits)) & 0xff;
+  return ((a.bytes[0] ?? 0) & mask) === firstByte;
+}
+
+function isAllZero(bytes: Uint8Array, upTo: number): boolean {
+  for (let i = 0; i < upTo; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
+
+/** Unspecified, loopback, multicast and broadcast addresses can't be a router's. */
+function unusableReason(a: Addr): string | null {
+  if (a.family === 4) {
+    if (isAllZero(a.bytes, 4)) return "is the unspecified address";
+    if (inPrefix(a, 127, 8)) return "is a loopback address";
+    if (inPrefix(a, 224, 4)) return "is a multicast address";
+    if (a.bytes.every((b) => b === 255)) return "is the broadcast address";
+    return null;
+  }
+  if (isAllZero(a.bytes, 16)) return "is the unspecified address";
+  if (isAllZero(a.bytes, 15) && a.bytes[15] === 1) return "is the loopback address";
+  if (a.bytes[0] === 0xff) return "is a multicast address";
+  return null;
+}
+
+/** A unicast IPv4 or IPv6 address, no prefix. */
+export function parseIp(text: string): Parsed<IpAddress> {
+  const addr = parseAddr(text);
+  if (addr === null) return refuse("is not an IPv4 or IPv6 address");
+  const unusable = unusableReason(addr);
+  if (unusable !== null) return refuse(unusable);
+  return ok({ family: addr.family, address: formatAddr(addr) });
+}
+
+/** A unicast address with an optional /prefix (1-32, 1-128). */
+export function parseCidr(text: string): Parsed<VipAddress> {
+  const slash = text.indexOf("/");
+  const ip = parseIp(slash < 0 ? text : text.slice(0, slash));
+  if (!ip.ok) return ip;
+  const maxPrefix = ip.value.family === 4 ? 32 : 128;
+  if (slash < 0) return ok({ ...ip.value, prefix: maxPrefix });
+  const prefix = text.slice(slash + 1);
+  if (!/^[0-9]{1,3}$/.test(prefix) || Number(prefix) < 1 || Number(prefix) > maxPrefix)
+    return refuse(`has a prefix length outside 1-${maxPrefix}`);
+  return ok({ ...ip.value, prefix: Number(prefix) });
+}
+
+/** Whether `a` lies in the subnet `net`/`prefix` (same family). */
+export function inSubnet(a: IpAddress, net: VipAddress): boolean {
+  const x = parseAddr(a.address);
+  const y = parseAddr(net.address);
+  if (x === null || y === null || x.family !== y.family) return false;
+  for (let bit = 0; bit < net.prefix; bit++) {
+    const byte = bit >> 3;
+    const mask = 0x80 >> (bit & 7);
+    if (((x.bytes[byte] ?? 0) & mask) !== ((y.bytes[byte] ?? 0) & mask)) return false;
+  }
+  return true;
+}

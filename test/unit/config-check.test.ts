@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { checkConfigText } from "../../src/config/check";
+import { EXAMPLE_ROUTER_A } from "../../src/config/docs";
+
+const FILE = "/etc/config/floatgw";
+
+describe("checkConfigText", () => {
+  it("summarises a valid file and exits 0", () => {
+    expect(checkConfigText(EXAMPLE_ROUTER_A, FILE)).toEqual({
+      lines: [
+        "/etc/config/floatgw: OK, 2 instances:",
+        "  lan (lan, VRRPv3 IPv4, vrid 51, priority 150)",
+        "  lan6 (lan, VRRPv3 IPv6, vrid 51, priority 150)",
+      ],
+      exitCode: 0,
+    });
+  });
+
+  it("prints errors, then warnings, with file and line, and exits 1", () => {
+    const text = "config vip 'lan'\n\toption interface 'lan'\n\toption vrid '300'\n\tlist address '198.18.0.1'\n\toption fall '3'\n";
+    expect(checkConfigText(text, FILE)).toEqual({
+      lines: [
+        "/etc/config/floatgw:3: error: vip 'lan': vrid '300' is out of range 1-255",
+        "/etc/config/floatgw:5: warning: vip 'lan': unknown option 'fall' is ignored",
+        "/etc/config/floatgw: 1 error, 1 warning",
+      ],
+      exitCode: 1,
+    });
+  });
+
+  it("keeps warnings on a usable file and notes when floatgw is off", () => {
+    const text = "config vip 'lan'\n\toption interface 'lan'\n\toption vrid '5'\n\tlist address '198.18.0.1'\n\toption prempt '1'\n";
+    expect(checkConfigText(text, "floatgw")).toEqual({
+      lines: [
+        "floatgw:5: warning: vip 'lan': unknown option 'prempt' is ignored (did you mean 'preempt'?)",
+        "floatgw: OK, 1 instance:",
+        "  lan (lan, VRRPv3 IPv4, vrid 5, priority 100)",
+        "floatgw is disabled: set floatgw.global.enabled='1' to run it",
+      ],
+      exitCode: 0,
+    });
+  });
+
+  it("reports parse errors", () => {
+    expect(checkConfigText("config vip 'lan'\nbogus\n", FILE)).toEqual({
+      lines: [
+        "/etc/config/floatgw:2: error: unknown command 'bogus' (expected config, option, list or package)",
+        "/etc/config/floatgw: 1 error, 0 warnings",
+      ],
+      exitCode: 1,
+    });
+  });
+});
