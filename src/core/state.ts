@@ -42,6 +42,13 @@ export interface InstanceState {
   readonly timers: Timers;
   /** The start-up preempt delay has run (it applies once per start-up). */
   readonly preemptDelayServed: boolean;
+  /**
+   * After a resign we still hold the VIP until the new master is heard:
+   * clients keep an answer while the backup's Skew_Time runs, so a planned
+   * switchover loses no packet. If nobody takes over, our Master_Down_Timer
+   * makes us master again with the VIP never gone.
+   */
+  readonly releasing: boolean;
   readonly counters: Counters;
 }
 
@@ -115,7 +122,7 @@ export const TRANSITIONS = {
   resign: {
     from: ["master"],
     to: "backup",
-    on: "resign: send priority 0, hold off own preemption",
+    on: "resign: send priority 0, keep the VIP until the new master is heard, hold off own preemption",
     ref: "floatgw switchover",
   },
   shutdown: {
@@ -148,6 +155,7 @@ export function createInstance(config: InstanceConfig): InstanceState {
     heard: null,
     timers: NO_TIMERS,
     preemptDelayServed: false,
+    releasing: false,
     counters: ZERO_COUNTERS,
   };
 }
@@ -196,12 +204,18 @@ function learnInterval(s: InstanceState, a: Advert): InstanceState {
   return a.version === 3 ? { ...s, masterAdverIntervalCs: a.maxAdverIntervalCs } : s;
 }
 
+/** Lets go of a VIP still held after a resign. */
+function release(s: InstanceState): Change {
+  if (!s.releasing) return unchanged(s);
+  return { state: { ...s, releasing: false }, actions: [{ kind: "removeVip" }] };
+}
+
 // ---- entry and exit actions (FRR's vrrp_change_state_handlers) --------------
 
 const ON_LEAVE: Record<Role, (s: InstanceState) => Change> = {
   init: unchanged,
   fault: unchanged,
-  backup: (s) => unchanged({ ...s, timers: disarm(s.timers, "masterDown", "preemptDelay") }),
+  backup: (s) => release({ ...s, timers: disarm(s.timers, "masterDown", "preemptDelay") }),
   master: (s) => ({
     state: { ...s, timers: disarm(s.timers, "adver", "garpRepeat", "garpRefresh") },
     actions: [{ kind: "removeVip" }],
@@ -236,7 +250,10 @@ const ON_ENTER: Record<Role, (s: InstanceState, now: Ms) => Change> = {
 function go(s: InstanceState, id: TransitionId, reason: string, now: Ms): Change {
   const rule: TransitionRule = TRANSITIONS[id];
   if (!rule.from.includes(s.role)) throw new Error(`vrrp core bug: transition ${id} from ${s.role}`);
-  const left = ON_LEAVE[s.role](s);
+  // A backup still holding the VIP after a resign keeps it when it becomes
+  // master again: releasing it there would only open a gap.
+  const leaving = s.releasing && rule.to === "master" ? { ...s, releasing: false } : s;
+  const left = ON_LEAVE[s.role](leaving);
   const entered = ON_ENTER[rule.to]({ ...left.state, role: rule.to }, now);
   const record = { at: now, from: s.role, to: rule.to, reason };
   return {
@@ -271,8 +288,14 @@ function holdPreemption(s: InstanceState, now: Ms): InstanceState | null {
   return null;
 }
 
-/** RFC 5798 §6.4.2, "If an ADVERTISEMENT is received". */
+/** RFC 5798 §6.4.2, "If an ADVERTISEMENT is received"; after a resign, an
+ * advert from the new master also lets go of the VIP we still held. */
 function backupAdvert(s: InstanceState, rx: ReceivedAdvert, now: Ms): Change {
+  if (s.releasing && rx.advert.priority !== STOP_PRIORITY) return then(release(s), (st) => heardAsBackup(st, rx, now));
+  return heardAsBackup(s, rx, now);
+}
+
+function heardAsBackup(s: InstanceState, rx: ReceivedAdvert, now: Ms): Change {
   const a = rx.advert;
   const heardState: InstanceState = { ...s, heard: { addr: rx.src, priority: a.priority, at: now } };
   if (a.priority === STOP_PRIORITY) {
@@ -424,8 +447,11 @@ const HANDLERS: { readonly [K in EventKind]: Partial<Record<Role, Handler<K>>> }
     master: (s, e, now) => {
       const gone = then(send(s, STOP_PRIORITY), (st) => go(st, "resign", "resign (planned switchover)", now));
       const st = gone.state;
-      const held = { ...st, preemptDelayServed: true, timers: arm(st.timers, "preemptDelay", after(now, e.holdMs)) };
-      return { state: held, actions: gone.actions };
+      // Keep the VIP (drop Master's removeVip) until the new master is
+      // heard: see `releasing`.
+      const timers = arm(st.timers, "preemptDelay", after(now, e.holdMs));
+      const held = { ...st, preemptDelayServed: true, releasing: true, timers };
+      return { state: held, actions: gone.actions.filter((a) => a.kind !== "removeVip") };
     },
   },
 };

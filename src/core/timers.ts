@@ -5,7 +5,14 @@
 import type { Ms } from "./units";
 
 /** Slot names, in the order due slots are handled within one timeout. */
-export const TIMER_SLOTS = ["startDelay", "masterDown", "adver", "preemptDelay", "garpRepeat", "garpRefresh"] as const;
+export const TIMER_SLOTS = [
+  "startDelay",
+  "masterDown",
+  "adver",
+  "preemptDelay",
+  "garpRepeat",
+  "garpRefresh",
+] as const;
 
 export type TimerSlot = (typeof TIMER_SLOTS)[number];
 

@@ -281,14 +281,18 @@ describe("Master (RFC 5798 §6.4.3)", () => {
     expect(kinds(step(st.state, { kind: "timeout" }, at(4609)).actions)).toEqual(["sendAdvert(180)"]);
   });
 
-  it("resign: priority 0, VIP gone, backup, and no preemption back during the hold-off", () => {
+  it("resign: priority 0, backup, VIP kept until the new master speaks, no preemption back during the hold-off", () => {
     const m = step(masterAt(3609, config({ priority: prio(200) })), { kind: "resign", holdMs: 30_000 }, at(4000));
-    expect(kinds(m.actions)).toEqual(["sendAdvert(0)", "removeVip", "notify"]);
+    expect(kinds(m.actions)).toEqual(["sendAdvert(0)", "notify"]);
     expect(m.state.role).toBe("backup");
+    expect(m.state.releasing).toBe(true);
     expect(m.state.counters.lastTransition?.reason).toBe("resign (planned switchover)");
     expect(m.state.timers.preemptDelay).toBe(34_000);
-    // The new, lower-priority master is honoured during the hold-off...
+    // The new, lower-priority master's first advert releases the VIP, and it
+    // is honoured during the hold-off...
     const held = step(m.state, rx(100), at(5000));
+    expect(kinds(held.actions)).toEqual(["removeVip"]);
+    expect(held.state.releasing).toBe(false);
     expect(held.state.timers.masterDown).toBe(5000 + 3 * 1000 + Math.floor((56 * 1000) / 256));
     // ...and preempted after it.
     let cur = held.state;
@@ -299,6 +303,22 @@ describe("Master (RFC 5798 §6.4.3)", () => {
     const late = step(over.state, rx(100), at(35_000));
     expect(late.state.timers.masterDown).toBe(cur.timers.masterDown);
     expect(step(late.state, { kind: "timeout" }, at(cur.timers.masterDown ?? 0)).state.role).toBe("master");
+  });
+
+  it("resign with no new master: master again after Master_Down_Interval, the VIP never gone", () => {
+    const m = step(masterAt(3609, config({ priority: prio(200) })), { kind: "resign", holdMs: 0 }, at(4000));
+    const mdi = 3 * 1000 + Math.floor((56 * 1000) / 256);
+    const back = step(m.state, { kind: "timeout" }, at(4000 + mdi));
+    expect(back.state.role).toBe("master");
+    expect(kinds(back.actions)).not.toContain("removeVip");
+    expect(back.state.releasing).toBe(false);
+  });
+
+  it("resign, then shutdown before anyone takes over: the VIP still goes", () => {
+    const m = step(masterAt(3609, config({ priority: prio(200) })), { kind: "resign", holdMs: 0 }, at(4000));
+    const down = step(m.state, { kind: "shutdown" }, at(4100));
+    expect(kinds(down.actions)).toEqual(["removeVip", "notify"]);
+    expect(down.state.releasing).toBe(false);
   });
 
   it("resign outside Master does nothing", () => {
