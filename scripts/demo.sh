@@ -1,24 +1,83 @@
 #!/usr/bin/env bash
-# The live demo (run by `make demo` after the build): a router namespace with
-# br-lan, floatgwd's selftest on it, then everything is cleaned up.
+# The live demo (`make demo`, after the build): two routers and a client in
+# network namespaces; floatgwd on both routers; the client pings the VIP
+# every 10 ms while router A dies and comes back. Cleans up on any exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ns="fgdemo-$$"
-cleanup() { ip netns del "$ns" 2>/dev/null || true; }
+p="fgdemo$$"
+work=$(mktemp -d)
+bin=$PWD/build/x86_64/floatgwd
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  bash test/lab/lab.sh down "$p"
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" link add br-lan type bridge
-ip -n "$ns" addr add 198.18.0.2/24 dev br-lan
-ip -n "$ns" link set br-lan up
-echo "router namespace $ns: br-lan 198.18.0.2/24"
-echo "$ build/x86_64/floatgwd --version"
-build/x86_64/floatgwd --version
-echo "$ floatgwd selftest br-lan"
-ip netns exec "$ns" build/x86_64/floatgwd selftest br-lan |
-  node -e 'const r = JSON.parse(require("fs").readFileSync(0, "utf8"));
-    for (const c of r.checks) console.log(`  ${c.ok ? "ok  " : "FAIL"} ${c.name.padEnd(16)} ${c.detail}`);
-    process.exit(r.ok ? 0 : 1);'
-cleanup
-echo "namespace removed; nothing left behind"
+say() { printf '\033[1m%s\033[0m\n' "$*"; }
+config() { # config <router> <priority>
+  cat >"$work/$1.conf" <<CONF
+config floatgw 'global'
+	option enabled '1'
+config vip 'lan'
+	option device 'br-lan'
+	option vrid '51'
+	option version '3'
+	option advert_int '0.1'
+	option priority '$2'
+	list address '198.18.0.1/24'
+CONF
+}
+state() { "$bin" status --json --run-dir "$work/$1" 2>/dev/null |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{const i=JSON.parse(s).instances[0];console.log(i.state)}catch{console.log("down")}})'; }
+wait_state() { # wait_state <router> <state>
+  for _ in $(seq 100); do [ "$(state "$1")" = "$2" ] && return 0; sleep 0.1; done
+  echo "demo: router $1 never became $2" >&2; return 1
+}
+start_router() { # start_router <router>
+  ip netns exec "$p-$1" "$bin" run --config "$work/$1.conf" --run-dir "$work/$1" 2>>"$work/$1.log" &
+  pids+=($!)
+}
+ping_for() { # ping_for <seconds> <output>: 10 ms probes from the client
+  ip netns exec "$p-c" timeout -s INT "$1" ping -D -n -i 0.01 -W 1 198.18.0.1 >"$2" 2>&1 || true
+}
+outage() { node test/lab/ping-gap.mjs "$1" | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const r=JSON.parse(s);console.log(`client outage ${r.maxGapMs} ms, ${r.lost} of ${r.sent} probes lost`)})'; }
+
+say "1. Lab: switch, router A (198.18.0.2), router B (198.18.0.3), client (198.18.0.100); VIP 198.18.0.1"
+bash test/lab/lab.sh up "$p"
+config a 150; config b 100
+say "2. floatgwd on both routers (VRRPv3, 100 ms adverts; A priority 150, B 100)"
+start_router a; start_router b
+wait_state a master; wait_state b backup
+echo "   router A: $(state a), router B: $(state b)"
+
+say "3. The client pings the VIP every 10 ms; router A dies (its switch port goes down)"
+ping_for 3 "$work/ping1" &
+ping=$!
+sleep 1
+ip -n "$p-sw" link set pa down
+wait_state b master; wait_state a fault
+echo "   router A: $(state a), router B: $(state b)"
+wait "$ping"
+echo "   $(outage "$work/ping1")   (theory: Master_Down_Interval = 3 x 100 ms + skew 61 ms)"
+
+say "4. Router A comes back and takes the VIP back (preempt)"
+ping_for 3 "$work/ping2" &
+ping=$!
+sleep 0.5
+ip -n "$p-sw" link set pa up
+wait_state a master
+echo "   router A: $(state a), router B: $(state b)"
+wait "$ping"
+echo "   $(outage "$work/ping2")"
+
+say "5. Planned switchover: floatgw switchover on A hands the VIP to B"
+ping_for 2 "$work/ping3" &
+ping=$!
+sleep 0.5
+"$bin" switchover --hold 30 --run-dir "$work/a" | sed 's/^/   /'
+wait_state b master
+wait "$ping"
+echo "   $(outage "$work/ping3")"
+say "Done: namespaces and daemons are removed."

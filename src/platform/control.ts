@@ -1,10 +1,9 @@
 // [CONTROL] The control channel between `floatgw` (the CLI) and floatgwd: a
 // unix datagram socket in the run directory. One JSON request per datagram,
-// one JSON reply to the sender's (autobound, abstract) address. The CLI only
+// one JSON reply to the sender's socket file. The CLI only
 // asks; the daemon turns requests into events for the core.
-import { C, sys } from "./engine";
+import { C, removeFile, sys } from "./engine";
 import { decodeSockaddr, sockaddrUn } from "./sockaddr";
-import { hostLittleEndian } from "./hostorder";
 
 const MAX_DATAGRAM = 65536;
 
@@ -56,15 +55,16 @@ export class ControlServer {
   }
 }
 
-/** Sends one request to the daemon and waits up to timeoutMs for its reply. */
+/** Sends one request to the daemon and waits up to timeoutMs for its reply.
+ * The reply comes back to a socket file next to the daemon's (not to an
+ * abstract address: those are private to a network namespace, and the CLI
+ * may run outside the daemon's). */
 export function request(path: string, body: Reply, timeoutMs: number): Reply {
   const fd = sys.socket(C.AF_UNIX, C.SOCK_DGRAM, 0);
+  const replyPath = `${path}.cli-${sys.getpid()}`;
   try {
-    // A sockaddr holding only the family autobinds to a unique abstract
-    // address, so the daemon has somewhere to send its answer.
-    const family = new Uint8Array(2);
-    new DataView(family.buffer).setUint16(0, 1, hostLittleEndian);
-    sys.bind(fd, family);
+    removeFile(replyPath);
+    sys.bind(fd, sockaddrUn(replyPath));
     sys.sendto(fd, utf8Encode(JSON.stringify(body)), sockaddrUn(path));
     if (!sys.pollReadable(fd, timeoutMs)) throw new Error(`no answer from floatgwd on ${path} within ${timeoutMs} ms`);
     const got = sys.recvmsg(fd, MAX_DATAGRAM);
@@ -72,5 +72,6 @@ export function request(path: string, body: Reply, timeoutMs: number): Reply {
     return JSON.parse(utf8Decode(new Uint8Array(got.data))) as Reply;
   } finally {
     sys.close(fd);
+    removeFile(replyPath);
   }
 }

@@ -58,6 +58,15 @@ export class Lab {
     return child;
   }
 
+  /** Builds the two-router lab of test/lab/lab.sh under this lab's prefix
+   * and returns its namespace names. */
+  topology(): { sw: string; a: string; b: string; c: string } {
+    must(["bash", `${ROOT}/test/lab/lab.sh`, "up", this.prefix], 60_000);
+    const names = { sw: `${this.prefix}-sw`, a: `${this.prefix}-a`, b: `${this.prefix}-b`, c: `${this.prefix}-c` };
+    this.namespaces.push(names.sw, names.a, names.b, names.c);
+    return names;
+  }
+
   /** Kills what this lab started (by PID) and deletes its namespaces. */
   cleanup(): void {
     for (const child of this.children.splice(0)) {
@@ -69,7 +78,7 @@ export class Lab {
         }
       }
     }
-    for (const ns of this.namespaces.splice(0).reverse()) {
+    for (const ns of this.namespaces.splice(0)) {
       // Processes we did not start ourselves (a daemon forked by a child)
       // die with the namespace's last reference; list them to kill by PID.
       for (const pid of run(["ip", "netns", "pids", ns]).stdout.split(/\s+/).filter(Boolean)) {

@@ -1,0 +1,62 @@
+// `floatgw status`: the daemon's status (control socket) for humans.
+// --json prints what the daemon sent, unchanged, for scripts.
+
+interface Transition { at: string; from: string; to: string; reason: string }
+interface InstanceView {
+  name: string; device: string; vrid: number; version: number; family: number; state: string;
+  priority: { base: number; effective: number }; primary: string | null; master: string | null;
+  vips: string[]; vipPresent: boolean; mode: string; unicastPeers: string[];
+  peer: { address: string; priority: number; lastSeenMsAgo: number } | null;
+  counters: {
+    advertsRx: number; advertsTx: number; priorityZeroRx: number; priorityZeroTx: number;
+    becameMaster: number; transitions: number; drops: Record<string, number>;
+  } | null;
+  transitions: Transition[];
+}
+interface StatusView {
+  version: string; pid: number; uptimeMs: number;
+  devices: { name: string; up: boolean; drops: Record<string, number> }[];
+  instances: InstanceView[];
+}
+
+/** Milliseconds as seconds with one decimal, by integer arithmetic (soft-float
+ * MIPS rounds toFixed ties differently). */
+export function seconds(ms: number): string {
+  const tenths = Math.floor(ms / 100);
+  return `${Math.floor(tenths / 10)}.${tenths % 10} s`;
+}
+
+function drops(d: Record<string, number>): string {
+  const parts = Object.keys(d).map((k) => `${k} ${d[k]}`);
+  return parts.length ? parts.join(", ") : "none";
+}
+
+function instanceLines(i: InstanceView, historyLimit: number): string[] {
+  const lines = [
+    `vrid ${i.vrid} '${i.name}' on ${i.device}: ${i.state.toUpperCase()}`
+      + ` (VRRPv${i.version} IPv${i.family} ${i.mode}, priority ${i.priority.effective}`
+      + `${i.priority.effective !== i.priority.base ? ` from base ${i.priority.base}` : ""})`,
+    `  VIP ${i.vips.join(", ")}: ${i.vipPresent ? "held by this router" : "not here"}`,
+    `  master: ${i.master === null ? "unknown" : i.master === i.primary ? `${i.master} (this router)` : i.master}`,
+    `  peer: ${i.peer ? `${i.peer.address} priority ${i.peer.priority}, last seen ${seconds(i.peer.lastSeenMsAgo)} ago` : "never heard"}`,
+  ];
+  if (i.counters) {
+    const c = i.counters;
+    lines.push(`  adverts rx ${c.advertsRx}, tx ${c.advertsTx}; priority 0 rx ${c.priorityZeroRx}, tx ${c.priorityZeroTx}; `
+      + `became master ${c.becameMaster}; dropped: ${drops(c.drops)}`);
+  }
+  const recent = i.transitions.slice(-historyLimit);
+  if (recent.length) lines.push("  transitions:");
+  for (const t of recent) lines.push(`    ${t.at}  ${t.from} -> ${t.to}: ${t.reason}`);
+  return lines;
+}
+
+export function renderStatus(reply: unknown, historyLimit = 20): string {
+  const s = reply as StatusView;
+  const lines = [`floatgwd ${s.version}, pid ${s.pid}, up ${seconds(s.uptimeMs)}`];
+  for (const d of s.devices) {
+    lines.push(`device ${d.name}: ${d.up ? "up" : "DOWN"}${Object.keys(d.drops).length ? `; dropped before dispatch: ${drops(d.drops)}` : ""}`);
+  }
+  for (const i of s.instances) lines.push(...instanceLines(i, historyLimit));
+  return lines.join("\n") + "\n";
+}

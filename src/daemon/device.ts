@@ -1,0 +1,295 @@
+// One network device (br-lan) and the instances that run on it: its link
+// state, its VRRP sockets (one per address family, shared by the instances
+// and dispatched by VRID), and what netifd does to it behind our back
+// (deleting and re-creating it, flushing its addresses, losing carrier).
+import { type Addr, type Family, addrEquals, addrFromBytes } from "../core/addr";
+import { decodeVrrpDatagram } from "../core/ipv4";
+import { centisecToMs, type Ms } from "../core/units";
+import { Announcer } from "../platform/announcer";
+import { after, sys, watchReadable } from "../platform/engine";
+import { IFF_RUNNING, IFF_UP, RT_SCOPE_LINK, type AddrInfo, type LinkInfo } from "../platform/netlink";
+import type { Rtnl, RtnlEvent } from "../platform/rtnl";
+import { VrrpSocket } from "../platform/vrrp-socket";
+import { guarded, type Logger } from "./log";
+import { Runner, type RunnerHost } from "./runner";
+import type { InstanceSpec } from "./spec";
+
+const AF_INET = 2;
+/** How long a link must stay down before its instances go to Fault. */
+const LINK_SETTLE_MS = 100;
+const AF_INET6 = 10;
+
+/** Datagrams dropped before any instance could claim them, by reason. */
+export type DeviceDrops = Record<string, number>;
+
+export interface DeviceHost {
+  now(): Ms;
+  changed(): void;
+  notify(spec: InstanceSpec, from: string, to: string, reason: string): void;
+}
+
+export class Device {
+  readonly runners: Runner[];
+  ifindex = -1;
+  up = false;
+  readonly drops: DeviceDrops = {};
+  private mac: Uint8Array = new Uint8Array(6);
+  private addresses: AddrInfo[] = [];
+  private readonly sockets = new Map<Family, VrrpSocket>();
+  private announcer: Announcer | null = null;
+  private cancelGrace: (() => void) | null = null;
+  private cancelSettle: (() => void) | null = null;
+  private cancelRestore: (() => void) | null = null;
+  /** The link state the instances were last told about. */
+  private reportedUp = true;
+
+  constructor(readonly name: string, specs: InstanceSpec[], private readonly rtnl: Rtnl,
+    private readonly host: DeviceHost, private readonly log: Logger) {
+    this.runners = specs.map((spec) => new Runner(spec, this.runnerHost(), this.instanceLogger(spec)));
+  }
+
+  private instanceLogger(spec: InstanceSpec): Logger {
+    return (level, message) => this.log(level, `vrid ${spec.vrid} ${spec.name}: ${message}`);
+  }
+
+  /** Looks the device up and starts every instance whose address is known;
+   * a missing or down device starts them in Fault. */
+  start(): void {
+    this.attach();
+    this.reportedUp = this.up;
+    for (const r of this.runners) this.startRunner(r);
+  }
+
+  private startRunner(r: Runner): void {
+    if (r.state) return;
+    const primary = this.primaryAddress(r.spec);
+    if (!primary) {
+      this.log("warn", `vrid ${r.spec.vrid} ${r.spec.name}: waiting for an IPv${r.spec.family} address on ${this.name}`);
+      return;
+    }
+    r.start(primary);
+    if (!this.reportedUp) r.feed({ kind: "fault", reason: this.missingOrDown() });
+  }
+
+  private missingOrDown(): string {
+    return this.ifindex < 0 ? `interface ${this.name} missing` : `interface ${this.name} down`;
+  }
+
+  /** Finds the device by name and opens its sockets; false if it is absent. */
+  private attach(): boolean {
+    this.detach();
+    try {
+      this.ifindex = sys.ifNameToIndex(this.name);
+    } catch {
+      this.ifindex = -1;
+      this.up = false;
+      return false;
+    }
+    const link = this.rtnl.getLink(this.ifindex);
+    if (!link) {
+      this.ifindex = -1;
+      return false;
+    }
+    this.applyLink(link);
+    this.addresses = this.rtnl.addresses(this.ifindex);
+    this.announcer = new Announcer(this.name, this.ifindex, this.mac);
+    for (const family of new Set(this.runners.map((r) => r.spec.family))) this.openSocket(family);
+    return true;
+  }
+
+  private openSocket(family: Family): void {
+    const source = this.runners.map((r) => (r.spec.family === family ? r.primary ?? this.primaryAddress(r.spec) : null))
+      .find((a): a is Addr => a !== null);
+    if (!source) return;
+    try {
+      const socket = new VrrpSocket({ family, ifname: this.name, ifindex: this.ifindex, source },
+        (m) => this.log("warn", m));
+      this.sockets.set(family, socket);
+      watchReadable(socket.rx, guarded(this.log, "VRRP receive", () => this.receive(socket)));
+      watchReadable(socket.tx, guarded(this.log, "VRRP socket", () => socket.discardTx()));
+    } catch (e) {
+      this.log("error", `IPv${family} VRRP socket on ${this.name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+
+  private detach(): void {
+    for (const socket of this.sockets.values()) {
+      watchReadable(socket.rx, null);
+      watchReadable(socket.tx, null);
+      socket.close();
+    }
+    this.sockets.clear();
+    this.announcer?.close();
+    this.announcer = null;
+  }
+
+  private applyLink(link: LinkInfo): void {
+    this.up = (link.flags & IFF_UP) !== 0 && (link.flags & IFF_RUNNING) !== 0;
+    if (link.mac && link.mac.length === 6) this.mac = link.mac;
+  }
+
+  /** Our source address for an instance: unicast_src, else the device's
+   * first IPv4 address that is not a VIP, or its IPv6 link-local address
+   * (RFC 5798 §5.1.2.1: IPv6 adverts come from the link-local address). */
+  private primaryAddress(spec: InstanceSpec): Addr | null {
+    if (spec.unicastSrc) return spec.unicastSrc;
+    const vips = this.runners.flatMap((r) => r.spec.vips.map((v) => v.addr));
+    for (const a of this.addresses) {
+      const addr = a.address ? addrFromBytes(a.address) : null;
+      if (!addr || addr.family !== spec.family) continue;
+      if (vips.some((v) => addrEquals(v, addr))) continue;
+      if (spec.family === 6 && a.scope !== RT_SCOPE_LINK) continue;
+      return addr;
+    }
+    return null;
+  }
+
+  private receive(socket: VrrpSocket): void {
+    for (const d of socket.receive()) {
+      let payload = d.data;
+      let src = d.src;
+      let dst = d.dst;
+      let ttl = d.ttl;
+      if (socket.family === 4) {
+        const ip = decodeVrrpDatagram(d.data);
+        if (!ip.ok) {
+          this.drop(ip.reason);
+          continue;
+        }
+        ({ payload, src, dst, ttl } = ip.value);
+      }
+      const vrid = payload[1];
+      const runner = this.runners.find((r) => r.spec.family === socket.family && r.spec.vrid === vrid);
+      if (!src || !dst || vrid === undefined) this.drop("short");
+      else if (!runner) this.drop("vrid-mismatch");
+      else runner.receive({ payload, src, dst, ttl });
+    }
+  }
+
+  private drop(reason: string): void {
+    this.drops[reason] = (this.drops[reason] ?? 0) + 1;
+  }
+
+  /** A batch of events from the daemon's netlink monitor. Deleting a
+   * device first reports it down, then gone: when both are in one batch the
+   * "down" is skipped, so a deletion is handled as one (with its grace time)
+   * rather than as a fault. */
+  onEvents(events: readonly RtnlEvent[]): void {
+    const deleted = new Set(events.flatMap((e) => (e.kind === "link-deleted" ? [e.link.ifindex] : [])));
+    for (const e of events) {
+      if (e.kind === "link" && deleted.has(e.link.ifindex)) continue;
+      this.onEvent(e);
+    }
+  }
+
+  private onEvent(e: RtnlEvent): void {
+    switch (e.kind) {
+      case "link":
+        if (e.link.name === this.name) this.onLink(e.link);
+        return;
+      case "link-deleted":
+        if (e.link.ifindex === this.ifindex) this.onDeleted();
+        return;
+      case "addr-added":
+      case "addr-deleted":
+        if (e.addr.ifindex === this.ifindex) this.onAddresses(e.kind === "addr-deleted");
+        return;
+    }
+  }
+
+  private onLink(link: LinkInfo): void {
+    if (link.ifindex !== this.ifindex) {
+      // Re-created (netifd restart) or appearing for the first time: new
+      // ifindex, so sockets and multicast membership must be redone.
+      if (!this.attach()) return;
+      this.log("info", `${this.name} ${this.cancelGrace ? "re-created" : "appeared"} (ifindex ${this.ifindex})`);
+      for (const r of this.runners) this.startRunner(r);
+    } else {
+      this.applyLink(link);
+    }
+    if (this.cancelGrace) {
+      // Back from a deletion: while it is not up yet, the grace timer
+      // decides about a fault; once up, our VIPs go back without a transition.
+      if (!this.up) return;
+      this.cancelGrace();
+      this.cancelGrace = null;
+      for (const r of this.runners) r.restoreVips(`${this.name} re-created`);
+    }
+    this.cancelSettle?.();
+    this.cancelSettle = null;
+    if (this.up) this.settle();
+    // Deleting a device first reports it down, and losing a bridge port may
+    // flap its carrier: decide about a fault once the link has settled.
+    else this.cancelSettle = after(LINK_SETTLE_MS, guarded(this.log, "link settle", () => {
+      this.cancelSettle = null;
+      if (!this.cancelGrace) this.settle();
+    }));
+  }
+
+  /** Tells the instances about a change of link state they have not seen. */
+  private settle(): void {
+    if (this.up === this.reportedUp) return;
+    this.reportedUp = this.up;
+    const event = this.up
+      ? { kind: "faultCleared" as const, reason: `interface ${this.name} up` }
+      : { kind: "fault" as const, reason: this.missingOrDown() };
+    for (const r of this.runners) r.feed(event);
+  }
+
+  /** netifd deletes and re-creates br-lan on a network restart. Give it
+   * three advert intervals (at least a second) to come back before
+   * declaring a fault, so that a restart costs no transition. */
+  private onDeleted(): void {
+    this.detach();
+    this.ifindex = -1;
+    this.up = false;
+    this.cancelSettle?.();
+    this.cancelSettle = null;
+    const graceMs = Math.max(...this.runners.map((r) => 3 * centisecToMs(r.spec.advertIntervalCs)), 1000);
+    this.log("warn", `${this.name} deleted; waiting ${graceMs} ms for it to come back`);
+    this.cancelGrace = after(graceMs, guarded(this.log, "link grace", () => {
+      this.cancelGrace = null;
+      this.settle();
+    }));
+  }
+
+  private onAddresses(deleted: boolean): void {
+    this.addresses = this.rtnl.addresses(this.ifindex);
+    for (const r of this.runners) this.startRunner(r);
+    if (this.sockets.size === 0 && this.up) this.attach();
+    if (deleted && !this.cancelRestore) {
+      // A flush, or the first sign of the device being deleted: look again
+      // once the link has settled, and put back what is ours.
+      this.cancelRestore = after(LINK_SETTLE_MS, guarded(this.log, "VIP restore", () => {
+        this.cancelRestore = null;
+        if (this.ifindex < 0 || !this.up || this.cancelGrace) return;
+        this.addresses = this.rtnl.addresses(this.ifindex);
+        for (const r of this.runners) r.restoreVips(`VIP removed from ${this.name} by someone else`);
+      }));
+    }
+  }
+
+  stop(): void {
+    for (const cancel of [this.cancelGrace, this.cancelSettle, this.cancelRestore]) cancel?.();
+    for (const r of this.runners) r.stop();
+    this.detach();
+  }
+
+  private runnerHost(): RunnerHost {
+    return {
+      now: () => this.host.now(),
+      send: (family, message, dst) => {
+        const socket = this.sockets.get(family);
+        if (!socket) throw new Error(`no IPv${family} socket on ${this.name}`);
+        socket.send(message, dst);
+      },
+      addAddress: (vip, prefix) => this.ifindex >= 0 && this.rtnl.addAddress(this.ifindex, vip, prefix),
+      deleteAddress: (vip, prefix) => this.ifindex >= 0 && this.rtnl.deleteAddress(this.ifindex, vip, prefix),
+      hasAddress: (vip) => this.addresses.some((a) => a.family === (vip.family === 4 ? AF_INET : AF_INET6)
+        && a.address !== null && addrEquals({ family: vip.family, bytes: a.address }, vip)),
+      announce: (vip) => this.announcer?.announce(vip),
+      changed: () => this.host.changed(),
+      notify: (spec, from, to, reason) => this.host.notify(spec, from, to, reason),
+    };
+  }
+}

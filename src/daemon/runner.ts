@@ -1,0 +1,207 @@
+// One VRRP instance on the real system: feeds the pure core with adverts,
+// timer expiries and link events, and carries out the actions it returns
+// (adverts on the wire, VIPs through netlink, gratuitous ARP / NA).
+import { type Addr, addrEquals, formatAddr } from "../core/addr";
+import { advertFor } from "../core/instance-config";
+import { decodeAdvert, encodeAdvert } from "../core/packet";
+import { type Action, type Event, type InstanceState, createInstance, step } from "../core/state";
+import type { Ms, Priority } from "../core/units";
+import { after, isSyscallError } from "../platform/engine";
+import { VRRP_GROUP_V4, VRRP_GROUP_V6 } from "../platform/vrrp-socket";
+import { guarded, type Logger } from "./log";
+import { type InstanceSpec, coreConfig } from "./spec";
+
+/** What a runner needs from its device (device.ts) and the daemon. */
+export interface RunnerHost {
+  now(): Ms;
+  /** Sends a VRRP message on the device; throws a syscall error on failure. */
+  send(family: 4 | 6, message: Uint8Array, dst: Addr): void;
+  addAddress(vip: Addr, prefix: number): boolean;
+  deleteAddress(vip: Addr, prefix: number): boolean;
+  hasAddress(vip: Addr): boolean;
+  announce(vip: Addr): void;
+  /** Something status-worthy changed (transition, priority, VIP). */
+  changed(): void;
+  notify(spec: InstanceSpec, from: string, to: string, reason: string): void;
+}
+
+export interface PeerSeen {
+  addr: Addr;
+  priority: number;
+  at: Ms;
+}
+
+/** A VRRP message that reached this instance (its VRID, its family). */
+export interface Incoming {
+  payload: Uint8Array;
+  src: Addr;
+  dst: Addr;
+  ttl: number;
+}
+
+export class Runner {
+  state: InstanceState | null = null;
+  vipPresent = false;
+  lastPeer: PeerSeen | null = null;
+  private cancelTimer: (() => void) | null = null;
+  private cancelGarp: (() => void) | null = null;
+  private readonly group: Addr;
+
+  constructor(readonly spec: InstanceSpec, private readonly host: RunnerHost, private readonly log: Logger) {
+    this.group = spec.family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6;
+  }
+
+  /** Starts the core once our primary address on the device is known. A VIP
+   * of ours already on the interface was left by a crashed run: it is
+   * removed before the first election, or two routers would answer for it. */
+  start(primary: Addr): void {
+    for (const v of this.spec.vips) {
+      if (this.host.hasAddress(v.addr) && this.host.deleteAddress(v.addr, v.prefix)) {
+        this.log("warn", `removed ${formatAddr(v.addr)}/${v.prefix}, left on ${this.spec.device} by an earlier run`);
+      }
+    }
+    this.state = createInstance(coreConfig(this.spec, primary));
+    this.log("info", `starting: VRRPv${this.spec.version} priority ${this.spec.priority} from ${formatAddr(primary)}`
+      + `, ${this.spec.unicastPeers.length ? `unicast to ${this.spec.unicastPeers.map(formatAddr).join(", ")}` : "multicast"}`);
+    this.feed({ kind: "start" });
+  }
+
+  get primary(): Addr | null {
+    return this.state?.config.primary ?? null;
+  }
+
+  feed(event: Event): void {
+    if (!this.state) return;
+    const now = this.host.now();
+    const result = step(this.state, event, now);
+    const before = this.state;
+    this.state = result.state;
+    for (const action of result.actions) this.perform(action);
+    this.schedule(result.nextDeadline, now);
+    if (before.role !== result.state.role || before.priority !== result.state.priority) this.host.changed();
+  }
+
+  receive(msg: Incoming): void {
+    if (!this.state) return;
+    const decoded = decodeAdvert(msg.payload, { src: msg.src, dst: msg.dst }, this.spec.codec);
+    if (!decoded.ok) {
+      this.log("debug", `dropped datagram from ${formatAddr(msg.src)}: ${decoded.detail}`);
+      this.feed({ kind: "rxError", reason: decoded.reason });
+      return;
+    }
+    this.lastPeer = { addr: msg.src, priority: decoded.value.priority, at: this.host.now() };
+    const multicast = addrEquals(msg.dst, this.group);
+    this.feed({ kind: "advert", rx: { advert: decoded.value, src: msg.src, ttl: msg.ttl, multicast } });
+  }
+
+  setPriority(priority: Priority): void {
+    this.feed({ kind: "setPriority", priority });
+  }
+
+  /** The device was re-created or its addresses flushed while we hold the
+   * VIP: put the VIP back and announce it, without a transition. */
+  restoreVips(why: string): void {
+    if (this.state?.role !== "master") return;
+    let restored = false;
+    for (const v of this.spec.vips) {
+      if (this.host.hasAddress(v.addr)) continue;
+      try {
+        restored = this.host.addAddress(v.addr, v.prefix) || restored;
+      } catch (e) {
+        this.log("warn", `${why}: cannot restore ${formatAddr(v.addr)}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+    if (restored) {
+      this.log("warn", `${why}: VIP restored`);
+      this.vipPresent = true;
+      this.garpBurst(this.spec.gratuitous.count, this.spec.gratuitous.spacingMs);
+      this.host.changed();
+    }
+  }
+
+  stop(): void {
+    this.feed({ kind: "shutdown" });
+    this.cancelTimer?.();
+    this.cancelTimer = null;
+  }
+
+  private schedule(deadline: Ms | null, now: Ms): void {
+    this.cancelTimer?.();
+    this.cancelTimer = deadline === null ? null : after(deadline - now, guarded(this.log, "timer", () => {
+      this.cancelTimer = null;
+      this.feed({ kind: "timeout" });
+    }));
+  }
+
+  private perform(action: Action): void {
+    switch (action.kind) {
+      case "sendAdvert":
+        return this.sendAdvert(action.priority);
+      case "addVip":
+        for (const v of this.spec.vips) this.host.addAddress(v.addr, v.prefix);
+        this.vipPresent = true;
+        return;
+      case "removeVip":
+        this.cancelGarps();
+        for (const v of this.spec.vips) this.host.deleteAddress(v.addr, v.prefix);
+        this.vipPresent = false;
+        return;
+      case "sendGratuitous":
+        return this.garpBurst(action.count, action.spacingMs);
+      case "notify":
+        this.log("info", `${action.from} -> ${action.to}: ${action.reason}`);
+        this.host.notify(this.spec, action.from, action.to, action.reason);
+        return;
+      case "log":
+        this.log(action.level, action.message);
+        return;
+    }
+  }
+
+  private sendAdvert(priority: number): void {
+    const state = this.state;
+    if (!state) return;
+    const advert = advertFor(state.config, priority);
+    const targets = this.spec.unicastPeers.length > 0 ? this.spec.unicastPeers : [this.group];
+    for (const dst of targets) {
+      try {
+        this.host.send(this.spec.family, encodeAdvert(advert, { src: state.config.primary, dst }, this.spec.codec), dst);
+      } catch (e) {
+        // The link may be gone for a moment (netifd re-creating br-lan):
+        // the link events decide about Fault, not a failed send.
+        this.log("debug", `advert to ${formatAddr(dst)} not sent: ${isSyscallError(e) ? e.message : String(e)}`);
+      }
+    }
+  }
+
+  /** `count` announcements of every VIP, `spacingMs` apart; a new burst
+   * replaces one still in progress. */
+  private garpBurst(count: number, spacingMs: number): void {
+    this.cancelGarps();
+    if (count <= 0) return;
+    this.announceAll();
+    if (spacingMs === 0) {
+      for (let i = 1; i < count; i++) this.announceAll();
+      return;
+    }
+    this.cancelGarp = after(spacingMs, guarded(this.log, "gratuitous ARP", () => {
+      this.cancelGarp = null;
+      this.garpBurst(count - 1, spacingMs);
+    }));
+  }
+
+  private announceAll(): void {
+    for (const v of this.spec.vips) {
+      try {
+        this.host.announce(v.addr);
+      } catch (e) {
+        this.log("warn", `announcing ${formatAddr(v.addr)} failed: ${isSyscallError(e) ? e.message : String(e)}`);
+      }
+    }
+  }
+
+  private cancelGarps(): void {
+    this.cancelGarp?.();
+    this.cancelGarp = null;
+  }
+}

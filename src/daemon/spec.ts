@@ -1,0 +1,54 @@
+// One VRRP instance as the daemon runs it: the core's configuration minus
+// what only the running system knows (our primary address), plus what only
+// the platform needs (device, VIP prefixes, unicast peers).
+import type { Addr, Family } from "../core/addr";
+import type { GratuitousConfig, InstanceConfig } from "../core/instance-config";
+import type { CodecOptions, V2Auth } from "../core/packet";
+import type { Version } from "../core/timing";
+import type { Centisec, Priority, Vrid } from "../core/units";
+
+export interface VipSpec {
+  readonly addr: Addr;
+  readonly prefix: number;
+}
+
+export interface InstanceSpec {
+  /** The UCI section name, for logs and status. */
+  readonly name: string;
+  readonly device: string;
+  readonly family: Family;
+  readonly version: Version;
+  readonly vrid: Vrid;
+  readonly priority: Priority;
+  readonly advertIntervalCs: Centisec;
+  readonly vips: readonly VipSpec[];
+  readonly preempt: boolean;
+  readonly preemptDelayMs: number;
+  readonly startDelayMs: number;
+  readonly auth: V2Auth;
+  readonly gratuitous: GratuitousConfig;
+  readonly codec: CodecOptions;
+  /** Empty: multicast to 224.0.0.18 / ff02::12. */
+  readonly unicastPeers: readonly Addr[];
+  /** Our source address; null: the device's first address of the family. */
+  readonly unicastSrc: Addr | null;
+}
+
+export function coreConfig(spec: InstanceSpec, primary: Addr): InstanceConfig {
+  return {
+    name: spec.name,
+    vrid: spec.vrid,
+    version: spec.version,
+    family: spec.family,
+    primary,
+    vips: spec.vips.map((v) => v.addr),
+    priority: spec.priority,
+    advertIntervalCs: spec.advertIntervalCs,
+    preempt: spec.preempt,
+    preemptDelayMs: spec.preemptDelayMs,
+    startDelayMs: spec.startDelayMs,
+    auth: spec.auth,
+    gratuitous: spec.gratuitous,
+    codec: spec.codec,
+  };
+}

@@ -1,0 +1,71 @@
+// The daemon's state as data: what `floatgw status --json` prints, what the
+// state file holds, and what the LuCI page will read. Times are given both
+// as "ms ago" (monotonic, exact) and as wall-clock ISO strings (for humans;
+// a router without RTC may show 1970 until NTP has run).
+import { formatAddr } from "../core/addr";
+import type { TransitionRecord } from "../core/counters";
+import type { Ms } from "../core/units";
+import { sys } from "../platform/engine";
+import type { Device } from "./device";
+import type { Runner } from "./runner";
+
+function wallClock(at: Ms, now: Ms): string {
+  return new Date(Date.now() - (now - at)).toISOString();
+}
+
+function transition(t: TransitionRecord, now: Ms): Record<string, unknown> {
+  return { at: wallClock(t.at, now), agoMs: now - t.at, from: t.from, to: t.to, reason: t.reason };
+}
+
+function masterAddress(r: Runner): string | null {
+  const s = r.state;
+  if (!s) return null;
+  if (s.role === "master") return formatAddr(s.config.primary);
+  if (s.role === "backup" && s.heard && s.heard.priority > 0) return formatAddr(s.heard.addr);
+  return null;
+}
+
+function instanceStatus(r: Runner, now: Ms): Record<string, unknown> {
+  const s = r.state;
+  const spec = r.spec;
+  const c = s?.counters;
+  return {
+    name: spec.name,
+    device: spec.device,
+    vrid: spec.vrid,
+    version: spec.version,
+    family: spec.family,
+    state: s?.role ?? "waiting",
+    priority: { base: spec.priority, effective: s?.priority ?? spec.priority },
+    primary: s ? formatAddr(s.config.primary) : null,
+    master: masterAddress(r),
+    vips: spec.vips.map((v) => `${formatAddr(v.addr)}/${v.prefix}`),
+    vipPresent: r.vipPresent,
+    mode: spec.unicastPeers.length ? "unicast" : "multicast",
+    unicastPeers: spec.unicastPeers.map(formatAddr),
+    advertIntervalMs: spec.advertIntervalCs * 10,
+    masterAdvertIntervalMs: (s?.masterAdverIntervalCs ?? spec.advertIntervalCs) * 10,
+    peer: r.lastPeer
+      ? { address: formatAddr(r.lastPeer.addr), priority: r.lastPeer.priority, lastSeenMsAgo: now - r.lastPeer.at }
+      : null,
+    counters: c
+      ? {
+          advertsRx: c.advertsRx, advertsTx: c.advertsTx, priorityZeroRx: c.priorityZeroRx,
+          priorityZeroTx: c.priorityZeroTx, becameMaster: c.becameMaster, transitions: c.transitions,
+          addressMismatch: c.addressMismatch, otherMasterSeen: c.otherMasterSeen, drops: c.drops,
+        }
+      : null,
+    lastTransition: c?.lastTransition ? transition(c.lastTransition, now) : null,
+    transitions: (c?.history ?? []).map((t) => transition(t, now)),
+  };
+}
+
+export function daemonStatus(devices: readonly Device[], now: Ms, startedAt: Ms): Record<string, unknown> {
+  return {
+    version: FLOATGW_VERSION,
+    pid: sys.getpid(),
+    uptimeMs: now - startedAt,
+    devices: devices.map((d) => ({ name: d.name, ifindex: d.ifindex, up: d.up, drops: d.drops })),
+    instances: devices.flatMap((d) => d.runners.map((r) => instanceStatus(r, now))),
+  };
+}

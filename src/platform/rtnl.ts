@@ -1,0 +1,162 @@
+// [NETLINK] An rtnetlink client: link and address queries, VIP add/remove,
+// and a monitor socket for link and address events (br-lan re-created by
+// netifd, addresses flushed, carrier lost).
+import type { Addr } from "../core/addr";
+import { C, sys } from "./engine";
+import {
+  IFA_ADDRESS, IFA_F_NODAD, IFA_FLAGS, IFA_LOCAL, IFADDRMSG_LEN, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP,
+  NLM_F_EXCL, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR,
+  RTM_NEWLINK, RT_SCOPE_UNIVERSE, decodeAddr, decodeLink, decodeMessages, encodeMessage, errorCode,
+  ifaddrmsg, ifinfomsg, rtattr, u32, type AddrInfo, type LinkInfo, type NetlinkMessage,
+} from "./netlink";
+import { sockaddrNl } from "./sockaddr";
+
+const AF_INET = 2;
+const AF_INET6 = 10;
+const RTMGRP_LINK = 0x1;
+const RTMGRP_IPV4_IFADDR = 0x10;
+const RTMGRP_IPV6_IFADDR = 0x100;
+
+export const familyCode = (a: Addr): number => (a.family === 4 ? AF_INET : AF_INET6);
+
+/** A failed netlink request, with the kernel's errno. */
+export class NetlinkError extends Error {
+  constructor(readonly request: string, readonly errno: number) {
+    super(`${request}: errno ${errno}`);
+  }
+}
+
+export class Rtnl {
+  private readonly fd: number;
+  private seq = 1;
+
+  constructor() {
+    this.fd = sys.socket(C.AF_NETLINK, C.SOCK_RAW, C.NETLINK_ROUTE);
+    sys.bind(this.fd, sockaddrNl());
+  }
+
+  close(): void {
+    sys.close(this.fd);
+  }
+
+  /** Sends one request and collects the replies up to its ACK or DONE. The
+   * kernel answers rtnetlink requests synchronously, so every reply (or the
+   * next part of a dump) is queued by the time recvmsg runs. */
+  private request(what: string, type: number, flags: number, body: Uint8Array, attrs: Uint8Array[] = []): NetlinkMessage[] {
+    const seq = this.seq++;
+    sys.sendto(this.fd, encodeMessage(type, flags | NLM_F_REQUEST, seq, body, attrs), sockaddrNl());
+    const replies: NetlinkMessage[] = [];
+    for (;;) {
+      const got = sys.recvmsg(this.fd, 65536);
+      if (!got) throw new NetlinkError(`${what}: no reply`, C.EAGAIN);
+      for (const msg of decodeMessages(new Uint8Array(got.data))) {
+        if (msg.seq !== seq) continue;
+        if (msg.type === NLMSG_DONE) return replies;
+        if (msg.type === NLMSG_ERROR) {
+          const errno = errorCode(msg) ?? C.EINVAL;
+          if (errno !== 0) throw new NetlinkError(what, errno);
+          return replies;
+        }
+        replies.push(msg);
+        if ((flags & NLM_F_DUMP) === 0 && (flags & NLM_F_ACK) === 0) return replies;
+      }
+    }
+  }
+
+  getLink(ifindex: number): LinkInfo | null {
+    try {
+      const [msg] = this.request("RTM_GETLINK", RTM_GETLINK, 0, ifinfomsg(0, ifindex));
+      return msg && msg.type === RTM_NEWLINK ? decodeLink(msg) : null;
+    } catch (e) {
+      if (e instanceof NetlinkError && e.errno === C.ENODEV) return null;
+      throw e;
+    }
+  }
+
+  addresses(ifindex: number): AddrInfo[] {
+    const out: AddrInfo[] = [];
+    for (const msg of this.request("RTM_GETADDR", RTM_GETADDR, NLM_F_DUMP, ifaddrmsg(0, 0, 0, 0, 0))) {
+      const a = msg.type === RTM_NEWADDR ? decodeAddr(msg) : null;
+      if (a && a.ifindex === ifindex) out.push(a);
+    }
+    return out;
+  }
+
+  /** Adds a VIP; false if it was already there. IPv6 VIPs skip DAD: the
+   * address must answer at once, and VRRP already decided who owns it. */
+  addAddress(ifindex: number, addr: Addr, prefix: number): boolean {
+    const flags = addr.family === 6 ? IFA_F_NODAD : 0;
+    try {
+      this.request("RTM_NEWADDR", RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+        ifaddrmsg(familyCode(addr), prefix, flags, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, flags));
+      return true;
+    } catch (e) {
+      if (e instanceof NetlinkError && e.errno === C.EEXIST) return false;
+      throw e;
+    }
+  }
+
+  /** Removes a VIP; false if it was not there. */
+  deleteAddress(ifindex: number, addr: Addr, prefix: number): boolean {
+    try {
+      this.request("RTM_DELADDR", RTM_DELADDR, NLM_F_ACK,
+        ifaddrmsg(familyCode(addr), prefix, 0, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, 0));
+      return true;
+    } catch (e) {
+      if (e instanceof NetlinkError && (e.errno === C.EADDRNOTAVAIL || e.errno === C.ENODEV)) return false;
+      throw e;
+    }
+  }
+}
+
+function addressAttrs(addr: Addr, flags: number): Uint8Array[] {
+  const attrs = [rtattr(IFA_LOCAL, addr.bytes), rtattr(IFA_ADDRESS, addr.bytes)];
+  if (flags !== 0) attrs.push(rtattr(IFA_FLAGS, u32(flags)));
+  return attrs;
+}
+
+export type RtnlEvent =
+  | { kind: "link"; link: LinkInfo }
+  | { kind: "link-deleted"; link: LinkInfo }
+  | { kind: "addr-added"; addr: AddrInfo }
+  | { kind: "addr-deleted"; addr: AddrInfo };
+
+/** A socket subscribed to link and address changes. */
+export class RtnlMonitor {
+  readonly fd: number;
+
+  constructor() {
+    this.fd = sys.socket(C.AF_NETLINK, C.SOCK_RAW | C.SOCK_NONBLOCK, C.NETLINK_ROUTE);
+    sys.bind(this.fd, sockaddrNl(0, RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR));
+  }
+
+  /** Every event queued on the socket, oldest first. */
+  drain(): RtnlEvent[] {
+    const events: RtnlEvent[] = [];
+    for (let got = sys.recvmsg(this.fd, 65536); got; got = sys.recvmsg(this.fd, 65536)) {
+      for (const msg of decodeMessages(new Uint8Array(got.data))) {
+        const event = toEvent(msg);
+        if (event) events.push(event);
+      }
+    }
+    return events;
+  }
+
+  close(): void {
+    sys.close(this.fd);
+  }
+}
+
+function toEvent(msg: NetlinkMessage): RtnlEvent | null {
+  if (msg.type === RTM_NEWLINK || msg.type === RTM_DELLINK) {
+    const link = decodeLink(msg);
+    if (!link) return null;
+    return msg.type === RTM_NEWLINK ? { kind: "link", link } : { kind: "link-deleted", link };
+  }
+  if ((msg.type === RTM_NEWADDR || msg.type === RTM_DELADDR) && msg.payload.length >= IFADDRMSG_LEN) {
+    const addr = decodeAddr(msg);
+    if (!addr) return null;
+    return msg.type === RTM_NEWADDR ? { kind: "addr-added", addr } : { kind: "addr-deleted", addr };
+  }
+  return null;
+}

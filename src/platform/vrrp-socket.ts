@@ -1,0 +1,159 @@
+// [SOCKET] VRRP sockets of one interface and address family: IP protocol
+// 112, multicast group 224.0.0.18 / ff02::12 joined on the interface, TTL or
+// hop limit 255 (RFC 5798 §5.1.1.3 / §5.1.2.3), bound to the device.
+//
+// Two sockets, because a raw socket bound to our address (which pins the
+// source address of our adverts even when the VIP becomes the interface's
+// first address) only receives datagrams sent to that address, not to the
+// group: `rx` is unbound and joined; `tx` is bound and only sends.
+import type { Addr } from "../core/addr";
+import { addrFromBytes } from "../core/addr";
+import { C, sys, type Received } from "./engine";
+import { decodeSockaddr, sockaddrIn, sockaddrIn6 } from "./sockaddr";
+import { hostLittleEndian } from "./hostorder";
+import { bindToDevice } from "./sockopt";
+
+const IPPROTO_VRRP = 112;
+export const VRRP_GROUP_V4: Addr = { family: 4, bytes: new Uint8Array([224, 0, 0, 18]) };
+export const VRRP_GROUP_V6: Addr = {
+  family: 6,
+  bytes: new Uint8Array([0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x12]),
+};
+
+export interface VrrpSocketOptions {
+  family: 4 | 6;
+  ifname: string;
+  ifindex: number;
+  /** Our own address on the interface: IPv4 primary, or IPv6 link-local. */
+  source: Addr;
+}
+
+export interface ReceivedVrrp {
+  /** IPv4: the whole datagram with its IP header; IPv6: the VRRP message. */
+  data: Uint8Array;
+  src: Addr | null;
+  dst: Addr | null;
+  /** TTL / hop limit from the control message, -1 if absent. */
+  ttl: number;
+  truncated: boolean;
+}
+
+export interface Warning {
+  (message: string): void;
+}
+
+/** struct ip_mreqn: group, local address (any), ifindex in host order. */
+function ipMreqn(group: Uint8Array, ifindex: number): Uint8Array {
+  const b = new Uint8Array(12);
+  b.set(group, 0);
+  new DataView(b.buffer).setInt32(8, ifindex, hostLittleEndian);
+  return b;
+}
+
+/** struct ipv6_mreq: group, ifindex in host order. */
+function ipv6Mreq(group: Uint8Array, ifindex: number): Uint8Array {
+  const b = new Uint8Array(20);
+  b.set(group, 0);
+  new DataView(b.buffer).setUint32(16, ifindex, hostLittleEndian);
+  return b;
+}
+
+export class VrrpSocket {
+  readonly rx: number;
+  readonly tx: number;
+  readonly family: 4 | 6;
+  private readonly ifindex: number;
+
+  constructor(opts: VrrpSocketOptions, warn: Warning) {
+    this.family = opts.family;
+    this.ifindex = opts.ifindex;
+    const domain = opts.family === 4 ? C.AF_INET : C.AF_INET6;
+    this.rx = sys.socket(domain, C.SOCK_RAW | C.SOCK_NONBLOCK, IPPROTO_VRRP);
+    try {
+      this.tx = sys.socket(domain, C.SOCK_RAW | C.SOCK_NONBLOCK, IPPROTO_VRRP);
+    } catch (e) {
+      sys.close(this.rx);
+      throw e;
+    }
+    try {
+      for (const fd of [this.rx, this.tx]) bindToDevice(fd, opts.ifname);
+      if (opts.family === 4) {
+        sys.setsockopt(this.rx, C.IPPROTO_IP, C.IP_RECVTTL, 1);
+        sys.setsockopt(this.rx, C.IPPROTO_IP, C.IP_PKTINFO, 1);
+        sys.setsockopt(this.rx, C.IPPROTO_IP, C.IP_ADD_MEMBERSHIP, ipMreqn(VRRP_GROUP_V4.bytes, opts.ifindex));
+        sys.setsockopt(this.tx, C.IPPROTO_IP, C.IP_MULTICAST_TTL, 255);
+        sys.setsockopt(this.tx, C.IPPROTO_IP, C.IP_TTL, 255);
+        sys.setsockopt(this.tx, C.IPPROTO_IP, C.IP_MULTICAST_LOOP, 0);
+        this.optional(warn, "IP_MULTICAST_IF", () =>
+          sys.setsockopt(this.tx, C.IPPROTO_IP, C.IP_MULTICAST_IF, ipMreqn(new Uint8Array(4), opts.ifindex)));
+        sys.bind(this.tx, sockaddrIn(opts.source.bytes));
+      } else {
+        sys.setsockopt(this.rx, C.IPPROTO_IPV6, C.IPV6_RECVHOPLIMIT, 1);
+        sys.setsockopt(this.rx, C.IPPROTO_IPV6, C.IPV6_RECVPKTINFO, 1);
+        sys.setsockopt(this.rx, C.IPPROTO_IPV6, C.IPV6_ADD_MEMBERSHIP, ipv6Mreq(VRRP_GROUP_V6.bytes, opts.ifindex));
+        sys.setsockopt(this.tx, C.IPPROTO_IPV6, C.IPV6_MULTICAST_HOPS, 255);
+        sys.setsockopt(this.tx, C.IPPROTO_IPV6, C.IPV6_UNICAST_HOPS, 255);
+        sys.setsockopt(this.tx, C.IPPROTO_IPV6, C.IPV6_MULTICAST_LOOP, 0);
+        this.optional(warn, "IPV6_MULTICAST_IF", () =>
+          sys.setsockopt(this.tx, C.IPPROTO_IPV6, C.IPV6_MULTICAST_IF, opts.ifindex));
+        sys.bind(this.tx, sockaddrIn6(opts.source.bytes, opts.ifindex));
+      }
+    } catch (e) {
+      this.close();
+      throw e;
+    }
+  }
+
+  /** SO_BINDTODEVICE already pins the egress interface; qemu-user refuses
+   * IP_MULTICAST_IF (ENOPROTOOPT), so its failure is only worth a warning. */
+  private optional(warn: Warning, what: string, set: () => void): void {
+    try {
+      set();
+    } catch (e) {
+      warn(`${what}: ${e instanceof Error ? e.message : String(e)} (continuing: SO_BINDTODEVICE pins the interface)`);
+    }
+  }
+
+  /** Sends one VRRP message; false when the socket buffer is full. */
+  send(message: Uint8Array, dst: Addr): boolean {
+    const to = dst.family === 4 ? sockaddrIn(dst.bytes) : sockaddrIn6(dst.bytes, this.ifindex);
+    return sys.sendto(this.tx, message, to) !== null;
+  }
+
+  /** Every datagram waiting on the receive socket. */
+  receive(): ReceivedVrrp[] {
+    const out: ReceivedVrrp[] = [];
+    for (let got = sys.recvmsg(this.rx, 65536); got; got = sys.recvmsg(this.rx, 65536)) out.push(this.toReceived(got));
+    return out;
+  }
+
+  /** The send socket may be handed datagrams addressed to our own address;
+   * they are the receive socket's business, so they are thrown away. */
+  discardTx(): void {
+    while (sys.recvmsg(this.tx, 1)) {
+      // drop
+    }
+  }
+
+  private toReceived(got: Received): ReceivedVrrp {
+    const from = decodeSockaddr(got.from);
+    const src = from.family === "inet" || from.family === "inet6" ? addrFromBytes(from.address) : null;
+    return {
+      data: new Uint8Array(got.data),
+      src,
+      dst: got.dst ? addrFromBytes(new Uint8Array(got.dst)) : null,
+      ttl: got.ttl,
+      truncated: got.truncated,
+    };
+  }
+
+  close(): void {
+    for (const fd of [this.rx, this.tx]) {
+      try {
+        sys.close(fd);
+      } catch {
+        // closing is best effort: the descriptor may never have opened
+      }
+    }
+  }
+}

@@ -1,0 +1,187 @@
+// floatgwd pairs on the real kernel: election, failover, preempt, graceful
+// stop, switchover, split brain, netifd re-creating br-lan, interface down,
+// and hostile packets. VRRPv3 at 100 ms adverts keeps each test short; every
+// wait has a generous deadline, and no timing is asserted (bench/ does that).
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { Lab, ROOT, must, requireBinary } from "./lab";
+import { type Router, routers, sleep, uci, VIP, waitFor } from "./routers";
+
+const lab = new Lab();
+let used: Router[] = [];
+afterEach(() => {
+  lab.cleanup();
+  for (const r of used) r.dispose();
+  used = [];
+});
+
+const FAST = { version: "3", advert_int: "0.1" };
+
+function pair(a: Record<string, string | string[]> = {}, b: Record<string, string | string[]> = {}) {
+  requireBinary();
+  const ns = lab.topology();
+  const r = routers(lab, ns);
+  used.push(r.a, r.b);
+  r.a.startFloatgw(uci({ ...FAST, priority: "150", ...a }));
+  r.b.startFloatgw(uci({ ...FAST, priority: "100", ...b }));
+  return { ns, ...r };
+}
+
+const pingOnce = (ns: string): boolean => lab.exec(ns, ["ping", "-c", "1", "-W", "1", VIP]).status === 0;
+
+describe("floatgwd pair", () => {
+  it("elects the higher priority, which alone holds the VIP the client reaches", async () => {
+    const { ns, a, b } = pair();
+    await waitFor("A master", () => a.state() === "master");
+    await waitFor("B backup hearing A", () => b.instance()?.master === "198.18.0.2");
+    expect(a.has()).toBe(true);
+    expect(b.has()).toBe(false);
+    expect(b.state()).toBe("backup");
+    expect(pingOnce(ns.c)).toBe(true);
+    const neigh = lab.exec(ns.c, ["ip", "neigh", "show", VIP]).stdout;
+    const macA = lab.exec(ns.a, ["cat", "/sys/class/net/br-lan/address"]).stdout.trim();
+    expect(neigh).toContain(macA);
+  });
+
+  it("fails over when the master's link dies, goes Fault there, and preempts back", async () => {
+    const { ns, a, b } = pair();
+    await waitFor("A master", () => a.state() === "master" && b.state() === "backup");
+    must(["ip", "-n", ns.sw, "link", "set", "pa", "down"]);
+    await waitFor("B master", () => b.state() === "master" && b.has());
+    await waitFor("A in fault without the VIP", () => a.state() === "fault" && !a.has());
+    expect(b.instance()?.transitions.at(-1)?.reason).toMatch(/master down timer expired/);
+    expect(pingOnce(ns.c)).toBe(true);
+    must(["ip", "-n", ns.sw, "link", "set", "pa", "up"]);
+    await waitFor("A preempts back", () => a.state() === "master" && b.state() === "backup");
+    expect(b.has()).toBe(false);
+    expect(pingOnce(ns.c)).toBe(true);
+  });
+
+  it("after a SIGKILL, the restarted daemon removes the stale VIP before electing", async () => {
+    const { a, b } = pair({ preempt: "0" });
+    await waitFor("A master", () => a.state() === "master" && a.has());
+    expect(await a.stopFloatgw("SIGKILL")).toBe("SIGKILL");
+    await waitFor("B master", () => b.state() === "master");
+    expect(a.has()).toBe(true); // what a killed daemon leaves behind
+    a.startFloatgw(uci({ ...FAST, priority: "150", preempt: "0" }));
+    await waitFor("A backup without the VIP", () => a.state() === "backup" && !a.has());
+    await waitFor("the daemon's word on it", () => a.log.includes(`removed ${VIP}/24, left on br-lan by an earlier run`));
+    expect(b.has()).toBe(true);
+  });
+
+  it("on SIGTERM sends priority 0, drops the VIP and exits 0; the backup takes over", async () => {
+    const { a, b } = pair();
+    await waitFor("A master", () => a.state() === "master" && b.state() === "backup");
+    expect(await a.stopFloatgw("SIGTERM")).toBe(0);
+    expect(a.has()).toBe(false);
+    await waitFor("B master", () => b.state() === "master" && b.has());
+    const bi = b.instance()!;
+    expect(bi.counters.priorityZeroRx).toBe(1);
+    expect(bi.transitions.at(-1)?.reason).toBe("priority 0 from master 198.18.0.2");
+  });
+
+  it("switchover hands the VIP to the backup and holds off preemption", async () => {
+    const { a, b } = pair();
+    await waitFor("A master", () => a.state() === "master" && b.state() === "backup");
+    const r = a.ctl(["switchover", "--hold", "30"]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain("resigned vrid 51 lan");
+    await waitFor("B master", () => b.state() === "master" && b.has());
+    await sleep(1500); // many advert intervals: A must not take it back
+    expect(a.state()).toBe("backup");
+    expect(b.state()).toBe("master");
+    expect(b.ctl(["switchover"]).status).toBe(0);
+    await waitFor("A master again", () => a.state() === "master");
+    expect(a.ctl(["switchover"]).status).toBe(0);
+    expect(b.ctl(["switchover"]).stderr).toContain("master of no instance");
+  });
+
+  it("with preempt off, a returning higher priority router stays backup", async () => {
+    const { a, b } = pair({ preempt: "0" }, { preempt: "0" });
+    await waitFor("A master", () => a.state() === "master" && b.state() === "backup");
+    await a.stopFloatgw();
+    await waitFor("B master", () => b.state() === "master");
+    a.startFloatgw(uci({ ...FAST, priority: "150", preempt: "0" }));
+    await waitFor("A backup", () => a.state() === "backup" && a.instance()?.master === "198.18.0.3");
+    await sleep(1500);
+    expect(a.state()).toBe("backup");
+    expect(b.state()).toBe("master");
+  });
+
+  it("resolves a split brain to one master when the partition heals", async () => {
+    const { ns, a, b } = pair();
+    await waitFor("A master", () => a.state() === "master" && b.state() === "backup");
+    // Drop VRRP between the two routers' switch ports, both ways.
+    const rules = join(a.dir, "split.nft");
+    writeFileSync(rules, `table bridge fgsplit {
+      chain forward_vrrp {
+        type filter hook forward priority 0;
+        iifname "pa" oifname "pb" ip protocol 112 drop
+        iifname "pb" oifname "pa" ip protocol 112 drop
+      }
+    }\n`);
+    must(["ip", "netns", "exec", ns.sw, "nft", "-f", rules]);
+    await waitFor("two masters", () => a.state() === "master" && b.state() === "master");
+    must(["ip", "netns", "exec", ns.sw, "nft", "delete", "table", "bridge", "fgsplit"]);
+    await waitFor("one master again", () => a.state() === "master" && b.state() === "backup" && !b.has());
+    expect(a.instance()!.counters.becameMaster).toBe(1);
+  });
+
+  it("restores the VIP without a transition when br-lan is re-created or flushed", async () => {
+    const { ns, a, b } = pair();
+    await waitFor("A master", () => a.state() === "master" && a.has());
+    const before = a.instance()!.counters.transitions;
+    // What netifd does on a network restart.
+    must(["ip", "-n", ns.a, "link", "del", "br-lan"]);
+    must(["ip", "-n", ns.a, "link", "add", "br-lan", "type", "bridge"]);
+    must(["ip", "-n", ns.a, "link", "set", "eth0", "master", "br-lan"]);
+    must(["ip", "-n", ns.a, "addr", "add", "198.18.0.2/24", "dev", "br-lan"]);
+    must(["ip", "-n", ns.a, "link", "set", "br-lan", "up"]);
+    await waitFor("VIP back on the new br-lan", () => a.has());
+    await waitFor("the daemon's word on it", () => a.log.includes("br-lan re-created"));
+    must(["ip", "-n", ns.a, "addr", "del", `${VIP}/24`, "dev", "br-lan"]);
+    await waitFor("VIP back after being removed", () => a.has());
+    await sleep(500);
+    expect(a.state()).toBe("master");
+    expect(b.state()).toBe("backup");
+    expect(a.instance()!.counters.transitions).toBe(before);
+  });
+
+  it("goes Fault while br-lan is down and back to backup when it is up", async () => {
+    const { ns, a, b } = pair({}, { priority: "200" });
+    await waitFor("B master", () => b.state() === "master" && a.state() === "backup");
+    must(["ip", "-n", ns.b, "link", "set", "br-lan", "down"]);
+    await waitFor("B fault, A master", () => b.state() === "fault" && a.state() === "master");
+    expect(b.has()).toBe(false);
+    const sent = b.instance()!.counters.advertsTx;
+    await sleep(500);
+    expect(b.instance()!.counters.advertsTx).toBe(sent); // no adverts in Fault
+    must(["ip", "-n", ns.b, "link", "set", "br-lan", "up"]);
+    await waitFor("B master again", () => b.state() === "master" && a.state() === "backup");
+  });
+});
+
+describe("hostile packets", () => {
+  it("are dropped and counted by reason; the daemon and the election carry on", async () => {
+    const { ns, a, b } = pair();
+    await waitFor("A master", () => a.state() === "master" && b.state() === "backup");
+    const kinds = ["garbage", "short", "ttl64", "badsum", "vrid99"];
+    const sent = lab.exec(ns.c, ["python3", `${ROOT}/test/lab/inject.py`, "eth0", "198.18.0.100", ...kinds]);
+    expect(sent.stderr).toBe("");
+    // Short ones and unknown VRIDs are dropped by the device before any
+    // instance sees them; the rest by the instance, each by its reason.
+    const s = await waitFor("every datagram counted", () => {
+      const st = b.status();
+      const counted = st ? Object.keys(st.instances[0]!.counters.drops).length + Object.keys(st.devices[0]!.drops).length : 0;
+      return counted === 5 && st;
+    });
+    expect(s.devices[0]!.drops).toEqual({ short: 1, "vrid-mismatch": 1 });
+    expect(s.instances[0]!.counters.drops).toEqual({ "bad-version": 1, "bad-ttl": 1, "bad-checksum": 1 });
+    // The TTL-64 advert claimed priority 250: had it been accepted, B would
+    // now follow 198.18.0.100 as master.
+    expect(b.instance()!.master).toBe("198.18.0.2");
+    expect(a.state()).toBe("master");
+    expect(a.running && b.running).toBe(true);
+  });
+});

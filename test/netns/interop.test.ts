@@ -1,0 +1,136 @@
+// Wire compatibility with keepalived (Debian's): floatgwd and keepalived as
+// a pair, each in both roles, VRRPv2 and VRRPv3, multicast and unicast. The
+// higher priority wins whichever daemon it is, each takes over when the
+// other stops, and keepalived logs no complaint about our packets.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { Lab, must, requireBinary } from "./lab";
+import { type Router, routers, uci, VIP, waitFor } from "./routers";
+
+const lab = new Lab();
+let used: Router[] = [];
+afterEach(() => {
+  lab.cleanup();
+  for (const r of used) r.dispose();
+  used = [];
+});
+
+interface Mode {
+  name: string;
+  version: 2 | 3;
+  unicast: boolean;
+}
+const MODES: Mode[] = [
+  { name: "VRRPv2 multicast", version: 2, unicast: false },
+  { name: "VRRPv3 multicast", version: 3, unicast: false },
+  { name: "VRRPv2 unicast", version: 2, unicast: true },
+  { name: "VRRPv3 unicast", version: 3, unicast: true },
+];
+// keepalived's v2 interval is whole seconds; v3 runs faster to keep tests short.
+const interval = (m: Mode): string => (m.version === 2 ? "1" : "0.1");
+
+function keepalivedConf(m: Mode, priority: number, self: string, peer: string): string {
+  const unicast = m.unicast ? `  unicast_src_ip ${self}\n  unicast_peer {\n    ${peer}\n  }\n` : "";
+  return `global_defs {
+  router_id ka_${self.replace(/\./g, "_")}
+  vrrp_version ${m.version}
+}
+vrrp_instance lan {
+  state BACKUP
+  interface br-lan
+  virtual_router_id 51
+  priority ${priority}
+  advert_int ${interval(m)}
+${unicast}  virtual_ipaddress {
+    ${VIP}/24 dev br-lan
+  }
+}
+`;
+}
+
+class Keepalived {
+  private readonly conf: string;
+  private child: ReturnType<Lab["start"]> | null = null;
+  private output = "";
+
+  constructor(private readonly router: Router, config: string) {
+    this.conf = join(router.dir, "keepalived.conf");
+    writeFileSync(this.conf, config);
+    const check = lab.exec(router.ns, ["keepalived", "-t", "-f", this.conf]);
+    if (check.status !== 0) throw new Error(`keepalived -t rejected the config: ${check.stderr}`);
+  }
+
+  start(): void {
+    const d = this.router.dir;
+    this.child = lab.start(this.router.ns, ["keepalived", "-n", "-l", "-D", "-P", "-f", this.conf,
+      "-p", join(d, "ka.pid"), "-r", join(d, "ka-vrrp.pid"), "-G"]);
+    this.child.stdout?.on("data", (b: Buffer) => (this.output += b.toString()));
+    this.child.stderr?.on("data", (b: Buffer) => (this.output += b.toString()));
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.child = null;
+    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+    child.kill("SIGTERM");
+    await exited;
+  }
+
+  get log(): string {
+    return this.output;
+  }
+}
+
+function setup(m: Mode, floatgwPriority: number, keepalivedPriority: number) {
+  requireBinary();
+  must(["keepalived", "--version"]);
+  const ns = lab.topology();
+  const { a, b } = routers(lab, ns);
+  used.push(a, b);
+  const ka = new Keepalived(b, keepalivedConf(m, keepalivedPriority, b.address, a.address));
+  a.startFloatgw(uci({
+    version: String(m.version),
+    advert_int: interval(m),
+    priority: String(floatgwPriority),
+    ...(m.unicast ? { unicast_peer: [b.address], unicast_src: a.address } : {}),
+  }));
+  ka.start();
+  return { a, b, ka };
+}
+
+/** keepalived's complaints about received packets, if any. */
+function complaints(log: string): string[] {
+  return log.split("\n").filter((l) => /invalid|bad |mismatch|error|discard|ignor/i.test(l) && !/Opening file/.test(l));
+}
+
+describe.each(MODES)("with keepalived, $name", (m) => {
+  const slack = m.version === 2 ? 30_000 : 15_000;
+
+  it("floatgw master, keepalived backup; keepalived takes over when floatgw stops", async () => {
+    const { a, b, ka } = setup(m, 150, 100);
+    await waitFor("floatgw master", () => a.state() === "master" && a.has(), slack);
+    await waitFor("floatgw hears keepalived", () => (a.instance()?.counters.advertsTx ?? 0) > 3, slack);
+    expect(b.has()).toBe(false);
+    expect(await a.stopFloatgw()).toBe(0);
+    await waitFor("keepalived takes the VIP", () => b.has(), slack);
+    await ka.stop();
+    expect(complaints(ka.log)).toEqual([]);
+    expect(ka.log).toMatch(/Entering MASTER STATE/);
+  });
+
+  it("keepalived master, floatgw backup; floatgw takes over when keepalived stops", async () => {
+    const { a, b, ka } = setup(m, 100, 150);
+    await waitFor("keepalived master, floatgw backup", () => b.has() && a.state() === "backup"
+      && a.instance()?.master === b.address, slack);
+    const heard = a.instance()!;
+    expect(heard.counters.drops).toEqual({});
+    expect(heard.peer?.priority).toBe(150);
+    await ka.stop();
+    await waitFor("floatgw master", () => a.state() === "master" && a.has(), slack);
+    expect(a.instance()!.transitions.at(-1)?.reason).toBe(`priority 0 from master ${b.address}`);
+    expect(complaints(ka.log)).toEqual([]);
+    expect(a.log).not.toMatch(/error/);
+  });
+});

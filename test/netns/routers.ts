@@ -1,0 +1,124 @@
+// Drives floatgwd and keepalived on the lab's routers: configs in a temp
+// directory, processes started through the Lab (so cleanup kills them by
+// PID), status through the real CLI, and polling waits with generous
+// deadlines (no timing is asserted here; bench/ measures time).
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FLOATGWD, type Lab, run } from "./lab";
+
+export const VIP = "198.18.0.1";
+
+/** Polls `probe` every 50 ms until it returns a value other than null,
+ * undefined or false; fails with `what` after timeoutMs. */
+export async function waitFor<T>(what: string, probe: () => T | null | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== null && value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export interface InstanceStatus {
+  name: string;
+  vrid: number;
+  state: string;
+  master: string | null;
+  vipPresent: boolean;
+  priority: { base: number; effective: number };
+  peer: { address: string; priority: number } | null;
+  counters: {
+    advertsRx: number; advertsTx: number; priorityZeroRx: number; priorityZeroTx: number;
+    becameMaster: number; transitions: number; drops: Record<string, number>;
+  };
+  transitions: { from: string; to: string; reason: string }[];
+}
+export interface Status {
+  devices: { name: string; up: boolean; drops: Record<string, number> }[];
+  instances: InstanceStatus[];
+}
+
+/** A UCI config for one router: the lab's LAN, VIP 198.18.0.1/24. */
+export function uci(opts: Record<string, string | string[]>): string {
+  const lines = ["config floatgw 'global'", "\toption enabled '1'", "", "config vip 'lan'"];
+  const all: Record<string, string | string[]> = { device: "br-lan", vrid: "51", address: [`${VIP}/24`], ...opts };
+  for (const [k, v] of Object.entries(all)) {
+    for (const item of Array.isArray(v) ? v : [v]) lines.push(`\t${Array.isArray(v) ? "list" : "option"} ${k} '${item}'`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+export class Router {
+  readonly dir: string;
+  private daemon: ChildProcess | null = null;
+  private output = "";
+
+  constructor(private readonly lab: Lab, readonly ns: string, readonly address: string) {
+    this.dir = mkdtempSync(join(tmpdir(), `${ns}-`));
+  }
+
+  get log(): string {
+    return this.output;
+  }
+
+  startFloatgw(config: string): void {
+    writeFileSync(join(this.dir, "floatgw"), config);
+    this.output = "";
+    const child = this.lab.start(this.ns, [FLOATGWD, "run", "--config", join(this.dir, "floatgw"), "--run-dir", join(this.dir, "run")]);
+    child.stdout?.on("data", (b: Buffer) => (this.output += b.toString()));
+    child.stderr?.on("data", (b: Buffer) => (this.output += b.toString()));
+    this.daemon = child;
+  }
+
+  /** Signals the daemon and resolves with its exit code (or signal name). */
+  async stopFloatgw(signal: NodeJS.Signals = "SIGTERM"): Promise<number | string> {
+    const child = this.daemon;
+    if (!child || child.exitCode !== null || child.signalCode !== null) throw new Error(`floatgwd on ${this.ns} is not running`);
+    this.daemon = null;
+    const exited = new Promise<number | string>((resolve) => child.on("exit", (code, sig) => resolve(code ?? sig ?? -1)));
+    child.kill(signal);
+    return exited;
+  }
+
+  get running(): boolean {
+    return this.daemon !== null && this.daemon.exitCode === null && this.daemon.signalCode === null;
+  }
+
+  /** `floatgw status --json` through the control socket; null if no answer. */
+  status(): Status | null {
+    const r = run([FLOATGWD, "status", "--json", "--run-dir", join(this.dir, "run")], 10_000);
+    return r.status === 0 ? (JSON.parse(r.stdout) as Status) : null;
+  }
+
+  instance(): InstanceStatus | null {
+    return this.status()?.instances[0] ?? null;
+  }
+
+  ctl(args: string[]): ReturnType<typeof run> {
+    return run([FLOATGWD, ...args, "--run-dir", join(this.dir, "run")], 10_000);
+  }
+
+  /** Whether the kernel of this router has `address` on br-lan. */
+  has(address = VIP): boolean {
+    const r = this.lab.exec(this.ns, ["ip", "-o", "addr", "show", "dev", "br-lan"]);
+    return r.stdout.split("\n").some((l) => l.includes(` ${address}/`));
+  }
+
+  state(): string | null {
+    return this.instance()?.state ?? null;
+  }
+
+  dispose(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Both routers of a lab with their addresses. */
+export function routers(lab: Lab, ns: { a: string; b: string }): { a: Router; b: Router } {
+  return { a: new Router(lab, ns.a, "198.18.0.2"), b: new Router(lab, ns.b, "198.18.0.3") };
+}
