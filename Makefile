@@ -28,7 +28,7 @@ setup:
 	@bash scripts/setup.sh
 
 $(NODE_STAMP): package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	@bash scripts/setup.sh
 
 $(ENGINE_STAMP): scripts/engine.sh patches/quickjs-portability.patch
 	@bash scripts/engine.sh

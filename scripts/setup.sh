@@ -27,9 +27,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm: exact versions from package-lock.json, again only when the lock changed.
+# npm: the versions pinned in package-lock.json, again only when the lock
+# changed. `npm install`, not `npm ci`: the registry we reach lacks rollup's
+# packages for other platforms, which npm leaves out of the lock and `npm ci`
+# then refuses; `npm install` installs the locked tree as it is.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: npm ci"
-  npm ci --no-audit --no-fund --loglevel=error
+  echo "setup: npm install (from package-lock.json)"
+  npm install --no-audit --no-fund --loglevel=error
 fi
 echo "setup: ok"
