@@ -10,6 +10,7 @@ import { Lab, ROOT, must, run } from "../netns/lab";
 import { CROSS_TARGETS, target } from "./targets";
 
 const { version } = JSON.parse(readFileSync(resolve(ROOT, "package.json"), "utf8"));
+const FIXTURES = ["v2-ipv4.hex", "v2-ipv4-pass.hex", "v3-ipv4.hex", "v3-ipv6.hex"];
 const FPU_INSTRUCTION = /\s(add|sub|mul|div|mov|cvt|c\.[a-z]+)\.(d|s)\s|\s(lwc1|swc1|ldc1|sdc1|mtc1|mfc1|ctc1|cfc1)\s/;
 const lab = new Lab();
 afterEach(() => lab.cleanup());
@@ -48,6 +49,19 @@ describe.each(["x86_64", ...CROSS_TARGETS])("%s", (name) => {
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).ok).toBe(true);
+  });
+
+  it("decodes keepalived's captured adverts exactly as the host does (the core on this CPU)", () => {
+    for (const file of FIXTURES) {
+      const hexes = readFileSync(resolve(ROOT, "test/fixtures/keepalived", file), "utf8")
+        .split("\n").filter((l) => l.trim() !== "" && !l.startsWith("#"));
+      const r = run([...t.qemu, t.binary, "decode", ...hexes], 60_000);
+      expect(r.status, `${file}: ${r.stdout}`).toBe(0);
+      const decoded = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+      expect(decoded.map((d) => [d.vrid, d.priority > 0 ? d.priority : 0, d.ok])).toEqual(
+        hexes.map((_, i) => [51, i === hexes.length - 1 ? 0 : 100, true]));
+      expect(r.stdout).toBe(run([resolve(ROOT, "build/x86_64/floatgwd"), "decode", ...hexes]).stdout);
+    }
   });
 
   it("has a toolchain whose C float and netlink results match the host's", () => {

@@ -1,0 +1,69 @@
+// What floatgwd puts on the wire, as tshark decodes it from a capture on the
+// lab's switch: VRRPv3 adverts for IPv4 and IPv6 (one daemon, two instances
+// with the same VRID in the two families), TTL / hop limit 255, checksums
+// good, and the gratuitous ARP and unsolicited NA burst on takeover.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { Lab, must, requireBinary } from "./lab";
+import { type Router, routers, sleep, uci, VIP, VIP6, waitFor } from "./routers";
+
+const lab = new Lab();
+let used: Router[] = [];
+afterEach(() => {
+  lab.cleanup();
+  for (const r of used) r.dispose();
+  used = [];
+});
+
+const sections = (priority: string): Record<string, string | string[]>[] => [
+  { name: "lan", version: "3", advert_int: "0.1", priority },
+  { name: "lan6", version: "3", advert_int: "0.1", priority, address: [`${VIP6}/64`] },
+];
+
+function fields(pcap: string, filter: string, names: string[]): string[][] {
+  const out = must(["tshark", "-r", pcap, "-Y", filter, "-T", "fields", "-E", "separator=|", ...names.flatMap((n) => ["-e", n])]);
+  return out.split("\n").filter(Boolean).map((l) => l.split("|"));
+}
+
+describe("on the wire", () => {
+  it("tshark decodes our IPv4 and IPv6 adverts, the GARPs and the NAs", async () => {
+    requireBinary();
+    const ns = lab.topology();
+    const { a, b } = routers(lab, ns);
+    used.push(a, b);
+    const pcap = join(a.dir, "wire.pcap");
+    const tshark = lab.start(ns.sw, ["tshark", "-q", "-i", "sw0", "-w", pcap, "-f", "ip proto 112 or ip6 proto 112 or arp or icmp6"]);
+    await waitFor("tshark capturing", () => existsSync(pcap), 30_000);
+    await sleep(500);
+    b.startFloatgw(uci(...sections("100")));
+    a.startFloatgw(uci(...sections("150")));
+    await waitFor("A master of both", () => a.status()?.instances.every((i) => i.state === "master"));
+    await waitFor("B backup of both", () => b.status()?.instances.every((i) => i.state === "backup"));
+    expect(a.has(VIP) && a.has(VIP6)).toBe(true);
+    expect(lab.exec(ns.c, ["ping", "-6", "-c", "1", "-W", "2", VIP6]).status).toBe(0);
+    await sleep(500);
+    tshark.kill("SIGINT");
+    await new Promise((r) => tshark.on("exit", r));
+
+    const macA = lab.exec(ns.a, ["cat", "/sys/class/net/br-lan/address"]).stdout.trim();
+    const v4 = fields(pcap, "vrrp && ip.src == 198.18.0.2",
+      ["vrrp.version", "vrrp.virt_rtr_id", "vrrp.prio", "vrrp.ip_addr", "vrrp.checksum.status", "ip.ttl"]);
+    expect(v4.length).toBeGreaterThan(3);
+    expect(new Set(v4.map((f) => f.join(" ")))).toEqual(new Set([`3 51 150 ${VIP} 1 255`]));
+    const linkLocalA = must(["ip", "-n", ns.a, "-6", "-o", "addr", "show", "dev", "br-lan", "scope", "link"])
+      .split(/\s+/).find((w) => w.startsWith("fe80::"))!.split("/")[0];
+    const v6 = fields(pcap, `vrrp && ipv6.src == ${linkLocalA}`,
+      ["vrrp.version", "vrrp.virt_rtr_id", "vrrp.prio", "vrrp.ipv6_addr", "vrrp.checksum.status", "ipv6.hlim", "ipv6.dst"]);
+    expect(v6.length).toBeGreaterThan(3);
+    expect(new Set(v6.map((f) => f.join(" ")))).toEqual(new Set([`3 51 150 ${VIP6} 1 255 ff02::12`]));
+
+    const garps = fields(pcap, `arp.isgratuitous == 1 && arp.src.proto_ipv4 == ${VIP}`, ["arp.src.hw_mac", "eth.dst"]);
+    expect(garps.length).toBeGreaterThanOrEqual(5); // the takeover burst
+    expect(new Set(garps.map((f) => f.join(" ")))).toEqual(new Set([`${macA} ff:ff:ff:ff:ff:ff`]));
+    const nas = fields(pcap, `icmpv6.type == 136 && icmpv6.nd.na.target_address == ${VIP6}`,
+      ["icmpv6.nd.na.flag.o", "icmpv6.opt.linkaddr", "ipv6.hlim", "ipv6.dst"]);
+    expect(nas.length).toBeGreaterThanOrEqual(5);
+    expect(nas[0]).toEqual(["1", macA, "255", "ff02::1"]);
+  });
+});
