@@ -2,11 +2,9 @@
 // tool subcommand); called as floatgw (a symlink) it is the CLI. Both names
 // accept every command, so `floatgwd status` works too.
 import { checkConfigText } from "./config/check";
-import { loadConfig } from "./config/load";
+import { decodeCommand } from "./cli/decode";
 import { renderStatus } from "./cli/status";
 import { runDaemon } from "./daemon/daemon";
-import { instanceSpecs } from "./daemon/from-config";
-import { setLogLevel } from "./daemon/log";
 import { request } from "./platform/control";
 import { engineVersion, exit, programArgs, readTextFile, writeErr, writeOut } from "./platform/engine";
 import { selftest } from "./selftest";
@@ -21,6 +19,7 @@ const USAGE = `usage: floatgwd [run] [--config FILE] [--run-dir DIR]   run the d
        floatgw switchover [--hold SECONDS] [--run-dir DIR] hand the VIPs to the backup
        floatgw check [FILE]                               validate a configuration
        floatgwd selftest [IFNAME]                          open every socket kind, one JSON line
+       floatgwd decode HEX...                              decode captured VRRP datagrams
        floatgwd --version
 `;
 
@@ -39,25 +38,14 @@ function parseArgs(args: string[], flags: string[]): { opts: Map<string, string>
 }
 
 function runCommand(args: string[]): number | null {
-  const parsed = parseArgs(args, ["--json"]);
+  const parsed = parseArgs(args, []);
   if (typeof parsed === "string") return usageError(parsed);
-  const { opts } = parsed;
-  const path = opts.get("--config") ?? DEFAULT_CONFIG;
-  const text = readTextFile(path);
-  if (text === null) return fail(`cannot read ${path}`);
-  const result = loadConfig(text);
-  for (const w of result.warnings) writeErr(`floatgwd: ${path}: warning: ${w.message}\n`);
-  for (const e of result.errors) writeErr(`floatgwd: ${path}: error: ${e.message}\n`);
-  if (!result.config) return fail(`${path} has errors; nothing started`);
-  if (!result.config.global.enabled) return fail(`floatgw is disabled in ${path} (set global.enabled to 1)`);
-  if (result.config.vips.length === 0) return fail(`${path} has no enabled vip section`);
-  setLogLevel(result.config.global.logLevel);
-  runDaemon({
-    specs: instanceSpecs(result.config),
-    runDir: opts.get("--run-dir") ?? DEFAULT_RUN_DIR,
+  const started = runDaemon({
+    configPath: parsed.opts.get("--config") ?? DEFAULT_CONFIG,
+    runDir: parsed.opts.get("--run-dir") ?? DEFAULT_RUN_DIR,
     switchoverHoldMs: DEFAULT_SWITCHOVER_HOLD_S * 1000,
   });
-  return null; // the event loop runs until a signal ends it
+  return started ? null : 1; // null: the event loop runs until a signal ends it
 }
 
 function control(args: string[], body: Record<string, unknown>): Record<string, unknown> | number {
@@ -121,6 +109,11 @@ function main(args: string[]): number | null {
       writeOut(JSON.stringify(result) + "\n");
       for (const c of result.checks) if (!c.ok) writeErr(`selftest: ${c.name} failed: ${c.detail}\n`);
       return result.ok ? 0 : 1;
+    }
+    case "decode": {
+      const out = decodeCommand(rest);
+      writeOut(out.lines.map((l) => l + "\n").join(""));
+      return out.ok ? 0 : 1;
     }
     case "run":
       return runCommand(rest);

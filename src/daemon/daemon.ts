@@ -1,26 +1,49 @@
 // floatgwd: every configured instance, grouped by device, driven by
 // QuickJS's event loop; the netlink monitor, the control socket, the state
-// file and the signals (SIGTERM/SIGINT: resign and leave).
+// file, the hotplug hooks and the signals (SIGTERM/SIGINT: resign and leave;
+// SIGHUP: reload the configuration without disturbing what did not change).
 import { formatAddr } from "../core/addr";
 import type { Ms } from "../core/units";
+import { type HotplugAction, Hotplug } from "../integrations/hotplug";
 import { ControlServer, type Reply } from "../platform/control";
 import { exit, makeDirs, monotonicMs, onSignal, removeFile, watchReadable, writeFileAtomic } from "../platform/engine";
 import { Rtnl, RtnlMonitor } from "../platform/rtnl";
 import { Device } from "./device";
-import { guarded, logger } from "./log";
-import type { InstanceSpec } from "./spec";
+import { type Loaded, loadDaemonConfig } from "./load";
+import { guarded, logger, setLogLevel } from "./log";
+import { type InstanceSpec, onlyPriorityDiffers } from "./spec";
 import { daemonStatus } from "./status";
 
 export interface DaemonOptions {
-  specs: InstanceSpec[];
+  configPath: string;
   runDir: string;
   /** Default hold-off of a switchover, so the peer keeps the VIP. */
   switchoverHoldMs: number;
 }
 
 const log = logger("");
+/** How long the "stop" hooks may run at exit, after the VIPs are gone and
+ * well inside procd's 5 s before SIGKILL. */
+const HOOK_BUDGET_AT_EXIT_MS = 2000;
+const ACTIONS: Record<string, HotplugAction> = { master: "master", backup: "backup", fault: "fault", init: "stop" };
 
-export function runDaemon(opts: DaemonOptions): void {
+function report(loaded: Loaded): void {
+  for (const w of loaded.warnings) log("warn", w);
+  if (loaded.ok) for (const n of loaded.notes) log("info", n);
+  else for (const e of loaded.errors) log("error", e);
+}
+
+/** Starts the daemon; false (with the reasons logged) if the configuration
+ * cannot run. Afterwards the event loop runs until a signal ends it. */
+export function runDaemon(opts: DaemonOptions): boolean {
+  const first = loadDaemonConfig(opts.configPath);
+  report(first);
+  if (!first.ok) {
+    log("error", "nothing started");
+    return false;
+  }
+  setLogLevel(first.global.logLevel);
+
   const now = (): Ms => Math.floor(monotonicMs()) as Ms;
   const startedAt = now();
   const rtnl = new Rtnl();
@@ -28,43 +51,90 @@ export function runDaemon(opts: DaemonOptions): void {
   const statePath = `${opts.runDir}/state.json`;
   const socketPath = `${opts.runDir}/floatgwd.sock`;
   if (!makeDirs(opts.runDir)) log("warn", `cannot create ${opts.runDir}`);
+  const hotplug = new Hotplug(first.global.hotplugCommand, logger("hotplug"));
+  const devices = new Map<string, Device>();
 
   const writeState = (): void => {
-    if (!writeFileAtomic(statePath, JSON.stringify(daemonStatus(devices, now(), startedAt)) + "\n")) {
+    if (!writeFileAtomic(statePath, JSON.stringify(daemonStatus([...devices.values()], now(), startedAt)) + "\n")) {
       log("warn", `cannot write ${statePath}`);
     }
   };
   const host = {
     now,
     changed: writeState,
-    notify: () => writeState(),
+    notify: (spec: InstanceSpec, from: string, to: string, reason: string, priority: number): void => {
+      writeState();
+      const action = ACTIONS[to];
+      if (!action) return;
+      hotplug.emit({
+        action, instance: spec.name, vrid: spec.vrid, interface: spec.interface ?? "", device: spec.device,
+        vips: spec.vips.map((v) => `${formatAddr(v.addr)}/${v.prefix}`), priority, from, reason,
+      });
+    },
   };
 
-  const byDevice = new Map<string, InstanceSpec[]>();
-  for (const spec of opts.specs) byDevice.set(spec.device, [...(byDevice.get(spec.device) ?? []), spec]);
-  const devices = [...byDevice].map(([name, specs]) => new Device(name, specs, rtnl, host, logger(name)));
+  const device = (name: string): Device => {
+    let d = devices.get(name);
+    if (!d) {
+      d = new Device(name, rtnl, host, logger(name));
+      devices.set(name, d);
+      d.start();
+    }
+    return d;
+  };
+  const runners = () => [...devices.values()].flatMap((d) => d.runners.map((r) => ({ d, r })));
+
+  /** Brings the running instances in line with `specs`: unchanged ones keep
+   * their state and timers, a changed priority applies live, anything else
+   * changed restarts that instance, removed ones resign. */
+  const apply = (specs: InstanceSpec[]): void => {
+    for (const { d, r } of runners()) {
+      const next = specs.find((s) => s.name === r.spec.name);
+      if (next && next.device === r.spec.device && onlyPriorityDiffers(r.spec, next)) {
+        if (next.priority !== r.spec.priority) r.updatePriority(next);
+        continue;
+      }
+      d.remove(r, next ? "configuration changed" : "removed from the configuration");
+    }
+    for (const spec of specs) if (!runners().some(({ r }) => r.spec.name === spec.name)) device(spec.device).add(spec);
+    for (const [name, d] of devices) {
+      if (d.runners.length > 0) continue;
+      d.stop();
+      devices.delete(name);
+    }
+    writeState();
+  };
+
+  const reload = (): void => {
+    const loaded = loadDaemonConfig(opts.configPath);
+    report(loaded);
+    if (!loaded.ok) {
+      log("error", `reload of ${opts.configPath} rejected; the running instances are unchanged`);
+      return;
+    }
+    setLogLevel(loaded.global.logLevel);
+    hotplug.setCommand(loaded.global.hotplugCommand);
+    log("info", `reloading ${opts.configPath}`);
+    apply(loaded.specs);
+  };
 
   watchReadable(monitor.fd, guarded(log, "netlink event", () => {
     const events = monitor.drain();
-    for (const d of devices) d.onEvents(events);
+    for (const d of devices.values()) d.onEvents(events);
   }));
 
   removeFile(socketPath);
   const control = new ControlServer(socketPath);
-  watchReadable(control.fd, guarded(log, "control request", () => control.serve((req) => answer(req))));
-
   const answer = (req: unknown): Reply => {
     const cmd = typeof req === "object" && req !== null ? (req as { cmd?: unknown }).cmd : undefined;
-    if (cmd === "status") return { ok: true, ...daemonStatus(devices, now(), startedAt) };
+    if (cmd === "status") return { ok: true, ...daemonStatus([...devices.values()], now(), startedAt) };
     if (cmd === "switchover") {
       const holdMs = Number((req as { holdMs?: unknown }).holdMs ?? opts.switchoverHoldMs);
       const resigned: string[] = [];
-      for (const d of devices) {
-        for (const r of d.runners) {
-          if (r.state?.role !== "master") continue;
-          r.feed({ kind: "resign", holdMs });
-          resigned.push(`vrid ${r.spec.vrid} ${r.spec.name}`);
-        }
+      for (const { r } of runners()) {
+        if (r.state?.role !== "master") continue;
+        r.feed({ kind: "resign", holdMs });
+        resigned.push(`vrid ${r.spec.vrid} ${r.spec.name}`);
       }
       return resigned.length
         ? { ok: true, resigned, holdMs }
@@ -72,22 +142,26 @@ export function runDaemon(opts: DaemonOptions): void {
     }
     return { ok: false, error: `unknown command ${JSON.stringify(cmd)}` };
   };
+  watchReadable(control.fd, guarded(log, "control request", () => control.serve(answer)));
 
   const shutdown = (signal: string): void => {
     log("info", `${signal}: resigning and removing the VIPs`);
-    for (const d of devices) d.stop();
+    for (const d of devices.values()) d.stop();
     writeState();
+    hotplug.drain(HOOK_BUDGET_AT_EXIT_MS, now);
     control.close();
     removeFile(socketPath);
     monitor.close();
     rtnl.close();
     exit(0);
   };
-  onSignal("TERM", () => shutdown("SIGTERM"));
-  onSignal("INT", () => shutdown("SIGINT"));
+  onSignal("TERM", guarded(log, "SIGTERM", () => shutdown("SIGTERM")));
+  onSignal("INT", guarded(log, "SIGINT", () => shutdown("SIGINT")));
+  onSignal("HUP", guarded(log, "SIGHUP", reload));
+  onSignal("CHLD", guarded(log, "SIGCHLD", () => hotplug.childExited()));
 
-  for (const d of devices) d.start();
-  writeState();
-  const names = opts.specs.map((s) => `vrid ${s.vrid} on ${s.device} (${s.vips.map((v) => formatAddr(v.addr)).join(", ")})`);
+  apply(first.specs);
+  const names = first.specs.map((s) => `vrid ${s.vrid} on ${s.device} (${s.vips.map((v) => formatAddr(v.addr)).join(", ")})`);
   log("info", `running ${names.join("; ")}; control socket ${socketPath}`);
+  return true;
 }

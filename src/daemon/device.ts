@@ -25,11 +25,11 @@ export type DeviceDrops = Record<string, number>;
 export interface DeviceHost {
   now(): Ms;
   changed(): void;
-  notify(spec: InstanceSpec, from: string, to: string, reason: string): void;
+  notify(spec: InstanceSpec, from: string, to: string, reason: string, priority: number): void;
 }
 
 export class Device {
-  readonly runners: Runner[];
+  readonly runners: Runner[] = [];
   ifindex = -1;
   up = false;
   readonly drops: DeviceDrops = {};
@@ -43,28 +43,40 @@ export class Device {
   /** The link state the instances were last told about. */
   private reportedUp = true;
 
-  constructor(readonly name: string, specs: InstanceSpec[], private readonly rtnl: Rtnl,
-    private readonly host: DeviceHost, private readonly log: Logger) {
-    this.runners = specs.map((spec) => new Runner(spec, this.runnerHost(), this.instanceLogger(spec)));
+  constructor(readonly name: string, private readonly rtnl: Rtnl, private readonly host: DeviceHost,
+    private readonly log: Logger) {}
+
+  /** A new instance on this device (at start or on reload). */
+  add(spec: InstanceSpec): void {
+    const r = new Runner(spec, this.runnerHost(), this.instanceLogger(spec));
+    this.runners.push(r);
+    if (this.ifindex >= 0 && !this.sockets.has(spec.family)) this.openSocket(spec.family);
+    this.startRunner(r);
+  }
+
+  /** Stops an instance (a master resigns with priority 0) and forgets it. */
+  remove(r: Runner, why: string): void {
+    r.stop(why);
+    this.runners.splice(this.runners.indexOf(r), 1);
   }
 
   private instanceLogger(spec: InstanceSpec): Logger {
     return (level, message) => this.log(level, `vrid ${spec.vrid} ${spec.name}: ${message}`);
   }
 
-  /** Looks the device up and starts every instance whose address is known;
-   * a missing or down device starts them in Fault. */
+  /** Looks the device up; instances added later start in Fault if it is
+   * missing or down. */
   start(): void {
     this.attach();
     this.reportedUp = this.up;
-    for (const r of this.runners) this.startRunner(r);
   }
 
   private startRunner(r: Runner): void {
     if (r.state) return;
     const primary = this.primaryAddress(r.spec);
     if (!primary) {
-      this.log("warn", `vrid ${r.spec.vrid} ${r.spec.name}: waiting for an IPv${r.spec.family} address on ${this.name}`);
+      const what = this.ifindex < 0 ? `${this.name} to appear` : `an IPv${r.spec.family} address on ${this.name}`;
+      this.log("warn", `vrid ${r.spec.vrid} ${r.spec.name}: waiting for ${what}`);
       return;
     }
     r.start(primary);
@@ -271,7 +283,7 @@ export class Device {
 
   stop(): void {
     for (const cancel of [this.cancelGrace, this.cancelSettle, this.cancelRestore]) cancel?.();
-    for (const r of this.runners) r.stop();
+    for (const r of this.runners) r.stop("shutdown");
     this.detach();
   }
 
@@ -289,7 +301,7 @@ export class Device {
         && a.address !== null && addrEquals({ family: vip.family, bytes: a.address }, vip)),
       announce: (vip) => this.announcer?.announce(vip),
       changed: () => this.host.changed(),
-      notify: (spec, from, to, reason) => this.host.notify(spec, from, to, reason),
+      notify: (spec, from, to, reason, priority) => this.host.notify(spec, from, to, reason, priority),
     };
   }
 }

@@ -1,5 +1,5 @@
 // The validated UCI configuration as the daemon runs it: one InstanceSpec
-// per enabled `vip` section.
+// per enabled `vip` section, on a device resolved from its netifd interface.
 import { type Addr, parseAddr } from "../core/addr";
 import { passwordKey } from "../core/packet";
 import type { Centisec } from "../core/units";
@@ -13,17 +13,31 @@ function addr(text: string): Addr {
   return a;
 }
 
-/** The device an instance runs on: `device` if set, else the interface
- * name, which on OpenWrt's default LAN is resolved later by ifstatus. */
-export function deviceOf(v: VipConfig): string {
-  return v.device ?? v.interface ?? "br-lan";
+/** Finds the device behind a netifd interface name; null if it cannot. */
+export type InterfaceResolver = (iface: string) => string | null;
+
+export type SpecsResult = { ok: true; specs: InstanceSpec[]; notes: string[] } | { ok: false; errors: string[] };
+
+/** The device an instance runs on: its netifd interface's device where that
+ * resolves, else the explicit `device` option. Says which it used. */
+function deviceOf(v: VipConfig, resolve: InterfaceResolver): { device: string; note: string } | string {
+  if (v.interface !== null) {
+    const resolved = resolve(v.interface);
+    if (resolved !== null) return { device: resolved, note: `vip '${v.name}': interface '${v.interface}' is device ${resolved}` };
+    if (v.device !== null)
+      return { device: v.device, note: `vip '${v.name}': interface '${v.interface}' not resolved; using option device '${v.device}'` };
+    return `vip '${v.name}': cannot resolve interface '${v.interface}' to a device (no ifstatus answer); set option device`;
+  }
+  if (v.device !== null) return { device: v.device, note: `vip '${v.name}': device ${v.device}` };
+  return `vip '${v.name}': needs option interface or device`;
 }
 
-export function instanceSpec(v: VipConfig): InstanceSpec {
+function instanceSpec(v: VipConfig, device: string): InstanceSpec {
   const key = v.authPass === null ? null : passwordKey(v.authPass);
   return {
     name: v.name,
-    device: deviceOf(v),
+    interface: v.interface,
+    device,
     family: v.family,
     version: v.version,
     vrid: v.vrid,
@@ -47,6 +61,23 @@ export function instanceSpec(v: VipConfig): InstanceSpec {
   };
 }
 
-export function instanceSpecs(config: FloatgwConfig): InstanceSpec[] {
-  return config.vips.map(instanceSpec);
+/** One InstanceSpec per enabled vip section, or why not. Two sections that
+ * land on one device with one VRID and family (an interface and a device
+ * naming the same link) are refused here, once the devices are known. */
+export function instanceSpecs(config: FloatgwConfig, resolve: InterfaceResolver): SpecsResult {
+  const specs: InstanceSpec[] = [];
+  const notes: string[] = [];
+  const errors: string[] = [];
+  for (const v of config.vips) {
+    const d = deviceOf(v, resolve);
+    if (typeof d === "string") {
+      errors.push(d);
+      continue;
+    }
+    const clash = specs.find((s) => s.device === d.device && s.vrid === v.vrid && s.family === v.family);
+    if (clash) errors.push(`vip '${v.name}': vrid ${v.vrid} is already used on ${d.device} by vip '${clash.name}'`);
+    notes.push(d.note);
+    specs.push(instanceSpec(v, d.device));
+  }
+  return errors.length ? { ok: false, errors } : { ok: true, specs, notes };
 }

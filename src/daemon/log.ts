@@ -34,3 +34,23 @@ export function guarded(log: Logger, what: string, handler: () => void): () => v
     }
   };
 }
+
+/** Lets each distinct warning through once per window and says how many of
+ * it were held back, so a flood of bad packets cannot flood the log. */
+export class LogLimiter {
+  private readonly seen = new Map<string, { until: number; held: number }>();
+
+  constructor(private readonly windowMs: number) {}
+
+  /** The line to log now, or null to hold this one back. */
+  pass(message: string, now: number): string | null {
+    const entry = this.seen.get(message);
+    if (entry && now < entry.until) {
+      entry.held++;
+      return null;
+    }
+    if (this.seen.size >= 256) for (const [k, v] of this.seen) if (now >= v.until) this.seen.delete(k);
+    this.seen.set(message, { until: now + this.windowMs, held: 0 });
+    return entry && entry.held > 0 ? `${message} (${entry.held} more like it held back)` : message;
+  }
+}

@@ -5,10 +5,10 @@ import { type Addr, addrEquals, formatAddr } from "../core/addr";
 import { advertFor } from "../core/instance-config";
 import { decodeAdvert, encodeAdvert } from "../core/packet";
 import { type Action, type Event, type InstanceState, createInstance, step } from "../core/state";
-import type { Ms, Priority } from "../core/units";
+import type { Ms } from "../core/units";
 import { after, isSyscallError } from "../platform/engine";
 import { VRRP_GROUP_V4, VRRP_GROUP_V6 } from "../platform/vrrp-socket";
-import { guarded, type Logger } from "./log";
+import { guarded, LogLimiter, type Logger } from "./log";
 import { type InstanceSpec, coreConfig } from "./spec";
 
 /** What a runner needs from its device (device.ts) and the daemon. */
@@ -22,7 +22,7 @@ export interface RunnerHost {
   announce(vip: Addr): void;
   /** Something status-worthy changed (transition, priority, VIP). */
   changed(): void;
-  notify(spec: InstanceSpec, from: string, to: string, reason: string): void;
+  notify(spec: InstanceSpec, from: string, to: string, reason: string, priority: number): void;
 }
 
 export interface PeerSeen {
@@ -40,14 +40,18 @@ export interface Incoming {
 }
 
 export class Runner {
+  spec: InstanceSpec;
   state: InstanceState | null = null;
   vipPresent = false;
   lastPeer: PeerSeen | null = null;
   private cancelTimer: (() => void) | null = null;
   private cancelGarp: (() => void) | null = null;
+  /** One line per distinct complaint (e.g. a bad packet's source) a minute. */
+  private readonly warnings = new LogLimiter(60_000);
   private readonly group: Addr;
 
-  constructor(readonly spec: InstanceSpec, private readonly host: RunnerHost, private readonly log: Logger) {
+  constructor(spec: InstanceSpec, private readonly host: RunnerHost, private readonly log: Logger) {
+    this.spec = spec;
     this.group = spec.family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6;
   }
 
@@ -94,8 +98,12 @@ export class Runner {
     this.feed({ kind: "advert", rx: { advert: decoded.value, src: msg.src, ttl: msg.ttl, multicast } });
   }
 
-  setPriority(priority: Priority): void {
-    this.feed({ kind: "setPriority", priority });
+  /** A reload changed only the priority: it shows in the next advert, and
+   * the election follows from there, without a transition of our own. */
+  updatePriority(spec: InstanceSpec): void {
+    this.log("info", `priority ${this.spec.priority} -> ${spec.priority}`);
+    this.spec = spec;
+    this.feed({ kind: "setPriority", priority: spec.priority });
   }
 
   /** The device was re-created or its addresses flushed while we hold the
@@ -119,7 +127,8 @@ export class Runner {
     }
   }
 
-  stop(): void {
+  stop(why: string): void {
+    if (why !== "shutdown") this.log("info", `stopping: ${why}`);
     this.feed({ kind: "shutdown" });
     this.cancelTimer?.();
     this.cancelTimer = null;
@@ -150,11 +159,13 @@ export class Runner {
         return this.garpBurst(action.count, action.spacingMs);
       case "notify":
         this.log("info", `${action.from} -> ${action.to}: ${action.reason}`);
-        this.host.notify(this.spec, action.from, action.to, action.reason);
+        this.host.notify(this.spec, action.from, action.to, action.reason, this.state?.priority ?? this.spec.priority);
         return;
-      case "log":
-        this.log(action.level, action.message);
+      case "log": {
+        const line = action.level === "warn" ? this.warnings.pass(action.message, this.host.now()) : action.message;
+        if (line !== null) this.log(action.level, line);
         return;
+      }
     }
   }
 

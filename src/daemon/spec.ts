@@ -15,6 +15,8 @@ export interface VipSpec {
 export interface InstanceSpec {
   /** The UCI section name, for logs and status. */
   readonly name: string;
+  /** The netifd interface the section names, if any (for hooks and status). */
+  readonly interface: string | null;
   readonly device: string;
   readonly family: Family;
   readonly version: Version;
@@ -51,4 +53,12 @@ export function coreConfig(spec: InstanceSpec, primary: Addr): InstanceConfig {
     gratuitous: spec.gratuitous,
     codec: spec.codec,
   };
+}
+
+/** Whether a new configuration of an instance differs from the running one
+ * only in its priority, which then changes live, without a transition.
+ * Becoming or ceasing to be the address owner (255) is a restart. */
+export function onlyPriorityDiffers(a: InstanceSpec, b: InstanceSpec): boolean {
+  if (a.priority !== b.priority && (a.priority === 255 || b.priority === 255)) return false;
+  return JSON.stringify({ ...a, priority: 0 }) === JSON.stringify({ ...b, priority: 0 });
 }

@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <net/if.h>
 #include <poll.h>
+#include <signal.h>
 #include <netinet/in.h>
 #include <netinet/if_ether.h>
 #include <netpacket/packet.h>
@@ -341,6 +342,8 @@ static const JSCFunctionListEntry native_consts[] = {
     C(ETH_P_ARP), C(ETH_P_IP), C(ETH_P_IPV6), C(ETH_P_ALL),
     C(EAGAIN), C(EEXIST), C(EADDRNOTAVAIL), C(ENODEV), C(ENOENT), C(EPERM), C(ENOPROTOOPT),
     C(ENETDOWN), C(ENXIO), C(EINTR), C(EINVAL),
+    /* QuickJS's os module has no SIGHUP, which procd's reload sends. */
+    C(SIGHUP), C(SIGKILL),
 };
 
 static int native_init(JSContext *ctx, JSModuleDef *m)

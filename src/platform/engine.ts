@@ -76,11 +76,49 @@ export function after(ms: number, cb: () => void): () => void {
   return () => os.clearTimeout(handle);
 }
 
-export type SignalName = "TERM" | "INT" | "HUP";
-const SIGNALS: Record<SignalName, number> = { TERM: os.SIGTERM, INT: os.SIGINT, HUP: os.SIGHUP };
+export type SignalName = "TERM" | "INT" | "HUP" | "CHLD";
 
 export function onSignal(name: SignalName, cb: () => void): void {
-  os.signal(SIGNALS[name], cb);
+  const signals: Record<SignalName, number> = { TERM: os.SIGTERM, INT: os.SIGINT, HUP: C.SIGHUP, CHLD: os.SIGCHLD };
+  os.signal(signals[name], cb);
+}
+
+/** Starts a program with exactly `env` as its environment, without waiting;
+ * returns its pid, or a negative errno. */
+export function spawn(argv: string[], env: Record<string, string>): number {
+  return os.exec(argv, { block: false, usePath: false, env });
+}
+
+/** The exit status of a child that has ended (reaping it), or null while it runs. */
+export function reap(pid: number): number | null {
+  const [ret, status] = os.waitpid(pid, os.WNOHANG);
+  if (ret !== pid) return null;
+  return (status & 0x7f) === 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
+}
+
+export function isExecutable(path: string): boolean {
+  const [st, err] = os.stat(path);
+  return err === 0 && (st.mode & 0o111) !== 0 && (st.mode & 0o170000) === 0o100000;
+}
+
+/** Blocks the whole event loop: only for the last moments before exit. */
+export function sleepBlocking(ms: number): void {
+  os.sleep(ms);
+}
+
+export function killHard(pid: number): void {
+  os.kill(pid, C.SIGKILL);
+}
+
+/** What a shell command prints on stdout, or null if it cannot be run. */
+export function commandOutput(command: string): string | null {
+  const f = std.popen(command, "r");
+  if (!f) return null;
+  try {
+    return f.readAsString();
+  } finally {
+    f.close();
+  }
 }
 
 export function getenv(name: string): string | undefined {

@@ -40,5 +40,6 @@ declare module "native" {
     | "NETLINK_ROUTE" | "NETLINK_ADD_MEMBERSHIP"
     | "ETH_P_ARP" | "ETH_P_IP" | "ETH_P_IPV6" | "ETH_P_ALL"
     | "EAGAIN" | "EEXIST" | "EADDRNOTAVAIL" | "ENODEV" | "ENOENT" | "EPERM" | "ENOPROTOOPT"
-    | "ENETDOWN" | "ENXIO" | "EINTR" | "EINVAL";
+    | "ENETDOWN" | "ENXIO" | "EINTR" | "EINVAL"
+    | "SIGHUP" | "SIGKILL";
 }

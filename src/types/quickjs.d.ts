@@ -23,6 +23,7 @@ declare module "std" {
   export function open(path: string, mode: string, errorObj?: { errno?: number }): FILE | null;
   export function fdopen(fd: number, mode: string, errorObj?: { errno?: number }): FILE | null;
   export function strerror(errno: number): string;
+  export function popen(command: string, mode: string, errorObj?: { errno?: number }): FILE | null;
   export function gc(): void;
 }
 
@@ -44,9 +45,10 @@ declare module "os" {
   export function mkdir(path: string, mode?: number): number;
   export function close(fd: number): number;
   export function sleep(ms: number): void;
+  export function stat(path: string): [{ mode: number; size: number }, number];
   export const SIGINT: number;
   export const SIGTERM: number;
-  export const SIGHUP: number;
+  export const SIGCHLD: number;
   export const SIGUSR1: number;
   export const WNOHANG: number;
 }

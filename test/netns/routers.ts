@@ -43,14 +43,27 @@ export interface Status {
   instances: InstanceStatus[];
 }
 
-/** A UCI config for one router: the lab's LAN, VIP 198.18.0.1/24. */
-export function uci(opts: Record<string, string | string[]>): string {
-  const lines = ["config floatgw 'global'", "\toption enabled '1'", "", "config vip 'lan'"];
-  const all: Record<string, string | string[]> = { device: "br-lan", vrid: "51", address: [`${VIP}/24`], ...opts };
-  for (const [k, v] of Object.entries(all)) {
-    for (const item of Array.isArray(v) ? v : [v]) lines.push(`\t${Array.isArray(v) ? "list" : "option"} ${k} '${item}'`);
+export const VIP6 = "2001:db8:0:1::1";
+
+/** A UCI config for one router: one vip section per argument (named by its
+ * `name` key, default 'lan'), on the lab's br-lan, VRID 51, VIP
+ * 198.18.0.1/24 unless the section says otherwise. */
+export function uci(...sections: Record<string, string | string[]>[]): string {
+  const lines = ["config floatgw 'global'", "\toption enabled '1'"];
+  for (const { name = "lan", ...opts } of sections) {
+    lines.push("", `config vip '${String(name)}'`);
+    const all: Record<string, string | string[]> = { device: "br-lan", vrid: "51", address: [`${VIP}/24`], ...opts };
+    for (const [k, v] of Object.entries(all)) {
+      for (const item of Array.isArray(v) ? v : [v]) lines.push(`\t${Array.isArray(v) ? "list" : "option"} ${k} '${item}'`);
+    }
   }
   return lines.join("\n") + "\n";
+}
+
+/** Adds options to the global section of a config made by uci(). */
+export function withGlobal(config: string, opts: Record<string, string>): string {
+  const lines = Object.entries(opts).map(([k, v]) => `\toption ${k} '${v}'`).join("\n");
+  return config.replace("\toption enabled '1'\n", `\toption enabled '1'\n${lines}\n`);
 }
 
 export class Router {
@@ -73,6 +86,13 @@ export class Router {
     child.stdout?.on("data", (b: Buffer) => (this.output += b.toString()));
     child.stderr?.on("data", (b: Buffer) => (this.output += b.toString()));
     this.daemon = child;
+  }
+
+  /** Rewrites the configuration and sends SIGHUP, as procd's reload does. */
+  reload(config: string): void {
+    if (!this.daemon || !this.running) throw new Error(`floatgwd on ${this.ns} is not running`);
+    writeFileSync(join(this.dir, "floatgw"), config);
+    this.daemon.kill("SIGHUP");
   }
 
   /** Signals the daemon and resolves with its exit code (or signal name). */

@@ -1,0 +1,129 @@
+// Reloading /etc/config/floatgw (SIGHUP, what procd's reload sends) and the
+// hotplug hooks, on the real kernel: a changed priority applies live without
+// a transition or a lost probe, an invalid file changes nothing, a removed
+// section resigns, and hooks get the documented environment in order.
+import { spawn } from "node:child_process";
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { Lab, ROOT, requireBinary } from "./lab";
+import { type Router, routers, sleep, uci, VIP, VIP6, waitFor, withGlobal } from "./routers";
+
+const lab = new Lab();
+let used: Router[] = [];
+afterEach(() => {
+  lab.cleanup();
+  for (const r of used) r.dispose();
+  used = [];
+});
+
+const FAST = { version: "3", advert_int: "0.1" };
+
+function pair(a: Record<string, string | string[]>[], b: Record<string, string | string[]>[]) {
+  requireBinary();
+  const ns = lab.topology();
+  const r = routers(lab, ns);
+  used.push(r.a, r.b);
+  r.a.startFloatgw(uci(...a));
+  r.b.startFloatgw(uci(...b));
+  return { ns, ...r };
+}
+
+/** 10 ms pings from the client for `seconds`, summarised by ping-gap.mjs. */
+async function probe(ns: string, seconds: number, during: () => Promise<void>): Promise<{ lost: number; sent: number }> {
+  const ping = lab.start(ns, ["timeout", "-s", "INT", String(seconds), "ping", "-D", "-n", "-i", "0.01", "-W", "1", VIP]);
+  let out = "";
+  ping.stdout?.on("data", (b: Buffer) => (out += b.toString()));
+  const done = new Promise((r) => ping.on("exit", r));
+  await sleep(300);
+  await during();
+  await done;
+  const gap = spawn("node", [join(ROOT, "test/lab/ping-gap.mjs")]);
+  let summary = "";
+  gap.stdout.on("data", (b: Buffer) => (summary += b.toString()));
+  gap.stdin.end(out);
+  await new Promise((r) => gap.on("exit", r));
+  return JSON.parse(summary);
+}
+
+describe("reload (SIGHUP)", () => {
+  it("applies a changed priority live: no transition, no lost probe", async () => {
+    const { ns, a, b } = pair([{ ...FAST, priority: "150" }], [{ ...FAST, priority: "100" }]);
+    await waitFor("A master", () => a.state() === "master" && b.state() === "backup");
+    const transitions = [a.instance()!.counters.transitions, b.instance()!.counters.transitions];
+    const probes = await probe(ns.c, 2, async () => {
+      a.reload(uci({ ...FAST, priority: "170" }));
+      b.reload(uci({ ...FAST, priority: "120" }));
+      await waitFor("new priorities", () => a.instance()?.priority.effective === 170 && b.instance()?.priority.effective === 120);
+    });
+    expect(probes.sent).toBeGreaterThan(100);
+    expect(probes.lost).toBe(0);
+    await waitFor("B hears priority 170", () => b.instance()?.peer?.priority === 170);
+    expect([a.instance()!.counters.transitions, b.instance()!.counters.transitions]).toEqual(transitions);
+    expect(a.instance()!.priority).toEqual({ base: 170, effective: 170 });
+    await waitFor("the daemon's word on it", () => a.log.includes("priority 150 -> 170"));
+  });
+
+  it("rejects an invalid file, logs why, and keeps the running instance", async () => {
+    const { a, b } = pair([{ ...FAST, priority: "150" }], [{ ...FAST, priority: "100" }]);
+    await waitFor("A master", () => a.state() === "master" && b.state() === "backup");
+    const before = a.instance()!;
+    a.reload(uci({ ...FAST, priority: "150", vrid: "300" }));
+    await waitFor("the rejection logged", () => a.log.includes("rejected; the running instances are unchanged"));
+    expect(a.log).toContain("vip 'lan': vrid '300' is out of range 1-255");
+    await sleep(300);
+    const after = a.instance()!;
+    expect(after.state).toBe("master");
+    expect(after.vrid).toBe(51);
+    expect(after.counters.transitions).toBe(before.counters.transitions);
+  });
+
+  it("makes a removed section resign and leaves the others alone", async () => {
+    const both = (priority: string) => [
+      { ...FAST, priority },
+      { ...FAST, priority, name: "lan6", address: [`${VIP6}/64`] },
+    ];
+    const { a, b } = pair(both("150"), both("100"));
+    await waitFor("A master of both", () => a.status()?.instances.every((i) => i.state === "master"));
+    a.reload(uci(both("150")[0]!));
+    await waitFor("B master of lan6", () => b.status()?.instances.find((i) => i.name === "lan6")?.state === "master");
+    const b6 = b.status()!.instances.find((i) => i.name === "lan6")!;
+    expect(b6.transitions.at(-1)?.reason).toBe("priority 0 from master fe80::" + b6.transitions.at(-1)!.reason.split("fe80::")[1]);
+    expect(a.status()!.instances.map((i) => [i.name, i.state])).toEqual([["lan", "master"]]);
+    expect(a.has(VIP6)).toBe(false);
+    expect(b.status()!.instances.find((i) => i.name === "lan")!.state).toBe("backup");
+    await waitFor("the daemon's word on it", () => a.log.includes("stopping: removed from the configuration"));
+  });
+});
+
+describe("hotplug hooks", () => {
+  it("get ACTION, INSTANCE, VRID, DEVICE, VIPS, PRIORITY and REASON, in order", async () => {
+    requireBinary();
+    const ns = lab.topology();
+    const { a, b } = routers(lab, ns);
+    used.push(a, b);
+    const events = join(a.dir, "events");
+    const hook = join(a.dir, "hook.sh");
+    // A slow hook: the events must still arrive one at a time, in order.
+    writeFileSync(hook, `#!/bin/sh\nsleep 0.2\necho "$1|$ACTION|$INSTANCE|$VRID|$INTERFACE|$DEVICE|$VIPS|$PRIORITY|$FROM|$REASON" >> ${events}\n`);
+    chmodSync(hook, 0o755);
+    b.startFloatgw(uci({ ...FAST, priority: "100" }));
+    a.startFloatgw(withGlobal(uci({ ...FAST, priority: "150" },
+      { ...FAST, priority: "150", name: "guest", vrid: "52", address: ["198.18.0.51/24"] }), { hotplug: hook }));
+    await waitFor("A master of both", () => a.status()?.instances.every((i) => i.state === "master"));
+    expect(await a.stopFloatgw()).toBe(0);
+    const lines = await waitFor("six hook runs", () => {
+      const l = existsSync(events) ? readFileSync(events, "utf8").trim().split("\n") : [];
+      return l.length >= 6 && l;
+    }, 30_000);
+    const byInstance = (name: string) => lines.filter((l) => l.split("|")[2] === name).map((l) => l.split("|"));
+    for (const [name, vrid, vip] of [["lan", "51", `${VIP}/24`], ["guest", "52", "198.18.0.51/24"]] as const) {
+      const ev = byInstance(name);
+      expect(ev.map((e) => e[1])).toEqual(["backup", "master", "stop"]);
+      for (const e of ev) expect(e.slice(0, 1).concat(e.slice(3, 8))).toEqual(["floatgw", vrid, "", "br-lan", vip, "150"]);
+      expect(ev[1]![9]).toBe("master down timer expired");
+      expect(ev[2]![8]).toBe("master");
+      expect(ev[2]![9]).toBe("shutdown");
+    }
+  });
+});
