@@ -5,7 +5,7 @@ import { defineConfig } from "vitest/config";
 // they create interfaces and daemons whose timing must not compete.
 export default defineConfig({
   test: {
-    include: ["test/netns/**/*.test.ts", "test/cross/**/*.test.ts"],
+    include: ["test/netns/**/*.test.ts", "test/cross/**/*.test.ts", "test/openwrt/**/*.test.ts"],
     fileParallelism: false,
     testTimeout: 180_000,
     hookTimeout: 60_000,
