@@ -9,6 +9,10 @@
 SHELL := bash
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
+# Keep what pattern rules make (env.mk of each toolchain, the host qjsc's
+# objects): make would otherwise delete them as intermediate files at exit,
+# and the cross test reads env.mk.
+.SECONDARY:
 
 # OpenWrt ARCH_PACKAGES names.
 CROSS_TARGETS := mips_24kc mipsel_24kc arm_cortex-a7 aarch64_generic
