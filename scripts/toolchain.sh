@@ -32,9 +32,9 @@ SOFTFP_SRCS=(
   extendsfdf2 truncdfsf2
 )
 
-softfloat=0 qjsc_swap='' qemu=''
+softfloat=0 big_endian='' qemu=''
 case $target in
-  mips_24kc) gnu=mips-linux-gnu musl=mips-linux-musl softfloat=1 qjsc_swap=-x
+  mips_24kc) gnu=mips-linux-gnu musl=mips-linux-musl softfloat=1 big_endian=1
     qemu='qemu-mips-static -cpu 24Kc' ;;
   mipsel_24kc) gnu=mipsel-linux-gnu musl=mipsel-linux-musl softfloat=1
     qemu='qemu-mipsel-static -cpu 24Kc' ;;
@@ -230,7 +230,7 @@ READELF := ${tools}readelf
 TARGET_CFLAGS := $cflags -isystem $tdir/kinc
 TARGET_LDFLAGS := $ldflags
 TARGET_LDLIBS := $ldlibs
-QJSC_SWAP := $qjsc_swap
+BIG_ENDIAN := $big_endian
 QEMU := $qemu
 EOF
   mv "$tdir/env.mk.tmp" "$tdir/env.mk"

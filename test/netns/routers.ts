@@ -79,10 +79,11 @@ export class Router {
     return this.output;
   }
 
-  startFloatgw(config: string): void {
+  /** Starts floatgwd; `binary` may name another CPU's build with its qemu. */
+  startFloatgw(config: string, binary: string[] = [FLOATGWD]): void {
     writeFileSync(join(this.dir, "floatgw"), config);
     this.output = "";
-    const child = this.lab.start(this.ns, [FLOATGWD, "run", "--config", join(this.dir, "floatgw"), "--run-dir", join(this.dir, "run")]);
+    const child = this.lab.start(this.ns, [...binary, "run", "--config", join(this.dir, "floatgw"), "--run-dir", join(this.dir, "run")]);
     child.stdout?.on("data", (b: Buffer) => (this.output += b.toString()));
     child.stderr?.on("data", (b: Buffer) => (this.output += b.toString()));
     this.daemon = child;
