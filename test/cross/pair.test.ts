@@ -5,26 +5,18 @@
 // aarch64 is left out: qemu-user 7.2 mistranslates IP_ADD_MEMBERSHIP for
 // 64-bit guests (it declares imr_ifindex as abi_long), so no receiver can
 // open there; its sending is covered by the other tests' native runs.
-import { afterEach, describe, expect, it } from "vitest";
-import { Lab, requireBinary } from "../netns/lab";
-import { type Router, routers, uci, VIP, waitFor } from "../netns/routers";
+import { describe, expect, it } from "vitest";
+import { requireBinary } from "../netns/lab";
+import { uci, useLab, VIP, waitFor } from "../netns/routers";
 import { target } from "./targets";
 
-const lab = new Lab();
-let used: Router[] = [];
-afterEach(() => {
-  lab.cleanup();
-  for (const r of used) r.dispose();
-  used = [];
-});
+const { topology } = useLab();
 
 describe.each(["mips_24kc", "mipsel_24kc", "arm_cortex-a7"])("%s under qemu", (name) => {
   it("is elected master by a native peer, and hands over on SIGTERM", async () => {
     const t = target(name);
     requireBinary(t.binary);
-    const ns = lab.topology();
-    const { a, b } = routers(lab, ns);
-    used.push(a, b);
+    const { a, b } = topology();
     const fast = { version: "3", advert_int: "0.1" };
     a.startFloatgw(uci({ ...fast, priority: "150" }), [...t.qemu, t.binary]);
     b.startFloatgw(uci({ ...fast, priority: "100" }));

@@ -4,28 +4,19 @@
 // wait has a generous deadline, and no timing is asserted (bench/ does that).
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { Lab, ROOT, must, requireBinary } from "./lab";
-import { type Router, routers, sleep, uci, VIP, waitFor } from "./routers";
+import { describe, expect, it } from "vitest";
+import { ROOT, must } from "./lab";
+import { sleep, uci, useLab, VIP, waitFor } from "./routers";
 
-const lab = new Lab();
-let used: Router[] = [];
-afterEach(() => {
-  lab.cleanup();
-  for (const r of used) r.dispose();
-  used = [];
-});
+const { lab, topology } = useLab();
 
 const FAST = { version: "3", advert_int: "0.1" };
 
 function pair(a: Record<string, string | string[]> = {}, b: Record<string, string | string[]> = {}) {
-  requireBinary();
-  const ns = lab.topology();
-  const r = routers(lab, ns);
-  used.push(r.a, r.b);
+  const r = topology();
   r.a.startFloatgw(uci({ ...FAST, priority: "150", ...a }));
   r.b.startFloatgw(uci({ ...FAST, priority: "100", ...b }));
-  return { ns, ...r };
+  return r;
 }
 
 const pingOnce = (ns: string): boolean => lab.exec(ns, ["ping", "-c", "1", "-W", "1", VIP]).status === 0;

@@ -4,17 +4,11 @@
 // other stops, and keepalived logs no complaint about our packets.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { Lab, must, requireBinary } from "./lab";
-import { type Router, routers, uci, VIP, waitFor } from "./routers";
+import { describe, expect, it } from "vitest";
+import { type Lab, must } from "./lab";
+import { type Router, uci, useLab, VIP, waitFor } from "./routers";
 
-const lab = new Lab();
-let used: Router[] = [];
-afterEach(() => {
-  lab.cleanup();
-  for (const r of used) r.dispose();
-  used = [];
-});
+const { lab, topology } = useLab();
 
 interface Mode {
   name: string;
@@ -63,10 +57,11 @@ class Keepalived {
 
   start(): void {
     const d = this.router.dir;
-    this.child = lab.start(this.router.ns, ["keepalived", "-n", "-l", "-D", "-P", "-f", this.conf,
+    const child = lab.start(this.router.ns, ["keepalived", "-n", "-l", "-D", "-P", "-f", this.conf,
       "-p", join(d, "ka.pid"), "-r", join(d, "ka-vrrp.pid"), "-G"]);
-    this.child.stdout?.on("data", (b: Buffer) => (this.output += b.toString()));
-    this.child.stderr?.on("data", (b: Buffer) => (this.output += b.toString()));
+    child.stdout?.on("data", (b: Buffer) => (this.output += b.toString()));
+    child.stderr?.on("data", (b: Buffer) => (this.output += b.toString()));
+    this.child = child;
   }
 
   async stop(): Promise<void> {
@@ -84,11 +79,8 @@ class Keepalived {
 }
 
 function setup(m: Mode, floatgwPriority: number, keepalivedPriority: number) {
-  requireBinary();
   must(["keepalived", "--version"]);
-  const ns = lab.topology();
-  const { a, b } = routers(lab, ns);
-  used.push(a, b);
+  const { a, b } = topology();
   const ka = new Keepalived(b, keepalivedConf(m, keepalivedPriority, b.address, a.address));
   a.startFloatgw(uci({
     version: String(m.version),

@@ -5,28 +5,19 @@
 import { spawn } from "node:child_process";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { Lab, ROOT, requireBinary } from "./lab";
-import { type Router, routers, sleep, uci, VIP, VIP6, waitFor, withGlobal } from "./routers";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "./lab";
+import { sleep, uci, useLab, VIP, VIP6, waitFor, withGlobal } from "./routers";
 
-const lab = new Lab();
-let used: Router[] = [];
-afterEach(() => {
-  lab.cleanup();
-  for (const r of used) r.dispose();
-  used = [];
-});
+const { lab, topology } = useLab();
 
 const FAST = { version: "3", advert_int: "0.1" };
 
 function pair(a: Record<string, string | string[]>[], b: Record<string, string | string[]>[]) {
-  requireBinary();
-  const ns = lab.topology();
-  const r = routers(lab, ns);
-  used.push(r.a, r.b);
+  const r = topology();
   r.a.startFloatgw(uci(...a));
   r.b.startFloatgw(uci(...b));
-  return { ns, ...r };
+  return r;
 }
 
 /** 10 ms pings from the client for `seconds`, summarised by ping-gap.mjs. */
@@ -98,10 +89,7 @@ describe("reload (SIGHUP)", () => {
 
 describe("hotplug hooks", () => {
   it("get ACTION, INSTANCE, VRID, DEVICE, VIPS, PRIORITY and REASON, in order", async () => {
-    requireBinary();
-    const ns = lab.topology();
-    const { a, b } = routers(lab, ns);
-    used.push(a, b);
+    const { a, b } = topology();
     const events = join(a.dir, "events");
     const hook = join(a.dir, "hook.sh");
     // A slow hook: the events must still arrive one at a time, in order.

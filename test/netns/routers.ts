@@ -6,7 +6,8 @@ import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FLOATGWD, type Lab, run } from "./lab";
+import { afterEach } from "vitest";
+import { FLOATGWD, Lab, requireBinary, run } from "./lab";
 
 export const VIP = "198.18.0.1";
 
@@ -142,4 +143,25 @@ export class Router {
 /** Both routers of a lab with their addresses. */
 export function routers(lab: Lab, ns: { a: string; b: string }): { a: Router; b: Router } {
   return { a: new Router(lab, ns.a, "198.18.0.2"), b: new Router(lab, ns.b, "198.18.0.3") };
+}
+
+/** A Lab for one test file, cleaned up (namespaces, processes, temp dirs)
+ * after each test; `topology()` builds the two-router lab and its routers. */
+export function useLab(): { lab: Lab; topology(): { ns: ReturnType<Lab["topology"]>; a: Router; b: Router } } {
+  const lab = new Lab();
+  const used: Router[] = [];
+  afterEach(() => {
+    lab.cleanup();
+    for (const r of used.splice(0)) r.dispose();
+  });
+  return {
+    lab,
+    topology() {
+      requireBinary();
+      const ns = lab.topology();
+      const r = routers(lab, ns);
+      used.push(r.a, r.b);
+      return { ns, ...r };
+    },
+  };
 }

@@ -4,17 +4,11 @@
 // good, and the gratuitous ARP and unsolicited NA burst on takeover.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { Lab, must, requireBinary } from "./lab";
-import { type Router, routers, sleep, uci, VIP, VIP6, waitFor } from "./routers";
+import { describe, expect, it } from "vitest";
+import { must } from "./lab";
+import { sleep, uci, useLab, VIP, VIP6, waitFor } from "./routers";
 
-const lab = new Lab();
-let used: Router[] = [];
-afterEach(() => {
-  lab.cleanup();
-  for (const r of used) r.dispose();
-  used = [];
-});
+const { lab, topology } = useLab();
 
 const sections = (priority: string): Record<string, string | string[]>[] => [
   { name: "lan", version: "3", advert_int: "0.1", priority },
@@ -28,10 +22,7 @@ function fields(pcap: string, filter: string, names: string[]): string[][] {
 
 describe("on the wire", () => {
   it("tshark decodes our IPv4 and IPv6 adverts, the GARPs and the NAs", async () => {
-    requireBinary();
-    const ns = lab.topology();
-    const { a, b } = routers(lab, ns);
-    used.push(a, b);
+    const { ns, a, b } = topology();
     const pcap = join(a.dir, "wire.pcap");
     const tshark = lab.start(ns.sw, ["tshark", "-q", "-i", "sw0", "-w", pcap, "-f", "ip proto 112 or ip6 proto 112 or arp or icmp6"]);
     await waitFor("tshark capturing", () => existsSync(pcap), 30_000);

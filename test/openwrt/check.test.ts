@@ -36,7 +36,7 @@ config vip 'guest'
   const errors = r.stdout.split("\n").filter((l) => l.includes(": error: "));
   expect(errors).toHaveLength(5);
   for (const [section, option] of [["global", "enabled"], ["vip 'lan'", "vrid"], ["vip 'lan'", "preempt"],
-    ["vip 'guest'", "advert_int"], ["vip 'guest'", "unicast_peer"]]) {
+    ["vip 'guest'", "advert_int"], ["vip 'guest'", "unicast_peer"]] as const) {
     expect(errors.filter((l) => l.includes(section) && l.includes(option)), `${section} ${option}\n${r.stdout}`).toHaveLength(1);
   }
 });
