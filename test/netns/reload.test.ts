@@ -96,6 +96,7 @@ describe("hotplug hooks", () => {
     writeFileSync(hook, `#!/bin/sh\nsleep 0.2\necho "$1|$ACTION|$INSTANCE|$VRID|$INTERFACE|$DEVICE|$VIPS|$PRIORITY|$FROM|$REASON" >> ${events}\n`);
     chmodSync(hook, 0o755);
     b.startFloatgw(uci({ ...FAST, priority: "100" }));
+    await waitFor("B master first", () => b.state() === "master");
     a.startFloatgw(withGlobal(uci({ ...FAST, priority: "150" },
       { ...FAST, priority: "150", name: "guest", vrid: "52", address: ["198.18.0.51/24"] }), { hotplug: hook }));
     await waitFor("A master of both", () => a.status()?.instances.every((i) => i.state === "master"));
@@ -105,11 +106,15 @@ describe("hotplug hooks", () => {
       return l.length >= 6 && l;
     }, 30_000);
     const byInstance = (name: string) => lines.filter((l) => l.split("|")[2] === name).map((l) => l.split("|"));
-    for (const [name, vrid, vip] of [["lan", "51", `${VIP}/24`], ["guest", "52", "198.18.0.51/24"]] as const) {
+    // lan takes over from B (priority 100); guest has no peer.
+    for (const [name, vrid, vip, why] of [
+      ["lan", "51", `${VIP}/24`, "preempting lower priority 100 master 198.18.0.3"],
+      ["guest", "52", "198.18.0.51/24", "master down timer expired"],
+    ] as const) {
       const ev = byInstance(name);
       expect(ev.map((e) => e[1])).toEqual(["backup", "master", "stop"]);
       for (const e of ev) expect(e.slice(0, 1).concat(e.slice(3, 8))).toEqual(["floatgw", vrid, "", "br-lan", vip, "150"]);
-      expect(ev[1]![9]).toBe("master down timer expired");
+      expect(ev[1]![9]).toBe(why);
       expect(ev[2]![8]).toBe("master");
       expect(ev[2]![9]).toBe("shutdown");
     }
