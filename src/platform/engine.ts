@@ -45,10 +45,6 @@ export function programArgs(): string[] {
   return scriptArgs.slice(1);
 }
 
-export function programName(): string {
-  return scriptArgs[0] ?? "floatgwd";
-}
-
 export function writeOut(text: string): void {
   std.out.puts(text);
   std.out.flush();

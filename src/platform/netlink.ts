@@ -14,7 +14,6 @@ export const RTM_DELADDR = 21;
 export const RTM_GETADDR = 22;
 
 export const NLM_F_REQUEST = 0x1;
-export const NLM_F_MULTI = 0x2;
 export const NLM_F_ACK = 0x4;
 export const NLM_F_DUMP = 0x300;
 export const NLM_F_CREATE = 0x400;
@@ -24,7 +23,6 @@ export const IFLA_ADDRESS = 1;
 export const IFLA_IFNAME = 3;
 export const IFA_ADDRESS = 1;
 export const IFA_LOCAL = 2;
-export const IFA_LABEL = 3;
 export const IFA_FLAGS = 8;
 
 const NLMSG_HDRLEN = 16;
@@ -149,7 +147,6 @@ export function decodeLink(msg: NetlinkMessage): LinkInfo | null {
 
 /** struct ifaddrmsg: 8 bytes. */
 export const IFADDRMSG_LEN = 8;
-export const IFA_F_SECONDARY = 0x01;
 export const IFA_F_NODAD = 0x02;
 export const RT_SCOPE_UNIVERSE = 0;
 export const RT_SCOPE_LINK = 253;

@@ -17,7 +17,7 @@ const RTMGRP_LINK = 0x1;
 const RTMGRP_IPV4_IFADDR = 0x10;
 const RTMGRP_IPV6_IFADDR = 0x100;
 
-export const familyCode = (a: Addr): number => (a.family === 4 ? AF_INET : AF_INET6);
+const familyCode = (a: Addr): number => (a.family === 4 ? AF_INET : AF_INET6);
 
 /** A failed netlink request, with the kernel's errno. */
 export class NetlinkError extends Error {
