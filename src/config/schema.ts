@@ -282,10 +282,6 @@ export const KEEPALIVED_SECTION_HINTS: Readonly<Record<string, string>> = {
   global_defs: "use 'config floatgw'",
 };
 
-export function sectionSpec(type: string): SectionSpec | undefined {
-  return SECTIONS.find((s) => s.type === type);
-}
-
 export function optionSpec(section: SectionSpec, name: string): OptionSpec | undefined {
   return section.options.find((o) => o.name === name);
 }
