@@ -1,9 +1,13 @@
 // Reads /etc/config/floatgw into what the daemon runs, for the start and for
 // every reload: the same path, the same checks, the same messages.
+import { formatAddr, addrFromBytes } from "../core/addr";
 import { loadConfig } from "../config/load";
+import { checkVipSubnets } from "../config/subnet";
+import type { VipAddress } from "../config/values";
 import type { GlobalConfig } from "../config/validate";
 import { netifdDevice } from "../integrations/netifd";
-import { readTextFile } from "../platform/engine";
+import { readTextFile, sys } from "../platform/engine";
+import { Rtnl } from "../platform/rtnl";
 import { instanceSpecs } from "./from-config";
 import type { InstanceSpec } from "./spec";
 
@@ -21,5 +25,34 @@ export function loadDaemonConfig(path: string): Loaded {
   if (result.config.vips.length === 0) return { ok: false, errors: [`${path} has no enabled vip section`], warnings };
   const specs = instanceSpecs(result.config, netifdDevice);
   if (!specs.ok) return { ok: false, errors: specs.errors.map((e) => `${path}: ${e}`), warnings };
+  // Only now is each vip's device known, so only now can its VIPs be held
+  // against the device's own subnets (a VIP outside them is a likely typo).
+  const vipTexts = new Set(result.config.vips.flatMap((v) => v.addresses.map((a) => a.address)));
+  for (const [i, v] of result.config.vips.entries()) {
+    const device = specs.specs[i]?.device;
+    const own = device === undefined ? null : deviceAddresses(device);
+    if (own === null || device === undefined) continue;
+    const subnets = own.filter((a) => !vipTexts.has(a.address));
+    for (const w of checkVipSubnets(v, device, subnets)) warnings.push(`${path}: ${w.message}`);
+  }
   return { ok: true, global: result.config.global, specs: specs.specs, warnings, notes: specs.notes };
+}
+
+/** The addresses on a device now, or null if it is not there (yet). */
+function deviceAddresses(device: string): VipAddress[] | null {
+  let ifindex: number;
+  try {
+    ifindex = sys.ifNameToIndex(device);
+  } catch {
+    return null;
+  }
+  const rtnl = new Rtnl();
+  try {
+    return rtnl.addresses(ifindex).flatMap((a) => {
+      const addr = a.address ? addrFromBytes(a.address) : null;
+      return addr ? [{ family: addr.family, address: formatAddr(addr), prefix: a.prefix }] : [];
+    });
+  } finally {
+    rtnl.close();
+  }
 }

@@ -120,3 +120,12 @@ describe("hotplug hooks", () => {
     }
   });
 });
+
+describe("configuration held against the device", () => {
+  it("warns about a VIP outside every subnet of its device, and runs it anyway", async () => {
+    const { a } = topology();
+    a.startFloatgw(uci({ ...FAST, priority: "150", address: ["198.18.5.1/24"] }));
+    await waitFor("A master", () => a.state() === "master" && a.has("198.18.5.1"));
+    await waitFor("the warning", () => a.log.includes("vip 'lan': address '198.18.5.1' is outside every IPv4 subnet of br-lan (198.18.0.2/24)"));
+  });
+});
