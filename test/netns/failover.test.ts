@@ -174,5 +174,10 @@ describe("hostile packets", () => {
     expect(b.instance()!.master).toBe("198.18.0.2");
     expect(a.state()).toBe("master");
     expect(a.running && b.running).toBe(true);
+    // A flood of the same bad packet is counted in full but logged once.
+    lab.exec(ns.c, ["python3", `${ROOT}/test/lab/inject.py`, "eth0", "198.18.0.100", ...Array(20).fill("ttl64")]);
+    await waitFor("the flood counted", () => b.instance()?.counters.drops["bad-ttl"] === 21);
+    await sleep(300); // the daemon's stderr reaches us through the event loop
+    expect(b.log.split("\n").filter((l) => l.includes("has TTL 64")), b.log).toHaveLength(1);
   });
 });
