@@ -332,7 +332,12 @@ function masterAdvert(s: InstanceState, rx: ReceivedAdvert, now: Ms): Change {
     return go(next, "preempted", reason, now);
   }
   // "Else: Discard ADVERTISEMENT": the other master yields to our next advert.
-  return unchanged(st);
+  // While both were masters (a healed split brain) clients may have learnt
+  // the other router's MAC for the VIP; announce it again so they come back
+  // at once instead of when their ARP entry expires (keepalived's
+  // garp_lower_prio_repeat; keepalived#2387).
+  const g = s.config.gratuitous;
+  return { state: st, actions: [{ kind: "sendGratuitous", count: g.count, spacingMs: g.spacingMs }] };
 }
 
 const ADVERT_BY_ROLE: Partial<Record<Role, (s: InstanceState, rx: ReceivedAdvert, now: Ms) => Change>> = {

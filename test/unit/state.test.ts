@@ -227,15 +227,17 @@ describe("Master (RFC 5798 §6.4.3)", () => {
     expect(st.state.counters.lastTransition?.reason).toBe("preempted by 198.18.0.3 (equal priority 100, higher address)");
   });
 
-  it("equal priority from a lower address → stays master", () => {
+  it("equal priority from a lower address → stays master, and announces the VIP again", () => {
     const st = step(masterAt(3609), rx(100, LOWER_PEER), at(4000));
     expect(st.state.role).toBe("master");
-    expect(st.actions).toEqual([]);
+    expect(kinds(st.actions)).toEqual(["sendGratuitous"]);
     expect(st.state.counters.otherMasterSeen).toBe(1);
   });
 
-  it("lower priority advert → discarded", () => {
-    expect(step(masterAt(3609), rx(99, PEER), at(4000)).state.role).toBe("master");
+  it("lower priority advert → discarded; the VIP is announced again (a split brain healing)", () => {
+    const st = step(masterAt(3609), rx(99, PEER), at(4000));
+    expect(st.state.role).toBe("master");
+    expect(st.actions).toEqual([{ kind: "sendGratuitous", count: 5, spacingMs: 0 }]);
   });
 
   it("priority 0 advert → send an advert at once and reset the Adver_Timer", () => {
