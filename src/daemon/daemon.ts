@@ -68,7 +68,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
       if (!action) return;
       hotplug.emit({
         action, instance: spec.name, vrid: spec.vrid, interface: spec.interface ?? "", device: spec.device,
-        vips: spec.vips.map((v) => `${formatAddr(v.addr)}/${v.prefix}`), priority, from, reason,
+        vips: spec.vips.map((v) => `${formatAddr(v.addr)}/${v.prefix}`), priority, from, reason, dhcp: spec.dhcp,
       });
     },
   };

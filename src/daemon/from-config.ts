@@ -58,6 +58,7 @@ function instanceSpec(v: VipConfig, device: string): InstanceSpec {
     codec: { v3Ipv4PseudoHeader: v.v3ChecksumPseudoHeader },
     unicastPeers: v.unicastPeers.map((p) => addr(p.address)),
     unicastSrc: v.unicastSrc ? addr(v.unicastSrc.address) : null,
+    dhcp: v.dhcp,
   };
 }
 

@@ -34,6 +34,8 @@ export interface InstanceSpec {
   readonly unicastPeers: readonly Addr[];
   /** Our source address; null: the device's first address of the family. */
   readonly unicastSrc: Addr | null;
+  /** dnsmasq follows this instance (docs/dhcp.md); passed to hooks as DHCP. */
+  readonly dhcp: boolean;
 }
 
 export function coreConfig(spec: InstanceSpec, primary: Addr): InstanceConfig {

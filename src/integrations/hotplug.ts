@@ -20,6 +20,8 @@ export interface HotplugEvent {
   priority: number;
   from: string;
   reason: string;
+  /** The section's `dhcp` option: the dnsmasq hook acts only when set. */
+  dhcp: boolean;
 }
 
 /** The environment a hook sees; documented in docs/hotplug.md. */
@@ -35,6 +37,7 @@ export function hotplugEnv(e: HotplugEvent): Record<string, string> {
     PRIORITY: String(e.priority),
     FROM: e.from,
     REASON: e.reason,
+    DHCP: e.dhcp ? "1" : "0",
     // keepalived's hotplug names, so its users' hooks can tell events apart
     TYPE: "INSTANCE",
     NAME: e.instance,

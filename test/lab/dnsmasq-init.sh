@@ -1,0 +1,50 @@
+#!/bin/sh
+# A stand-in for OpenWrt's /etc/init.d/dnsmasq in the DHCP lab (Debian has
+# neither procd nor that init script). `restart` does what matters to floatgw
+# of what the real init does: it stops the running dnsmasq and starts it again
+# with the options the real init generates from the one `config dhcp` section
+# of $UCI_STANDIN_DIR/dhcp (read through the uci stand-in) for interface lan
+# on br-lan: authoritative, bind-dynamic, the lease file, `ignore 1` as
+# --no-dhcp-interface, start/limit/leasetime as a range on br-lan's /24, and
+# each dhcp_option as --dhcp-option=lan,<option>. It does not run the init's
+# "other DHCP server" probe (the hook sets `force 1`, which skips it).
+#
+# usage: dnsmasq-init.sh <dir> restart|stop   (UCI_STANDIN_DIR=<dir>/config)
+set -eu
+dir=$1
+uci() { python3 "$(dirname "$0")/uci.py" "$@"; }
+
+stop() {
+	if [ -s "$dir/dnsmasq.pid" ]; then
+		pid=$(cat "$dir/dnsmasq.pid")
+		kill "$pid" 2>/dev/null || true
+		# Bounded wait for the old server to let go of its sockets.
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		rm -f "$dir/dnsmasq.pid"
+	fi
+}
+
+start() {
+	set -- --conf-file=/dev/null --pid-file="$dir/dnsmasq.pid" --user=root --group=root \
+		--log-facility="$dir/dnsmasq.log" --log-dhcp --dhcp-authoritative --bind-dynamic \
+		--dhcp-leasefile="$dir/dhcp.leases" --interface=br-lan --except-interface=lo
+	if [ "$(uci -q get dhcp.lan.ignore || echo 0)" = 1 ]; then
+		set -- "$@" --no-dhcp-interface=br-lan
+	else
+		net=$(ip -4 -o addr show dev br-lan | sed -n 's/.* inet \([0-9.]*\)\.[0-9]*\/24 .*/\1/p' | head -n 1)
+		first=$(uci -q get dhcp.lan.start || echo 100)
+		count=$(uci -q get dhcp.lan.limit || echo 150)
+		lease=$(uci -q get dhcp.lan.leasetime || echo 12h)
+		set -- "$@" "--dhcp-range=set:lan,$net.$first,$net.$((first + count - 1)),255.255.255.0,$lease"
+	fi
+	for o in $(uci -q get dhcp.lan.dhcp_option || true); do set -- "$@" "--dhcp-option=lan,$o"; done
+	echo "$*" > "$dir/dnsmasq.args"
+	dnsmasq "$@"
+}
+
+case ${2:-} in
+	restart) stop; start ;;
+	start) start ;;
+	stop) stop ;;
+	*) echo "usage: dnsmasq-init.sh <dir> restart|start|stop" >&2; exit 2 ;;
+esac
