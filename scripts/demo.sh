@@ -10,6 +10,7 @@ bin=$PWD/build/x86_64/floatgwd
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true # the daemons hand over and exit within a second
   bash test/lab/lab.sh down "$p"
   rm -rf "$work"
 }
@@ -80,4 +81,13 @@ sleep 0.5
 wait_state b master
 wait "$ping"
 echo "   $(outage "$work/ping3")"
+say "6. Router B is shut down (SIGTERM, as on a reboot): it hands the VIP back first"
+ping_for 2 "$work/ping4" &
+ping=$!
+sleep 0.5
+kill -TERM "${pids[1]}"
+wait_state a master
+wait "$ping"
+echo "   router A: $(state a), router B: $(state b)"
+echo "   $(outage "$work/ping4")"
 say "Done: namespaces and daemons are removed."

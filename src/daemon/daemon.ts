@@ -3,10 +3,11 @@
 // file, the hotplug hooks and the signals (SIGTERM/SIGINT: resign and leave;
 // SIGHUP: reload the configuration without disturbing what did not change).
 import { formatAddr } from "../core/addr";
+import { masterDownIntervalMs } from "../core/timing";
 import type { Ms } from "../core/units";
 import { type HotplugAction, Hotplug } from "../integrations/hotplug";
 import { ControlServer, type Reply } from "../platform/control";
-import { exit, makeDirs, monotonicMs, onSignal, removeFile, watchReadable, writeFileAtomic } from "../platform/engine";
+import { after, exit, makeDirs, monotonicMs, onSignal, removeFile, watchReadable, writeFileAtomic } from "../platform/engine";
 import { Rtnl, RtnlMonitor } from "../platform/rtnl";
 import { Device } from "./device";
 import { type Loaded, loadDaemonConfig } from "./load";
@@ -25,6 +26,9 @@ const log = logger("");
 /** How long the "stop" hooks may run at exit, after the VIPs are gone and
  * well inside procd's 5 s before SIGKILL. */
 const HOOK_BUDGET_AT_EXIT_MS = 2000;
+/** How long a stopping master waits for its backup to take over (a v2
+ * backup at priority 100 does after its 609 ms Skew_Time). */
+const HANDOVER_AT_EXIT_MS = 800;
 const ACTIONS: Record<string, HotplugAction> = { master: "master", backup: "backup", fault: "fault", init: "stop" };
 
 function report(loaded: Loaded): void {
@@ -144,8 +148,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
   };
   watchReadable(control.fd, guarded(log, "control request", () => control.serve(answer)));
 
-  const shutdown = (signal: string): void => {
-    log("info", `${signal}: resigning and removing the VIPs`);
+  const finish = (): void => {
     for (const d of devices.values()) d.stop();
     writeState();
     hotplug.drain(HOOK_BUDGET_AT_EXIT_MS, now);
@@ -154,6 +157,32 @@ export function runDaemon(opts: DaemonOptions): boolean {
     monitor.close();
     rtnl.close();
     exit(0);
+  };
+  let stopping = false;
+  /** A graceful stop is a switchover first: masters send priority 0 but
+   * keep answering for their VIPs until the backup is heard taking over (at
+   * most HANDOVER_AT_EXIT_MS), so a reboot or upgrade loses no packet; then
+   * everything stops and the VIPs go. */
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log("info", `${signal}: handing the VIPs over and stopping`);
+    // A master cannot know whether a backup listens (backups are silent), so
+    // every master hands over, but never for so long that its own
+    // Master_Down_Timer would make it master again meanwhile.
+    let budget = HANDOVER_AT_EXIT_MS;
+    for (const { r } of runners()) {
+      const s = r.state;
+      if (s?.role !== "master") continue;
+      budget = Math.min(budget, masterDownIntervalMs(s.config.version, s.priority, s.masterAdverIntervalCs) - 10);
+      r.feed({ kind: "resign", holdMs: 0 });
+    }
+    const deadline = now() + budget;
+    const waitForHandover = guarded(log, "stop", () => {
+      if (runners().some(({ r }) => r.state?.releasing) && now() < deadline) after(10, waitForHandover);
+      else finish();
+    });
+    waitForHandover();
   };
   onSignal("TERM", guarded(log, "SIGTERM", () => shutdown("SIGTERM")));
   onSignal("INT", guarded(log, "SIGINT", () => shutdown("SIGINT")));

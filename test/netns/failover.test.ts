@@ -61,11 +61,13 @@ describe("floatgwd pair", () => {
     expect(b.has()).toBe(true);
   });
 
-  it("on SIGTERM sends priority 0, drops the VIP and exits 0; the backup takes over", async () => {
+  it("on SIGTERM sends priority 0, hands over, drops the VIP and exits 0", async () => {
     const { a, b } = pair();
     await waitFor("A master", () => a.state() === "master" && b.state() === "backup");
     expect(await a.stopFloatgw("SIGTERM")).toBe(0);
     expect(a.has()).toBe(false);
+    // A kept the VIP until it heard B take over, so B was master before A left.
+    expect(b.state()).toBe("master");
     await waitFor("B master", () => b.state() === "master" && b.has());
     const bi = b.instance()!;
     expect(bi.counters.priorityZeroRx).toBe(1);

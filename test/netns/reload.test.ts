@@ -101,22 +101,24 @@ describe("hotplug hooks", () => {
       { ...FAST, priority: "150", name: "guest", vrid: "52", address: ["198.18.0.51/24"] }), { hotplug: hook }));
     await waitFor("A master of both", () => a.status()?.instances.every((i) => i.state === "master"));
     expect(await a.stopFloatgw()).toBe(0);
-    const lines = await waitFor("six hook runs", () => {
+    const lines = await waitFor("eight hook runs", () => {
       const l = existsSync(events) ? readFileSync(events, "utf8").trim().split("\n") : [];
-      return l.length >= 6 && l;
+      return l.length >= 8 && l;
     }, 30_000);
     const byInstance = (name: string) => lines.filter((l) => l.split("|")[2] === name).map((l) => l.split("|"));
-    // lan takes over from B (priority 100); guest has no peer.
+    // lan takes over from B (priority 100); guest has no peer. Stopping, each
+    // hands over first (master -> backup), then stops.
     for (const [name, vrid, vip, why] of [
       ["lan", "51", `${VIP}/24`, "preempting lower priority 100 master 198.18.0.3"],
       ["guest", "52", "198.18.0.51/24", "master down timer expired"],
     ] as const) {
       const ev = byInstance(name);
-      expect(ev.map((e) => e[1])).toEqual(["backup", "master", "stop"]);
+      expect(ev.map((e) => e[1])).toEqual(["backup", "master", "backup", "stop"]);
       for (const e of ev) expect(e.slice(0, 1).concat(e.slice(3, 8))).toEqual(["floatgw", vrid, "", "br-lan", vip, "150"]);
       expect(ev[1]![9]).toBe(why);
-      expect(ev[2]![8]).toBe("master");
-      expect(ev[2]![9]).toBe("shutdown");
+      expect(ev[2]![9]).toBe("resign (planned switchover)");
+      expect(ev[3]![8]).toBe("backup");
+      expect(ev[3]![9]).toBe("shutdown");
     }
   });
 });
