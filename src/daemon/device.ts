@@ -15,9 +15,9 @@ import { Runner, type RunnerHost } from "./runner";
 import type { InstanceSpec } from "./spec";
 
 const AF_INET = 2;
+const AF_INET6 = 10;
 /** How long a link must stay down before its instances go to Fault. */
 const LINK_SETTLE_MS = 100;
-const AF_INET6 = 10;
 
 /** Datagrams dropped before any instance could claim them, by reason. */
 export type DeviceDrops = Record<string, number>;

@@ -14,14 +14,7 @@ export class Announcer {
   private packetFd = -1;
   private icmp6Fd = -1;
 
-  constructor(private readonly ifname: string, private ifindex: number, private mac: Uint8Array) {}
-
-  /** After the interface was re-created: new ifindex, maybe a new MAC. */
-  rebind(ifindex: number, mac: Uint8Array): void {
-    this.close();
-    this.ifindex = ifindex;
-    this.mac = mac;
-  }
+  constructor(private readonly ifname: string, private readonly ifindex: number, private readonly mac: Uint8Array) {}
 
   /** Announces one VIP once; throws a syscall error if the send fails. */
   announce(vip: Addr): void {
