@@ -17,6 +17,8 @@ const DEFAULT_SWITCHOVER_HOLD_S = 60;
 const USAGE = `usage: floatgwd [run] [--config FILE] [--run-dir DIR]   run the daemon
        floatgw status [--json] [--run-dir DIR]            state of every instance
        floatgw switchover [--hold SECONDS] [--run-dir DIR] hand the VIPs to the backup
+       floatgw lease add|del MAC IP [HOSTNAME] [EXPIRES] [--run-dir DIR]
+                                                          a dnsmasq lease event, for the peer
        floatgw check [FILE]                               validate a configuration
        floatgwd selftest [IFNAME]                          open every socket kind, one JSON line
        floatgwd decode HEX...                              decode captured VRRP datagrams
@@ -78,6 +80,24 @@ function switchoverCommand(args: string[]): number {
   return 0;
 }
 
+/** From /etc/hotplug.d/dhcp/50-floatgw: EXPIRES is the lease's end in epoch
+ * seconds (0: never); HOSTNAME and EXPIRES may be empty or '*' when unknown. */
+function leaseCommand(args: string[]): number {
+  const parsed = parseArgs(args, []);
+  if (typeof parsed === "string") return usageError(parsed);
+  const [op, mac, ip, hostname = "", expires = ""] = parsed.rest;
+  if ((op !== "add" && op !== "del") || !mac || !ip || parsed.rest.length > 5) return usageError("lease takes add|del MAC IP [HOSTNAME] [EXPIRES]");
+  if (expires !== "" && !/^[0-9]+$/.test(expires)) return usageError(`EXPIRES '${expires}' is not epoch seconds`);
+  const body: Record<string, unknown> = { cmd: "lease", op, mac, ip };
+  if (hostname !== "" && hostname !== "*") body.hostname = hostname;
+  if (expires !== "") body.expires = Number(expires);
+  const reply = control(args, body);
+  if (typeof reply === "number") return reply;
+  if (reply.ok !== true) return fail(String(reply.error));
+  if (typeof reply.degraded === "string") writeErr(`floatgw: lease kept, not replicated now: ${reply.degraded}\n`);
+  return 0;
+}
+
 function checkCommand(args: string[]): number {
   const path = args[0] ?? DEFAULT_CONFIG;
   const text = readTextFile(path);
@@ -121,6 +141,8 @@ function main(args: string[]): number | null {
       return statusCommand(rest);
     case "switchover":
       return switchoverCommand(rest);
+    case "lease":
+      return leaseCommand(rest);
     case "check":
       return checkCommand(rest);
     case "--help":

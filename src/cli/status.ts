@@ -13,10 +13,32 @@ interface InstanceView {
   } | null;
   transitions: Transition[];
 }
+interface LeaseChannelView {
+  port: number; peer: string | null; lastRxMsAgo: number | null; degraded: string | null; leasefile: string;
+  lastWrite: { msAgo: number; path: string; leases: number; ok: boolean } | null;
+  counters: { rx: number; tx: number; txFailed: number; resyncs: number; rejected: Record<string, number> };
+  leases: { mac: string; ip: string; hostname: string; expires: number }[];
+}
 interface StatusView {
   version: string; pid: number; uptimeMs: number;
   devices: { name: string; up: boolean; drops: Record<string, number> }[];
   instances: InstanceView[];
+  leaseChannel?: LeaseChannelView | null;
+}
+
+function leaseChannelLines(l: LeaseChannelView): string[] {
+  const c = l.counters;
+  const rejected = Object.keys(c.rejected).map((k) => `${k} ${c.rejected[k]}`).join(", ");
+  const lines = [
+    `DHCP lease channel (udp ${l.port}): ${l.degraded === null ? "OK" : `DEGRADED: ${l.degraded}`}`,
+    `  peer: ${l.peer ?? "unknown"}, last heard ${l.lastRxMsAgo === null ? "never" : `${seconds(l.lastRxMsAgo)} ago`}`,
+    `  leases held ${l.leases.length}; datagrams rx ${c.rx}, tx ${c.tx} (failed ${c.txFailed}), resyncs ${c.resyncs}; rejected: ${rejected}`,
+  ];
+  if (l.lastWrite) {
+    lines.push(`  ${l.lastWrite.ok ? "wrote" : "FAILED to write"} ${l.lastWrite.leases} lease(s) into ${l.lastWrite.path} ${seconds(l.lastWrite.msAgo)} ago`);
+  }
+  for (const x of l.leases) lines.push(`    ${x.ip} ${x.mac} ${x.hostname} ${x.expires === 0 ? "never expires" : `expires ${new Date(x.expires * 1000).toISOString()}`}`);
+  return lines;
 }
 
 /** Milliseconds as seconds with one decimal, by integer arithmetic (soft-float
@@ -58,5 +80,6 @@ export function renderStatus(reply: unknown, historyLimit = 20): string {
     lines.push(`device ${d.name}: ${d.up ? "up" : "DOWN"}${Object.keys(d.drops).length ? `; dropped before dispatch: ${drops(d.drops)}` : ""}`);
   }
   for (const i of s.instances) lines.push(...instanceLines(i, historyLimit));
+  if (s.leaseChannel) lines.push(...leaseChannelLines(s.leaseChannel));
   return lines.join("\n") + "\n";
 }

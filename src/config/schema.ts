@@ -120,6 +120,11 @@ export const GLOBAL_SECTION: SectionSpec = {
       secret: true,
       help: "Shared key (the same on both routers) that authenticates the DHCP lease channel with HMAC-SHA-256. Empty: no lease replication.",
     }),
+    option("dhcp_leasefile", {
+      type: { kind: "text", minLength: 2, maxLength: 255, pattern: /^\/[\x21-\x7e]*$/, patternHelp: "an absolute path without spaces" },
+      default: "/tmp/dhcp.leases",
+      help: "dnsmasq's lease file (the same as `dhcp.@dnsmasq[0].leasefile`): an instance with `dhcp '1'` writes the leases replicated from the peer into it when it becomes master, before dnsmasq is restarted with DHCP on.",
+    }),
     option("hotplug", {
       type: { kind: "boolOrPath" },
       default: "1",

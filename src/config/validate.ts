@@ -20,6 +20,8 @@ export interface GlobalConfig {
   readonly logLevel: LogLevel;
   /** Lease channel key; null: no lease replication. */
   readonly secret: string | null;
+  /** dnsmasq's lease file, where replicated leases are written on takeover. */
+  readonly dhcpLeasefile: string;
   /** Program run as `<program> floatgw` with ACTION=... on state changes; null: none. */
   readonly hotplugCommand: string | null;
 }
@@ -72,6 +74,7 @@ export interface ValidationResult {
 }
 
 const HOTPLUG_CALL = "/sbin/hotplug-call";
+const DEFAULT_LEASEFILE = "/tmp/dhcp.leases";
 const GLOBAL_NAME = GLOBAL_SECTION.conventionalName ?? "global";
 
 function familyName(f: Family): string {
@@ -79,7 +82,7 @@ function familyName(f: Family): string {
 }
 
 function readGlobal(section: UciSection | undefined, problems: ProblemList): GlobalConfig {
-  if (section === undefined) return { enabled: false, logLevel: "info", secret: null, hotplugCommand: HOTPLUG_CALL };
+  if (section === undefined) return { enabled: false, logLevel: "info", secret: null, dhcpLeasefile: DEFAULT_LEASEFILE, hotplugCommand: HOTPLUG_CALL };
   const r = new SectionReader(section, GLOBAL_SECTION, problems);
   r.warnUnknownOptions();
   if (section.anonymous || section.name !== GLOBAL_NAME)
@@ -88,6 +91,7 @@ function readGlobal(section: UciSection | undefined, problems: ProblemList): Glo
     enabled: r.bool("enabled"),
     logLevel: (r.choice("log_level")?.value ?? "info") as LogLevel,
     secret: r.text("secret")?.value ?? null,
+    dhcpLeasefile: r.text("dhcp_leasefile")?.value ?? DEFAULT_LEASEFILE,
     hotplugCommand: r.boolOrPath("hotplug", HOTPLUG_CALL),
   };
 }

@@ -11,6 +11,7 @@ import { after, exit, makeDirs, monotonicMs, onSignal, removeFile, watchReadable
 import { Rtnl, RtnlMonitor } from "../platform/rtnl";
 import { Device } from "./device";
 import { type Loaded, loadDaemonConfig } from "./load";
+import { LeaseSync } from "./lease-sync";
 import { guarded, logger, setLogLevel } from "./log";
 import { type InstanceSpec, onlyPriorityDiffers } from "./spec";
 import { daemonStatus } from "./status";
@@ -58,8 +59,22 @@ export function runDaemon(opts: DaemonOptions): boolean {
   const hotplug = new Hotplug(first.global.hotplugCommand, logger("hotplug"));
   const devices = new Map<string, Device>();
 
+  const leases = new LeaseSync({
+    now,
+    // The peer of the first IPv4 instance with dhcp '1': its unicast_peer,
+    // else the router whose adverts it last heard.
+    vrrpPeer: () => {
+      for (const { r } of runners()) {
+        if (!r.spec.dhcp || r.spec.family !== 4) continue;
+        const peer = r.spec.unicastPeers[0] ?? r.lastPeer?.addr;
+        if (peer) return peer.bytes;
+      }
+      return null;
+    },
+  }, logger("leases"));
+  const status = (): Record<string, unknown> => ({ ...daemonStatus([...devices.values()], now(), startedAt), leaseChannel: leases.status() });
   const writeState = (): void => {
-    if (!writeFileAtomic(statePath, JSON.stringify(daemonStatus([...devices.values()], now(), startedAt)) + "\n")) {
+    if (!writeFileAtomic(statePath, JSON.stringify(status()) + "\n")) {
       log("warn", `cannot write ${statePath}`);
     }
   };
@@ -70,6 +85,9 @@ export function runDaemon(opts: DaemonOptions): boolean {
       writeState();
       const action = ACTIONS[to];
       if (!action) return;
+      // The replicated leases go into dnsmasq's lease file before the hook
+      // restarts dnsmasq with DHCP on (hooks run after this, in order).
+      if (action === "master" && spec.dhcp && leases.replicating) leases.writeLeaseFile();
       hotplug.emit({
         action, instance: spec.name, vrid: spec.vrid, interface: spec.interface ?? "", device: spec.device,
         vips: spec.vips.map((v) => `${formatAddr(v.addr)}/${v.prefix}`), priority, from, reason, dhcp: spec.dhcp,
@@ -87,6 +105,8 @@ export function runDaemon(opts: DaemonOptions): boolean {
     return d;
   };
   const runners = () => [...devices.values()].flatMap((d) => d.runners.map((r) => ({ d, r })));
+  const configureLeases = (loaded: { global: { secret: string | null; dhcpLeasefile: string }; specs: InstanceSpec[] }): void =>
+    leases.configure({ enabled: loaded.specs.some((s) => s.dhcp), secret: loaded.global.secret, leasefile: loaded.global.dhcpLeasefile });
 
   /** Brings the running instances in line with `specs`: unchanged ones keep
    * their state and timers, a changed priority applies live, anything else
@@ -119,6 +139,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
     setLogLevel(loaded.global.logLevel);
     hotplug.setCommand(loaded.global.hotplugCommand);
     log("info", `reloading ${opts.configPath}`);
+    configureLeases(loaded);
     apply(loaded.specs);
   };
 
@@ -131,7 +152,8 @@ export function runDaemon(opts: DaemonOptions): boolean {
   const control = new ControlServer(socketPath);
   const answer = (req: unknown): Reply => {
     const cmd = typeof req === "object" && req !== null ? (req as { cmd?: unknown }).cmd : undefined;
-    if (cmd === "status") return { ok: true, ...daemonStatus([...devices.values()], now(), startedAt) };
+    if (cmd === "status") return { ok: true, ...status() };
+    if (cmd === "lease") return leaseRequest(req as Record<string, unknown>);
     if (cmd === "switchover") {
       const holdMs = Number((req as { holdMs?: unknown }).holdMs ?? opts.switchoverHoldMs);
       const resigned: string[] = [];
@@ -146,11 +168,23 @@ export function runDaemon(opts: DaemonOptions): boolean {
     }
     return { ok: false, error: `unknown command ${JSON.stringify(cmd)}` };
   };
+  /** `floatgw lease add|del MAC IP [HOSTNAME] [EXPIRES]`, from the dhcp hook. */
+  const leaseRequest = (req: Record<string, unknown>): Reply => {
+    const op = req.op;
+    if (op !== "add" && op !== "del") return { ok: false, error: "lease: op must be add or del" };
+    const expires = req.expires === undefined ? undefined : Number(req.expires);
+    const hostname = req.hostname === undefined ? undefined : String(req.hostname);
+    const error = leases.local(op, { mac: String(req.mac), ip: String(req.ip), hostname, expires });
+    if (error !== null) return { ok: false, error: `lease: ${error}` };
+    writeState();
+    return { ok: true, degraded: leases.degraded() };
+  };
   watchReadable(control.fd, guarded(log, "control request", () => control.serve(answer)));
 
   const finish = (): void => {
     for (const d of devices.values()) d.stop();
     writeState();
+    leases.close();
     hotplug.drain(HOOK_BUDGET_AT_EXIT_MS, now);
     control.close();
     removeFile(socketPath);
@@ -189,6 +223,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
   onSignal("HUP", guarded(log, "SIGHUP", reload));
   onSignal("CHLD", guarded(log, "SIGCHLD", () => hotplug.childExited()));
 
+  configureLeases(first);
   apply(first.specs);
   const names = first.specs.map((s) => `vrid ${s.vrid} on ${s.device} (${s.vips.map((v) => formatAddr(v.addr)).join(", ")})`);
   log("info", `running ${names.join("; ")}; control socket ${socketPath}`);

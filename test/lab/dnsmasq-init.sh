@@ -6,8 +6,12 @@
 # of $UCI_STANDIN_DIR/dhcp (read through the uci stand-in) for interface lan
 # on br-lan: authoritative, bind-dynamic, the lease file, `ignore 1` as
 # --no-dhcp-interface, start/limit/leasetime as a range on br-lan's /24, and
-# each dhcp_option as --dhcp-option=lan,<option>. It does not run the init's
-# "other DHCP server" probe (the hook sets `force 1`, which skips it).
+# each dhcp_option as --dhcp-option=lan,<option>, and, as the real init does
+# when /etc/hotplug.d/dhcp/ has hooks, the dhcp-script (here <dir>/dhcp-script,
+# the lab's stand-in) that turns lease events into hotplug `dhcp` events. It
+# does not run the init's "other DHCP server" probe (the hook sets `force 1`,
+# which skips it). For the tests, each start copies the lease file it starts
+# on to <dir>/dhcp.leases.at-start.
 #
 # usage: dnsmasq-init.sh <dir> restart|stop   (UCI_STANDIN_DIR=<dir>/config)
 set -eu
@@ -38,6 +42,11 @@ start() {
 		set -- "$@" "--dhcp-range=set:lan,$net.$first,$net.$((first + count - 1)),255.255.255.0,$lease"
 	fi
 	for o in $(uci -q get dhcp.lan.dhcp_option || true); do set -- "$@" "--dhcp-option=lan,$o"; done
+	hooks=$(cd "$(dirname "$0")/../.." && pwd)/files/etc/hotplug.d/dhcp
+	if [ -x "$dir/dhcp-script" ] && [ -n "$(ls "$hooks" 2>/dev/null)" ]; then
+		set -- "$@" --dhcp-script="$dir/dhcp-script"
+	fi
+	cat "$dir/dhcp.leases" > "$dir/dhcp.leases.at-start" 2>/dev/null || : > "$dir/dhcp.leases.at-start"
 	echo "$*" > "$dir/dnsmasq.args"
 	dnsmasq "$@"
 }

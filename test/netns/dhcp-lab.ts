@@ -1,13 +1,15 @@
 // The DHCP lab on top of the two-router lab: real dnsmasq (Debian's) on each
 // router and busybox udhcpc on the client. Debian has no uci, procd,
 // /etc/init.d/dnsmasq or hotplug-call, so each router gets the stand-ins of
-// test/lab/ (uci.py, dnsmasq-init.sh, hotplug-call.sh) in a directory of its
-// own, and floatgwd's `hotplug` option points at that hotplug-call: the hook
-// files/etc/hotplug.d/floatgw/50-dnsmasq runs unchanged against them.
+// test/lab/ (uci.py, dnsmasq-init.sh, hotplug-call.sh, dhcp-script.sh) in a
+// directory of its own, and floatgwd's `hotplug` option points at that
+// hotplug-call: the hooks files/etc/hotplug.d/floatgw/50-dnsmasq and
+// files/etc/hotplug.d/dhcp/50-floatgw run unchanged against them. The
+// `floatgw` on their PATH is the built binary with this router's run dir.
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
-import { type Lab, ROOT, must } from "./lab";
+import { FLOATGWD, type Lab, ROOT, must } from "./lab";
 import type { Router } from "./routers";
 
 /** The admin's /etc/config/dhcp before floatgw, in uci's export layout. */
@@ -39,6 +41,19 @@ export class RouterDhcp {
     script(join(this.dir, "init.d/dnsmasq"),
       `UCI_STANDIN_DIR=${this.dir}/config exec sh ${ROOT}/test/lab/dnsmasq-init.sh ${this.dir} "$@"`);
     script(join(this.dir, "hotplug-call"), `exec sh ${ROOT}/test/lab/hotplug-call.sh ${this.dir} "$@"`);
+    script(join(this.dir, "dhcp-script"), `exec sh ${ROOT}/test/lab/dhcp-script.sh ${this.dir} "$@"`);
+    script(join(this.dir, "bin/floatgw"), `exec ${FLOATGWD} "$@" --run-dir ${join(router.dir, "run")}`);
+  }
+
+  /** dnsmasq's lease file (floatgw's global dhcp_leasefile). */
+  get leasefile(): string {
+    return join(this.dir, "dhcp.leases");
+  }
+
+  /** The lease file as dnsmasq found it at its last start. */
+  get leasesAtStart(): string {
+    const f = join(this.dir, "dhcp.leases.at-start");
+    return existsSync(f) ? readFileSync(f, "utf8") : "";
   }
 
   get hotplug(): string {
@@ -84,11 +99,14 @@ export class DhcpClient {
   private readonly log: string;
   private readonly child: ChildProcess;
 
-  constructor(lab: Lab, ns: string, dir: string) {
-    this.log = join(dir, "udhcpc.log");
+  /** `iface` defaults to eth0; `request` asks for that address (-r). */
+  constructor(lab: Lab, ns: string, dir: string, opts: { iface?: string; request?: string } = {}) {
+    const iface = opts.iface ?? "eth0";
+    this.log = join(dir, `udhcpc-${iface}.log`);
     writeFileSync(this.log, "");
-    this.child = lab.start(ns, ["env", `UDHCPC_LOG=${this.log}`, "busybox", "udhcpc", "-f", "-i", "eth0",
-      "-s", `${ROOT}/test/lab/udhcpc-script.sh`, "-t", "5", "-T", "1", "-A", "1"]);
+    this.child = lab.start(ns, ["env", `UDHCPC_LOG=${this.log}`, "busybox", "udhcpc", "-f", "-i", iface,
+      "-s", `${ROOT}/test/lab/udhcpc-script.sh`, "-t", "5", "-T", "1", "-A", "1",
+      ...(opts.request ? ["-r", opts.request] : [])]);
   }
 
   get events(): ClientEvent[] {

@@ -1,33 +1,38 @@
 // dnsmasq follows the VIP (docs/dhcp.md), with Debian's real dnsmasq on both
 // routers and busybox udhcpc on the client. Debian has no OpenWrt uci,
-// dnsmasq init or hotplug-call: the stand-ins of test/lab/ take their place
-// (see dhcp-lab.ts) and restart dnsmasq with the options OpenWrt's init would
-// generate; floatgw's hook runs unchanged against them. tshark on the
+// dnsmasq init, dhcp-script or hotplug-call: the stand-ins of test/lab/ take
+// their place (see dhcp-lab.ts) and restart dnsmasq with the options
+// OpenWrt's init would generate, and turn dnsmasq's lease events into hotplug
+// `dhcp` events as OpenWrt's dhcp-script does; floatgw's hooks run unchanged
+// against them. tshark on the
 // client's port checks what the servers say. Generous deadlines, no timing
 // assertions.
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { must } from "./lab";
+import { FLOATGWD, must } from "./lab";
 import { DHCP_CONFIG, DhcpClient, RouterDhcp } from "./dhcp-lab";
-import { sleep, uci, useLab, VIP, waitFor, withGlobal } from "./routers";
+import { type Router, sleep, uci, useLab, VIP, waitFor, withGlobal } from "./routers";
 
 const { lab, topology } = useLab();
 
 const FAST = { version: "3", advert_int: "0.1" };
-const config = (priority: string, hotplug: string, dhcp = "1") =>
-  withGlobal(uci({ ...FAST, priority, interface: "lan", dhcp }), { hotplug });
+const SECRET = "lab-lease-secret-0123";
+const config = (priority: string, d: RouterDhcp, dhcp = "1", replicate = false) =>
+  withGlobal(uci({ ...FAST, priority, interface: "lan", dhcp }),
+    { hotplug: d.hotplug, ...(replicate ? { secret: SECRET, dhcp_leasefile: d.leasefile } : {}) });
 
 /** Both routers with dnsmasq started from the admin's config, as at boot,
- * then floatgwd with dhcp '1'; resolves once A serves DHCP and B does not. */
-async function pair() {
+ * then floatgwd with dhcp '1' (and lease replication if `replicate`);
+ * resolves once A serves DHCP and B does not. */
+async function pair(replicate = false) {
   const r = topology();
   const da = new RouterDhcp(r.a);
   const db = new RouterDhcp(r.b);
   da.startDnsmasq();
   db.startDnsmasq();
-  r.a.startFloatgw(config("150", da.hotplug));
-  r.b.startFloatgw(config("100", db.hotplug));
+  r.a.startFloatgw(config("150", da, "1", replicate));
+  r.b.startFloatgw(config("100", db, "1", replicate));
   await waitFor("A master serving DHCP, B backup not", () =>
     r.a.state() === "master" && r.b.state() === "backup" &&
     da.serving && da.args.includes(`--dhcp-option=lan,3,${VIP}`) && db.args.includes("--no-dhcp-interface"), 30_000);
@@ -90,7 +95,7 @@ describe("dnsmasq follows the VIP", () => {
   it("turning dhcp off gives the dhcp config back byte for byte, and dhcp '0' changes nothing in dnsmasq", async () => {
     const { a, b, da, db } = await pair();
     expect(da.config).not.toBe(DHCP_CONFIG);
-    a.reload(config("150", da.hotplug, "0"));
+    a.reload(config("150", da, "0"));
     await waitFor("A's dhcp config restored and dnsmasq restarted on it", () =>
       da.config === DHCP_CONFIG && !da.args.includes(`3,${VIP}`) && da.serving && da.pid !== "", 30_000);
     await waitFor("A back as master", () => a.state() === "master", 30_000);
@@ -119,5 +124,115 @@ describe("dnsmasq follows the VIP", () => {
     await waitFor("B backup with DHCP off", () => b.state() === "backup" && db.args.includes("--no-dhcp-interface"), 30_000);
     expect(a.state()).toBe("master");
     expect(da.serving).toBe(true);
+  });
+});
+
+interface LeaseView { mac: string; ip: string; hostname: string; expires: number }
+interface LeaseChannel {
+  peer: string | null;
+  degraded: string | null;
+  counters: { rx: number; tx: number; rejected: Record<string, number> };
+  leases: LeaseView[];
+}
+const channel = (r: Router): LeaseChannel | null =>
+  (r.status() as unknown as { leaseChannel?: LeaseChannel | null } | null)?.leaseChannel ?? null;
+
+describe("lease replication", () => {
+  it("B holds A's leases, writes them before dnsmasq serves, ACKs the old client's rebind and gives a new client another address", async () => {
+    const { ns, a, b, db } = await pair(true);
+    // The client does not answer pings, so dnsmasq's ping check before an
+    // offer cannot be what keeps B from offering its address to another client.
+    const rules = join(a.dir, "noping.nft");
+    writeFileSync(rules, `table inet fgnoping {
+      chain input { type filter hook input priority 0; icmp type echo-request drop; }
+    }\n`);
+    must(["ip", "netns", "exec", ns.c, "nft", "-f", rules]);
+    const mac = (JSON.parse(must(["ip", "-n", ns.c, "-j", "link", "show", "eth0"])) as { address: string }[])[0]!.address;
+    const client = new DhcpClient(lab, ns.c, a.dir);
+    const first = await waitFor("a lease from A", () => client.lease, 30_000);
+    expect(first.serverid).toBe("198.18.0.2");
+    const replicated = await waitFor("the lease replicated to B", () => {
+      const c = channel(b);
+      return c && c.leases.some((l) => l.mac === mac && l.ip === first.ip) && c.leases;
+    }, 30_000);
+    expect(channel(b)).toMatchObject({ peer: "198.18.0.2", degraded: null });
+    expect(channel(a)).toMatchObject({ peer: "198.18.0.3", degraded: null });
+    await waitFor("A's log of the channel", () => a.log.includes("lease channel: peer 198.18.0.3"), 10_000);
+
+    must(["ip", "-n", ns.sw, "link", "set", "pa", "down"]);
+    await waitFor("B master serving DHCP", () => b.state() === "master" && db.serving, 30_000);
+    // The lease file dnsmasq started on when it turned DHCP on had the lease.
+    expect(db.leasesAtStart).toContain(` ${mac} ${first.ip} `);
+    await waitFor("B's log of the lease file", () => /wrote \d+ replicated lease\(s\) into /.test(b.log), 10_000);
+
+    // A second client asks for the first one's address: B knows it is taken.
+    must(["ip", "-n", ns.c, "link", "add", "c2", "link", "eth0", "type", "macvlan", "mode", "bridge"]);
+    must(["ip", "-n", ns.c, "link", "set", "c2", "up"]);
+    const second = new DhcpClient(lab, ns.c, a.dir, { iface: "c2", request: first.ip });
+    const other = await waitFor("a lease for the second client from B", () => second.lease, 30_000);
+    expect(other.serverid).toBe("198.18.0.3");
+    expect(replicated.map((l) => l.ip)).not.toContain(other.ip);
+
+    // The first client's renewal (unicast to A, unanswered) becomes a rebind, ACKed by B.
+    client.renew();
+    const renewed = await waitFor("the first client's lease renewed by B", () => {
+      const l = client.lease;
+      return l && l.serverid === "198.18.0.3" && l;
+    }, 60_000);
+    expect(renewed).toMatchObject({ ip: first.ip, router: VIP, dns: VIP });
+  });
+
+  it("rejects and counts tampered, replayed, wrongly keyed and malformed datagrams, and keeps nothing of them", async () => {
+    const { ns, a, b, db } = await pair(true);
+    await waitFor("B's lease channel up", () => channel(b)?.degraded === null && channel(b), 30_000);
+    const before = channel(b)!;
+    // Sent from the client namespace, as anyone on the LAN could.
+    const script = join(a.dir, "forge.py");
+    writeFileSync(script, `
+import hashlib, hmac, json, socket, struct
+def frame(key, sender, seq, typ, leases, to=bytes(8)):
+    body = b"FGL1" + sender + to + struct.pack(">I", seq) + json.dumps({"type": typ, "leases": leases}).encode()
+    return body + hmac.new(key, body, hashlib.sha256).digest()
+lease = [{"mac": "02:00:00:00:00:66", "ip": "198.18.0.166", "hostname": "forged", "clientId": "*", "expires": 4000000000}]
+good = "${SECRET}".encode()
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+dst = ("198.18.0.3", 7429)
+s.sendto(frame(b"not-the-lab-secret-at-all", b"\\x66" * 8, 1, "add", lease), dst)  # wrong key: bad-mac
+t = bytearray(frame(good, b"\\x66" * 8, 2, "hello", []))
+t[30] ^= 1
+s.sendto(bytes(t), dst)  # tampered: bad-mac
+hello = frame(good, b"\\x66" * 8, 3, "hello", [])
+s.sendto(hello, dst)  # accepted: the key is right
+s.sendto(hello, dst)  # the same again: replay
+s.sendto(frame(good, b"\\x66" * 8, 4, "add", lease), dst)  # not addressed to B's boot id: replay
+s.sendto(b"FGL1 short", dst)  # malformed
+body = b"FGL1" + b"\\x66" * 16 + struct.pack(">I", 5) + b"{not json"
+s.sendto(body + hmac.new(good, body, hashlib.sha256).digest(), dst)  # signed, but malformed
+`);
+    must(["ip", "netns", "exec", ns.c, "python3", script]);
+    const after = await waitFor("B counted all six", () => {
+      const c = channel(b);
+      const r = c?.counters.rejected ?? {};
+      const sum = (r["bad-mac"] ?? 0) + (r.replay ?? 0) + (r.malformed ?? 0);
+      return c && sum >= 6 && c;
+    }, 30_000);
+    expect(after.counters.rejected).toEqual({
+      "bad-mac": (before.counters.rejected["bad-mac"] ?? 0) + 2,
+      replay: (before.counters.rejected.replay ?? 0) + 2,
+      malformed: (before.counters.rejected.malformed ?? 0) + 2,
+    });
+    expect(after.leases.map((l) => l.mac)).not.toContain("02:00:00:00:00:66");
+    expect(existsSync(db.leasefile) ? readFileSync(db.leasefile, "utf8") : "").not.toContain("02:00:00:00:00:66");
+    await waitFor("B's log line", () => /rejected a datagram from 198\.18\.0\.100: bad-mac/.test(b.log), 10_000);
+    const status = must([FLOATGWD, "status", "--run-dir", join(b.dir, "run")]);
+    expect(status).toMatch(/DHCP lease channel \(udp 7429\): OK/);
+    expect(status).toMatch(/rejected: bad-mac 2, replay 2, malformed 2/);
+  });
+
+  it("says why DHCP is degraded without a secret, and VRRP runs as ever", async () => {
+    const { a } = await pair(false);
+    const status = must([FLOATGWD, "status", "--run-dir", join(a.dir, "run")]);
+    expect(status).toContain("DHCP lease channel (udp 7429): DEGRADED: no secret configured");
+    expect(a.state()).toBe("master");
   });
 });

@@ -33,7 +33,7 @@ describe("validateConfig: defaults and values", () => {
     expect(r.errors).toEqual([]);
     expect(r.warnings).toEqual([]);
     expect(r.config).toEqual({
-      global: { enabled: true, logLevel: "info", secret: null, hotplugCommand: "/sbin/hotplug-call" },
+      global: { enabled: true, logLevel: "info", secret: null, dhcpLeasefile: "/tmp/dhcp.leases", hotplugCommand: "/sbin/hotplug-call" },
       vips: [
         {
           name: "lan",

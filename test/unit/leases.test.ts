@@ -1,0 +1,188 @@
+// The lease channel's pure parts: SHA-256/HMAC (FIPS 180-4 and RFC 4231
+// vectors, and node's crypto as a second opinion), the datagram codec, the
+// replay guard, the lease table and dnsmasq's lease file.
+import { createHash, createHmac } from "node:crypto";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { equalConstantTime, hex, hmacSha256, sha256, utf8Bytes } from "../../src/leases/sha256";
+import { type Lease, LeaseTable, makeLease, parseLeaseFile, renderLeaseFile } from "../../src/leases/table";
+import { type Frame, ReplayGuard, decodeFrame, encodeFrame } from "../../src/leases/wire";
+
+const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, "hex"));
+const lease = (mac: string, ip: string, expires = 2_000_000_000, hostname = "*"): Lease => {
+  const l = makeLease({ mac, ip, hostname, expires });
+  if (typeof l === "string") throw new Error(l);
+  return l;
+};
+
+describe("sha256 and HMAC-SHA-256", () => {
+  it("matches FIPS 180-4 examples", () => {
+    expect(hex(sha256(utf8Bytes("abc")))).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    expect(hex(sha256(new Uint8Array(0)))).toBe("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    expect(hex(sha256(utf8Bytes("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"))))
+      .toBe("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    expect(hex(sha256(new Uint8Array(1_000_000).fill(0x61)))).toBe("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  });
+
+  it("matches RFC 4231 test cases 1, 2, 4 and 6", () => {
+    expect(hex(hmacSha256(new Uint8Array(20).fill(0x0b), utf8Bytes("Hi There"))))
+      .toBe("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    expect(hex(hmacSha256(utf8Bytes("Jefe"), utf8Bytes("what do ya want for nothing?"))))
+      .toBe("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    expect(hex(hmacSha256(bytes("0102030405060708090a0b0c0d0e0f10111213141516171819"), new Uint8Array(50).fill(0xcd))))
+      .toBe("82558a389a443c0ea4cc819899f2083a85f0faa3e578f8077a2e3ff46729665b");
+    expect(hex(hmacSha256(new Uint8Array(131).fill(0xaa), utf8Bytes("Test Using Larger Than Block-Size Key - Hash Key First"))))
+      .toBe("60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  });
+
+  it("agrees with node's crypto for any input and key (block boundaries included)", () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), fc.uint8Array({ maxLength: 150 }), (data, key) => {
+      expect(hex(sha256(data))).toBe(createHash("sha256").update(data).digest("hex"));
+      expect(hex(hmacSha256(key, data))).toBe(createHmac("sha256", key).update(data).digest("hex"));
+    }));
+  });
+
+  it("compares tags of any content, and never equal lengths apart", () => {
+    expect(equalConstantTime(bytes("0102"), bytes("0102"))).toBe(true);
+    expect(equalConstantTime(bytes("0102"), bytes("0103"))).toBe(false);
+    expect(equalConstantTime(bytes("01"), bytes("0102"))).toBe(false);
+  });
+});
+
+const KEY = utf8Bytes("0123456789abcdef-secret");
+const A = bytes("a1a1a1a1a1a1a1a1");
+const B = bytes("b2b2b2b2b2b2b2b2");
+const frame = (over: Partial<Frame> = {}): Frame =>
+  ({ from: A, to: B, seq: 1, type: "add", leases: [lease("02:00:00:00:00:01", "198.18.0.150", 1_800_000_000, "pc")], ...over });
+
+describe("lease channel datagrams", () => {
+  it("round-trip", () => {
+    const f = frame({ seq: 0xfffffffe });
+    const d = decodeFrame(KEY, encodeFrame(KEY, f));
+    expect(d).toEqual({ ok: true, frame: f });
+  });
+
+  it("reject a flipped bit anywhere, or another key, as bad-mac", () => {
+    const good = encodeFrame(KEY, frame());
+    for (let i = 4; i < good.length; i++) {
+      const bad = good.slice();
+      bad[i] = (bad[i] ?? 0) ^ 0x01;
+      expect(decodeFrame(KEY, bad)).toEqual({ ok: false, reason: "bad-mac" });
+    }
+    expect(decodeFrame(utf8Bytes("another-secret-of-16"), good)).toEqual({ ok: false, reason: "bad-mac" });
+  });
+
+  it("reject short, foreign or nonsensical datagrams as malformed, even correctly signed", () => {
+    const good = encodeFrame(KEY, frame());
+    expect(decodeFrame(KEY, good.subarray(0, 40))).toEqual({ ok: false, reason: "malformed" });
+    const foreign = good.slice();
+    foreign[0] = 0;
+    expect(decodeFrame(KEY, foreign)).toEqual({ ok: false, reason: "malformed" });
+    const signed = (payload: string): Uint8Array => {
+      const body = new Uint8Array([...good.subarray(0, 24), ...utf8Bytes(payload)]);
+      return new Uint8Array([...body, ...hmacSha256(KEY, body)]);
+    };
+    expect(decodeFrame(KEY, signed("{not json"))).toEqual({ ok: false, reason: "malformed" });
+    expect(decodeFrame(KEY, signed('{"type":"drop","leases":[]}'))).toEqual({ ok: false, reason: "malformed" });
+    expect(decodeFrame(KEY, signed('{"type":"add","leases":[{"mac":"zz","ip":"198.18.0.9","expires":1}]}'))).toEqual({ ok: false, reason: "malformed" });
+    expect(decodeFrame(KEY, signed('{"type":"add","leases":[]}')).ok).toBe(true);
+  });
+});
+
+describe("ReplayGuard", () => {
+  it("accepts each sequence number of a session once, within a window of 64", () => {
+    const g = new ReplayGuard(B);
+    expect(g.check(frame({ seq: 10 }))).toEqual({ accepted: true, newSession: true, peerKnowsUs: true });
+    expect(g.check(frame({ seq: 10 }))).toEqual({ accepted: false, reason: "replay" });
+    expect(g.check(frame({ seq: 12 }))).toMatchObject({ accepted: true, newSession: false });
+    expect(g.check(frame({ seq: 11 }))).toMatchObject({ accepted: true }); // reordered, not replayed
+    expect(g.check(frame({ seq: 11 }))).toEqual({ accepted: false, reason: "replay" });
+    expect(g.check(frame({ seq: 100 }))).toMatchObject({ accepted: true });
+    expect(g.check(frame({ seq: 36 }))).toEqual({ accepted: false, reason: "replay" }); // fell out of the window
+    expect(g.check(frame({ seq: 37 }))).toMatchObject({ accepted: true });
+  });
+
+  it("takes a restarted peer (new boot id) as a new session", () => {
+    const g = new ReplayGuard(B);
+    g.check(frame({ seq: 500 }));
+    expect(g.check(frame({ from: bytes("c3c3c3c3c3c3c3c3"), seq: 1 }))).toMatchObject({ accepted: true, newSession: true });
+  });
+
+  it("accepts only hellos not addressed to our boot id (from before our start), and nothing from ourselves", () => {
+    const g = new ReplayGuard(B);
+    const old = bytes("0000000000000099");
+    expect(g.check(frame({ to: old }))).toEqual({ accepted: false, reason: "replay" });
+    expect(g.check(frame({ to: new Uint8Array(8), type: "hello", leases: [] }))).toEqual({ accepted: true, newSession: true, peerKnowsUs: false });
+    expect(g.check(frame({ from: B, seq: 7 }))).toEqual({ accepted: false, reason: "replay" });
+  });
+});
+
+describe("LeaseTable", () => {
+  it("keeps one lease per client and per address", () => {
+    const t = new LeaseTable();
+    expect(t.upsert(lease("02:00:00:00:00:01", "198.18.0.150"))).toBe(true);
+    expect(t.upsert(lease("02:00:00:00:00:01", "198.18.0.150"))).toBe(false);
+    t.upsert(lease("02:00:00:00:00:02", "198.18.0.151"));
+    t.upsert(lease("02:00:00:00:00:03", "198.18.0.150")); // the address moved to another client
+    expect(t.list().map((l) => l.mac)).toEqual(["02:00:00:00:00:03", "02:00:00:00:00:02"]);
+    expect(t.remove("02:00:00:00:00:02", "198.18.0.199")).toBe(false); // not that client's address
+    expect(t.remove("02:00:00:00:00:02", "198.18.0.151")).toBe(true);
+    expect(t.size).toBe(1);
+  });
+
+  it("merges a resync without shortening a lease it holds", () => {
+    const t = new LeaseTable();
+    t.upsert(lease("02:00:00:00:00:01", "198.18.0.150", 2000));
+    expect(t.merge(lease("02:00:00:00:00:01", "198.18.0.160", 1000))).toBe(false);
+    expect(t.merge(lease("02:00:00:00:00:01", "198.18.0.161", 3000))).toBe(true);
+    expect(t.list()[0]?.ip).toBe("198.18.0.161");
+  });
+
+  it("prunes expired leases but not those that never expire", () => {
+    const t = new LeaseTable();
+    t.upsert(lease("02:00:00:00:00:01", "198.18.0.150", 1000));
+    t.upsert(lease("02:00:00:00:00:02", "198.18.0.151", 0));
+    t.upsert(lease("02:00:00:00:00:03", "198.18.0.152", 5000));
+    expect(t.prune(1000)).toBe(1);
+    expect(t.list().map((l) => l.ip)).toEqual(["198.18.0.151", "198.18.0.152"]);
+  });
+
+  it("normalises and validates what dnsmasq's events carry", () => {
+    expect(makeLease({ mac: "02:AB:00:00:00:01", ip: "198.18.0.150", expires: 5 })).toEqual(
+      { mac: "02:ab:00:00:00:01", ip: "198.18.0.150", hostname: "*", clientId: "*", expires: 5 });
+    expect(makeLease({ mac: "02:00:00:00:00:01", ip: "198.18.0.0500", expires: 5 })).toMatch(/IPv4/);
+    expect(makeLease({ mac: "02:00:00:00:00:01", ip: "198.18.0.5", hostname: "a b", expires: 5 })).toMatch(/hostname/);
+    expect(makeLease({ mac: "02:00:00:00:00:01", ip: "198.18.0.5", expires: -1 })).toMatch(/expiry/);
+    expect(makeLease({ mac: "02:00:00:00:00:01\n1", ip: "198.18.0.5", expires: 1 })).toMatch(/MAC/);
+  });
+});
+
+describe("dnsmasq's lease file", () => {
+  const FILE = [
+    "1700000500 02:00:00:00:00:0a 198.18.0.170 laptop 01:02:00:00:00:00:0a",
+    "1700000600 02:00:00:00:00:01 198.18.0.199 old *",
+    "1700000700 02:00:00:00:00:0b 198.18.0.150 phone *",
+    "duid 00:01:00:01:2c:00:00:00:02:00:00:00:00:01",
+    "1700000800 123456 2001:db8::10 host6 00:01:00:01",
+    "",
+  ].join("\n");
+
+  it("parses IPv4 leases and keeps every other line", () => {
+    const f = parseLeaseFile(FILE);
+    expect(f.leases.map((l) => l.ip)).toEqual(["198.18.0.170", "198.18.0.199", "198.18.0.150"]);
+    expect(f.leases[0]?.clientId).toBe("01:02:00:00:00:00:0a");
+    expect(f.other).toEqual(["duid 00:01:00:01:2c:00:00:00:02:00:00:00:00:01", "1700000800 123456 2001:db8::10 host6 00:01:00:01"]);
+  });
+
+  it("renders held leases over contradicting ones, drops expired held leases, keeps the rest", () => {
+    const held = [lease("02:00:00:00:00:01", "198.18.0.150", 1700001000, "pc"), lease("02:00:00:00:00:0c", "198.18.0.180", 1699999999)];
+    expect(renderLeaseFile(FILE, held, 1700000000)).toBe([
+      "1700001000 02:00:00:00:00:01 198.18.0.150 pc *",
+      "1700000500 02:00:00:00:00:0a 198.18.0.170 laptop 01:02:00:00:00:00:0a",
+      "duid 00:01:00:01:2c:00:00:00:02:00:00:00:00:01",
+      "1700000800 123456 2001:db8::10 host6 00:01:00:01",
+      "",
+    ].join("\n"));
+    expect(parseLeaseFile(renderLeaseFile("", held, 0)).leases).toEqual(held);
+  });
+});
