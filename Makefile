@@ -3,7 +3,8 @@
 #   make cross      the same for every router CPU in CROSS_TARGETS
 #   make test       set up the machine (root), build everything, run all tests
 #   make demo       set up, build, run the live two-router demo
-#   make bench      size and cost measurements (see bench/)
+#   make bench      side-by-side measurements with keepalived (bench/REPORT.md)
+#   make bench-smoke  one quick repetition of one measure (part of make test)
 #   make clean      remove build outputs, keep the cached engine and toolchains
 #   make distclean  remove build/ and node_modules/ entirely
 SHELL := bash
@@ -24,7 +25,7 @@ include mk/engine.mk
 TS_SOURCES := $(shell find src -name '*.ts')
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: all cross setup test demo bench clean distclean
+.PHONY: all cross setup test demo bench bench-smoke clean distclean
 all: build/x86_64/floatgwd
 cross: $(foreach t,$(CROSS_TARGETS),build/$(t)/floatgwd)
 
@@ -62,7 +63,10 @@ demo: setup all
 	@bash scripts/demo.sh
 
 bench: setup all cross
-	@bash bench/run.sh
+	@node bench/run.mjs
+
+bench-smoke: setup all
+	@node bench/run.mjs --smoke
 
 clean:
 	rm -rf build/floatgwd.js build/x86_64 $(foreach t,$(CROSS_TARGETS),build/$(t)) build/test-results coverage

@@ -1,0 +1,92 @@
+// What a daemon costs when nothing happens, and what it costs to install.
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { IMPLS } from "./daemons.mjs";
+import { Lab, ROOT, must, run, sleep } from "./lab.mjs";
+
+export const TARGETS = ["x86_64", "mips_24kc", "mipsel_24kc", "arm_cortex-a7", "aarch64_generic"];
+const TICK_MS = 1000 / Number(must(["getconf", "CLK_TCK"]).trim());
+
+/** Memory and CPU of a set of processes, summed (keepalived's whole daemon
+ * is its parent and its VRRP child). RSS counts pages shared by the two
+ * processes twice; Pss splits them and is reported alongside. */
+function usage(pids) {
+  const u = { rssKb: 0, hwmKb: 0, pssKb: 0, cpuMs: 0, onCpuMs: 0, procs: pids.length };
+  for (const pid of pids) {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    u.rssKb += Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
+    u.hwmKb += Number(/VmHWM:\s+(\d+)/.exec(status)[1]);
+    u.pssKb += Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))[1]);
+    // Fields after the ")" of comm: utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    u.cpuMs += (Number(stat[11]) + Number(stat[12])) * TICK_MS;
+    // Nanoseconds on a CPU: the same quantity without the 10 ms ticks.
+    u.onCpuMs += Number(readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ")[0]) / 1e6;
+  }
+  return u;
+}
+
+/** Runs a pair at VRRPv2, 1 s adverts, lets it settle, then measures each
+ * router's daemon over `windowS` seconds of idling. */
+export async function idle(impl, windowS) {
+  const lab = new Lab("i");
+  const d = {};
+  try {
+    lab.up();
+    for (const r of ["a", "b"]) {
+      d[r] = new IMPLS[impl](lab, r, "v2");
+      d[r].start();
+    }
+    await lab.until(() => lab.holds.a && !lab.holds.b, 30_000, "A alone holding the VIP");
+    await sleep(5000);
+    const begin = { a: usage(d.a.pids()), b: usage(d.b.pids()) };
+    await sleep(windowS * 1000);
+    return ["a", "b"].map((r) => {
+      const end = usage(d[r].pids());
+      return { type: "idle", impl, role: r === "a" ? "master" : "backup", windowS, rssKb: end.rssKb, hwmKb: end.hwmKb,
+        pssKb: end.pssKb, procs: end.procs, cpuMs: end.cpuMs - begin[r].cpuMs,
+        onCpuMs: Math.round((end.onCpuMs - begin[r].onCpuMs) * 100) / 100 };
+    });
+  } finally {
+    lab.cleanup();
+    d.a?.dispose();
+    d.b?.dispose();
+  }
+}
+
+const size = (path) => statSync(path).size;
+
+function linkage(bin) {
+  const f = must(["file", "-L", bin]);
+  return { stripped: /, stripped/.test(f), static: /statically linked/.test(f) };
+}
+
+/** Stripped floatgwd per target, and keepalived as Debian installs it: its
+ * package's files plus every shared library it loads, with the packages
+ * those come from. */
+export function sizes() {
+  const out = [];
+  for (const target of TARGETS) {
+    const bin = `${ROOT}/build/${target}/floatgwd`;
+    if (!existsSync(bin)) continue;
+    out.push({ type: "size", impl: "floatgw", what: "binary", target, bytes: size(bin), ...linkage(bin) });
+  }
+  const files = must(["dpkg", "-L", "keepalived"]).split("\n").filter((f) => f && statSync(f, { throwIfNoEntry: false })?.isFile());
+  const pkgBytes = files.reduce((n, f) => n + size(f), 0);
+  const libs = [...must(["ldd", "/usr/sbin/keepalived"]).matchAll(/=> (\S+) \(/g)].map((m) => realpathSync(m[1]));
+  const libPkgs = new Set(libs.map((l) => run(["dpkg", "-S", l]).stdout.split(":")[0]).filter(Boolean));
+  // The C library (libc, libm, the loader and friends) is on every system;
+  // the remaining libraries are what keepalived drags in.
+  const isLibc = (l) => /\/(libc|libm|libresolv|libcrypt|libnsl|ld-linux[^/]*)[.-]/.test(l);
+  const libBytes = libs.reduce((n, l) => n + size(l), 0);
+  const nonLibcBytes = libs.filter((l) => !isLibc(l)).reduce((n, l) => n + size(l), 0);
+  out.push(
+    { type: "size", impl: "keepalived", what: "binary", target: "x86_64", bytes: size("/usr/sbin/keepalived"),
+      ...linkage("/usr/sbin/keepalived") },
+    { type: "size", impl: "keepalived", what: "package", target: "x86_64", bytes: pkgBytes,
+      installedSizeKb: Number(must(["dpkg-query", "-W", "-f=${Installed-Size}", "keepalived"])) },
+    { type: "size", impl: "keepalived", what: "package+libs", target: "x86_64", bytes: pkgBytes + libBytes,
+      libs: libs.length, libPackages: [...libPkgs].sort() },
+    { type: "size", impl: "keepalived", what: "package+libs-libc", target: "x86_64", bytes: pkgBytes + nonLibcBytes },
+  );
+  return out;
+}

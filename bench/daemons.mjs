@@ -1,0 +1,134 @@
+// floatgwd and keepalived behind one interface, so every measure runs the
+// same steps against both: start, signal the whole daemon (keepalived is a
+// parent plus a forked VRRP child), and for floatgw its switchover.
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { FLOATGWD, VIP, must, run, sleep } from "./lab.mjs";
+
+/** Timer profiles of the issue: VRRPv2 at 1 s adverts, VRRPv3 at 100 ms. */
+export const PROFILES = {
+  v2: { version: 2, advertMs: 1000 },
+  v3: { version: 3, advertMs: 100 },
+};
+export const PRIORITY = { a: 150, b: 100 };
+
+class Daemon {
+  constructor(lab, role, profile) {
+    this.lab = lab;
+    this.role = role;
+    this.profile = profile;
+    this.dir = mkdtempSync(join(tmpdir(), `${lab.ns[role]}-`));
+    this.child = null;
+  }
+
+  start() {
+    this.child = this.lab.start(this.role, this.argv());
+  }
+
+  /** Every process of the daemon, children first (see kill). */
+  pids() {
+    const all = this.lab.pids(this.role, this.comm);
+    return [...all.filter((p) => p !== this.child?.pid), ...all.filter((p) => p === this.child?.pid)];
+  }
+
+  /** Signals the daemon and waits (bounded) until all its processes are
+   * gone. SIGKILL goes to the children before the parent, so keepalived's
+   * parent cannot notice its VRRP child die and clean up or respawn it. */
+  async kill(signal) {
+    const pids = signal === "SIGKILL" ? this.pids() : [this.child.pid];
+    for (const pid of pids) process.kill(pid, signal);
+    const deadline = Date.now() + 10_000;
+    while (this.lab.pids(this.role, this.comm).length > 0) {
+      if (Date.now() > deadline) throw new Error(`${this.comm} on ${this.role} survived ${signal}: ${this.child.log}`);
+      await sleep(10);
+    }
+    this.child = null;
+  }
+
+  dispose() {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export class Floatgw extends Daemon {
+  comm = "floatgwd";
+  name = "floatgw";
+
+  constructor(lab, role, profile) {
+    super(lab, role, profile);
+    const p = PROFILES[profile];
+    writeFileSync(join(this.dir, "floatgw"), `config floatgw 'global'
+\toption enabled '1'
+
+config vip 'lan'
+\toption device 'br-lan'
+\toption vrid '51'
+\toption version '${p.version}'
+\toption advert_int '${p.advertMs / 1000}'
+\toption priority '${PRIORITY[role]}'
+\tlist address '${VIP}/24'
+`);
+  }
+
+  argv() {
+    return [FLOATGWD, "run", "--config", join(this.dir, "floatgw"), "--run-dir", join(this.dir, "run")];
+  }
+
+  switchover() {
+    must([FLOATGWD, "switchover", "--hold", "30", "--run-dir", join(this.dir, "run")], 10_000);
+  }
+
+  static version() {
+    return must([FLOATGWD, "--version"]).trim();
+  }
+}
+
+export class Keepalived extends Daemon {
+  comm = "keepalived";
+  name = "keepalived";
+
+  constructor(lab, role, profile) {
+    super(lab, role, profile);
+    const p = PROFILES[profile];
+    this.conf = join(this.dir, "keepalived.conf");
+    writeFileSync(this.conf, `global_defs {
+  router_id bench_${role}
+  vrrp_version ${p.version}
+}
+vrrp_instance lan {
+  state BACKUP
+  interface br-lan
+  virtual_router_id 51
+  priority ${PRIORITY[role]}
+  advert_int ${p.advertMs / 1000}
+  virtual_ipaddress {
+    ${VIP}/24 dev br-lan
+  }
+}
+`);
+    const check = lab.exec(role, ["keepalived", "-t", "-f", this.conf]);
+    if (check.status !== 0) throw new Error(`keepalived -t rejected the config: ${check.stderr}`);
+  }
+
+  start() {
+    // After a SIGKILL the pid files name processes that may linger as
+    // zombies (an init that does not reap orphans, as in containers), and
+    // keepalived then refuses to start, "daemon is already running". A
+    // router's init would reap them; start the way it would.
+    for (const f of ["ka.pid", "ka-vrrp.pid"]) rmSync(join(this.dir, f), { force: true });
+    super.start();
+  }
+
+  argv() {
+    return ["keepalived", "-n", "-l", "-D", "-P", "-G", "-f", this.conf,
+      "-p", join(this.dir, "ka.pid"), "-r", join(this.dir, "ka-vrrp.pid")];
+  }
+
+  static version() {
+    const r = run(["keepalived", "--version"]);
+    return (r.stdout + r.stderr).split("\n")[0].trim();
+  }
+}
+
+export const IMPLS = { floatgw: Floatgw, keepalived: Keepalived };

@@ -1,0 +1,241 @@
+// The bench's view of the two-router lab of test/lab/lab.sh: it builds the
+// topology with that script, records every process it starts so cleanup
+// kills them by PID, and turns what the lab observes into one time-ordered
+// list of events on the wall clock (the clock tcpdump and `ip -ts` stamp):
+//   wire  tcpdump on the switch's sw0: adverts, GARPs, echo requests/replies
+//   vip   `ip -ts monitor address` in each router: the VIP added / removed
+//   mark  what the bench itself did (fault injected, daemon killed, ...)
+import { spawn, spawnSync } from "node:child_process";
+import { EventEmitter } from "node:events";
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const FLOATGWD = resolve(ROOT, "build/x86_64/floatgwd");
+export const VIP = "198.18.0.1";
+export const ROUTERS = { a: "198.18.0.2", b: "198.18.0.3" };
+
+/** Wall-clock milliseconds with sub-millisecond resolution. */
+export const now = () => performance.timeOrigin + performance.now();
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs a command to completion, bounded; returns status and output. */
+export function run(argv, timeoutMs = 20_000, input) {
+  const r = spawnSync(argv[0], argv.slice(1), { encoding: "utf8", timeout: timeoutMs, input, maxBuffer: 64 << 20 });
+  if (r.error) throw r.error;
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function must(argv, timeoutMs, input) {
+  const r = run(argv, timeoutMs, input);
+  if (r.status !== 0) throw new Error(`${argv.join(" ")} exited ${r.status}: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+// `ip -ts` prints local time without a zone: "[2026-11-23T14:32:26.501461]".
+function parseIpTime(stamp) {
+  const [whole, frac] = stamp.split(".");
+  return Date.parse(whole) + Number(`0.${frac}`) * 1000;
+}
+
+const WIRE = /^(\d+\.\d+) (\S+) > (\S+), ethertype (\w+) .*?: (.*)$/;
+
+/** One tcpdump line as an event, or null for frames the bench ignores. */
+export function parseWire(line, macs) {
+  const m = WIRE.exec(line);
+  if (!m) return null;
+  const t = Number(m[1]) * 1000;
+  const router = macs[m[2]] ?? null;
+  const body = m[5];
+  let x = /^(\S+) > 224\.0\.0\.18: VRRPv(\d), Advertisement, vrid \d+, prio (\d+)/.exec(body);
+  if (x) return { t, src: "wire", kind: "advert", router: routerOf(x[1]), prio: Number(x[3]) };
+  if (m[4] === "ARP" && new RegExp(`tell ${VIP.replace(/\./g, "\\.")},|^Reply ${VIP.replace(/\./g, "\\.")} is-at`).test(body)) {
+    return { t, src: "wire", kind: m[3] === "ff:ff:ff:ff:ff:ff" ? "garp" : "arp-reply", router };
+  }
+  x = /ICMP echo (request|reply), id \d+, seq (\d+)/.exec(body);
+  if (x) return { t, src: "wire", kind: x[1] === "request" ? "echo-request" : "echo-reply", router, seq: Number(x[2]) };
+  return null;
+}
+
+const routerOf = (ip) => Object.keys(ROUTERS).find((k) => ROUTERS[k] === ip) ?? ip;
+
+let labs = 0;
+/** Labs that are up, for the runner's signal handlers to tear down. */
+export const LIVE = new Set();
+
+export class Lab extends EventEmitter {
+  constructor(tag = "") {
+    super();
+    // Unique per process and lab, short: interface-name limits apply to veths.
+    this.prefix = `fgb${process.pid.toString(36)}${tag}${(labs++).toString(36)}`;
+    this.ns = { sw: `${this.prefix}-sw`, a: `${this.prefix}-a`, b: `${this.prefix}-b`, c: `${this.prefix}-c` };
+    this.children = new Set();
+    this.events = [];
+    this.holds = { a: false, b: false };
+    /** Snapshots of who holds the VIP after each change: {t, a, b}. */
+    this.holders = [{ t: 0, a: false, b: false }];
+    this.macs = {};
+    this.isUp = false;
+  }
+
+  up() {
+    this.isUp = true;
+    LIVE.add(this);
+    must(["bash", `${ROOT}/test/lab/lab.sh`, "up", this.prefix], 60_000);
+    for (const r of ["a", "b"]) this.macs[this.exec(r, ["cat", "/sys/class/net/br-lan/address"]).stdout.trim()] = r;
+    // One long-lived `ip` in the switch reads commands from stdin, so a
+    // fault lands within a millisecond of the advert that triggers it.
+    this.switchCtl = this.start("sw", ["ip", "-force", "-batch", "-"], { stdin: true });
+    this.lines(this.start("sw", ["tcpdump", "-i", "sw0", "--immediate-mode", "-n", "-e", "-tt", "-l", "ip proto 112 or arp or icmp"]),
+      (l) => parseWire(l, this.macs));
+    for (const r of ["a", "b"]) {
+      this.lines(this.start(r, ["ip", "-ts", "-o", "monitor", "address"]), (l) => {
+        const m = /^\[(\S+)\] (Deleted )?\d+: br-lan\s+inet (\S+)\//.exec(l);
+        return m && m[3] === VIP ? { t: parseIpTime(m[1]), src: "vip", kind: m[2] ? "vip-del" : "vip-add", router: r } : null;
+      });
+    }
+  }
+
+  /** Starts a long-running command in one of the lab's namespaces. */
+  start(role, argv, { stdin = false } = {}) {
+    const child = spawn("ip", ["netns", "exec", this.ns[role], ...argv], { stdio: [stdin ? "pipe" : "ignore", "pipe", "pipe"] });
+    this.children.add(child);
+    child.on("exit", () => this.children.delete(child));
+    child.stderr.setEncoding("utf8");
+    child.log = "";
+    child.stderr.on("data", (s) => (child.log = (child.log + s).slice(-16384)));
+    return child;
+  }
+
+  exec(role, argv, timeoutMs) {
+    return run(["ip", "netns", "exec", this.ns[role], ...argv], timeoutMs);
+  }
+
+  must(role, argv, timeoutMs) {
+    return must(["ip", "netns", "exec", this.ns[role], ...argv], timeoutMs);
+  }
+
+  /** Sends one `ip` command to the switch without forking. */
+  switch(command) {
+    this.switchCtl.stdin.write(`${command}\n`);
+  }
+
+  lines(child, parse) {
+    let rest = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (chunk) => {
+      const parts = (rest + chunk).split("\n");
+      rest = parts.pop();
+      for (const line of parts) {
+        const e = parse(line);
+        if (e) this.push(e);
+      }
+    });
+  }
+
+  push(e) {
+    this.events.push(e);
+    if (e.src === "vip") {
+      this.holds[e.router] = e.kind === "vip-add";
+      this.holders.push({ t: e.t, ...this.holds });
+    }
+    this.emit("event", e);
+  }
+
+  /** Records something the bench did, stamped now, and returns its time. */
+  mark(what) {
+    const t = now();
+    this.push({ t, src: "mark", kind: what });
+    return t;
+  }
+
+  /** Resolves with the first event after `since` that matches, waiting at
+   * most timeoutMs for it. */
+  next(match, timeoutMs, what, since = now()) {
+    const seen = this.events.find((e) => e.t >= since && match(e));
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const onEvent = (e) => {
+        if (e.t >= since && match(e)) {
+          clearTimeout(timer);
+          this.off("event", onEvent);
+          resolve(e);
+        }
+      };
+      const timer = setTimeout(() => {
+        this.off("event", onEvent);
+        reject(new Error(`${this.prefix}: no ${what} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.on("event", onEvent);
+    });
+  }
+
+  /** Waits (polling, bounded) until cond() holds. */
+  async until(cond, timeoutMs, what) {
+    const deadline = now() + timeoutMs;
+    while (!cond()) {
+      if (now() > deadline) throw new Error(`${this.prefix}: timed out after ${timeoutMs} ms waiting for ${what}`);
+      await sleep(10);
+    }
+  }
+
+  /** Who held the VIP at time t. */
+  holdersAt(t) {
+    let h = this.holders[0];
+    for (const s of this.holders) if (s.t <= t) h = s;
+    return h;
+  }
+
+  /** The last event at or before t that matches. */
+  lastBefore(t, match) {
+    for (let i = this.events.length - 1; i >= 0; i--) if (this.events[i].t <= t && match(this.events[i])) return this.events[i];
+    return null;
+  }
+
+  /** PIDs of processes named `comm` in a router's namespace. */
+  pids(role, comm) {
+    return run(["ip", "netns", "pids", this.ns[role]]).stdout.split(/\s+/).filter(Boolean).map(Number)
+      .filter((pid) => {
+        try {
+          return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === comm;
+        } catch {
+          return false; // exited meanwhile
+        }
+      });
+  }
+
+  /** Kills what this lab started, by PID, and removes its namespaces
+   * (lab.sh down kills whatever else still runs in them, by PID). */
+  cleanup() {
+    for (const child of this.children) {
+      try {
+        process.kill(child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    this.children.clear();
+    if (this.isUp) run(["bash", `${ROOT}/test/lab/lab.sh`, "down", this.prefix], 60_000);
+    this.isUp = false;
+    LIVE.delete(this);
+  }
+}
+
+/** The client's 10 ms ping of the VIP; stop() parses it with the lab's
+ * test/lab/ping-gap.mjs into {sent, answered, lost, maxGapMs}. */
+export class Pinger {
+  constructor(lab) {
+    this.child = lab.start("c", ["ping", "-D", "-n", "-i", "0.01", "-W", "1", VIP]);
+    this.out = "";
+    this.child.stdout.setEncoding("utf8");
+    this.child.stdout.on("data", (s) => (this.out += s));
+    this.exited = new Promise((r) => this.child.on("exit", r));
+  }
+
+  async stop() {
+    this.child.kill("SIGINT");
+    await Promise.race([this.exited, sleep(3000)]);
+    return JSON.parse(must(["node", `${ROOT}/test/lab/ping-gap.mjs`], 10_000, this.out));
+  }
+}

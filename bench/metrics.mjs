@@ -1,0 +1,64 @@
+// What the bench reports and what the RFCs say it should be. Shared by the
+// runner (which fills in the fields) and the report (which renders them),
+// so a metric's name, unit and theory live in one place.
+import { PRIORITY, PROFILES } from "./daemons.mjs";
+
+/** Skew_Time: (256 - prio)/256 of the advert interval in v3 (RFC 5798
+ * 6.1), (256 - prio)/256 s in v2 (RFC 3768 6.1). */
+export function skewMs(profile, prio) {
+  const p = PROFILES[profile];
+  return ((256 - prio) / 256) * (p.version === 3 ? p.advertMs : 1000);
+}
+
+/** Master_Down_Interval = 3 * advert interval + Skew_Time. */
+export const mdiMs = (profile, prio) => 3 * PROFILES[profile].advertMs + skewMs(profile, prio);
+
+const mdiA = (p) => mdiMs(p, PRIORITY.a);
+const mdiB = (p) => mdiMs(p, PRIORITY.b);
+const skewB = (p) => skewMs(p, PRIORITY.b);
+const zero = () => 0;
+
+/** Each metric: the measure (one table in the report), the result field,
+ * what it means, its unit, the theory value per profile (null: none), and
+ * `bound` when the theory is an upper bound rather than an expected value. */
+export const METRICS = [
+  { measure: "election", field: "ms", what: "cold start of both daemons → a router holds the VIP", unit: "ms",
+    theory: mdiA, note: "MDI of the higher priority router (150): both start as backup" },
+  { measure: "death", field: "takeoverMs", what: "dead master's last advert → backup holds the VIP", unit: "ms", theory: mdiB },
+  { measure: "death", field: "faultMs", what: "switch port down → backup holds the VIP", unit: "ms", theory: mdiB, bound: true },
+  { measure: "death", field: "outageMs", what: "client outage (longest gap in 10 ms pings)", unit: "ms", theory: mdiB, bound: true,
+    note: "a gap between replies also holds up to one probe interval (10 ms nominal) beyond the takeover" },
+  { measure: "death", field: "lost", what: "lost probes", unit: "probes", theory: null },
+  { measure: "death", field: "deadDropMs", what: "switch port down → the cut-off router drops the VIP", unit: "ms", theory: null,
+    note: "its br-lan loses carrier through the kernel's linkwatch, up to 1 s after the port" },
+  { measure: "sigkill", field: "detectMs", what: "killed master's last advert → backup holds the VIP", unit: "ms", theory: mdiB },
+  { measure: "sigkill", field: "staleVip", what: "killed daemon's router still holds the VIP (1 = yes)", unit: "", theory: null },
+  { measure: "sigkill", field: "twoHoldersAfterRestartMs", what: "both routers hold the VIP after the daemon restarts", unit: "ms",
+    theory: null, note: "target: the restarted daemon drops the stale VIP while starting, before any election" },
+  { measure: "sigkill", field: "outageMs", what: "client outage", unit: "ms", theory: mdiB, bound: true },
+  { measure: "stop", field: "takeoverMs", what: "SIGTERM of the master → backup holds the VIP", unit: "ms", theory: skewB },
+  { measure: "stop", field: "outageMs", what: "client outage", unit: "ms", theory: skewB, bound: true },
+  { measure: "stop", field: "lost", what: "lost probes", unit: "probes", theory: null },
+  { measure: "switchover", field: "takeoverMs", what: "`floatgw switchover` → backup holds the VIP", unit: "ms", theory: skewB },
+  { measure: "switchover", field: "outageMs", what: "client outage", unit: "ms", theory: null },
+  { measure: "switchover", field: "lost", what: "lost probes", unit: "probes", theory: zero, bound: true },
+  { measure: "preempt", field: "preemptMs", what: "old master's port up → it holds the VIP again", unit: "ms", theory: mdiA,
+    note: "it returns as backup and waits its own MDI" },
+  { measure: "preempt", field: "outageMs", what: "client outage", unit: "ms", theory: null },
+  { measure: "preempt", field: "lost", what: "lost probes", unit: "probes", theory: zero, bound: true },
+  { measure: "splitbrain", field: "healMs", what: "partition healed → one router holds the VIP", unit: "ms",
+    theory: (p) => PROFILES[p].advertMs, bound: true },
+  { measure: "splitbrain", field: "clientBackMs", what: "partition healed → client gets a reply from the master again", unit: "ms",
+    theory: (p) => PROFILES[p].advertMs, bound: true, limitField: "clientBackLimitMs" },
+  { measure: "splitbrain", field: "lost", what: "lost probes, partition and heal", unit: "probes", theory: null },
+];
+
+export const MEASURES = {
+  election: "Election from a cold start",
+  death: "Router death (master's switch port down right after one of its adverts)",
+  sigkill: "Daemon SIGKILL on the master, restarted once the backup took over",
+  stop: "Graceful stop (SIGTERM) of the master",
+  switchover: "Planned switchover (`floatgw switchover`; keepalived has none)",
+  preempt: "Preempt: the old master's port comes back",
+  splitbrain: "Split brain: both ways partitioned until both hold the VIP, then healed",
+};

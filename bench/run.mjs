@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// floatgw against keepalived on the namespace lab (`make bench`, as root).
+//   node bench/run.mjs [--reps 3] [--idle 180] [--impl floatgw,keepalived] [--profile v2,v3] [--out FILE]
+//   node bench/run.mjs --smoke [--out FILE]   one router death, VRRPv3, both daemons (< 60 s)
+// Writes JSON lines (machine facts first, then one line per result) to
+// bench/results/<time>.jsonl, or FILE; a full run then renders
+// bench/REPORT.md and bench/failover.svg from that file (bench/report.mjs).
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { dirname } from "node:path";
+import { parseArgs } from "node:util";
+import { idle, sizes } from "./cost.mjs";
+import { Floatgw, Keepalived } from "./daemons.mjs";
+import { LIVE, ROOT, must, run } from "./lab.mjs";
+import { render } from "./report.mjs";
+import { session } from "./scenarios.mjs";
+
+const { values: opt } = parseArgs({
+  options: {
+    smoke: { type: "boolean", default: false },
+    reps: { type: "string", default: "3" },
+    idle: { type: "string", default: "180" },
+    impl: { type: "string", default: "floatgw,keepalived" },
+    profile: { type: "string", default: "v2,v3" },
+    out: { type: "string" },
+  },
+});
+
+if (process.getuid() !== 0) {
+  console.error("bench: needs root (network namespaces)");
+  process.exit(2);
+}
+// Whatever ends the run, nothing of the lab stays behind.
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(sig, () => {
+    for (const lab of [...LIVE]) lab.cleanup();
+    process.exit(130);
+  });
+}
+
+const stamp = new Date().toISOString().replace(/[:.]/g, "-").replace(/-\d+Z$/, "Z");
+const out = opt.out ?? (opt.smoke ? `${ROOT}/build/bench/smoke.jsonl` : `${ROOT}/bench/results/${stamp}.jsonl`);
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, "");
+const emit = (record) => appendFileSync(out, `${JSON.stringify(record)}\n`);
+
+const impls = opt.impl.split(",");
+const profiles = opt.smoke ? ["v3"] : opt.profile.split(",");
+const reps = opt.smoke ? 1 : Number(opt.reps);
+const started = Date.now();
+// Read-only git: no optional locks, so the index is never rewritten.
+const git = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).stdout.trim()
+  + (run(["git", "--no-optional-locks", "-C", ROOT, "status", "--porcelain", "-uno"]).stdout.trim() ? "-dirty" : "");
+emit({
+  type: "machine", time: new Date().toISOString(), smoke: opt.smoke, reps, kernel: must(["uname", "-r"]).trim(),
+  cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavg: loadavg(), floatgw: Floatgw.version(), git,
+  keepalived: Keepalived.version(), node: process.version,
+});
+
+let failures = 0;
+// Repetitions outermost and implementations innermost: a burst of load from
+// elsewhere on the machine then hits both daemons alike.
+for (let rep = 1; rep <= reps; rep++) {
+  for (const profile of profiles) {
+    for (const impl of impls) {
+      const t = Date.now();
+      try {
+        for (const r of await session(impl, profile, rep, { smoke: opt.smoke, timeline: rep === 1 && profile === "v3" })) emit(r);
+        console.log(`bench: ${impl} ${profile} rep ${rep}: ${((Date.now() - t) / 1000).toFixed(1)} s`);
+      } catch (err) {
+        failures++;
+        emit({ type: "error", impl, profile, rep, message: err.message.split("\n")[0] });
+        console.error(`bench: ${err.message}`);
+      }
+    }
+  }
+}
+
+if (!opt.smoke) {
+  for (const r of sizes()) emit(r);
+  // Both pairs idle at the same time, in separate labs: the window is the
+  // same wall-clock time for both.
+  console.log(`bench: idle cost, ${opt.idle} s`);
+  for (const records of await Promise.all(impls.map((impl) => idle(impl, Number(opt.idle))))) for (const r of records) emit(r);
+}
+emit({ type: "end", loadavg: loadavg(), seconds: Math.round((Date.now() - started) / 1000), failures });
+console.log(`bench: results in ${out}`);
+if (!opt.smoke) render(out);
+process.exit(failures ? 1 : 0);

@@ -1,0 +1,175 @@
+// One session = one fresh lab and one pair of daemons of one implementation
+// and timer profile, taken through every timed measure in turn:
+// election, router death, preempt, graceful stop, SIGKILL, split brain and
+// (floatgw) switchover. Router A (priority 150) is the master each step
+// starts from; B (100) is the backup. Times come from the events' own
+// stamps (kernel packet times, `ip monitor`), not from when we woke up.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { IMPLS, PROFILES } from "./daemons.mjs";
+import { Lab, Pinger, VIP, sleep } from "./lab.mjs";
+
+const r1 = (x) => Math.round(x * 10) / 10;
+/** How long the split-brain step waits for the client to reach the VIP
+ * after the heal before recording that it did not. */
+const CLIENT_BACK_MS = 10_000;
+
+export async function session(impl, profile, rep, { smoke = false, timeline = false } = {}) {
+  const adv = PROFILES[profile].advertMs;
+  const bound = 20 * adv + 10_000; // a generous limit for any one wait
+  const lab = new Lab();
+  const Impl = IMPLS[impl];
+  const d = {};
+  const records = [];
+  const result = (measure, fields) => records.push({ type: "result", measure, impl, profile, rep, ...fields });
+  const isAdvertFrom = (r) => (e) => e.kind === "advert" && e.router === r && e.prio > 0;
+  const vip = (kind, r) => (e) => e.kind === kind && e.router === r;
+
+  // A master, B not holding, and B has heard A for a few intervals.
+  const steady = async () => {
+    await lab.until(() => lab.holds.a && !lab.holds.b, bound, "A alone holding the VIP");
+    await sleep(3 * adv + 100);
+  };
+  const restartA = async () => {
+    d.a.start();
+    await steady();
+  };
+  // Pings across `body`, going on until the client has heard from the new
+  // holder for a while, so the longest gap is inside the window.
+  const pinged = async (body) => {
+    const ping = new Pinger(lab);
+    await sleep(Math.max(300, adv));
+    const out = await body();
+    await sleep(Math.max(300, adv));
+    return { ...out, ...(await ping.stop()) };
+  };
+
+  try {
+    lab.up();
+    d.a = new Impl(lab, "a", profile);
+    d.b = new Impl(lab, "b", profile);
+
+    const t0 = lab.mark("start");
+    d.a.start();
+    d.b.start();
+    const first = await lab.next((e) => e.kind === "vip-add", bound, "a VIP holder", t0);
+    result("election", { ms: r1(first.t - t0), winner: first.router });
+    await steady();
+
+    // Router death: the fault follows one of A's adverts within a ms.
+    const death = await pinged(async () => {
+      await lab.next(isAdvertFrom("a"), bound, "an advert from A");
+      const tFault = lab.mark("port-down");
+      lab.switch("link set pa down");
+      const took = await lab.next(vip("vip-add", "b"), bound, "B taking the VIP", tFault);
+      const last = lab.lastBefore(tFault, isAdvertFrom("a"));
+      await lab.next((e) => e.kind === "echo-reply" && e.router === "b", bound, "a reply from B", took.t);
+      // The cut-off router notices too (its br-lan loses carrier through the
+      // kernel's linkwatch, which may lag by up to a second) and lets go.
+      const dropped = await lab.next(vip("vip-del", "a"), bound, "A dropping the VIP", tFault);
+      return { takeoverMs: r1(took.t - last.t), faultMs: r1(took.t - tFault), faultAfterAdvertMs: r1(tFault - last.t),
+        deadDropMs: r1(dropped.t - tFault), tFault, tLast: Math.max(took.t, dropped.t) };
+    });
+    const { tFault, tLast, maxGapMs, answered, ...deathFields } = death;
+    result("death", { ...deathFields, outageMs: maxGapMs });
+    if (timeline) {
+      const from = tFault - Math.max(3 * adv, 300);
+      const to = tLast + Math.max(adv, 300);
+      records.push({ type: "timeline", impl, profile, from, to, fault: tFault, macs: lab.macs,
+        holdersAtStart: lab.holdersAt(from), events: lab.events.filter((e) => e.t >= from && e.t <= to && e.src !== "mark") });
+    }
+    if (smoke) return records;
+
+    // Preempt: A's port returns; A comes back as backup and takes over.
+    const preempt = await pinged(async () => {
+      const tUp = lab.mark("port-up");
+      lab.switch("link set pa up");
+      const back = await lab.next(vip("vip-add", "a"), bound, "A taking the VIP back", tUp);
+      await lab.until(() => lab.holds.a && !lab.holds.b, bound, "B releasing the VIP");
+      return { preemptMs: r1(back.t - tUp) };
+    });
+    result("preempt", { preemptMs: preempt.preemptMs, outageMs: preempt.maxGapMs, lost: preempt.lost, sent: preempt.sent });
+    await steady();
+
+    // Graceful stop of the master.
+    const stop = await pinged(async () => {
+      const tTerm = lab.mark("sigterm");
+      await d.a.kill("SIGTERM");
+      const took = await lab.next(vip("vip-add", "b"), bound, "B taking the VIP", tTerm);
+      return { takeoverMs: r1(took.t - tTerm) };
+    });
+    result("stop", { takeoverMs: stop.takeoverMs, outageMs: stop.maxGapMs, lost: stop.lost, sent: stop.sent });
+    await restartA();
+
+    // SIGKILL of the master's daemon, restarted once the backup took over.
+    const kill = await pinged(async () => {
+      await lab.next(isAdvertFrom("a"), bound, "an advert from A");
+      const tKill = lab.mark("sigkill");
+      await d.a.kill("SIGKILL");
+      const took = await lab.next(vip("vip-add", "b"), bound, "B taking the VIP", tKill);
+      const last = lab.lastBefore(tKill, isAdvertFrom("a"));
+      return { detectMs: r1(took.t - last.t), staleVip: lab.holdersAt(took.t).a ? 1 : 0 };
+    });
+    await sleep(Math.max(500, adv));
+    const tRestart = lab.mark("restart");
+    d.a.start();
+    // Both hold the VIP until the restarted daemon removes its stale copy
+    // (floatgw) or wins the election back and B steps down (keepalived).
+    await lab.until(() => !(lab.holds.a && lab.holds.b), bound, "a single VIP holder after the restart");
+    const single = lab.holders.find((h) => h.t >= tRestart && !(h.a && h.b));
+    result("sigkill", { detectMs: kill.detectMs, staleVip: kill.staleVip, outageMs: kill.maxGapMs, lost: kill.lost,
+      twoHoldersAfterRestartMs: lab.holdersAt(tRestart).a && lab.holdersAt(tRestart).b ? r1(single.t - tRestart) : 0 });
+    await steady();
+
+    // Split brain: drop everything between A's and B's switch ports.
+    const rules = join(d.a.dir, "split.nft");
+    writeFileSync(rules, `table bridge fgbsplit {
+  chain forward {
+    type filter hook forward priority 0;
+    iifname "pa" oifname "pb" drop
+    iifname "pb" oifname "pa" drop
+  }
+}
+`);
+    // The client pings across the partition and the heal: once B steps
+    // down, it reaches the VIP again only when A announces itself (GARP) or
+    // its own ARP entry for the VIP expires, which takes tens of seconds.
+    const split = await pinged(async () => {
+      lab.mark("partition");
+      lab.must("sw", ["nft", "-f", rules]);
+      await lab.until(() => lab.holds.a && lab.holds.b, bound, "both routers holding the VIP");
+      await sleep(2 * adv);
+      lab.must("sw", ["nft", "delete", "table", "bridge", "fgbsplit"]);
+      const tHeal = lab.mark("heal");
+      await lab.until(() => !(lab.holds.a && lab.holds.b), bound, "one VIP holder after the heal");
+      const healed = lab.holders.find((h) => h.t >= tHeal && !(h.a && h.b));
+      const back = await lab.next((e) => e.kind === "echo-reply" && e.router === "a", CLIENT_BACK_MS, "a reply from A", tHeal)
+        .catch(() => null);
+      return { healMs: r1(healed.t - tHeal), winner: healed.a ? "a" : "b", clientBackMs: back && r1(back.t - tHeal) };
+    });
+    result("splitbrain", { healMs: split.healMs, winner: split.winner, clientBackMs: split.clientBackMs,
+      clientBackLimitMs: CLIENT_BACK_MS, lost: split.lost, sent: split.sent });
+    // The next step starts from a client that knows where the VIP is.
+    lab.must("c", ["ip", "neigh", "flush", "to", VIP]);
+    await steady();
+
+    if (impl === "floatgw") {
+      const sw = await pinged(async () => {
+        const tSw = lab.mark("switchover");
+        d.a.switchover();
+        const took = await lab.next(vip("vip-add", "b"), bound, "B taking the VIP", tSw);
+        await lab.until(() => !lab.holds.a, bound, "A releasing the VIP");
+        return { takeoverMs: r1(took.t - tSw) };
+      });
+      result("switchover", { takeoverMs: sw.takeoverMs, outageMs: sw.maxGapMs, lost: sw.lost, sent: sw.sent });
+    }
+    return records;
+  } catch (err) {
+    const logs = ["a", "b"].map((r) => `${r}: ${d[r]?.child?.log.slice(-2000) ?? ""}`).join("\n");
+    throw new Error(`${impl} ${profile} rep ${rep}: ${err.message}\n${logs}`);
+  } finally {
+    lab.cleanup();
+    d.a?.dispose();
+    d.b?.dispose();
+  }
+}

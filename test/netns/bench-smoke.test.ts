@@ -1,0 +1,47 @@
+// The bench's smoke variant (`make bench-smoke`): one router death at
+// VRRPv3, 100 ms adverts, for floatgw and keepalived, through the same code
+// as `make bench`. Checks that the output is well-formed and plausible, never
+// a tight timing: the machine is shared and bench/ is where time is judged.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, it } from "vitest";
+import { ROOT, must, requireBinary } from "./lab";
+
+interface Record {
+  type: string;
+  [k: string]: unknown;
+}
+
+it("bench-smoke measures a router death for both daemons", () => {
+  requireBinary();
+  must(["keepalived", "--version"]);
+  const dir = mkdtempSync(join(tmpdir(), "fg-bench-smoke-"));
+  try {
+    const out = join(dir, "smoke.jsonl");
+    must(["node", join(ROOT, "bench/run.mjs"), "--smoke", "--out", out], 120_000);
+    const records = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record);
+    expect(records[0]).toMatchObject({ type: "machine", smoke: true, cpus: expect.any(Number) as number });
+    expect(records.at(-1)).toMatchObject({ type: "end", failures: 0 });
+    expect(records.filter((r) => r.type === "error")).toEqual([]);
+    for (const impl of ["floatgw", "keepalived"]) {
+      const election = records.find((r) => r.measure === "election" && r.impl === impl)!;
+      expect(election.winner).toBe("a");
+      expect(election.ms).toBeGreaterThan(0);
+      const death = records.find((r) => r.measure === "death" && r.impl === impl)!;
+      // The backup took over, after the master had gone silent, and the
+      // client saw a gap and lost probes in between, but not all of them.
+      expect(death.takeoverMs).toBeGreaterThan(100);
+      expect(death.takeoverMs).toBeLessThan(5000);
+      expect(death.outageMs).toBeGreaterThan(0);
+      expect(death.lost).toBeGreaterThan(0);
+      expect(death.lost).toBeLessThan(death.sent as number);
+      const timeline = records.find((r) => r.type === "timeline" && r.impl === impl)!;
+      const events = timeline.events as { kind: string; router: string }[];
+      expect(events.some((e) => e.kind === "vip-add" && e.router === "b")).toBe(true);
+      expect(events.some((e) => e.kind === "garp" && e.router === "b")).toBe(true);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
