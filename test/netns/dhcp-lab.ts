@@ -1,48 +1,28 @@
 // The DHCP lab on top of the two-router lab: real dnsmasq (Debian's) on each
 // router and busybox udhcpc on the client. Debian has no uci, procd,
 // /etc/init.d/dnsmasq or hotplug-call, so each router gets the stand-ins of
-// test/lab/ (uci.py, dnsmasq-init.sh, hotplug-call.sh, dhcp-script.sh) in a
-// directory of its own, and floatgwd's `hotplug` option points at that
+// test/lab/ (uci.py, dnsmasq-init.sh, hotplug-call.sh, dhcp-script.sh, set up
+// by openwrt.sh) in a directory of its own, and floatgwd's `hotplug` option points at that
 // hotplug-call: the hooks files/etc/hotplug.d/floatgw/50-dnsmasq and
 // files/etc/hotplug.d/dhcp/50-floatgw run unchanged against them. The
 // `floatgw` on their PATH is the built binary with this router's run dir.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import { FLOATGWD, type Lab, ROOT, must } from "./lab";
 import type { Router } from "./routers";
 
 /** The admin's /etc/config/dhcp before floatgw, in uci's export layout. */
-export const DHCP_CONFIG = `
-config dhcp 'lan'
-\toption interface 'lan'
-\toption start '150'
-\toption limit '50'
-\toption leasetime '2m'
-\tlist dhcp_option '42,198.18.0.9'
+export const DHCP_CONFIG = readFileSync(join(ROOT, "test/lab/dhcp.config"), "utf8");
 
-`;
-
-function script(path: string, body: string): void {
-  writeFileSync(path, `#!/bin/sh\n${body}\n`);
-  chmodSync(path, 0o755);
-}
-
-/** A router's stand-in OpenWrt: its dhcp config, uci, the dnsmasq init and
- * hotplug-call. Returns the path for floatgwd's global `hotplug` option. */
+/** A router's stand-in OpenWrt (test/lab/openwrt.sh): its dhcp config, uci,
+ * the dnsmasq init and hotplug-call. */
 export class RouterDhcp {
   readonly dir: string;
 
   constructor(private readonly router: Router) {
     this.dir = join(router.dir, "openwrt");
-    for (const d of ["bin", "init.d", "config"]) mkdirSync(join(this.dir, d), { recursive: true });
-    writeFileSync(join(this.dir, "config/dhcp"), DHCP_CONFIG);
-    script(join(this.dir, "bin/uci"), `exec python3 ${ROOT}/test/lab/uci.py "$@"`);
-    script(join(this.dir, "init.d/dnsmasq"),
-      `UCI_STANDIN_DIR=${this.dir}/config exec sh ${ROOT}/test/lab/dnsmasq-init.sh ${this.dir} "$@"`);
-    script(join(this.dir, "hotplug-call"), `exec sh ${ROOT}/test/lab/hotplug-call.sh ${this.dir} "$@"`);
-    script(join(this.dir, "dhcp-script"), `exec sh ${ROOT}/test/lab/dhcp-script.sh ${this.dir} "$@"`);
-    script(join(this.dir, "bin/floatgw"), `exec ${FLOATGWD} "$@" --run-dir ${join(router.dir, "run")}`);
+    must(["sh", join(ROOT, "test/lab/openwrt.sh"), this.dir, FLOATGWD, join(router.dir, "run")]);
   }
 
   /** dnsmasq's lease file (floatgw's global dhcp_leasefile). */
