@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { FLOATGWD, must } from "./lab";
 import { DHCP_CONFIG, DhcpClient, RouterDhcp } from "./dhcp-lab";
-import { type Router, sleep, uci, useLab, VIP, waitFor, withGlobal } from "./routers";
+import { partitionVrrp, type Router, sleep, uci, useLab, VIP, waitFor, withGlobal } from "./routers";
 
 const { lab, topology } = useLab();
 
@@ -108,19 +108,10 @@ describe("dnsmasq follows the VIP", () => {
   });
   it("serves DHCP from both sides of a split brain, and only from the master once it heals", async () => {
     const { ns, a, b, da, db } = await pair();
-    // Drop VRRP between the two routers' switch ports, both ways.
-    const rules = join(a.dir, "split.nft");
-    writeFileSync(rules, `table bridge fgsplit {
-      chain forward_vrrp {
-        type filter hook forward priority 0;
-        iifname "pa" oifname "pb" ip protocol 112 drop
-        iifname "pb" oifname "pa" ip protocol 112 drop
-      }
-    }\n`);
-    must(["ip", "netns", "exec", ns.sw, "nft", "-f", rules]);
+    const heal = partitionVrrp(ns.sw, a.dir);
     await waitFor("two masters, both serving", () => a.state() === "master" && b.state() === "master" && db.serving, 30_000);
     expect(da.serving).toBe(true);
-    must(["ip", "netns", "exec", ns.sw, "nft", "delete", "table", "bridge", "fgsplit"]);
+    heal();
     await waitFor("B backup with DHCP off", () => b.state() === "backup" && db.args.includes("--no-dhcp-interface"), 30_000);
     expect(a.state()).toBe("master");
     expect(da.serving).toBe(true);

@@ -2,11 +2,9 @@
 // stop, switchover, split brain, netifd re-creating br-lan, interface down,
 // and hostile packets. VRRPv3 at 100 ms adverts keeps each test short; every
 // wait has a generous deadline, and no timing is asserted (bench/ does that).
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT, must } from "./lab";
-import { sleep, uci, useLab, VIP, waitFor } from "./routers";
+import { partitionVrrp, sleep, uci, useLab, VIP, waitFor } from "./routers";
 
 const { lab, topology } = useLab();
 
@@ -105,18 +103,9 @@ describe("floatgwd pair", () => {
   it("resolves a split brain to one master when the partition heals", async () => {
     const { ns, a, b } = pair();
     await waitFor("A master", () => a.state() === "master" && b.state() === "backup");
-    // Drop VRRP between the two routers' switch ports, both ways.
-    const rules = join(a.dir, "split.nft");
-    writeFileSync(rules, `table bridge fgsplit {
-      chain forward_vrrp {
-        type filter hook forward priority 0;
-        iifname "pa" oifname "pb" ip protocol 112 drop
-        iifname "pb" oifname "pa" ip protocol 112 drop
-      }
-    }\n`);
-    must(["ip", "netns", "exec", ns.sw, "nft", "-f", rules]);
+    const heal = partitionVrrp(ns.sw, a.dir);
     await waitFor("two masters", () => a.state() === "master" && b.state() === "master");
-    must(["ip", "netns", "exec", ns.sw, "nft", "delete", "table", "bridge", "fgsplit"]);
+    heal();
     await waitFor("one master again", () => a.state() === "master" && b.state() === "backup" && !b.has());
     expect(a.instance()!.counters.becameMaster).toBe(1);
   });

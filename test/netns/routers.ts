@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
-import { FLOATGWD, Lab, requireBinary, run } from "./lab";
+import { FLOATGWD, Lab, must, requireBinary, run } from "./lab";
 
 export const VIP = "198.18.0.1";
 
@@ -59,6 +59,24 @@ export function uci(...sections: Record<string, string | string[]>[]): string {
     }
   }
   return lines.join("\n") + "\n";
+}
+
+/** Drops VRRP between the routers' switch ports, both ways, with an nft
+ * bridge rule in the switch namespace (a split brain); returns the heal. */
+export function partitionVrrp(sw: string, dir: string): () => void {
+  const rules = join(dir, "split.nft");
+  writeFileSync(rules, `table bridge fgsplit {
+  chain forward_vrrp {
+    type filter hook forward priority 0;
+    iifname "pa" oifname "pb" ip protocol 112 drop
+    iifname "pb" oifname "pa" ip protocol 112 drop
+  }
+}
+`);
+  must(["ip", "netns", "exec", sw, "nft", "-f", rules]);
+  return () => {
+    must(["ip", "netns", "exec", sw, "nft", "delete", "table", "bridge", "fgsplit"]);
+  };
 }
 
 /** Adds options to the global section of a config made by uci(). */
