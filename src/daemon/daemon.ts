@@ -202,13 +202,14 @@ export function runDaemon(opts: DaemonOptions): boolean {
     stopping = true;
     log("info", `${signal}: handing the VIPs over and stopping`);
     // A master cannot know whether a backup listens (backups are silent), so
-    // every master hands over, but never for so long that its own
-    // Master_Down_Timer would make it master again meanwhile.
+    // every master hands over, but for at most half its own
+    // Master_Down_Interval: well before that timer would make it master
+    // again, with room for a busy event loop.
     let budget = HANDOVER_AT_EXIT_MS;
     for (const { r } of runners()) {
       const s = r.state;
       if (s?.role !== "master") continue;
-      budget = Math.min(budget, masterDownIntervalMs(s.config.version, s.priority, s.masterAdverIntervalCs) - 10);
+      budget = Math.min(budget, Math.floor(masterDownIntervalMs(s.config.version, s.priority, s.masterAdverIntervalCs) / 2));
       r.feed({ kind: "resign", holdMs: 0 });
     }
     const deadline = now() + budget;
