@@ -1,35 +1,22 @@
 // One VRRP instance as the daemon runs it: the core's configuration minus
 // what only the running system knows (our primary address), plus what only
 // the platform needs (device, VIP prefixes, unicast peers).
-import type { Addr, Family } from "../core/addr";
-import type { GratuitousConfig, InstanceConfig } from "../core/instance-config";
-import type { CodecOptions, V2Auth } from "../core/packet";
-import type { Version } from "../core/timing";
-import type { Centisec, Priority, Vrid } from "../core/units";
+import type { Addr } from "../core/addr";
+import type { InstanceConfig } from "../core/instance-config";
 
 export interface VipSpec {
   readonly addr: Addr;
   readonly prefix: number;
 }
 
-export interface InstanceSpec {
-  /** The UCI section name, for logs and status. */
-  readonly name: string;
+/** The core's InstanceConfig (name, vrid, version, family, priority,
+ * advertIntervalCs, preempt, delays, auth, gratuitous, codec), with VIPs
+ * that carry their prefix and without the primary address. */
+export interface InstanceSpec extends Omit<InstanceConfig, "primary" | "vips"> {
   /** The netifd interface the section names, if any (for hooks and status). */
   readonly interface: string | null;
   readonly device: string;
-  readonly family: Family;
-  readonly version: Version;
-  readonly vrid: Vrid;
-  readonly priority: Priority;
-  readonly advertIntervalCs: Centisec;
   readonly vips: readonly VipSpec[];
-  readonly preempt: boolean;
-  readonly preemptDelayMs: number;
-  readonly startDelayMs: number;
-  readonly auth: V2Auth;
-  readonly gratuitous: GratuitousConfig;
-  readonly codec: CodecOptions;
   /** Empty: multicast to 224.0.0.18 / ff02::12. */
   readonly unicastPeers: readonly Addr[];
   /** Our source address; null: the device's first address of the family. */
@@ -38,6 +25,7 @@ export interface InstanceSpec {
   readonly dhcp: boolean;
 }
 
+/** Field by field, so that nothing platform-only slips into the core. */
 export function coreConfig(spec: InstanceSpec, primary: Addr): InstanceConfig {
   return {
     name: spec.name,
