@@ -113,10 +113,9 @@ describe("round trips", () => {
 describe("refusals", () => {
   const good = (): Uint8Array => encodeAdvert(v2, path4);
 
-  /** Patches one byte and fixes the v2 checksum so only the patched field is wrong. */
-  function patched(at: number, value: number, advert: Advert = v2): Uint8Array {
-    const b = encodeAdvert(advert, path4).slice();
-    b[at] = value;
+  /** Rewrites the checksum over the message alone (v2, or v3 without the
+   * pseudo-header), computed here independently of checksum.ts. */
+  function withMessageChecksum(b: Uint8Array): Uint8Array {
     b[6] = 0;
     b[7] = 0;
     let sum = 0;
@@ -126,6 +125,13 @@ describe("refusals", () => {
     b[6] = ck >> 8;
     b[7] = ck & 0xff;
     return b;
+  }
+
+  /** Patches one byte and fixes the v2 checksum so only the patched field is wrong. */
+  function patched(at: number, value: number, advert: Advert = v2): Uint8Array {
+    const b = encodeAdvert(advert, path4).slice();
+    b[at] = value;
+    return withMessageChecksum(b);
   }
 
   it("short header", () => expect(reason(good().slice(0, 7))).toBe("short"));
@@ -146,13 +152,13 @@ describe("refusals", () => {
     // f000 has the reserved bits only; adjust the checksum by the difference (0x0064 → 0xf000).
     b[4] = 0xf0;
     b[5] = 0x00;
-    const r = decodeAdvert(fixV3Checksum(b), path4, { v3Ipv4PseudoHeader: false });
+    const r = decodeAdvert(withMessageChecksum(b), path4, { v3Ipv4PseudoHeader: false });
     expect(r.ok ? "ok" : r.reason).toBe("bad-interval");
   });
   it("v3 reserved bits are ignored", () => {
     const b = encodeAdvert(v3, path4, { v3Ipv4PseudoHeader: false }).slice();
     b[4] = 0xf0;
-    const r = decodeAdvert(fixV3Checksum(b), path4, { v3Ipv4PseudoHeader: false });
+    const r = decodeAdvert(withMessageChecksum(b), path4, { v3Ipv4PseudoHeader: false });
     expect(r.ok && r.value.version === 3 && r.value.maxAdverIntervalCs).toBe(100);
   });
   it("auth type 2 (AH) is unsupported, with a reason", () => {
@@ -169,17 +175,6 @@ describe("refusals", () => {
     expect(!r.ok && r.detail).toBe("count says 9 IPv4 addresses (52 bytes) but only 20 arrived");
   });
 
-  function fixV3Checksum(b: Uint8Array): Uint8Array {
-    b[6] = 0;
-    b[7] = 0;
-    let sum = 0;
-    for (let i = 0; i < b.length; i += 2) sum += ((b[i] ?? 0) << 8) | (b[i + 1] ?? 0);
-    while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
-    const ck = ~sum & 0xffff;
-    b[6] = ck >> 8;
-    b[7] = ck & 0xff;
-    return b;
-  }
 });
 
 describe("encoder refuses what config must never produce (programmer errors throw)", () => {
