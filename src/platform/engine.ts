@@ -106,9 +106,8 @@ export function killHard(pid: number): void {
   os.kill(pid, C.SIGKILL);
 }
 
-/** What a shell command prints on stdout, or null if it cannot be run. */
-export function commandOutput(command: string): string | null {
-  const f = std.popen(command, "r");
+/** Everything a stream gives, then closed; null when it did not open. */
+function readAll(f: std.FILE | null): string | null {
   if (!f) return null;
   try {
     return f.readAsString();
@@ -117,20 +116,15 @@ export function commandOutput(command: string): string | null {
   }
 }
 
-export function getenv(name: string): string | undefined {
-  return std.getenv(name);
+/** What a shell command prints on stdout, or null if it cannot be run. */
+export function commandOutput(command: string): string | null {
+  return readAll(std.popen(command, "r"));
 }
 
 /** A whole text file, or null when it cannot be opened. (std.loadFile sizes
  * files with ftell, which fails on procfs and sysfs.) */
 export function readTextFile(path: string): string | null {
-  const f = std.open(path, "r");
-  if (!f) return null;
-  try {
-    return f.readAsString();
-  } finally {
-    f.close();
-  }
+  return readAll(std.open(path, "r"));
 }
 
 /** Writes through a temporary file and rename, so readers never see half. */
