@@ -16,14 +16,21 @@
 # usage: dnsmasq-init.sh <dir> restart|stop   (UCI_STANDIN_DIR=<dir>/config)
 set -eu
 dir=$1
-uci() { python3 "$(dirname "$0")/uci.py" "$@"; }
+uci() { "$dir/bin/uci" "$@"; }
+
+running() { # running <pid>: alive and not a zombie
+	state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -c1) || return 1
+	[ -n "$state" ] && [ "$state" != Z ]
+}
 
 stop() {
 	if [ -s "$dir/dnsmasq.pid" ]; then
 		pid=$(cat "$dir/dnsmasq.pid")
 		kill "$pid" 2>/dev/null || true
-		# Bounded wait for the old server to let go of its sockets.
-		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		# Bounded wait for the old server to let go of its sockets. A zombie
+		# has: an exited daemon stays one until PID 1 reaps it, which procd
+		# does at once but a container's init may take a second to do.
+		for _ in $(seq 100); do running "$pid" || break; sleep 0.05; done
 		rm -f "$dir/dnsmasq.pid"
 	fi
 }
