@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FLOATGWD, VIP, must, run, sleep } from "./lab.mjs";
+import { FLOATGWD, ROOT, VIP, must, run, sleep } from "./lab.mjs";
 
 /** Timer profiles of the issue: VRRPv2 at 1 s adverts, VRRPv3 at 100 ms. */
 export const PROFILES = {
@@ -55,14 +55,22 @@ export class Floatgw extends Daemon {
   comm = "floatgwd";
   name = "floatgw";
 
-  constructor(lab, role, profile) {
+  /** With `dhcp`, the router also gets the lab's stand-in OpenWrt
+   * (test/lab/openwrt.sh) in `this.openwrt`, and the instance moves DHCP
+   * and replicates leases through it, as scripts/demo.sh does. */
+  constructor(lab, role, profile, { dhcp = false } = {}) {
     super(lab, role, profile);
     const p = PROFILES[profile];
+    this.openwrt = dhcp ? join(this.dir, "openwrt") : null;
+    if (dhcp) must(["sh", `${ROOT}/test/lab/openwrt.sh`, this.openwrt, FLOATGWD, this.runDir]);
+    const globalDhcp = dhcp
+      ? `\toption secret 'floatgw-bench-lease-key'\n\toption hotplug '${this.openwrt}/hotplug-call'\n\toption dhcp_leasefile '${this.openwrt}/dhcp.leases'\n`
+      : "";
     writeFileSync(join(this.dir, "floatgw"), `config floatgw 'global'
 \toption enabled '1'
-
+${globalDhcp}
 config vip 'lan'
-\toption device 'br-lan'
+${dhcp ? "\toption interface 'lan'\n\toption dhcp '1'\n" : ""}\toption device 'br-lan'
 \toption vrid '51'
 \toption version '${p.version}'
 \toption advert_int '${p.advertMs / 1000}'
@@ -71,12 +79,22 @@ config vip 'lan'
 `);
   }
 
+  get runDir() {
+    return join(this.dir, "run");
+  }
+
   argv() {
-    return [FLOATGWD, "run", "--config", join(this.dir, "floatgw"), "--run-dir", join(this.dir, "run")];
+    return [FLOATGWD, "run", "--config", join(this.dir, "floatgw"), "--run-dir", this.runDir];
   }
 
   switchover() {
-    must([FLOATGWD, "switchover", "--hold", "30", "--run-dir", join(this.dir, "run")], 10_000);
+    must([FLOATGWD, "switchover", "--hold", "30", "--run-dir", this.runDir], 10_000);
+  }
+
+  /** `floatgw status --json`, or null while the daemon does not answer. */
+  status() {
+    const r = run([FLOATGWD, "status", "--json", "--run-dir", this.runDir], 10_000);
+    return r.status === 0 ? JSON.parse(r.stdout) : null;
   }
 
   static version() {

@@ -3,6 +3,7 @@
 // kills them by PID, and turns what the lab observes into one time-ordered
 // list of events on the wall clock (the clock tcpdump and `ip -ts` stamp):
 //   wire  tcpdump on the switch's sw0: adverts, GARPs, echo requests/replies
+//         (and, for the DHCP step, tshark on sw0: DHCP messages)
 //   vip   `ip -ts monitor address` in each router: the VIP added / removed
 //   mark  what the bench itself did (fault injected, daemon killed, ...)
 import { spawn, spawnSync } from "node:child_process";
@@ -58,6 +59,16 @@ export function parseWire(line, macs) {
   return null;
 }
 
+/** DHCP message types (RFC 2132 option 53) by number. */
+const DHCP_TYPES = { 1: "DISCOVER", 2: "OFFER", 3: "REQUEST", 4: "DECLINE", 5: "ACK", 6: "NAK", 7: "RELEASE", 8: "INFORM" };
+
+/** One line of the tshark fields watchDhcp asks for, as an event. */
+export function parseDhcp(line, macs) {
+  const [epoch, mac, type, yiaddr] = line.split("|");
+  if (!DHCP_TYPES[type]) return null;
+  return { t: Number(epoch) * 1000, src: "wire", kind: "dhcp", type: DHCP_TYPES[type], router: macs[mac] ?? null, yiaddr };
+}
+
 const routerOf = (ip) => Object.keys(ROUTERS).find((k) => ROUTERS[k] === ip) ?? ip;
 
 let labs = 0;
@@ -95,6 +106,16 @@ export class Lab extends EventEmitter {
         return m && m[3] === VIP ? { t: parseIpTime(m[1]), src: "vip", kind: m[2] ? "vip-del" : "vip-add", router: r } : null;
       });
     }
+  }
+
+  /** Adds the DHCP messages crossing the switch to the events, decoded by
+   * tshark: {kind: "dhcp", type: "ACK"|..., router, yiaddr}. Resolves once
+   * tshark captures. */
+  async watchDhcp(timeoutMs) {
+    const tshark = this.start("sw", ["tshark", "-i", "sw0", "-l", "-n", "-f", "udp port 67 or udp port 68", "-T", "fields",
+      "-E", "separator=|", "-e", "frame.time_epoch", "-e", "eth.src", "-e", "dhcp.option.dhcp", "-e", "dhcp.ip.your"]);
+    this.lines(tshark, (l) => parseDhcp(l, this.macs));
+    await this.until(() => tshark.log.includes("Capturing on"), timeoutMs, "tshark capturing on sw0");
   }
 
   /** Starts a long-running command in one of the lab's namespaces. */

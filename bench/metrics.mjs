@@ -51,6 +51,15 @@ export const METRICS = [
   { measure: "splitbrain", field: "clientBackMs", what: "partition healed → client gets a reply from the master again", unit: "ms",
     theory: (p) => PROFILES[p].advertMs, bound: true, limitField: "clientBackLimitMs" },
   { measure: "splitbrain", field: "lost", what: "lost probes, partition and heal", unit: "probes", theory: null },
+  { measure: "dhcp", field: "sameAddress", what: "the client kept its address through the renewal (1 = yes)", unit: "", theory: null },
+  { measure: "dhcp", field: "naks", what: "DHCPNAKs on the wire", unit: "", theory: zero, bound: true },
+  { measure: "dhcp", field: "replicated", what: "B's dnsmasq started on a lease file holding the client's lease (1 = yes)", unit: "", theory: null },
+  { measure: "dhcp", field: "dhcpOnMs", what: "switch port down → B's dnsmasq serves DHCP", unit: "ms", theory: null,
+    note: "B's takeover (MDI of B) plus the hook: uci and a dnsmasq restart, through the lab's Python and shell stand-ins of uci and dnsmasq's init" },
+  { measure: "dhcp", field: "renewAckMs", what: "renewal forced (SIGUSR1) once B serves → B's ACK", unit: "ms", theory: null,
+    note: "busybox udhcpc first renews by unicast to its server, A, which is gone, and broadcasts 1 s later" },
+  { measure: "dhcp", field: "requestAckMs", what: "the client's broadcast REQUEST → B's ACK", unit: "ms", theory: null },
+  { measure: "dhcp", field: "ackMs", what: "switch port down → B's ACK", unit: "ms", theory: null },
 ];
 
 export const MEASURES = {
@@ -61,4 +70,5 @@ export const MEASURES = {
   switchover: "Planned switchover (`floatgw switchover`; keepalived has none)",
   preempt: "Preempt: the old master's port comes back",
   splitbrain: "Split brain: both ways partitioned until both hold the VIP, then healed",
+  dhcp: "DHCP continuity (floatgw only: keepalived does not touch dnsmasq): a client with a lease from A renews after A's port goes down",
 };

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // floatgw against keepalived on the namespace lab (`make bench`, as root).
 //   node bench/run.mjs [--reps 3] [--idle 180] [--impl floatgw,keepalived] [--profile v2,v3] [--out FILE]
-//   node bench/run.mjs --smoke [--out FILE]   one router death, VRRPv3, both daemons (< 60 s)
+//   node bench/run.mjs --smoke [--out FILE]   one router death, VRRPv3, both daemons,
+//                                             and floatgw's DHCP continuity (< 60 s)
 // Writes JSON lines (machine facts first, then one line per result) to
 // bench/results/<time>.jsonl, or FILE; a full run then renders
 // bench/REPORT.md and bench/failover.svg from that file (bench/report.mjs).
@@ -11,6 +12,7 @@ import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { idle, sizes } from "./cost.mjs";
 import { Floatgw, Keepalived } from "./daemons.mjs";
+import { dhcpSession } from "./dhcp.mjs";
 import { LIVE, ROOT, must, run } from "./lab.mjs";
 import { render } from "./report.mjs";
 import { session } from "./scenarios.mjs";
@@ -62,11 +64,15 @@ let failures = 0;
 // elsewhere on the machine then hits both daemons alike.
 for (let rep = 1; rep <= reps; rep++) {
   for (const profile of profiles) {
-    for (const impl of impls) {
+    const steps = impls.map((impl) => [impl, impl,
+      () => session(impl, profile, rep, { smoke: opt.smoke, timeline: rep === 1 && profile === "v3" })]);
+    // DHCP continuity has no keepalived counterpart: floatgw only.
+    if (impls.includes("floatgw")) steps.push(["floatgw", "floatgw dhcp", () => dhcpSession(profile, rep)]);
+    for (const [impl, name, step] of steps) {
       const t = Date.now();
       try {
-        for (const r of await session(impl, profile, rep, { smoke: opt.smoke, timeline: rep === 1 && profile === "v3" })) emit(r);
-        console.log(`bench: ${impl} ${profile} rep ${rep}: ${((Date.now() - t) / 1000).toFixed(1)} s`);
+        for (const r of await step()) emit(r);
+        console.log(`bench: ${name} ${profile} rep ${rep}: ${((Date.now() - t) / 1000).toFixed(1)} s`);
       } catch (err) {
         failures++;
         emit({ type: "error", impl, profile, rep, message: err.message.split("\n")[0] });

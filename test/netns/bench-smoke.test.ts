@@ -1,6 +1,6 @@
 // The bench's smoke variant (`make bench-smoke`): one router death at
-// VRRPv3, 100 ms adverts, for floatgw and keepalived, through the same code
-// as `make bench`. Checks that the output is well-formed and plausible, never
+// VRRPv3, 100 ms adverts, for floatgw and keepalived, and floatgw's DHCP
+// continuity, through the same code as `make bench`. Checks that the output is well-formed and plausible, never
 // a tight timing: the machine is shared and bench/ is where time is judged.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,13 +13,13 @@ interface Record {
   [k: string]: unknown;
 }
 
-it("bench-smoke measures a router death for both daemons", () => {
+it("bench-smoke measures a router death for both daemons and floatgw's DHCP continuity", () => {
   requireBinary();
   must(["keepalived", "--version"]);
   const dir = mkdtempSync(join(tmpdir(), "fg-bench-smoke-"));
   try {
     const out = join(dir, "smoke.jsonl");
-    must(["node", join(ROOT, "bench/run.mjs"), "--smoke", "--out", out], 120_000);
+    must(["node", join(ROOT, "bench/run.mjs"), "--smoke", "--out", out], 150_000);
     const records = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record);
     expect(records[0]).toMatchObject({ type: "machine", smoke: true, cpus: expect.any(Number) as number });
     expect(records.at(-1)).toMatchObject({ type: "end", failures: 0 });
@@ -41,6 +41,13 @@ it("bench-smoke measures a router death for both daemons", () => {
       expect(events.some((e) => e.kind === "vip-add" && e.router === "b")).toBe(true);
       expect(events.some((e) => e.kind === "garp" && e.router === "b")).toBe(true);
     }
+    // The client renewed with B for the address A gave it, with no NAK, and
+    // B's dnsmasq had the replicated lease when it started serving.
+    const dhcp = records.find((r) => r.measure === "dhcp")!;
+    expect(dhcp).toMatchObject({ impl: "floatgw", sameAddress: 1, naks: 0, replicated: 1 });
+    expect(dhcp.address).toMatch(/^198\.18\.0\.\d+$/);
+    expect(dhcp.dhcpOnMs).toBeGreaterThan(100);
+    expect(dhcp.ackMs).toBeGreaterThan(dhcp.dhcpOnMs as number);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
