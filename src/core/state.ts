@@ -116,8 +116,8 @@ export const TRANSITIONS = {
   preempted: {
     from: ["master"],
     to: "backup",
-    on: "advert with higher priority, or equal priority from a higher address",
-    ref: "RFC 5798 §6.4.3",
+    on: "advert with higher priority, or equal priority from a higher address; one last advert at our priority first",
+    ref: "RFC 5798 §6.4.3; keepalived `higher_prio_send_advert`",
   },
   resign: {
     from: ["master"],
@@ -329,7 +329,14 @@ function masterAdvert(s: InstanceState, rx: ReceivedAdvert, now: Ms): Change {
       ? `higher priority ${a.priority} from ${from}`
       : `preempted by ${from} (equal priority ${a.priority}, higher address)`;
     const next = { ...learnInterval(st, a), heard: { addr: rx.src, priority: a.priority, at: now } };
-    return go(next, "preempted", reason, now);
+    // Beyond the RFC: one last advert at our own priority before we leave.
+    // When a split brain heals and we hear the winner first, we would
+    // otherwise leave silently; the winner, never hearing us, would not
+    // announce the VIP again, and clients that followed our gratuitous ARPs
+    // would keep our MAC until their neighbour entry ages out (3.7 s in the
+    // bench). Hearing this advert makes the winner announce it (below).
+    // keepalived's higher_prio_send_advert, on by default here.
+    return then(send(next, next.priority), (t) => go(t, "preempted", reason, now));
   }
   // "Else: Discard ADVERTISEMENT": the other master yields to our next advert.
   // While both were masters (a healed split brain) clients may have learnt

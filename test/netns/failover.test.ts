@@ -110,6 +110,31 @@ describe("floatgwd pair", () => {
     expect(a.instance()!.counters.becameMaster).toBe(1);
   });
 
+  it("after a split brain the loser's last advert makes the winner announce the VIP, and the client follows it", async () => {
+    // 1 s adverts: B's fall 610 ms after A's (its Master_Down_Interval ran
+    // from A's last advert), so a heal right after one of B's lets A's next
+    // advert cross first. B then hears A before A hears any regular advert
+    // of B's: only B's last advert on the way out tells A there were two
+    // masters. No second GARP burst on A, so none can stand in for it.
+    const slow = { version: "3", advert_int: "1" };
+    const { ns, a, b } = pair({ ...slow, garp_repeat_delay: "0" }, slow);
+    const mac = (n: string): string => lab.exec(n, ["cat", "/sys/class/net/br-lan/address"]).stdout.trim();
+    const neighbour = (): string => lab.exec(ns.c, ["ip", "neigh", "show", VIP]).stdout;
+    await waitFor("A master", () => a.state() === "master" && b.state() === "backup", 30_000);
+    expect(pingOnce(ns.c)).toBe(true);
+    const heal = partitionVrrp(ns.sw, a.dir);
+    await waitFor("two masters, the client following B's GARPs", () =>
+      a.state() === "master" && b.state() === "master" && neighbour().includes(mac(ns.b)), 30_000);
+    const sent = b.instance()!.counters.advertsTx;
+    await waitFor("one of B's adverts", () => b.instance()!.counters.advertsTx > sent, 10_000);
+    heal();
+    await waitFor("B back to backup", () => b.state() === "backup" && !b.has(), 10_000);
+    expect(b.log).toContain("master -> backup: higher priority 150 from 198.18.0.2");
+    await waitFor("A hearing B's last advert", () => a.instance()!.counters.otherMasterSeen >= 1, 10_000);
+    await waitFor("the client's neighbour entry on A's MAC", () => neighbour().includes(mac(ns.a)), 10_000);
+    expect(pingOnce(ns.c)).toBe(true);
+  });
+
   it("restores the VIP without a transition when br-lan is re-created or flushed", async () => {
     const { ns, a, b } = pair();
     await waitFor("A master", () => a.state() === "master" && a.has());

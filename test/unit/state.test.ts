@@ -210,11 +210,14 @@ describe("Master (RFC 5798 §6.4.3)", () => {
     expect(st.state.timers.adver).toBe(5609);
   });
 
-  it("higher priority advert → backup, with the master's interval learned", () => {
+  it("higher priority advert → one last advert at our priority, then backup, with the master's interval learned", () => {
     const m = masterAt(3609);
     const st = step(m, rx(200, PEER, { maxAdverIntervalCs: cs(200) } as Partial<Advert>), at(4000));
     expect(st.state.role).toBe("backup");
-    expect(kinds(st.actions)).toEqual(["removeVip", "notify"]);
+    // The advert goes out before the VIP goes: the winner hears a lower
+    // priority master and announces the VIP (the next tests but one).
+    expect(kinds(st.actions)).toEqual(["sendAdvert(100)", "removeVip", "notify"]);
+    expect(st.state.counters.advertsTx).toBe(m.counters.advertsTx + 1);
     expect(st.state.counters.lastTransition?.reason).toBe("higher priority 200 from 198.18.0.3");
     expect(st.state.timers.adver).toBeNull();
     // 3·2000 + floor(156·2000/256 = 1218.75)
