@@ -39,7 +39,16 @@ function sameAuth(a: V2Auth, b: V2Auth): boolean {
   return a.key.length === b.key.length && a.key.every((byte, i) => byte === b.key[i]);
 }
 
+function sameList(a: readonly Addr[], b: readonly Addr[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!addrEquals(a[i]!, b[i]!)) return false;
+  return true;
+}
+
 function addressMismatch(c: InstanceConfig, addrs: readonly Addr[]): string | null {
+  // Every advert is checked: the usual case, the same list in the same
+  // order, takes no closures or arrays.
+  if (sameList(c.vips, addrs)) return null;
   const missing = c.vips.filter((v) => !addrs.some((a) => addrEquals(a, v)));
   const extra = addrs.filter((a) => !c.vips.some((v) => addrEquals(a, v)));
   if (missing.length === 0 && extra.length === 0 && addrs.length === c.vips.length) return null;
