@@ -150,3 +150,6 @@ vrrp_instance lan {
 }
 
 export const IMPLS = { floatgw: Floatgw, keepalived: Keepalived };
+
+/** The end of each router's daemon log, for a failed session's message. */
+export const logTails = (d) => ["a", "b"].map((r) => `${r}: ${d[r]?.child?.log.slice(-2000) ?? ""}`).join("\n");

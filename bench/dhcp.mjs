@@ -9,10 +9,8 @@
 // mtime of the arguments file the stand-in init writes just before it.
 import { readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Floatgw, PROFILES } from "./daemons.mjs";
-import { Lab, ROOT, ROUTERS } from "./lab.mjs";
-
-const r1 = (x) => Math.round(x * 10) / 10;
+import { Floatgw, PROFILES, logTails } from "./daemons.mjs";
+import { Lab, ROOT, ROUTERS, r1 } from "./lab.mjs";
 
 /** The dnsmasq of a router's stand-in OpenWrt: is it serving DHCP, and
  * since when (wall-clock ms of its last start). */
@@ -31,7 +29,6 @@ export async function dhcpSession(profile, rep) {
   const bound = 20 * adv + 30_000;
   const lab = new Lab("d");
   const d = {};
-  const results = [];
   try {
     lab.up();
     lab.must("c", ["ip", "addr", "flush", "dev", "eth0"]); // the client's address comes from DHCP
@@ -69,15 +66,13 @@ export async function dhcpSession(profile, rep) {
     const renewed = lease();
     const dhcp = lab.events.filter((e) => e.kind === "dhcp");
     const request = lab.lastBefore(ack.t, (e) => e.kind === "dhcp" && e.type === "REQUEST");
-    results.push({ type: "result", measure: "dhcp", impl: "floatgw", profile, rep,
+    return [{ type: "result", measure: "dhcp", impl: "floatgw", profile, rep,
       sameAddress: renewed.ip === first.ip ? 1 : 0, address: renewed.ip,
       naks: dhcp.filter((e) => e.type === "NAK").length,
       replicated: atStart.includes(` ${first.ip} `) ? 1 : 0,
-      dhcpOnMs: r1(dhcpOn - tFault), renewAckMs: r1(ack.t - tRenew), requestAckMs: r1(ack.t - request.t), ackMs: r1(ack.t - tFault) });
-    return results;
+      dhcpOnMs: r1(dhcpOn - tFault), renewAckMs: r1(ack.t - tRenew), requestAckMs: r1(ack.t - request.t), ackMs: r1(ack.t - tFault) }];
   } catch (err) {
-    const logs = ["a", "b"].map((r) => `${r}: ${d[r]?.child?.log.slice(-2000) ?? ""}`).join("\n");
-    throw new Error(`floatgw dhcp ${profile} rep ${rep}: ${err.message}\n${logs}`);
+    throw new Error(`floatgw dhcp ${profile} rep ${rep}: ${err.message}\n${logTails(d)}`);
   } finally {
     lab.cleanup();
     d.a?.dispose();

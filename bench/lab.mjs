@@ -20,6 +20,8 @@ export const ROUTERS = { a: "198.18.0.2", b: "198.18.0.3" };
 /** Wall-clock milliseconds with sub-millisecond resolution. */
 export const now = () => performance.timeOrigin + performance.now();
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+/** Milliseconds to one decimal, as the results record them. */
+export const r1 = (x) => Math.round(x * 10) / 10;
 
 /** Runs a command to completion, bounded; returns status and output. */
 export function run(argv, timeoutMs = 20_000, input) {

@@ -6,10 +6,9 @@
 // stamps (kernel packet times, `ip monitor`), not from when we woke up.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { IMPLS, PROFILES } from "./daemons.mjs";
-import { Lab, Pinger, VIP, sleep } from "./lab.mjs";
+import { IMPLS, PROFILES, logTails } from "./daemons.mjs";
+import { Lab, Pinger, VIP, r1, sleep } from "./lab.mjs";
 
-const r1 = (x) => Math.round(x * 10) / 10;
 /** How long the split-brain step waits for the client to reach the VIP
  * after the heal before recording that it did not. */
 const CLIENT_BACK_MS = 10_000;
@@ -165,8 +164,7 @@ export async function session(impl, profile, rep, { smoke = false, timeline = fa
     }
     return records;
   } catch (err) {
-    const logs = ["a", "b"].map((r) => `${r}: ${d[r]?.child?.log.slice(-2000) ?? ""}`).join("\n");
-    throw new Error(`${impl} ${profile} rep ${rep}: ${err.message}\n${logs}`);
+    throw new Error(`${impl} ${profile} rep ${rep}: ${err.message}\n${logTails(d)}`);
   } finally {
     lab.cleanup();
     d.a?.dispose();

@@ -28,8 +28,8 @@ stop() {
 		pid=$(cat "$dir/dnsmasq.pid")
 		kill "$pid" 2>/dev/null || true
 		# Bounded wait for the old server to let go of its sockets. A zombie
-		# has: an exited daemon stays one until PID 1 reaps it, which procd
-		# does at once but a container's init may take a second to do.
+		# already has: an exited daemon stays one until PID 1 reaps it, which
+		# procd does at once but a container's init may take a second to do.
 		for _ in $(seq 100); do running "$pid" || break; sleep 0.05; done
 		rm -f "$dir/dnsmasq.pid"
 	fi

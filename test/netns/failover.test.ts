@@ -29,8 +29,7 @@ describe("floatgwd pair", () => {
     expect(b.state()).toBe("backup");
     expect(pingOnce(ns.c)).toBe(true);
     const neigh = lab.exec(ns.c, ["ip", "neigh", "show", VIP]).stdout;
-    const macA = lab.exec(ns.a, ["cat", "/sys/class/net/br-lan/address"]).stdout.trim();
-    expect(neigh).toContain(macA);
+    expect(neigh).toContain(a.mac);
   });
 
   it("fails over when the master's link dies, goes Fault there, and preempts back", async () => {
@@ -118,20 +117,19 @@ describe("floatgwd pair", () => {
     // masters. No second GARP burst on A, so none can stand in for it.
     const slow = { version: "3", advert_int: "1" };
     const { ns, a, b } = pair({ ...slow, garp_repeat_delay: "0" }, slow);
-    const mac = (n: string): string => lab.exec(n, ["cat", "/sys/class/net/br-lan/address"]).stdout.trim();
     const neighbour = (): string => lab.exec(ns.c, ["ip", "neigh", "show", VIP]).stdout;
     await waitFor("A master", () => a.state() === "master" && b.state() === "backup", 30_000);
     expect(pingOnce(ns.c)).toBe(true);
     const heal = partitionVrrp(ns.sw, a.dir);
     await waitFor("two masters, the client following B's GARPs", () =>
-      a.state() === "master" && b.state() === "master" && neighbour().includes(mac(ns.b)), 30_000);
+      a.state() === "master" && b.state() === "master" && neighbour().includes(b.mac), 30_000);
     const sent = b.instance()!.counters.advertsTx;
     await waitFor("one of B's adverts", () => b.instance()!.counters.advertsTx > sent, 10_000);
     heal();
     await waitFor("B back to backup", () => b.state() === "backup" && !b.has(), 10_000);
     expect(b.log).toContain("master -> backup: higher priority 150 from 198.18.0.2");
     await waitFor("A hearing B's last advert", () => a.instance()!.counters.otherMasterSeen >= 1, 10_000);
-    await waitFor("the client's neighbour entry on A's MAC", () => neighbour().includes(mac(ns.a)), 10_000);
+    await waitFor("the client's neighbour entry on A's MAC", () => neighbour().includes(a.mac), 10_000);
     expect(pingOnce(ns.c)).toBe(true);
   });
 

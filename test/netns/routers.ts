@@ -98,6 +98,11 @@ export class Router {
     return this.output;
   }
 
+  /** br-lan's MAC: what the router's ARP replies and GARPs carry. */
+  get mac(): string {
+    return this.lab.exec(this.ns, ["cat", "/sys/class/net/br-lan/address"]).stdout.trim();
+  }
+
   /** Starts floatgwd; `binary` may name another CPU's build with its qemu. */
   startFloatgw(config: string, binary: string[] = [FLOATGWD]): void {
     writeFileSync(join(this.dir, "floatgw"), config);

@@ -37,7 +37,7 @@ describe("on the wire", () => {
     tshark.kill("SIGINT");
     await new Promise((r) => tshark.on("exit", r));
 
-    const macA = lab.exec(ns.a, ["cat", "/sys/class/net/br-lan/address"]).stdout.trim();
+    const macA = a.mac;
     const v4 = fields(pcap, "vrrp && ip.src == 198.18.0.2",
       ["vrrp.version", "vrrp.virt_rtr_id", "vrrp.prio", "vrrp.ip_addr", "vrrp.checksum.status", "ip.ttl"]);
     expect(v4.length).toBeGreaterThan(3);
