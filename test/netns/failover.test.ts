@@ -127,7 +127,9 @@ describe("floatgwd pair", () => {
     await waitFor("one of B's adverts", () => b.instance()!.counters.advertsTx > sent, 10_000);
     heal();
     await waitFor("B back to backup", () => b.state() === "backup" && !b.has(), 10_000);
-    expect(b.log).toContain("master -> backup: higher priority 150 from 198.18.0.2");
+    // The log arrives through a pipe, after the state the control socket reports.
+    await waitFor("B's log of stepping down for A", () =>
+      b.log.includes("master -> backup: higher priority 150 from 198.18.0.2"), 10_000);
     await waitFor("A hearing B's last advert", () => a.instance()!.counters.otherMasterSeen >= 1, 10_000);
     await waitFor("the client's neighbour entry on A's MAC", () => neighbour().includes(a.mac), 10_000);
     expect(pingOnce(ns.c)).toBe(true);
