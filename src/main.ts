@@ -19,6 +19,7 @@ const USAGE = `usage: floatgwd [run] [--config FILE] [--run-dir DIR]   run the d
        floatgw switchover [--hold SECONDS] [--run-dir DIR] hand the VIPs to the backup
        floatgw lease add|del MAC IP [HOSTNAME] [EXPIRES] [--run-dir DIR]
                                                           a dnsmasq lease event, for the peer
+       floatgw iface ACTION INTERFACE [--run-dir DIR]     a netifd interface event, for trackers
        floatgw check [FILE]                               validate a configuration
        floatgwd selftest [IFNAME]                          open every socket kind, one JSON line
        floatgwd decode HEX...                              decode captured VRRP datagrams
@@ -98,6 +99,18 @@ function leaseCommand(args: string[]): number {
   return 0;
 }
 
+/** From /etc/hotplug.d/iface/50-floatgw: netifd's ACTION (ifup, ifdown,
+ * ...) for INTERFACE, which `interface` trackers follow. */
+function ifaceCommand(args: string[]): number {
+  const parsed = parseArgs(args, []);
+  if (typeof parsed === "string") return usageError(parsed);
+  const [action, iface] = parsed.rest;
+  if (!action || !iface || parsed.rest.length > 2) return usageError("iface takes ACTION INTERFACE");
+  const reply = control(args, { cmd: "iface", action, interface: iface });
+  if (typeof reply === "number") return reply;
+  return reply.ok === true ? 0 : fail(String(reply.error));
+}
+
 function checkCommand(args: string[]): number {
   const path = args[0] ?? DEFAULT_CONFIG;
   const text = readTextFile(path);
@@ -143,6 +156,8 @@ function main(args: string[]): number | null {
       return switchoverCommand(rest);
     case "lease":
       return leaseCommand(rest);
+    case "iface":
+      return ifaceCommand(rest);
     case "check":
       return checkCommand(rest);
     case "--help":

@@ -2,9 +2,18 @@
 // --json prints what the daemon sent, unchanged, for scripts.
 
 interface Transition { at: string; from: string; to: string; reason: string }
+interface ContributionView {
+  tracker: string; state: string; weight: number; reverse: boolean; applied: number; effect: string; detail: string;
+  fileValue?: number; dynamicWeight?: number;
+}
+interface PriorityView { base: number; effective: number; owner: boolean; clampedFrom: number | null; contributions: ContributionView[] }
+interface TrackerView {
+  name: string; kind: string; state: string; detail: string; sinceMsAgo: number | null;
+  probes: { runs: number; failures: number; timeouts: number } | null;
+}
 interface InstanceView {
   name: string; device: string; vrid: number; version: number; family: number; state: string;
-  priority: { base: number; effective: number }; primary: string | null; master: string | null;
+  priority: PriorityView; faults: string[]; primary: string | null; master: string | null;
   vips: string[]; vipPresent: boolean; mode: string; unicastPeers: string[];
   peer: { address: string; priority: number; lastSeenMsAgo: number } | null;
   counters: {
@@ -23,7 +32,27 @@ interface StatusView {
   version: string; pid: number; uptimeMs: number;
   devices: { name: string; up: boolean; drops: Record<string, number> }[];
   instances: InstanceView[];
+  trackers?: TrackerView[];
   leaseChannel?: LeaseChannelView | null;
+}
+
+const signed = (n: number): string => (n < 0 ? `${n}` : `+${n}`);
+
+/** "base 100, nginx -20 (down: exit status 1), wan 0 (up) = 80". */
+function priorityLine(p: PriorityView): string {
+  const terms = p.contributions.map((c) => {
+    const effect = c.effect === "fault" ? "FAULT" : c.effect === "pending" ? "waiting" : signed(c.applied);
+    return `${c.tracker} ${effect} (${c.state}${c.reverse ? ", reverse" : ""}: ${c.detail})`;
+  });
+  const owner = p.owner ? " (address owner: weights do not apply)" : "";
+  const clamped = p.clampedFrom !== null ? ` (clamped from ${p.clampedFrom})` : "";
+  return `  priority: base ${p.base}${terms.length ? `, ${terms.join(", ")}` : ""} = ${p.effective}${clamped}${owner}`;
+}
+
+function trackerLine(t: TrackerView): string {
+  const since = t.sinceMsAgo === null ? "" : ` for ${seconds(t.sinceMsAgo)}`;
+  const probes = t.probes ? `; probes ${t.probes.runs}, failed ${t.probes.failures}, timed out ${t.probes.timeouts}` : "";
+  return `tracker ${t.name} (${t.kind}): ${t.state.toUpperCase()}${since}: ${t.detail}${probes}`;
 }
 
 function leaseChannelLines(l: LeaseChannelView): string[] {
@@ -58,6 +87,8 @@ function instanceLines(i: InstanceView, historyLimit: number): string[] {
     `vrid ${i.vrid} '${i.name}' on ${i.device}: ${i.state.toUpperCase()}`
       + ` (VRRPv${i.version} IPv${i.family} ${i.mode}, priority ${i.priority.effective}`
       + `${i.priority.effective !== i.priority.base ? ` from base ${i.priority.base}` : ""})`,
+    ...(i.priority.contributions.length > 0 ? [priorityLine(i.priority)] : []),
+    ...i.faults.map((f) => `  FAULT: ${f}`),
     `  VIP ${i.vips.join(", ")}: ${i.vipPresent ? "held by this router" : "not here"}`,
     `  master: ${i.master === null ? "unknown" : i.master === i.primary ? `${i.master} (this router)` : i.master}`,
     `  peer: ${i.peer ? `${i.peer.address} priority ${i.peer.priority}, last seen ${seconds(i.peer.lastSeenMsAgo)} ago` : "never heard"}`,
@@ -80,6 +111,7 @@ export function renderStatus(reply: unknown, historyLimit = 20): string {
     lines.push(`device ${d.name}: ${d.up ? "up" : "DOWN"}${Object.keys(d.drops).length ? `; dropped before dispatch: ${drops(d.drops)}` : ""}`);
   }
   for (const i of s.instances) lines.push(...instanceLines(i, historyLimit));
+  for (const t of s.trackers ?? []) lines.push(trackerLine(t));
   if (s.leaseChannel) lines.push(...leaseChannelLines(s.leaseChannel));
   return lines.join("\n") + "\n";
 }

@@ -6,15 +6,18 @@ import { formatAddr } from "../core/addr";
 import { masterDownIntervalMs } from "../core/timing";
 import type { Ms } from "../core/units";
 import { type HotplugAction, Hotplug } from "../integrations/hotplug";
+import { Children } from "../platform/children";
 import { ControlServer, type Reply } from "../platform/control";
-import { after, exit, makeDirs, monotonicMs, onSignal, removeFile, watchReadable, writeFileAtomic } from "../platform/engine";
+import { after, exit, makeDirs, monotonicMs, onSignal, readTextFile, removeFile, watchReadable, writeFileAtomic } from "../platform/engine";
 import { Rtnl, RtnlMonitor } from "../platform/rtnl";
+import type { TrackUse, TrackerSpec } from "../track/spec";
 import { Device } from "./device";
 import { type Loaded, loadDaemonConfig } from "./load";
 import { LeaseSync } from "./lease-sync";
 import { guarded, logger, setLogLevel } from "./log";
-import { type InstanceSpec, onlyPriorityDiffers } from "./spec";
+import { type InstanceSpec, changesLive } from "./spec";
 import { daemonStatus } from "./status";
+import { TrackerSet } from "./trackers";
 
 export interface DaemonOptions {
   configPath: string;
@@ -58,6 +61,18 @@ export function runDaemon(opts: DaemonOptions): boolean {
   if (!makeDirs(opts.runDir)) log("warn", `cannot create ${opts.runDir}`);
   const hotplug = new Hotplug(first.global.hotplugCommand, logger("hotplug"));
   const devices = new Map<string, Device>();
+  const children = new Children();
+  const trackers = new TrackerSet({
+    now,
+    children,
+    rtnl,
+    hostname: (readTextFile("/proc/sys/kernel/hostname") ?? "").trim() || "floatgw",
+    changed: (name) => {
+      for (const { r } of runners()) if (r.spec.track.some((u) => u.tracker === name)) r.assess(`tracker ${name} ${trackerWord(name)}`);
+      writeState();
+    },
+  }, logger);
+  const trackerWord = (name: string): string => trackers.views(now()).find((v) => v.name === name)?.state ?? "changed";
 
   const leases = new LeaseSync({
     now,
@@ -72,7 +87,11 @@ export function runDaemon(opts: DaemonOptions): boolean {
       return null;
     },
   }, logger("leases"));
-  const status = (): Record<string, unknown> => ({ ...daemonStatus([...devices.values()], now(), startedAt), leaseChannel: leases.status() });
+  const status = (): Record<string, unknown> => ({
+    ...daemonStatus([...devices.values()], now(), startedAt),
+    trackers: trackers.views(now()),
+    leaseChannel: leases.status(),
+  });
   const writeState = (): void => {
     if (!writeFileAtomic(statePath, JSON.stringify(status()) + "\n")) {
       log("warn", `cannot write ${statePath}`);
@@ -81,6 +100,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
   const host = {
     now,
     changed: writeState,
+    trackTerms: (uses: readonly TrackUse[]) => uses.map((u) => trackers.term(u)),
     notify: (spec: InstanceSpec, from: string, to: string, reason: string, priority: number): void => {
       writeState();
       const action = ACTIONS[to];
@@ -108,14 +128,17 @@ export function runDaemon(opts: DaemonOptions): boolean {
   const configureLeases = (loaded: { global: { secret: string | null; dhcpLeasefile: string }; specs: InstanceSpec[] }): void =>
     leases.configure({ enabled: loaded.specs.some((s) => s.dhcp), secret: loaded.global.secret, leasefile: loaded.global.dhcpLeasefile });
 
-  /** Brings the running instances in line with `specs`: unchanged ones keep
-   * their state and timers, a changed priority applies live, anything else
-   * changed restarts that instance, removed ones resign. */
-  const apply = (specs: InstanceSpec[]): void => {
+  /** Brings the running trackers and instances in line with the
+   * configuration: unchanged ones keep their state and timers, a changed
+   * priority or tracker list applies live, anything else changed restarts
+   * that instance (or tracker), removed ones resign (or stop). */
+  const apply = (specs: InstanceSpec[], trackerSpecs: readonly TrackerSpec[]): void => {
+    trackers.apply(trackerSpecs);
     for (const { d, r } of runners()) {
       const next = specs.find((s) => s.name === r.spec.name);
-      if (next && next.device === r.spec.device && onlyPriorityDiffers(r.spec, next)) {
-        if (next.priority !== r.spec.priority) r.updatePriority(next);
+      if (next && next.device === r.spec.device && changesLive(r.spec, next)) {
+        if (JSON.stringify(next) !== JSON.stringify(r.spec)) r.update(next);
+        else r.assess("reload");
         continue;
       }
       d.remove(r, next ? "configuration changed" : "removed from the configuration");
@@ -140,12 +163,13 @@ export function runDaemon(opts: DaemonOptions): boolean {
     hotplug.setCommand(loaded.global.hotplugCommand);
     log("info", `reloading ${opts.configPath}`);
     configureLeases(loaded);
-    apply(loaded.specs);
+    apply(loaded.specs, loaded.trackers);
   };
 
   watchReadable(monitor.fd, guarded(log, "netlink event", () => {
     const events = monitor.drain();
     for (const d of devices.values()) d.onEvents(events);
+    trackers.onEvents(events);
   }));
 
   removeFile(socketPath);
@@ -154,6 +178,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
     const cmd = typeof req === "object" && req !== null ? (req as { cmd?: unknown }).cmd : undefined;
     if (cmd === "status") return { ok: true, ...status() };
     if (cmd === "lease") return leaseRequest(req as Record<string, unknown>);
+    if (cmd === "iface") return ifaceRequest(req as Record<string, unknown>);
     if (cmd === "switchover") {
       const holdMs = Number((req as { holdMs?: unknown }).holdMs ?? opts.switchoverHoldMs);
       const resigned: string[] = [];
@@ -179,10 +204,16 @@ export function runDaemon(opts: DaemonOptions): boolean {
     writeState();
     return { ok: true, degraded: leases.degraded() };
   };
+  /** `floatgw iface ACTION INTERFACE`, from netifd's interface hotplug events. */
+  const ifaceRequest = (req: Record<string, unknown>): Reply => {
+    if (typeof req.interface !== "string" || typeof req.action !== "string") return { ok: false, error: "iface: needs action and interface" };
+    return { ok: true, tracked: trackers.interfaceEvent(req.interface, req.action) };
+  };
   watchReadable(control.fd, guarded(log, "control request", () => control.serve(answer)));
 
   const finish = (): void => {
     for (const d of devices.values()) d.stop();
+    trackers.stop();
     writeState();
     leases.close();
     hotplug.drain(HOOK_BUDGET_AT_EXIT_MS, now);
@@ -222,10 +253,13 @@ export function runDaemon(opts: DaemonOptions): boolean {
   onSignal("TERM", guarded(log, "SIGTERM", () => shutdown("SIGTERM")));
   onSignal("INT", guarded(log, "SIGINT", () => shutdown("SIGINT")));
   onSignal("HUP", guarded(log, "SIGHUP", reload));
-  onSignal("CHLD", guarded(log, "SIGCHLD", () => hotplug.childExited()));
+  onSignal("CHLD", guarded(log, "SIGCHLD", () => {
+    hotplug.childExited();
+    children.reap();
+  }));
 
   configureLeases(first);
-  apply(first.specs);
+  apply(first.specs, first.trackers);
   const names = first.specs.map((s) => `vrid ${s.vrid} on ${s.device} (${s.vips.map((v) => formatAddr(v.addr)).join(", ")})`);
   log("info", `running ${names.join("; ")}; control socket ${socketPath}`);
   return true;

@@ -36,7 +36,8 @@ function instanceStatus(r: Runner, now: Ms): Record<string, unknown> {
     version: spec.version,
     family: spec.family,
     state: s?.role ?? "waiting",
-    priority: { base: spec.priority, effective: s?.priority ?? spec.priority },
+    priority: priorityStatus(r),
+    faults: r.faults,
     primary: s ? formatAddr(s.config.primary) : null,
     master: masterAddress(r),
     vips: spec.vips.map((v) => `${formatAddr(v.addr)}/${v.prefix}`),
@@ -57,6 +58,22 @@ function instanceStatus(r: Runner, now: Ms): Record<string, unknown> {
       : null,
     lastTransition: c?.lastTransition ? transition(c.lastTransition, now) : null,
     transitions: (c?.history ?? []).map((t) => transition(t, now)),
+  };
+}
+
+/** Base, each tracker's state and contribution, and the effective priority. */
+function priorityStatus(r: Runner): Record<string, unknown> {
+  const b = r.breakdown;
+  return {
+    base: b.base,
+    effective: r.state?.priority ?? b.effective,
+    owner: b.owner,
+    clampedFrom: b.clampedFrom,
+    contributions: b.terms.map((t) => ({
+      tracker: t.name, state: t.state, weight: t.weight, reverse: t.reverse, applied: t.applied, effect: t.effect, detail: t.detail,
+      ...(t.fileValue !== null ? { fileValue: t.fileValue } : {}),
+      ...(t.dynamicWeight !== null ? { dynamicWeight: t.dynamicWeight } : {}),
+    })),
   };
 }
 

@@ -24,14 +24,18 @@ declare module "native" {
   export function pollReadable(fd: number, timeoutMs: number): boolean;
   export function monotonicMs(): number;
   export function getpid(): number;
+  export function connect(fd: number, sockaddr: Bytes): boolean;
+  export function socketError(fd: number): number;
+  export function strerror(errno: number): string;
+  export function spawn(argv: readonly string[], env: readonly string[], uid: number, gid: number): number;
   export const engineVersion: string;
   /** Socket, protocol and errno constants as the target CPU numbers them. */
   export const constants: Readonly<Record<NativeConstant, number>>;
   export type NativeConstant =
     | "AF_INET" | "AF_INET6" | "AF_PACKET" | "AF_NETLINK" | "AF_UNIX"
-    | "SOCK_RAW" | "SOCK_DGRAM" | "SOCK_NONBLOCK"
+    | "SOCK_RAW" | "SOCK_DGRAM" | "SOCK_STREAM" | "SOCK_NONBLOCK"
     | "SOL_SOCKET" | "SO_BINDTODEVICE" | "SO_RCVBUF" | "SO_SNDBUF" | "SO_REUSEADDR"
-    | "IPPROTO_IP" | "IPPROTO_IPV6"
+    | "IPPROTO_IP" | "IPPROTO_IPV6" | "IPPROTO_TCP" | "IPPROTO_ICMP" | "IPPROTO_ICMPV6"
     | "IP_TTL" | "IP_RECVTTL" | "IP_PKTINFO" | "IP_MULTICAST_TTL" | "IP_MULTICAST_LOOP"
     | "IP_MULTICAST_IF" | "IP_ADD_MEMBERSHIP" | "IP_DROP_MEMBERSHIP"
     | "IPV6_UNICAST_HOPS" | "IPV6_MULTICAST_HOPS" | "IPV6_MULTICAST_LOOP" | "IPV6_MULTICAST_IF"

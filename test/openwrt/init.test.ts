@@ -49,7 +49,8 @@ function calls(env: Record<string, string>, steps: string): string[] {
 describe("files/etc/init.d/floatgw", () => {
   it("passes shellcheck as POSIX sh", () => {
     must(["shellcheck", "-s", "sh", INIT, join(ROOT, "files/etc/hotplug.d/floatgw/01-user"),
-      join(ROOT, "files/etc/hotplug.d/floatgw/50-dnsmasq"), join(ROOT, "files/etc/hotplug.d/dhcp/50-floatgw")]);
+      join(ROOT, "files/etc/hotplug.d/floatgw/50-dnsmasq"), join(ROOT, "files/etc/hotplug.d/dhcp/50-floatgw"),
+      join(ROOT, "files/etc/hotplug.d/iface/50-floatgw")]);
   });
 
   it("declares the daemon with respawn, SIGHUP reloads and a 5 s term timeout", () => {
