@@ -101,7 +101,11 @@ function onLink(s: LinkState, up: boolean, now: Ms): { state: LinkState; actions
   // A device that appears down (created, not up yet) is reported at once:
   // there is nothing to settle.
   if (wasMissing) return settle(st);
-  return { state: { ...st, settleAt: after(now, LINK_SETTLE_MS) }, actions };
+  // The kernel reports one carrier loss in several link messages (flags,
+  // then operstate): the settle runs from the first, not the last.
+  const pending = s.observed === "down" ? s.settleAt : null;
+  const settleAt = pending ?? (st.reported === "down" ? null : after(now, LINK_SETTLE_MS));
+  return { state: { ...st, settleAt }, actions };
 }
 
 function onTimeout(s: LinkState, now: Ms): { state: LinkState; actions: LinkAction[] } {

@@ -39,6 +39,17 @@ describe("link model", () => {
     expect(d.log).toEqual(["110: report down (interface br-lan down)", "500: report up (interface br-lan up)"]);
   });
 
+  it("settles from the first of several down messages (flags, then operstate)", () => {
+    const d = new Driver(createLink("wan", "up"));
+    d.at(10, { kind: "link", up: false });
+    d.at(45, { kind: "link", up: false });
+    d.at(1000);
+    expect(d.log).toEqual([`${10 + LINK_SETTLE_MS}: report down (interface wan down)`]);
+    d.at(1100, { kind: "link", up: false });
+    d.at(2000);
+    expect(d.log).toHaveLength(1);
+  });
+
   it("ignores a carrier flap shorter than the settle time", () => {
     const d = new Driver(createLink("br-lan", "up"));
     d.at(10, { kind: "link", up: false });
