@@ -87,7 +87,7 @@ function rangeColumn(o: OptionSpec): string {
     case "cidr":
       return "IPv4 /1-32 or IPv6 /1-128";
     case "ip":
-      return "IPv4 or IPv6";
+      return t.loopback === true ? "IPv4 or IPv6, loopback too" : "IPv4 or IPv6";
     case "trackRef":
       return "weight -254 to 254";
     case "statusCodes":

@@ -196,12 +196,12 @@ export class SectionReader {
 
   ipList(name: string): Item<IpAddress>[] {
     this.typeOf(name, "ip");
-    return this.items(name, parseIp) ?? [];
+    return this.items(name, (text) => parseIp(text)) ?? [];
   }
 
   ip(name: string): Item<IpAddress> | null {
-    this.typeOf(name, "ip");
-    return this.one(name, parseIp);
+    const t = this.typeOf(name, "ip");
+    return this.one(name, (text) => parseIp(text, t.loopback === true));
   }
 
   trackRefList(name: string): Item<TrackRef>[] {

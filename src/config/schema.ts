@@ -20,8 +20,8 @@ export type ValueType =
     }
   /** An IPv4 or IPv6 address with an optional /prefix. */
   | { readonly kind: "cidr" }
-  /** An IPv4 or IPv6 address, no prefix. */
-  | { readonly kind: "ip" }
+  /** An IPv4 or IPv6 address, no prefix; a loopback address only where `loopback` says so. */
+  | { readonly kind: "ip"; readonly loopback?: boolean }
   /** A boolean, or an absolute path to run instead of the default program. */
   | { readonly kind: "boolOrPath" }
   /** A tracker section's name, optionally with keepalived's `weight N [reverse|noreverse]`. */
@@ -337,9 +337,9 @@ export const TRACKER_SECTION: SectionSpec = {
       help: "keepalived's `misc_dynamic`: exit status 0 is up, 1 is down, and 2-255 is up with a weight of the status minus 2, in place of `weight` while it lasts.",
     }),
     option("host", {
-      type: { kind: "ip" },
+      type: { kind: "ip", loopback: true },
       forTypes: NETWORK,
-      help: "The address to probe (required for ping, tcp, http, smtp; keepalived `connect_ip`). No DNS names: a tracker must not depend on a resolver.",
+      help: "The address to probe (required for ping, tcp, http, smtp; keepalived `connect_ip`); a loopback address checks a service on this router. No DNS names: a tracker must not depend on a resolver.",
     }),
     option("port", {
       type: { kind: "integer", min: 1, max: 65535 },

@@ -80,26 +80,26 @@ function isAllZero(bytes: Uint8Array, upTo: number): boolean {
   return true;
 }
 
-/** Unspecified, loopback, multicast and broadcast addresses can't be a router's. */
-function unusableReason(a: Addr): string | null {
+/** Unspecified, loopback (unless allowed), multicast and broadcast addresses can't be a router's. */
+function unusableReason(a: Addr, loopback: boolean): string | null {
   if (a.family === 4) {
     if (isAllZero(a.bytes, 4)) return "is the unspecified address";
-    if (inPrefix(a, 127, 8)) return "is a loopback address";
+    if (inPrefix(a, 127, 8) && !loopback) return "is a loopback address";
     if (inPrefix(a, 224, 4)) return "is a multicast address";
     if (a.bytes.every((b) => b === 255)) return "is the broadcast address";
     return null;
   }
   if (isAllZero(a.bytes, 16)) return "is the unspecified address";
-  if (isAllZero(a.bytes, 15) && a.bytes[15] === 1) return "is the loopback address";
+  if (isAllZero(a.bytes, 15) && a.bytes[15] === 1 && !loopback) return "is the loopback address";
   if (a.bytes[0] === 0xff) return "is a multicast address";
   return null;
 }
 
-/** A unicast IPv4 or IPv6 address, no prefix. */
-export function parseIp(text: string): Parsed<IpAddress> {
+/** A unicast IPv4 or IPv6 address, no prefix; loopback only if allowed. */
+export function parseIp(text: string, loopback = false): Parsed<IpAddress> {
   const addr = parseAddr(text);
   if (addr === null) return refuse("is not an IPv4 or IPv6 address");
-  const unusable = unusableReason(addr);
+  const unusable = unusableReason(addr, loopback);
   if (unusable !== null) return refuse(unusable);
   return ok({ family: addr.family, address: formatAddr(addr) });
 }

@@ -189,6 +189,7 @@ export class Runner {
 
   stop(why: string): void {
     if (why !== "shutdown") this.log("info", `stopping: ${why}`);
+    this.waitingToStart = null;
     this.feed({ kind: "shutdown" });
     this.cancelTimer?.();
     this.cancelTimer = null;

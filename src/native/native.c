@@ -134,18 +134,31 @@ static JSValue js_setsockopt(JSContext *ctx, JSValueConst this_val, int argc, JS
     return JS_UNDEFINED;
 }
 
+/* The (fd, sockaddr bytes) arguments of bind and connect; -1 when one is
+ * not what it must be (an exception is pending). */
+static int get_fd_sockaddr(JSContext *ctx, JSValueConst *argv, int *fd, const struct sockaddr **sa, socklen_t *len)
+{
+    size_t n;
+    uint8_t *p;
+    if (get_int(ctx, argv[0], fd))
+        return -1;
+    p = get_bytes(ctx, argv[1], &n);
+    if (!p)
+        return -1;
+    *sa = (const struct sockaddr *)p;
+    *len = (socklen_t)n;
+    return 0;
+}
+
 /* bind(fd, sockaddr bytes) */
 static JSValue js_bind(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
     int fd;
-    size_t len;
-    uint8_t *sa;
-    if (get_int(ctx, argv[0], &fd))
+    const struct sockaddr *sa;
+    socklen_t len;
+    if (get_fd_sockaddr(ctx, argv, &fd, &sa, &len))
         return JS_EXCEPTION;
-    sa = get_bytes(ctx, argv[1], &len);
-    if (!sa)
-        return JS_EXCEPTION;
-    if (bind(fd, (const struct sockaddr *)sa, (socklen_t)len) < 0)
+    if (bind(fd, sa, len) < 0)
         return throw_errno(ctx, "bind");
     return JS_UNDEFINED;
 }
@@ -317,14 +330,11 @@ static JSValue js_getpid(JSContext *ctx, JSValueConst this_val, int argc, JSValu
 static JSValue js_connect(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
     int fd;
-    size_t len;
-    uint8_t *sa;
-    if (get_int(ctx, argv[0], &fd))
+    const struct sockaddr *sa;
+    socklen_t len;
+    if (get_fd_sockaddr(ctx, argv, &fd, &sa, &len))
         return JS_EXCEPTION;
-    sa = get_bytes(ctx, argv[1], &len);
-    if (!sa)
-        return JS_EXCEPTION;
-    if (connect(fd, (const struct sockaddr *)sa, (socklen_t)len) == 0)
+    if (connect(fd, sa, len) == 0)
         return JS_TRUE;
     if (errno == EINPROGRESS)
         return JS_FALSE;

@@ -81,6 +81,14 @@ describe("tracker sections", () => {
     expect(mail?.probe).toMatchObject({ kind: "smtp", port: 25, heloName: "gw-a.example.org" });
   });
 
+  it("may probe this router's own services on a loopback address, which a vip may not use", () => {
+    const r = load("\tlist track 'web'\n", "config tracker 'web'\n\toption type 'http'\n\toption host '127.0.0.1'\n\toption port '8080'\n");
+    expect(r.errors).toEqual([]);
+    expect(r.config?.trackers[0]?.probe).toMatchObject({ target: { host: addr("127.0.0.1") }, port: 8080 });
+    expect(load("\tlist track 'web'\n", "config tracker 'web'\n\toption type 'tcp'\n\toption host '::1'\n\toption port '22'\n").errors).toEqual([]);
+    expect(load("\tlist unicast_peer '127.0.0.2'\n", "").errors).toEqual(["vip 'lan': unicast_peer '127.0.0.2' is a loopback address"]);
+  });
+
   it("give a file a default weight of 1 (keepalived track_file)", () => {
     const r = load("\tlist track 'prio'\n", "config tracker 'prio'\n\toption type 'file'\n\toption file '/tmp/prio'\n\toption init_value '0'\n");
     expect(r.config?.trackers[0]).toMatchObject({ weight: 1, probe: { kind: "file", path: "/tmp/prio", initValue: 0, initOverwrite: false } });
