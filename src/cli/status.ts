@@ -2,11 +2,8 @@
 // --json prints what the daemon sent, unchanged, for scripts.
 
 interface Transition { at: string; from: string; to: string; reason: string }
-interface ContributionView {
-  tracker: string; state: string; weight: number; reverse: boolean; applied: number; effect: string; detail: string;
-  fileValue?: number; dynamicWeight?: number;
-}
-interface PriorityView { base: number; effective: number; owner: boolean; clampedFrom: number | null; contributions: ContributionView[] }
+interface ContributionView { source: string; value: number; detail: string }
+interface PriorityView { base: number; effective: number; contributions: ContributionView[] }
 interface TrackerView {
   name: string; kind: string; state: string; detail: string; sinceMsAgo: number | null;
   probes: { runs: number; failures: number; timeouts: number } | null;
@@ -36,17 +33,12 @@ interface StatusView {
   leaseChannel?: LeaseChannelView | null;
 }
 
-const signed = (n: number): string => (n < 0 ? `${n}` : `+${n}`);
+const signed = (n: number): string => (n < 0 ? `- ${-n}` : `+ ${n}`);
 
-/** "base 100, nginx -20 (down: exit status 1), wan 0 (up) = 80". */
+/** "150 = base 150 - 60 track:gw (down, weight -60: no answer within 1000 ms)". */
 function priorityLine(p: PriorityView): string {
-  const terms = p.contributions.map((c) => {
-    const effect = c.effect === "fault" ? "FAULT" : c.effect === "pending" ? "waiting" : signed(c.applied);
-    return `${c.tracker} ${effect} (${c.state}${c.reverse ? ", reverse" : ""}: ${c.detail})`;
-  });
-  const owner = p.owner ? " (address owner: weights do not apply)" : "";
-  const clamped = p.clampedFrom !== null ? ` (clamped from ${p.clampedFrom})` : "";
-  return `  priority: base ${p.base}${terms.length ? `, ${terms.join(", ")}` : ""} = ${p.effective}${clamped}${owner}`;
+  const terms = p.contributions.filter((c) => c.source !== "base");
+  return `  priority: ${p.effective} = base ${p.base} ${terms.map((c) => `${signed(c.value)} ${c.source} (${c.detail})`).join(" ")}`;
 }
 
 function trackerLine(t: TrackerView): string {
@@ -87,7 +79,7 @@ function instanceLines(i: InstanceView, historyLimit: number): string[] {
     `vrid ${i.vrid} '${i.name}' on ${i.device}: ${i.state.toUpperCase()}`
       + ` (VRRPv${i.version} IPv${i.family} ${i.mode}, priority ${i.priority.effective}`
       + `${i.priority.effective !== i.priority.base ? ` from base ${i.priority.base}` : ""})`,
-    ...(i.priority.contributions.length > 0 ? [priorityLine(i.priority)] : []),
+    ...(i.priority.contributions.length > 1 ? [priorityLine(i.priority)] : []),
     ...i.faults.map((f) => `  FAULT: ${f}`),
     `  VIP ${i.vips.join(", ")}: ${i.vipPresent ? "held by this router" : "not here"}`,
     `  master: ${i.master === null ? "unknown" : i.master === i.primary ? `${i.master} (this router)` : i.master}`,

@@ -6,6 +6,7 @@ import { formatAddr } from "../core/addr";
 import type { TransitionRecord } from "../core/counters";
 import type { Ms } from "../core/units";
 import { sys } from "../platform/engine";
+import type { PriorityBreakdown } from "../core/priority";
 import type { Device } from "./device";
 import type { Runner } from "./runner";
 
@@ -36,7 +37,7 @@ function instanceStatus(r: Runner, now: Ms): Record<string, unknown> {
     version: spec.version,
     family: spec.family,
     state: s?.role ?? "waiting",
-    priority: priorityStatus(r),
+    priority: priorityStatus(r.breakdown),
     faults: r.faults,
     primary: s ? formatAddr(s.config.primary) : null,
     master: masterAddress(r),
@@ -61,20 +62,19 @@ function instanceStatus(r: Runner, now: Ms): Record<string, unknown> {
   };
 }
 
-/** Base, each tracker's state and contribution, and the effective priority. */
-function priorityStatus(r: Runner): Record<string, unknown> {
-  const b = r.breakdown;
-  return {
-    base: b.base,
-    effective: r.state?.priority ?? b.effective,
-    owner: b.owner,
-    clampedFrom: b.clampedFrom,
-    contributions: b.terms.map((t) => ({
-      tracker: t.name, state: t.state, weight: t.weight, reverse: t.reverse, applied: t.applied, effect: t.effect, detail: t.detail,
-      ...(t.fileValue !== null ? { fileValue: t.fileValue } : {}),
-      ...(t.dynamicWeight !== null ? { dynamicWeight: t.dynamicWeight } : {}),
-    })),
-  };
+/** The breakdown as a list whose values add up to the effective priority:
+ * the base, what each tracker adds now, and the clamp to 1-254. A tracker
+ * that holds the instance in FAULT (or that it waits for) adds 0 and says so. */
+export function priorityStatus(b: PriorityBreakdown): Record<string, unknown> {
+  const contributions = [{ source: "base", value: b.base as number, detail: b.owner ? "configured priority (address owner)" : "configured priority" }];
+  for (const t of b.terms) {
+    const effect = t.effect === "fault" ? " -> FAULT" : t.effect === "pending" ? " -> waiting for its first result" : "";
+    const ignored = b.owner && t.weight !== 0 ? " (ignored by the address owner)" : "";
+    const detail = `${t.state}${t.reverse ? " (reverse)" : ""}, weight ${t.weight}${effect}${ignored}: ${t.detail}`;
+    contributions.push({ source: `track:${t.name}`, value: t.applied, detail });
+  }
+  if (b.clampedFrom !== null) contributions.push({ source: "clamp", value: b.effective - b.clampedFrom, detail: `held in 1-254 (the sum is ${b.clampedFrom})` });
+  return { base: b.base, effective: b.effective, contributions };
 }
 
 export function daemonStatus(devices: readonly Device[], now: Ms, startedAt: Ms): Record<string, unknown> {

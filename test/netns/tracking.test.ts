@@ -24,7 +24,7 @@ function tracker(name: string, opts: Record<string, string | string[]>): string 
   return `\n${lines.join("\n")}\n`;
 }
 
-interface Contribution { tracker: string; state: string; applied: number; effect: string; detail: string; fileValue?: number; dynamicWeight?: number }
+interface Contribution { source: string; value: number; detail: string }
 interface TrackerView { name: string; kind: string; state: string; detail: string; probes: { runs: number; timeouts: number } | null }
 type Full = { instances: { state: string; faults: string[]; priority: { base: number; effective: number; contributions: Contribution[] } }[]; trackers: TrackerView[] };
 
@@ -104,7 +104,10 @@ describe("trackers", () => {
     await waitFor("A in FAULT without the VIP", () => a.state() === "fault" && !a.has());
     const fault = lanOf(a)!;
     expect(fault.faults).toEqual(["tracker nginx down: exit status 1"]);
-    expect(fault.priority.contributions).toMatchObject([{ tracker: "nginx", state: "down", effect: "fault" }]);
+    expect(fault.priority.contributions).toEqual([
+      { source: "base", value: 150, detail: "configured priority" },
+      { source: "track:nginx", value: 0, detail: "down, weight 0 -> FAULT: exit status 1" },
+    ]);
     expect(a.instance()!.transitions.at(-1)?.reason).toBe("tracker nginx down: exit status 1");
     expect(b.instance()!.transitions.at(-1)?.reason).toBe("priority 0 from master 198.18.0.2");
 
@@ -146,19 +149,19 @@ describe("trackers", () => {
     b.startFloatgw(uci({ ...FAST, priority: "100" }));
     await pair(a, b)();
     await waitFor("the dynamic weight applied", () => lanOf(a)?.priority.effective === 152);
-    expect(lanOf(a)!.priority.contributions[2]).toMatchObject({ tracker: "dyn", state: "up", applied: 2, dynamicWeight: 2, detail: "exit status 4: weight 2" });
+    expect(lanOf(a)!.priority.contributions[3]).toEqual({ source: "track:dyn", value: 2, detail: "up, weight 0: exit status 4: weight 2" });
 
     must(["rm", flag]);
     await waitFor("B master by preemption", () => b.state() === "master" && b.has() && a.state() === "backup");
     expect(lanOf(a)!.priority).toMatchObject({ base: 150, effective: 92 });
-    expect(lanOf(a)!.priority.contributions[0]).toMatchObject({ tracker: "flag", state: "down", applied: -60, effect: "priority" });
+    expect(lanOf(a)!.priority.contributions[1]).toEqual({ source: "track:flag", value: -60, detail: "down, weight -60: exit status 1" });
     expect(b.instance()!.transitions.at(-1)?.reason).toBe("preempting lower priority 92 master 198.18.0.2");
 
     writeFileSync(flag, "");
     await pair(a, b)();
     writeFileSync(prio, "-30\n");
     await waitFor("B master after the file's -30 x 2", () => b.state() === "master" && a.state() === "backup");
-    expect(lanOf(a)!.priority.contributions[1]).toMatchObject({ tracker: "prio", applied: -60, fileValue: -30 });
+    expect(lanOf(a)!.priority.contributions[2]).toEqual({ source: "track:prio", value: -60, detail: "up, weight 2: holds -30" });
     writeFileSync(prio, "0\n");
     await pair(a, b)();
   });
