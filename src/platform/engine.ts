@@ -27,6 +27,7 @@ export const sys = {
   close: native.close,
   setsockopt: native.setsockopt,
   bind: native.bind,
+  connect: native.connect,
   sendto: native.sendto,
   recvmsg: native.recvmsg,
   getsockname: native.getsockname,
@@ -64,6 +65,11 @@ export function exit(code: number): never {
 /** Calls cb whenever fd is readable; null stops watching. */
 export function watchReadable(fd: number, cb: (() => void) | null): void {
   os.setReadHandler(fd, cb);
+}
+
+/** Calls cb whenever fd can be written to; null stops watching. */
+export function watchWritable(fd: number, cb: (() => void) | null): void {
+  os.setWriteHandler(fd, cb);
 }
 
 /** Runs cb once after ms milliseconds; the returned function cancels it. */
