@@ -139,6 +139,9 @@ export interface UbusLinkStatus {
   objectId: number | null;
   /** Why not registered, when it is not. */
   detail: string | null;
+  /** Whether something subscribed to the object (`ubus subscribe floatgw`):
+   * the `state` notifications go out only then. */
+  subscribers: boolean;
   eventsSent: number;
   /** Transition events that could not be sent (ubusd absent). */
   eventsDropped: number;

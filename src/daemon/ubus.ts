@@ -95,6 +95,7 @@ export class DaemonUbus {
       state: registered ? "registered" : s ? "connecting" : "unavailable",
       objectId: registered ? s.objectId : null,
       detail: registered ? null : this.detail,
+      subscribers: registered && s.subscribed,
       eventsSent: this.eventsSent,
       eventsDropped: this.eventsDropped,
     };

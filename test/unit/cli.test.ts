@@ -89,7 +89,7 @@ const STATUS: DaemonStatus = {
     counters: { rx: 10, tx: 11, txFailed: 0, resyncs: 1, rejected: { "bad-mac": 0, replay: 0, malformed: 0 } },
     leases: [{ mac: "02:00:00:00:00:01", ip: "198.18.0.50", hostname: "pc", clientId: "*", expires: 0 }],
   },
-  ubus: { socket: "/var/run/ubus/ubus.sock", state: "registered", objectId: 1234, detail: null, eventsSent: 7, eventsDropped: 0 },
+  ubus: { socket: "/var/run/ubus/ubus.sock", state: "registered", objectId: 1234, detail: null, subscribers: false, eventsSent: 7, eventsDropped: 0 },
 };
 
 describe("renderStatus", () => {

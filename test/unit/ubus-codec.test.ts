@@ -5,22 +5,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BlobmsgType, type BlobTable, type BlobValue, decodeBlobmsgFields, encodeBlobmsgFields, splitAttrs } from "../../src/platform/ubus/blob";
 import { EVENT_OBJECT_ID, MAX_MESSAGE_LEN, MessageReader, MsgType, encodeMessage } from "../../src/platform/ubus/message";
+import { UBUS_SEND_CAPTURE, UBUS_SEND_DATA } from "../fixtures/ubus/send-capture";
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h.replace(/\s+/g, ""), "hex"));
-
-/** What OpenWrt 22.03.4's `ubus send test.ev '<json>'` (libubus 2022-06-01)
- * wrote to ubusd after HELLO, captured from its socket; the JSON was
- * {"s":"x","i":1,"n":-2,"big":5000000000,"d":1.5,"b":true,"z":null,
- *  "arr":[1,"two",false],"t":{"k":"v"}}. test/openwrt/ubus.test.ts captures
- * it again from the real binary. */
-export const UBUS_SEND_CAPTURE =
-  "0005000100000001000000dc03000008000000010400000973656e6400000000070000c4830000140002696400000000746573742e6576"
-  + "00820000ac00046461746100008300000a00017300780000008500000c00016900000000018500000c00016e00fffffffe8400001400"
-  + "03626967000000000000012a05f20088000010000164003ff80000000000008700000900016200010000008000000800017a00810000"
-  + "3000036172720000008500000c00000000000000018300000c0000000074776f0087000009000000000000000082000014000174008300"
-  + "000a00016b0076000000";
-export const UBUS_SEND_DATA: BlobTable = { s: "x", i: 1, n: -2, big: 5000000000, d: 1.5, b: true, z: null, arr: [1, "two", false], t: { k: "v" } };
 
 describe("blobmsg encoding", () => {
   it("lays out a string field: extended header, padded name, NUL, padding", () => {
