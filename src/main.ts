@@ -59,7 +59,7 @@ function control<K extends ControlRequest["cmd"]>(opts: ReadonlyMap<string, stri
 
 const run: Command = {
   spec: {
-    name: "run", args: "", minArgs: 0, maxArgs: 0,
+    name: "run",
     summary: "run the daemon (also: floatgwd with no command)",
     details: [
       "Runs until SIGTERM or SIGINT; SIGHUP reloads the configuration.",
@@ -83,7 +83,7 @@ const run: Command = {
 
 const status: Command = {
   spec: {
-    name: "status", args: "", minArgs: 0, maxArgs: 0,
+    name: "status",
     summary: "the state of every instance, from the running daemon",
     details: [
       "Per instance: state, priority and what makes it up, master, peer, VIPs,",
@@ -98,7 +98,7 @@ const status: Command = {
 
 const switchover: Command = {
   spec: {
-    name: "switchover", args: "[INSTANCE]", minArgs: 0, maxArgs: 1,
+    name: "switchover", args: "[INSTANCE]", maxArgs: 1,
     summary: "hand the VIPs to the backup (run it on the master)",
     details: [
       "Resigns INSTANCE, or every instance this router is master of, without losing",
@@ -121,7 +121,7 @@ const switchover: Command = {
 
 const reload: Command = {
   spec: {
-    name: "reload", args: "", minArgs: 0, maxArgs: 0,
+    name: "reload",
     summary: "make the daemon re-read its configuration now",
     details: [
       "Says whether the daemon took it. Unchanged instances keep their state; an",
@@ -160,10 +160,9 @@ const lease: Command = {
 
 const check: Command = {
   spec: {
-    name: "check", args: "[FILE]", minArgs: 0, maxArgs: 1,
+    name: "check", args: "[FILE]", maxArgs: 1,
     summary: "validate a configuration",
     details: [`Prints each problem of FILE (default ${DEFAULT_CONFIG}) with its line; exits 1 on errors.`],
-    options: {},
   },
   run(_opts, rest) {
     const path = rest[0] ?? DEFAULT_CONFIG;
@@ -177,10 +176,9 @@ const check: Command = {
 
 const selftestCommand: Command = {
   spec: {
-    name: "selftest", args: "[IFNAME]", minArgs: 0, maxArgs: 1,
+    name: "selftest", args: "[IFNAME]", maxArgs: 1,
     summary: "open every socket kind the daemon uses",
     details: ["On IFNAME (default lo), and reads the clock; prints one JSON line, exits 0 if all worked."],
-    options: {},
   },
   run(_opts, rest) {
     const result = selftest(rest[0] ?? "lo");
@@ -195,7 +193,6 @@ const decode: Command = {
     name: "decode", args: "HEX...", minArgs: 1, maxArgs: Infinity,
     summary: "decode captured VRRP datagrams",
     details: ["Each HEX is an IPv4 or IPv6 datagram; prints one JSON line each, from the daemon's own codec."],
-    options: {},
   },
   run(_opts, rest) {
     const out = decodeCommand([...rest]);
@@ -205,7 +202,7 @@ const decode: Command = {
 };
 
 const version: Command = {
-  spec: { name: "version", args: "", minArgs: 0, maxArgs: 0, summary: "print the version (also: --version)", details: [], options: {} },
+  spec: { name: "version", summary: "print the version (also: --version)" },
   run() {
     writeOut(`floatgwd ${FLOATGW_VERSION} (QuickJS ${engineVersion})\n`);
     return 0;

@@ -10,16 +10,17 @@ export interface OptionSpec {
 
 export interface CommandSpec {
   readonly name: string;
-  /** Positional arguments as the usage line shows them, e.g. "[FILE]". */
-  readonly args: string;
-  readonly minArgs: number;
-  /** Infinity for a list. */
-  readonly maxArgs: number;
   /** A short phrase for the command list, e.g. "validate a configuration". */
   readonly summary: string;
-  /** More lines for --help; empty when the summary says it all. */
-  readonly details: readonly string[];
-  readonly options: Readonly<Record<string, OptionSpec>>;
+  /** More lines for --help. */
+  readonly details?: readonly string[];
+  /** Positional arguments as the usage line shows them, e.g. "[FILE]";
+   * none when absent. */
+  readonly args?: string;
+  readonly minArgs?: number;
+  /** Infinity for a list. */
+  readonly maxArgs?: number;
+  readonly options?: Readonly<Record<string, OptionSpec>>;
 }
 
 export type Parsed =
@@ -48,7 +49,8 @@ export function parseArgs(spec: CommandSpec, args: readonly string[]): Parsed {
     }
     const eq = a.indexOf("=");
     const name = eq > 0 ? a.slice(0, eq) : a;
-    const option = Object.prototype.hasOwnProperty.call(spec.options, name) ? spec.options[name] : undefined;
+    const options = spec.options ?? {};
+    const option = Object.prototype.hasOwnProperty.call(options, name) ? options[name] : undefined;
     if (!option) return { ok: false, error: `${spec.name}: unknown option ${name}${optionList(spec)}` };
     if (option.value === undefined) {
       if (eq > 0) return { ok: false, error: `${spec.name}: option ${name} takes no value` };
@@ -62,15 +64,15 @@ export function parseArgs(spec: CommandSpec, args: readonly string[]): Parsed {
     }
   }
   if (help) return { ok: true, help, opts, rest };
-  if (rest.length < spec.minArgs || rest.length > spec.maxArgs) {
-    const what = spec.args === "" ? "no arguments" : spec.args;
+  if (rest.length < (spec.minArgs ?? 0) || rest.length > (spec.maxArgs ?? 0)) {
+    const what = spec.args ?? "no arguments";
     return { ok: false, error: `${spec.name}: takes ${what}, not ${rest.length === 0 ? "none" : rest.map((r) => `'${r}'`).join(" ")}` };
   }
   return { ok: true, help, opts, rest };
 }
 
 function optionList(spec: CommandSpec): string {
-  const names = Object.keys(spec.options);
+  const names = Object.keys(spec.options ?? {});
   return names.length ? ` (it takes ${names.join(", ")})` : " (it takes none)";
 }
 
@@ -79,17 +81,17 @@ function optionHead(name: string, o: OptionSpec): string {
 }
 
 export function usageLine(program: string, spec: CommandSpec): string {
-  const opts = Object.entries(spec.options).map(([n, o]) => `[${optionHead(n, o)}]`);
-  return [program, spec.name, ...opts, spec.args].filter((p) => p !== "").join(" ");
+  const opts = Object.entries(spec.options ?? {}).map(([n, o]) => `[${optionHead(n, o)}]`);
+  return [program, spec.name, ...opts, spec.args ?? ""].filter((p) => p !== "").join(" ");
 }
 
 /** What `<command> --help` prints. */
 export function commandHelp(program: string, spec: CommandSpec): string {
-  const rows = Object.entries(spec.options).map(([n, o]) => [optionHead(n, o), o.help] as const);
+  const rows = Object.entries(spec.options ?? {}).map(([n, o]) => [optionHead(n, o), o.help] as const);
   const all = [...rows, ["--help", "this help"] as const];
   const width = Math.max(...all.map(([head]) => head.length));
   const sentence = `${spec.summary.charAt(0).toUpperCase()}${spec.summary.slice(1)}.`;
-  const lines = [`usage: ${usageLine(program, spec)}`, "", sentence, ...spec.details, "", "options:"];
+  const lines = [`usage: ${usageLine(program, spec)}`, "", sentence, ...(spec.details ?? []), "", "options:"];
   for (const [head, help] of all) lines.push(`  ${head.padEnd(width)}  ${help}`);
   return lines.join("\n") + "\n";
 }

@@ -132,10 +132,13 @@ static JSValue js_setsockopt(JSContext *ctx, JSValueConst this_val, int argc, JS
     return JS_UNDEFINED;
 }
 
-/* bind(fd, sockaddr bytes) */
-static JSValue js_bind(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+/* bind(fd, sockaddr bytes) and connect(fd, sockaddr bytes). connect is for
+ * the ubus client's stream socket: a non-blocking AF_UNIX connect completes
+ * at once or fails (EAGAIN when the listener's backlog is full), so there is
+ * no EINPROGRESS to wait out. */
+static JSValue fd_sockaddr_call(JSContext *ctx, JSValueConst *argv, int connecting)
 {
-    int fd;
+    int fd, r;
     size_t len;
     uint8_t *sa;
     if (get_int(ctx, argv[0], &fd))
@@ -143,27 +146,23 @@ static JSValue js_bind(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
     sa = get_bytes(ctx, argv[1], &len);
     if (!sa)
         return JS_EXCEPTION;
-    if (bind(fd, (const struct sockaddr *)sa, (socklen_t)len) < 0)
-        return throw_errno(ctx, "bind");
+    if (connecting)
+        r = connect(fd, (const struct sockaddr *)sa, (socklen_t)len);
+    else
+        r = bind(fd, (const struct sockaddr *)sa, (socklen_t)len);
+    if (r < 0)
+        return throw_errno(ctx, connecting ? "connect" : "bind");
     return JS_UNDEFINED;
 }
 
-/* connect(fd, sockaddr bytes): for the ubus client's stream socket. A
- * non-blocking AF_UNIX connect completes at once or fails (EAGAIN when the
- * listener's backlog is full), so there is no EINPROGRESS to wait out. */
+static JSValue js_bind(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    return fd_sockaddr_call(ctx, argv, 0);
+}
+
 static JSValue js_connect(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
-    int fd;
-    size_t len;
-    uint8_t *sa;
-    if (get_int(ctx, argv[0], &fd))
-        return JS_EXCEPTION;
-    sa = get_bytes(ctx, argv[1], &len);
-    if (!sa)
-        return JS_EXCEPTION;
-    if (connect(fd, (const struct sockaddr *)sa, (socklen_t)len) < 0)
-        return throw_errno(ctx, "connect");
-    return JS_UNDEFINED;
+    return fd_sockaddr_call(ctx, argv, 1);
 }
 
 /* sendto(fd, data, sockaddr bytes | null) -> bytes sent, or null when the

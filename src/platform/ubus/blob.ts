@@ -77,33 +77,23 @@ export class BlobWriter {
   }
 
   u8(v: number): void {
-    this.grow(1);
-    this.view.setUint8(this.len, v);
-    this.len += 1;
+    this.put(1, (d, at) => d.setUint8(at, v));
   }
 
   u16(v: number): void {
-    this.grow(2);
-    this.view.setUint16(this.len, v);
-    this.len += 2;
+    this.put(2, (d, at) => d.setUint16(at, v));
   }
 
   u32(v: number): void {
-    this.grow(4);
-    this.view.setUint32(this.len, v >>> 0);
-    this.len += 4;
+    this.put(4, (d, at) => d.setUint32(at, v >>> 0));
   }
 
   i64(v: number): void {
-    this.grow(8);
-    this.view.setBigInt64(this.len, BigInt(v));
-    this.len += 8;
+    this.put(8, (d, at) => d.setBigInt64(at, BigInt(v)));
   }
 
   f64(v: number): void {
-    this.grow(8);
-    this.view.setFloat64(this.len, v);
-    this.len += 8;
+    this.put(8, (d, at) => d.setFloat64(at, v));
   }
 
   /** A string's UTF-8 bytes and a NUL. */
@@ -120,6 +110,13 @@ export class BlobWriter {
 
   finish(): Uint8Array {
     return this.buf.slice(0, this.len);
+  }
+
+  /** n bytes written big-endian (DataView's default) at the end. */
+  private put(n: number, write: (d: DataView, at: number) => void): void {
+    this.grow(n);
+    write(this.view, this.len);
+    this.len += n;
   }
 
   private grow(n: number): void {
