@@ -9,13 +9,14 @@ import { type ControlRequest, DEFAULT_SWITCHOVER_HOLD_S, MAX_SWITCHOVER_HOLD_S, 
 import { runDaemon } from "./daemon/daemon";
 import { DEFAULT_UBUS_SOCKET } from "./daemon/ubus";
 import { request } from "./platform/control";
-import { engineVersion, exit, programArgs, readTextFile, writeErr, writeOut } from "./platform/engine";
+import { engineVersion, exit, programArgs, programName, readTextFile, writeErr, writeOut } from "./platform/engine";
 import { selftest } from "./selftest";
 
 const DEFAULT_CONFIG = "/etc/config/floatgw";
 const DEFAULT_RUN_DIR = "/var/run/floatgw";
 const CONTROL_TIMEOUT_MS = 3000;
-const PROGRAM = "floatgw";
+/** As called: messages and help say floatgwd or floatgw, whichever the user typed. */
+const PROGRAM = programName();
 
 const RUN_DIR = { "--run-dir": { value: "DIR", help: `the daemon's run directory (default ${DEFAULT_RUN_DIR})` } };
 

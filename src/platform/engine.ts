@@ -41,6 +41,11 @@ export function monotonicMs(): number {
   return native.monotonicMs();
 }
 
+/** The name the program was called by (floatgwd, or floatgw through its symlink). */
+export function programName(): string {
+  return (scriptArgs[0] ?? "floatgw").replace(/^.*\//, "");
+}
+
 /** Command-line arguments after the program name. */
 export function programArgs(): string[] {
   return scriptArgs.slice(1);
