@@ -6,7 +6,7 @@ import { type Addr, addrEquals, formatAddr } from "../core/addr";
 import { advertFor } from "../core/instance-config";
 import { decodeAdvert, encodeAdvert } from "../core/packet";
 import { type Contribution, type PriorityBreakdown, type TrackTerm, effectivePriority } from "../core/priority";
-import { type Action, type Event, type InstanceState, createInstance, step } from "../core/state";
+import { type Action, type Event, type InstanceState, type Role, createInstance, step } from "../core/state";
 import type { Ms } from "../core/units";
 import type { LinkPresence } from "../track/link";
 import type { TrackUse } from "../track/spec";
@@ -26,7 +26,7 @@ export interface RunnerHost {
   announce(vip: Addr): void;
   /** Something status-worthy changed (transition, priority, VIP). */
   changed(): void;
-  notify(spec: InstanceSpec, from: string, to: string, reason: string, priority: number): void;
+  notify(spec: InstanceSpec, from: Role, to: Role, reason: string, priority: number): void;
   /** The current terms of the trackers this instance uses. */
   trackTerms(uses: readonly TrackUse[]): TrackTerm[];
 }

@@ -16,6 +16,7 @@ import { type LinkPresence, type LinkState, MIN_DELETION_GRACE_MS, createLink, d
 import { type PollAction, type PollEvent, type PollState, createPoll, stepPoll } from "../track/poll";
 import { type PolledSpec, type TrackUse, type TrackerSpec, isPolled } from "../track/spec";
 import { guarded, type Logger } from "./log";
+import type { TrackerStatus } from "./status-contract";
 
 export interface TrackerHost {
   now(): Ms;
@@ -26,25 +27,12 @@ export interface TrackerHost {
   readonly hostname: string;
 }
 
-/** One tracker as `floatgw status` shows it. */
-export interface TrackerView {
-  readonly name: string;
-  readonly kind: string;
-  readonly state: TrackerState;
-  readonly detail: string;
-  readonly sinceMsAgo: number | null;
-  /** A file's number or a dynamic weight; null otherwise. */
-  readonly value: number | null;
-  /** Polled trackers: probes run, failed, timed out, and the last one's age. */
-  readonly probes: { readonly runs: number; readonly failures: number; readonly timeouts: number; readonly lastMsAgo: number | null } | null;
-}
-
 interface Tracker {
   readonly spec: TrackerSpec;
   start(): void;
   stop(): void;
   term(use: TrackUse): TrackTerm;
-  view(now: Ms): TrackerView;
+  view(now: Ms): TrackerStatus;
   onEvents(events: readonly RtnlEvent[]): void;
 }
 
@@ -118,7 +106,7 @@ class PolledTracker implements Tracker {
     return t;
   }
 
-  view(now: Ms): TrackerView {
+  view(now: Ms): TrackerStatus {
     const s = this.state;
     return {
       name: this.spec.name,
@@ -202,7 +190,7 @@ class LinkTracker implements Tracker {
     return baseTerm(use, this.verdict(), describePresence(this.spec.probe.device, this.state.reported));
   }
 
-  view(now: Ms): TrackerView {
+  view(now: Ms): TrackerStatus {
     return {
       name: this.spec.name,
       kind: "link",
@@ -253,7 +241,7 @@ class InterfaceTracker implements Tracker {
     return baseTerm(use, this.state, this.detail);
   }
 
-  view(now: Ms): TrackerView {
+  view(now: Ms): TrackerStatus {
     return { name: this.spec.name, kind: "interface", state: this.state, detail: this.detail,
       sinceMsAgo: this.since === null ? null : now - this.since, value: null, probes: null };
   }
@@ -315,7 +303,7 @@ export class TrackerSet {
     return used;
   }
 
-  views(now: Ms): TrackerView[] {
+  views(now: Ms): TrackerStatus[] {
     return [...this.trackers.values()].map((t) => t.view(now));
   }
 

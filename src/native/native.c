@@ -326,7 +326,8 @@ static JSValue js_getpid(JSContext *ctx, JSValueConst this_val, int argc, JSValu
 
 /* connect(fd, sockaddr) -> true when connected at once, false while a
  * non-blocking connect is in progress (wait until writable, then ask
- * socketError). */
+ * socketError). A non-blocking AF_UNIX connect (the ubus client) completes
+ * at once or fails (EAGAIN when the listener's backlog is full). */
 static JSValue js_connect(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
     int fd;
@@ -459,6 +460,7 @@ static const JSCFunctionListEntry native_funcs[] = {
     JS_CFUNC_DEF("close", 1, js_close),
     JS_CFUNC_DEF("setsockopt", 4, js_setsockopt),
     JS_CFUNC_DEF("bind", 2, js_bind),
+    JS_CFUNC_DEF("connect", 2, js_connect),
     JS_CFUNC_DEF("sendto", 3, js_sendto),
     JS_CFUNC_DEF("recvmsg", 2, js_recvmsg),
     JS_CFUNC_DEF("getsockname", 1, js_getsockname),
@@ -466,7 +468,6 @@ static const JSCFunctionListEntry native_funcs[] = {
     JS_CFUNC_DEF("pollReadable", 2, js_poll_readable),
     JS_CFUNC_DEF("monotonicMs", 0, js_monotonic_ms),
     JS_CFUNC_DEF("getpid", 0, js_getpid),
-    JS_CFUNC_DEF("connect", 2, js_connect),
     JS_CFUNC_DEF("socketError", 1, js_socket_error),
     JS_CFUNC_DEF("strerror", 1, js_strerror),
     JS_CFUNC_DEF("spawn", 4, js_spawn),
@@ -488,7 +489,7 @@ static const JSCFunctionListEntry native_consts[] = {
     C(NETLINK_ROUTE), C(NETLINK_ADD_MEMBERSHIP),
     C(ETH_P_ARP), C(ETH_P_IP), C(ETH_P_IPV6), C(ETH_P_ALL),
     C(EAGAIN), C(EEXIST), C(EADDRNOTAVAIL), C(ENODEV), C(ENOENT), C(EPERM), C(ENOPROTOOPT),
-    C(ENETDOWN), C(ENXIO), C(EINTR), C(EINVAL),
+    C(ENETDOWN), C(ENXIO), C(EINTR), C(EINVAL), C(ECONNREFUSED),
     /* QuickJS's os module has no SIGHUP, which procd's reload sends. */
     C(SIGHUP), C(SIGKILL),
 };

@@ -27,13 +27,13 @@ export const sys = {
   close: native.close,
   setsockopt: native.setsockopt,
   bind: native.bind,
+  connect: native.connect,
   sendto: native.sendto,
   recvmsg: native.recvmsg,
   getsockname: native.getsockname,
   ifNameToIndex: native.ifNameToIndex,
   pollReadable: native.pollReadable,
   getpid: native.getpid,
-  connect: native.connect,
   socketError: native.socketError,
   strerror: native.strerror,
 };
@@ -41,6 +41,11 @@ export const sys = {
 /** Milliseconds of CLOCK_MONOTONIC, with microsecond resolution. */
 export function monotonicMs(): number {
   return native.monotonicMs();
+}
+
+/** The name the program was called by (floatgwd, or floatgw through its symlink). */
+export function programName(): string {
+  return (scriptArgs[0] ?? "floatgw").replace(/^.*\//, "");
 }
 
 /** Command-line arguments after the program name. */
@@ -69,7 +74,7 @@ export function watchReadable(fd: number, cb: (() => void) | null): void {
   os.setReadHandler(fd, cb);
 }
 
-/** Calls cb whenever fd is writable (a connect has finished); null stops watching. */
+/** Calls cb whenever fd can be written to; null stops watching. */
 export function watchWritable(fd: number, cb: (() => void) | null): void {
   os.setWriteHandler(fd, cb);
 }

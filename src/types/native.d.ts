@@ -17,6 +17,8 @@ declare module "native" {
   export function close(fd: number): void;
   export function setsockopt(fd: number, level: number, name: number, value: number | boolean | Bytes): void;
   export function bind(fd: number, sockaddr: Bytes): void;
+  /** true: connected at once; false: a non-blocking connect in progress (wait until writable, then socketError). */
+  export function connect(fd: number, sockaddr: Bytes): boolean;
   export function sendto(fd: number, data: Bytes, sockaddr: Bytes | null): number | null;
   export function recvmsg(fd: number, maxLength: number): Received | null;
   export function getsockname(fd: number): ArrayBuffer;
@@ -24,7 +26,6 @@ declare module "native" {
   export function pollReadable(fd: number, timeoutMs: number): boolean;
   export function monotonicMs(): number;
   export function getpid(): number;
-  export function connect(fd: number, sockaddr: Bytes): boolean;
   export function socketError(fd: number): number;
   export function strerror(errno: number): string;
   export function spawn(argv: readonly string[], env: readonly string[], uid: number, gid: number): number;
@@ -44,6 +45,6 @@ declare module "native" {
     | "NETLINK_ROUTE" | "NETLINK_ADD_MEMBERSHIP"
     | "ETH_P_ARP" | "ETH_P_IP" | "ETH_P_IPV6" | "ETH_P_ALL"
     | "EAGAIN" | "EEXIST" | "EADDRNOTAVAIL" | "ENODEV" | "ENOENT" | "EPERM" | "ENOPROTOOPT"
-    | "ENETDOWN" | "ENXIO" | "EINTR" | "EINVAL"
+    | "ENETDOWN" | "ENXIO" | "EINTR" | "EINVAL" | "ECONNREFUSED"
     | "SIGHUP" | "SIGKILL";
 }
