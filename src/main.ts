@@ -5,6 +5,7 @@ import { checkConfigText } from "./config/check";
 import { decodeCommand } from "./cli/decode";
 import { renderStatus } from "./cli/status";
 import { runDaemon } from "./daemon/daemon";
+import { logToSyslog } from "./daemon/log";
 import { request } from "./platform/control";
 import { engineVersion, exit, programArgs, readTextFile, writeErr, writeOut } from "./platform/engine";
 import { selftest } from "./selftest";
@@ -14,7 +15,9 @@ const DEFAULT_RUN_DIR = "/var/run/floatgw";
 const CONTROL_TIMEOUT_MS = 3000;
 const DEFAULT_SWITCHOVER_HOLD_S = 60;
 
-const USAGE = `usage: floatgwd [run] [--config FILE] [--run-dir DIR]   run the daemon
+const USAGE = `usage: floatgwd [run] [--config FILE] [--run-dir DIR] [--syslog SOCKET]
+                                                          run the daemon (logging to
+                                                          syslog at SOCKET, e.g. /dev/log)
        floatgw status [--json] [--run-dir DIR]            state of every instance
        floatgw switchover [--hold SECONDS] [--run-dir DIR] hand the VIPs to the backup
        floatgw lease add|del MAC IP [HOSTNAME] [EXPIRES] [--run-dir DIR]
@@ -42,6 +45,8 @@ function parseArgs(args: string[], flags: string[]): { opts: Map<string, string>
 function runCommand(args: string[]): number | null {
   const parsed = parseArgs(args, []);
   if (typeof parsed === "string") return usageError(parsed);
+  const syslog = parsed.opts.get("--syslog");
+  if (syslog !== undefined) logToSyslog(syslog);
   const started = runDaemon({
     configPath: parsed.opts.get("--config") ?? DEFAULT_CONFIG,
     runDir: parsed.opts.get("--run-dir") ?? DEFAULT_RUN_DIR,

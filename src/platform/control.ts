@@ -4,21 +4,9 @@
 // asks; the daemon turns requests into events for the core.
 import { C, removeFile, sys } from "./engine";
 import { decodeSockaddr, sockaddrUn } from "./sockaddr";
+import { utf8Decode, utf8Encode } from "./utf8";
 
 const MAX_DATAGRAM = 65536;
-
-function utf8Encode(text: string): Uint8Array {
-  const bin = unescape(encodeURIComponent(text));
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-function utf8Decode(bytes: Uint8Array): string {
-  let bin = "";
-  for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i] ?? 0);
-  return decodeURIComponent(escape(bin));
-}
 
 export type Reply = Record<string, unknown>;
 
