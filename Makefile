@@ -3,6 +3,7 @@
 #   make cross      the same for every router CPU in CROSS_TARGETS
 #   make test       set up the machine (root), build everything, run all tests
 #   make package    OpenWrt packages (.ipk and .apk) for every CPU in build/packages/
+#   make dist       the release tarball the OpenWrt SDK builds from (build/dist/)
 #   make demo       set up, build, run the live two-router demo
 #   make bench      side-by-side measurements with keepalived (bench/REPORT.md)
 #   make bench-smoke  one quick router death for both daemons and one DHCP
@@ -28,7 +29,7 @@ include mk/engine.mk
 TS_SOURCES := $(shell find src -name '*.ts')
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: all cross setup test demo bench bench-smoke package clean distclean
+.PHONY: all cross setup test demo bench bench-smoke package dist clean distclean
 all: build/x86_64/floatgwd
 cross: $(foreach t,$(CROSS_TARGETS),build/$(t)/floatgwd)
 
@@ -64,6 +65,9 @@ $(APK): scripts/apk-tools.sh
 
 package: setup all cross $(APK)
 	@node scripts/package.mjs --apk $(APK) --out build/packages x86_64 $(CROSS_TARGETS)
+
+dist: setup all build/mips_24kc/floatgwd
+	@bash scripts/dist.sh
 
 test: setup all cross package
 	@bash scripts/test.sh
