@@ -4,9 +4,10 @@
 // own severity; a line syslog cannot take (no logd) goes to stderr.
 import { sys, writeErr } from "../platform/engine";
 import { SyslogSocket } from "../platform/syslog";
+import type { LogLevel } from "../config/validate";
 import { syslogLine } from "./syslog-line";
 
-export type LogLevel = "error" | "warn" | "info" | "debug";
+export type { LogLevel };
 const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
 let threshold: LogLevel = "info";

@@ -4,7 +4,7 @@
 // one floatgwd[PID] tag. The time stamp is always there and always 15
 // characters (a day below 10 is padded with a space): OpenWrt's logd cuts
 // the first 16 characters when the 16th is a space, and keeps its own time.
-import type { LogLevel } from "./log";
+import type { LogLevel } from "../config/validate";
 
 const FACILITY_DAEMON = 3;
 const SEVERITY: Record<LogLevel, number> = { error: 3, warn: 4, info: 6, debug: 7 };

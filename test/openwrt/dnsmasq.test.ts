@@ -7,25 +7,15 @@
 // on a veth named br-lan in the test's own network namespace. There is no
 // procd here: /etc/init.d/floatgw's start/stop run their own parts and find
 // no ubus.
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { ROOT } from "../netns/lab";
-import { Tree, hook, rootfsMissing } from "./tree";
+import { describe, expect, it } from "vitest";
+import { ipkPath } from "./built";
+import { type Tree, hook, rootfsMissing, useTrees } from "./tree";
 
-const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
-const RELEASE = /^PKG_RELEASE:=(\d+)$/m.exec(readFileSync(join(ROOT, "openwrt/floatgw/Makefile"), "utf8"))![1];
-const IPK = join(ROOT, `build/packages/x86_64/floatgw_${version}-r${RELEASE}_x86_64.ipk`);
-
-const trees: Tree[] = [];
-afterEach(() => {
-  for (const t of trees.splice(0)) t.dispose();
-});
+const tree = useTrees();
 /** A tree with floatgw installed by opkg, and the stock dhcp config. */
 function installed(): { t: Tree; stock: string } {
-  const t = new Tree();
-  trees.push(t);
-  t.must(`opkg install ${t.put(IPK)} 2>/dev/null`);
+  const t = tree();
+  t.must(`opkg install ${t.put(ipkPath("x86_64"))} 2>/dev/null`);
   return { t, stock: t.read("etc/config/dhcp")! };
 }
 const floatgwConfig = (enabled: string, dhcp = "1") => `
@@ -77,11 +67,12 @@ describe.skipIf(rootfsMissing)("the dnsmasq hook on the real uci", () => {
   });
 });
 
-describe.skipIf(rootfsMissing)("/etc/init.d/floatgw gives dnsmasq's configuration back", () => {
-  it("stop after floatgwd was SIGKILLed while master", () => {
-    const { t, stock } = installed();
-    t.must(`cat > /etc/config/floatgw <<'EOF'${floatgwConfig("1")}EOF`);
-    const out = t.must(`
+/** Configures floatgw (enabled, dhcp '1' on lan) and returns a script that
+ * starts floatgwd on a veth named br-lan, records its pid where procd
+ * would, and waits until the hook made it master in dhcp. */
+function masterOnBrLan(t: Tree): string {
+  t.must(`cat > /etc/config/floatgw <<'EOF'${floatgwConfig("1")}EOF`);
+  return `
       ip link add br-lan type veth peer name lanpeer && ip link set lanpeer up && ip link set br-lan up
       ip addr add 198.18.0.2/24 dev br-lan
       /usr/sbin/floatgwd run --config /etc/config/floatgw >/tmp/floatgwd.log 2>&1 &
@@ -89,7 +80,13 @@ describe.skipIf(rootfsMissing)("/etc/init.d/floatgw gives dnsmasq's configuratio
       i=0
       until [ "$(uci -q get dhcp.lan.force)" = 1 ]; do
         i=$((i + 1)); [ $i -le 30 ] || { cat /tmp/floatgwd.log; exit 1; }; sleep 1
-      done
+      done`;
+}
+
+describe.skipIf(rootfsMissing)("/etc/init.d/floatgw gives dnsmasq's configuration back", () => {
+  it("stop after floatgwd was SIGKILLed while master", () => {
+    const { t, stock } = installed();
+    const out = t.must(`${masterOnBrLan(t)}
       kill -KILL $(cat /var/run/floatgwd.pid)
       echo "killed as master: ignore=$(uci -q get dhcp.lan.ignore) force=$(uci -q get dhcp.lan.force)"
       /etc/init.d/floatgw stop 2>/dev/null
@@ -100,17 +97,8 @@ describe.skipIf(rootfsMissing)("/etc/init.d/floatgw gives dnsmasq's configuratio
 
   it("stop waits for a SIGTERMed floatgwd to finish its stop hooks", () => {
     const { t, stock } = installed();
-    t.must(`cat > /etc/config/floatgw <<'EOF'${floatgwConfig("1")}EOF`);
-    const out = t.must(`
-      ip link add br-lan type veth peer name lanpeer && ip link set lanpeer up && ip link set br-lan up
-      ip addr add 198.18.0.2/24 dev br-lan
-      /usr/sbin/floatgwd run --config /etc/config/floatgw >/tmp/floatgwd.log 2>&1 &
-      pid=$!
-      echo $pid >/var/run/floatgwd.pid
-      i=0
-      until [ "$(uci -q get dhcp.lan.force)" = 1 ]; do
-        i=$((i + 1)); [ $i -le 30 ] || { cat /tmp/floatgwd.log; exit 1; }; sleep 1
-      done
+    const out = t.must(`${masterOnBrLan(t)}
+      pid=$(cat /var/run/floatgwd.pid)
       # What procd's stop does: SIGTERM, then the init script's service_stopped.
       kill -TERM $pid
       /etc/init.d/floatgw stop 2>/dev/null

@@ -4,9 +4,9 @@
 // rules once, never changes a rule the admin has, and a running fw4 has them
 // at once.
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ROOT } from "../netns/lab";
-import { Tree, rootfsMissing } from "./tree";
+import { type Tree, rootfsMissing, useTrees } from "./tree";
 
 const SCRIPT = join(ROOT, "files/etc/uci-defaults/80-floatgw-firewall");
 /** What the script appends to a firewall config that has neither rule. */
@@ -25,13 +25,9 @@ config rule 'floatgw_leases'
 
 `;
 
-const trees: Tree[] = [];
-afterEach(() => {
-  for (const t of trees.splice(0)) t.dispose();
-});
+const newTree = useTrees();
 function tree(): Tree {
-  const t = new Tree();
-  trees.push(t);
+  const t = newTree();
   // As default_postinst and the first boot run uci-defaults: sourced from
   // their directory, in a subshell.
   t.put(SCRIPT);

@@ -13,44 +13,30 @@
 // environment, but 22.03's default_postinst/default_prerm predate apk (they
 // find the package by the opkg script's own name, which apk's scripts do
 // not pass), so under apk they run and do nothing here.
-import { mkdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
-import { ROOT, must } from "../netns/lab";
-import { Tree, hook, rootfsMissing } from "./tree";
+import { describe, expect, it } from "vitest";
+import { must } from "../netns/lab";
+import { APK, PKG_VERSION, VERSION, apkPath, ipkPath } from "./built";
+import { type Tree, hook, rootfsMissing, useTrees } from "./tree";
 
-const APK = join(ROOT, "build/apk-tools/apk");
-const { version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
-const RELEASE = /^PKG_RELEASE:=(\d+)$/m.exec(readFileSync(join(ROOT, "openwrt/floatgw/Makefile"), "utf8"))![1];
-const VERSION = `${version}-r${RELEASE}`;
-const IPK = join(ROOT, `build/packages/x86_64/floatgw_${VERSION}_x86_64.ipk`);
-const APK_PKG = join(ROOT, `build/packages/x86_64/floatgw-${VERSION}.apk`);
-
-const trees: Tree[] = [];
-afterEach(() => {
-  for (const t of trees.splice(0)) t.dispose();
-});
-function tree(): Tree {
-  const t = new Tree();
-  trees.push(t);
-  return t;
-}
+const tree = useTrees();
 
 describe.skipIf(rootfsMissing)("opkg install and remove on OpenWrt 22.03", () => {
   it("installs the files, runs the uci-defaults, enables the service, and the floatgw command works", () => {
     const t = tree();
     const dhcp = t.read("etc/config/dhcp");
-    const r = t.sh(`opkg install ${t.put(IPK)}`);
+    const r = t.sh(`opkg install ${t.put(ipkPath("x86_64"))}`);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`Installing floatgw (${VERSION}) to root...`);
+    expect(r.stdout).toContain(`Installing floatgw (${PKG_VERSION}) to root...`);
     expect(r.stdout).toContain("Configuring floatgw.");
     // default_postinst's `/etc/init.d/floatgw start`, without procd.
     expect(r.stderr).toContain("Failed to connect to ubus");
 
     expect(t.must("opkg status floatgw")).toMatch(new RegExp(
-      `Package: floatgw\\nVersion: ${VERSION}\\nDepends: libc\\nStatus: install user installed\\nArchitecture: x86_64\\n` +
+      `Package: floatgw\\nVersion: ${PKG_VERSION}\\nDepends: libc\\nStatus: install user installed\\nArchitecture: x86_64\\n` +
       "Conffiles:\\n /etc/config/floatgw [0-9a-f]{64}\\n"));
-    expect(t.must("floatgw --version")).toMatch(new RegExp(`^floatgwd ${version} `));
+    expect(t.must("floatgw --version")).toMatch(new RegExp(`^floatgwd ${VERSION} `));
     expect(t.must("readlink /usr/sbin/floatgw")).toBe("floatgwd\n");
     expect(t.must("ls /etc/rc.d/").split("\n")).toEqual(expect.arrayContaining(["K01floatgw", "S70floatgw"]));
     // The uci-defaults ran (exit 0: deleted) and added the two rules.
@@ -62,7 +48,7 @@ describe.skipIf(rootfsMissing)("opkg install and remove on OpenWrt 22.03", () =>
   it("opkg remove stops the service and gives /etc/config/dhcp back byte for byte", () => {
     const t = tree();
     const dhcp = t.read("etc/config/dhcp")!;
-    t.must(`opkg install ${t.put(IPK)}`);
+    t.must(`opkg install ${t.put(ipkPath("x86_64"))}`);
     // floatgwd was master: the hook changed the dhcp config (uci rewrote it).
     t.must(hook("master"));
     expect(t.must("uci get dhcp.lan.force; uci get dhcp.lan.dhcp_option")).toBe("1\n3,198.18.0.1 6,198.18.0.1\n");
@@ -103,11 +89,11 @@ describe.skipIf(rootfsMissing)("apk add and del (apk-tools 3) into the OpenWrt t
 
   it("installs the files and runs the post-install script under busybox; apk del removes them", () => {
     const t = tree();
-    const out = apk(t, ["add", "--initdb", "--allow-untrusted", libcApk(t), APK_PKG]);
-    expect(out).toContain(`Installing floatgw (${VERSION})`);
-    expect(out).toContain(`Executing floatgw-${VERSION}.post-install`);
+    const out = apk(t, ["add", "--initdb", "--allow-untrusted", libcApk(t), apkPath("x86_64")]);
+    expect(out).toContain(`Installing floatgw (${PKG_VERSION})`);
+    expect(out).toContain(`Executing floatgw-${PKG_VERSION}.post-install`);
     expect(out).not.toMatch(/ERROR|script exited with error/);
-    expect(t.must("floatgw --version")).toMatch(new RegExp(`^floatgwd ${version} `));
+    expect(t.must("floatgw --version")).toMatch(new RegExp(`^floatgwd ${VERSION} `));
     const mode = (f: string) => (statSync(join(t.root, f)).mode & 0o7777).toString(8);
     expect(["etc/config/floatgw", "etc/init.d/floatgw", "usr/sbin/floatgwd"].map(mode)).toEqual(["600", "755", "755"]);
     expect(t.read("lib/apk/packages/floatgw.list")).toContain("/usr/sbin/floatgwd\n");
@@ -115,7 +101,7 @@ describe.skipIf(rootfsMissing)("apk add and del (apk-tools 3) into the OpenWrt t
     expect(apk(t, ["info", "--installed", "floatgw"])).toContain("floatgw");
 
     const del = apk(t, ["del", "floatgw"]);
-    expect(del).toContain(`Executing floatgw-${VERSION}.pre-deinstall`);
+    expect(del).toContain(`Executing floatgw-${PKG_VERSION}.pre-deinstall`);
     expect(del).not.toMatch(/ERROR/);
     for (const f of ["usr/sbin/floatgwd", "usr/sbin/floatgw", "etc/init.d/floatgw", "etc/config/floatgw", "lib/apk/packages/floatgw.list"]) {
       expect(t.exists(f), f).toBe(false);

@@ -12,21 +12,17 @@
 //    package-pack.mk passes them to `apk mkpkg`, read back by apk-tools'
 //    own `apk adbdump` and `apk extract`.
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { gunzipSync } from "node:zlib";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT, must } from "../netns/lab";
 import { CROSS_TARGETS } from "../cross/targets";
+import { APK, MAKEFILE, PKG_VERSION, apkPath, ipkPath, makeVar } from "./built";
 import { type TarMember, readTarGz } from "./tar";
 
-const PACKAGES = join(ROOT, "build/packages");
-const APK = join(ROOT, "build/apk-tools/apk");
-const { version: JSON_VERSION } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string };
-const MAKEFILE = readFileSync(join(ROOT, "openwrt/floatgw/Makefile"), "utf8");
-const makeVar = (name: string) => new RegExp(`^${name}:=(.*)$`, "m").exec(MAKEFILE)?.[1];
-const VERSION = `${JSON_VERSION}-r${makeVar("PKG_RELEASE")}`;
+const VERSION = PKG_VERSION;
 const CPUS = ["x86_64", ...CROSS_TARGETS];
 
 /** Every path the floatgw package installs: [path, type, mode, link target]. */
@@ -51,14 +47,10 @@ const DATA: [string, string, number, string?][] = [
   ["./usr/sbin/floatgwd", "0", 0o755],
 ];
 
-const ipkPath = (cpu: string) => join(PACKAGES, cpu, `floatgw_${VERSION}_${cpu}.ipk`);
-const apkPath = (cpu: string) => join(PACKAGES, cpu, `floatgw-${VERSION}.apk`);
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 function ipk(cpu: string) {
-  const file = ipkPath(cpu);
-  if (!existsSync(file)) throw new Error(`${file} is missing: run make package first`);
-  const outer = readTarGz(readFileSync(file));
+  const outer = readTarGz(readFileSync(ipkPath(cpu)));
   const member = (name: string) => outer.find((m) => m.name === name)!;
   const control = readTarGz(member("./control.tar.gz").data);
   const fields = control.find((m) => m.name === "./control")!.data.toString("utf8");

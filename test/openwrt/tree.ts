@@ -9,6 +9,7 @@
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, mkdirSync, existsSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
+import { afterEach } from "vitest";
 import { copyRootfs, locateRootfs } from "../lab/rootfs.mjs";
 import { type Result, run } from "../netns/lab";
 
@@ -82,4 +83,17 @@ export class Tree {
   dispose(): void {
     rmSync(this.tmp, { recursive: true, force: true });
   }
+}
+
+/** Trees for the tests of one file, each removed after its test. */
+export function useTrees(): () => Tree {
+  const trees: Tree[] = [];
+  afterEach(() => {
+    for (const t of trees.splice(0)) t.dispose();
+  });
+  return () => {
+    const t = new Tree();
+    trees.push(t);
+    return t;
+  };
 }
