@@ -1,13 +1,15 @@
 // The single floatgw binary. Called as floatgwd it runs the daemon (or a
-// tool subcommand); called as floatgw (a symlink) it is the CLI. Both names
-// accept every command, so `floatgwd status` works too.
+// tool subcommand); called as floatgw (the package's symlink) it is the CLI.
+// Both names accept every command, so `floatgwd status` works too, but only
+// floatgwd runs the daemon without one: a bare `floatgw` prints the usage
+// rather than start a second daemon next to the running one.
 import { checkConfigText } from "./config/check";
 import { decodeCommand } from "./cli/decode";
 import { renderStatus } from "./cli/status";
 import { runDaemon } from "./daemon/daemon";
 import { logToSyslog } from "./daemon/log";
 import { request } from "./platform/control";
-import { engineVersion, exit, programArgs, readTextFile, writeErr, writeOut } from "./platform/engine";
+import { engineVersion, exit, programArgs, programName, readTextFile, writeErr, writeOut } from "./platform/engine";
 import { selftest } from "./selftest";
 
 const DEFAULT_CONFIG = "/etc/config/floatgw";
@@ -155,7 +157,7 @@ function main(args: string[]): number | null {
       writeOut(USAGE);
       return 0;
     case undefined:
-      return runCommand([]);
+      return programName() === "floatgw" ? usageError("which command?") : runCommand([]);
     default:
       if (command.startsWith("--")) return runCommand(args);
       writeErr(`floatgwd: unknown command '${command}'\n${USAGE}`);

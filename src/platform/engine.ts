@@ -45,6 +45,11 @@ export function programArgs(): string[] {
   return scriptArgs.slice(1);
 }
 
+/** The name the program was called by, without its directory. */
+export function programName(): string {
+  return (scriptArgs[0] ?? "").replace(/^.*\//, "");
+}
+
 export function writeOut(text: string): void {
   std.out.puts(text);
   std.out.flush();

@@ -38,6 +38,10 @@ describe.skipIf(rootfsMissing)("opkg install and remove on OpenWrt 22.03", () =>
       "Conffiles:\\n /etc/config/floatgw [0-9a-f]{64}\\n"));
     expect(t.must("floatgw --version")).toMatch(new RegExp(`^floatgwd ${VERSION} `));
     expect(t.must("readlink /usr/sbin/floatgw")).toBe("floatgwd\n");
+    // A bare `floatgw` is the CLI asking what to do, never a second daemon.
+    const bare = t.sh("floatgw", 10_000);
+    expect(bare.status).toBe(2);
+    expect(bare.stderr).toContain("usage: floatgwd");
     expect(t.must("ls /etc/rc.d/").split("\n")).toEqual(expect.arrayContaining(["K01floatgw", "S70floatgw"]));
     // The uci-defaults ran (exit 0: deleted) and added the two rules.
     expect(t.exists("etc/uci-defaults/80-floatgw-firewall")).toBe(false);
