@@ -41,7 +41,7 @@ describe.skipIf(rootfsMissing)("opkg install and remove on OpenWrt 22.03", () =>
     // A bare `floatgw` is the CLI asking what to do, never a second daemon.
     const bare = t.sh("floatgw", 10_000);
     expect(bare.status).toBe(2);
-    expect(bare.stderr).toContain("usage: floatgwd");
+    expect(bare.stderr).toContain("usage: floatgw COMMAND");
     expect(t.must("ls /etc/rc.d/").split("\n")).toEqual(expect.arrayContaining(["K01floatgw", "S70floatgw"]));
     // The uci-defaults ran (exit 0: deleted) and added the two rules.
     expect(t.exists("etc/uci-defaults/80-floatgw-firewall")).toBe(false);
