@@ -52,4 +52,6 @@ install-$(1):
 endef
 
 info:
-.PHONY: info install
+compile:
+	$(Build/Compile)
+.PHONY: info install compile
