@@ -1,32 +1,44 @@
 // floatgwd: every configured instance, grouped by device, driven by
-// QuickJS's event loop; the netlink monitor, the control socket, the state
-// file, the hotplug hooks and the signals (SIGTERM/SIGINT: resign and leave;
-// SIGHUP: reload the configuration without disturbing what did not change).
+// QuickJS's event loop; the netlink monitor, the control socket and ubus
+// (both answering the control API), the state file, the hotplug hooks and
+// the signals (SIGTERM/SIGINT: resign and leave; SIGHUP: reload the
+// configuration without disturbing what did not change).
 import { formatAddr } from "../core/addr";
+import type { Role } from "../core/state";
 import { masterDownIntervalMs } from "../core/timing";
 import type { Ms } from "../core/units";
 import { type HotplugAction, Hotplug } from "../integrations/hotplug";
-import { ControlServer, type Reply } from "../platform/control";
-import { after, exit, makeDirs, monotonicMs, onSignal, removeFile, watchReadable, writeFileAtomic } from "../platform/engine";
+import { Children } from "../platform/children";
+import { ControlServer } from "../platform/control";
+import { after, exit, makeDirs, monotonicMs, onSignal, readTextFile, removeFile, sys, watchReadable, writeFileAtomic } from "../platform/engine";
 import { Rtnl, RtnlMonitor } from "../platform/rtnl";
+import type { TrackUse, TrackerSpec } from "../track/spec";
 import { Device } from "./device";
 import { type Loaded, loadDaemonConfig } from "./load";
 import { LeaseSync } from "./lease-sync";
 import { guarded, logger, setLogLevel } from "./log";
-import { type InstanceSpec, onlyPriorityDiffers } from "./spec";
-import { daemonStatus } from "./status";
+import { type ControlRequest, type Reply, type Results, failure, parseRequest } from "./control-api";
+import { type InstanceSpec, changesLive } from "./spec";
+import { daemonStatus, dhcpRole } from "./status";
+import type { DaemonStatus } from "./status-contract";
+import { TrackerSet } from "./trackers";
+import { DaemonUbus } from "./ubus";
 
 export interface DaemonOptions {
   configPath: string;
   runDir: string;
-  /** Default hold-off of a switchover, so the peer keeps the VIP. */
-  switchoverHoldMs: number;
+  /** ubusd's socket. */
+  ubusSocket: string;
 }
 
 const log = logger("");
-/** How long the "stop" hooks may run at exit, after the VIPs are gone and
- * well inside procd's 5 s before SIGKILL. */
-const HOOK_BUDGET_AT_EXIT_MS = 2000;
+/** How long the hooks still queued or running at exit may take, after the
+ * VIPs are gone: a resign hook and a stop hook that each commit
+ * /etc/config/dhcp and restart dnsmasq can take seconds on a slow router.
+ * Well inside the 15 s procd waits before SIGKILL (term_timeout in the init
+ * script, which also gives dnsmasq's configuration back itself should the
+ * stop hooks not finish). */
+const HOOK_BUDGET_AT_EXIT_MS = 10_000;
 /** How long a stopping master waits for its backup to take over (a v2
  * backup at priority 100 does after its 609 ms Skew_Time). */
 const HANDOVER_AT_EXIT_MS = 800;
@@ -58,6 +70,18 @@ export function runDaemon(opts: DaemonOptions): boolean {
   if (!makeDirs(opts.runDir)) log("warn", `cannot create ${opts.runDir}`);
   const hotplug = new Hotplug(first.global.hotplugCommand, logger("hotplug"));
   const devices = new Map<string, Device>();
+  const children = new Children();
+  const trackers = new TrackerSet({
+    now,
+    children,
+    rtnl,
+    hostname: (readTextFile("/proc/sys/kernel/hostname") ?? "").trim() || "floatgw",
+    changed: (name) => {
+      const state = trackers.views(now()).find((v) => v.name === name)?.state ?? "changed";
+      for (const { r } of runners()) if (r.spec.track.some((u) => u.tracker === name)) r.assess(`tracker ${name} ${state}`);
+      writeState();
+    },
+  }, logger);
 
   const leases = new LeaseSync({
     now,
@@ -72,7 +96,11 @@ export function runDaemon(opts: DaemonOptions): boolean {
       return null;
     },
   }, logger("leases"));
-  const status = (): Record<string, unknown> => ({ ...daemonStatus([...devices.values()], now(), startedAt), leaseChannel: leases.status() });
+  const ubus = new DaemonUbus(opts.ubusSocket, { now, answer: (cmd, args) => answer(cmd, args, "ubus") }, logger("ubus"));
+  const status = (): DaemonStatus => daemonStatus({
+    devices: [...devices.values()], now: now(), startedAt, pid: sys.getpid(), trackers: trackers.views(now()), leaseChannel: leases.status(),
+    ubus: ubus.status(),
+  });
   const writeState = (): void => {
     if (!writeFileAtomic(statePath, JSON.stringify(status()) + "\n")) {
       log("warn", `cannot write ${statePath}`);
@@ -81,16 +109,22 @@ export function runDaemon(opts: DaemonOptions): boolean {
   const host = {
     now,
     changed: writeState,
-    notify: (spec: InstanceSpec, from: string, to: string, reason: string, priority: number): void => {
+    trackTerms: (uses: readonly TrackUse[]) => uses.map((u) => trackers.term(u)),
+    notify: (spec: InstanceSpec, from: Role, to: Role, reason: string, priority: number): void => {
       writeState();
       const action = ACTIONS[to];
       if (!action) return;
       // The replicated leases go into dnsmasq's lease file before the hook
       // restarts dnsmasq with DHCP on (hooks run after this, in order).
       if (action === "master" && spec.dhcp && leases.replicating) leases.writeLeaseFile();
+      const vips = spec.vips.map((v) => `${formatAddr(v.addr)}/${v.prefix}`);
+      ubus.transition({
+        instance: spec.name, interface: spec.interface, device: spec.device, vrid: spec.vrid,
+        from, to, priority, reason, vips, dhcp: dhcpRole(spec, to),
+      });
       hotplug.emit({
         action, instance: spec.name, vrid: spec.vrid, interface: spec.interface ?? "", device: spec.device,
-        vips: spec.vips.map((v) => `${formatAddr(v.addr)}/${v.prefix}`), priority, from, reason, dhcp: spec.dhcp,
+        vips, priority, from, reason, dhcp: spec.dhcp,
       });
     },
   };
@@ -108,14 +142,17 @@ export function runDaemon(opts: DaemonOptions): boolean {
   const configureLeases = (loaded: { global: { secret: string | null; dhcpLeasefile: string }; specs: InstanceSpec[] }): void =>
     leases.configure({ enabled: loaded.specs.some((s) => s.dhcp), secret: loaded.global.secret, leasefile: loaded.global.dhcpLeasefile });
 
-  /** Brings the running instances in line with `specs`: unchanged ones keep
-   * their state and timers, a changed priority applies live, anything else
-   * changed restarts that instance, removed ones resign. */
-  const apply = (specs: InstanceSpec[]): void => {
+  /** Brings the running trackers and instances in line with the
+   * configuration: unchanged ones keep their state and timers, a changed
+   * priority or tracker list applies live, anything else changed restarts
+   * that instance (or tracker), removed ones resign (or stop). */
+  const apply = (specs: InstanceSpec[], trackerSpecs: readonly TrackerSpec[]): void => {
+    trackers.apply(trackerSpecs);
     for (const { d, r } of runners()) {
       const next = specs.find((s) => s.name === r.spec.name);
-      if (next && next.device === r.spec.device && onlyPriorityDiffers(r.spec, next)) {
-        if (next.priority !== r.spec.priority) r.updatePriority(next);
+      if (next && next.device === r.spec.device && changesLive(r.spec, next)) {
+        if (JSON.stringify(next) !== JSON.stringify(r.spec)) r.update(next);
+        else r.assess("reload");
         continue;
       }
       d.remove(r, next ? "configuration changed" : "removed from the configuration");
@@ -129,63 +166,96 @@ export function runDaemon(opts: DaemonOptions): boolean {
     writeState();
   };
 
-  const reload = (): void => {
+  const reload = (): Reply<Results["reload"]> => {
     const loaded = loadDaemonConfig(opts.configPath);
     report(loaded);
     if (!loaded.ok) {
-      log("error", `reload of ${opts.configPath} rejected; the running instances are unchanged`);
-      return;
+      const why = `reload of ${opts.configPath} rejected; the running instances are unchanged`;
+      log("error", why);
+      return failure("refused", `${why}: ${loaded.errors.join("; ")}`);
     }
     setLogLevel(loaded.global.logLevel);
     hotplug.setCommand(loaded.global.hotplugCommand);
     log("info", `reloading ${opts.configPath}`);
     configureLeases(loaded);
-    apply(loaded.specs);
+    apply(loaded.specs, loaded.trackers);
+    return { ok: true, result: { instances: runners().map(({ r }) => r.spec.name), warnings: loaded.warnings } };
+  };
+
+  /** Resigns the named instance, or every instance this router is master of. */
+  const switchover = (req: { instance: string | null; holdS: number }, via: string): Reply<Results["switchover"]> => {
+    const all = runners().map(({ r }) => r);
+    let targets = all.filter((r) => r.state?.role === "master");
+    if (req.instance !== null) {
+      const one = all.find((r) => r.spec.name === req.instance);
+      if (!one) return failure("not-found", `switchover: no instance '${req.instance}' (this daemon runs ${all.map((r) => r.spec.name).join(", ")})`);
+      const role = one.state?.role ?? "waiting";
+      if (role !== "master") return failure("refused", `switchover: instance '${one.spec.name}' is ${role} here, not master; run switchover on the master`);
+      targets = [one];
+    }
+    if (targets.length === 0) return failure("refused", "switchover: this router is master of no instance; run switchover on the master");
+    log("info", `switchover requested (${via}): ${targets.map((r) => r.spec.name).join(", ")} resign, holding off for ${req.holdS} s`);
+    for (const r of targets) r.feed({ kind: "resign", holdMs: req.holdS * 1000 });
+    return { ok: true, result: { resigned: targets.map((r) => ({ instance: r.spec.name, vrid: r.spec.vrid })), hold: req.holdS } };
+  };
+
+  /** A lease event of the local dnsmasq, from the dhcp hook. */
+  const lease = (req: Extract<ControlRequest, { cmd: "lease" }>): Reply<Results["lease"]> => {
+    const error = leases.local(req.op, { mac: req.mac, ip: req.ip, hostname: req.hostname ?? undefined, expires: req.expires ?? undefined });
+    if (error !== null) return failure("invalid", `lease: ${error}`);
+    writeState();
+    return { ok: true, result: { degraded: leases.degraded() } };
+  };
+
+  /** Every request, from the control socket or ubus, goes through here. */
+  const answer = (cmd: unknown, args: unknown, via: "control" | "ubus"): Reply<Results[keyof Results]> => {
+    const parsed = parseRequest(cmd, args, via);
+    if (!parsed.ok) return parsed;
+    const req = parsed.result;
+    switch (req.cmd) {
+      case "status":
+        return { ok: true, result: status() };
+      case "switchover":
+        return switchover(req, via);
+      case "reload":
+        return reload();
+      case "lease":
+        return lease(req);
+      case "iface":
+        return { ok: true, result: { tracked: trackers.interfaceEvent(req.interface, req.action) } };
+    }
   };
 
   watchReadable(monitor.fd, guarded(log, "netlink event", () => {
     const events = monitor.drain();
     for (const d of devices.values()) d.onEvents(events);
+    trackers.onEvents(events);
   }));
 
   removeFile(socketPath);
   const control = new ControlServer(socketPath);
-  const answer = (req: unknown): Reply => {
-    const cmd = typeof req === "object" && req !== null ? (req as { cmd?: unknown }).cmd : undefined;
-    if (cmd === "status") return { ok: true, ...status() };
-    if (cmd === "lease") return leaseRequest(req as Record<string, unknown>);
-    if (cmd === "switchover") {
-      const holdMs = Number((req as { holdMs?: unknown }).holdMs ?? opts.switchoverHoldMs);
-      const resigned: string[] = [];
-      for (const { r } of runners()) {
-        if (r.state?.role !== "master") continue;
-        r.feed({ kind: "resign", holdMs });
-        resigned.push(`vrid ${r.spec.vrid} ${r.spec.name}`);
-      }
-      return resigned.length
-        ? { ok: true, resigned, holdMs }
-        : { ok: false, error: "this router is master of no instance; run switchover on the master" };
+  /** A control datagram is {"cmd": NAME, ...args} (control-api.ts). */
+  const controlRequest = (text: string | null): Reply<unknown> => {
+    if (text === null) return failure("invalid", "bad request: not UTF-8");
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      return failure("invalid", `bad request: ${e instanceof Error ? e.message : String(e)}`);
     }
-    return { ok: false, error: `unknown command ${JSON.stringify(cmd)}` };
+    if (typeof body !== "object" || body === null || Array.isArray(body)) return failure("invalid", "bad request: not a JSON object");
+    const { cmd, ...args } = body as Record<string, unknown>;
+    return answer(cmd, args, "control");
   };
-  /** `floatgw lease add|del MAC IP [HOSTNAME] [EXPIRES]`, from the dhcp hook. */
-  const leaseRequest = (req: Record<string, unknown>): Reply => {
-    const op = req.op;
-    if (op !== "add" && op !== "del") return { ok: false, error: "lease: op must be add or del" };
-    const expires = req.expires === undefined ? undefined : Number(req.expires);
-    const hostname = req.hostname === undefined ? undefined : String(req.hostname);
-    const error = leases.local(op, { mac: String(req.mac), ip: String(req.ip), hostname, expires });
-    if (error !== null) return { ok: false, error: `lease: ${error}` };
-    writeState();
-    return { ok: true, degraded: leases.degraded() };
-  };
-  watchReadable(control.fd, guarded(log, "control request", () => control.serve(answer)));
+  watchReadable(control.fd, guarded(log, "control request", () => control.serve(controlRequest)));
 
   const finish = (): void => {
     for (const d of devices.values()) d.stop();
+    trackers.stop();
     writeState();
     leases.close();
     hotplug.drain(HOOK_BUDGET_AT_EXIT_MS, now);
+    ubus.close();
     control.close();
     removeFile(socketPath);
     monitor.close();
@@ -221,11 +291,16 @@ export function runDaemon(opts: DaemonOptions): boolean {
   };
   onSignal("TERM", guarded(log, "SIGTERM", () => shutdown("SIGTERM")));
   onSignal("INT", guarded(log, "SIGINT", () => shutdown("SIGINT")));
-  onSignal("HUP", guarded(log, "SIGHUP", reload));
-  onSignal("CHLD", guarded(log, "SIGCHLD", () => hotplug.childExited()));
+  onSignal("HUP", guarded(log, "SIGHUP", () => void reload()));
+  onSignal("CHLD", guarded(log, "SIGCHLD", () => {
+    hotplug.childExited();
+    children.reap();
+  }));
 
+  // ubus first, so that the first transitions reach a ubusd that is there.
+  ubus.start();
   configureLeases(first);
-  apply(first.specs);
+  apply(first.specs, first.trackers);
   const names = first.specs.map((s) => `vrid ${s.vrid} on ${s.device} (${s.vips.map((v) => formatAddr(v.addr)).join(", ")})`);
   log("info", `running ${names.join("; ")}; control socket ${socketPath}`);
   return true;

@@ -17,6 +17,8 @@ declare module "native" {
   export function close(fd: number): void;
   export function setsockopt(fd: number, level: number, name: number, value: number | boolean | Bytes): void;
   export function bind(fd: number, sockaddr: Bytes): void;
+  /** true: connected at once; false: a non-blocking connect in progress (wait until writable, then socketError). */
+  export function connect(fd: number, sockaddr: Bytes): boolean;
   export function sendto(fd: number, data: Bytes, sockaddr: Bytes | null): number | null;
   export function recvmsg(fd: number, maxLength: number): Received | null;
   export function getsockname(fd: number): ArrayBuffer;
@@ -24,14 +26,17 @@ declare module "native" {
   export function pollReadable(fd: number, timeoutMs: number): boolean;
   export function monotonicMs(): number;
   export function getpid(): number;
+  export function socketError(fd: number): number;
+  export function strerror(errno: number): string;
+  export function spawn(argv: readonly string[], env: readonly string[], uid: number, gid: number): number;
   export const engineVersion: string;
   /** Socket, protocol and errno constants as the target CPU numbers them. */
   export const constants: Readonly<Record<NativeConstant, number>>;
   export type NativeConstant =
     | "AF_INET" | "AF_INET6" | "AF_PACKET" | "AF_NETLINK" | "AF_UNIX"
-    | "SOCK_RAW" | "SOCK_DGRAM" | "SOCK_NONBLOCK"
+    | "SOCK_RAW" | "SOCK_DGRAM" | "SOCK_STREAM" | "SOCK_NONBLOCK"
     | "SOL_SOCKET" | "SO_BINDTODEVICE" | "SO_RCVBUF" | "SO_SNDBUF" | "SO_REUSEADDR"
-    | "IPPROTO_IP" | "IPPROTO_IPV6"
+    | "IPPROTO_IP" | "IPPROTO_IPV6" | "IPPROTO_TCP" | "IPPROTO_ICMP" | "IPPROTO_ICMPV6"
     | "IP_TTL" | "IP_RECVTTL" | "IP_PKTINFO" | "IP_MULTICAST_TTL" | "IP_MULTICAST_LOOP"
     | "IP_MULTICAST_IF" | "IP_ADD_MEMBERSHIP" | "IP_DROP_MEMBERSHIP"
     | "IPV6_UNICAST_HOPS" | "IPV6_MULTICAST_HOPS" | "IPV6_MULTICAST_LOOP" | "IPV6_MULTICAST_IF"
@@ -40,6 +45,6 @@ declare module "native" {
     | "NETLINK_ROUTE" | "NETLINK_ADD_MEMBERSHIP"
     | "ETH_P_ARP" | "ETH_P_IP" | "ETH_P_IPV6" | "ETH_P_ALL"
     | "EAGAIN" | "EEXIST" | "EADDRNOTAVAIL" | "ENODEV" | "ENOENT" | "EPERM" | "ENOPROTOOPT"
-    | "ENETDOWN" | "ENXIO" | "EINTR" | "EINVAL"
+    | "ENETDOWN" | "ENXIO" | "EINTR" | "EINVAL" | "ECONNREFUSED"
     | "SIGHUP" | "SIGKILL";
 }

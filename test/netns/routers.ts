@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
+import type { DaemonStatus, InstanceCounters, InstanceStatus } from "../../src/daemon/status-contract";
 import { FLOATGWD, Lab, must, requireBinary, run } from "./lab";
 
 export const VIP = "198.18.0.1";
@@ -25,24 +26,10 @@ export async function waitFor<T>(what: string, probe: () => T | null | undefined
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export interface InstanceStatus {
-  name: string;
-  vrid: number;
-  state: string;
-  master: string | null;
-  vipPresent: boolean;
-  priority: { base: number; effective: number };
-  peer: { address: string; priority: number } | null;
-  counters: {
-    advertsRx: number; advertsTx: number; priorityZeroRx: number; priorityZeroTx: number;
-    becameMaster: number; transitions: number; drops: Record<string, number>;
-  };
-  transitions: { from: string; to: string; reason: string }[];
-}
-export interface Status {
-  devices: { name: string; up: boolean; drops: Record<string, number> }[];
-  instances: InstanceStatus[];
-}
+/** What `floatgw status --json` prints: the daemon's status contract. */
+export type Status = DaemonStatus;
+/** An instance whose state machine runs (not "waiting"), so it has counters. */
+export type RunningInstance = InstanceStatus & { counters: InstanceCounters };
 
 export const VIP6 = "2001:db8:0:1::1";
 
@@ -103,11 +90,12 @@ export class Router {
     return this.lab.exec(this.ns, ["cat", "/sys/class/net/br-lan/address"]).stdout.trim();
   }
 
-  /** Starts floatgwd; `binary` may name another CPU's build with its qemu. */
-  startFloatgw(config: string, binary: string[] = [FLOATGWD]): void {
+  /** Starts floatgwd; `binary` may name another CPU's build with its qemu,
+   * `env` adds to its environment. */
+  startFloatgw(config: string, binary: string[] = [FLOATGWD], env: Record<string, string> = {}): void {
     writeFileSync(join(this.dir, "floatgw"), config);
     this.output = "";
-    const child = this.lab.start(this.ns, [...binary, "run", "--config", join(this.dir, "floatgw"), "--run-dir", join(this.dir, "run")]);
+    const child = this.lab.start(this.ns, [...binary, "run", "--config", join(this.dir, "floatgw"), "--run-dir", join(this.dir, "run")], env);
     child.stdout?.on("data", (b: Buffer) => (this.output += b.toString()));
     child.stderr?.on("data", (b: Buffer) => (this.output += b.toString()));
     this.daemon = child;
@@ -140,8 +128,10 @@ export class Router {
     return r.status === 0 ? (JSON.parse(r.stdout) as Status) : null;
   }
 
-  instance(): InstanceStatus | null {
-    return this.status()?.instances[0] ?? null;
+  /** The first instance once it runs; null before. */
+  instance(): RunningInstance | null {
+    const i = this.status()?.instances[0];
+    return i?.counters ? (i as RunningInstance) : null;
   }
 
   ctl(args: string[]): ReturnType<typeof run> {
@@ -160,6 +150,42 @@ export class Router {
 
   dispose(): void {
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** keepalived (Debian's) on a lab router, as a peer of floatgwd. */
+export class Keepalived {
+  private readonly conf: string;
+  private child: ReturnType<Lab["start"]> | null = null;
+  private output = "";
+
+  constructor(private readonly lab: Lab, private readonly router: Router, config: string) {
+    this.conf = join(router.dir, "keepalived.conf");
+    writeFileSync(this.conf, config);
+    const check = lab.exec(router.ns, ["keepalived", "-t", "-f", this.conf]);
+    if (check.status !== 0) throw new Error(`keepalived -t rejected the config: ${check.stderr}`);
+  }
+
+  start(): void {
+    const d = this.router.dir;
+    const child = this.lab.start(this.router.ns, ["keepalived", "-n", "-l", "-D", "-P", "-f", this.conf,
+      "-p", join(d, "ka.pid"), "-r", join(d, "ka-vrrp.pid"), "-G"]);
+    child.stdout?.on("data", (b: Buffer) => (this.output += b.toString()));
+    child.stderr?.on("data", (b: Buffer) => (this.output += b.toString()));
+    this.child = child;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.child = null;
+    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+    child.kill("SIGTERM");
+    await exited;
+  }
+
+  get log(): string {
+    return this.output;
   }
 }
 
