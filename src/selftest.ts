@@ -1,8 +1,8 @@
 // `floatgwd selftest [ifname]`: opens every kind of socket the daemon needs
 // on one interface and reads the monotonic clock, then prints one JSON line.
 // It is the smoke test of each binary on each CPU (under qemu as well).
-import { C, isSyscallError, monotonicMs, sys } from "./platform/engine";
-import { sockaddrLl, sockaddrNl, decodeSockaddr } from "./platform/sockaddr";
+import { C, bytesEqual, isSyscallError, monotonicMs, sys } from "./platform/engine";
+import { sockaddrIn, sockaddrLl, sockaddrNl, decodeSockaddr } from "./platform/sockaddr";
 import { bindToDevice } from "./platform/sockopt";
 import {
   NLM_F_REQUEST, NLMSG_ERROR, RTM_GETLINK, RTM_NEWLINK,
@@ -80,6 +80,30 @@ export function selftest(ifname: string): SelftestResult {
     const fd = open(sys.socket(C.AF_PACKET, C.SOCK_RAW, 0));
     sys.bind(fd, sockaddrLl(ifindex, C.ETH_P_ARP));
     return `AF_PACKET bound to ifindex ${ifindex}`;
+  }));
+
+  checks.push(check("recvmsg-into", (open) => {
+    // A datagram to ourselves on loopback, read the way VRRP sockets are
+    // read: into reused buffers, the TTL and destination from control
+    // messages, the counts in an Int32Array in host byte order.
+    const loopback = new Uint8Array([127, 0, 0, 1]);
+    const fd = open(sys.socket(C.AF_INET, C.SOCK_DGRAM | C.SOCK_NONBLOCK, 0));
+    sys.setsockopt(fd, C.IPPROTO_IP, C.IP_RECVTTL, 1);
+    sys.setsockopt(fd, C.IPPROTO_IP, C.IP_PKTINFO, 1);
+    sys.bind(fd, sockaddrIn(loopback));
+    const sent = new Uint8Array([0x31, 0x33, 0x64, 0x01]);
+    sys.sendto(fd, sent, sys.getsockname(fd));
+    const r = { data: new Uint8Array(2), from: new Uint8Array(28), dst: new Uint8Array(16), info: new Int32Array(5) };
+    const length = sys.recvmsgInto(fd, r.data, r.from, r.dst, r.info);
+    const [ttl, ifindex, truncated, fromLength, dstLength] = r.info;
+    const from = decodeSockaddr(r.from.subarray(0, fromLength));
+    if (length !== 2 || truncated !== 1 || !bytesEqual(r.data, 0, sent, 0, 2) || bytesEqual(r.data, 0, sent, 1, 2))
+      throw new Error(`read ${length} bytes (${r.data.join(",")}), truncated ${truncated}`);
+    if (from.family !== "inet" || !bytesEqual(from.address, 0, loopback, 0, 4) || dstLength !== 4 || !bytesEqual(r.dst, 0, loopback, 0, 4))
+      throw new Error(`from ${JSON.stringify(from)}, destination ${r.dst.subarray(0, dstLength).join(".")}`);
+    if (ttl !== 64 || ifindex !== 1) throw new Error(`TTL ${ttl}, ifindex ${ifindex}`);
+    if (sys.recvmsgInto(fd, r.data, r.from, r.dst, r.info) !== -1) throw new Error("a second datagram out of one");
+    return `2 of 4 bytes (truncated), TTL ${ttl}, ifindex ${ifindex}, to 127.0.0.1`;
   }));
 
   checks.push(check("monotonic-clock", () => {

@@ -3,6 +3,7 @@
 // type; here the advert is held against one instance's configuration.
 
 import { type Addr, addrEquals, formatAddr } from "./addr";
+import { sameBytes } from "./bytes";
 import type { InstanceConfig } from "./instance-config";
 import { type Advert, type V2Auth, advertIntervalCs } from "./packet";
 import { type Result, fail, ok } from "./result";
@@ -36,7 +37,7 @@ export interface Acceptance {
 
 function sameAuth(a: V2Auth, b: V2Auth): boolean {
   if (a.type === "none" || b.type === "none") return a.type === b.type;
-  return a.key.length === b.key.length && a.key.every((byte, i) => byte === b.key[i]);
+  return a.key.length === b.key.length && sameBytes(a.key, 0, b.key, 0, a.key.length);
 }
 
 function sameList(a: readonly Addr[], b: readonly Addr[]): boolean {
@@ -56,29 +57,33 @@ function addressMismatch(c: InstanceConfig, addrs: readonly Addr[]): string | nu
   return `address list differs: ${addrs.length} received vs ${c.vips.length} configured; missing ${list(missing)}; unexpected ${list(extra)}`;
 }
 
+/** The verdict on every advert whose address list matches ours: one object
+ * for all of them (acceptance runs for every advert heard). */
+const ACCEPTED: Result<Acceptance, AcceptFailure> = ok({ addressMismatch: null });
+
 export function acceptAdvert(c: InstanceConfig, rx: ReceivedAdvert): Result<Acceptance, AcceptFailure> {
   const a = rx.advert;
-  const from = formatAddr(rx.src);
   // RFC 5798 §7.1: MUST verify TTL/Hop Limit 255. As keepalived does, only for
   // multicast: unicast peers may legitimately sit behind a router.
   if (rx.multicast && rx.ttl !== VRRP_TTL)
-    return fail("bad-ttl", `advert from ${from} has TTL ${rx.ttl}; on-link VRRP uses ${VRRP_TTL}`);
+    return fail("bad-ttl", `advert from ${formatAddr(rx.src)} has TTL ${rx.ttl}; on-link VRRP uses ${VRRP_TTL}`);
   if (a.version !== c.version)
-    return fail("version-mismatch", `VRRPv${a.version} advert from ${from} for a VRRPv${c.version} instance`);
+    return fail("version-mismatch", `VRRPv${a.version} advert from ${formatAddr(rx.src)} for a VRRPv${c.version} instance`);
   if (a.family !== c.family)
-    return fail("family-mismatch", `IPv${a.family} advert from ${from} for an IPv${c.family} instance`);
-  if (a.vrid !== c.vrid) return fail("vrid-mismatch", `advert from ${from} is for VRID ${a.vrid}, not ${c.vrid}`);
+    return fail("family-mismatch", `IPv${a.family} advert from ${formatAddr(rx.src)} for an IPv${c.family} instance`);
+  if (a.vrid !== c.vrid) return fail("vrid-mismatch", `advert from ${formatAddr(rx.src)} is for VRID ${a.vrid}, not ${c.vrid}`);
   // RFC 3768 §7.1: MUST verify that the Auth Type matches (and, for type 1, the key).
   if (a.version === 2 && !sameAuth(a.auth, c.auth))
-    return fail("auth-mismatch", `v2 authentication from ${from} does not match ours (type ${a.auth.type})`);
+    return fail("auth-mismatch", `v2 authentication from ${formatAddr(rx.src)} does not match ours (type ${a.auth.type})`);
   // RFC 3768 §7.1: MUST verify the Adver Interval matches, else discard. RFC 5798
   // drops this rule: a v3 backup learns the master's interval instead.
   if (a.version === 2 && advertIntervalCs(a) !== c.advertIntervalCs)
     return fail(
       "interval-mismatch",
-      `advert from ${from} every ${a.adverIntervalSec}s, ours every ${c.advertIntervalCs / 100}s`,
+      `advert from ${formatAddr(rx.src)} every ${a.adverIntervalSec}s, ours every ${c.advertIntervalCs / 100}s`,
     );
   // RFC 5798 §7.1: MAY verify the address list; on failure SHOULD log. We
   // count and still process it (see docs/vrrp-core.md "Address list").
-  return ok({ addressMismatch: addressMismatch(c, a.addrs) });
+  const mismatch = addressMismatch(c, a.addrs);
+  return mismatch === null ? ACCEPTED : ok({ addressMismatch: mismatch });
 }

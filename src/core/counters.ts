@@ -1,4 +1,5 @@
-// Per-instance counters and transition history for `floatgw status`.
+// Per-instance counters and transition history for `floatgw status`. They
+// belong to one instance state and are counted in place (state.ts).
 
 import type { AcceptFailure } from "./accept";
 import type { Ipv4Failure } from "./ipv4";
@@ -17,60 +18,48 @@ export interface TransitionRecord {
 }
 
 export interface Counters {
-  readonly advertsRx: number;
-  readonly advertsTx: number;
-  readonly priorityZeroRx: number;
-  readonly priorityZeroTx: number;
-  readonly becameMaster: number;
-  readonly transitions: number;
+  advertsRx: number;
+  advertsTx: number;
+  priorityZeroRx: number;
+  priorityZeroTx: number;
+  becameMaster: number;
+  transitions: number;
   /** Adverts whose address list differs from ours (processed anyway). */
-  readonly addressMismatch: number;
+  addressMismatch: number;
   /** Adverts from another master while we were master: a split brain being resolved. */
-  readonly otherMasterSeen: number;
-  readonly drops: Readonly<Partial<Record<DropReason, number>>>;
-  readonly lastTransition: TransitionRecord | null;
+  otherMasterSeen: number;
+  readonly drops: Partial<Record<DropReason, number>>;
+  lastTransition: TransitionRecord | null;
   /** The last HISTORY_LIMIT transitions, oldest first. */
-  readonly history: readonly TransitionRecord[];
+  readonly history: TransitionRecord[];
 }
-
-export type CounterName =
-  | "advertsRx"
-  | "advertsTx"
-  | "priorityZeroRx"
-  | "priorityZeroTx"
-  | "addressMismatch"
-  | "otherMasterSeen";
 
 export const HISTORY_LIMIT = 20;
 
-export const ZERO_COUNTERS: Counters = {
-  advertsRx: 0,
-  advertsTx: 0,
-  priorityZeroRx: 0,
-  priorityZeroTx: 0,
-  becameMaster: 0,
-  transitions: 0,
-  addressMismatch: 0,
-  otherMasterSeen: 0,
-  drops: {},
-  lastTransition: null,
-  history: [],
-};
-
-export function bump(c: Counters, name: CounterName): Counters {
-  return { ...c, [name]: c[name] + 1 };
-}
-
-export function countDrop(c: Counters, reason: DropReason): Counters {
-  return { ...c, drops: { ...c.drops, [reason]: (c.drops[reason] ?? 0) + 1 } };
-}
-
-export function countTransition(c: Counters, t: TransitionRecord): Counters {
+export function zeroCounters(): Counters {
   return {
-    ...c,
-    transitions: c.transitions + 1,
-    becameMaster: c.becameMaster + (t.to === "master" ? 1 : 0),
-    lastTransition: t,
-    history: [...c.history, t].slice(-HISTORY_LIMIT),
+    advertsRx: 0,
+    advertsTx: 0,
+    priorityZeroRx: 0,
+    priorityZeroTx: 0,
+    becameMaster: 0,
+    transitions: 0,
+    addressMismatch: 0,
+    otherMasterSeen: 0,
+    drops: {},
+    lastTransition: null,
+    history: [],
   };
+}
+
+export function countDrop(c: Counters, reason: DropReason): void {
+  c.drops[reason] = (c.drops[reason] ?? 0) + 1;
+}
+
+export function countTransition(c: Counters, t: TransitionRecord): void {
+  c.transitions++;
+  if (t.to === "master") c.becameMaster++;
+  c.lastTransition = t;
+  c.history.push(t);
+  if (c.history.length > HISTORY_LIMIT) c.history.shift();
 }

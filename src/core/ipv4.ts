@@ -2,6 +2,7 @@
 // header too) into the fields VRRP needs. Bounds-checked; never throws.
 
 import type { Addr } from "./addr";
+import { type SameBytes, sameBytes } from "./bytes";
 import { IPPROTO_VRRP } from "./checksum";
 import { type Result, fail, ok } from "./result";
 
@@ -53,4 +54,11 @@ export function decodeVrrpDatagram(bytes: Uint8Array): Result<Ipv4Datagram, Ipv4
   if (d.ok && d.value.protocol !== IPPROTO_VRRP)
     return fail("not-vrrp", `IP protocol ${d.value.protocol}, not VRRP (${IPPROTO_VRRP})`);
   return d;
+}
+
+/** Whether the first `length` bytes of `a` decode exactly as `b` does: the
+ * same bytes but for Identification and Header Checksum, which change with
+ * every datagram a router sends and which decoding does not read. */
+export function sameIpv4Datagram(a: Uint8Array, length: number, b: Uint8Array, same: SameBytes = sameBytes): boolean {
+  return length === b.length && length >= 12 && same(a, 0, b, 0, 4) && same(a, 6, b, 6, 4) && same(a, 12, b, 12, length - 12);
 }

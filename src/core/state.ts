@@ -1,23 +1,30 @@
 // The VRRP instance state machine, RFC 5798 §6.4 (with RFC 3768 §6.4 for v2).
 //
-// Two rules, after h11's _state.py:
+// Three rules, after h11's _state.py and quinn-proto:
 // 1. Every state change of an instance is in this file. Each edge is a row of
 //    TRANSITIONS; `go` refuses any other edge, and docs/vrrp-core.md is
 //    checked against the table.
 // 2. The machine never knows who drives it. It does no I/O and reads no
-//    clock: `step(state, event, now)` returns the new state, the actions for
-//    the platform to perform, and the next deadline. Peer input never throws.
+//    clock: `step(state, event, now)` brings the state up to date and returns
+//    the actions for the platform to perform; `nextDeadline(state.timers)` is
+//    when it wants its next timeout. Peer input never throws.
+// 3. The state is one object per instance, changed in place, and the steady
+//    state allocates nothing: a backup hearing its master and a master's
+//    advert timer (the work of every advert interval) touch a few fields and
+//    return shared action lists. In QuickJS every new object costs more than
+//    the whole step (docs/performance.md), so copies are kept for the rare
+//    edges (transitions, drops, logs).
 //
 // Timers are named slots (timers.ts); a timeout handles the slots that are
 // due at `now` and nothing else, so an early or spurious one is a no-op.
 
 import { type Addr, compareAddr, formatAddr } from "./addr";
 import { type AcceptFailure, type ReceivedAdvert, acceptAdvert } from "./accept";
-import { type Counters, ZERO_COUNTERS, bump, countDrop, countTransition } from "./counters";
+import { type Counters, countDrop, countTransition, zeroCounters } from "./counters";
 import type { InstanceConfig } from "./instance-config";
 import type { Ipv4Failure } from "./ipv4";
 import type { Advert, DecodeFailure } from "./packet";
-import { type TimerSlot, type Timers, NO_TIMERS, arm, disarm, dueSlots, nextDeadline } from "./timers";
+import { TIMER_SLOTS, type TimerSlot, type Timers, clearTimers, noTimers } from "./timers";
 import { masterDownIntervalMs, skewTimeMs } from "./timing";
 import { type Centisec, type Ms, OWNER_PRIORITY, type Priority, STOP_PRIORITY, after, centisecToMs } from "./units";
 
@@ -27,28 +34,34 @@ export type Role = "init" | "backup" | "master" | "fault";
 /** The last advert a backup heard, i.e. from the router it believes is master. */
 export interface HeardAdvert {
   readonly addr: Addr;
-  readonly priority: number;
-  readonly at: Ms;
+  priority: number;
+  at: Ms;
 }
 
+/** One instance's state, owned by whoever drives it and changed only by
+ * `step`; read it, never write it. */
 export interface InstanceState {
   readonly config: InstanceConfig;
-  readonly role: Role;
+  role: Role;
   /** Effective priority (priority.ts); the one we advertise and compare with. */
-  readonly priority: Priority;
+  priority: Priority;
   /** RFC 5798 §6.1 Master_Adver_Interval: learned from the master in v3, always ours in v2. */
-  readonly masterAdverIntervalCs: Centisec;
-  readonly heard: HeardAdvert | null;
+  masterAdverIntervalCs: Centisec;
+  heard: HeardAdvert | null;
   readonly timers: Timers;
   /** The start-up preempt delay has run (it applies once per start-up). */
-  readonly preemptDelayServed: boolean;
+  preemptDelayServed: boolean;
   /**
    * After a resign we still hold the VIP until the new master is heard:
    * clients keep an answer while the backup's Skew_Time runs, so a planned
    * switchover loses no packet. If nobody takes over, our Master_Down_Timer
    * makes us master again with the VIP never gone.
    */
-  readonly releasing: boolean;
+  releasing: boolean;
+  /** The last advert accepted as it is (address list included): the
+   * platform hands over the same object for the same datagram, and
+   * acceptance depends on nothing else but the configuration. */
+  accepted: ReceivedAdvert | null;
   readonly counters: Counters;
 }
 
@@ -71,6 +84,9 @@ export type Event =
 
 export type EventKind = Event["kind"];
 
+/** The timeout event; it carries nothing, so one object serves every caller. */
+export const TIMEOUT: Event = { kind: "timeout" };
+
 export type Action =
   | { readonly kind: "sendAdvert"; readonly priority: number }
   | { readonly kind: "addVip" }
@@ -79,12 +95,6 @@ export type Action =
   | { readonly kind: "sendGratuitous"; readonly count: number; readonly spacingMs: number }
   | { readonly kind: "notify"; readonly from: Role; readonly to: Role; readonly reason: string }
   | { readonly kind: "log"; readonly level: "info" | "warn"; readonly message: string };
-
-export interface Step {
-  readonly state: InstanceState;
-  readonly actions: readonly Action[];
-  readonly nextDeadline: Ms | null;
-}
 
 interface TransitionRule {
   readonly from: readonly Role[];
@@ -141,11 +151,6 @@ export const TRANSITIONS = {
 
 export type TransitionId = keyof typeof TRANSITIONS;
 
-interface Change {
-  readonly state: InstanceState;
-  readonly actions: readonly Action[];
-}
-
 export function createInstance(config: InstanceConfig): InstanceState {
   return {
     config,
@@ -153,25 +158,40 @@ export function createInstance(config: InstanceConfig): InstanceState {
     priority: config.priority,
     masterAdverIntervalCs: config.advertIntervalCs,
     heard: null,
-    timers: NO_TIMERS,
+    timers: noTimers(),
     preemptDelayServed: false,
     releasing: false,
-    counters: ZERO_COUNTERS,
+    accepted: null,
+    counters: zeroCounters(),
   };
 }
 
-export function step(s: InstanceState, e: Event, now: Ms): Step {
-  const change = dispatch(s, e, now);
-  return { state: change.state, actions: change.actions, nextDeadline: nextDeadline(change.state.timers) };
+/** Feeds one event to `s`, which it brings up to date, and returns the
+ * actions to perform, in order. */
+export function step(s: InstanceState, e: Event, now: Ms): readonly Action[] {
+  // The cast pairs each event with its own handler row; TypeScript cannot
+  // correlate the two unions on its own.
+  const handler = (HANDLERS[e.kind] as Partial<Record<Role, Handler<EventKind>>>)[s.role];
+  return handler === undefined ? NO_ACTIONS : handler(s, e, now);
 }
 
 // ---- helpers ---------------------------------------------------------------
 
-const unchanged = (s: InstanceState): Change => ({ state: s, actions: [] });
+const NO_ACTIONS: readonly Action[] = Object.freeze([]);
+/** sendAdvert actions by priority, each made once: the master's timer sends
+ * one every interval. */
+const SEND_ADVERT: { readonly kind: "sendAdvert"; readonly priority: number }[] = [];
+const SEND_ONLY: (readonly Action[])[] = [];
 
-function then(first: Change, next: (s: InstanceState) => Change): Change {
-  const second = next(first.state);
-  return { state: second.state, actions: [...first.actions, ...second.actions] };
+function sendAction(priority: number): Action {
+  return (SEND_ADVERT[priority] ??= Object.freeze({ kind: "sendAdvert", priority }));
+}
+
+/** Counts an advert at `priority` and returns the action that sends it. */
+function send(s: InstanceState, priority: number): Action {
+  s.counters.advertsTx++;
+  if (priority === STOP_PRIORITY) s.counters.priorityZeroTx++;
+  return sendAction(priority);
 }
 
 function masterDownInterval(s: InstanceState): number {
@@ -182,153 +202,171 @@ function skewTime(s: InstanceState): number {
   return skewTimeMs(s.config.version, s.priority, s.masterAdverIntervalCs);
 }
 
-function send(s: InstanceState, priority: number): Change {
-  let counters = bump(s.counters, "advertsTx");
-  if (priority === STOP_PRIORITY) counters = bump(counters, "priorityZeroTx");
-  return { state: { ...s, counters }, actions: [{ kind: "sendAdvert", priority }] };
-}
-
 /** Send an advert and (re)start the Adver_Timer: RFC 5798 §6.4.1, §6.4.3. */
-function advertise(s: InstanceState, now: Ms): Change {
+function advertise(s: InstanceState, now: Ms): readonly Action[] {
   const sent = send(s, s.priority);
-  const timers = arm(sent.state.timers, "adver", after(now, centisecToMs(s.config.advertIntervalCs)));
-  return { state: { ...sent.state, timers }, actions: sent.actions };
+  s.timers.adver = after(now, centisecToMs(s.config.advertIntervalCs));
+  return (SEND_ONLY[s.priority] ??= Object.freeze([sent]));
 }
 
-function resetMasterDown(s: InstanceState, now: Ms): InstanceState {
-  return { ...s, timers: arm(s.timers, "masterDown", after(now, masterDownInterval(s))) };
+function resetMasterDown(s: InstanceState, now: Ms): void {
+  s.timers.masterDown = after(now, masterDownInterval(s));
 }
 
 /** RFC 5798 §6.4.2, §6.4.3: v3 sets Master_Adver_Interval from the advert; v2 has no such field. */
-function learnInterval(s: InstanceState, a: Advert): InstanceState {
-  return a.version === 3 ? { ...s, masterAdverIntervalCs: a.maxAdverIntervalCs } : s;
+function learnInterval(s: InstanceState, a: Advert): void {
+  if (a.version === 3) s.masterAdverIntervalCs = a.maxAdverIntervalCs;
+}
+
+/** Remembers the advert as the master's; the same master again updates the
+ * record it already has. */
+function hear(s: InstanceState, rx: ReceivedAdvert, now: Ms): void {
+  const h = s.heard;
+  if (h !== null && h.addr === rx.src) {
+    h.priority = rx.advert.priority;
+    h.at = now;
+  } else {
+    s.heard = { addr: rx.src, priority: rx.advert.priority, at: now };
+  }
 }
 
 /** Lets go of a VIP still held after a resign. */
-function release(s: InstanceState): Change {
-  if (!s.releasing) return unchanged(s);
-  return { state: { ...s, releasing: false }, actions: [{ kind: "removeVip" }] };
+function release(s: InstanceState, actions: Action[]): void {
+  if (!s.releasing) return;
+  s.releasing = false;
+  actions.push({ kind: "removeVip" });
 }
 
 // ---- entry and exit actions (FRR's vrrp_change_state_handlers) --------------
 
-const ON_LEAVE: Record<Role, (s: InstanceState) => Change> = {
-  init: unchanged,
-  fault: unchanged,
-  backup: (s) => release({ ...s, timers: disarm(s.timers, "masterDown", "preemptDelay") }),
-  master: (s) => ({
-    state: { ...s, timers: disarm(s.timers, "adver", "garpRepeat", "garpRefresh") },
-    actions: [{ kind: "removeVip" }],
-  }),
-};
+type Entry = (s: InstanceState, now: Ms, actions: Action[]) => void;
 
-function quiesce(s: InstanceState): Change {
-  return unchanged({ ...s, timers: NO_TIMERS, heard: null, masterAdverIntervalCs: s.config.advertIntervalCs });
-}
+const nothing: Entry = () => undefined;
 
-const ON_ENTER: Record<Role, (s: InstanceState, now: Ms) => Change> = {
-  init: quiesce,
-  fault: quiesce,
-  // RFC 5798 §6.4.1 / §6.4.3: Set the Master_Down_Timer to Master_Down_Interval.
-  backup: (s, now) => unchanged(resetMasterDown(s, now)),
-  // RFC 5798 §6.4.1 / §6.4.2: send an advert, take the addresses, announce
-  // them (gratuitous ARP / unsolicited NA), start the Adver_Timer.
-  master: (s, now) => {
-    const g = s.config.gratuitous;
-    let timers = s.timers;
-    if (g.repeatDelayMs !== null) timers = arm(timers, "garpRepeat", after(now, g.repeatDelayMs));
-    if (g.refreshMs !== null) timers = arm(timers, "garpRefresh", after(now, g.refreshMs));
-    const sent = advertise({ ...s, heard: null, timers }, now);
-    return {
-      state: sent.state,
-      actions: [...sent.actions, { kind: "addVip" }, { kind: "sendGratuitous", count: g.count, spacingMs: g.spacingMs }],
-    };
+const ON_LEAVE: Record<Role, Entry> = {
+  init: nothing,
+  fault: nothing,
+  backup: (s, _now, actions) => {
+    s.timers.masterDown = null;
+    s.timers.preemptDelay = null;
+    release(s, actions);
+  },
+  master: (s, _now, actions) => {
+    s.timers.adver = null;
+    s.timers.garpRepeat = null;
+    s.timers.garpRefresh = null;
+    actions.push({ kind: "removeVip" });
   },
 };
 
-/** Takes edge `id` of TRANSITIONS; any other edge is a bug in this file. */
-function go(s: InstanceState, id: TransitionId, reason: string, now: Ms): Change {
+function quiesce(s: InstanceState): void {
+  clearTimers(s.timers);
+  s.heard = null;
+  s.masterAdverIntervalCs = s.config.advertIntervalCs;
+}
+
+const ON_ENTER: Record<Role, Entry> = {
+  init: quiesce,
+  fault: quiesce,
+  // RFC 5798 §6.4.1 / §6.4.3: Set the Master_Down_Timer to Master_Down_Interval.
+  backup: resetMasterDown,
+  // RFC 5798 §6.4.1 / §6.4.2: send an advert, take the addresses, announce
+  // them (gratuitous ARP / unsolicited NA), start the Adver_Timer.
+  master: (s, now, actions) => {
+    const g = s.config.gratuitous;
+    if (g.repeatDelayMs !== null) s.timers.garpRepeat = after(now, g.repeatDelayMs);
+    if (g.refreshMs !== null) s.timers.garpRefresh = after(now, g.refreshMs);
+    s.heard = null;
+    actions.push(...advertise(s, now), { kind: "addVip" }, { kind: "sendGratuitous", count: g.count, spacingMs: g.spacingMs });
+  },
+};
+
+/** Takes edge `id` of TRANSITIONS, after `before` (actions already due);
+ * any other edge is a bug in this file. */
+function go(s: InstanceState, id: TransitionId, reason: string, now: Ms, before: readonly Action[] = NO_ACTIONS): Action[] {
   const rule: TransitionRule = TRANSITIONS[id];
-  if (!rule.from.includes(s.role)) throw new Error(`vrrp core bug: transition ${id} from ${s.role}`);
+  const from = s.role;
+  if (!rule.from.includes(from)) throw new Error(`vrrp core bug: transition ${id} from ${from}`);
+  const actions = [...before];
   // A backup still holding the VIP after a resign keeps it when it becomes
   // master again: releasing it there would only open a gap.
-  const leaving = s.releasing && rule.to === "master" ? { ...s, releasing: false } : s;
-  const left = ON_LEAVE[s.role](leaving);
-  const entered = ON_ENTER[rule.to]({ ...left.state, role: rule.to }, now);
-  const record = { at: now, from: s.role, to: rule.to, reason };
-  return {
-    state: { ...entered.state, counters: countTransition(entered.state.counters, record) },
-    actions: [...left.actions, ...entered.actions, { kind: "notify", from: s.role, to: rule.to, reason }],
-  };
+  if (rule.to === "master") s.releasing = false;
+  ON_LEAVE[from](s, now, actions);
+  s.role = rule.to;
+  ON_ENTER[rule.to](s, now, actions);
+  countTransition(s.counters, { at: now, from, to: rule.to, reason });
+  actions.push({ kind: "notify", from, to: rule.to, reason });
+  return actions;
 }
 
 /** RFC 5798 §6.4.1: the Startup event, from Initialize (or when a fault clears). */
-function startup(s: InstanceState, reason: string, now: Ms): Change {
-  const fresh: InstanceState = {
-    ...s,
-    masterAdverIntervalCs: s.config.advertIntervalCs,
-    preemptDelayServed: false,
-    timers: disarm(s.timers, "startDelay"),
-  };
-  if (s.priority === OWNER_PRIORITY) return go(fresh, "ownerStartup", `${reason}; address owner (priority 255)`, now);
-  return go(fresh, "startup", reason, now);
+function startup(s: InstanceState, reason: string, now: Ms): readonly Action[] {
+  s.masterAdverIntervalCs = s.config.advertIntervalCs;
+  s.preemptDelayServed = false;
+  s.timers.startDelay = null;
+  if (s.priority === OWNER_PRIORITY) return go(s, "ownerStartup", `${reason}; address owner (priority 255)`, now);
+  return go(s, "startup", reason, now);
 }
 
 // ---- adverts -----------------------------------------------------------------
 
 /**
  * While the preempt delay (after start-up) or a resign hold-off runs, a
- * backup keeps honouring a lower-priority master. Returns the state to
- * continue with, or null when preemption may go ahead.
+ * backup keeps honouring a lower-priority master. True while it does
+ * (arming the delay on the first such advert), false when preemption may go
+ * ahead.
  */
-function holdPreemption(s: InstanceState, now: Ms): InstanceState | null {
-  if (s.timers.preemptDelay !== null) return s;
-  if (!s.preemptDelayServed && s.config.preemptDelayMs > 0)
-    return { ...s, timers: arm(s.timers, "preemptDelay", after(now, s.config.preemptDelayMs)) };
-  return null;
+function holdPreemption(s: InstanceState, now: Ms): boolean {
+  if (s.timers.preemptDelay !== null) return true;
+  if (s.preemptDelayServed || s.config.preemptDelayMs <= 0) return false;
+  s.timers.preemptDelay = after(now, s.config.preemptDelayMs);
+  return true;
 }
 
 /** RFC 5798 §6.4.2, "If an ADVERTISEMENT is received"; after a resign, an
  * advert from the new master also lets go of the VIP we still held. */
-function backupAdvert(s: InstanceState, rx: ReceivedAdvert, now: Ms): Change {
-  if (s.releasing && rx.advert.priority !== STOP_PRIORITY) return then(release(s), (st) => heardAsBackup(st, rx, now));
-  return heardAsBackup(s, rx, now);
+function backupAdvert(s: InstanceState, rx: ReceivedAdvert, now: Ms): readonly Action[] {
+  if (!s.releasing || rx.advert.priority === STOP_PRIORITY) return heardAsBackup(s, rx, now);
+  const actions: Action[] = [];
+  release(s, actions);
+  heardAsBackup(s, rx, now);
+  return actions;
 }
 
-function heardAsBackup(s: InstanceState, rx: ReceivedAdvert, now: Ms): Change {
+function heardAsBackup(s: InstanceState, rx: ReceivedAdvert, now: Ms): readonly Action[] {
   const a = rx.advert;
-  const heardState: InstanceState = { ...s, heard: { addr: rx.src, priority: a.priority, at: now } };
+  hear(s, rx, now);
   if (a.priority === STOP_PRIORITY) {
     // "If the Priority in the ADVERTISEMENT is zero, then: Set the Master_Down_Timer to Skew_Time."
-    return unchanged({ ...heardState, timers: arm(heardState.timers, "masterDown", after(now, skewTime(heardState))) });
+    s.timers.masterDown = after(now, skewTime(s));
+    return NO_ACTIONS;
   }
-  let st: InstanceState | null = heardState;
-  if (s.config.preempt && a.priority < s.priority) {
-    st = holdPreemption(heardState, now);
-    // "Else (preempt true and priority lower): Discard the ADVERTISEMENT";
-    // the Master_Down_Timer then runs out and we take over.
-    if (st === null) return unchanged(heardState);
-  }
+  // "Else (preempt true and priority lower): Discard the ADVERTISEMENT";
+  // the Master_Down_Timer then runs out and we take over.
+  if (s.config.preempt && a.priority < s.priority && !holdPreemption(s, now)) return NO_ACTIONS;
   // "If Preempt_Mode is False, or If the Priority in the ADVERTISEMENT is
   // greater than or equal to the local Priority": learn the interval (v3) and
   // reset the Master_Down_Timer.
-  return unchanged(resetMasterDown(learnInterval(st, a), now));
+  learnInterval(s, a);
+  resetMasterDown(s, now);
+  return NO_ACTIONS;
 }
 
 /** RFC 5798 §6.4.3, "If an ADVERTISEMENT is received". */
-function masterAdvert(s: InstanceState, rx: ReceivedAdvert, now: Ms): Change {
+function masterAdvert(s: InstanceState, rx: ReceivedAdvert, now: Ms): readonly Action[] {
   const a = rx.advert;
   // "If the Priority in the ADVERTISEMENT is zero, then: Send an
   // ADVERTISEMENT; Reset the Adver_Timer".
   if (a.priority === STOP_PRIORITY) return advertise(s, now);
-  const st: InstanceState = { ...s, counters: bump(s.counters, "otherMasterSeen") };
+  s.counters.otherMasterSeen++;
   const higher = a.priority > s.priority;
   if (higher || (a.priority === s.priority && compareAddr(rx.src, s.config.primary) > 0)) {
     const from = formatAddr(rx.src);
     const reason = higher
       ? `higher priority ${a.priority} from ${from}`
       : `preempted by ${from} (equal priority ${a.priority}, higher address)`;
-    const next = { ...learnInterval(st, a), heard: { addr: rx.src, priority: a.priority, at: now } };
+    learnInterval(s, a);
+    s.heard = { addr: rx.src, priority: a.priority, at: now };
     // Beyond the RFC: one last advert at our own priority before we leave.
     // When a split brain heals and we hear the winner first, we would
     // otherwise leave silently; the winner, never hearing us, would not
@@ -336,7 +374,7 @@ function masterAdvert(s: InstanceState, rx: ReceivedAdvert, now: Ms): Change {
     // would keep our MAC until their neighbour entry ages out (3.7 s in the
     // bench). Hearing this advert makes the winner announce it (below).
     // keepalived's higher_prio_send_advert, on by default here.
-    return then(send(next, next.priority), (t) => go(t, "preempted", reason, now));
+    return go(s, "preempted", reason, now, [send(s, s.priority)]);
   }
   // "Else: Discard ADVERTISEMENT": the other master yields to our next advert.
   // While both were masters (a healed split brain) clients may have learnt
@@ -344,34 +382,37 @@ function masterAdvert(s: InstanceState, rx: ReceivedAdvert, now: Ms): Change {
   // at once instead of when their ARP entry expires (keepalived's
   // garp_lower_prio_repeat; keepalived#2387).
   const g = s.config.gratuitous;
-  return { state: st, actions: [{ kind: "sendGratuitous", count: g.count, spacingMs: g.spacingMs }] };
+  return [{ kind: "sendGratuitous", count: g.count, spacingMs: g.spacingMs }];
 }
 
-const ADVERT_BY_ROLE: Partial<Record<Role, (s: InstanceState, rx: ReceivedAdvert, now: Ms) => Change>> = {
+const ADVERT_BY_ROLE: Partial<Record<Role, (s: InstanceState, rx: ReceivedAdvert, now: Ms) => readonly Action[]>> = {
   backup: backupAdvert,
   master: masterAdvert,
 };
 
-function dropped(s: InstanceState, reason: AcceptFailure | "inactive", message: string | null): Change {
-  const state = { ...s, counters: countDrop(s.counters, reason) };
-  return { state, actions: message === null ? [] : [{ kind: "log", level: "warn", message }] };
+function dropped(s: InstanceState, reason: AcceptFailure | "inactive", message: string | null): readonly Action[] {
+  countDrop(s.counters, reason);
+  return message === null ? NO_ACTIONS : [{ kind: "log", level: "warn", message }];
 }
 
-function onAdvert(s: InstanceState, rx: ReceivedAdvert, now: Ms): Change {
-  const counted: InstanceState = { ...s, counters: bump(s.counters, "advertsRx") };
+function onAdvert(s: InstanceState, rx: ReceivedAdvert, now: Ms): readonly Action[] {
+  s.counters.advertsRx++;
   const handler = ADVERT_BY_ROLE[s.role];
-  if (handler === undefined) return dropped(counted, "inactive", null);
-  const verdict = acceptAdvert(s.config, rx);
-  if (!verdict.ok) return dropped(counted, verdict.reason, verdict.detail);
-  let st = counted;
-  const actions: Action[] = [];
-  if (verdict.value.addressMismatch !== null) {
-    st = { ...st, counters: bump(st.counters, "addressMismatch") };
-    actions.push({ kind: "log", level: "warn", message: `advert from ${formatAddr(rx.src)}: ${verdict.value.addressMismatch}` });
+  if (handler === undefined) return dropped(s, "inactive", null);
+  if (rx === s.accepted) {
+    if (rx.advert.priority === STOP_PRIORITY) s.counters.priorityZeroRx++;
+    return handler(s, rx, now);
   }
-  if (rx.advert.priority === STOP_PRIORITY) st = { ...st, counters: bump(st.counters, "priorityZeroRx") };
-  const handled = handler(st, rx, now);
-  return { state: handled.state, actions: [...actions, ...handled.actions] };
+  const verdict = acceptAdvert(s.config, rx);
+  if (!verdict.ok) return dropped(s, verdict.reason, verdict.detail);
+  if (rx.advert.priority === STOP_PRIORITY) s.counters.priorityZeroRx++;
+  const mismatch = verdict.value.addressMismatch;
+  if (mismatch === null) {
+    s.accepted = rx;
+    return handler(s, rx, now);
+  }
+  s.counters.addressMismatch++;
+  return [{ kind: "log", level: "warn", message: `advert from ${formatAddr(rx.src)}: ${mismatch}` }, ...handler(s, rx, now)];
 }
 
 // ---- timers ------------------------------------------------------------------
@@ -385,38 +426,52 @@ function masterDownReason(s: InstanceState): string {
   return `master down timer expired (last advert from ${from})`;
 }
 
-const ON_TIMER: Record<TimerSlot, (s: InstanceState, now: Ms) => Change> = {
+const ON_TIMER: Record<TimerSlot, (s: InstanceState, now: Ms) => readonly Action[]> = {
   startDelay: (s, now) => startup(s, "start-up delay over", now),
   // RFC 5798 §6.4.2: "If the Master_Down_Timer fires".
   masterDown: (s, now) => go(s, "masterDown", masterDownReason(s), now),
   // RFC 5798 §6.4.3: "If the Adver_Timer fires, then: Send an ADVERTISEMENT; Reset the Adver_Timer".
   adver: advertise,
-  preemptDelay: (s) => unchanged({ ...s, preemptDelayServed: true, timers: disarm(s.timers, "preemptDelay") }),
-  garpRepeat: (s) => ({
-    state: { ...s, timers: disarm(s.timers, "garpRepeat") },
-    actions: [{ kind: "sendGratuitous", count: s.config.gratuitous.count, spacingMs: s.config.gratuitous.spacingMs }],
-  }),
+  preemptDelay: (s) => {
+    s.preemptDelayServed = true;
+    s.timers.preemptDelay = null;
+    return NO_ACTIONS;
+  },
+  garpRepeat: (s) => {
+    s.timers.garpRepeat = null;
+    return [{ kind: "sendGratuitous", count: s.config.gratuitous.count, spacingMs: s.config.gratuitous.spacingMs }];
+  },
   garpRefresh: (s, now) => {
     const g = s.config.gratuitous;
     // refreshMs is only null here if the platform swapped the config while master.
-    const timers = g.refreshMs === null ? disarm(s.timers, "garpRefresh") : arm(s.timers, "garpRefresh", after(now, g.refreshMs));
-    return { state: { ...s, timers }, actions: [{ kind: "sendGratuitous", count: g.refreshCount, spacingMs: g.spacingMs }] };
+    s.timers.garpRefresh = g.refreshMs === null ? null : after(now, g.refreshMs);
+    return [{ kind: "sendGratuitous", count: g.refreshCount, spacingMs: g.spacingMs }];
   },
 };
 
-function onTimeout(s: InstanceState, now: Ms): Change {
-  let change = unchanged(s);
-  for (const slot of dueSlots(s.timers, now)) {
-    // An earlier slot's handler may have re-armed or cleared this one.
-    const at = change.state.timers[slot];
-    if (at !== null && at <= now) change = then(change, (st) => ON_TIMER[slot](st, now));
+/** Handles the slots due at `now`, in TIMER_SLOTS order; a slot that an
+ * earlier one re-armed or cleared is looked at again before it runs, and one
+ * that only became due meanwhile waits for the next timeout. */
+function onTimeout(s: InstanceState, now: Ms): readonly Action[] {
+  let due = 0;
+  for (let i = 0; i < TIMER_SLOTS.length; i++) {
+    const at = s.timers[TIMER_SLOTS[i] as TimerSlot];
+    if (at !== null && at <= now) due |= 1 << i;
   }
-  return change;
+  let actions = NO_ACTIONS;
+  for (let i = 0; due !== 0; i++, due >>= 1) {
+    const slot = TIMER_SLOTS[i] as TimerSlot;
+    const at = s.timers[slot];
+    if ((due & 1) === 0 || at === null || at > now) continue;
+    const more = ON_TIMER[slot](s, now);
+    actions = actions.length === 0 ? more : [...actions, ...more];
+  }
+  return actions;
 }
 
 // ---- the event table -------------------------------------------------------------
 
-type Handler<K extends EventKind> = (s: InstanceState, e: Extract<Event, { kind: K }>, now: Ms) => Change;
+type Handler<K extends EventKind> = (s: InstanceState, e: Extract<Event, { kind: K }>, now: Ms) => readonly Action[];
 
 function inEveryRole<K extends EventKind>(h: Handler<K>): Record<Role, Handler<K>> {
   return { init: h, backup: h, master: h, fault: h };
@@ -426,22 +481,30 @@ function inEveryRole<K extends EventKind>(h: Handler<K>): Record<Role, Handler<K
 const HANDLERS: { readonly [K in EventKind]: Partial<Record<Role, Handler<K>>> } = {
   start: {
     init: (s, _e, now) => {
-      if (s.timers.startDelay !== null) return unchanged(s);
-      if (s.config.startDelayMs > 0)
-        return unchanged({ ...s, timers: arm(s.timers, "startDelay", after(now, s.config.startDelayMs)) });
+      if (s.timers.startDelay !== null) return NO_ACTIONS;
+      if (s.config.startDelayMs > 0) {
+        s.timers.startDelay = after(now, s.config.startDelayMs);
+        return NO_ACTIONS;
+      }
       return startup(s, "start", now);
     },
   },
   advert: inEveryRole((s, e, now) => onAdvert(s, e.rx, now)),
-  rxError: inEveryRole((s, e) => unchanged({ ...s, counters: countDrop(s.counters, e.reason) })),
+  rxError: inEveryRole((s, e) => {
+    countDrop(s.counters, e.reason);
+    return NO_ACTIONS;
+  }),
   // Initialize (outside a start-up delay) and Fault have no armed slot: nothing is due.
   timeout: inEveryRole((s, _e, now) => onTimeout(s, now)),
   shutdown: {
     // Cancels a pending start-up delay.
-    init: (s) => unchanged({ ...s, timers: NO_TIMERS }),
+    init: (s) => {
+      clearTimers(s.timers);
+      return NO_ACTIONS;
+    },
     backup: (s, _e, now) => go(s, "shutdown", "shutdown", now),
     // RFC 5798 §6.4.3: "Cancel the Adver_Timer; Send an ADVERTISEMENT with Priority = 0".
-    master: (s, _e, now) => then(send(s, STOP_PRIORITY), (st) => go(st, "shutdown", "shutdown", now)),
+    master: (s, _e, now) => go(s, "shutdown", "shutdown", now, [send(s, STOP_PRIORITY)]),
     fault: (s, _e, now) => go(s, "shutdown", "shutdown", now),
   },
   fault: {
@@ -449,28 +512,24 @@ const HANDLERS: { readonly [K in EventKind]: Partial<Record<Role, Handler<K>>> }
     backup: (s, e, now) => go(s, "fault", e.reason, now),
     // Best effort: on a dead link the send fails, but for a failed tracker the
     // priority 0 lets the backup take over after Skew_Time.
-    master: (s, e, now) => then(send(s, STOP_PRIORITY), (st) => go(st, "fault", e.reason, now)),
+    master: (s, e, now) => go(s, "fault", e.reason, now, [send(s, STOP_PRIORITY)]),
   },
   faultCleared: {
     fault: (s, e, now) => startup(s, e.reason, now),
   },
-  setPriority: inEveryRole((s, e) => unchanged({ ...s, priority: e.priority })),
+  setPriority: inEveryRole((s, e) => {
+    s.priority = e.priority;
+    return NO_ACTIONS;
+  }),
   resign: {
     master: (s, e, now) => {
-      const gone = then(send(s, STOP_PRIORITY), (st) => go(st, "resign", "resign (planned switchover)", now));
-      const st = gone.state;
+      const gone = go(s, "resign", "resign (planned switchover)", now, [send(s, STOP_PRIORITY)]);
       // Keep the VIP (drop Master's removeVip) until the new master is
       // heard: see `releasing`.
-      const timers = arm(st.timers, "preemptDelay", after(now, e.holdMs));
-      const held = { ...st, preemptDelayServed: true, releasing: true, timers };
-      return { state: held, actions: gone.actions.filter((a) => a.kind !== "removeVip") };
+      s.timers.preemptDelay = after(now, e.holdMs);
+      s.preemptDelayServed = true;
+      s.releasing = true;
+      return gone.filter((a) => a.kind !== "removeVip");
     },
   },
 };
-
-function dispatch(s: InstanceState, e: Event, now: Ms): Change {
-  // The cast pairs each event with its own handler row; TypeScript cannot
-  // correlate the two unions on its own.
-  const handler = (HANDLERS[e.kind] as Partial<Record<Role, Handler<EventKind>>>)[s.role];
-  return handler === undefined ? unchanged(s) : handler(s, e, now);
-}

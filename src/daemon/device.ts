@@ -23,6 +23,15 @@ import type { InstanceSpec } from "./spec";
 const AF_INET = 2;
 const AF_INET6 = 10;
 
+/** Where the VRID of the datagram in `socket.received` is: after the IPv4
+ * header, or first thing in an IPv6 socket's VRRP message. Only a guess
+ * for Runner.repeat, which compares the whole datagram. */
+function vridAt(socket: VrrpSocket, length: number): number | undefined {
+  const data = socket.received.data;
+  const at = socket.family === 4 ? ((data[0] ?? 0) & 0x0f) * 4 + 1 : 1;
+  return at < length ? data[at] : undefined;
+}
+
 /** Datagrams dropped before any instance could claim them, by reason. */
 export type DeviceDrops = Record<string, number>;
 
@@ -157,26 +166,52 @@ export class Device {
     return null;
   }
 
+  /** One datagram per turn of the event loop, which comes back at once
+   * while more wait: one recvmsg per advert rather than a second one that
+   * finds the queue empty, and a flood cannot starve the timers. One equal
+   * to the last its instance decoded is that instance's business at once
+   * (Runner.repeat); any other is decoded in full. */
   private receive(socket: VrrpSocket): void {
-    for (const d of socket.receive()) {
-      let payload = d.data;
-      let src = d.src;
-      let dst = d.dst;
-      let ttl = d.ttl;
-      if (socket.family === 4) {
-        const ip = decodeVrrpDatagram(d.data);
-        if (!ip.ok) {
-          this.drop(ip.reason);
-          continue;
-        }
-        ({ payload, src, dst, ttl } = ip.value);
-      }
-      const vrid = payload[1];
-      const runner = this.runners.find((r) => r.spec.family === socket.family && r.spec.vrid === vrid);
-      if (!src || !dst || vrid === undefined) this.drop("short");
-      else if (!runner) this.drop("vrid-mismatch");
-      else runner.receive({ payload, src, dst, ttl });
+    const length = socket.receive();
+    if (length < 0) return;
+    const runner = this.runnerFor(socket.family, vridAt(socket, length));
+    if (runner === undefined || !runner.repeat(socket, length)) this.decode(socket, length);
+  }
+
+  /** The instance of `family` with `vrid`; a loop, as this runs for every
+   * datagram and a closure for `find` would be made each time. */
+  private runnerFor(family: Family, vrid: number | undefined): Runner | undefined {
+    for (let i = 0; i < this.runners.length; i++) {
+      const r = this.runners[i] as Runner;
+      if (r.spec.family === family && r.spec.vrid === vrid) return r;
     }
+    return undefined;
+  }
+
+  private decode(socket: VrrpSocket, length: number): void {
+    const r = socket.received;
+    if (r.info[2] !== 0) {
+      this.drop("too-long");
+      return;
+    }
+    const raw = r.data.slice(0, length);
+    let payload: Uint8Array = raw;
+    let src = socket.family === 6 ? socket.receivedFrom() : null;
+    let dst = socket.family === 6 ? socket.receivedDst() : null;
+    let ttl = r.info[0] ?? -1;
+    if (socket.family === 4) {
+      const ip = decodeVrrpDatagram(raw);
+      if (!ip.ok) {
+        this.drop(ip.reason);
+        return;
+      }
+      ({ payload, src, dst, ttl } = ip.value);
+    }
+    const vrid = payload[1];
+    const runner = this.runnerFor(socket.family, vrid);
+    if (!src || !dst || vrid === undefined) this.drop("short");
+    else if (!runner) this.drop("vrid-mismatch");
+    else runner.receive({ payload, src, dst, ttl, raw });
   }
 
   private drop(reason: string): void {

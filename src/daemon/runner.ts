@@ -2,16 +2,25 @@
 // timer expiries, and the health of its link and trackers, and carries out
 // the actions it returns (adverts on the wire, VIPs through netlink,
 // gratuitous ARP / NA).
+//
+// Every advert interval passes through here (an advert heard, or our timer
+// sending one), so that path does as little as it can: a datagram equal to
+// the last one decoded feeds the same event again (decoding is a function of
+// the bytes and the path), the message we send is encoded once per
+// priority, and one timer object is set again for each new deadline
+// (docs/performance.md).
 import { type Addr, addrEquals, formatAddr } from "../core/addr";
 import { advertFor } from "../core/instance-config";
+import { sameIpv4Datagram } from "../core/ipv4";
 import { decodeAdvert, encodeAdvert } from "../core/packet";
 import { type Contribution, type PriorityBreakdown, type TrackTerm, effectivePriority } from "../core/priority";
-import { type Action, type Event, type InstanceState, type Role, createInstance, step } from "../core/state";
+import { type Action, type Event, type InstanceState, type Role, TIMEOUT, createInstance, step } from "../core/state";
+import { nextDeadline } from "../core/timers";
 import type { Ms } from "../core/units";
 import type { LinkPresence } from "../track/link";
 import type { TrackUse } from "../track/spec";
-import { after, isSyscallError } from "../platform/engine";
-import { VRRP_GROUP_V4, VRRP_GROUP_V6 } from "../platform/vrrp-socket";
+import { Timer, after, bytesEqual, isSyscallError } from "../platform/engine";
+import { VRRP_GROUP_V4, VRRP_GROUP_V6, type VrrpSocket } from "../platform/vrrp-socket";
 import { guarded, LogLimiter, type Logger } from "./log";
 import { type InstanceSpec, coreConfig } from "./spec";
 
@@ -32,8 +41,8 @@ export interface RunnerHost {
 }
 
 export interface PeerSeen {
-  addr: Addr;
-  priority: number;
+  readonly addr: Addr;
+  readonly priority: number;
   at: Ms;
 }
 
@@ -43,6 +52,19 @@ export interface Incoming {
   src: Addr;
   dst: Addr;
   ttl: number;
+  /** The datagram as the socket read it (IPv4: with its IP header), kept to
+   * recognise the same one again. */
+  raw: Uint8Array;
+}
+
+/** The last datagram that decoded, and the event it made. */
+interface Decoded {
+  readonly raw: Uint8Array;
+  readonly src: Addr;
+  readonly dst: Addr;
+  readonly ttl: number;
+  readonly event: Event;
+  readonly priority: number;
 }
 
 export class Runner {
@@ -50,8 +72,13 @@ export class Runner {
   state: InstanceState | null = null;
   vipPresent = false;
   lastPeer: PeerSeen | null = null;
-  private cancelTimer: (() => void) | null = null;
+  /** The core's next deadline, which the timer is set for (null: not set). */
+  private timerAt: Ms | null = null;
+  private readonly timer: Timer;
   private cancelGarp: (() => void) | null = null;
+  private decoded: Decoded | null = null;
+  /** Our message at one priority, for each destination. */
+  private encoded: { priority: number; targets: readonly Addr[]; messages: Uint8Array[] } | null = null;
   /** One line per distinct complaint (e.g. a bad packet's source) a minute. */
   private readonly warnings = new LogLimiter(60_000);
   private readonly group: Addr;
@@ -68,6 +95,7 @@ export class Runner {
     this.spec = spec;
     this.group = spec.family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6;
     this.breakdown = effectivePriority(spec.priority, host.trackTerms(spec.track));
+    this.timer = new Timer(guarded(log, "timer", () => this.expired()));
   }
 
   /** Starts the core once our primary address on the device is known. A VIP
@@ -88,6 +116,7 @@ export class Runner {
 
   private begin(primary: Addr): void {
     this.waitingToStart = null;
+    this.forget();
     this.state = createInstance(coreConfig(this.spec, primary));
     const b = this.breakdown;
     this.log("info", `starting: VRRPv${this.spec.version} priority ${b.effective}`
@@ -134,14 +163,19 @@ export class Runner {
   }
 
   feed(event: Event): void {
-    if (!this.state) return;
-    const now = this.host.now();
-    const result = step(this.state, event, now);
-    const before = this.state;
-    this.state = result.state;
-    for (const action of result.actions) this.perform(action);
-    this.schedule(result.nextDeadline, now);
-    if (before.role !== result.state.role || before.priority !== result.state.priority) this.host.changed();
+    this.feedAt(event, this.host.now());
+  }
+
+  private feedAt(event: Event, now: Ms): void {
+    const s = this.state;
+    if (!s) return;
+    const role = s.role;
+    const priority = s.priority;
+    const actions = step(s, event, now);
+    // Indexed: for...of makes an iterator object in QuickJS.
+    for (let i = 0; i < actions.length; i++) this.perform(actions[i] as Action);
+    this.schedule(nextDeadline(s.timers), now);
+    if (role !== s.role || priority !== s.priority) this.host.changed();
   }
 
   receive(msg: Incoming): void {
@@ -152,9 +186,41 @@ export class Runner {
       this.feed({ kind: "rxError", reason: decoded.reason });
       return;
     }
-    this.lastPeer = { addr: msg.src, priority: decoded.value.priority, at: this.host.now() };
     const multicast = addrEquals(msg.dst, this.group);
-    this.feed({ kind: "advert", rx: { advert: decoded.value, src: msg.src, ttl: msg.ttl, multicast } });
+    const event: Event = { kind: "advert", rx: { advert: decoded.value, src: msg.src, ttl: msg.ttl, multicast } };
+    this.decoded = { raw: msg.raw, src: msg.src, dst: msg.dst, ttl: msg.ttl, event, priority: decoded.value.priority };
+    this.heard(this.decoded);
+  }
+
+  /** When `socket` just read the same datagram as the last one decoded,
+   * feeds its event again and says so; otherwise the caller decodes it. */
+  repeat(socket: VrrpSocket, length: number): boolean {
+    const last = this.decoded;
+    if (last === null || this.state === null) return false;
+    const r = socket.received;
+    if (socket.family === 4) {
+      if (!sameIpv4Datagram(r.data, length, last.raw, bytesEqual)) return false;
+    } else if (length !== last.raw.length || r.info[0] !== last.ttl || r.info[4] !== 16
+      || !bytesEqual(r.data, 0, last.raw, 0, length) || !bytesEqual(r.from, 8, last.src.bytes, 0, 16)
+      || !bytesEqual(r.dst, 0, last.dst.bytes, 0, 16)) {
+      return false;
+    }
+    this.heard(last);
+    return true;
+  }
+
+  private heard(d: Decoded): void {
+    const now = this.host.now();
+    const peer = this.lastPeer;
+    if (peer !== null && peer.addr === d.src && peer.priority === d.priority) peer.at = now;
+    else this.lastPeer = { addr: d.src, priority: d.priority, at: now };
+    this.feedAt(d.event, now);
+  }
+
+  /** Drops what was decoded and encoded under the previous configuration. */
+  private forget(): void {
+    this.decoded = null;
+    this.encoded = null;
   }
 
   /** A reload changed only the priority or the trackers: the new effective
@@ -163,6 +229,7 @@ export class Runner {
   update(spec: InstanceSpec): void {
     const what = spec.priority !== this.spec.priority ? `base priority ${this.spec.priority} -> ${spec.priority}` : "trackers changed";
     this.spec = spec;
+    this.forget();
     this.assess(what);
   }
 
@@ -191,16 +258,23 @@ export class Runner {
     if (why !== "shutdown") this.log("info", `stopping: ${why}`);
     this.waitingToStart = null;
     this.feed({ kind: "shutdown" });
-    this.cancelTimer?.();
-    this.cancelTimer = null;
+    this.timer.cancel();
+    this.timerAt = null;
   }
 
+  /** Sets the timer for `deadline`, at once: a backup's deadline moves
+   * with every advert, and letting the timer run out early to set it again
+   * would cost a wake-up, dearer than setting it (docs/performance.md). */
   private schedule(deadline: Ms | null, now: Ms): void {
-    this.cancelTimer?.();
-    this.cancelTimer = deadline === null ? null : after(deadline - now, guarded(this.log, "timer", () => {
-      this.cancelTimer = null;
-      this.feed({ kind: "timeout" });
-    }));
+    if (deadline === this.timerAt) return;
+    this.timerAt = deadline;
+    if (deadline === null) this.timer.cancel();
+    else this.timer.set(deadline - now);
+  }
+
+  private expired(): void {
+    this.timerAt = null;
+    this.feedAt(TIMEOUT, this.host.now());
   }
 
   private perform(action: Action): void {
@@ -233,11 +307,18 @@ export class Runner {
   private sendAdvert(priority: number): void {
     const state = this.state;
     if (!state) return;
-    const advert = advertFor(state.config, priority);
-    const targets = this.spec.unicastPeers.length > 0 ? this.spec.unicastPeers : [this.group];
-    for (const dst of targets) {
+    let encoded = this.encoded;
+    if (encoded === null || encoded.priority !== priority) {
+      const advert = advertFor(state.config, priority);
+      const targets = this.spec.unicastPeers.length > 0 ? this.spec.unicastPeers : [this.group];
+      encoded = { priority, targets, messages: targets.map((dst) => encodeAdvert(advert, { src: state.config.primary, dst }, this.spec.codec)) };
+      this.encoded = encoded;
+    }
+    const targets = encoded.targets;
+    for (let i = 0; i < targets.length; i++) {
+      const dst = targets[i] as Addr;
       try {
-        this.host.send(this.spec.family, encodeAdvert(advert, { src: state.config.primary, dst }, this.spec.codec), dst);
+        this.host.send(this.spec.family, encoded.messages[i] as Uint8Array, dst);
       } catch (e) {
         // The link may be gone for a moment (netifd re-creating br-lan):
         // the link events decide about Fault, not a failed send.

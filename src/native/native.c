@@ -49,7 +49,10 @@ static JSValue throw_errno(JSContext *ctx, const char *syscall)
     return JS_Throw(ctx, e);
 }
 
-/* Bytes of an ArrayBuffer or of a typed array's view, without copying. */
+/* Bytes of a typed array's view or of an ArrayBuffer, without copying.
+ * Typed arrays first: each lookup of the wrong kind throws an exception
+ * (with a backtrace) that is then thrown away, and the daemon passes
+ * Uint8Arrays, several per advert. */
 static uint8_t *get_bytes(JSContext *ctx, JSValueConst v, size_t *len)
 {
     size_t off, view_len, elem;
@@ -57,10 +60,6 @@ static uint8_t *get_bytes(JSContext *ctx, JSValueConst v, size_t *len)
     JSValue buf;
 
     if (JS_IsObject(v)) {
-        p = JS_GetArrayBuffer(ctx, len, v);
-        if (p)
-            return p;
-        JS_FreeValue(ctx, JS_GetException(ctx));
         buf = JS_GetTypedArrayBuffer(ctx, v, &off, &view_len, &elem);
         if (!JS_IsException(buf)) {
             size_t whole;
@@ -71,6 +70,11 @@ static uint8_t *get_bytes(JSContext *ctx, JSValueConst v, size_t *len)
                 return p + off;
             }
         }
+        JS_FreeValue(ctx, JS_GetException(ctx));
+        p = JS_GetArrayBuffer(ctx, len, v);
+        if (p)
+            return p;
+        JS_FreeValue(ctx, JS_GetException(ctx));
     }
     JS_ThrowTypeError(ctx, "expected an ArrayBuffer or a typed array");
     return NULL;
@@ -195,16 +199,20 @@ static void set_prop(JSContext *ctx, JSValue obj, const char *name, JSValue v)
     JS_DefinePropertyValueStr(ctx, obj, name, v, JS_PROP_C_W_E);
 }
 
-/* recvmsg(fd, maxlen) -> null when nothing is waiting (always MSG_DONTWAIT),
- * else { data, from, ttl, ifindex, dst }: data and from (the raw sockaddr)
- * as ArrayBuffers; ttl/hop limit and ifindex are -1 and dst null when the
- * socket did not ask for those control messages. truncated is true when the
- * datagram was longer than maxlen. */
-static JSValue js_recvmsg(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
-{
-    int fd, maxlen, ttl = -1, ifindex = -1;
-    uint8_t buf[65536];
+/* What one recvmsg gave besides the data: the sender's raw sockaddr, and
+ * from the control messages the TTL / hop limit, the receiving ifindex and
+ * the destination address (-1, -1 and none when the socket did not ask). */
+struct received {
     struct sockaddr_storage from;
+    socklen_t fromlen;
+    int ttl, ifindex, truncated, dstlen;
+    uint8_t dst[16];
+};
+
+/* One recvmsg(MSG_DONTWAIT) into buf: the datagram's length, or -1 with
+ * errno set. */
+static ssize_t receive(int fd, uint8_t *buf, size_t len, struct received *r)
+{
     union {
         char buf[256];
         struct cmsghdr align;
@@ -213,54 +221,136 @@ static JSValue js_recvmsg(JSContext *ctx, JSValueConst this_val, int argc, JSVal
     struct msghdr msg;
     struct cmsghdr *c;
     ssize_t n;
-    JSValue obj, dst = JS_NULL;
 
-    if (get_int(ctx, argv[0], &fd) || get_int(ctx, argv[1], &maxlen))
-        return JS_EXCEPTION;
-    if (maxlen <= 0 || maxlen > (int)sizeof buf)
-        maxlen = sizeof buf;
     iov.iov_base = buf;
-    iov.iov_len = (size_t)maxlen;
+    iov.iov_len = len;
     memset(&msg, 0, sizeof msg);
-    msg.msg_name = &from;
-    msg.msg_namelen = sizeof from;
+    msg.msg_name = &r->from;
+    msg.msg_namelen = sizeof r->from;
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
     msg.msg_control = control.buf;
     msg.msg_controllen = sizeof control.buf;
     n = recvmsg(fd, &msg, MSG_DONTWAIT);
+    if (n < 0)
+        return n;
+    r->fromlen = msg.msg_namelen;
+    r->ttl = r->ifindex = -1;
+    r->dstlen = 0;
+    r->truncated = (msg.msg_flags & MSG_TRUNC) != 0;
+    for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
+            memcpy(&r->ttl, CMSG_DATA(c), sizeof r->ttl);
+        } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            struct in_pktinfo pi;
+            memcpy(&pi, CMSG_DATA(c), sizeof pi);
+            r->ifindex = pi.ipi_ifindex;
+            memcpy(r->dst, &pi.ipi_addr, 4);
+            r->dstlen = 4;
+        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
+            memcpy(&r->ttl, CMSG_DATA(c), sizeof r->ttl);
+        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
+            struct in6_pktinfo pi;
+            memcpy(&pi, CMSG_DATA(c), sizeof pi);
+            r->ifindex = (int)pi.ipi6_ifindex;
+            memcpy(r->dst, &pi.ipi6_addr, 16);
+            r->dstlen = 16;
+        }
+    }
+    return n;
+}
+
+/* recvmsg(fd, maxlen) -> null when nothing is waiting (always MSG_DONTWAIT),
+ * else { data, from, ttl, ifindex, dst }: data and from (the raw sockaddr)
+ * as ArrayBuffers; ttl/hop limit and ifindex are -1 and dst null when the
+ * socket did not ask for those control messages. truncated is true when the
+ * datagram was longer than maxlen. */
+static JSValue js_recvmsg(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int fd, maxlen;
+    uint8_t buf[65536];
+    struct received r;
+    ssize_t n;
+    JSValue obj;
+
+    if (get_int(ctx, argv[0], &fd) || get_int(ctx, argv[1], &maxlen))
+        return JS_EXCEPTION;
+    if (maxlen <= 0 || maxlen > (int)sizeof buf)
+        maxlen = sizeof buf;
+    n = receive(fd, buf, (size_t)maxlen, &r);
     if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK)
             return JS_NULL;
         return throw_errno(ctx, "recvmsg");
     }
-    for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
-            memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
-        } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-            struct in_pktinfo pi;
-            memcpy(&pi, CMSG_DATA(c), sizeof pi);
-            ifindex = pi.ipi_ifindex;
-            JS_FreeValue(ctx, dst);
-            dst = JS_NewArrayBufferCopy(ctx, (const uint8_t *)&pi.ipi_addr, 4);
-        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
-            memcpy(&ttl, CMSG_DATA(c), sizeof ttl);
-        } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
-            struct in6_pktinfo pi;
-            memcpy(&pi, CMSG_DATA(c), sizeof pi);
-            ifindex = (int)pi.ipi6_ifindex;
-            JS_FreeValue(ctx, dst);
-            dst = JS_NewArrayBufferCopy(ctx, (const uint8_t *)&pi.ipi6_addr, 16);
-        }
-    }
     obj = JS_NewObject(ctx);
     set_prop(ctx, obj, "data", JS_NewArrayBufferCopy(ctx, buf, (size_t)n));
-    set_prop(ctx, obj, "from", JS_NewArrayBufferCopy(ctx, (const uint8_t *)&from, msg.msg_namelen));
-    set_prop(ctx, obj, "ttl", JS_NewInt32(ctx, ttl));
-    set_prop(ctx, obj, "ifindex", JS_NewInt32(ctx, ifindex));
-    set_prop(ctx, obj, "dst", dst);
-    set_prop(ctx, obj, "truncated", JS_NewBool(ctx, (msg.msg_flags & MSG_TRUNC) != 0));
+    set_prop(ctx, obj, "from", JS_NewArrayBufferCopy(ctx, (const uint8_t *)&r.from, r.fromlen));
+    set_prop(ctx, obj, "ttl", JS_NewInt32(ctx, r.ttl));
+    set_prop(ctx, obj, "ifindex", JS_NewInt32(ctx, r.ifindex));
+    set_prop(ctx, obj, "dst", r.dstlen ? JS_NewArrayBufferCopy(ctx, r.dst, (size_t)r.dstlen) : JS_NULL);
+    set_prop(ctx, obj, "truncated", JS_NewBool(ctx, r.truncated));
     return obj;
+}
+
+/* recvmsgInto(fd, data, from, dst, info) -> the datagram's length, or -1
+ * when nothing is waiting (always MSG_DONTWAIT). The datagram goes into
+ * data (cut to its size), the sender's raw sockaddr into from, the
+ * destination address (IP_PKTINFO / IPV6_PKTINFO) into dst, each cut to
+ * its buffer; info, an Int32Array, gets [ttl or hop limit, ifindex,
+ * truncated (0/1), length of from, length of dst], -1 / 0 when absent. The
+ * same as recvmsg without a new object per datagram: for the VRRP sockets,
+ * read once per advert (docs/performance.md). */
+static JSValue js_recvmsg_into(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int fd;
+    size_t len, fromcap, dstcap, infolen;
+    uint8_t *data, *from, *dst, *info;
+    struct received r;
+    int32_t out[5];
+    ssize_t n;
+
+    if (get_int(ctx, argv[0], &fd))
+        return JS_EXCEPTION;
+    if (!(data = get_bytes(ctx, argv[1], &len)) || !(from = get_bytes(ctx, argv[2], &fromcap)) ||
+        !(dst = get_bytes(ctx, argv[3], &dstcap)) || !(info = get_bytes(ctx, argv[4], &infolen)))
+        return JS_EXCEPTION;
+    if (infolen < sizeof out)
+        return JS_ThrowRangeError(ctx, "recvmsgInto: info holds 5 int32 values");
+    n = receive(fd, data, len, &r);
+    if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return JS_NewInt32(ctx, -1);
+        return throw_errno(ctx, "recvmsg");
+    }
+    out[0] = r.ttl;
+    out[1] = r.ifindex;
+    out[2] = r.truncated;
+    out[3] = (int32_t)(r.fromlen < fromcap ? r.fromlen : fromcap);
+    out[4] = (int32_t)((size_t)r.dstlen < dstcap ? (size_t)r.dstlen : dstcap);
+    memcpy(from, &r.from, (size_t)out[3]);
+    memcpy(dst, r.dst, (size_t)out[4]);
+    memcpy(info, out, sizeof out);
+    return JS_NewInt32(ctx, (int32_t)n);
+}
+
+/* bytesEqual(a, aOffset, b, bOffset, length) -> whether the length bytes
+ * of a from aOffset equal those of b from bOffset (false when a range runs
+ * past its array). memcmp: QuickJS spends some 600 instructions on each
+ * byte of the same loop in TypeScript, and the daemon compares every
+ * datagram it receives with the last one it decoded (docs/performance.md). */
+static JSValue js_bytes_equal(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    size_t alen, blen;
+    int aoff, boff, n;
+    uint8_t *a, *b;
+
+    if (!(a = get_bytes(ctx, argv[0], &alen)) || get_int(ctx, argv[1], &aoff) ||
+        !(b = get_bytes(ctx, argv[2], &blen)) || get_int(ctx, argv[3], &boff) || get_int(ctx, argv[4], &n))
+        return JS_EXCEPTION;
+    if (aoff < 0 || boff < 0 || n < 0 || (size_t)aoff + (size_t)n > alen || (size_t)boff + (size_t)n > blen)
+        return JS_FALSE;
+    return JS_NewBool(ctx, memcmp(a + aoff, b + boff, (size_t)n) == 0);
 }
 
 /* getsockname(fd) -> the raw sockaddr (netlink: the port id the kernel gave). */
@@ -463,6 +553,8 @@ static const JSCFunctionListEntry native_funcs[] = {
     JS_CFUNC_DEF("connect", 2, js_connect),
     JS_CFUNC_DEF("sendto", 3, js_sendto),
     JS_CFUNC_DEF("recvmsg", 2, js_recvmsg),
+    JS_CFUNC_DEF("recvmsgInto", 5, js_recvmsg_into),
+    JS_CFUNC_DEF("bytesEqual", 5, js_bytes_equal),
     JS_CFUNC_DEF("getsockname", 1, js_getsockname),
     JS_CFUNC_DEF("ifNameToIndex", 1, js_if_nametoindex),
     JS_CFUNC_DEF("pollReadable", 2, js_poll_readable),

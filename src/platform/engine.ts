@@ -5,8 +5,6 @@ import * as std from "std";
 import * as os from "os";
 import * as native from "native";
 
-export type { Received } from "native";
-
 /** Socket, protocol and errno numbers as the target CPU defines them. */
 export const C = native.constants;
 
@@ -30,6 +28,7 @@ export const sys = {
   connect: native.connect,
   sendto: native.sendto,
   recvmsg: native.recvmsg,
+  recvmsgInto: native.recvmsgInto,
   getsockname: native.getsockname,
   ifNameToIndex: native.ifNameToIndex,
   pollReadable: native.pollReadable,
@@ -37,6 +36,10 @@ export const sys = {
   socketError: native.socketError,
   strerror: native.strerror,
 };
+
+/** Whether a[aFrom, +n) equals b[bFrom, +n): core/bytes.ts's SameBytes as
+ * a memcmp, for comparisons made for every datagram received. */
+export const bytesEqual: (a: Uint8Array, aFrom: number, b: Uint8Array, bFrom: number, n: number) => boolean = native.bytesEqual;
 
 /** Milliseconds of CLOCK_MONOTONIC, with microsecond resolution. */
 export function monotonicMs(): number {
@@ -83,6 +86,34 @@ export function watchWritable(fd: number, cb: (() => void) | null): void {
 export function after(ms: number, cb: () => void): () => void {
   const handle = os.setTimeout(cb, Math.max(0, ms));
   return () => os.clearTimeout(handle);
+}
+
+/** One callback, run once each time the timer is set and runs out: for a
+ * timer set over and over (an instance's next deadline), without a new
+ * closure each time. Setting it again replaces what was set. */
+export class Timer {
+  private handle: os.TimerHandle | null = null;
+  private readonly expired: () => void;
+
+  constructor(cb: () => void) {
+    this.expired = () => {
+      this.handle = null;
+      cb();
+    };
+  }
+
+  /** Runs the callback after ms milliseconds (and not before: QuickJS's
+   * timers and monotonicMs read the same clock). */
+  set(ms: number): void {
+    if (this.handle !== null) os.clearTimeout(this.handle);
+    this.handle = os.setTimeout(this.expired, Math.max(0, ms));
+  }
+
+  cancel(): void {
+    if (this.handle === null) return;
+    os.clearTimeout(this.handle);
+    this.handle = null;
+  }
 }
 
 export type SignalName = "TERM" | "INT" | "HUP" | "CHLD";

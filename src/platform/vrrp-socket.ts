@@ -8,7 +8,7 @@
 // group: `rx` is unbound and joined; `tx` is bound and only sends.
 import type { Addr } from "../core/addr";
 import { addrFromBytes } from "../core/addr";
-import { C, sys, type Received } from "./engine";
+import { C, sys } from "./engine";
 import { decodeSockaddr, sockaddrIn, sockaddrIn6 } from "./sockaddr";
 import { hostLittleEndian } from "./hostorder";
 import { bindToDevice } from "./sockopt";
@@ -28,15 +28,9 @@ export interface VrrpSocketOptions {
   source: Addr;
 }
 
-export interface ReceivedVrrp {
-  /** IPv4: the whole datagram with its IP header; IPv6: the VRRP message. */
-  data: Uint8Array;
-  src: Addr | null;
-  dst: Addr | null;
-  /** TTL / hop limit from the control message, -1 if absent. */
-  ttl: number;
-  truncated: boolean;
-}
+/** Longest datagram read whole: an advert fits one Ethernet frame. Longer
+ * ones are cut, flagged `truncated` and dropped. */
+export const RECEIVE_MAX = 1500;
 
 export interface Warning {
   (message: string): void;
@@ -63,6 +57,20 @@ export class VrrpSocket {
   readonly tx: number;
   readonly family: 4 | 6;
   private readonly ifindex: number;
+  /** The datagram `receive` read last (its first `length` bytes) and what
+   * came with it. Reused for every datagram: read before the next receive. */
+  readonly received = {
+    /** IPv4: the whole datagram with its IP header; IPv6: the VRRP message. */
+    data: new Uint8Array(RECEIVE_MAX),
+    /** The sender's raw sockaddr. */
+    from: new Uint8Array(28),
+    /** The destination address (IP_PKTINFO / IPV6_PKTINFO). */
+    dst: new Uint8Array(16),
+    /** TTL or hop limit (-1 if absent), ifindex, truncated (0/1), bytes of from, bytes of dst. */
+    info: new Int32Array(5),
+  };
+  /** The sockaddr of the last destination sent to, built once per address. */
+  private sentTo: { dst: Addr; sockaddr: Uint8Array } | null = null;
 
   constructor(opts: VrrpSocketOptions, warn: Warning) {
     this.family = opts.family;
@@ -116,15 +124,32 @@ export class VrrpSocket {
 
   /** Sends one VRRP message; false when the socket buffer is full. */
   send(message: Uint8Array, dst: Addr): boolean {
-    const to = dst.family === 4 ? sockaddrIn(dst.bytes) : sockaddrIn6(dst.bytes, this.ifindex);
-    return sys.sendto(this.tx, message, to) !== null;
+    let to = this.sentTo;
+    if (to === null || to.dst !== dst) {
+      to = { dst, sockaddr: dst.family === 4 ? sockaddrIn(dst.bytes) : sockaddrIn6(dst.bytes, this.ifindex) };
+      this.sentTo = to;
+    }
+    return sys.sendto(this.tx, message, to.sockaddr) !== null;
   }
 
-  /** Every datagram waiting on the receive socket. */
-  receive(): ReceivedVrrp[] {
-    const out: ReceivedVrrp[] = [];
-    for (let got = sys.recvmsg(this.rx, 65536); got; got = sys.recvmsg(this.rx, 65536)) out.push(this.toReceived(got));
-    return out;
+  /** Reads the next waiting datagram into `received`: its length, or -1
+   * when none waits. */
+  receive(): number {
+    const r = this.received;
+    return sys.recvmsgInto(this.rx, r.data, r.from, r.dst, r.info);
+  }
+
+  /** The sender of the datagram in `received` (IPv6: the IPv4 header has it). */
+  receivedFrom(): Addr | null {
+    const r = this.received;
+    const from = decodeSockaddr(r.from.subarray(0, r.info[3]));
+    return from.family === "inet" || from.family === "inet6" ? addrFromBytes(from.address) : null;
+  }
+
+  /** The destination of the datagram in `received`, from its control message. */
+  receivedDst(): Addr | null {
+    const r = this.received;
+    return addrFromBytes(r.dst.subarray(0, r.info[4]));
   }
 
   /** The send socket may be handed datagrams addressed to our own address;
@@ -133,18 +158,6 @@ export class VrrpSocket {
     while (sys.recvmsg(this.tx, 1)) {
       // drop
     }
-  }
-
-  private toReceived(got: Received): ReceivedVrrp {
-    const from = decodeSockaddr(got.from);
-    const src = from.family === "inet" || from.family === "inet6" ? addrFromBytes(from.address) : null;
-    return {
-      data: new Uint8Array(got.data),
-      src,
-      dst: got.dst ? addrFromBytes(new Uint8Array(got.dst)) : null,
-      ttl: got.ttl,
-      truncated: got.truncated,
-    };
   }
 
   close(): void {

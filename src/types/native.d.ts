@@ -21,6 +21,11 @@ declare module "native" {
   export function connect(fd: number, sockaddr: Bytes): boolean;
   export function sendto(fd: number, data: Bytes, sockaddr: Bytes | null): number | null;
   export function recvmsg(fd: number, maxLength: number): Received | null;
+  /** recvmsg into caller-owned buffers: the length (-1: nothing waiting);
+   * `info` gets [ttl, ifindex, truncated, length of `from`, length of `dst`]. */
+  export function recvmsgInto(fd: number, data: Uint8Array, from: Uint8Array, dst: Uint8Array, info: Int32Array): number;
+  /** Whether a[aOffset, +length) equals b[bOffset, +length) (memcmp). */
+  export function bytesEqual(a: Uint8Array, aOffset: number, b: Uint8Array, bOffset: number, length: number): boolean;
   export function getsockname(fd: number): ArrayBuffer;
   export function ifNameToIndex(name: string): number;
   export function pollReadable(fd: number, timeoutMs: number): boolean;

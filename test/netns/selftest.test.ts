@@ -27,7 +27,7 @@ describe("floatgwd binary", () => {
     expect(result.ok).toBe(true);
     expect(result.ifname).toBe("br-lan");
     const names = result.checks.map((c: { name: string; ok: boolean }) => c.ok && c.name);
-    expect(names).toEqual(["ifindex", "vrrp-socket", "netlink", "packet-socket", "monotonic-clock", "getpid"]);
+    expect(names).toEqual(["ifindex", "vrrp-socket", "netlink", "packet-socket", "recvmsg-into", "monotonic-clock", "getpid"]);
   });
 
   it("names the failing syscall and errno when the interface does not exist", () => {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeIpv4Datagram, decodeVrrpDatagram, formatAddr } from "../../src/core/index";
+import { decodeIpv4Datagram, decodeVrrpDatagram, formatAddr, sameIpv4Datagram } from "../../src/core/index";
 import { hex, ip, ipv4Datagram, unhex } from "./helpers";
 
 const payload = unhex("31336401 0064fdaf c6120001");
@@ -52,5 +52,24 @@ describe("decodeIpv4Datagram", () => {
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it("sameIpv4Datagram: equal but for Identification and Header Checksum, which decoding never reads", () => {
+    const buffer = new Uint8Array(1500);
+    const other = good.slice();
+    other.set([0x12, 0x34], 4); // Identification
+    other.set([0xab, 0xcd], 10); // Header Checksum
+    buffer.set(other);
+    expect(sameIpv4Datagram(buffer, good.length, good)).toBe(true);
+    expect(hex((decodeVrrpDatagram(other) as { value: { payload: Uint8Array } }).value.payload)).toBe(hex(payload));
+    for (const at of [0, 3, 6, 7, 8, 9, 12, 16, 20, good.length - 1]) {
+      const changed = good.slice();
+      changed[at] = (changed[at] ?? 0) ^ 1;
+      buffer.set(changed);
+      expect(sameIpv4Datagram(buffer, good.length, good), `byte ${at}`).toBe(false);
+    }
+    buffer.set(good);
+    expect(sameIpv4Datagram(buffer, good.length - 1, good)).toBe(false);
+    expect(sameIpv4Datagram(buffer, good.length, good.slice(0, 8))).toBe(false);
   });
 });

@@ -19,6 +19,7 @@ import {
   encodeAdvert,
   formatAddr,
   msAt,
+  nextDeadline,
   step,
 } from "../../src/core/index";
 import { MCAST4, MCAST6, ipv4Datagram } from "./helpers";
@@ -52,7 +53,7 @@ interface InFlight {
 }
 
 export class Router {
-  state: InstanceState;
+  readonly state: InstanceState;
   deadline: Ms | null = null;
   vipHeld = false;
   /** Interface administratively down: nothing in or out. */
@@ -89,11 +90,10 @@ export class Link {
   /** Feeds one event to router i at the current time and performs its actions. */
   input(i: number, e: Event): void {
     const r = this.router(i);
-    const s = step(r.state, e, msAt(this.now));
-    r.state = s.state;
-    r.deadline = s.nextDeadline;
-    r.actions.push(...s.actions);
-    for (const a of s.actions) this.perform(i, a);
+    const actions = step(r.state, e, msAt(this.now));
+    r.deadline = nextDeadline(r.state.timers);
+    r.actions.push(...actions);
+    for (const a of actions) this.perform(i, a);
   }
 
   router(i: number): Router {
