@@ -11,7 +11,7 @@ import type { Role } from "../core/state";
 import { centisecToMs, type Ms } from "../core/units";
 import { Announcer } from "../platform/announcer";
 import { after, sys, watchReadable } from "../platform/engine";
-import { IFF_RUNNING, IFF_UP, RT_SCOPE_LINK, type AddrInfo, type LinkInfo } from "../platform/netlink";
+import { RT_SCOPE_LINK, type AddrInfo, type LinkInfo, linkFlags } from "../platform/netlink";
 import type { Rtnl, RtnlEvent } from "../platform/rtnl";
 import { VrrpSocket } from "../platform/vrrp-socket";
 import { type LinkEvent, type LinkState, MIN_DELETION_GRACE_MS, createLink, stepLink } from "../track/link";
@@ -46,6 +46,7 @@ export class Device {
   readonly runners: Runner[] = [];
   ifindex = -1;
   up = false;
+  private flags = linkFlags(0);
   readonly drops: DeviceDrops = {};
   private mac: Uint8Array = new Uint8Array(6);
   private addresses: AddrInfo[] = [];
@@ -146,7 +147,8 @@ export class Device {
   }
 
   private applyLink(link: LinkInfo): void {
-    this.up = (link.flags & IFF_UP) !== 0 && (link.flags & IFF_RUNNING) !== 0;
+    this.flags = linkFlags(link.flags);
+    this.up = this.flags.adminUp && this.flags.carrier;
     if (link.mac && link.mac.length === 6) this.mac = link.mac;
   }
 
@@ -255,7 +257,7 @@ export class Device {
     } else {
       this.applyLink(link);
     }
-    this.feedLink({ kind: "link", up: this.up });
+    this.feedLink({ kind: "link", ...this.flags });
   }
 
   /** netifd deletes and re-creates br-lan on a network restart. Give it

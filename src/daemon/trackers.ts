@@ -9,7 +9,7 @@ import type { Ms } from "../core/units";
 import { netifdInterfaceUp } from "../integrations/netifd";
 import type { Children } from "../platform/children";
 import { after, sys } from "../platform/engine";
-import { IFF_RUNNING, IFF_UP } from "../platform/netlink";
+import { linkFlags } from "../platform/netlink";
 import { type Prober, prober } from "../platform/probes";
 import type { Rtnl, RtnlEvent } from "../platform/rtnl";
 import { type LinkPresence, type LinkState, MIN_DELETION_GRACE_MS, createLink, describePresence, stepLink } from "../track/link";
@@ -142,7 +142,8 @@ class LinkTracker implements Tracker {
     }
     const link = this.host.rtnl.getLink(ifindex);
     if (!link) return "missing";
-    return (link.flags & IFF_UP) !== 0 && (link.flags & IFF_RUNNING) !== 0 ? "up" : "down";
+    const f = linkFlags(link.flags);
+    return f.adminUp && f.carrier ? "up" : "down";
   }
 
   start(): void {
@@ -160,7 +161,7 @@ class LinkTracker implements Tracker {
     const deleted = events.some((e) => e.kind === "link-deleted" && e.link.name === name);
     for (const e of events) {
       if (e.kind === "link" && e.link.name === name && !deleted)
-        this.feed({ kind: "link", up: (e.link.flags & IFF_UP) !== 0 && (e.link.flags & IFF_RUNNING) !== 0 });
+        this.feed({ kind: "link", ...linkFlags(e.link.flags) });
       if (e.kind === "link-deleted" && e.link.name === name) this.feed({ kind: "deleted", graceMs: MIN_DELETION_GRACE_MS });
     }
   }

@@ -124,6 +124,12 @@ export function ifinfomsg(family: number, ifindex: number): Uint8Array {
 export const IFF_UP = 0x1;
 export const IFF_RUNNING = 0x40;
 
+/** What a link's flags say: administratively up (IFF_UP), and with carrier
+ * (IFF_RUNNING: the operational state is up). */
+export function linkFlags(flags: number): { adminUp: boolean; carrier: boolean } {
+  return { adminUp: (flags & IFF_UP) !== 0, carrier: (flags & IFF_RUNNING) !== 0 };
+}
+
 export interface LinkInfo {
   ifindex: number;
   flags: number;

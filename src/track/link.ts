@@ -5,9 +5,14 @@
 // whether the VIPs must be put back.
 //
 // Three rules, each with a named delay:
-// - A link that goes down is reported down only after LINK_SETTLE_MS: the
-//   kernel reports a device being deleted as "down" first, and a bridge
-//   losing a port may flap its carrier. A link coming up is reported at once.
+// - A link that loses carrier while administratively up is reported down at
+//   once, as keepalived does: nothing else is that fast to notice a cut
+//   cable, and the daemon reads the carrier again before it passes the event
+//   on, so a bridge re-adding its only port (carrier gone for well under a
+//   millisecond) is no fault (daemon.ts). A link set administratively down
+//   is reported down only after LINK_SETTLE_MS: that is also how the kernel
+//   starts deleting a device, and a deletion must be handled as one (next
+//   rule). A link coming up is reported at once.
 // - A deleted device gets `graceMs` to come back (netifd deletes and
 //   re-creates br-lan on a network restart) before it is reported down, so
 //   a restart costs no transition; back and up within that time, it is
@@ -18,9 +23,9 @@
 
 import { type Ms, after } from "../core/units";
 
-/** How long a link must stay down before it is reported down. The one
- * knob between a flapping bridge port (wait) and a cut-off master keeping
- * its VIP longer than it must (do not); see docs/tracking.md. */
+/** How long a link set administratively down must stay so before it is
+ * reported down: the kernel's delete message follows the down one within
+ * milliseconds. A carrier loss is not held back (docs/tracking.md). */
 export const LINK_SETTLE_MS = 100;
 /** The least time a deleted device gets to come back. */
 export const MIN_DELETION_GRACE_MS = 1000;
@@ -40,8 +45,9 @@ export interface LinkState {
 }
 
 export type LinkEvent =
-  /** The device's flags as a link event or a fresh lookup gave them. */
-  | { readonly kind: "link"; readonly up: boolean }
+  /** The device's flags as a link event or a fresh lookup gave them:
+   * administratively up (IFF_UP), and with carrier (IFF_RUNNING). */
+  | { readonly kind: "link"; readonly adminUp: boolean; readonly carrier: boolean }
   | { readonly kind: "deleted"; readonly graceMs: number }
   /** An address went away from the device. */
   | { readonly kind: "addressDeleted" }
@@ -82,7 +88,8 @@ function settle(s: LinkState): { state: LinkState; actions: LinkAction[] } {
   };
 }
 
-function onLink(s: LinkState, up: boolean, now: Ms): { state: LinkState; actions: LinkAction[] } {
+function onLink(s: LinkState, adminUp: boolean, carrier: boolean, now: Ms): { state: LinkState; actions: LinkAction[] } {
+  const up = adminUp && carrier;
   const wasMissing = s.observed === "missing";
   const seen: LinkState = { ...s, observed: up ? "up" : "down", settleAt: null };
   const actions: LinkAction[] = [];
@@ -99,8 +106,8 @@ function onLink(s: LinkState, up: boolean, now: Ms): { state: LinkState; actions
     return { state: settled.state, actions: [...actions, ...settled.actions] };
   }
   // A device that appears down (created, not up yet) is reported at once:
-  // there is nothing to settle.
-  if (wasMissing) return settle(st);
+  // there is nothing to settle. So is a carrier lost while up.
+  if (wasMissing || adminUp) return settle(st);
   // The kernel reports one carrier loss in several link messages (flags,
   // then operstate): the settle runs from the first, not the last.
   const pending = s.observed === "down" ? s.settleAt : null;
@@ -133,7 +140,7 @@ export function stepLink(s: LinkState, e: LinkEvent, now: Ms): LinkStep {
   let r: { state: LinkState; actions: LinkAction[] };
   switch (e.kind) {
     case "link":
-      r = onLink(s, e.up, now);
+      r = onLink(s, e.adminUp, e.carrier, now);
       break;
     case "deleted":
       r = { state: { ...s, observed: "missing", settleAt: null, graceUntil: after(now, e.graceMs) }, actions: [] };

@@ -2,6 +2,9 @@
 // stop, switchover, split brain, netifd re-creating br-lan, interface down,
 // and hostile packets. VRRPv3 at 100 ms adverts keeps each test short; every
 // wait has a generous deadline, and no timing is asserted (bench/ does that).
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT, must } from "./lab";
 import { partitionVrrp, sleep, uci, useLab, VIP, waitFor } from "./routers";
@@ -153,6 +156,29 @@ describe("floatgwd pair", () => {
     expect(a.state()).toBe("master");
     expect(b.state()).toBe("backup");
     expect(a.instance()!.counters.transitions).toBe(before);
+  });
+
+  it("a bridge re-adding its only port (carrier gone for a moment) costs no transition", async () => {
+    const { ns, a, b } = pair();
+    await waitFor("A master", () => a.state() === "master" && a.has() && b.state() === "backup");
+    const before = a.instance()!.counters.transitions;
+    const flaps = a.log.length;
+    // As netifd does when it reconfigures the bridge: the port leaves and
+    // comes back, one command after the other; br-lan loses its carrier in
+    // between and the kernel reports both changes.
+    const dir = mkdtempSync(join(tmpdir(), "fgw-flap-"));
+    try {
+      writeFileSync(join(dir, "readd"), "link set eth0 nomaster\nlink set eth0 master br-lan\n");
+      for (let i = 0; i < 5; i++) {
+        must(["ip", "-n", ns.a, "-batch", join(dir, "readd")]);
+        await sleep(300);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(a.state()).toBe("master");
+    expect(a.instance()!.counters.transitions).toBe(before);
+    expect(a.log.slice(flaps)).not.toMatch(/fault/);
   });
 
   it("goes Fault while br-lan is down and back to backup when it is up", async () => {

@@ -1,9 +1,15 @@
-// What a link change means, on a fake clock and without a kernel: the
-// settle before "down", the grace for a deleted device, and the VIP
-// restore after someone removed an address.
+// What a link change means, on a fake clock and without a kernel: a carrier
+// loss at once, the settle before an administrative "down", the grace for a
+// deleted device, and the VIP restore after someone removed an address.
 import { describe, expect, it } from "vitest";
 import { msAt } from "../../src/core/units";
 import { LINK_SETTLE_MS, type LinkEvent, type LinkState, createLink, stepLink } from "../../src/track/link";
+
+const UP: LinkEvent = { kind: "link", adminUp: true, carrier: true };
+/** Carrier lost (a cut cable, the bridge's last port gone), still administratively up. */
+const NO_CARRIER: LinkEvent = { kind: "link", adminUp: true, carrier: false };
+/** `ip link set down`, and the kernel's first message when it deletes a device. */
+const ADMIN_DOWN: LinkEvent = { kind: "link", adminUp: false, carrier: false };
 
 class Driver {
   now = 0;
@@ -30,40 +36,55 @@ class Driver {
 }
 
 describe("link model", () => {
-  it("reports up at once and down after the settle time", () => {
+  it("reports a carrier loss at once, and up at once", () => {
     const d = new Driver(createLink("br-lan", "up"));
-    d.at(10, { kind: "link", up: false });
+    d.at(10, NO_CARRIER);
+    d.at(500, UP);
+    expect(d.log).toEqual(["10: report down (interface br-lan down)", "500: report up (interface br-lan up)"]);
+  });
+
+  it("reports an administrative down after the settle time, and up at once", () => {
+    const d = new Driver(createLink("br-lan", "up"));
+    d.at(10, ADMIN_DOWN);
     expect(d.log).toEqual([]);
     d.at(10 + LINK_SETTLE_MS);
-    d.at(500, { kind: "link", up: true });
-    expect(d.log).toEqual(["110: report down (interface br-lan down)", "500: report up (interface br-lan up)"]);
+    d.at(500, UP);
+    expect(d.log).toEqual([`${10 + LINK_SETTLE_MS}: report down (interface br-lan down)`, "500: report up (interface br-lan up)"]);
   });
 
   it("settles from the first of several down messages (flags, then operstate)", () => {
     const d = new Driver(createLink("wan", "up"));
-    d.at(10, { kind: "link", up: false });
-    d.at(45, { kind: "link", up: false });
+    d.at(10, ADMIN_DOWN);
+    d.at(45, ADMIN_DOWN);
     d.at(1000);
     expect(d.log).toEqual([`${10 + LINK_SETTLE_MS}: report down (interface wan down)`]);
-    d.at(1100, { kind: "link", up: false });
+    d.at(1100, ADMIN_DOWN);
     d.at(2000);
     expect(d.log).toHaveLength(1);
   });
 
-  it("ignores a carrier flap shorter than the settle time", () => {
+  it("a carrier loss during the settle of an administrative down is reported at once", () => {
+    const d = new Driver(createLink("wan", "up"));
+    d.at(10, ADMIN_DOWN);
+    d.at(40, NO_CARRIER);
+    d.at(1000);
+    expect(d.log).toEqual(["40: report down (interface wan down)"]);
+  });
+
+  it("ignores an administrative down undone within the settle time", () => {
     const d = new Driver(createLink("br-lan", "up"));
-    d.at(10, { kind: "link", up: false });
-    d.at(60, { kind: "link", up: true });
+    d.at(10, ADMIN_DOWN);
+    d.at(60, UP);
     d.at(1000);
     expect(d.log).toEqual([]);
   });
 
   it("gives a deleted device its grace, and restores the VIPs when it comes back up in time", () => {
     const d = new Driver(createLink("br-lan", "up"));
-    d.at(0, { kind: "link", up: false });
-    d.at(1, { kind: "deleted", graceMs: 1000 });
-    d.at(300, { kind: "link", up: false }); // re-created, not up yet
-    d.at(400, { kind: "link", up: true });
+    d.at(0, ADMIN_DOWN); // the kernel's first word on a deletion
+    d.at(10, { kind: "deleted", graceMs: 1000 });
+    d.at(300, ADMIN_DOWN); // re-created, not up yet
+    d.at(400, UP);
     d.at(3000);
     expect(d.log).toEqual(["400: restore (br-lan re-created)"]);
     expect(d.state.reported).toBe("up");
@@ -74,13 +95,13 @@ describe("link model", () => {
     d.at(1, { kind: "deleted", graceMs: 1000 });
     d.at(5000);
     expect(d.log).toEqual(["1001: report missing (interface br-lan missing)"]);
-    d.at(6000, { kind: "link", up: true });
+    d.at(6000, UP);
     expect(d.log.at(-1)).toBe("6000: report up (interface br-lan up)");
   });
 
   it("reports a device that appears down at once (nothing to settle)", () => {
     const d = new Driver(createLink("eth1", "missing"));
-    d.at(5, { kind: "link", up: false });
+    d.at(5, ADMIN_DOWN);
     expect(d.log).toEqual(["5: report down (interface eth1 down)"]);
   });
 
@@ -95,9 +116,9 @@ describe("link model", () => {
   it("does not restore on a link that went down or away meanwhile", () => {
     const down = new Driver(createLink("br-lan", "up"));
     down.at(0, { kind: "addressDeleted" });
-    down.at(10, { kind: "link", up: false });
+    down.at(10, NO_CARRIER);
     down.at(1000);
-    expect(down.log).toEqual(["110: report down (interface br-lan down)"]);
+    expect(down.log).toEqual(["10: report down (interface br-lan down)"]);
     const gone = new Driver(createLink("br-lan", "up"));
     gone.at(0, { kind: "addressDeleted" });
     gone.at(10, { kind: "deleted", graceMs: 5000 });
