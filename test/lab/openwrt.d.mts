@@ -1,0 +1,76 @@
+// Types of openwrt.mjs (the lab of two real OpenWrt routers, a switch and a client).
+import type { ChildProcess } from "node:child_process";
+
+export declare const ROOT: string;
+export declare const VIP: string;
+export declare const ROUTERS: { a: string; b: string };
+export declare const CLIENT: string;
+export declare const SERVICES: string[];
+/** /etc/config/dhcp of a lab router before floatgw, in uci's own layout. */
+export declare const DHCP_CONFIG: string;
+
+export interface Result {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+export interface RunOptions {
+  timeoutMs?: number;
+  input?: string;
+  env?: Record<string, string>;
+}
+/** A child started by the lab, with the end of its stderr. */
+export type LabChild = ChildProcess & { log: string };
+
+export declare function sleep(ms: number): Promise<void>;
+export declare function run(argv: string[], opts?: RunOptions): Result;
+export declare function must(argv: string[], opts?: RunOptions): string;
+export declare function waitFor<T>(what: string, probe: () => T | null | undefined | false, timeoutMs?: number): Promise<T>;
+export declare function uciFile(sections: [string, string | null, [string, string | string[]][]][]): string;
+
+export type RouterName = "a" | "b";
+export type Role = RouterName | "sw" | "c";
+
+export declare class Router {
+  readonly lab: OpenWrtLab;
+  readonly name: RouterName;
+  readonly ns: string;
+  readonly address: string;
+  /** The router's root directory on the host (its /tmp is not in it). */
+  readonly tree: string;
+  /** procd's PID on the host. */
+  readonly pid: number;
+  argv(script: string): string[];
+  sh(script: string, opts?: { timeoutMs?: number; input?: string }): Result;
+  must(script: string, opts?: { timeoutMs?: number; input?: string }): string;
+  start(script: string): LabChild;
+  /** A path inside the router as the host reaches it. */
+  path(p: string): string;
+  read(p: string): string;
+  logread(): string;
+  lanUp(timeoutMs?: number): Promise<void>;
+  has(address?: string): boolean;
+  pids(comm: string): number[];
+}
+
+export declare const LIVE: Set<OpenWrtLab>;
+
+export declare class OpenWrtLab {
+  constructor(opts?: { prefix?: string; tag?: string });
+  readonly prefix: string;
+  readonly ns: Record<Role, string>;
+  readonly dir: string;
+  routers: Partial<Record<RouterName, Router>>;
+  static attach(prefix: string): OpenWrtLab;
+  get a(): Router;
+  get b(): Router;
+  up(opts?: { routers?: RouterName[] }): Promise<void>;
+  spawn(argv: string[], env?: Record<string, string>, fd?: number): LabChild;
+  exec(role: Role, argv: string[], opts?: RunOptions): Result;
+  must(role: Role, argv: string[], opts?: RunOptions): string;
+  start(role: Role, argv: string[]): LabChild;
+  port(r: RouterName, state: "up" | "down"): void;
+  macs(): Record<string, RouterName>;
+  pids(role: Role, comm: string): number[];
+  cleanup(): void;
+}
