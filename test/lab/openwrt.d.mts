@@ -53,6 +53,30 @@ export declare class Router {
   pids(comm: string): number[];
 }
 
+/** The x86_64 floatgwd this lab installs. */
+export declare const FLOATGWD: string;
+/** Installs floatgw on a booted router as its package does. */
+export declare function installFloatgw(router: Router): void;
+/** `floatgw status --json` on the router, or null while it does not answer. */
+export declare function floatgwStatus(router: Router): unknown;
+
+export interface DhcpEvent {
+  event: string;
+  ip: string;
+  router: string;
+  dns: string;
+  serverid: string;
+}
+/** busybox udhcpc on the lab's client. */
+export declare class DhcpClient {
+  constructor(lab: OpenWrtLab, opts?: { iface?: string; request?: string });
+  readonly log: string;
+  readonly child: LabChild;
+  get events(): DhcpEvent[];
+  get lease(): DhcpEvent | undefined;
+  renew(): void;
+}
+
 export declare const LIVE: Set<OpenWrtLab>;
 
 export declare class OpenWrtLab {

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe } from "vitest";
-import { floatgwStatus, OpenWrtLab, ROOT, type Router, type RouterName, VIP } from "../lab/openwrt.mjs";
+import { floatgwStatus, installFloatgw, OpenWrtLab, ROOT, type Router, type RouterName, VIP, waitFor } from "../lab/openwrt.mjs";
 import { locateRootfs } from "../lab/rootfs.mjs";
 
 /** describe, or describe.skip when there is no OpenWrt rootfs. */
@@ -31,15 +31,33 @@ export function useOpenWrtLab({ routers = ["a", "b"], each = false }: { routers?
 }
 
 /** The commands of docs/usage.md's "Setting up a pair" for router `r`:
- * the lab's VIP for the doc's example address, and priority 100 on B. */
-export function usageCommands(r: RouterName): string {
+ * the lab's VIP for the doc's example address, and priority 100 on B;
+ * `extra` options of the vip section are set before the commit. */
+export function usageCommands(r: RouterName, extra: Record<string, string> = {}): string {
   const doc = readFileSync(join(ROOT, "docs/usage.md"), "utf8");
   const block = /## Setting up a pair\n[\s\S]*?```sh\n([\s\S]*?)```/.exec(doc)?.[1];
   if (!block?.includes("192.168.1.1/24") || !block.includes("priority='150'")) {
     throw new Error("docs/usage.md: no \"Setting up a pair\" block with the example VIP 192.168.1.1/24 and priority '150'");
   }
-  const commands = block.replace("192.168.1.1/24", `${VIP}/24`);
+  const sets = Object.entries(extra).map(([k, v]) => `uci set floatgw.lan.${k}='${v}'\n`).join("");
+  const commands = block.replace("192.168.1.1/24", `${VIP}/24`).replace("uci commit floatgw", `${sets}uci commit floatgw`);
   return r === "a" ? commands : commands.replace("priority='150'", "priority='100'");
+}
+
+/** VRRPv3 with 100 ms adverts: failovers within a second. */
+export const FAST = { version: "3", advert_int: "0.1" };
+
+/** Installs floatgw on both routers and sets them up with the commands of
+ * docs/usage.md (plus `extra`); resolves once A is master and serves DHCP
+ * and B is backup with DHCP off. */
+export async function setUpPair(lab: OpenWrtLab, extra: Record<string, string> = FAST): Promise<void> {
+  for (const r of [lab.a, lab.b]) {
+    installFloatgw(r);
+    r.must(usageCommands(r.name, extra));
+    if (r.name === "a") await waitFor("A master", () => state(lab.a) === "master", 30_000);
+  }
+  await waitFor("A master serving DHCP, B backup not", () => state(lab.a) === "master" && state(lab.b) === "backup" &&
+    dnsmasq(lab.a).serving && dnsmasq(lab.b).conf.includes("no-dhcp-interface=br-lan") && dnsmasq(lab.b).pid, 30_000);
 }
 
 export interface Instance {
