@@ -36,8 +36,6 @@ export declare class Router {
   readonly name: RouterName;
   readonly ns: string;
   readonly address: string;
-  /** The router's root directory on the host (its /tmp is not in it). */
-  readonly tree: string;
   /** procd's PID on the host. */
   readonly pid: number;
   argv(script: string): string[];
@@ -57,8 +55,20 @@ export declare class Router {
 export declare const FLOATGWD: string;
 /** Installs floatgw on a booted router as its package does. */
 export declare function installFloatgw(router: Router): void;
+/** docs/usage.md's setup commands for router r, with the lab's VIP and extra vip options. */
+export declare function setupCommands(r: RouterName, extra?: Record<string, string>): string;
 /** `floatgw status --json` on the router, or null while it does not answer. */
 export declare function floatgwStatus(router: Router): unknown;
+
+/** The router's dnsmasq: its generated config, whether it serves DHCP, its host PID. */
+export declare function dnsmasqState(router: Router): { conf: string; serving: boolean; pid: number | null };
+
+/** VRRPv3 with 100 ms adverts. */
+export declare const FAST: Record<string, string>;
+/** Installs floatgw on both routers, sets them up as docs/usage.md says
+ * (plus extra vip options), A first; resolves with A master serving DHCP,
+ * B backup with DHCP off. */
+export declare function setUpPair(lab: OpenWrtLab, extra?: Record<string, string>): Promise<void>;
 
 export interface DhcpEvent {
   event: string;

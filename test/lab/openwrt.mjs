@@ -6,7 +6,7 @@
 //   <p>-sw  bridge sw0 with ports pa, pb, pc (a switch: "router A dies" is
 //           `ip -n <p>-sw link set pa down`, which A sees as carrier loss)
 //   <p>-a   router A: procd as PID 1 of its own PID/mount/UTS namespace in
-//           this network namespace, root = its own copy of the rootfs; LAN
+//           this network namespace, root = its own view of the rootfs; LAN
 //           198.18.0.2/24, 2001:db8:0:1::2/64 on the bridge br-lan over eth0
 //   <p>-b   router B, the same with 198.18.0.3, 2001:db8:0:1::3
 //   <p>-c   a client (no OpenWrt): eth0 198.18.0.100/24, 2001:db8:0:1::100/64
@@ -24,20 +24,27 @@
 // again after every netifd restart: lanUp()), with `lan` configured without
 // a device. A switch port going down is then a real carrier loss on br-lan.
 //
-// Everything lives in a state directory under the system's temp dir:
-// state.json (namespaces, the PIDs of each procd) and the routers' trees.
-// cleanup() kills each procd by PID (PID 1 of its namespace: everything in
-// it dies with it), then whatever else runs in the lab's namespaces, by PID,
-// deletes the namespaces and the directory, also after a failure.
+// A router's root is an overlay mounted inside its own mount namespace: the
+// unpacked rootfs (rootfs.mjs, shared, never written) below, a tmpfs above
+// that takes whatever the router writes. Nothing is copied, and it all goes
+// away with the namespace (a copy of the tree on this disk takes seconds to
+// make and seconds more to delete). From the host a router's files are
+// reached through its procd: Router.path().
+//
+// The lab's state directory under the system's temp dir holds state.json
+// (namespaces, the PID of each procd) and the boot logs. cleanup() kills
+// each procd by PID (PID 1 of its namespace: everything in it dies with
+// it), then whatever else runs in the lab's namespaces, by PID, deletes the
+// namespaces and the directory, also after a failure.
 //
 // CLI (for scripts/demo.sh):
 //   openwrt.mjs up PREFIX | down PREFIX | sh PREFIX a|b SCRIPT
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { copyRootfs } from "./rootfs.mjs";
+import { pristineRootfs } from "./rootfs.mjs";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const VIP = "198.18.0.1";
@@ -49,6 +56,8 @@ const PORTS = { a: "pa", b: "pb", c: "pc" };
 /** The environment of every command run inside a router: OpenWrt's PATH,
  * nothing of the host's. */
 const ROUTER_ENV = { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/root" };
+/** The environment procd starts with, as from the kernel. */
+const INIT_ENV = { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/", TERM: "linux" };
 /** Services started at boot (the other /etc/rc.d links are removed). */
 export const SERVICES = ["boot", "system", "log", "rpcd", "network", "firewall", "dnsmasq", "ucitrack", "done", "umount"];
 
@@ -130,10 +139,8 @@ function systemConfig(r) {
   return uciFile([["system", null, [["hostname", `router-${r}`], ["timezone", "UTC"], ["ttylogin", "0"], ["log_size", "1024"]]]]);
 }
 
-/** Turns a fresh copy of the rootfs into lab router `r` (before its first boot). */
+/** Turns a fresh view of the rootfs at `tree` into lab router `r` (before its first boot). */
 function prepareTree(tree, r) {
-  for (const d of ["proc", "sys", "dev", "tmp", "root"]) mkdirSync(join(tree, d), { recursive: true });
-  if (!existsSync(join(tree, "var"))) must(["ln", "-s", "tmp", join(tree, "var")]);
   const rcd = join(tree, "etc/rc.d");
   for (const link of readdirSync(rcd)) {
     const name = link.replace(/^[SK]\d\d/, "");
@@ -157,13 +164,22 @@ function prepareTree(tree, r) {
   writeFileSync(join(config, "system"), systemConfig(r));
 }
 
-// Run by the new PID namespace's first process: the tree bind-mounted on
-// itself, /proc, /sys (this network namespace's), a /dev with the few nodes
-// OpenWrt needs (its console a plain file: nothing reaches the host's
-// console), a /tmp, then procd.
+// Run by the new PID namespace's first process (in its new mount namespace),
+// with the router's directory $1, the rootfs $2 and a file $3 to wait for:
+// the overlay at $1/root over a tmpfs on $1; then, once the lab has written
+// the router's configuration into it and created $3, /proc, /sys (this
+// network namespace's), a /dev with the few nodes OpenWrt needs (its
+// console a plain file: nothing reaches the host's console), a /tmp, and
+// procd.
 const BOOT = `set -e
-t=$1
-mount --bind "$t" "$t"
+d=$1
+mount -t tmpfs -o mode=0755 router "$d"
+mkdir "$d/upper" "$d/work" "$d/root"
+mount -t overlay -o "lowerdir=$2,upperdir=$d/upper,workdir=$d/work" rootfs "$d/root"
+t=$d/root
+mkdir -p "$t/proc" "$t/sys" "$t/dev" "$t/tmp" "$t/root"
+[ -e "$t/var" ] || ln -s tmp "$t/var"
+while [ ! -e "$3" ]; do sleep 0.02; done
 mount -t proc proc "$t/proc"
 mount -t sysfs sysfs "$t/sys"
 mount -t tmpfs -o mode=0755,size=512k dev "$t/dev"
@@ -194,7 +210,6 @@ export class Router {
     this.name = name;
     this.ns = lab.ns[name];
     this.address = ROUTERS[name];
-    this.tree = join(lab.dir, name);
     /** procd's PID on the host. */
     this.pid = pid;
   }
@@ -267,16 +282,66 @@ export const FLOATGWD = resolve(ROOT, "build/x86_64/floatgwd");
  * starts nothing while the shipped config says enabled '0'). */
 export function installFloatgw(router) {
   if (!existsSync(FLOATGWD)) throw new Error(`${FLOATGWD} is missing: run make first`);
-  must(["cp", FLOATGWD, join(router.tree, "usr/sbin/floatgwd")]);
-  must(["ln", "-sf", "floatgwd", join(router.tree, "usr/sbin/floatgw")]);
-  must(["cp", "-R", `${ROOT}/files/.`, router.tree]);
+  must(["cp", FLOATGWD, router.path("/usr/sbin/floatgwd")]);
+  must(["ln", "-sf", "floatgwd", router.path("/usr/sbin/floatgw")]);
+  must(["cp", "-R", `${ROOT}/files/.`, router.path("/")]);
   router.must("/etc/init.d/floatgw enable && /etc/init.d/floatgw start");
+}
+
+/** The commands of docs/usage.md's "Setting up a pair" for router `r`:
+ * the lab's VIP for the doc's example address, priority 100 on B, and the
+ * options `extra` of the vip section set before the commit. */
+export function setupCommands(r, extra = {}) {
+  const doc = readFileSync(join(ROOT, "docs/usage.md"), "utf8");
+  const block = /## Setting up a pair\n[\s\S]*?```sh\n([\s\S]*?)```/.exec(doc)?.[1];
+  if (!block?.includes("192.168.1.1/24") || !block.includes("priority='150'")) {
+    throw new Error("docs/usage.md: no \"Setting up a pair\" block with the example VIP 192.168.1.1/24 and priority '150'");
+  }
+  const sets = Object.entries(extra).map(([k, v]) => `uci set floatgw.lan.${k}='${v}'\n`).join("");
+  const commands = block.replace("192.168.1.1/24", `${VIP}/24`).replace("uci commit floatgw", `${sets}uci commit floatgw`);
+  return r === "a" ? commands : commands.replace("priority='150'", "priority='100'");
 }
 
 /** `floatgw status --json` on the router, or null while it does not answer. */
 export function floatgwStatus(router) {
   const r = router.sh("floatgw status --json", { timeoutMs: 10_000 });
   return r.status === 0 ? JSON.parse(r.stdout) : null;
+}
+
+/** What the router's dnsmasq was last started with (OpenWrt's init writes
+ * its config from /etc/config/dhcp): serving DHCP on br-lan, or DNS only;
+ * `pid` on the host, null while none runs. */
+export function dnsmasqState(router) {
+  const conf = router.sh("cat /var/etc/dnsmasq.conf.*").stdout;
+  // By exe: the init script and ujail run under the name dnsmasq too.
+  const pid = router.pids("dnsmasq").find((p) => {
+    try {
+      return readlinkSync(`/proc/${p}/exe`).endsWith("/usr/sbin/dnsmasq");
+    } catch {
+      return false; // exited meanwhile
+    }
+  }) ?? null;
+  return { conf, serving: pid !== null && conf.includes("dhcp-range=") && !conf.includes("no-dhcp-interface=br-lan"), pid };
+}
+
+/** floatgw's instance state on the router, or null. */
+const floatgwState = (router) => floatgwStatus(router)?.instances[0]?.state ?? null;
+
+/** VRRPv3 with 100 ms adverts: failovers within a second. */
+export const FAST = { version: "3", advert_int: "0.1" };
+
+/** Installs floatgw on both routers and sets them up with the commands of
+ * docs/usage.md (plus the vip options `extra`), A first; resolves once A
+ * is master serving DHCP and B backup with DHCP off. */
+export async function setUpPair(lab, extra = FAST) {
+  for (const r of [lab.a, lab.b]) {
+    installFloatgw(r);
+    r.must(setupCommands(r.name, extra));
+    if (r.name === "a") await waitFor("A master", () => floatgwState(r) === "master", 30_000);
+  }
+  await waitFor("A master serving DHCP, B backup with DHCP off", () => floatgwState(lab.a) === "master"
+    && floatgwState(lab.b) === "backup" && dnsmasqState(lab.a).serving
+    && dnsmasqState(lab.b).conf.includes("no-dhcp-interface=br-lan") && dnsmasqState(lab.b).pid, 30_000);
 }
 
 /** busybox udhcpc on the client (test/lab/udhcpc-script.sh records each
@@ -378,38 +443,49 @@ export class OpenWrtLab {
     must(["ip", "-n", c, "addr", "add", `${CLIENT}/24`, "dev", "eth0"]);
     must(["ip", "-n", c, "addr", "add", `${V6.c}/64`, "dev", "eth0", "nodad"]);
     must(["ip", "-n", c, "link", "set", "eth0", "up"]);
-    // Each router boots while the next one's tree is being copied.
-    const booting = routers.map((r) => {
+    for (const r of routers) {
       const ns = this.ns[r];
       must(["ip", "-n", ns, "link", "add", "br-lan", "type", "bridge"]);
       must(["ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.br-lan.accept_dad=0"]);
       must(["ip", "-n", ns, "link", "set", "eth0", "master", "br-lan", "up"]);
       must(["ip", "-n", ns, "link", "set", "br-lan", "up"]);
-      prepareTree(copyRootfs(join(this.dir, r)), r);
-      return this.boot(r).then((pid) => {
-        this.routers[r] = new Router(this, r, pid);
-        this.save();
-      });
-    });
-    await Promise.all(booting);
+    }
+    await Promise.all(routers.map(async (r) => {
+      this.routers[r] = new Router(this, r, await this.boot(r));
+      this.save();
+    }));
     await Promise.all(routers.map((r) => this.routers[r].lanUp(60_000)));
     await Promise.all(routers.map((r) => waitFor(`router ${r} booted`, () =>
       this.routers[r].logread().includes("- init complete -"), 60_000)));
   }
 
-  /** Starts procd for router `r` and resolves with its PID on the host. */
+  /** Starts router `r`: its root mounted, configured, then procd; resolves
+   * with procd's PID on the host. */
   async boot(r) {
+    const dir = join(this.dir, r);
+    const go = join(this.dir, `${r}.go`);
+    mkdirSync(dir);
     // Its output goes to a file, not to this process: procd outlives the CLI.
     const log = join(this.dir, `${r}.boot.log`);
     const fd = openSync(log, "w");
+    // procd hands its environment down to every service and hook: give it
+    // what a kernel gives init, nothing of the host's.
     const unshare = this.spawn(["ip", "netns", "exec", this.ns[r], "unshare", "--pid", "--fork", "--kill-child",
-      "--mount", "--uts", "--propagation", "private", "sh", "-c", BOOT, "boot", join(this.dir, r)], undefined, fd);
+      "--mount", "--uts", "--propagation", "private", "sh", "-c", BOOT, "boot", dir, pristineRootfs(), go], INIT_ENV, fd);
     closeSync(fd);
-    return waitFor(`procd of router ${r}`, () => {
+    const booted = (comm) => () => {
       if (unshare.exitCode !== null) throw new Error(`router ${r} did not boot: ${readFileSync(log, "utf8")}`);
       const child = Number(run(["cat", `/proc/${unshare.pid}/task/${unshare.pid}/children`]).stdout.trim());
-      return child > 0 && alive(child, "procd") ? child : null;
+      return child > 0 && alive(child, comm) ? child : null;
+    };
+    // The first process's mounts, seen through its root, until it becomes procd.
+    const pid = await waitFor(`router ${r}'s root`, () => {
+      const p = booted("sh")();
+      return p && existsSync(`/proc/${p}/root${dir}/root/var`) && p;
     }, 10_000);
+    prepareTree(`/proc/${pid}/root${dir}/root`, r);
+    writeFileSync(go, "");
+    return waitFor(`procd of router ${r}`, booted("procd"), 10_000);
   }
 
   /** Starts a long-running command (in its own process group, so cleanup

@@ -8,9 +8,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { DhcpClient, ROUTERS, sleep, VIP, waitFor } from "../lab/openwrt.mjs";
+import { DhcpClient, dnsmasqState, FAST, ROUTERS, setUpPair, sleep, VIP, waitFor } from "../lab/openwrt.mjs";
 import { partitionVrrp } from "../netns/routers";
-import { describeOpenWrt, dnsmasq, FAST, setUpPair, state, status, useOpenWrtLab } from "./lab";
+import { describeOpenWrt, state, status, useOpenWrtLab } from "./lab";
 
 describeOpenWrt("dnsmasq follows the VIP on real OpenWrt", () => {
   const env = useOpenWrtLab();
@@ -26,10 +26,10 @@ describeOpenWrt("dnsmasq follows the VIP on real OpenWrt", () => {
     expect(a.must("uci get dhcp.lan.ignore").trim()).toBe("0");
     expect(b.must("uci get dhcp.lan.ignore").trim()).toBe("1");
     // OpenWrt's init passes the options only where DHCP is on.
-    const { conf } = dnsmasq(a);
+    const { conf } = dnsmasqState(a);
     for (const o of [`3,${VIP}`, `6,${VIP}`, "42,198.18.0.9"]) expect(conf).toContain(`dhcp-option=lan,${o}`);
-    expect(dnsmasq(a).serving).toBe(true);
-    expect(dnsmasq(b).serving).toBe(false);
+    expect(dnsmasqState(a).serving).toBe(true);
+    expect(dnsmasqState(b).serving).toBe(false);
   });
 
   it("B holds A's leases, writes them before its dnsmasq serves, ACKs the old client's rebind and gives a new client another address", async () => {
@@ -52,7 +52,7 @@ describeOpenWrt("dnsmasq follows the VIP on real OpenWrt", () => {
     expect(status(a)?.leaseChannel).toMatchObject({ peer: ROUTERS.b, degraded: null });
 
     lab.port("a", "down");
-    await waitFor("B master serving DHCP", () => state(b) === "master" && dnsmasq(b).serving, 30_000);
+    await waitFor("B master serving DHCP", () => state(b) === "master" && dnsmasqState(b).serving, 30_000);
     expect(b.read("/tmp/dhcp.leases")).toContain(` ${mac} ${first.ip} `);
     await waitFor("B's log of the lease file", () => /wrote \d+ replicated lease\(s\) into \/tmp\/dhcp\.leases/.test(b.logread()), 10_000);
 
@@ -72,19 +72,19 @@ describeOpenWrt("dnsmasq follows the VIP on real OpenWrt", () => {
 
     lab.port("a", "up");
     await waitFor("A master again, B backup with DHCP off", () =>
-      state(a) === "master" && state(b) === "backup" && !dnsmasq(b).serving, 30_000);
+      state(a) === "master" && state(b) === "backup" && !dnsmasqState(b).serving, 30_000);
   });
 
   it("serves DHCP from both sides of a split brain, and only from the master once it heals", async () => {
     const { lab } = env;
     const { a, b } = lab;
     const heal = partitionVrrp(lab.ns.sw, lab.dir);
-    await waitFor("two masters, both serving", () => state(a) === "master" && state(b) === "master" && dnsmasq(b).serving, 30_000);
-    expect(dnsmasq(a).serving).toBe(true);
+    await waitFor("two masters, both serving", () => state(a) === "master" && state(b) === "master" && dnsmasqState(b).serving, 30_000);
+    expect(dnsmasqState(a).serving).toBe(true);
     heal();
-    await waitFor("B backup with DHCP off", () => state(b) === "backup" && !dnsmasq(b).serving && dnsmasq(b).pid, 30_000);
+    await waitFor("B backup with DHCP off", () => state(b) === "backup" && !dnsmasqState(b).serving && dnsmasqState(b).pid, 30_000);
     expect(state(a)).toBe("master");
-    expect(dnsmasq(a).serving).toBe(true);
+    expect(dnsmasqState(a).serving).toBe(true);
   });
 
   it("dhcp '0' gives the dhcp config back byte for byte and then leaves dnsmasq alone; a stopped daemon gives it back too", async () => {
@@ -92,19 +92,19 @@ describeOpenWrt("dnsmasq follows the VIP on real OpenWrt", () => {
     expect(a.read("/etc/config/dhcp")).not.toBe(dhcpBefore.a);
     a.must("uci set floatgw.lan.dhcp='0'; uci commit floatgw; reload_config");
     await waitFor("A's dhcp config restored and dnsmasq restarted on it", () =>
-      a.read("/etc/config/dhcp") === dhcpBefore.a && !dnsmasq(a).conf.includes(`3,${VIP}`) && dnsmasq(a).serving, 30_000);
+      a.read("/etc/config/dhcp") === dhcpBefore.a && !dnsmasqState(a).conf.includes(`3,${VIP}`) && dnsmasqState(a).serving, 30_000);
     await waitFor("A master", () => state(a) === "master", 30_000);
     // reload_config also reported the dhcp config that floatgw's hook had
     // changed: let procd's reload of dnsmasq (1 s after) pass.
     await sleep(2500);
-    const pid = dnsmasq(a).pid;
+    const pid = dnsmasqState(a).pid;
     // Transitions of a dhcp '0' instance leave dnsmasq alone.
     env.lab.port("a", "down");
     await waitFor("A in fault", () => state(a) === "fault", 30_000);
     env.lab.port("a", "up");
     await waitFor("A master", () => state(a) === "master", 30_000);
     expect(a.read("/etc/config/dhcp")).toBe(dhcpBefore.a);
-    expect(dnsmasq(a).pid).toBe(pid);
+    expect(dnsmasqState(a).pid).toBe(pid);
     b.must("/etc/init.d/floatgw stop");
     await waitFor("B's dhcp config restored at exit", () => b.read("/etc/config/dhcp") === dhcpBefore.b, 30_000);
   });

@@ -7,8 +7,8 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { CLIENT, DhcpClient, installFloatgw, must, ROUTERS, sleep, VIP, waitFor } from "../lab/openwrt.mjs";
-import { describeOpenWrt, dnsmasq, service, state, status, usageCommands, useOpenWrtLab } from "./lab";
+import { CLIENT, DhcpClient, dnsmasqState, installFloatgw, must, ROUTERS, setupCommands, sleep, VIP, waitFor } from "../lab/openwrt.mjs";
+import { describeOpenWrt, service, state, status, useOpenWrtLab } from "./lab";
 
 const OFFER = "2";
 const ACK = "5";
@@ -26,9 +26,9 @@ describeOpenWrt("a pair of real OpenWrt routers", () => {
       // Installed and started, but shipped with enabled '0': nothing runs.
       expect(service(r).instances ?? {}).toEqual({});
     }
-    a.must(usageCommands("a"));
+    a.must(setupCommands("a"));
     await waitFor("A master", () => state(a) === "master", 30_000);
-    b.must(usageCommands("b"));
+    b.must(setupCommands("b"));
     await waitFor("B backup", () => state(b) === "backup", 30_000);
     for (const r of [a, b]) {
       const instances = Object.values(service(r).instances ?? {});
@@ -58,7 +58,7 @@ describeOpenWrt("a pair of real OpenWrt routers", () => {
     const pcap = join(lab.dir, "dhcp.pcap");
     const tshark = lab.start("sw", ["tshark", "-q", "-i", "sw0", "-w", pcap, "-f", "udp port 67 or udp port 68"]);
     await waitFor("tshark capturing", () => existsSync(pcap), 30_000);
-    await waitFor("A's dnsmasq serving DHCP, B's not", () => dnsmasq(a).serving && !dnsmasq(b).serving && dnsmasq(b).pid, 30_000);
+    await waitFor("A's dnsmasq serving DHCP, B's not", () => dnsmasqState(a).serving && !dnsmasqState(b).serving && dnsmasqState(b).pid, 30_000);
 
     const client = new DhcpClient(lab);
     const first = await waitFor("a lease from A", () => client.lease, 30_000);
@@ -69,15 +69,15 @@ describeOpenWrt("a pair of real OpenWrt routers", () => {
     await waitFor("the lease replicated to B", () => status(b)?.leaseChannel?.leases.some((l) => l.ip === first.ip), 30_000);
 
     lab.port("a", "down");
-    await waitFor("B master with DHCP on", () => state(b) === "master" && dnsmasq(b).serving, 30_000);
-    await waitFor("A in fault with DHCP off", () => state(a) === "fault" && !dnsmasq(a).serving, 30_000);
+    await waitFor("B master with DHCP on", () => state(b) === "master" && dnsmasqState(b).serving, 30_000);
+    await waitFor("A in fault with DHCP off", () => state(a) === "fault" && !dnsmasqState(a).serving, 30_000);
     client.renew();
     const byB = await waitFor("the lease renewed by B", () => client.lease?.serverid === ROUTERS.b && client.lease, 60_000);
     expect(byB).toMatchObject({ ip: first.ip, router: VIP, dns: VIP });
 
     lab.port("a", "up");
     await waitFor("A master again with DHCP on, B backup with DHCP off", () =>
-      state(a) === "master" && state(b) === "backup" && dnsmasq(a).serving && !dnsmasq(b).serving, 30_000);
+      state(a) === "master" && state(b) === "backup" && dnsmasqState(a).serving && !dnsmasqState(b).serving, 30_000);
     client.renew();
     const byA = await waitFor("the lease renewed by A", () => client.lease?.serverid === ROUTERS.a && client.lease, 60_000);
     expect(byA).toMatchObject({ ip: first.ip, router: VIP, dns: VIP });
