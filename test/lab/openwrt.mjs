@@ -37,8 +37,7 @@
 // it), then whatever else runs in the lab's namespaces, by PID, deletes the
 // namespaces and the directory, also after a failure.
 //
-// CLI (for scripts/demo.sh):
-//   openwrt.mjs up PREFIX | down PREFIX | sh PREFIX a|b SCRIPT
+// CLI (for scripts/demo.sh): up, down, sh, install, commands (see USAGE).
 import { spawn, spawnSync } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -571,7 +570,20 @@ export class OpenWrtLab {
   }
 }
 
-async function cli([cmd, prefix, router, script]) {
+const USAGE = `usage: openwrt.mjs up PREFIX | down PREFIX
+       openwrt.mjs sh PREFIX a|b SCRIPT      run SCRIPT in a router (exit status: SCRIPT's)
+       openwrt.mjs install PREFIX a|b        install floatgw in a router
+       openwrt.mjs commands a|b [KEY=VALUE...]  print docs/usage.md's setup for a router`;
+
+/** The router `name` of the lab `prefix` brought up by `up`. */
+function attached(prefix, name) {
+  const r = OpenWrtLab.attach(prefix).routers[name];
+  if (!r) throw new Error(`no router ${name} in lab ${prefix}`);
+  return r;
+}
+
+async function cli([cmd, ...args]) {
+  const [prefix, router, script] = args;
   if (cmd === "up" && prefix) {
     const lab = new OpenWrtLab({ prefix });
     try {
@@ -585,14 +597,16 @@ async function cli([cmd, prefix, router, script]) {
   } else if (cmd === "down" && prefix) {
     if (existsSync(join(stateDir(prefix), "state.json"))) OpenWrtLab.attach(prefix).cleanup();
   } else if (cmd === "sh" && prefix && router && script !== undefined) {
-    const r = OpenWrtLab.attach(prefix).routers[router];
-    if (!r) throw new Error(`no router ${router} in lab ${prefix}`);
-    const out = r.sh(script, { timeoutMs: 120_000 });
+    const out = attached(prefix, router).sh(script, { timeoutMs: 120_000 });
     process.stdout.write(out.stdout);
     process.stderr.write(out.stderr);
     process.exit(out.status);
+  } else if (cmd === "install" && prefix && router) {
+    installFloatgw(attached(prefix, router));
+  } else if (cmd === "commands" && (prefix === "a" || prefix === "b")) {
+    process.stdout.write(setupCommands(prefix, Object.fromEntries(args.slice(1).map((kv) => kv.split("=")))));
   } else {
-    console.error("usage: openwrt.mjs up PREFIX | down PREFIX | sh PREFIX a|b SCRIPT");
+    console.error(USAGE);
     process.exit(2);
   }
 }
