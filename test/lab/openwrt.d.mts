@@ -5,9 +5,6 @@ export declare const ROOT: string;
 export declare const VIP: string;
 export declare const ROUTERS: { a: string; b: string };
 export declare const CLIENT: string;
-export declare const SERVICES: string[];
-/** /etc/config/dhcp of a lab router before floatgw, in uci's own layout. */
-export declare const DHCP_CONFIG: string;
 
 export interface Result {
   status: number;
@@ -26,7 +23,6 @@ export declare function sleep(ms: number): Promise<void>;
 export declare function run(argv: string[], opts?: RunOptions): Result;
 export declare function must(argv: string[], opts?: RunOptions): string;
 export declare function waitFor<T>(what: string, probe: () => T | null | undefined | false, timeoutMs?: number): Promise<T>;
-export declare function uciFile(sections: [string, string | null, [string, string | string[]][]][]): string;
 
 export type RouterName = "a" | "b";
 export type Role = RouterName | "sw" | "c";
@@ -87,7 +83,6 @@ export declare class DhcpClient {
   renew(): void;
 }
 
-export declare const LIVE: Set<OpenWrtLab>;
 
 export declare class OpenWrtLab {
   constructor(opts?: { prefix?: string; tag?: string });

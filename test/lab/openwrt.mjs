@@ -58,7 +58,7 @@ const ROUTER_ENV = { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/root" };
 /** The environment procd starts with, as from the kernel. */
 const INIT_ENV = { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", HOME: "/", TERM: "linux" };
 /** Services started at boot (the other /etc/rc.d links are removed). */
-export const SERVICES = ["boot", "system", "log", "rpcd", "network", "firewall", "dnsmasq", "ucitrack", "done", "umount"];
+const SERVICES = ["boot", "system", "log", "rpcd", "network", "firewall", "dnsmasq", "ucitrack", "done", "umount"];
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -91,7 +91,7 @@ export async function waitFor(what, probe, timeoutMs = 30_000) {
 /** A UCI file in the layout `uci commit` writes, so that a file changed
  * and changed back by uci reads back byte for byte. `sections` are
  * [type, name | null, [[key, value | value[]], ...]]. */
-export function uciFile(sections) {
+function uciFile(sections) {
   let out = "";
   for (const [type, name, options] of sections) {
     out += `\nconfig ${type}${name ? ` '${name}'` : ""}\n`;
@@ -105,7 +105,7 @@ export function uciFile(sections) {
 /** /etc/config/dhcp of a lab router, as an admin left it before floatgw:
  * OpenWrt's defaults, a short lease and a small range for the tests, and one
  * option of the admin's own that floatgw must keep. */
-export const DHCP_CONFIG = uciFile([
+const DHCP_CONFIG = uciFile([
   ["dnsmasq", null, [["domainneeded", "1"], ["localise_queries", "1"], ["rebind_protection", "1"],
     ["rebind_localhost", "1"], ["local", "/lan/"], ["domain", "lan"], ["expandhosts", "1"], ["authoritative", "1"],
     ["readethers", "1"], ["leasefile", "/tmp/dhcp.leases"], ["resolvfile", "/tmp/resolv.conf.d/resolv.conf.auto"],
@@ -375,8 +375,6 @@ export class DhcpClient {
 }
 
 let labs = 0;
-/** Labs that are up, for signal handlers to tear down. */
-export const LIVE = new Set();
 
 export class OpenWrtLab {
   /** `prefix` names the lab's namespaces; by default one unique to this
@@ -425,7 +423,6 @@ export class OpenWrtLab {
   /** Builds the switch, the client and both routers, boots the routers
    * (in parallel) and resolves once both have lan up; `routers` picks fewer. */
   async up({ routers = ["a", "b"] } = {}) {
-    LIVE.add(this);
     rmSync(this.dir, { recursive: true, force: true });
     mkdirSync(this.dir, { recursive: true });
     this.save();
@@ -566,7 +563,6 @@ export class OpenWrtLab {
     }
     this.routers = {};
     rmSync(this.dir, { recursive: true, force: true });
-    LIVE.delete(this);
   }
 }
 
