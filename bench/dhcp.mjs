@@ -1,7 +1,7 @@
 // DHCP continuity (floatgw only: keepalived does not touch dnsmasq). One
 // session = a fresh pair of real OpenWrt routers (test/lab/openwrt.mjs):
 // floatgw installed on both and set up with the uci commands of
-// docs/usage.md (with the profile's timers), so OpenWrt's own dnsmasq init,
+// docs/install.md (with the profile's timers), so OpenWrt's own dnsmasq init,
 // dhcp-script and hotplug carry everything; busybox udhcpc on the client.
 // The client takes a lease from A; once B holds a replica of it, A's switch
 // port goes down; when B's dnsmasq serves DHCP the client is made to renew

@@ -2,7 +2,8 @@
 # The live demo (`make demo`, after the build): two real OpenWrt 22.03
 # routers (procd, netifd, dnsmasq, ... of the OpenWrt rootfs, booted in
 # namespaces by test/lab/openwrt.mjs), a switch and a client. floatgw is
-# installed on both and set up with the uci commands of docs/usage.md; the
+# installed on both from its package (opkg, after `make package-x86_64`)
+# and set up with the uci commands of docs/install.md; the
 # client takes a DHCP lease and pings the VIP every 10 ms while router A
 # dies and comes back, hands over on purpose, and B is shut down. Cleans up
 # on any exit (KEEP=1 keeps the ping logs in the work directory it names).
@@ -42,12 +43,12 @@ lab up "$p"
 ip -n "$p-c" addr flush dev eth0 # the client will get its address by DHCP
 echo "   $(router a '. /etc/openwrt_release; echo "$DISTRIB_DESCRIPTION"'): procd, netifd, dnsmasq, fw4 running"
 
-say "2. floatgw installed on both routers"
-lab install "$p" a
-lab install "$p" b
-echo "   $(router a 'floatgw --version'); the service is enabled but the shipped config says enabled '0'"
+say "2. floatgw installed on both routers: opkg install ./$(basename build/packages/x86_64/floatgw_*_x86_64.ipk)"
+lab install "$p" a | sed 's/^/   A: /'
+lab install "$p" b >/dev/null
+echo "   $(router a 'floatgw --version'); the service is enabled, but the shipped config says enabled '0'"
 
-say "3. Set up with uci, as docs/usage.md says (here with VRRPv3, 100 ms adverts); on router A:"
+say "3. Set up with uci, as docs/install.md says (here with VRRPv3, 100 ms adverts); on router A:"
 setup_a=$(lab commands a version=3 advert_int=0.1)
 sed 's/^/   A# /' <<<"$setup_a"
 router a "$setup_a"

@@ -47,11 +47,12 @@ export declare class Router {
   pids(comm: string): number[];
 }
 
-/** The x86_64 floatgwd this lab installs. */
-export declare const FLOATGWD: string;
-/** Installs floatgw on a booted router as its package does. */
-export declare function installFloatgw(router: Router): void;
-/** docs/usage.md's setup commands for router r, with the lab's VIP and extra vip options. */
+/** The x86_64 .ipk `make package` built. */
+export declare function builtIpk(): string;
+/** Installs floatgw on a booted router as a user does: `opkg install
+ * ./floatgw_<version>_x86_64.ipk` (the built one by default); returns opkg's output. */
+export declare function installFloatgw(router: Router, ipk?: string): string;
+/** docs/install.md's setup commands for router r, with the lab's VIP and extra vip options. */
 export declare function setupCommands(r: RouterName, extra?: Record<string, string>): string;
 /** `floatgw status --json` on the router, or null while it does not answer. */
 export declare function floatgwStatus(router: Router): unknown;
@@ -61,7 +62,7 @@ export declare function dnsmasqState(router: Router): { conf: string; serving: b
 
 /** VRRPv3 with 100 ms adverts. */
 export declare const FAST: Record<string, string>;
-/** Installs floatgw on both routers, sets them up as docs/usage.md says
+/** Installs floatgw on both routers, sets them up as docs/install.md says
  * (plus extra vip options), A first; resolves with A master serving DHCP,
  * B backup with DHCP off. */
 export declare function setUpPair(lab: OpenWrtLab, extra?: Record<string, string>): Promise<void>;

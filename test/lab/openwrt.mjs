@@ -39,9 +39,9 @@
 //
 // CLI (for scripts/demo.sh): up, down, sh, install, commands (see USAGE).
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { pristineRootfs } from "./rootfs.mjs";
 
@@ -273,31 +273,38 @@ export class Router {
   }
 }
 
-export const FLOATGWD = resolve(ROOT, "build/x86_64/floatgwd");
-
-/** Installs floatgw on a booted router as its package does: the binary,
- * the `floatgw` command and files/ in place, then what the post-install
- * script does on a running router (enable and start the service, which
- * starts nothing while the shipped config says enabled '0'). */
-export function installFloatgw(router) {
-  if (!existsSync(FLOATGWD)) throw new Error(`${FLOATGWD} is missing: run make first`);
-  must(["cp", FLOATGWD, router.path("/usr/sbin/floatgwd")]);
-  must(["ln", "-sf", "floatgwd", router.path("/usr/sbin/floatgw")]);
-  must(["cp", "-R", `${ROOT}/files/.`, router.path("/")]);
-  router.must("/etc/init.d/floatgw enable && /etc/init.d/floatgw start");
+/** The x86_64 package `make package` built (build/packages/x86_64/). */
+export function builtIpk() {
+  const dir = join(ROOT, "build/packages/x86_64");
+  const ipks = existsSync(dir) ? readdirSync(dir).filter((f) => /^floatgw_.*_x86_64\.ipk$/.test(f)) : [];
+  if (ipks.length !== 1) throw new Error(`${dir}: ${ipks.length} floatgw .ipk files, not one: run make package`);
+  return join(dir, ipks[0]);
 }
 
-/** The commands of docs/usage.md's "Setting up a pair" for router `r`:
- * the lab's VIP for the doc's example address, priority 100 on B, and the
- * options `extra` of the vip section set before the commit. */
+/** Installs floatgw on a booted router as a user does: the package copied
+ * to the router's /tmp, then `opkg install ./floatgw_<version>_x86_64.ipk`
+ * there (its post-install enables and starts the service, which runs
+ * nothing while the shipped config says enabled '0'). Returns opkg's output. */
+export function installFloatgw(router, ipk = builtIpk()) {
+  const name = basename(ipk);
+  copyFileSync(ipk, router.path(`/tmp/${name}`));
+  return router.must(`cd /tmp && opkg install ./${name} 2>&1`, { timeoutMs: 60_000 });
+}
+
+/** The commands docs/install.md gives to configure router `r` of a pair,
+ * dnsmasq following the VIP included ("2. Configure each router": its
+ * shell blocks in order): the lab's VIP for the doc's example address,
+ * priority 100 on B, and the options `extra` of the vip section set before
+ * the first commit. */
 export function setupCommands(r, extra = {}) {
-  const doc = readFileSync(join(ROOT, "docs/usage.md"), "utf8");
-  const block = /## Setting up a pair\n[\s\S]*?```sh\n([\s\S]*?)```/.exec(doc)?.[1];
-  if (!block?.includes("192.168.1.1/24") || !block.includes("priority='150'")) {
-    throw new Error("docs/usage.md: no \"Setting up a pair\" block with the example VIP 192.168.1.1/24 and priority '150'");
+  const doc = readFileSync(join(ROOT, "docs/install.md"), "utf8");
+  const section = /\n## 2\. Configure each router\n([\s\S]*?)\n## /.exec(doc)?.[1] ?? "";
+  const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]).join("");
+  if (!blocks.includes("192.168.1.1/24") || !blocks.includes("priority='150'") || !blocks.includes("dhcp='1'")) {
+    throw new Error("docs/install.md: \"2. Configure each router\" lacks the example VIP 192.168.1.1/24, priority '150' or dhcp '1'");
   }
   const sets = Object.entries(extra).map(([k, v]) => `uci set floatgw.lan.${k}='${v}'\n`).join("");
-  const commands = block.replace("192.168.1.1/24", `${VIP}/24`).replace("uci commit floatgw", `${sets}uci commit floatgw`);
+  const commands = blocks.replace("192.168.1.1/24", `${VIP}/24`).replace("uci commit floatgw", `${sets}uci commit floatgw`);
   return r === "a" ? commands : commands.replace("priority='150'", "priority='100'");
 }
 
@@ -330,7 +337,7 @@ const floatgwState = (router) => floatgwStatus(router)?.instances[0]?.state ?? n
 export const FAST = { version: "3", advert_int: "0.1" };
 
 /** Installs floatgw on both routers and sets them up with the commands of
- * docs/usage.md (plus the vip options `extra`), A first; resolves once A
+ * docs/install.md (plus the vip options `extra`), A first; resolves once A
  * is master serving DHCP and B backup with DHCP off. */
 export async function setUpPair(lab, extra = FAST) {
   for (const r of [lab.a, lab.b]) {
@@ -568,8 +575,8 @@ export class OpenWrtLab {
 
 const USAGE = `usage: openwrt.mjs up PREFIX | down PREFIX
        openwrt.mjs sh PREFIX a|b SCRIPT      run SCRIPT in a router (exit status: SCRIPT's)
-       openwrt.mjs install PREFIX a|b        install floatgw in a router
-       openwrt.mjs commands a|b [KEY=VALUE...]  print docs/usage.md's setup for a router`;
+       openwrt.mjs install PREFIX a|b        opkg install the built package in a router
+       openwrt.mjs commands a|b [KEY=VALUE...]  print docs/install.md's setup for a router`;
 
 /** The router `name` of the lab `prefix` brought up by `up`. */
 function attached(prefix, name) {
@@ -598,7 +605,7 @@ async function cli([cmd, ...args]) {
     process.stderr.write(out.stderr);
     process.exit(out.status);
   } else if (cmd === "install" && prefix && router) {
-    installFloatgw(attached(prefix, router));
+    process.stdout.write(installFloatgw(attached(prefix, router)));
   } else if (cmd === "commands" && (prefix === "a" || prefix === "b")) {
     process.stdout.write(setupCommands(prefix, Object.fromEntries(args.slice(1).map((kv) => kv.split("=")))));
   } else {

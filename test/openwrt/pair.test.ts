@@ -1,13 +1,15 @@
 // floatgw on a pair of real OpenWrt 22.03 routers (test/lab/openwrt.mjs),
-// the way a user meets it: installed on both, configured with nothing but
-// the uci commands of docs/usage.md, then the two-router story with the
+// the way a user meets it: installed on both with opkg from the built
+// package (then upgraded and removed the same way), configured with nothing but
+// the uci commands of docs/install.md, then the two-router story with the
 // rootfs's own procd, netifd, dnsmasq (OpenWrt's init, in ujail), hotplug
 // and logd, and busybox udhcpc on a client behind a switch on which tshark
 // listens. The tests run in order on one pair, booted once.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
-import { CLIENT, DhcpClient, dnsmasqState, installFloatgw, must, ROUTERS, setupCommands, sleep, VIP, waitFor } from "../lab/openwrt.mjs";
+import { CLIENT, DhcpClient, dnsmasqState, installFloatgw, must, ROOT, ROUTERS, setupCommands, sleep, VIP, waitFor } from "../lab/openwrt.mjs";
+import { APK, makeVar, PKG_VERSION, VERSION } from "./built";
 import { describeOpenWrt, service, state, status, useOpenWrtLab } from "./lab";
 
 const OFFER = "2";
@@ -18,7 +20,7 @@ describeOpenWrt("a pair of real OpenWrt routers", () => {
   const env = useOpenWrtLab();
   const dhcpBefore: Record<string, string> = {};
 
-  it("installs on both routers, and the uci commands of docs/usage.md bring up A as master and B as backup under procd", async () => {
+  it("installs on both routers, and the uci commands of docs/install.md bring up A as master and B as backup under procd", async () => {
     const { a, b } = env.lab;
     for (const r of [a, b]) {
       dhcpBefore[r.name] = r.read("/etc/config/dhcp");
@@ -33,7 +35,7 @@ describeOpenWrt("a pair of real OpenWrt routers", () => {
     for (const r of [a, b]) {
       const instances = Object.values(service(r).instances ?? {});
       expect(instances).toHaveLength(1);
-      expect(instances[0]).toMatchObject({ running: true, command: ["/usr/sbin/floatgwd", "run", "--config", "/etc/config/floatgw"] });
+      expect(instances[0]).toMatchObject({ running: true, command: expect.arrayContaining(["/usr/sbin/floatgwd", "run"]) as string[] });
       expect(r.pids("floatgwd")).toHaveLength(1);
     }
     expect(a.has(VIP)).toBe(true);
@@ -96,14 +98,75 @@ describeOpenWrt("a pair of real OpenWrt routers", () => {
     expect(answers.every(([, , yiaddr]) => yiaddr === first.ip)).toBe(true);
   });
 
-  it("logs to syslog with the real severities, each line tagged floatgwd once", () => {
-    const lines = env.lab.a.logread().split("\n").filter((l) => /floatgwd/.test(l));
+  it("logs to syslog with the real severities, each line tagged floatgwd once", async () => {
+    const { b } = env.lab;
+    // A keepalived section by mistake: a warning, the rest runs. Then an
+    // invalid vrid: the reload is refused with errors, B runs on unchanged.
+    b.must("uci set floatgw.extra=vrrp_instance; uci commit floatgw; reload_config");
+    await waitFor("the warning", () => b.logread().includes("unknown section type 'vrrp_instance'"), 30_000);
+    b.must("uci delete floatgw.extra; uci set floatgw.lan.vrid='300'; uci commit floatgw; reload_config");
+    await waitFor("the refusal", () => b.logread().includes("reload of /etc/config/floatgw rejected"), 30_000);
+    expect(state(b)).toBe("backup");
+    b.must("uci set floatgw.lan.vrid='51'; uci commit floatgw; reload_config");
+    await waitFor("a reload that takes", () => b.logread().split("\n").filter((l) => l.includes("reloading /etc/config/floatgw")).length >= 2, 30_000);
+    expect(state(b)).toBe("backup");
+
+    const lines = b.logread().split("\n").filter((l) => l.includes("floatgwd"));
     const parsed = lines.map((l) => /^\w{3} \w{3} +\d+ [\d:]+ \d{4} daemon\.(\w+) floatgwd\[\d+\]: (.*)$/.exec(l));
     expect(parsed.every(Boolean), lines.join("\n")).toBe(true);
     const entries = parsed.map((m) => ({ level: m![1]!, text: m![2]! }));
-    expect(entries.filter((e) => e.text.startsWith("floatgwd:"))).toEqual([]);
-    expect(entries.find((e) => e.text.includes("backup -> master"))?.level).toBe("info");
-    // A's switch port went down: its fault is a warning.
-    expect(entries.find((e) => e.text.includes("-> fault"))?.level).toBe("warn");
+    expect(entries.filter((e) => /^floatgwd\b/.test(e.text))).toEqual([]); // no doubled tag
+    const level = (what: string) => entries.find((e) => e.text.includes(what))?.level;
+    expect(level("master -> backup")).toBe("info");
+    expect(level("unknown section type 'vrrp_instance'")).toBe("warn");
+    expect(level("vrid '300'")).toBe("err");
+    expect(level("reload of /etc/config/floatgw rejected")).toBe("err");
+  });
+
+  it("installing a newer release over the running master keeps /etc/config/floatgw and loses no client probe", async () => {
+    const { lab } = env;
+    const { a, b } = lab;
+    const release = Number(makeVar("PKG_RELEASE")) + 1;
+    const out = join(lab.dir, "newer");
+    must(["node", join(ROOT, "scripts/package.mjs"), "--apk", APK, "--out", out, "--release", String(release), "x86_64"], { timeoutMs: 120_000 });
+    const config = a.read("/etc/config/floatgw");
+    expect(state(a)).toBe("master");
+    const ping = lab.start("c", ["ping", "-D", "-n", "-i", "0.01", "-W", "1", "-I", CLIENT, VIP]);
+    let pings = "";
+    ping.stdout?.on("data", (d: Buffer) => (pings += d.toString()));
+    await sleep(1000);
+    const opkg = installFloatgw(a, join(out, "x86_64", `floatgw_${VERSION}-r${release}_x86_64.ipk`));
+    expect(opkg).toContain(`Upgrading floatgw on root from ${PKG_VERSION} to ${VERSION}-r${release}`);
+    // The old daemon handed over to B, the new one takes the VIP back.
+    await waitFor("A master again, B backup", () => state(a) === "master" && state(b) === "backup", 60_000);
+    await sleep(1000);
+    ping.kill("SIGINT");
+    await new Promise((r) => ping.on("exit", r));
+    const answered = new Set([...pings.matchAll(/icmp_seq=(\d+)/g)].map((m) => Number(m[1])));
+    const last = Math.max(...answered);
+    const missing = Array.from({ length: last }, (_, i) => i + 1).filter((seq) => !answered.has(seq));
+    expect(last).toBeGreaterThan(300);
+    expect(missing).toEqual([]);
+    expect(a.must("opkg list-installed floatgw")).toContain(`floatgw - ${VERSION}-r${release}`);
+    expect(a.read("/etc/config/floatgw")).toBe(config);
+    // The old daemon resigned (B took over on its priority 0), the new one preempted.
+    expect(a.logread()).toContain("SIGTERM: handing the VIPs over and stopping");
+    expect(status(a)!.instances[0]!.transitions.map((t) => `${t.from} -> ${t.to}`)).toEqual(["init -> backup", "backup -> master"]);
+    expect(status(b)!.instances[0]!.transitions.slice(-2).map((t) => `${t.from} -> ${t.to}: ${t.reason}`)).toEqual([
+      `backup -> master: priority 0 from master ${ROUTERS.a}`, expect.stringMatching(/^master -> backup: /)]);
+  });
+
+  it("opkg remove gives /etc/config/dhcp back byte for byte and takes the VIP away", async () => {
+    const { a, b } = env.lab;
+    a.must("opkg remove floatgw", { timeoutMs: 60_000 });
+    expect(a.has(VIP)).toBe(false);
+    expect(a.read("/etc/config/dhcp")).toBe(dhcpBefore.a);
+    expect(a.logread()).not.toMatch(/cut short|not run/); // every stop hook ran to its end
+    expect(a.sh("ls /usr/sbin/floatgwd /etc/init.d/floatgw").status).not.toBe(0);
+    expect(service(a).instances ?? {}).toEqual({});
+    await waitFor("B master with the VIP", () => state(b) === "master" && b.has(VIP), 30_000);
+    b.must("opkg remove floatgw", { timeoutMs: 60_000 });
+    expect(b.has(VIP)).toBe(false);
+    expect(b.read("/etc/config/dhcp")).toBe(dhcpBefore.b);
   });
 });
