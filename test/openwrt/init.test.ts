@@ -15,7 +15,7 @@ describe("files/", () => {
   it("passes shellcheck as POSIX sh", () => {
     must(["shellcheck", "-s", "sh", join(ROOT, "files/etc/init.d/floatgw"), join(ROOT, "files/etc/hotplug.d/floatgw/01-user"),
       join(ROOT, "files/etc/hotplug.d/floatgw/50-dnsmasq"), join(ROOT, "files/etc/hotplug.d/dhcp/50-floatgw"),
-      join(ROOT, "files/etc/uci-defaults/80-floatgw-firewall")]);
+      join(ROOT, "files/etc/hotplug.d/iface/50-floatgw"), join(ROOT, "files/etc/uci-defaults/80-floatgw-firewall")]);
   });
 
   it("ships a default configuration that is valid and disabled", () => {
