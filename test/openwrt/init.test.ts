@@ -3,12 +3,13 @@
 // the built package: what it declares to procd (command, respawn, SIGHUP
 // reloads, term timeout, triggers), that the shipped config starts nothing,
 // that reload_config and the interface trigger reach it, and that the hooks
-// run through the real hotplug-call. (What it does to dnsmasq's
+// run through the real hotplug-call, netifd's interface events among them
+// (an interface tracker). (What it does to dnsmasq's
 // configuration at start and stop: test/openwrt/dnsmasq.test.ts.)
 // shellcheck checks the scripts as POSIX sh.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { installFloatgw, must, ROOT, run, VIP, waitFor } from "../lab/openwrt.mjs";
+import { installFloatgw, must, ROOT, type Router, run, VIP, waitFor } from "../lab/openwrt.mjs";
 import { describeOpenWrt, service, state, status, useOpenWrtLab } from "./lab";
 
 describe("files/", () => {
@@ -35,6 +36,11 @@ uci set floatgw.lan.advert_int='0.1'
 uci add_list floatgw.lan.address='${VIP}/24'
 uci commit floatgw
 reload_config`;
+
+/** `floatgw status --json` with the trackers and the faults. */
+const full = (r: Router) => status(r) as unknown as {
+  instances: { faults: string[] }[]; trackers: { name: string; state: string }[];
+} | null;
 
 describeOpenWrt("the init script under OpenWrt's procd", () => {
   const env = useOpenWrtLab({ routers: ["a"] });
@@ -102,6 +108,32 @@ chmod +x /etc/floatgw.user`);
       return log.length >= 3 && log;
     }, 30_000);
     expect(events).toEqual([`fault lan 51 lan br-lan ${VIP}/24`, `backup lan 51 lan br-lan ${VIP}/24`, `master lan 51 lan br-lan ${VIP}/24`]);
+  });
+
+  it("an interface tracker follows the real netifd: ifdown wan puts the instance in fault, ifup wan brings it back", async () => {
+    const { lab, a } = { lab: env.lab, a: env.lab.a };
+    // A WAN for netifd: a veth whose other end stays up, in the router's namespace.
+    lab.must("a", ["ip", "link", "add", "wan", "type", "veth", "peer", "name", "wan-peer"]);
+    lab.must("a", ["ip", "link", "set", "wan-peer", "up"]);
+    a.must(`uci set network.wan=interface
+uci set network.wan.device='wan'
+uci set network.wan.proto='static'
+uci set network.wan.ipaddr='198.19.1.2'
+uci set network.wan.netmask='255.255.255.0'
+uci commit network
+uci set floatgw.wan=tracker
+uci set floatgw.wan.type='interface'
+uci set floatgw.wan.interface='wan'
+uci add_list floatgw.lan.track='wan'
+uci commit floatgw
+reload_config`);
+    await waitFor("wan up and tracked, A master", () => a.sh("ifstatus wan").stdout.includes('"up": true') &&
+      full(a)?.trackers.find((t) => t.name === "wan")?.state === "up" && state(a) === "master", 30_000);
+    a.must("ifdown wan");
+    await waitFor("fault", () => state(a) === "fault" && !a.has(VIP), 30_000);
+    expect(full(a)?.instances[0]?.faults).toEqual(["tracker wan down: wan ifdown"]);
+    a.must("ifup wan");
+    await waitFor("master again", () => state(a) === "master" && a.has(VIP), 30_000);
   });
 
   it("stops within procd's term timeout, handing over, removing the VIP and running the stop hooks; stays stopped once disabled", async () => {
