@@ -86,7 +86,7 @@ export declare class DhcpClient {
 
 
 export declare class OpenWrtLab {
-  constructor(opts?: { prefix?: string; tag?: string });
+  constructor(opts?: { prefix?: string });
   readonly prefix: string;
   readonly ns: Record<Role, string>;
   readonly dir: string;

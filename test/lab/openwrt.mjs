@@ -102,9 +102,11 @@ function uciFile(sections) {
   return `${out}\n`;
 }
 
-/** /etc/config/dhcp of a lab router, as an admin left it before floatgw:
+/** /etc/config/dhcp of a lab router as written before the first boot:
  * OpenWrt's defaults, a short lease and a small range for the tests, and one
- * option of the admin's own that floatgw must keep. */
+ * option of the admin's own that floatgw must keep. (At first boot the
+ * rootfs's own uci-defaults add odhcpd's settings: tests compare with the
+ * file as it is after boot.) */
 const DHCP_CONFIG = uciFile([
   ["dnsmasq", null, [["domainneeded", "1"], ["localise_queries", "1"], ["rebind_protection", "1"],
     ["rebind_localhost", "1"], ["local", "/lan/"], ["domain", "lan"], ["expandhosts", "1"], ["authoritative", "1"],
@@ -385,9 +387,9 @@ let labs = 0;
 
 export class OpenWrtLab {
   /** `prefix` names the lab's namespaces; by default one unique to this
-   * process, `tag` helps tell labs apart. */
-  constructor({ prefix, tag = "" } = {}) {
-    this.prefix = prefix ?? `fgo${process.pid.toString(36)}${tag}${(labs++).toString(36)}`;
+   * process. */
+  constructor({ prefix } = {}) {
+    this.prefix = prefix ?? `fgo${process.pid.toString(36)}${(labs++).toString(36)}`;
     this.ns = { sw: `${this.prefix}-sw`, a: `${this.prefix}-a`, b: `${this.prefix}-b`, c: `${this.prefix}-c` };
     this.dir = stateDir(this.prefix);
     /** The booted routers by name. */
