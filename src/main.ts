@@ -3,6 +3,7 @@
 // accept every command, so `floatgwd status` works too.
 import { checkConfigText } from "./config/check";
 import { decodeCommand } from "./cli/decode";
+import { importKeepalivedCommand } from "./cli/import-keepalived";
 import { renderStatus } from "./cli/status";
 import { runDaemon } from "./daemon/daemon";
 import { request } from "./platform/control";
@@ -20,6 +21,7 @@ const USAGE = `usage: floatgwd [run] [--config FILE] [--run-dir DIR]   run the d
        floatgw lease add|del MAC IP [HOSTNAME] [EXPIRES] [--run-dir DIR]
                                                           a dnsmasq lease event, for the peer
        floatgw check [FILE]                               validate a configuration
+       floatgw import-keepalived [FILE] [--write [PATH]]   convert keepalived's configuration
        floatgwd selftest [IFNAME]                          open every socket kind, one JSON line
        floatgwd decode HEX...                              decode captured VRRP datagrams
        floatgwd --version
@@ -145,6 +147,8 @@ function main(args: string[]): number | null {
       return leaseCommand(rest);
     case "check":
       return checkCommand(rest);
+    case "import-keepalived":
+      return importKeepalivedCommand(rest);
     case "--help":
     case "help":
       writeOut(USAGE);
