@@ -69,6 +69,7 @@ const TOP: Table<Converted> = table<Converted>({
     walk(node.block ?? [], INSTANCE, draft, within);
     const section = completeInstance(draft, c.defaults, sectionName(name, c.names), within);
     if (section === null) return;
+    report(scope, node, "mapped", { target: `config vip '${section.name}'` });
     c.sections.push(section);
     for (const o of section.options)
       if (o.name === "address") for (const a of o.values) c.vipOwners.set(a.split("/")[0] ?? a, section.name);

@@ -19,9 +19,16 @@ export function dirName(path: string): string {
   return slash === 0 ? "/" : path.slice(0, slash);
 }
 
-/** `name` relative to `dir`, unless it is absolute. */
+/** `name` relative to `dir`, unless it is absolute; `.` and `..` resolved by name. */
 export function joinPath(dir: string, name: string): string {
-  if (name.startsWith("/")) return name;
-  if (dir === ".") return name;
-  return dir.endsWith("/") ? dir + name : `${dir}/${name}`;
+  const joined = name.startsWith("/") || dir === "." ? name : dir.endsWith("/") ? dir + name : `${dir}/${name}`;
+  const absolute = joined.startsWith("/");
+  const parts: string[] = [];
+  for (const part of joined.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === ".." && parts.length > 0 && parts[parts.length - 1] !== "..") parts.pop();
+    else if (part !== ".." || !absolute) parts.push(part);
+  }
+  const path = parts.join("/");
+  return absolute ? `/${path}` : path === "" ? "." : path;
 }

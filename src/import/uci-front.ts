@@ -19,6 +19,7 @@
 //   keepalived; they are reported, not converted.
 
 import { FALSE_SPELLINGS, parseBool } from "../config/bool";
+import { sectionLabel } from "../config/problems";
 import { parseUci, type UciOption, type UciSection } from "../config/uci";
 import { type Entry, type Origin, entry } from "./entry";
 
@@ -105,6 +106,12 @@ class Generator {
     return this.option(s, name)?.values.join(" ") ?? "";
   }
 
+  /** How the report names a section: by its name option, else as `uci show` does. */
+  label(s: UciSection): string {
+    const name = this.get(s, "name");
+    return name !== "" ? `${s.type} '${name}'` : sectionLabel(s);
+  }
+
   lineOf(s: UciSection, name: string): Origin {
     return this.at(this.option(s, name)?.lines[0] ?? s.line);
   }
@@ -126,7 +133,7 @@ class Generator {
       if (flags.includes(name)) {
         if (FALSE_SPELLINGS.includes(value))
           this.entries.push(
-            entry("different", origin, `${s.type} '${this.get(s, "name") || s.ref}': option ${name} '${value}'`, {
+            entry("different", origin, `${this.label(s)}: option ${name} '${value}'`, {
               pitfall: "luci#7114",
               note: `keepalived.init writes the flag ${name} whatever its value, so keepalived ran WITH ${name}; converted as keepalived ran it. Delete the option (not set it to '0') if you meant it off`,
             }),
@@ -162,7 +169,7 @@ class Generator {
       else if (literal !== undefined) literal(item, origin);
       else
         this.entries.push(
-          entry("different", origin, `${s.type} '${this.get(s, "name") || s.ref}': list ${option} '${item}'`, {
+          entry("different", origin, `${this.label(s)}: list ${option} '${item}'`, {
             pitfall: /^[0-9a-fA-F:.]+$/.test(item) ? "UCI reference, not an address" : null,
             note: `names no ${type} section (by its name option), so keepalived.init leaves it out and keepalived never used it; not converted`,
           }),
@@ -368,7 +375,7 @@ class Generator {
     for (const s of this.sections) {
       const type = s.type === "global_defs" ? "globals" : s.type;
       const known = KNOWN_OPTIONS[type];
-      const label = `${s.type} '${this.get(s, "name") || s.ref}'`;
+      const label = this.label(s);
       if (known === undefined) {
         this.entries.push(entry("different", this.at(s.line), `config ${s.type}`, { note: "keepalived.init does not read this section type, so keepalived never saw it; not converted" }));
         continue;
