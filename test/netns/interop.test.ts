@@ -2,11 +2,10 @@
 // a pair, each in both roles, VRRPv2 and VRRPv3, multicast and unicast. The
 // higher priority wins whichever daemon it is, each takes over when the
 // other stops, and keepalived logs no complaint about our packets.
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type Lab, must } from "./lab";
-import { type Router, uci, useLab, VIP, waitFor } from "./routers";
+import { Keepalived } from "./keepalived";
+import { must } from "./lab";
+import { uci, useLab, VIP, waitFor } from "./routers";
 
 const { lab, topology } = useLab();
 
@@ -43,45 +42,10 @@ ${unicast}  virtual_ipaddress {
 `;
 }
 
-class Keepalived {
-  private readonly conf: string;
-  private child: ReturnType<Lab["start"]> | null = null;
-  private output = "";
-
-  constructor(private readonly router: Router, config: string) {
-    this.conf = join(router.dir, "keepalived.conf");
-    writeFileSync(this.conf, config);
-    const check = lab.exec(router.ns, ["keepalived", "-t", "-f", this.conf]);
-    if (check.status !== 0) throw new Error(`keepalived -t rejected the config: ${check.stderr}`);
-  }
-
-  start(): void {
-    const d = this.router.dir;
-    const child = lab.start(this.router.ns, ["keepalived", "-n", "-l", "-D", "-P", "-f", this.conf,
-      "-p", join(d, "ka.pid"), "-r", join(d, "ka-vrrp.pid"), "-G"]);
-    child.stdout?.on("data", (b: Buffer) => (this.output += b.toString()));
-    child.stderr?.on("data", (b: Buffer) => (this.output += b.toString()));
-    this.child = child;
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    this.child = null;
-    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-    child.kill("SIGTERM");
-    await exited;
-  }
-
-  get log(): string {
-    return this.output;
-  }
-}
-
 function setup(m: Mode, floatgwPriority: number, keepalivedPriority: number) {
   must(["keepalived", "--version"]);
   const { a, b } = topology();
-  const ka = new Keepalived(b, keepalivedConf(m, keepalivedPriority, b.address, a.address));
+  const ka = Keepalived.checked(lab, b, keepalivedConf(m, keepalivedPriority, b.address, a.address));
   a.startFloatgw(uci({
     version: String(m.version),
     advert_int: interval(m),
