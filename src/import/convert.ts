@@ -8,7 +8,7 @@ import type { ConfNode } from "./conf-tree";
 import type { Entry } from "./entry";
 import { GLOBAL_DEFS, type VrrpDefaults, emptyDefaults } from "./global";
 import { INSTANCE, type InstanceDraft, completeInstance, newInstance, notifyScript } from "./instance";
-import { type Scope, type Table, different, inner, report, reportAll, table, unsupported, walk } from "./rules";
+import { type Scope, type Table, different, inner, mapped, report, reportAll, rule, table, unsupported, walk } from "./rules";
 
 interface Converted {
   readonly defaults: VrrpDefaults;
@@ -38,12 +38,11 @@ function named(node: ConfNode, scope: Scope): string | null {
 const TRACKERS = "trackers";
 const SYNC = "sync groups";
 
-const SYNC_GROUP: Table<Converted> = table<Converted>({
-  group: (node, _c, scope) =>
-    reportAll(scope, node, "unsupported", {
-      note: "floatgw runs each instance on its own: the instances are converted, but until sync groups exist a router can be master of one and backup of another when a single link fails",
-      later: SYNC,
-    }),
+export const SYNC_GROUP: Table<Converted> = table<Converted>({
+  group: unsupported(
+    "floatgw runs each instance on its own: the instances are converted, but until sync groups exist a router can be master of one and backup of another when a single link fails",
+    SYNC,
+  ),
   track_interface: unsupported("floatgw does not track interfaces yet", TRACKERS),
   track_script: unsupported("floatgw does not run check scripts yet", TRACKERS),
   track_file: unsupported("floatgw does not track files yet", TRACKERS),
@@ -53,15 +52,15 @@ const SYNC_GROUP: Table<Converted> = table<Converted>({
   sync_group_tracking_weight: unsupported("belongs to the sync group", SYNC),
   notify_priority_changes: unsupported("floatgw does not run notify scripts yet", "notify scripts"),
   smtp_alert: unsupported("floatgw sends no e-mail yet", "mail alerts"),
-  ...Object.fromEntries(["notify_master", "notify_backup", "notify_fault", "notify_stop", "notify"].map((k) => [k, notifyScript("each instance")])),
+  ...Object.fromEntries(["notify_master", "notify_backup", "notify_fault", "notify_stop", "notify"].map((k) => [k, notifyScript<Converted>("each instance")])),
 });
 
 const NOT_NETWORK = "floatgw does not manage static addresses, routes or rules: configure them in /etc/config/network";
 
-const TOP: Table<Converted> = table<Converted>({
+export const TOP: Table<Converted> = table<Converted>({
   // Read in the first pass.
-  global_defs: () => undefined,
-  vrrp_instance: (node, c, scope) => {
+  global_defs: mapped("its VRRP defaults apply to every vip section (below)", () => undefined),
+  vrrp_instance: mapped("`config vip`, named after the instance (letters, digits and `_`)", (node, c, scope) => {
     const name = named(node, scope);
     if (name === null) return;
     const draft: InstanceDraft = newInstance(name, node);
@@ -73,19 +72,29 @@ const TOP: Table<Converted> = table<Converted>({
     c.sections.push(section);
     for (const o of section.options)
       if (o.name === "address") for (const a of o.values) c.vipOwners.set(a.split("/")[0] ?? a, section.name);
-  },
-  vrrp_sync_group: (node, c, scope) => {
-    if (named(node, scope) === null) return;
-    report(scope, node, "unsupported", { note: "floatgw has no sync groups yet", later: SYNC });
-    walk(node.block ?? [], SYNC_GROUP, c, inner(scope, node));
-  },
+  }),
+  vrrp_sync_group: rule(
+    "unsupported",
+    "floatgw has no sync groups yet: each instance is converted on its own",
+    (node, c, scope) => {
+      if (named(node, scope) === null) return;
+      report(scope, node, "unsupported", { note: "floatgw has no sync groups yet", later: SYNC });
+      walk(node.block ?? [], SYNC_GROUP, c, inner(scope, node));
+    },
+    SYNC,
+  ),
   vrrp_script: unsupported("floatgw does not run check scripts yet", TRACKERS),
   vrrp_track_file: unsupported("floatgw does not track files yet", TRACKERS),
   vrrp_track_process: unsupported("floatgw does not track processes"),
   bfd_instance: unsupported("floatgw does not speak BFD"),
-  virtual_server: (node, c) => {
-    c.virtualServers.push(node);
-  },
+  virtual_server: rule(
+    "unsupported",
+    "IPVS (LVS) is not supported; the health checks of a real server behind a converted VIP wait for trackers",
+    (node, c) => {
+      c.virtualServers.push(node);
+    },
+    TRACKERS,
+  ),
   virtual_server_group: unsupported("IPVS (LVS) is not supported: floatgw moves addresses between routers, it does not balance load"),
   static_ipaddress: unsupported(NOT_NETWORK),
   static_routes: unsupported(NOT_NETWORK),

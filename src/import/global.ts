@@ -6,7 +6,7 @@
 import { parseDecimalSeconds, parseInteger } from "../config/values";
 import type { ConfNode } from "./conf-tree";
 import type { Origin } from "./entry";
-import { type Handler, type Scope, type Table, different, onlyArg, report, table, unsupported } from "./rules";
+import { type Rule, type Scope, type Table, different, mapped, onlyArg, report, rule, table, unsupported } from "./rules";
 
 /** A keepalived value with the line that set it. */
 export interface Setting<T> {
@@ -73,20 +73,24 @@ export function secondsArg(node: ConfNode, scope: Scope): number | null {
 
 const EVERY_VIP = "every vip section";
 
+/** A global default of an instance option. */
 function defaultOf(
   set: (d: VrrpDefaults, value: number, at: Origin) => void,
   read: (node: ConfNode, scope: Scope) => number | null,
   option: string,
   note: string | null = null,
-): Handler<VrrpDefaults> {
-  return (node, d, scope) => {
+): Rule<VrrpDefaults> {
+  const summary = `\`${option}\` of every vip that does not set it${note === null ? "" : `; ${note}`}`;
+  return rule(note === null ? "mapped" : "different", summary, (node, d, scope) => {
     const value = read(node, scope);
     if (value === null) return;
     set(d, value, node.at);
     report(scope, node, note === null ? "mapped" : "different", { target: `${option} on ${EVERY_VIP} that does not set it`, note });
-  };
+  });
 }
 
+const STRICT =
+  "floatgw has no strict mode; the instances are converted with what strict mode changed in keepalived (no authentication, no preempt_delay); floatgw adds no firewall rules";
 const PROCESS = different<VrrpDefaults>("tunes keepalived's own processes (names, scheduling, memory, files, reloads); floatgw is one small process with nothing to tune");
 const IPVS = unsupported<VrrpDefaults>("IPVS (LVS) is not supported: floatgw moves addresses between routers, it does not balance load");
 const MAIL = unsupported<VrrpDefaults>("floatgw sends no e-mail yet", "mail alerts");
@@ -96,27 +100,27 @@ const FIREWALL = unsupported<VrrpDefaults>("floatgw adds no firewall rules: the 
 const VMAC = unsupported<VrrpDefaults>("floatgw does not use virtual MACs: the master answers with its own MAC and gratuitous ARPs move clients");
 const NAMESPACE = unsupported<VrrpDefaults>("floatgw runs in the network namespace it is started in");
 
-function each(names: readonly string[], handler: Handler<VrrpDefaults>): Record<string, Handler<VrrpDefaults>> {
-  const out: Record<string, Handler<VrrpDefaults>> = {};
-  for (const n of names) out[n] = handler;
+function each(names: readonly string[], r: Rule<VrrpDefaults>): Record<string, Rule<VrrpDefaults>> {
+  const out: Record<string, Rule<VrrpDefaults>> = {};
+  for (const n of names) out[n] = r;
   return out;
 }
 
-function mcastGroup(standard: string): Handler<VrrpDefaults> {
-  return (node, _d, scope) => {
+function mcastGroup(standard: string): Rule<VrrpDefaults> {
+  return rule("unsupported", `floatgw always uses the RFC group ${standard} (which converts)`, (node, _d, scope) => {
     if (node.args[0] === standard) report(scope, node, "mapped", { note: "the RFC group, which floatgw always uses" });
     else report(scope, node, "unsupported", { note: `floatgw always uses the RFC group ${standard}; every router of the pair must` });
-  };
+  });
 }
 
 export const GLOBAL_DEFS: Table<VrrpDefaults> = table<VrrpDefaults>({
   router_id: different("floatgw has no router id (keepalived puts it in e-mail alerts and SNMP); nothing to convert"),
-  vrrp_version: (node, d, scope) => {
+  vrrp_version: mapped("`version` of every IPv4 vip that does not set it", (node, d, scope) => {
     const v = integerArg(node, scope, 2, 3);
     if (v === null) return;
     d.version = { value: v === 2 ? 2 : 3, at: node.at };
     report(scope, node, "mapped", { target: `version on every IPv4 vip section that does not set it` });
-  },
+  }),
   vrrp_garp_master_delay: defaultOf((d, v, at) => (d.garpDelayS = { value: v, at }), (n, s) => integerArg(n, s, 0, 3600), "garp_repeat_delay"),
   vrrp_garp_master_repeat: defaultOf((d, v, at) => (d.garpRepeat = { value: v, at }), (n, s) => integerArg(n, s, 0, 4294967295), "garp_count"),
   vrrp_garp_master_refresh: defaultOf((d, v, at) => (d.garpRefreshS = { value: v, at }), (n, s) => integerArg(n, s, 0, 86400), "garp_refresh"),
@@ -128,28 +132,26 @@ export const GLOBAL_DEFS: Table<VrrpDefaults> = table<VrrpDefaults>({
   vrrp_garp_interval: defaultOf(
     (d, v, at) => (d.garpIntervalMs = { value: v, at }),
     secondsArg,
-    "garp_spacing (IPv4)",
-    "keepalived spaces all gratuitous ARPs of an interface; floatgw spaces the packets of one burst",
+    "garp_spacing",
+    "IPv4 sections only; keepalived spaces all gratuitous ARPs of an interface, floatgw the packets of one burst",
   ),
   vrrp_gna_interval: defaultOf(
     (d, v, at) => (d.gnaIntervalMs = { value: v, at }),
     secondsArg,
-    "garp_spacing (IPv6)",
-    "keepalived spaces all neighbour advertisements of an interface; floatgw spaces the packets of one burst",
+    "garp_spacing",
+    "IPv6 sections only; keepalived spaces all neighbour advertisements of an interface, floatgw the packets of one burst",
   ),
-  vrrp_min_garp: (node, d, scope) => {
+  vrrp_min_garp: mapped("`garp_count '1'` and `garp_repeat_delay '0'` on every vip that does not set them", (node, d, scope) => {
     const on = node.args[0] === undefined ? true : keepalivedBool(node.args[0]);
     if (on === null) return report(scope, node, "error", { note: "takes on/off, true/false or yes/no" });
     if (on) d.minGarp = node.at;
     report(scope, node, "mapped", { target: on ? `garp_count '1' and garp_repeat_delay '0' on ${EVERY_VIP} that does not set them` : null });
-  },
+  }),
   vrrp_startup_delay: defaultOf((d, v, at) => (d.startupDelayMs = { value: v, at }), secondsArg, "start_delay"),
-  vrrp_strict: (node, d, scope) => {
+  vrrp_strict: rule("different", STRICT, (node, d, scope) => {
     d.strict = node.at;
-    report(scope, node, "different", {
-      note: "floatgw has no strict mode; the instances are converted with what strict mode changed in keepalived (no authentication, no preempt_delay); floatgw adds no firewall rules",
-    });
-  },
+    report(scope, node, "different", { note: STRICT });
+  }),
   vrrp_mcast_group4: mcastGroup("224.0.0.18"),
   vrrp_mcast_group6: mcastGroup("ff02::12"),
   vrrp_garp_lower_prio_delay: different("floatgw announces the VIP again at once (garp_count packets) when it hears a lower-priority master"),

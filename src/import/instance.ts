@@ -23,14 +23,17 @@ import { type EntryDetails, type Origin, type Status, entry } from "./entry";
 import { type VrrpDefaults, integerArg, keepalivedBool, secondsArg } from "./global";
 import {
   type Handler,
+  type Rule,
   type Scope,
   type Table,
   describe,
   different,
   inner,
+  mapped,
   onlyArg,
   report,
   reportAll,
+  rule,
   subject,
   table,
   unsupported,
@@ -214,25 +217,28 @@ function peerBlock(node: ConfNode, d: InstanceDraft, scope: Scope): void {
 
 // --- authentication ----------------------------------------------------------------
 
-const AUTHENTICATION: Table<InstanceDraft> = table<InstanceDraft>({
-  auth_type: (node, d, scope) => {
+export const AUTHENTICATION: Table<InstanceDraft> = table<InstanceDraft>({
+  auth_type: mapped("PASS: set by `auth_pass` alone; AH is not supported", (node, d, scope) => {
     const t = onlyArg(node, scope);
     if (t === "PASS" || t === "AH") d.authType = replace(scope, d.authType, found(t, node, scope));
     else if (t !== null) report(scope, node, "error", { note: "keepalived knows PASS and AH only ('unknown authentication type')" });
-  },
-  auth_pass: (node, d, scope) => {
+  }),
+  auth_pass: mapped("`auth_pass` (its first 8 characters)", (node, d, scope) => {
     const p = onlyArg(node, scope);
     if (p !== null) d.authPass = replace(scope, d.authPass, found(p, node, scope, true));
-  },
+  }),
 });
 
 // --- notify scripts ----------------------------------------------------------------
 
+const NOTIFY_SUMMARY =
+  "OpenWrt's `hotplug-call keepalived` becomes floatgw's hotplug hooks (on by default, ACTION=master|backup|fault|stop); other scripts wait for notify scripts";
+
 /** What OpenWrt's keepalived.init writes for every notify: its hotplug-call. */
 const OPENWRT_NOTIFY = /^\/bin\/busybox env -i ACTION=\S+ TYPE=\S+ NAME=\S+ \/sbin\/hotplug-call keepalived$/;
 
-export function notifyScript(scopeName: string): Handler<unknown> {
-  return (node, _ctx, scope) => {
+export function notifyScript<C>(scopeName: string): Rule<C> {
+  return rule("unsupported", NOTIFY_SUMMARY, (node, _ctx, scope) => {
     const words = splitQuoted(node.text, false);
     const command = words.ok ? (words.words[1] ?? "") : "";
     if (OPENWRT_NOTIFY.test(command))
@@ -244,74 +250,101 @@ export function notifyScript(scopeName: string): Handler<unknown> {
       note: "floatgw does not run notify scripts yet; meanwhile a hook in /etc/hotplug.d/floatgw/ can run it, e.g. [ \"$ACTION\" = master ] && <script>",
       later: "notify scripts",
     });
-  };
+  }, "notify scripts");
 }
 
 const TRACKERS = "trackers";
 const NO_VMAC = "floatgw does not use virtual MACs: the master answers with its own MAC and gratuitous ARPs move clients";
 
 export const INSTANCE: Table<InstanceDraft> = table<InstanceDraft>({
-  state: (node, d, scope) => {
-    const s = onlyArg(node, scope);
-    if (s === "MASTER" || s === "BACKUP") d.state = replace(scope, d.state, found(s, node, scope));
-    else if (s !== null) report(scope, node, "error", { note: "keepalived knows MASTER and BACKUP only (it falls back to BACKUP)" });
-  },
-  interface: (node, d, scope) => {
+  state: rule(
+    "different",
+    "nothing: floatgw has no initial state, the highest priority wins; as in keepalived, MASTER without `priority` means 255, and MASTER clears `nopreempt` and `preempt_delay`",
+    (node, d, scope) => {
+      const s = onlyArg(node, scope);
+      if (s === "MASTER" || s === "BACKUP") d.state = replace(scope, d.state, found(s, node, scope));
+      else if (s !== null) report(scope, node, "error", { note: "keepalived knows MASTER and BACKUP only (it falls back to BACKUP)" });
+    },
+  ),
+  interface: mapped("`device`", (node, d, scope) => {
     const name = onlyArg(node, scope);
     if (name === null) return;
     if (!/^[A-Za-z0-9_.@-]{1,15}$/.test(name)) return report(scope, node, "error", { note: `'${name}' is not a Linux interface name` });
     d.device = replace(scope, d.device, found(name, node, scope));
-  },
-  virtual_router_id: numberField("vrid", (n, s) => integerArg(n, s, 1, 255)),
-  priority: numberField("priority", (n, s) => integerArg(n, s, 1, 255)),
-  advert_int: numberField("advertMs", (n, s) => {
-    const ms = secondsArg(n, s);
-    if (ms === null || (ms >= 10 && ms <= 255_000)) return ms;
-    report(s, n, "error", { note: "keepalived takes 0.01-255 s ('Advert interval not valid')" });
-    return null;
   }),
-  version: (node, d, scope) => {
+  virtual_router_id: mapped("`vrid`", numberField("vrid", (n, s) => integerArg(n, s, 1, 255))),
+  priority: mapped("`priority`", numberField("priority", (n, s) => integerArg(n, s, 1, 255))),
+  advert_int: mapped(
+    "`advert_int`, rounded as keepalived rounds it (whole seconds for VRRPv2, centiseconds for v3)",
+    numberField("advertMs", (n, s) => {
+      const ms = secondsArg(n, s);
+      if (ms === null || (ms >= 10 && ms <= 255_000)) return ms;
+      report(s, n, "error", { note: "keepalived takes 0.01-255 s ('Advert interval not valid')" });
+      return null;
+    }),
+  ),
+  version: mapped("`version`, always written (keepalived's default is 2 or `vrrp_version`, floatgw's is 3); 3 for IPv6", (node, d, scope) => {
     const v = integerArg(node, scope, 2, 3);
     if (v !== null) d.version = replace(scope, d.version, found(v === 2 ? 2 : 3, node, scope));
-  },
-  nopreempt: (node, d, scope) => {
+  }),
+  nopreempt: mapped("`preempt '0'`, except where keepalived ignores it (`state MASTER`, priority 255)", (node, d, scope) => {
     d.preempt = replace(scope, d.preempt, found(false, node, scope));
-  },
-  preempt: (node, d, scope) => {
+  }),
+  preempt: mapped("`preempt '1'` (the default)", (node, d, scope) => {
     d.preempt = replace(scope, d.preempt, found(true, node, scope));
-  },
-  preempt_delay: numberField("preemptDelayMs", secondsArg),
-  virtual_ipaddress: addressBlock(false),
-  virtual_ipaddress_excluded: addressBlock(true),
-  unicast_peer: peerBlock,
-  unicast_src_ip: (node, d, scope) => {
+  }),
+  preempt_delay: mapped(
+    "`preempt_delay`, except where keepalived ignores it (`state MASTER`, `nopreempt`, strict mode)",
+    numberField("preemptDelayMs", secondsArg),
+  ),
+  virtual_ipaddress: mapped(
+    "`list address`; `dev` must be the instance's interface; `label`, `scope`, `brd`, `peer`, ... are not carried; another family's address is ignored, as keepalived ignores it",
+    addressBlock(false),
+  ),
+  virtual_ipaddress_excluded: rule(
+    "different",
+    "`list address` for the instance's family (floatgw advertises it); another family's address is not converted",
+    addressBlock(true),
+  ),
+  unicast_peer: mapped("`list unicast_peer` (`min_ttl` and `max_ttl` are not carried)", peerBlock),
+  unicast_src_ip: mapped("`unicast_src`", (node, d, scope) => {
     const ip = ipArg(node, scope);
     if (ip !== null) d.unicastSrc = replace(scope, d.unicastSrc, found(ip, node, scope));
-  },
-  mcast_src_ip: (node, d, scope) => {
-    const ip = ipArg(node, scope);
-    if (ip !== null) d.mcastSrc = replace(scope, d.mcastSrc, found(ip, node, scope));
-  },
-  garp_master_delay: numberField("garpDelayS", (n, s) => integerArg(n, s, 0, 3600)),
-  garp_master_repeat: numberField("garpRepeat", (n, s) => integerArg(n, s, 0, 4294967295)),
-  garp_master_refresh: numberField("garpRefreshS", (n, s) => integerArg(n, s, 0, 86400)),
-  garp_master_refresh_repeat: numberField("garpRefreshRepeat", (n, s) => integerArg(n, s, 0, 4294967295)),
-  authentication: (node, d, scope) => {
-    if (node.block === null) return report(scope, node, "error", { note: "needs a { auth_type ... auth_pass ... } block" });
-    walk(node.block, AUTHENTICATION, d, inner(scope, node));
-  },
-  v3_checksum_as_v2: (node, d, scope) => {
+  }),
+  mcast_src_ip: rule(
+    "different",
+    "`unicast_src` with unicast peers (keepalived has one source address); for multicast floatgw sends from the primary address",
+    (node, d, scope) => {
+      const ip = ipArg(node, scope);
+      if (ip !== null) d.mcastSrc = replace(scope, d.mcastSrc, found(ip, node, scope));
+    },
+  ),
+  garp_master_delay: mapped("`garp_repeat_delay`", numberField("garpDelayS", (n, s) => integerArg(n, s, 0, 3600))),
+  garp_master_repeat: mapped("`garp_count` (0 becomes 1, as in keepalived; at most 100)", numberField("garpRepeat", (n, s) => integerArg(n, s, 0, 4294967295))),
+  garp_master_refresh: mapped("`garp_refresh`", numberField("garpRefreshS", (n, s) => integerArg(n, s, 0, 86400))),
+  garp_master_refresh_repeat: mapped(
+    "`garp_refresh_count` (0 becomes 1; at most 100)",
+    numberField("garpRefreshRepeat", (n, s) => integerArg(n, s, 0, 4294967295)),
+  ),
+  authentication: mapped(
+    "`auth_pass` for `auth_type PASS` (its first 8 characters, as keepalived sends them); AH is not supported; none for VRRPv3 or in strict mode, where keepalived ignores it",
+    (node, d, scope) => {
+      if (node.block === null) return report(scope, node, "error", { note: "needs a { auth_type ... auth_pass ... } block" });
+      walk(node.block, AUTHENTICATION, d, inner(scope, node));
+    },
+  ),
+  v3_checksum_as_v2: mapped("`v3_checksum_pseudo_header '0'`", (node, d, scope) => {
     d.checksumAsV2 = found(true, node, scope);
-  },
-  strict_mode: (node, d, scope) => {
+  }),
+  strict_mode: rule("different", "floatgw has no strict mode; what it changed in keepalived (authentication, preempt_delay) is converted as keepalived ran it", (node, d, scope) => {
     const on = node.args[0] === undefined ? true : keepalivedBool(node.args[0]);
     if (on === null) return report(scope, node, "error", { note: "takes on/off, true/false or yes/no" });
     d.strict = found(on, node, scope);
-  },
-  unicast_ttl: (node, _d, scope) => {
+  }),
+  unicast_ttl: rule("unsupported", "floatgw sends unicast adverts with TTL 255 (which converts)", (node, _d, scope) => {
     if (node.args[0] === "255") report(scope, node, "mapped", { note: "floatgw sends unicast adverts with TTL 255" });
     else report(scope, node, "unsupported", { note: "floatgw sends unicast adverts with TTL 255" });
-  },
+  }),
   accept: different("the VIP is reachable on the master, as with keepalived's accept: nothing to convert"),
   no_accept: unsupported("floatgw adds no firewall rules to drop traffic to the VIP"),
   dont_track_primary: unsupported("floatgw always goes to FAULT while the instance's own link is down"),
@@ -355,7 +388,7 @@ export const INSTANCE: Table<InstanceDraft> = table<InstanceDraft>({
   ...Object.fromEntries(
     ["notify_master", "notify_backup", "notify_fault", "notify_stop", "notify", "notify_deleted", "notify_master_rx_lower_pri"].map((k) => [
       k,
-      notifyScript("the instance"),
+      notifyScript<InstanceDraft>("the instance"),
     ]),
   ),
 });

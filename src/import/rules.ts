@@ -1,7 +1,8 @@
 // The keyword tables' machinery. Each block kind of keepalived.conf
-// (global_defs, vrrp_instance, ...) has a table from keyword to handler; a
-// handler maps the line or reports why not. A keyword missing from a table
-// is reported with its line too, so nothing is left out silently.
+// (global_defs, vrrp_instance, ...) has a table from keyword to rule: a
+// handler that maps the line or reports why not, and a one-line summary for
+// the keyword reference (docs/keepalived-keywords.md). A keyword missing from
+// a table is reported with its line too, so nothing is left out silently.
 
 import type { ConfNode } from "./conf-tree";
 import { type Entry, type EntryDetails, type Status, entry } from "./entry";
@@ -13,10 +14,28 @@ export interface Scope {
 }
 
 export type Handler<C> = (node: ConfNode, ctx: C, scope: Scope) => void;
-export type Table<C> = ReadonlyMap<string, Handler<C>>;
 
-export function table<C>(handlers: Readonly<Record<string, Handler<C>>>): Table<C> {
-  return new Map(Object.entries(handlers));
+export interface Rule<C> {
+  readonly handle: Handler<C>;
+  /** What usually becomes of the keyword, for the reference; a line may still fare otherwise. */
+  readonly status: Status;
+  readonly summary: string;
+  readonly later: string | null;
+}
+
+export type Table<C> = ReadonlyMap<string, Rule<C>>;
+
+export function table<C>(rules: Readonly<Record<string, Rule<C>>>): Table<C> {
+  return new Map(Object.entries(rules));
+}
+
+export function rule<C>(status: Status, summary: string, handle: Handler<C>, later: string | null = null): Rule<C> {
+  return { status, summary, handle, later };
+}
+
+/** A keyword floatgw carries over; `summary` names what it becomes. */
+export function mapped<C>(summary: string, handle: Handler<C>): Rule<C> {
+  return rule("mapped", summary, handle);
 }
 
 function word(w: string): string {
@@ -48,19 +67,19 @@ export function reportAll(scope: Scope, node: ConfNode, status: Status, details:
   for (const child of node.block ?? []) reportAll(within, child, status, { later: details.later ?? null });
 }
 
-export function unsupported<C>(note: string, later: string | null = null): Handler<C> {
-  return (node, _ctx, scope) => reportAll(scope, node, "unsupported", { note, later });
+export function unsupported<C>(note: string, later: string | null = null): Rule<C> {
+  return rule("unsupported", note, (node, _ctx, scope) => reportAll(scope, node, "unsupported", { note, later }), later);
 }
 
-export function different<C>(note: string, target: string | null = null): Handler<C> {
-  return (node, _ctx, scope) => reportAll(scope, node, "different", { note, target });
+export function different<C>(note: string): Rule<C> {
+  return rule("different", note, (node, _ctx, scope) => reportAll(scope, node, "different", { note }));
 }
 
 /** Runs the table over a block. */
 export function walk<C>(nodes: readonly ConfNode[], rules: Table<C>, ctx: C, scope: Scope): void {
   for (const node of nodes) {
-    const handler = rules.get(node.keyword);
-    if (handler !== undefined) handler(node, ctx, scope);
+    const r = rules.get(node.keyword);
+    if (r !== undefined) r.handle(node, ctx, scope);
     else
       reportAll(scope, node, "unsupported", {
         note: "not a keyword the importer knows here (keepalived would report 'Unknown keyword' if it does not know it either)",
