@@ -15,6 +15,7 @@ import { BOOT_ID_LEN, type Frame, LEASE_PORT, LEASES_PER_MESSAGE, type MessageTy
 import { after, readTextFile, sys, watchReadable, writeFileAtomic } from "../platform/engine";
 import { UdpSocket } from "../platform/udp";
 import { LogLimiter, type Logger, guarded } from "./log";
+import type { LeaseChannelStatus } from "./status-contract";
 
 /** A hello every HELLO_MS; the peer is silent after SILENT_MS without one. */
 const HELLO_MS = 2000;
@@ -127,7 +128,7 @@ export class LeaseSync {
     return null;
   }
 
-  status(): Record<string, unknown> | null {
+  status(): LeaseChannelStatus | null {
     if (!this.config.enabled) return null;
     const now = this.host.now();
     const peer = this.peer();

@@ -35,10 +35,10 @@ describe("floatgw import-keepalived", () => {
     expect(r.stderr).toContain(`script "/bin/sh -c 'test ! -e ${join(dir, "routers")}/uplink-down'"`);
   });
 
-  it("writes --write PATH, keeping each earlier file, and the result passes floatgw check", () => {
+  it("writes --write=PATH, keeping each earlier file, and the result passes floatgw check", () => {
     const target = join(dir, "floatgw");
     writeFileSync(target, "# mine\n");
-    const first = importer(join(dir, "openwrt/keepalived"), "--write", target);
+    const first = importer(join(dir, "openwrt/keepalived"), `--write=${target}`);
     expect(first.status).toBe(0);
     expect(first.stdout).toBe("");
     expect(first.stderr).toMatch(/wrote .*floatgw \(the previous file is .*floatgw\.bak\)/);
@@ -53,7 +53,7 @@ describe("floatgw import-keepalived", () => {
   it("never writes over the keepalived configuration it reads", () => {
     const source = join(dir, "routers/conf.d/lan.conf");
     const before = readFileSync(source, "utf8");
-    const r = importer(join(dir, "routers/keepalived.conf"), "--config-id", "gw_a", "--write", source);
+    const r = importer(join(dir, "routers/keepalived.conf"), "--config-id", "gw_a", `--write=${source}`);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/refusing to write over/);
     expect(readFileSync(source, "utf8")).toBe(before);
@@ -62,16 +62,18 @@ describe("floatgw import-keepalived", () => {
   it("writes nothing and exits 1 when keepalived's configuration has errors", () => {
     writeFileSync(join(dir, "bad.conf"), "vrrp_instance X {\n  interface br-lan\n  priority 300\n}\n");
     const target = join(dir, "out");
-    const r = importer(join(dir, "bad.conf"), "--write", target);
+    const r = importer(join(dir, "bad.conf"), `--write=${target}`);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/bad\.conf:3: vrrp_instance X > priority 300\n {6}'300' is out of range 1-255/);
     expect(existsSync(target)).toBe(false);
   });
 
-  it("answers --help and refuses unknown options with its usage", () => {
-    expect(importer("--help").stdout).toMatch(/^usage: floatgw import-keepalived/);
+  it("answers --help, and refuses unknown options and a PATH after --write without '='", () => {
+    expect(importer("--help").stdout).toMatch(/^usage: floatgwd import-keepalived \[--config-id ID\] \[--write\[=PATH\]\] \[FILE\]\n/);
     const r = importer("--frobnicate");
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/unknown option --frobnicate\nusage: floatgw import-keepalived/);
+    expect(r.stderr).toMatch(/unknown option --frobnicate .*\nusage: floatgwd import-keepalived/);
+    expect(importer(join(dir, "nginx/a.conf"), "--write", join(dir, "out")).status).toBe(2);
+    expect(existsSync(join(dir, "out"))).toBe(false);
   });
 });
