@@ -8,9 +8,8 @@
 import { cpSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { Keepalived } from "./keepalived";
 import { FLOATGWD, Lab, ROOT, must, run } from "./lab";
-import { type Router, routers, waitFor } from "./routers";
+import { Keepalived, type Router, routers, waitFor } from "./routers";
 
 const FIXTURES = join(ROOT, "test/fixtures/keepalived-import");
 /** A role held this long without change is the outcome (longer than a VRRPv2 Master_Down_Interval of ~3.6 s). */
@@ -98,7 +97,7 @@ function pair(fx: Fixture): Pair {
     // The migration's step "set enabled '1'" (floatgwd refuses a disabled file).
     expect(cli.stdout).toContain("\toption enabled '0'\n");
     converted[side] = cli.stdout.replace("\toption enabled '0'\n", "\toption enabled '1'\n");
-    keepalived[side] = new Keepalived(lab, router, conf, fx.configId === null ? [] : ["-i", fx.configId[side]]);
+    keepalived[side] = new Keepalived(lab, router, { file: conf, args: fx.configId === null ? [] : ["-i", fx.configId[side]] });
   }
   return { lab, routers: pairRouters, keepalived, converted };
 }
