@@ -60,7 +60,7 @@ export function importKeepalived(path: string, fs: FileSystemView, options: Impo
   const tree = buildTree(source.read.lines);
   const conversion = convertTree(tree.nodes);
   const entries: Entry[] = [...source.entries, ...source.read.entries, ...tree.entries, ...conversion.entries];
-  if (conversion.sections.length === 0 && !entries.some((e) => e.status === "error"))
+  if (!conversion.sections.some((s) => s.type === "vip") && !entries.some((e) => e.status === "error"))
     entries.push(entry("error", { file: path, line: 0 }, path, { note: "has no vrrp_instance that could be converted" }));
 
   let config: string | null = null;
@@ -82,7 +82,8 @@ export function importKeepalived(path: string, fs: FileSystemView, options: Impo
     configId: options.configId,
     otherRouterLines: source.read.otherRouterLines,
     entries,
-    vipSections: conversion.sections.length,
+    vipSections: conversion.sections.filter((s) => s.type === "vip").length,
+    trackers: conversion.sections.filter((s) => s.type === "tracker").length,
     check,
   });
   return { config, report, files: source.read.files };

@@ -21,6 +21,7 @@ import { splitQuoted } from "./conf-text";
 import type { ConfNode } from "./conf-tree";
 import { type EntryDetails, type Origin, type Status, entry } from "./entry";
 import { type VrrpDefaults, integerArg, keepalivedBool, secondsArg } from "./global";
+import { type TrackerRegistry, type TrackKind, type TrackLine, trackBlock, trackItems } from "./trackers";
 import {
   type Handler,
   type Rule,
@@ -79,6 +80,8 @@ export interface InstanceDraft {
   authPass: Found<string> | null;
   checksumAsV2: Found<true> | null;
   strict: Found<boolean> | null;
+  /** Its track_script, track_interface and track_file lines. */
+  readonly tracks: TrackLine[];
 }
 
 export function newInstance(name: string, node: ConfNode): InstanceDraft {
@@ -105,6 +108,7 @@ export function newInstance(name: string, node: ConfNode): InstanceDraft {
     authPass: null,
     checksumAsV2: null,
     strict: null,
+    tracks: [],
   };
 }
 
@@ -253,7 +257,12 @@ export function notifyScript<C>(scopeName: string): Rule<C> {
   }, "notify scripts");
 }
 
-const TRACKERS = "trackers";
+function tracking(kind: TrackKind, summary: string): Rule<InstanceDraft> {
+  return mapped(summary, (node, d, scope) => {
+    d.tracks.push(...trackBlock(kind, node, scope, null));
+  });
+}
+
 const NO_VMAC = "floatgw does not use virtual MACs: the master answers with its own MAC and gratuitous ARPs move clients";
 
 export const INSTANCE: Table<InstanceDraft> = table<InstanceDraft>({
@@ -376,9 +385,9 @@ export const INSTANCE: Table<InstanceDraft> = table<InstanceDraft>({
   kernel_rx_buf_size: different("tunes keepalived's socket; floatgw needs no setting"),
   lvs_sync_daemon_interface: unsupported("IPVS (LVS) is not supported"),
   auth_hmac: unsupported("floatgw speaks the RFC's VRRP, without keepalived's HMAC authentication"),
-  track_interface: unsupported("floatgw does not track interfaces yet: only the instance's own link puts it in FAULT", TRACKERS),
-  track_script: unsupported("floatgw does not run check scripts yet", TRACKERS),
-  track_file: unsupported("floatgw does not track files yet", TRACKERS),
+  track_interface: tracking("link", "a `link` tracker per device, named in `track` (with the line's weight)"),
+  track_script: tracking("script", "`track` naming the vrrp_script's tracker (with the line's weight)"),
+  track_file: tracking("file", "`track` naming the vrrp_track_file's tracker (with the line's weight)"),
   track_process: unsupported("floatgw does not track processes"),
   track_bfd: unsupported("floatgw does not speak BFD"),
   virtual_routes: unsupported("floatgw does not add routes on becoming master yet; a hook in /etc/hotplug.d/floatgw/ can", "virtual routes"),
@@ -450,8 +459,15 @@ function clampCount(v: number): { value: number; note: string | null } {
   return { value: v, note: null };
 }
 
+/** What an instance's tracking needs from the rest of the file. */
+export interface InstanceTracking {
+  readonly registry: TrackerRegistry;
+  /** The instance's sync group, if any: its track lines and whether it keeps weights. */
+  readonly group: { readonly lines: readonly TrackLine[]; readonly trackingWeight: boolean } | null;
+}
+
 /** Settles the draft as keepalived does and writes the vip section; null when it cannot be converted. */
-export function completeInstance(d: InstanceDraft, defaults: VrrpDefaults, sectionName: string, scope: Scope): UciDraftSection | null {
+export function completeInstance(d: InstanceDraft, defaults: VrrpDefaults, tracking: InstanceTracking, sectionName: string, scope: Scope): UciDraftSection | null {
   const w = new SectionWriter(`vip '${sectionName}'`);
   const at = d.node.at;
   const fail = (note: string): null => {
@@ -608,6 +624,9 @@ export function completeInstance(d: InstanceDraft, defaults: VrrpDefaults, secti
   }
   if (d.strict !== null)
     say(scope, d.strict, "different", { note: "floatgw has no strict mode; what strict mode changed in keepalived (no authentication, no preempt_delay) is converted as keepalived ran it" });
+
+  const target = { syncGroup: tracking.group !== null && !tracking.group.trackingWeight, owner: priority === 255, vipLabel: w.label };
+  for (const item of trackItems([...d.tracks, ...(tracking.group?.lines ?? [])], target, tracking.registry, scope)) w.add("track", item);
 
   return { type: "vip", name: sectionName, comments: [`vrrp_instance ${d.name} (${at.file}:${at.line})`], options: w.options };
 }

@@ -7,6 +7,7 @@ import type { Status } from "./entry";
 import { SYNC_GROUP, TOP } from "./convert";
 import { GLOBAL_DEFS } from "./global";
 import { AUTHENTICATION, INSTANCE } from "./instance";
+import { VRRP_SCRIPT, VRRP_TRACK_FILE } from "./trackers";
 import type { Rule, Table } from "./rules";
 
 const STATUS: Readonly<Record<Status, string>> = {
@@ -48,14 +49,18 @@ export function renderKeywordReference(): string {
     "\"not converted\" lines say why; the import report repeats it for every line of",
     "your file, with its file and line number. A keyword missing here is reported",
     "as unknown, never dropped in silence. In `virtual_server` blocks (IPVS, not",
-    "supported) every line is reported; the health checks (`HTTP_GET`, `SSL_GET`,",
-    "`TCP_CHECK`, `SMTP_CHECK`, `MISC_CHECK`, ...) of a server behind a converted",
-    "virtual address wait for trackers.",
+    "supported) every line is reported; the health checks of a virtual server on a",
+    "converted address that has a single real server (`HTTP_GET`, `TCP_CHECK`,",
+    "`SMTP_CHECK`, `MISC_CHECK`, `PING_CHECK`) become trackers of that vip, with",
+    "keepalived's defaults (delay_loop 60 s, connect_timeout 5 s, retry 1,",
+    "delay_before_retry 1 s, HTTP status 200-299).",
     ...tableSection("Top level", TOP as Table<never>),
     ...tableSection("global_defs", GLOBAL_DEFS as Table<never>),
     ...tableSection("vrrp_instance", INSTANCE as Table<never>),
     ...tableSection("vrrp_instance: authentication", AUTHENTICATION as Table<never>),
     ...tableSection("vrrp_sync_group", SYNC_GROUP as Table<never>),
+    ...tableSection("vrrp_script", VRRP_SCRIPT as Table<never>),
+    ...tableSection("vrrp_track_file", VRRP_TRACK_FILE as Table<never>),
   ];
   return lines.join("\n") + "\n";
 }

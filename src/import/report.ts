@@ -15,6 +15,7 @@ export interface ReportInput {
   readonly otherRouterLines: number;
   readonly entries: readonly Entry[];
   readonly vipSections: number;
+  readonly trackers: number;
   /** `floatgw check` of the result; null when nothing was converted. */
   readonly check: readonly string[] | null;
 }
@@ -105,7 +106,7 @@ export function renderReport(r: ReportInput): string {
   const waiting = [...later.entries()].map(([feature, n]) => `${n} wait for ${feature}`).join(", ");
   out.push(
     "",
-    `Summary: ${plural(r.vipSections, "vip section")}; ${counts.get("mapped") ?? 0} settings converted, ${counts.get("different") ?? 0} converted differently, ` +
+    `Summary: ${plural(r.vipSections, "vip section")}${r.trackers > 0 ? ` and ${plural(r.trackers, "tracker")}` : ""}; ${counts.get("mapped") ?? 0} settings converted, ${counts.get("different") ?? 0} converted differently, ` +
       `${counts.get("unsupported") ?? 0} not converted${waiting !== "" ? ` (${waiting})` : ""}, ${plural(counts.get("error") ?? 0, "error")}.`,
   );
   if (r.check !== null) out.push(...r.check.map((l) => `floatgw check: ${l}`));

@@ -145,26 +145,34 @@ const floatgwDaemons = (p: Pair): Daemons => ({
   stop: (side) => p.routers[side].stopFloatgw(),
 });
 
-/** Election, failover when A stops, and what happens when A comes back. */
+/** Election, failover when A stops, what happens when A comes back, and,
+ * with a WAN, when A's WAN link goes down (tracked by the LAN instance) and
+ * comes back. */
 async function electionAndFailover(p: Pair, fx: Fixture, d: Daemons): Promise<string[]> {
   d.start("a");
   d.start("b");
-  const elected = await settled(p, fx, "an elected master");
+  const steps = [await settled(p, fx, "an elected master")];
   await d.stop("a");
-  const failover = await settled(p, fx, "failover to B");
+  steps.push(await settled(p, fx, "failover to B"));
   d.start("a");
-  const back = await settled(p, fx, "the pair after A's return");
-  return [elected, failover, back];
+  steps.push(await settled(p, fx, "the pair after A's return"));
+  if (fx.wan) {
+    must(["ip", "-n", p.routers.a.ns, "link", "set", "wan0", "down"]);
+    steps.push(await settled(p, fx, "the pair with A's WAN down"));
+    must(["ip", "-n", p.routers.a.ns, "link", "set", "wan0", "up"]);
+    steps.push(await settled(p, fx, "the pair with A's WAN back"));
+  }
+  return steps;
 }
 
 describe.each(FIXTURE_LIST)("import-keepalived, $name", (fx) => {
   const all = (side: Side): string => fx.vips.map(() => side).join(" ");
 
-  it("a floatgw pair from the converted files elects and fails over as the keepalived pair from the originals", async () => {
+  it("a floatgw pair from the converted files elects, fails over and tracks as the keepalived pair from the originals", async () => {
     const kaPair = pair(fx);
     const fgPair = pair(fx);
     const [ka, fg] = await Promise.all([electionAndFailover(kaPair, fx, keepalivedDaemons(kaPair)), electionAndFailover(fgPair, fx, floatgwDaemons(fgPair))]);
-    expect(ka).toEqual([all("a"), all("b"), all("a")]);
+    expect(ka).toEqual([all("a"), all("b"), all("a"), ...(fx.wan ? [all("b"), all("a")] : [])]);
     expect(fg).toEqual(ka);
   });
 

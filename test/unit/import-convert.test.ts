@@ -6,6 +6,8 @@ import { readConfFile } from "../../src/import/conf-read";
 import { buildTree } from "../../src/import/conf-tree";
 import { convertTree } from "../../src/import/convert";
 import type { Entry } from "../../src/import/entry";
+import { loadConfig } from "../../src/config/load";
+import { renderUci } from "../../src/config/uci-write";
 import { memoryFs } from "./import-helpers";
 
 function convert(conf: string) {
@@ -18,7 +20,13 @@ function convert(conf: string) {
     return Object.fromEntries(s.options.map((o) => [o.name, o.list ? [...o.values] : (o.values[0] ?? "")]));
   };
   const at = (line: number): Entry[] => c.entries.filter((e) => e.at?.line === line);
-  return { options, entries: c.entries, at, sections: c.sections };
+  /** floatgw check's errors and warnings for the result. */
+  const problems = (): string[] => {
+    const global = { type: "floatgw", name: "global", comments: [], options: [{ name: "enabled", values: ["1"], list: false }] };
+    const r = loadConfig(renderUci([], [global, ...c.sections]));
+    return [...r.errors, ...r.warnings].map((p) => p.message);
+  };
+  return { options, entries: c.entries, at, sections: c.sections, problems };
 }
 
 /** An instance with the usual lines plus `extra` (one keyword per line, starting at line 6). */
@@ -183,13 +191,11 @@ describe("what is not converted", () => {
     expect(convert(instance("priority 300")).at(6)[0]?.status).toBe("error");
   });
 
-  it("reports trackers, routes, notify scripts and mail until floatgw has them, and unknown keywords", () => {
-    const c = convert(
-      instance('track_interface {\neth1\n}\nvirtual_routes {\n10.0.0.0/8 via 198.18.0.254\n}\nnotify_master "/etc/ka/master.sh x"\nsmtp_alert\nfoo_bar 1'),
-    );
+  it("reports routes, notify scripts and mail until floatgw has them, and unknown keywords", () => {
+    const c = convert(instance('virtual_routes {\n10.0.0.0/8 via 198.18.0.254\n}\nnotify_master "/etc/ka/master.sh x"\nsmtp_alert\nfoo_bar 1'));
     const later = (line: number): string | null | undefined => c.at(line)[0]?.later;
-    expect([later(6), later(7), later(9), later(10), later(12), later(13)]).toEqual(["trackers", "trackers", "virtual routes", "virtual routes", "notify scripts", "mail alerts"]);
-    expect(c.at(14)[0]?.note).toMatch(/not a keyword the importer knows/);
+    expect([later(6), later(7), later(9), later(10)]).toEqual(["virtual routes", "virtual routes", "notify scripts", "mail alerts"]);
+    expect(c.at(11)[0]?.note).toMatch(/not a keyword the importer knows/);
   });
 
   it("maps OpenWrt's hotplug notify to floatgw's hotplug", () => {
@@ -197,13 +203,80 @@ describe("what is not converted", () => {
     expect(c.at(6)[0]).toMatchObject({ status: "different", target: "the global option hotplug '1' (the default)" });
   });
 
-  it("reports IPVS as unsupported, and says which checks guard a VIP (trackers, later)", () => {
+  it("turns the checks of a single real server behind a VIP into trackers of that vip, and reports the rest", () => {
     const c = convert(
-      `${instance("")}virtual_server 198.18.0.1 80 {\nlb_algo rr\nreal_server 198.18.0.10 80 {\nweight 1\nHTTP_GET {\nurl {\npath /\n}\n}\n}\n}\nvirtual_server 10.0.0.1 80 {\nreal_server 10.0.0.2 80 {\nTCP_CHECK {\n}\n}\n}\n`,
+      `${instance("")}virtual_server 198.18.0.1 80 {\ndelay_loop 10\nlb_algo rr\nreal_server 198.18.0.10 8080 {\nweight 1\nHTTP_GET {\nurl {\npath /health\n` +
+        `digest 0123456789abcdef0123456789abcdef\nstatus_code 200\n}\nconnect_timeout 3\nretry 2\n}\nTCP_CHECK {\nconnect_port 8443\n}\n}\n}\n` +
+        `virtual_server 198.18.0.1 443 {\nreal_server 198.18.0.11 443 {\nTCP_CHECK {\n}\n}\nreal_server 198.18.0.12 443 {\nTCP_CHECK {\n}\n}\n}\n` +
+        `virtual_server 10.0.0.1 80 {\nreal_server 10.0.0.2 80 {\nTCP_CHECK {\n}\n}\n}\n`,
     );
     expect(c.at(12)[0]?.note).toMatch(/IPVS/);
-    expect(c.at(16)[0]).toMatchObject({ status: "unsupported", later: "trackers" });
-    expect(c.at(16)[0]?.note).toMatch(/vip 'VI_1'/);
-    expect(c.at(25)[0]).toMatchObject({ status: "unsupported", later: null });
+    expect(c.at(14)[0]?.status).toBe("unsupported");
+    expect(c.at(17)[0]).toMatchObject({ status: "different", target: "tracker 'check_198_18_0_1_8080' (type http), tracked by vip 'VI_1'" });
+    expect(c.options("check_198_18_0_1_8080")).toEqual({
+      type: "http", host: "198.18.0.10", port: "8080", path: "/health", digest: "0123456789abcdef0123456789abcdef", status_code: ["200"],
+      interval: "10", timeout: "3", fall: "3", retry_interval: "1",
+    });
+    expect(c.options("check_198_18_0_1_8080_2")).toEqual({ type: "tcp", host: "198.18.0.10", port: "8443", interval: "10", timeout: "5", fall: "2", retry_interval: "1" });
+    expect(c.options("VI_1")?.track).toEqual(["check_198_18_0_1_8080", "check_198_18_0_1_8080_2"]);
+    expect(c.at(33)[0]).toMatchObject({ status: "unsupported" });
+    expect(c.at(33)[0]?.note).toMatch(/several real servers/);
+    expect(c.at(43)[0]?.note).toMatch(/no address of a converted instance/);
+    expect(c.problems()).toEqual([]);
+  });
+});
+
+describe("tracking", () => {
+  const vip = (name: string, n: number, extra: string): string =>
+    `vrrp_instance ${name} {\ninterface br-lan\nvirtual_router_id ${n}\nvirtual_ipaddress {\n198.18.0.${n}\n}\n${extra}\n}\n`;
+
+  it("writes a script tracker once for the instances that track it, with their own weights", () => {
+    const c = convert(
+      `vrrp_script chk {\nscript "/usr/bin/test -e '/run/a b'" nobody nogroup\ninterval 0\ntimeout 1\nweight -10 reverse\nrise 2\nfall 200\ninit_fail\n}\n` +
+        `vrrp_script unused {\nscript /bin/true\n}\n` +
+        vip("A", 1, "track_script {\nchk\n}") +
+        vip("B", 2, "track_script {\nchk weight 5 noreverse\nmissing\n}"),
+    );
+    expect(c.options("chk")).toEqual({
+      type: "script", script: "/usr/bin/test -e '/run/a b'", user: "nobody:nogroup", interval: "1", timeout: "1",
+      weight: "-10", reverse: "1", rise: "2", fall: "100", init_fail: "1",
+    });
+    expect(c.sections.filter((s) => s.type === "tracker").map((s) => s.name)).toEqual(["chk"]);
+    expect(c.options("A")?.track).toEqual(["chk"]);
+    expect(c.options("B")?.track).toEqual(["chk weight 5 noreverse"]);
+    expect(c.at(10)[0]?.note).toMatch(/did not run it either/);
+    expect(c.entries.find((e) => e.subject.endsWith("> missing"))?.note).toMatch(/names no vrrp_script/);
+    expect(c.problems()).toEqual([]);
+  });
+
+  const SYNC = (extra: string): string =>
+    `vrrp_sync_group G {\ngroup {\nA\nB\n}\ntrack_script {\nchk_g\n}\n${extra}\n}\n` +
+    `vrrp_script chk_g {\nscript /bin/true\nweight 10\n}\nvrrp_script chk_w {\nscript /bin/true\nweight 10\n}\n` +
+    vip("A", 1, "track_interface {\neth1 weight -20\n}\ntrack_script {\nchk_w\n}") +
+    vip("B", 2, "") +
+    vip("C", 3, "priority 255\ntrack_interface {\neth1 weight -20\neth2\n}");
+
+  it("tracks interfaces as link trackers and drops weights where keepalived does: sync groups, the owner", () => {
+    const c = convert(SYNC(""));
+    expect(c.options("A")?.track).toEqual(["link_eth1 weight 0", "chk_g weight 0"]);
+    expect(c.options("B")?.track).toEqual(["chk_g weight 0"]);
+    expect(c.options("C")?.track).toEqual(["link_eth2"]);
+    expect(c.options("link_eth1")).toEqual({ type: "link", device: "eth1" });
+    expect(c.entries.find((e) => e.subject.endsWith("track_script > chk_w"))?.note).toMatch(/drops a weighted tracker in a sync group/);
+    expect(c.entries.find((e) => e.subject === "vrrp_instance C > track_interface > eth1 weight -20")?.note).toMatch(/on the address owner/);
+    expect(c.problems()).toEqual([]);
+  });
+
+  it("keeps the weights with sync_group_tracking_weight", () => {
+    const c = convert(SYNC("sync_group_tracking_weight"));
+    expect(c.options("A")?.track).toEqual(["link_eth1 weight -20", "chk_w", "chk_g weight 0"]);
+    expect(c.problems()).toEqual([]);
+  });
+
+  it("writes track files as file trackers", () => {
+    const c = convert(`vrrp_track_file tf {\nfile /run/prio\nweight -2 reverse\ninit_file 5 overwrite\n}\n${vip("A", 1, "track_file {\ntf weight 3\n}")}`);
+    expect(c.options("tf")).toEqual({ type: "file", file: "/run/prio", weight: "-2", reverse: "1", init_value: "5", init_overwrite: "1" });
+    expect(c.options("A")?.track).toEqual(["tf weight 3"]);
+    expect(c.problems()).toEqual([]);
   });
 });

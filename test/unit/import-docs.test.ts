@@ -5,6 +5,7 @@ import { SYNC_GROUP, TOP } from "../../src/import/convert";
 import { GLOBAL_DEFS } from "../../src/import/global";
 import { AUTHENTICATION, INSTANCE } from "../../src/import/instance";
 import { renderKeywordReference } from "../../src/import/keywords-doc";
+import { VRRP_SCRIPT, VRRP_TRACK_FILE } from "../../src/import/trackers";
 
 describe("docs/keepalived-keywords.md", () => {
   it("is up to date with the keyword tables", () => {
@@ -15,6 +16,6 @@ describe("docs/keepalived-keywords.md", () => {
 
   it("lists every keyword the importer knows", () => {
     const doc = renderKeywordReference();
-    for (const t of [TOP, GLOBAL_DEFS, INSTANCE, AUTHENTICATION, SYNC_GROUP]) for (const k of t.keys()) expect(doc).toContain(`\`${k}\``);
+    for (const t of [TOP, GLOBAL_DEFS, INSTANCE, AUTHENTICATION, SYNC_GROUP, VRRP_SCRIPT, VRRP_TRACK_FILE] as const) for (const k of t.keys()) expect(doc).toContain(`\`${k}\``);
   });
 });

@@ -30,6 +30,14 @@ function body(config: string | null): string {
 const NGINX_A = `config floatgw 'global'
 	option enabled '0'
 
+config tracker 'chk_nginx'
+	option type 'script'
+	option script '/usr/bin/killall -0 nginx'
+	option interval '2'
+	option weight '2'
+	option rise '2'
+	option fall '2'
+
 config vip 'VI_1'
 	option device 'br-lan'
 	option vrid '51'
@@ -37,10 +45,28 @@ config vip 'VI_1'
 	option priority '101'
 	option advert_int '1'
 	list address '198.18.0.1/24'
-	option auth_pass 's3cr3tpw'`;
+	option auth_pass 's3cr3tpw'
+	list track 'chk_nginx'`;
+
 
 const ROUTER = (priority: string, preempt: string, self: string, peer: string): string => `config floatgw 'global'
 	option enabled '0'
+
+config tracker 'link_wan0'
+	option type 'link'
+	option device 'wan0'
+
+config tracker 'chk_uplink'
+	option type 'script'
+	option script '/bin/sh -c '\\''test ! -e ${join(DIR, "routers")}/uplink-down'\\'''
+	option interval '2'
+	option timeout '1'
+	option rise '1'
+	option fall '2'
+
+config tracker 'link_br_lan'
+	option type 'link'
+	option device 'br-lan'
 
 config vip 'LAN'
 	option device 'br-lan'
@@ -54,6 +80,8 @@ config vip 'LAN'
 	list unicast_peer '${peer}'
 	option garp_count '3'
 	option garp_repeat_delay '2'
+	list track 'link_wan0'
+	list track 'chk_uplink'
 
 config vip 'WAN'
 	option device 'wan0'
@@ -64,7 +92,9 @@ config vip 'WAN'
 	list address '198.19.0.1/24'
 	option preempt '${preempt}'
 	option garp_count '3'
-	option garp_repeat_delay '2'`;
+	option garp_repeat_delay '2'
+	list track 'link_br_lan weight 0'`;
+
 
 describe("the test configurations", () => {
   it("convert the nginx pair, PASS authentication included", () => {
@@ -85,9 +115,10 @@ describe("the test configurations", () => {
     }
   });
 
-  it("report the router pair's sync group, trackers, notify scripts, mail and routes as waiting for their features", () => {
+  it("report the router pair's sync group, notify scripts, mail and routes as waiting for their features", () => {
     const report = run("routers/keepalived.conf", "gw_a").report;
-    expect(report).toMatch(/Summary: 2 vip sections; .* not converted \(7 wait for mail alerts, 12 wait for trackers, 4 wait for sync groups, 4 wait for notify scripts, 2 wait for virtual routes\), 0 errors\./);
+    expect(report).toMatch(/Summary: 2 vip sections and 3 trackers; .* not converted \(7 wait for mail alerts, 4 wait for sync groups, 4 wait for notify scripts, 2 wait for virtual routes\), 0 errors\./);
+    expect(report).toMatch(/wan\.conf:15: vrrp_instance WAN > track_interface > br-lan weight -20\n {6}keepalived ignores a tracked interface's weight in a sync group/);
     expect(report).toMatch(/read: keepalived\.conf, conf\.d\/lan\.conf, conf\.d\/wan\.conf/);
     expect(report).toMatch(/config id 'gw_a': 5 lines for other routers/);
     expect(report.indexOf("Check these first")).toBeLessThan(report.indexOf("Not converted"));
@@ -169,7 +200,7 @@ config mystery
 });
 
 /** Every line must lead to an entry of its own, except blocks that only hold lines. */
-const CONTAINERS = ["global_defs", "authentication", "virtual_ipaddress", "virtual_ipaddress_excluded", "unicast_peer"];
+const CONTAINERS = ["global_defs", "authentication", "virtual_ipaddress", "virtual_ipaddress_excluded", "unicast_peer", "track_script", "track_interface", "track_file"];
 
 function unreported(nodes: readonly ConfNode[], entries: readonly Entry[]): string[] {
   const missing: string[] = [];
