@@ -8,7 +8,8 @@ import type { ConfNode } from "./conf-tree";
 import { type Entry, entry } from "./entry";
 import { type VirtualServerContext, convertVirtualServer } from "./checkers";
 import { GLOBAL_DEFS, type VrrpDefaults, emptyDefaults } from "./global";
-import { INSTANCE, type InstanceDraft, type InstanceTracking, completeInstance, newInstance, notifyScript } from "./instance";
+import { INSTANCE, type InstanceDraft, newInstance, notifyScript } from "./instance";
+import { type InstanceTracking, completeInstance } from "./settle";
 import { type FileDef, type ScriptDef, type TrackLine, TrackerRegistry, readScript, readTrackFile, trackBlock } from "./trackers";
 import { type Scope, type Table, different, inner, mapped, report, reportAll, rule, table, unsupported, walk } from "./rules";
 

@@ -5,7 +5,7 @@
 // a table is reported with its line too, so nothing is left out silently.
 
 import type { ConfNode } from "./conf-tree";
-import { type Entry, type EntryDetails, type Status, entry } from "./entry";
+import { type Entry, type EntryDetails, type Origin, type Status, entry } from "./entry";
 
 /** Where a handler is: the enclosing blocks ("vrrp_instance VI_1") and the report being written. */
 export interface Scope {
@@ -85,6 +85,22 @@ export function walk<C>(nodes: readonly ConfNode[], rules: Table<C>, ctx: C, sco
         note: "not a keyword the importer knows here (keepalived would report 'Unknown keyword' if it does not know it either)",
       });
   }
+}
+
+/** A keyword's value with where it was said, for handlers that report once the outcome is known. */
+export interface Found<T> {
+  readonly value: T;
+  readonly at: Origin;
+  readonly subject: string;
+}
+
+export function found<T>(value: T, node: ConfNode, scope: Scope, secret = false): Found<T> {
+  return { value, at: node.at, subject: subject(scope, node, secret) };
+}
+
+/** Reports what became of a found value. */
+export function say(scope: Scope, f: { readonly at: Origin; readonly subject: string }, status: Status, d: EntryDetails = {}): void {
+  scope.entries.push(entry(status, f.at, f.subject, d));
 }
 
 /** The node's one argument, or a reported error. */

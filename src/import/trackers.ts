@@ -11,26 +11,12 @@
 // weighted interface, script or file is dropped.
 
 import type { UciDraftOption, UciDraftSection } from "../config/uci-write";
+import { formatScaled } from "../config/values";
 import { splitQuoted } from "./conf-text";
 import type { ConfNode } from "./conf-tree";
-import { type EntryDetails, type Origin, type Status, entry } from "./entry";
+import type { Origin, Status } from "./entry";
 import { integerArg, secondsArg } from "./global";
-import { type Scope, type Table, inner, mapped, onlyArg, report, subject, table, walk } from "./rules";
-
-/** A setting with where it was said. */
-interface Said<T> {
-  readonly value: T;
-  readonly at: Origin;
-  readonly subject: string;
-}
-
-function said<T>(value: T, node: ConfNode, scope: Scope): Said<T> {
-  return { value, at: node.at, subject: subject(scope, node) };
-}
-
-function say(scope: Scope, s: { at: Origin; subject: string }, status: Status, d: EntryDetails = {}): void {
-  scope.entries.push(entry(status, s.at, s.subject, d));
-}
+import { type Found, type Scope, type Table, found, inner, mapped, onlyArg, report, say, subject, table, walk } from "./rules";
 
 /** `weight N [reverse|noreverse]` as keepalived writes it after a tracked thing. */
 export interface WeightSpec {
@@ -60,14 +46,14 @@ export interface ScriptDef {
   readonly node: ConfNode;
   readonly scope: Scope;
   /** The command as floatgw's `script` option reads it, or why it cannot be. */
-  command: Said<string> | null;
-  user: Said<string> | null;
-  interval: Said<number> | null;
-  timeout: Said<number> | null;
-  weight: Said<WeightSpec> | null;
-  rise: Said<number> | null;
-  fall: Said<number> | null;
-  initFail: Said<true> | null;
+  command: Found<string> | null;
+  user: Found<string> | null;
+  interval: Found<number> | null;
+  timeout: Found<number> | null;
+  weight: Found<WeightSpec> | null;
+  rise: Found<number> | null;
+  fall: Found<number> | null;
+  initFail: Found<true> | null;
 }
 
 /** One argv word as floatgw's script splitter reads it back: bare, '...' or "..." with escapes. */
@@ -94,7 +80,7 @@ function scriptLine(node: ConfNode, scope: Scope): { command: string; user: stri
   return { command: argv.words.map(quoteWord).join(" "), user: user === undefined ? null : group === undefined ? user : `${user}:${group}` };
 }
 
-function secondsSaid(node: ConfNode, scope: Scope): number | null {
+function positiveSeconds(node: ConfNode, scope: Scope): number | null {
   const ms = secondsArg(node, scope);
   // keepalived turns 0 into 1 s ("must be greater than 0, setting to 1").
   return ms === 0 ? 1000 : ms;
@@ -104,35 +90,35 @@ export const VRRP_SCRIPT: Table<ScriptDef> = table<ScriptDef>({
   script: mapped("`script`, quoted as floatgw reads it; a user (and group) after the command becomes `user`", (node, s, scope) => {
     const line = scriptLine(node, scope);
     if (line === null) return;
-    s.command = said(line.command, node, scope);
-    if (line.user !== null) s.user = said(line.user, node, scope);
+    s.command = found(line.command, node, scope);
+    if (line.user !== null) s.user = found(line.user, node, scope);
   }),
   interval: mapped("`interval`", (node, s, scope) => {
-    const ms = secondsSaid(node, scope);
-    if (ms !== null) s.interval = said(ms, node, scope);
+    const ms = positiveSeconds(node, scope);
+    if (ms !== null) s.interval = found(ms, node, scope);
   }),
   timeout: mapped("`timeout`", (node, s, scope) => {
-    const ms = secondsSaid(node, scope);
-    if (ms !== null) s.timeout = said(ms, node, scope);
+    const ms = positiveSeconds(node, scope);
+    if (ms !== null) s.timeout = found(ms, node, scope);
   }),
   weight: mapped("`weight`, and `reverse '1'` for `weight N reverse`", (node, s, scope) => {
     const w = weightArgs(node, scope, 0, -253, 253);
-    if (w !== null) s.weight = said(w, node, scope);
+    if (w !== null) s.weight = found(w, node, scope);
   }),
   rise: mapped("`rise` (at most 100)", (node, s, scope) => {
     const n = integerArg(node, scope, 1, 2147483647);
-    if (n !== null) s.rise = said(n, node, scope);
+    if (n !== null) s.rise = found(n, node, scope);
   }),
   fall: mapped("`fall` (at most 100)", (node, s, scope) => {
     const n = integerArg(node, scope, 1, 2147483647);
-    if (n !== null) s.fall = said(n, node, scope);
+    if (n !== null) s.fall = found(n, node, scope);
   }),
   user: mapped("`user` (USER or USER:GROUP)", (node, s, scope) => {
     const user = onlyArg(node, scope);
-    if (user !== null) s.user = said(node.args[1] === undefined ? user : `${user}:${node.args[1]}`, node, scope);
+    if (user !== null) s.user = found(node.args[1] === undefined ? user : `${user}:${node.args[1]}`, node, scope);
   }),
   init_fail: mapped("`init_fail '1'`", (node, s, scope) => {
-    s.initFail = said(true, node, scope);
+    s.initFail = found(true, node, scope);
   }),
 });
 
@@ -149,9 +135,9 @@ export interface FileDef {
   readonly name: string;
   readonly node: ConfNode;
   readonly scope: Scope;
-  file: Said<string> | null;
-  weight: Said<WeightSpec> | null;
-  init: Said<{ value: number; overwrite: boolean }> | null;
+  file: Found<string> | null;
+  weight: Found<WeightSpec> | null;
+  init: Found<{ value: number; overwrite: boolean }> | null;
 }
 
 export const VRRP_TRACK_FILE: Table<FileDef> = table<FileDef>({
@@ -159,18 +145,18 @@ export const VRRP_TRACK_FILE: Table<FileDef> = table<FileDef>({
     const path = onlyArg(node, scope);
     if (path === null) return;
     if (!/^\/[\x21-\x7e]*$/.test(path)) return report(scope, node, "unsupported", { note: "floatgw needs an absolute path without spaces" });
-    f.file = said(path, node, scope);
+    f.file = found(path, node, scope);
   }),
   weight: mapped("`weight`, and `reverse '1'` for `weight N reverse`", (node, f, scope) => {
     const w = weightArgs(node, scope, 0, -254, 254);
-    if (w !== null) f.weight = said(w, node, scope);
+    if (w !== null) f.weight = found(w, node, scope);
   }),
   init_file: mapped("`init_value` (keepalived's default 0), and `init_overwrite '1'` for overwrite", (node, f, scope) => {
     const [first, second] = node.args;
     const overwrite = first === "overwrite" || second === "overwrite";
     const value = first !== undefined && first !== "overwrite" ? Number(first) : 0;
     if (!Number.isInteger(value)) return report(scope, node, "error", { note: `'${first ?? ""}' is not a whole number` });
-    f.init = said({ value, overwrite }, node, scope);
+    f.init = found({ value, overwrite }, node, scope);
   }),
 });
 
@@ -233,12 +219,6 @@ function option(name: string, value: string | number): UciDraftOption {
   return { name, values: [String(value)], list: false };
 }
 
-function seconds(ms: number): string {
-  const whole = Math.floor(ms / 1000);
-  const frac = String(ms % 1000).padStart(3, "0").replace(/0+$/, "");
-  return frac === "" ? String(whole) : `${whole}.${frac}`;
-}
-
 /** Writes each tracker once, on first use, and says what became of the definitions. */
 export class TrackerRegistry {
   readonly sections: UciDraftSection[] = [];
@@ -295,15 +275,15 @@ export class TrackerRegistry {
     const label = `tracker '${name}'`;
     report(outer(s), s.node, "mapped", { target: `config tracker '${name}' (type script)` });
     const opts: UciDraftOption[] = [option("type", "script")];
-    const set = (f: Said<unknown> | null, o: UciDraftOption, status: Status = "mapped", note: string | null = null): void => {
+    const set = (f: Found<unknown> | null, o: UciDraftOption, status: Status = "mapped", note: string | null = null): void => {
       opts.push(o);
       if (f !== null) say(s.scope, f, status, { target: `${label} ${o.name} '${o.values[0] ?? ""}'`, note });
     };
     say(s.scope, s.command, "mapped", { target: `${label} script` });
     opts.push(option("script", s.command.value));
     if (s.user !== null) set(s.user, option("user", s.user.value));
-    if (s.interval !== null) set(s.interval, option("interval", seconds(Math.min(s.interval.value, 86_400_000))));
-    if (s.timeout !== null) set(s.timeout, option("timeout", seconds(Math.min(s.timeout.value, 86_400_000))));
+    if (s.interval !== null) set(s.interval, option("interval", formatScaled(Math.min(s.interval.value, 86_400_000), 1000)));
+    if (s.timeout !== null) set(s.timeout, option("timeout", formatScaled(Math.min(s.timeout.value, 86_400_000), 1000)));
     if (s.weight !== null) {
       set(s.weight, option("weight", s.weight.value.weight));
       if (s.weight.value.reverse === true) opts.push(option("reverse", "1"));
