@@ -25,7 +25,7 @@ describe("floatgw import-keepalived", () => {
     expect(r.stdout).toContain("config vip 'VI_1'");
     expect(r.stdout).not.toMatch(/Summary/);
     expect(r.stderr).toMatch(/^floatgw import-keepalived: .*a\.conf \(keepalived\.conf\)/);
-    expect(r.stderr).toMatch(/Summary: 1 vip section;/);
+    expect(r.stderr).toMatch(/Summary: 1 vip section and 1 tracker;/);
   });
 
   it("reads a relative FILE from the current directory, includes and ${_PWD} included", () => {
