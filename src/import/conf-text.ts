@@ -125,7 +125,7 @@ export function splitQuoted(text: string, escapes: boolean): Quoted {
     while (i < text.length) {
       const c = text[i] ?? "";
       if (c === "\\") {
-        if (i + 1 >= text.length) return { ok: false, reason: "a backslash ends the line (nothing to escape)" };
+        if (i + 1 >= text.length) return { ok: false, reason: "ends with a backslash" };
         if (escapes) {
           const [ch, next] = escapeAt(text, i + 1);
           word.push(ch);
@@ -147,7 +147,7 @@ export function splitQuoted(text: string, escapes: boolean): Quoted {
         i++;
       }
     }
-    if (quote !== null) return { ok: false, reason: `missing terminating ${quote}` };
+    if (quote !== null) return { ok: false, reason: `has no closing ${quote}` };
     words.push(word.join(""));
   }
 }

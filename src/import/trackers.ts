@@ -69,7 +69,7 @@ function scriptLine(node: ConfNode, scope: Scope): { command: string; user: stri
   const command = line.ok ? line.words[1] : undefined;
   const argv = command === undefined ? null : splitQuoted(command, true);
   if (!line.ok || argv === null || !argv.ok || argv.words.length === 0) {
-    report(scope, node, "error", { note: line.ok ? "names no command" : line.reason });
+    report(scope, node, "error", { note: !line.ok ? line.reason : argv !== null && !argv.ok ? `the command ${argv.reason}` : "names no command" });
     return null;
   }
   if (argv.words.some((w) => w.includes("\n"))) {

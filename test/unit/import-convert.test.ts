@@ -7,6 +7,7 @@ import { buildTree } from "../../src/import/conf-tree";
 import { convertTree } from "../../src/import/convert";
 import type { Entry } from "../../src/import/entry";
 import { loadConfig } from "../../src/config/load";
+import { splitCommand } from "../../src/track/command";
 import { renderUci } from "../../src/config/uci-write";
 import { memoryFs } from "./import-helpers";
 
@@ -247,6 +248,15 @@ describe("tracking", () => {
     expect(c.at(10)[0]?.note).toMatch(/did not run it either/);
     expect(c.entries.find((e) => e.subject.endsWith("> missing"))?.note).toMatch(/names no vrrp_script/);
     expect(c.problems()).toEqual([]);
+  });
+
+  it("quotes a script's words so that floatgw's tracker runs the argv keepalived would", () => {
+    const c = convert(`vrrp_script q {\nscript "/bin/echo 'a b' \\"x y\\" c\\\\d $HOME \\x41 'q\\"t' 'it'\\''s'"\n}\n${vip("A", 1, "track_script {\nq\n}")}`);
+    const script = c.options("q")?.script;
+    expect(typeof script === "string" && splitCommand(script)).toEqual({ ok: true, value: ["/bin/echo", "a b", '"x', 'y"', "c\\d", "$HOME", "A", 'q"t', "it's"] });
+    expect(c.problems()).toEqual([]);
+    const bad = convert(`vrrp_script q {\nscript "/bin/echo it's"\n}\n`);
+    expect(bad.at(2)[0]).toMatchObject({ status: "error", note: "the command has no closing '" });
   });
 
   const SYNC = (extra: string): string =>
