@@ -5,8 +5,10 @@
  * the event loop. See docs/building.md.
  *
  * Left out on purpose: eval (without it the parser and the compiler fall
- * away at link time), Proxy, String.prototype.normalize, the module loader
- * (every module is built in) and the os.Worker hook.
+ * away at link time), Proxy, Promise and async functions (floatgw's event
+ * loop is callbacks), String.prototype.normalize, the module loader (every
+ * module is built in) and the os.Worker hook. tsconfig.json's lib says the
+ * same to the type checker.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -45,7 +47,6 @@ int main(int argc, char **argv)
     JS_AddIntrinsicJSON(ctx);
     JS_AddIntrinsicMapSet(ctx);
     JS_AddIntrinsicTypedArrays(ctx);
-    JS_AddIntrinsicPromise(ctx);
     js_std_init_handlers(rt);
     if (!js_init_module_std(ctx, "std") || !js_init_module_os(ctx, "os") ||
         !js_init_module_native(ctx, "native"))

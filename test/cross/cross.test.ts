@@ -111,12 +111,24 @@ describe.each(CROSS_TARGETS.filter((n) => target(n).softFloat))("%s soft-float",
   });
 });
 
-// The engine is built without BigInt (mk/engine.mk): tsconfig's lib keeps
-// it out of src/, this keeps it out of what the npm packages bring in.
+// The engine is built without BigInt, Promise, Proxy, Atomics and Intl
+// (mk/engine.mk, src/native/main.c): tsconfig's lib keeps most of them out
+// of src/, this keeps them out of what the npm packages bring in too.
 describe("the bundle", () => {
-  it("uses no BigInt, which the engine lacks", () => {
-    const { code } = transformSync(readFileSync(resolve(ROOT, "build/floatgwd.js"), "utf8"), { minify: true, format: "esm" });
-    expect(code.match(/\bBig(Int|Uint)\w*|\b\d+n\b/g) ?? []).toEqual([]);
-    expect(code.startsWith('"use strip";')).toBe(true);
+  const bundle = readFileSync(resolve(ROOT, "build/floatgwd.js"), "utf8");
+
+  it("uses none of the built-ins the engine is built without", () => {
+    const { code } = transformSync(bundle, { minify: true, format: "esm" });
+    expect(code.match(/\bBig(Int|Uint)\w*|\b\d+n\b|\b(Promise|Proxy|Atomics|SharedArrayBuffer|Intl)\b/g) ?? []).toEqual([]);
+  });
+
+  it("has no async function, which needs Promise", () => {
+    // esbuild rewrites each async function or generator into a call of a helper.
+    const { code } = transformSync(bundle, { format: "esm", supported: { "async-await": false, "async-generator": false } });
+    expect(code.match(/\b__async\w*/g) ?? []).toEqual([]);
+  });
+
+  it("is compiled without line numbers and local names", () => {
+    expect(bundle.startsWith('"use strip";')).toBe(true);
   });
 });
