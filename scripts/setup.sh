@@ -12,7 +12,8 @@ build_pkgs=(make gcc musl-tools xz-utils binutils file
   libc6-dev-mips-cross libc6-dev-mipsel-cross libc6-dev-armhf-cross libc6-dev-arm64-cross
   gcc-12-source qemu-user-static debian-archive-keyring)
 # Tests: namespaces, captures and real peers.
-test_pkgs=(iproute2 nftables iputils-ping tshark tcpdump keepalived dnsmasq-base busybox procps python3 shellcheck)
+test_pkgs=(iproute2 nftables iputils-ping tshark tcpdump keepalived dnsmasq-base busybox procps python3 shellcheck
+  chromium)
 
 missing=()
 for p in "${build_pkgs[@]}" "${test_pkgs[@]}"; do
