@@ -1,6 +1,7 @@
 'use strict';
 'require baseclass';
 'require rpc';
+'require ui';
 
 // What floatgw's status page and its Status -> Overview box share: the ubus
 // calls, how a failed call is explained, and the words and shapes for what
@@ -45,11 +46,26 @@ function duration(ms) {
 	if (ms < 10000)
 		return '%.1f s'.format(ms / 1000);
 	const s = Math.floor(ms / 1000);
+	if (s < 60)
+		return '%d s'.format(s);
 	if (s < 3600)
 		return '%dm %02ds'.format(Math.floor(s / 60), s % 60);
 	if (s < 86400)
 		return '%dh %02dm'.format(Math.floor(s / 3600), Math.floor(s / 60) % 60);
 	return '%dd %02dh'.format(Math.floor(s / 86400), Math.floor(s / 3600) % 24);
+}
+
+/** Whether this session may use floatgw: its menu has floatgw's status
+ * page (LuCI keeps a node only for sessions whose ACLs satisfy it). Asking
+ * the daemon without leave would not just fail: LuCI 22.03 then reports the
+ * whole session as expired. */
+function permitted() {
+	return ui.menu.load().then(function(menu) {
+		const node = [ 'admin', 'status', 'floatgw' ].reduce(function(n, k) {
+			return n && n.children ? n.children[k] : null;
+		}, menu);
+		return node != null && node.satisfied !== false;
+	});
 }
 
 /** Why a status call failed, for a person: {kind, text}. kind is
@@ -118,7 +134,7 @@ function masterText(inst) {
 
 /** A state badge: the word, coloured by the state. */
 function stateBadge(state) {
-	return E('span', { 'class': 'floatgw-state', 'data-state': state }, STATE_LABELS[state] || state.toUpperCase());
+	return E('span', { 'class': 'floatgw-state', 'data-state': state }, [ STATE_LABELS[state] || state.toUpperCase() ]);
 }
 
 const STYLE = [
@@ -146,6 +162,7 @@ return baseclass.extend({
 	STATE_LABELS: STATE_LABELS,
 	DHCP_LABELS: DHCP_LABELS,
 	duration: duration,
+	permitted: permitted,
 	explainFailure: explainFailure,
 	peerOf: peerOf,
 	priorityText: priorityText,

@@ -68,7 +68,7 @@ function timeline(inst) {
 function row(label, value, name) {
 	return E('tr', { 'class': 'tr', 'data-row': name }, [
 		E('td', { 'class': 'td left', 'width': '25%' }, label),
-		E('td', { 'class': 'td left' }, value)
+		E('td', { 'class': 'td left' }, [].concat(value))
 	]);
 }
 
@@ -80,10 +80,10 @@ function table(rows) {
 function pairTable(inst, status) {
 	const peer = fgs.peerOf(inst, status.leaseChannel);
 	const contributions = E('ul', { 'class': 'floatgw-contrib' }, inst.priority.contributions.map(function(c) {
-		return E('li', { 'data-source': c.source }, '%s%d %s (%s)'.format(c.value < 0 ? '' : '+', c.value, c.source, c.detail));
+		return E('li', { 'data-source': c.source }, [ '%s%d %s (%s)'.format(c.value < 0 ? '' : '+', c.value, c.source, c.detail) ]);
 	}));
 	const since = inst.lastTransition
-		? _('for %s (%s)').format(fgs.duration(inst.lastTransition.agoMs), inst.lastTransition.reason) : '';
+		? _('for %s: %s').format(fgs.duration(inst.lastTransition.agoMs), inst.lastTransition.reason) : '';
 
 	return E('table', { 'class': 'table floatgw-pair' }, [
 		E('tr', { 'class': 'tr table-titles' }, [
@@ -93,8 +93,8 @@ function pairTable(inst, status) {
 		]),
 		E('tr', { 'class': 'tr', 'data-row': 'address' }, [
 			E('td', { 'class': 'td' }, _('Address')),
-			E('td', { 'class': 'td', 'data-side': 'self' }, inst.primary || '-'),
-			E('td', { 'class': 'td', 'data-side': 'peer' }, peer.address || '-')
+			E('td', { 'class': 'td', 'data-side': 'self' }, [ inst.primary || '-' ]),
+			E('td', { 'class': 'td', 'data-side': 'peer' }, [ peer.address || '-' ])
 		]),
 		E('tr', { 'class': 'tr', 'data-row': 'state' }, [
 			E('td', { 'class': 'td' }, _('State')),
@@ -104,9 +104,9 @@ function pairTable(inst, status) {
 		E('tr', { 'class': 'tr', 'data-row': 'priority' }, [
 			E('td', { 'class': 'td' }, _('Priority')),
 			E('td', { 'class': 'td', 'data-side': 'self' }, [
-				E('strong', { 'data-effective': inst.priority.effective }, fgs.priorityText(inst.priority)), contributions
+				E('strong', { 'data-effective': inst.priority.effective }, [ fgs.priorityText(inst.priority) ]), contributions
 			]),
-			E('td', { 'class': 'td', 'data-side': 'peer' }, peer.priority != null ? String(peer.priority) : '-')
+			E('td', { 'class': 'td', 'data-side': 'peer' }, [ peer.priority != null ? String(peer.priority) : '-' ])
 		])
 	]);
 }
@@ -117,8 +117,8 @@ function leaseChannelRows(lc) {
 	const c = lc.counters;
 	return [
 		row(_('Lease channel'), lc.degraded == null
-			? E('span', { 'data-health': 'ok' }, _('OK: peer %s heard %s ago').format(lc.peer, fgs.duration(lc.lastRxMsAgo)))
-			: E('span', { 'data-health': 'degraded' }, _('degraded: %s').format(lc.degraded)), 'lease-channel'),
+			? E('span', { 'data-health': 'ok' }, [ _('OK: peer %s heard %s ago').format(lc.peer, fgs.duration(lc.lastRxMsAgo)) ])
+			: E('span', { 'data-health': 'degraded' }, [ _('degraded: %s').format(lc.degraded) ]), 'lease-channel'),
 		row(_('Leases'), _('%d held; datagrams rx %d, tx %d (failed %d), resyncs %d; rejected %s').format(
 			lc.leases.length, c.rx, c.tx, c.txFailed, c.resyncs,
 			Object.keys(c.rejected).map(function(k) { return '%s %d'.format(k, c.rejected[k]); }).join(', ')), 'leases')
@@ -158,17 +158,17 @@ return view.extend({
 			ui.hideModal();
 			return fgs.callSwitchover(inst.name, s).then(L.bind(function(res) {
 				if (res && res.error)
-					ui.addNotification(null, E('p', { 'class': 'floatgw-result' }, _('Switchover refused: %s').format(res.error)), 'danger');
+					ui.addNotification(null, E('p', { 'class': 'floatgw-result' }, [ _('Switchover refused: %s').format(res.error) ]), 'danger');
 				else
-					ui.addNotification(null, E('p', { 'class': 'floatgw-result' }, _('%s resigned: the peer takes over; this router will not take the VIPs back for %d s.').format(inst.name, res.hold)), 'info');
+					ui.addNotification(null, E('p', { 'class': 'floatgw-result' }, [ _('%s resigned: the peer takes over; this router will not take the VIPs back for %d s.').format(inst.name, res.hold) ]), 'info');
 				return this.refresh();
 			}, this), function(err) {
-				ui.addNotification(null, E('p', {}, fgs.explainFailure(err).text), 'danger');
+				ui.addNotification(null, E('p', {}, [ fgs.explainFailure(err).text ]), 'danger');
 			});
 		}, this);
 
 		ui.showModal(_('Switch over %s?').format(inst.name), [
-			E('p', {}, _('This router resigns as master of %s (VRID %d): it sends priority 0 and keeps answering for %s until the peer is heard taking over, so no client loses a packet.').format(inst.name, inst.vrid, inst.vips.join(', '))),
+			E('p', {}, [ _('This router resigns as master of %s (VRID %d): it sends priority 0 and keeps answering for %s until the peer is heard taking over, so no client loses a packet.').format(inst.name, inst.vrid, inst.vips.join(', ')) ]),
 			E('p', {}, [ E('label', { 'for': 'floatgw-hold' }, _('Do not take the VIPs back for (seconds, 0-%d): ').format(fgs.HOLD_MAX_S)), hold ]),
 			E('div', { 'class': 'right' }, [
 				E('button', { 'class': 'btn cbi-button', 'click': ui.hideModal }, _('Cancel')), ' ',
@@ -189,19 +189,19 @@ return view.extend({
 		return E('p', { 'class': 'floatgw-not-master' }, master
 			? [ _('This router is not the master of %s, so it cannot hand it over. The master is %s: ').format(inst.name, master),
 				E('a', { 'href': 'http://%s%s'.format(master.indexOf(':') >= 0 ? '[' + master + ']' : master, L.url('admin/status/floatgw')) }, _('open its status page')), '.' ]
-			: _('This router is not the master of %s, so it cannot hand it over; no master is known.').format(inst.name));
+			: [ _('This router is not the master of %s, so it cannot hand it over; no master is known.').format(inst.name) ]);
 	},
 
 	renderInstance: function(inst, status) {
 		const family = inst.family == 6 ? 'IPv6' : 'IPv4';
 		const vips = inst.vips.join(', ') + ' ' + (inst.vipPresent ? _('(on this router)') : _('(not here)'));
 		return E('div', { 'class': 'cbi-section floatgw-instance', 'data-instance': inst.name, 'data-state': inst.state }, [
-			E('h3', {}, _('%s: VRID %d on %s, VRRPv%d %s %s').format(inst.name, inst.vrid, inst.device, inst.version, family, inst.mode)),
+			E('h3', {}, [ _('%s: VRID %d on %s, VRRPv%d %s %s').format(inst.name, inst.vrid, inst.device, inst.version, family, inst.mode) ]),
 			pairTable(inst, status),
 			table([
 				row(_('Master'), fgs.masterText(inst), 'master'),
 				row(_('Virtual addresses'), vips, 'vips'),
-				row(_('DHCP'), E('span', { 'data-dhcp': inst.dhcp }, fgs.DHCP_LABELS[inst.dhcp] || inst.dhcp), 'dhcp')
+				row(_('DHCP'), E('span', { 'data-dhcp': inst.dhcp }, [ fgs.DHCP_LABELS[inst.dhcp] || inst.dhcp ]), 'dhcp')
 			].concat(inst.dhcp != 'off' ? leaseChannelRows(status.leaseChannel) : []).concat([
 				row(_('Counters'), countersText(inst.counters), 'counters')
 			])),
@@ -213,10 +213,10 @@ return view.extend({
 
 	renderStatus: function(result) {
 		if (result.error)
-			return E('div', { 'class': 'alert-message warning floatgw-error', 'data-kind': result.error.kind }, result.error.text);
+			return E('div', { 'class': 'alert-message warning floatgw-error', 'data-kind': result.error.kind }, [ result.error.text ]);
 		const s = result.status;
-		const head = E('p', { 'class': 'floatgw-daemon' }, _('floatgwd %s, pid %d, up %s; ubus: %s').format(
-			s.version, s.pid, fgs.duration(s.uptimeMs), s.ubus.state));
+		const head = E('p', { 'class': 'floatgw-daemon' }, [ _('floatgwd %s, pid %d, up %s; ubus: %s').format(
+			s.version, s.pid, fgs.duration(s.uptimeMs), s.ubus.state) ]);
 		if (s.instances.length == 0)
 			return E([], [ head, E('p', { 'class': 'floatgw-empty' }, _('No instance runs: add one under Services -> floatgw.')) ]);
 		return E([], [ head ].concat(s.instances.map(L.bind(function(inst) { return this.renderInstance(inst, s); }, this))));
