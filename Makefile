@@ -3,6 +3,8 @@
 #                   generated part of the LuCI app (build/luci-app/)
 #   make cross      the same for every router CPU in CROSS_TARGETS
 #   make test       set up the machine (root), build everything, run all tests
+#   make package    OpenWrt packages (.ipk and .apk) for every CPU in build/packages/
+#   make dist       the release tarball the OpenWrt SDK builds from (build/dist/)
 #   make demo       set up, build, run the live two-router demo
 #   make bench      side-by-side measurements with keepalived (bench/REPORT.md)
 #   make bench-smoke  one quick router death for both daemons and one DHCP
@@ -22,12 +24,13 @@ CROSS_TARGETS := mips_24kc mipsel_24kc arm_cortex-a7 aarch64_generic
 ENGINE := build/engine/quickjs
 ENGINE_STAMP := $(ENGINE)/.floatgw-patched
 HOST_QJSC := build/engine/host/qjsc
+APK := build/apk-tools/apk
 include mk/engine.mk
 
 TS_SOURCES := $(shell find src -name '*.ts')
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: all cross setup test demo bench bench-smoke clean distclean
+.PHONY: all cross setup test demo bench bench-smoke package dist clean distclean
 LUCI_CONFIG := build/luci-app/htdocs/luci-static/resources/floatgw/config.js
 all: build/x86_64/floatgwd $(LUCI_CONFIG)
 cross: $(foreach t,$(CROSS_TARGETS),build/$(t)/floatgwd)
@@ -65,7 +68,16 @@ build/toolchain/%/env.mk: scripts/toolchain.sh
 build/%/floatgwd: build/floatgwd.js $(HOST_QJSC) build/toolchain/%/env.mk src/native/native.c src/native/native.h mk/target.mk mk/engine.mk
 	@$(MAKE) --no-print-directory -f mk/target.mk TARGET=$*
 
-test: setup all cross
+$(APK): scripts/apk-tools.sh
+	@bash scripts/apk-tools.sh
+
+package: setup all cross $(APK)
+	@node scripts/package.mjs --apk $(APK) --out build/packages x86_64 $(CROSS_TARGETS)
+
+dist: setup all build/mips_24kc/floatgwd
+	@bash scripts/dist.sh
+
+test: setup all cross package
 	@bash scripts/test.sh
 
 demo: setup all
@@ -78,7 +90,7 @@ bench-smoke: setup all
 	@node bench/run.mjs --smoke
 
 clean:
-	rm -rf build/floatgwd.js build/luci-app build/x86_64 $(foreach t,$(CROSS_TARGETS),build/$(t)) build/test-results coverage
+	rm -rf build/floatgwd.js build/luci-app build/x86_64 $(foreach t,$(CROSS_TARGETS),build/$(t)) build/packages build/test-results coverage
 
 distclean:
 	rm -rf build node_modules coverage

@@ -1,12 +1,15 @@
 // The single floatgw binary. Called as floatgwd it runs the daemon (or a
-// tool subcommand); called as floatgw (a symlink) it is the CLI. Both names
-// accept every command, so `floatgwd status` works too.
+// tool subcommand); called as floatgw (the package's symlink) it is the CLI.
+// Both names accept every command, so `floatgwd status` works too, but only
+// floatgwd runs the daemon without one: a bare `floatgw` prints the usage
+// rather than start a second daemon next to the running one.
 import { type CommandSpec, commandHelp, parseArgs, usageLine } from "./cli/args";
 import { checkConfigText } from "./config/check";
 import { decodeCommand } from "./cli/decode";
 import { renderStatus } from "./cli/status";
 import { type ControlRequest, DEFAULT_SWITCHOVER_HOLD_S, MAX_SWITCHOVER_HOLD_S, type Reply, type Results, requestBody } from "./daemon/control-api";
 import { runDaemon } from "./daemon/daemon";
+import { logToSyslog } from "./daemon/log";
 import { DEFAULT_UBUS_SOCKET } from "./daemon/ubus";
 import { request } from "./platform/control";
 import { engineVersion, exit, programArgs, programName, readTextFile, writeErr, writeOut } from "./platform/engine";
@@ -70,9 +73,12 @@ const run: Command = {
       "--config": { value: "FILE", help: `the UCI file (default ${DEFAULT_CONFIG})` },
       ...RUN_DIR,
       "--ubus-socket": { value: "PATH", help: `ubusd's socket (default ${DEFAULT_UBUS_SOCKET})` },
+      "--syslog": { value: "SOCKET", help: "log to syslog at SOCKET (the init script: /dev/log), not to stderr" },
     },
   },
   run(opts) {
+    const syslog = opts.get("--syslog");
+    if (syslog !== undefined) logToSyslog(syslog);
     const started = runDaemon({
       configPath: opts.get("--config") ?? DEFAULT_CONFIG,
       runDir: opts.get("--run-dir") ?? DEFAULT_RUN_DIR,
@@ -220,7 +226,11 @@ function usage(): string {
 
 function main(args: string[]): Outcome {
   const [first, ...rest] = args;
-  if (first === undefined) return run.run(new Map(), []);
+  if (first === undefined) {
+    if (PROGRAM !== "floatgw") return run.run(new Map(), []);
+    writeErr(usage());
+    return 2;
+  }
   if (first === "--help" || first === "-h" || first === "help") {
     const topic = COMMANDS.find((c) => c.spec.name === rest[0]);
     writeOut(topic ? commandHelp(PROGRAM, topic.spec) : usage());

@@ -29,9 +29,13 @@ export interface DaemonOptions {
 }
 
 const log = logger("");
-/** How long the "stop" hooks may run at exit, after the VIPs are gone and
- * well inside procd's 5 s before SIGKILL. */
-const HOOK_BUDGET_AT_EXIT_MS = 2000;
+/** How long the hooks still queued or running at exit may take, after the
+ * VIPs are gone: a resign hook and a stop hook that each commit
+ * /etc/config/dhcp and restart dnsmasq can take seconds on a slow router.
+ * Well inside the 15 s procd waits before SIGKILL (term_timeout in the init
+ * script, which also gives dnsmasq's configuration back itself should the
+ * stop hooks not finish). */
+const HOOK_BUDGET_AT_EXIT_MS = 10_000;
 /** How long a stopping master waits for its backup to take over (a v2
  * backup at priority 100 does after its 609 ms Skew_Time). */
 const HANDOVER_AT_EXIT_MS = 800;
