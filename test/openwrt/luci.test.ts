@@ -60,6 +60,8 @@ describeOpenWrt("luci-app-floatgw in a browser", () => {
 
   it("sets up a pair from scratch through the one-form setup on both routers", async () => {
     const { a, b } = env.lab;
+    // Both packages, installed by the router's opkg.
+    for (const r of [a, b]) for (const p of [/^floatgw - /m, /^luci-app-floatgw - /m]) expect(r.must("opkg list-installed")).toMatch(p);
     let secret = "";
     for (const r of [a, b]) {
       const p = page(r.name);

@@ -1,11 +1,15 @@
-// floatgw and luci-app-floatgw on a booted lab router, with LuCI served.
-import { join } from "node:path";
-import { installFloatgw, must, ROOT, type Router } from "../lab/openwrt.mjs";
+// floatgw and luci-app-floatgw installed on a booted lab router by its own
+// opkg, from the packages of `make package`, and LuCI served (uhttpd is not
+// among the services the lab starts).
+import { copyFileSync } from "node:fs";
+import { basename } from "node:path";
+import type { Router } from "../lab/openwrt.mjs";
+import { ipkPath, luciIpkPath } from "./built";
 
 export function installPackages(r: Router): void {
-  installFloatgw(r);
-  // join() would drop the "/.": cp copies a directory's contents only with it.
-  for (const dir of ["luci-app/htdocs", "build/luci-app/htdocs"]) must(["cp", "-R", `${join(ROOT, dir)}/.`, join(r.tree, "www")]);
-  must(["cp", "-R", `${join(ROOT, "luci-app/root")}/.`, r.tree]);
-  r.must("rm -rf /tmp/luci-indexcache* /tmp/luci-modulecache; /etc/init.d/rpcd reload; /etc/init.d/uhttpd start");
+  const files = [ipkPath("x86_64"), luciIpkPath()].map((f) => {
+    copyFileSync(f, r.path(`/tmp/${basename(f)}`));
+    return `/tmp/${basename(f)}`;
+  });
+  r.must(`opkg install ${files.join(" ")} && /etc/init.d/uhttpd start`, { timeoutMs: 120_000 });
 }
