@@ -53,15 +53,21 @@ function timeline(inst) {
 	});
 	nodes.push(svg('text', { x: left, y: H - 6, 'font-size': 12 }, [ _('%s ago').format(fgs.duration(span)) ]));
 	nodes.push(svg('text', { x: W - right, y: H - 6, 'font-size': 12, 'text-anchor': 'end' }, [ _('now') ]));
+	// The legend, between the two ends of the axis.
+	[ 'master', 'backup', 'fault', 'init' ].forEach(function(state, i) {
+		const lx = W / 2 - 150 + i * 80;
+		nodes.push(svg('rect', { 'class': 'floatgw-legend', 'data-state': state, x: lx, y: H - 16, width: 10, height: 10 }));
+		nodes.push(svg('text', { x: lx + 14, y: H - 7, 'font-size': 12 }, [ fgs.STATE_LABELS[state] ]));
+	});
 
 	return svg('svg', {
 		'class': 'floatgw-timeline', viewBox: '0 0 %d %d'.format(W, H), role: 'img',
 		'aria-label': _('Transitions of %s').format(inst.name)
 	}, [ svg('style', {}, [ [
-		'.floatgw-band{fill:#999}',
-		'.floatgw-band[data-state="master"]{fill:#2e7d32}',
-		'.floatgw-band[data-state="backup"]{fill:#1565c0}',
-		'.floatgw-band[data-state="fault"]{fill:#c62828}'
+		'rect[data-state]{fill:#999}',
+		'rect[data-state="master"]{fill:#2e7d32}',
+		'rect[data-state="backup"]{fill:#1565c0}',
+		'rect[data-state="fault"]{fill:#c62828}'
 	].join('') ]) ].concat(nodes));
 }
 
