@@ -21,7 +21,7 @@ function helpHtml(text) {
 	return '%h'.format(text).replace(/`([^`]*)`/g, '<code>$1</code>');
 }
 
-function describe(spec) {
+function fieldDescription(spec) {
 	const parts = [ helpHtml(spec.help) ];
 	if (spec.range)
 		parts.push(_('Range: %s.').format('%h'.format(spec.range)));
@@ -53,7 +53,7 @@ function sectionInForm(s, section_id) {
 function addOption(s, type, spec) {
 	let o;
 	if (spec.type.kind == 'bool') {
-		o = s.option(form.Flag, spec.name, spec.name, describe(spec));
+		o = s.option(form.Flag, spec.name, spec.name, fieldDescription(spec));
 		o.enabled = '1';
 		o.disabled = '0';
 		o.default = spec.default || '0';
@@ -61,13 +61,13 @@ function addOption(s, type, spec) {
 		o.rmempty = false;
 	}
 	else if (spec.type.kind == 'choice' && !spec.list) {
-		o = s.option(form.ListValue, spec.name, spec.name, describe(spec));
+		o = s.option(form.ListValue, spec.name, spec.name, fieldDescription(spec));
 		spec.type.choices.forEach(function(c) { o.value(c); });
 		o.default = spec.default;
 		o.rmempty = !spec.required;
 	}
 	else {
-		o = s.option(spec.list ? form.DynamicList : form.Value, spec.name, spec.name, describe(spec));
+		o = s.option(spec.list ? form.DynamicList : form.Value, spec.name, spec.name, fieldDescription(spec));
 		if (spec.default != null)
 			o.placeholder = spec.default;
 		o.rmempty = !spec.required;

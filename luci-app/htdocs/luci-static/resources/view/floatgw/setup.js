@@ -74,7 +74,7 @@ return view.extend({
 		const m = new form.JSONMap(data, _('floatgw pair setup'),
 			_('Fill this in on both routers, with the same VIP, VRID and secret and each router naming the other as its peer. Save & Apply enables floatgw: the primary becomes master and holds the VIP, the secondary stands by.'));
 		const s = m.section(form.NamedSection, 'setup', 'setup');
-		const view = this;
+		const self = this;
 		this.section = s;
 		this.map = m;
 
@@ -83,7 +83,7 @@ return view.extend({
 			o.rmempty = false;
 			// Judged as part of the whole file, by the daemon's rules.
 			o.validate = function(section_id) {
-				const errors = view.verdict(view.formSetup(section_id)).errors.filter(function(p) {
+				const errors = self.verdict(self.formSetup(section_id)).errors.filter(function(p) {
 					return p.option == FIELD_OPTION[name];
 				});
 				return errors.length ? errors.map(function(p) { return p.message; }).join('; ') : true;
@@ -104,7 +104,7 @@ return view.extend({
 			_('dnsmasq hands out the VIP as gateway and DNS server, only the master serves DHCP, and the leases are copied to the other router.'));
 		o.enabled = '1';
 		o.disabled = '0';
-		o = field(form.Value, 'secret', _('Shared secret'),
+		field(form.Value, 'secret', _('Shared secret'),
 			_('Authenticates the lease channel between the two routers. Generated here in your browser: copy it into the other router\'s form.'));
 		o = s.option(form.Button, '_new_secret', ' ');
 		o.inputtitle = _('Generate a new secret');

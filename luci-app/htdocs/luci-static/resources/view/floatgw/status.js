@@ -143,7 +143,7 @@ function countersText(c) {
 return view.extend({
 	load: function() {
 		return fgs.callStatus().then(function(status) {
-			return { status: status, at: Date.now() };
+			return { status: status };
 		}, function(err) {
 			return { error: fgs.explainFailure(err) };
 		});
@@ -194,7 +194,7 @@ return view.extend({
 		const master = inst.master && inst.master != inst.primary ? inst.master : null;
 		return E('p', { 'class': 'floatgw-not-master' }, master
 			? [ _('This router is not the master of %s, so it cannot hand it over. The master is %s: ').format(inst.name, master),
-				E('a', { 'href': 'http://%s%s'.format(master.indexOf(':') >= 0 ? '[' + master + ']' : master, L.url('admin/status/floatgw')) }, _('open its status page')), '.' ]
+				E('a', { 'href': '%s//%s%s'.format(location.protocol, master.indexOf(':') >= 0 ? '[' + master + ']' : master, L.url('admin/status/floatgw')) }, _('open its status page')), '.' ]
 			: [ _('This router is not the master of %s, so it cannot hand it over; no master is known.').format(inst.name) ]);
 	},
 
