@@ -253,20 +253,34 @@ describeOpenWrt("luci-app-floatgw in a browser", () => {
   it("offers exactly the schema's options, with its types, defaults and ranges", async () => {
     const pa = page("a");
     await open(pa, ROUTERS.a, SETTINGS, "#cbi-floatgw-lan");
-    // A new vip section, every option unset: its fields show the defaults.
-    // Version 2 first: under it every option is allowed (auth_pass is v2-only).
-    // LuCI enables Add on a key press in the name field.
-    await pa.locator(".cbi-section-create input[type=text]").pressSequentially("probe");
-    await pa.click(".cbi-section-create .cbi-button-add");
-    await pa.waitForSelector("#cbi-floatgw-probe");
-    await pa.selectOption(widget("cbid.floatgw.probe.version"), "2");
+    // A new section of every type that may have more than one: every option
+    // unset, its fields show the defaults. A single section is the existing one.
+    const ids: Record<string, string> = {};
     for (const section of SECTIONS) {
-      const id = section.conventionalName ?? "probe";
+      if (!section.multiple) {
+        ids[section.type] = section.conventionalName ?? "";
+        continue;
+      }
+      const id = `probe_${section.type}`;
+      ids[section.type] = id;
+      // LuCI enables Add on a key press in the name field.
+      await pa.locator(`#cbi-floatgw-${section.type} .cbi-section-create input[type=text]`).pressSequentially(id);
+      await pa.click(`#cbi-floatgw-${section.type} .cbi-section-create .cbi-button-add`);
+      await pa.waitForSelector(`#cbi-floatgw-${id}`);
+    }
+    // Version 2 first: under it every option of a vip is allowed (auth_pass is v2-only).
+    const set: Record<string, string> = { [`${ids.vip}.version`]: "2" };
+    await pa.selectOption(widget(`cbid.floatgw.${ids.vip}.version`), "2");
+    for (const section of SECTIONS) {
+      const id = ids[section.type] ?? "";
       const offered = await pa.$$eval(`#cbi-floatgw-${id} .cbi-value[data-name]`, (els) =>
         els.map((e) => ({ name: e.getAttribute("data-name") ?? "", widget: e.getAttribute("data-widget") ?? "" })));
       const acting = section.options.filter((o) => o.reserved !== true);
       expect(offered.map((o) => o.name).sort(), `the fields of ${section.type}`).toEqual(acting.map((o) => o.name).sort());
-      for (const o of acting) await compareField(pa, id, o, offered.find((f) => f.name === o.name)?.widget ?? "");
+      for (const o of acting) {
+        const fresh = section.multiple && set[`${id}.${o.name}`] === undefined;
+        await compareField(pa, id, o, offered.find((f) => f.name === o.name)?.widget ?? "", fresh);
+      }
     }
     await screenshot(pa, "settings-probe");
     expect(pageErrors).toEqual([]);
@@ -276,26 +290,30 @@ describeOpenWrt("luci-app-floatgw in a browser", () => {
     const { a } = env.lab;
     const pa = page("a");
     const transitions = status(a)?.instances[0]?.transitions.length;
-    // The probe section of the previous test, still unsaved: made valid, and disabled.
-    await pa.fill(widget("cbid.floatgw.probe.interface"), "lan");
-    await pa.fill(widget("cbid.floatgw.probe.vrid"), "52");
-    await pa.fill(widget("cbid.floatgw.probe.address"), "198.18.0.10/24");
-    await pa.press(widget("cbid.floatgw.probe.address"), "Enter");
-    await pa.uncheck(widget("cbid.floatgw.probe.enabled"));
-    await pa.uncheck(widget("cbid.floatgw.probe.preempt"));
+    // The vip section the previous test added, still unsaved: made valid, and
+    // disabled; the probe sections of other types go.
+    for (const section of SECTIONS.filter((x) => x.multiple && x.type !== "vip")) {
+      await pa.click(`#cbi-floatgw-${section.type} .cbi-section-remove button[data-section-id="probe_${section.type}"]`);
+    }
+    await pa.fill(widget("cbid.floatgw.probe_vip.interface"), "lan");
+    await pa.fill(widget("cbid.floatgw.probe_vip.vrid"), "52");
+    await pa.fill(widget("cbid.floatgw.probe_vip.address"), "198.18.0.10/24");
+    await pa.press(widget("cbid.floatgw.probe_vip.address"), "Enter");
+    await pa.uncheck(widget("cbid.floatgw.probe_vip.enabled"));
+    await pa.uncheck(widget("cbid.floatgw.probe_vip.preempt"));
     await saveAndApply(pa);
-    const probe = (): string[] => uciShow(a).split("\n").filter((l) => l.startsWith("floatgw.probe"));
+    const probe = (): string[] => uciShow(a).split("\n").filter((l) => l.startsWith("floatgw.probe_vip"));
     expect(probe()).toEqual([
-      "floatgw.probe=vip", "floatgw.probe.enabled='0'", "floatgw.probe.interface='lan'", "floatgw.probe.vrid='52'",
-      "floatgw.probe.version='2'", "floatgw.probe.address='198.18.0.10/24'", "floatgw.probe.preempt='0'",
+      "floatgw.probe_vip=vip", "floatgw.probe_vip.enabled='0'", "floatgw.probe_vip.interface='lan'", "floatgw.probe_vip.vrid='52'",
+      "floatgw.probe_vip.version='2'", "floatgw.probe_vip.address='198.18.0.10/24'", "floatgw.probe_vip.preempt='0'",
     ]);
     // Back on: written as '1', not removed.
-    await open(pa, ROUTERS.a, SETTINGS, "#cbi-floatgw-probe");
-    await pa.check(widget("cbid.floatgw.probe.preempt"));
+    await open(pa, ROUTERS.a, SETTINGS, "#cbi-floatgw-probe_vip");
+    await pa.check(widget("cbid.floatgw.probe_vip.preempt"));
     await saveAndApply(pa);
-    expect(probe()).toContain("floatgw.probe.preempt='1'");
+    expect(probe()).toContain("floatgw.probe_vip.preempt='1'");
     // Deleted through the form.
-    await pa.click('#cbi-floatgw-vip .cbi-section-remove button[data-section-id="probe"]');
+    await pa.click('#cbi-floatgw-vip .cbi-section-remove button[data-section-id="probe_vip"]');
     await saveAndApply(pa);
     expect(probe()).toEqual([]);
     // A disabled section changed nothing that runs.
@@ -336,26 +354,27 @@ function probes(o: OptionSpec): { good: string[]; bad: string[] } {
   }
 }
 
-/** One field against its option: widget, default, choices, and the values it takes. */
-async function compareField(page: Page, section: string, o: OptionSpec, kind: string): Promise<void> {
+/** One field against its option: widget, choices, the values it takes, and
+ * the default it shows when the option is unset (`fresh`). */
+async function compareField(page: Page, section: string, o: OptionSpec, kind: string, fresh: boolean): Promise<void> {
   const where = `${section}.${o.name}`;
   const input = page.locator(widget(`cbid.floatgw.${section}.${o.name}`));
   const t = o.type;
   if (t.kind === "bool") {
     expect(kind, where).toBe("CBI.FlagValue");
-    if (section === "probe") expect(await input.isChecked(), `${where} default`).toBe(o.default === "1");
+    if (fresh) expect(await input.isChecked(), `${where} default`).toBe(o.default === "1");
     return;
   }
   if (t.kind === "choice") {
     expect(kind, where).toBe("CBI.ListValue");
     expect(await input.locator("option").evaluateAll((os) => os.map((x) => (x as unknown as { value: string }).value)), where).toEqual([...t.choices]);
-    if (section === "probe" && o.name !== "version") expect(await input.inputValue(), `${where} default`).toBe(o.default);
+    if (fresh) expect(await input.inputValue(), `${where} default`).toBe(o.default);
     return;
   }
   expect(kind, where).toBe(o.list ? "CBI.DynamicList" : "CBI.Value");
   // For a list, `input` is the field that adds an item.
   const field = input;
-  if (!o.list && section === "probe") expect(await field.getAttribute("placeholder"), `${where} default`).toBe(o.default);
+  if (!o.list && fresh) expect(await field.getAttribute("placeholder"), `${where} default`).toBe(o.default);
   if (o.secret === true) expect(await field.getAttribute("type"), where).toBe("password");
   const { good, bad } = probes(o);
   for (const [value, valid] of [...good.map((v) => [v, true] as const), ...bad.map((v) => [v, false] as const)]) {
