@@ -7,8 +7,8 @@
 #   make dist       the release tarball the OpenWrt SDK builds from (build/dist/)
 #   make demo       set up, build, run the live two-router demo
 #   make bench      side-by-side measurements with keepalived (bench/REPORT.md)
-#   make bench-smoke  one quick router death for both daemons and one DHCP
-#                     continuity run (part of make test)
+#   make bench-smoke  one quick router death and one failing check script for
+#                     both daemons, and one DHCP continuity run (part of make test)
 #   make clean      remove build outputs, keep the cached engine and toolchains
 #   make distclean  remove build/ and node_modules/ entirely
 SHELL := bash

@@ -11,6 +11,7 @@
 
 import { optionRange } from "../../src/config/docs";
 import { GLOBAL_SECTION, type OptionSpec, SECTIONS, type SectionSpec, VIP_SECTION, type ValueType } from "../../src/config/schema";
+import { sectionLabel } from "../../src/config/problems";
 import type { UciOption, UciSection } from "../../src/config/uci";
 import { validateConfig } from "../../src/config/validate";
 
@@ -27,8 +28,10 @@ export interface OptionDescription {
   readonly default: string | null;
   readonly required: boolean;
   readonly secret: boolean;
-  /** Accepted but not acted on yet: the form does not offer it. */
-  readonly reserved: boolean;
+  /** Used only when the section's `type` option is one of these (trackers); null: always. */
+  readonly forTypes: readonly string[] | null;
+  /** What applies when the option is absent, where that depends on other options. */
+  readonly defaultNote: string | null;
   /** The allowed values in words, as docs/configuration.md says them; "" when the type says it all. */
   readonly range: string;
   readonly help: string;
@@ -54,7 +57,8 @@ function describeOption(o: OptionSpec): OptionDescription {
     default: o.default,
     required: o.required,
     secret: o.secret === true,
-    reserved: o.reserved === true,
+    forTypes: o.forTypes ?? null,
+    defaultNote: o.defaultNote ?? null,
     range: optionRange(o),
     help: o.help,
   };
@@ -124,11 +128,14 @@ export function checkSections(luci: readonly LuciSection[]): Verdict {
   return { errors: r.errors.map(strip), warnings: r.warnings.map(strip) };
 }
 
-/** Why `option` of `section` (its other options as they stand) is refused,
- * judged by the daemon on that section alone; null when it is accepted.
- * Checks that span sections wait for checkSections. */
-export function checkOption(section: LuciSection, option: string): string | null {
-  const mine = checkSections([section]).errors.filter((p) => p.option === option);
+/** Why `option` of the section named `name` is refused, as the daemon would
+ * say it of the whole file `all` (the section's other options, and the other
+ * sections, as they stand); null when it is accepted. */
+export function checkOption(all: readonly LuciSection[], name: string, option: string): string | null {
+  const target = toUci(all).find((s) => s.name === name);
+  if (target === undefined) return null;
+  const label = sectionLabel(target);
+  const mine = checkSections(all).errors.filter((p) => p.section === label && p.option === option);
   return mine.length === 0 ? null : mine.map((p) => p.message).join("; ");
 }
 

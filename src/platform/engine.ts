@@ -34,6 +34,8 @@ export const sys = {
   ifNameToIndex: native.ifNameToIndex,
   pollReadable: native.pollReadable,
   getpid: native.getpid,
+  socketError: native.socketError,
+  strerror: native.strerror,
 };
 
 /** Milliseconds of CLOCK_MONOTONIC, with microsecond resolution. */
@@ -96,11 +98,33 @@ export function spawn(argv: string[], env: Record<string, string>): number {
   return os.exec(argv, { block: false, usePath: false, env });
 }
 
-/** The exit status of a child that has ended (reaping it), or null while it runs. */
-export function reap(pid: number): number | null {
+/** How a child ended: its exit status, or the signal that killed it. */
+export type ChildExit = { readonly code: number; readonly signal: null } | { readonly code: null; readonly signal: number };
+
+/** How a child that has ended ended (reaping it), or null while it runs. */
+export function waitChild(pid: number): ChildExit | null {
   const [ret, status] = os.waitpid(pid, os.WNOHANG);
   if (ret !== pid) return null;
-  return (status & 0x7f) === 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
+  return (status & 0x7f) === 0 ? { code: (status >> 8) & 0xff, signal: null } : { code: null, signal: status & 0x7f };
+}
+
+/** The exit status of a child that has ended (reaping it), 128 + the
+ * signal if one killed it, or null while it runs. */
+export function reap(pid: number): number | null {
+  const e = waitChild(pid);
+  if (e === null) return null;
+  return e.signal === null ? e.code : 128 + e.signal;
+}
+
+/** Starts a program in a session of its own, with /dev/null for its standard
+ * streams, exactly `env` as environment, and as uid/gid (-1: unchanged);
+ * returns its pid. killSession ends it and whatever it started. */
+export function spawnSession(argv: readonly string[], env: Record<string, string>, uid = -1, gid = -1): number {
+  return native.spawn(argv, Object.keys(env).map((k) => `${k}=${env[k] ?? ""}`), uid, gid);
+}
+
+export function killSession(pid: number): void {
+  os.kill(-pid, C.SIGKILL);
 }
 
 export function isExecutable(path: string): boolean {
@@ -157,6 +181,14 @@ export function makeDirs(path: string): boolean {
     if (part !== "") result = os.mkdir(prefix, 0o755);
   }
   return result === 0 || result === -C.EEXIST;
+}
+
+/** Writes a file in place (for files other programs watch by name). */
+export function writeTextFile(path: string, text: string): boolean {
+  const f = std.open(path, "w");
+  if (!f) return false;
+  f.puts(text);
+  return f.close() === 0;
 }
 
 export function removeFile(path: string): void {

@@ -6,14 +6,14 @@
 // settings form. The form is compared field by field with the config schema.
 // The tests run in order on one pair, booted once; every page is kept as a
 // screenshot in build/test-results/luci/.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { formatScaled } from "../../src/config/values";
 import { SECTIONS, type OptionSpec } from "../../src/config/schema";
 import { CLIENT, must, ROOT, ROUTERS, type Router, sleep, VIP, waitFor } from "../lab/openwrt.mjs";
-import { launchInClient, login, open, screenshot, seenInstances, waitForSeen, widget } from "./browser";
+import { launchInClient, login, open, screenshot, seenInstances, SHOTS, waitForSeen, widget } from "./browser";
 import { installPackages } from "./packages";
 import { describeOpenWrt, state, status, useOpenWrtLab } from "./lab";
 
@@ -175,8 +175,10 @@ describeOpenWrt("luci-app-floatgw in a browser", () => {
     ping.kill("SIGINT");
     await new Promise((r) => ping.on("exit", r));
     const probes = JSON.parse(must(["node", join(ROOT, "test/lab/ping-gap.mjs"), log])) as { sent: number; lost: number };
+    const pings = readFileSync(log, "utf8");
+    writeFileSync(join(SHOTS, "switchover-ping.log"), pings);
     expect(probes.sent).toBeGreaterThan(20);
-    expect(probes.lost).toBe(0);
+    expect(probes.lost, pings).toBe(0);
     expect(status(a)?.instances[0]?.transitions.slice(transitionsBefore).map((t) => `${t.from}->${t.to}`)).toEqual(["master->backup"]);
 
     expect(await pa.locator(".floatgw-not-master").innerText()).toContain(`The master is ${ROUTERS.b}`);
@@ -256,6 +258,7 @@ describeOpenWrt("luci-app-floatgw in a browser", () => {
     // A new section of every type that may have more than one: every option
     // unset, its fields show the defaults. A single section is the existing one.
     const ids: Record<string, string> = {};
+    const set: Record<string, string> = {};
     for (const section of SECTIONS) {
       if (!section.multiple) {
         ids[section.type] = section.conventionalName ?? "";
@@ -267,20 +270,42 @@ describeOpenWrt("luci-app-floatgw in a browser", () => {
       await pa.locator(`#cbi-floatgw-${section.type} .cbi-section-create input[type=text]`).pressSequentially(id);
       await pa.click(`#cbi-floatgw-${section.type} .cbi-section-create .cbi-button-add`);
       await pa.waitForSelector(`#cbi-floatgw-${id}`);
+      // LuCI keeps the form before it adds the next section, and refuses an
+      // empty required field: they get a value the schema allows.
+      for (const o of section.options.filter((x) => x.required && x.type.kind !== "choice")) {
+        const value = probes(o, ids).good[0] ?? "";
+        await pa.fill(widget(`cbid.floatgw.${id}.${o.name}`), value);
+        if (o.list) await pa.press(widget(`cbid.floatgw.${id}.${o.name}`), "Enter");
+        set[`${id}.${o.name}`] = value;
+      }
     }
-    // Version 2 first: under it every option of a vip is allowed (auth_pass is v2-only).
-    const set: Record<string, string> = { [`${ids.vip}.version`]: "2" };
+    // Version 2: under it every option of a vip is allowed (auth_pass is v2-only).
+    set[`${ids.vip}.version`] = "2";
     await pa.selectOption(widget(`cbid.floatgw.${ids.vip}.version`), "2");
     for (const section of SECTIONS) {
       const id = ids[section.type] ?? "";
       const offered = await pa.$$eval(`#cbi-floatgw-${id} .cbi-value[data-name]`, (els) =>
         els.map((e) => ({ name: e.getAttribute("data-name") ?? "", widget: e.getAttribute("data-widget") ?? "" })));
-      const acting = section.options.filter((o) => o.reserved !== true);
-      expect(offered.map((o) => o.name).sort(), `the fields of ${section.type}`).toEqual(acting.map((o) => o.name).sort());
-      for (const o of acting) {
-        const fresh = section.multiple && set[`${id}.${o.name}`] === undefined;
-        await compareField(pa, id, o, offered.find((f) => f.name === o.name)?.widget ?? "", fresh);
+      expect(offered.map((o) => o.name).sort(), `the fields of ${section.type}`).toEqual(section.options.map((o) => o.name).sort());
+      const compare = (o: OptionSpec): Promise<void> => compareField(pa, id, o, offered.find((f) => f.name === o.name)?.widget ?? "",
+        section.multiple && set[`${id}.${o.name}`] === undefined, ids);
+      for (const o of section.options.filter((x) => x.forTypes === undefined)) await compare(o);
+      // Options for some types only (trackers): shown exactly for those.
+      const typed = section.options.filter((x) => x.forTypes !== undefined);
+      const typeOption = section.options.find((x) => x.name === "type")?.type;
+      const compared = new Set<string>();
+      for (const t of typeOption?.kind === "choice" && typed.length > 0 ? typeOption.choices : []) {
+        await pa.selectOption(widget(`cbid.floatgw.${id}.type`), t);
+        for (const o of typed) {
+          const hidden = await pa.locator(`.cbi-value[data-field="cbid.floatgw.${id}.${o.name}"]`).evaluate((e) => e.classList.contains("hidden"));
+          expect(!hidden, `${id}.${o.name} shown for type ${t}`).toBe(o.forTypes?.includes(t));
+          if (!hidden && !compared.has(o.name)) {
+            compared.add(o.name);
+            await compare(o);
+          }
+        }
       }
+      expect([...compared].sort(), `the fields of ${section.type} for some types`).toEqual(typed.map((o) => o.name).sort());
     }
     await screenshot(pa, "settings-probe");
     expect(pageErrors).toEqual([]);
@@ -297,16 +322,14 @@ describeOpenWrt("luci-app-floatgw in a browser", () => {
     }
     await pa.fill(widget("cbid.floatgw.probe_vip.interface"), "lan");
     await pa.fill(widget("cbid.floatgw.probe_vip.vrid"), "52");
-    await pa.fill(widget("cbid.floatgw.probe_vip.address"), "198.18.0.10/24");
-    await pa.press(widget("cbid.floatgw.probe_vip.address"), "Enter");
     await pa.uncheck(widget("cbid.floatgw.probe_vip.enabled"));
     await pa.uncheck(widget("cbid.floatgw.probe_vip.preempt"));
     await saveAndApply(pa);
     const probe = (): string[] => uciShow(a).split("\n").filter((l) => l.startsWith("floatgw.probe_vip"));
-    expect(probe()).toEqual([
+    expect(probe().sort()).toEqual([
       "floatgw.probe_vip=vip", "floatgw.probe_vip.enabled='0'", "floatgw.probe_vip.interface='lan'", "floatgw.probe_vip.vrid='52'",
-      "floatgw.probe_vip.version='2'", "floatgw.probe_vip.address='198.18.0.10/24'", "floatgw.probe_vip.preempt='0'",
-    ]);
+      "floatgw.probe_vip.version='2'", "floatgw.probe_vip.address='198.18.0.20/24'", "floatgw.probe_vip.preempt='0'",
+    ].sort());
     // Back on: written as '1', not removed.
     await open(pa, ROUTERS.a, SETTINGS, "#cbi-floatgw-probe_vip");
     await pa.check(widget("cbid.floatgw.probe_vip.preempt"));
@@ -322,8 +345,9 @@ describeOpenWrt("luci-app-floatgw in a browser", () => {
   });
 });
 
-/** Values a field of type `o` must accept and refuse, from the schema alone. */
-function probes(o: OptionSpec): { good: string[]; bad: string[] } {
+/** Values a field of type `o` must accept and refuse, from the schema (and
+ * the names of the sections the test added, `ids` by type). */
+function probes(o: OptionSpec, ids: Record<string, string>): { good: string[]; bad: string[] } {
   const t = o.type;
   const ofLength = (n: number, pattern: RegExp): string => ["a", "/"].map((p) => (p + "a".repeat(n)).slice(0, n)).find((s) => pattern.test(s)) ?? "";
   switch (t.kind) {
@@ -337,15 +361,21 @@ function probes(o: OptionSpec): { good: string[]; bad: string[] } {
         bad: [...(bounded ? [formatScaled(t.max + 1, t.scale)] : []), "-1", "1s"],
       };
     }
-    case "text":
-      return {
-        good: [ofLength(t.minLength, t.pattern), ofLength(t.maxLength, t.pattern)],
-        bad: [ofLength(t.maxLength + 1, t.pattern), ...(t.minLength > 1 ? [ofLength(t.minLength - 1, t.pattern)] : [])],
-      };
+    case "text": {
+      // The shortest and the longest allowed, and each one character beyond.
+      const shortest = ofLength(t.minLength, t.pattern);
+      const longest = ofLength(t.maxLength, t.pattern);
+      return { good: [shortest, longest], bad: [longest + longest.slice(-1), ...(t.minLength > 1 ? [shortest.slice(0, -1)] : [])] };
+    }
     case "cidr":
-      return { good: ["198.18.0.10/24", "198.18.0.10"], bad: ["198.18.0.10/33", "not-an-address"] };
+      // Not the address the ip probes use: a peer may not be a virtual address.
+      return { good: ["198.18.0.20/24", "198.18.0.20"], bad: ["198.18.0.20/33", "not-an-address"] };
     case "ip":
-      return { good: ["198.18.0.10"], bad: ["198.18.0.10/24", "not-an-address"] };
+      return { good: ["198.18.0.10", ...(t.loopback === true ? ["127.0.0.1"] : [])], bad: ["198.18.0.10/24", "not-an-address", ...(t.loopback === true ? [] : ["127.0.0.1"])] };
+    case "trackRef":
+      return { good: [ids.tracker ?? "", `${ids.tracker ?? ""} weight -50 reverse`], bad: ["no_such_tracker", `${ids.tracker ?? ""} weight 300`] };
+    case "statusCodes":
+      return { good: ["100", "200-299", "599"], bad: ["99", "600", "300-200", "2xx"] };
     case "boolOrPath":
       return { good: ["0", "1", "/usr/bin/true"], bad: ["maybe"] };
     case "bool":
@@ -356,7 +386,7 @@ function probes(o: OptionSpec): { good: string[]; bad: string[] } {
 
 /** One field against its option: widget, choices, the values it takes, and
  * the default it shows when the option is unset (`fresh`). */
-async function compareField(page: Page, section: string, o: OptionSpec, kind: string, fresh: boolean): Promise<void> {
+async function compareField(page: Page, section: string, o: OptionSpec, kind: string, fresh: boolean, ids: Record<string, string>): Promise<void> {
   const where = `${section}.${o.name}`;
   const input = page.locator(widget(`cbid.floatgw.${section}.${o.name}`));
   const t = o.type;
@@ -368,7 +398,8 @@ async function compareField(page: Page, section: string, o: OptionSpec, kind: st
   if (t.kind === "choice") {
     expect(kind, where).toBe("CBI.ListValue");
     expect(await input.locator("option").evaluateAll((os) => os.map((x) => (x as unknown as { value: string }).value)), where).toEqual([...t.choices]);
-    if (fresh) expect(await input.inputValue(), `${where} default`).toBe(o.default);
+    // No default: the first choice is shown (and written, on save).
+    if (fresh) expect(await input.inputValue(), `${where} default`).toBe(o.default ?? t.choices[0]);
     return;
   }
   expect(kind, where).toBe(o.list ? "CBI.DynamicList" : "CBI.Value");
@@ -376,7 +407,7 @@ async function compareField(page: Page, section: string, o: OptionSpec, kind: st
   const field = input;
   if (!o.list && fresh) expect(await field.getAttribute("placeholder"), `${where} default`).toBe(o.default);
   if (o.secret === true) expect(await field.getAttribute("type"), where).toBe("password");
-  const { good, bad } = probes(o);
+  const { good, bad } = probes(o, ids);
   for (const [value, valid] of [...good.map((v) => [v, true] as const), ...bad.map((v) => [v, false] as const)]) {
     await field.fill(value);
     await field.dispatchEvent("keyup");

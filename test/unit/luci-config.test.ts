@@ -42,8 +42,8 @@ describe("the schema as data", () => {
     expect(sections.map((s) => s.type)).toEqual(SECTIONS.map((s) => s.type));
     for (const [i, s] of SECTIONS.entries()) {
       const d = sections[i];
-      expect(d?.options.map((o) => [o.name, o.list, o.default, o.required, o.secret, o.reserved])).toEqual(
-        s.options.map((o) => [o.name, o.list, o.default, o.required, o.secret === true, o.reserved === true]),
+      expect(d?.options.map((o) => [o.name, o.list, o.default, o.required, o.secret, o.forTypes, o.defaultNote])).toEqual(
+        s.options.map((o) => [o.name, o.list, o.default, o.required, o.secret === true, o.forTypes ?? null, o.defaultNote ?? null]),
       );
       for (const [j, o] of s.options.entries()) {
         const t = d?.options[j]?.type;
@@ -74,17 +74,25 @@ describe("the daemon's verdict in the browser", () => {
     expect(r.errors.map((p) => p.message)).toEqual(["@vip[0]: vrid '0' is out of range 1-255"]);
   });
 
-  it("judges one field with its section's other fields as they stand", () => {
+  it("judges one field with its section's other fields, and the other sections, as they stand", () => {
     const lan: LuciSection = { ".type": "vip", ".name": "lan", interface: "lan", vrid: "51", address: ["198.18.0.1/24"] };
-    expect(checkOption({ ...lan, vrid: "256" }, "vrid")).toBe("vip 'lan': vrid '256' is out of range 1-255");
-    expect(checkOption(lan, "vrid")).toBeNull();
+    const one = (sec: LuciSection, option: string): string | null => checkOption([sec], sec[".name"], option);
+    expect(one({ ...lan, vrid: "256" }, "vrid")).toBe("vip 'lan': vrid '256' is out of range 1-255");
+    expect(one(lan, "vrid")).toBeNull();
     // Problems of other options are not this field's.
-    expect(checkOption({ ...lan, vrid: "256", priority: "1" }, "priority")).toBeNull();
-    expect(checkOption({ ...lan, auth_pass: "secret" }, "auth_pass")).toMatch(/is for version 2 only/);
-    expect(checkOption({ ...lan, auth_pass: "secret", version: "2" }, "auth_pass")).toBeNull();
-    expect(checkOption({ ...lan, advert_int: "0.5", version: "2" }, "advert_int")).toMatch(/whole number of seconds/);
+    expect(one({ ...lan, vrid: "256", priority: "1" }, "priority")).toBeNull();
+    expect(one({ ...lan, auth_pass: "secret" }, "auth_pass")).toMatch(/is for version 2 only/);
+    expect(one({ ...lan, auth_pass: "secret", version: "2" }, "auth_pass")).toBeNull();
+    expect(one({ ...lan, advert_int: "0.5", version: "2" }, "advert_int")).toMatch(/whole number of seconds/);
     // A secret is never echoed.
-    expect(checkOption({ ".type": "floatgw", ".name": "global", secret: "short" }, "secret")).toBe("floatgw 'global': secret (hidden) is shorter than 16 characters");
+    expect(one({ ".type": "floatgw", ".name": "global", secret: "short" }, "secret")).toBe("floatgw 'global': secret (hidden) is shorter than 16 characters");
+    // Other sections count: a tracker named by `track` must exist, a VRID must be free on the link.
+    const tracked = { ...lan, track: ["wan"] };
+    expect(one(tracked, "track")).toBe("vip 'lan': track 'wan' names no tracker section");
+    expect(checkOption([tracked, { ".type": "tracker", ".name": "wan", type: "interface", interface: "wan" }], "lan", "track")).toBeNull();
+    const lan6 = { ...lan, ".name": "lan2", address: ["198.18.0.9/24"] };
+    expect(checkOption([lan, lan6], "lan2", "vrid")).toBe("vip 'lan2': vrid '51' is already used by vip 'lan' on interface 'lan' for IPv4");
+    expect(checkOption([lan, lan6], "lan", "vrid")).toBeNull();
   });
 });
 
@@ -144,7 +152,7 @@ describe("the LuCI class floatgw.config", () => {
         pairSections: typeof pairSections;
       };
       expect(cls.sections).toEqual(sections);
-      expect(cls.checkOption({ ".type": "vip", ".name": "lan", vrid: "300" }, "vrid")).toBe("vip 'lan': vrid '300' is out of range 1-255");
+      expect(cls.checkOption([{ ".type": "vip", ".name": "lan", vrid: "300" }], "lan", "vrid")).toBe("vip 'lan': vrid '300' is out of range 1-255");
       expect(cls.pairSections(A)).toEqual(pairSections(A));
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -10,7 +10,8 @@
 // src/config/schema.ts), one field per option under the option's own name,
 // checked by the daemon's own validation (fgc.checkOption per field,
 // fgc.checkSections for the whole file before anything is saved). A section
-// type or option added to the schema appears here at the next build.
+// type or option added to the schema appears here at the next build; an
+// option for some tracker types only shows when the tracker is of one.
 //
 // Booleans are written as '1' or '0', never as the option's presence; an
 // option is written only when its value changes (so an untouched form saves
@@ -27,30 +28,36 @@ function fieldDescription(spec) {
 		parts.push(_('Range: %s.').format('%h'.format(spec.range)));
 	if (spec.required)
 		parts.push(_('Required.'));
+	else if (spec.defaultNote != null)
+		parts.push(_('Default: %s.').format(helpHtml(spec.defaultNote)));
 	else if (spec.default != null)
 		parts.push(_('Default: %s.').format('<code>%h</code>'.format(spec.default)));
 	return parts.join(' ');
 }
 
-/** The section `section_id` as it would be saved: the stored one with
- * every field of the form laid over it (an empty field: option unset). */
-function sectionInForm(s, section_id) {
-	const stored = uci.get('floatgw', section_id) || {};
-	const merged = Object.assign({}, stored);
-	s.children.forEach(function(o) {
-		if (!o.getUIElement(section_id))
-			return;
-		const v = o.formvalue(section_id);
-		if (v == null || v === '' || (Array.isArray(v) && v.length == 0))
-			delete merged[o.option];
-		else
-			merged[o.option] = v;
+/** The file as it would be saved: every section as LuCI holds it, the
+ * section `section_id` with every field of the form laid over it (an empty
+ * field: option unset). */
+function fileWithForm(s, section_id) {
+	return uci.sections('floatgw').map(function(stored) {
+		if (stored['.name'] != section_id)
+			return stored;
+		const merged = Object.assign({}, stored);
+		s.children.forEach(function(o) {
+			if (!o.getUIElement(section_id))
+				return;
+			const v = o.formvalue(section_id);
+			if (v == null || v === '' || (Array.isArray(v) && v.length == 0))
+				delete merged[o.option];
+			else
+				merged[o.option] = v;
+		});
+		return merged;
 	});
-	return merged;
 }
 
 /** The widget for one option of the schema. */
-function addOption(s, type, spec) {
+function addOption(s, spec) {
 	let o;
 	if (spec.type.kind == 'bool') {
 		o = s.option(form.Flag, spec.name, spec.name, fieldDescription(spec));
@@ -75,14 +82,26 @@ function addOption(s, type, spec) {
 			o.password = true;
 	}
 
-	// The daemon's verdict on this field, with the section's other fields as they stand.
-	o.validate = function(section_id, value) {
-		if (value == null || value === '')
-			return true;
-		const sec = sectionInForm(s, section_id);
-		sec[spec.name] = spec.list ? [].concat(value) : value;
-		return fgc.checkOption(Object.assign(sec, { '.type': type, '.name': section_id }), spec.name) || true;
-	};
+	// Shown only for the section types it applies to (tracker options).
+	(spec.forTypes || []).forEach(function(t) { o.depends('type', t); });
+
+	// The daemon's verdict on this field, with the rest of the form and the
+	// file as they stand. Not for a check box: LuCI hands its validator the
+	// box's value ('1') whether it is ticked or not; the check of the whole
+	// file on save judges it.
+	if (spec.type.kind != 'bool')
+		o.validate = function(section_id, value) {
+			if (value == null || value === '')
+				return true;
+			const file = fileWithForm(s, section_id).map(function(sec) {
+				if (sec['.name'] != section_id)
+					return sec;
+				const mine = Object.assign({}, sec);
+				mine[spec.name] = spec.list ? [].concat(value) : value;
+				return mine;
+			});
+			return fgc.checkOption(file, section_id, spec.name) || true;
+		};
 
 	// Write only a change: an option left at its value (or, when unset, at
 	// the schema's default) stays as it is in the file.
@@ -110,10 +129,7 @@ function addSection(m, desc) {
 		// Offer to create it when the file lacks it; never to delete it.
 		s.addremove = uci.get('floatgw', name) == null;
 	}
-	desc.options.forEach(function(spec) {
-		if (!spec.reserved)
-			addOption(s, desc.type, spec);
-	});
+	desc.options.forEach(function(spec) { addOption(s, spec); });
 	return s;
 }
 
