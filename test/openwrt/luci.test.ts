@@ -12,7 +12,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { formatScaled } from "../../src/config/values";
 import { SECTIONS, type OptionSpec } from "../../src/config/schema";
-import { CLIENT, must, ROOT, ROUTERS, type Router, sleep, VIP, waitFor } from "../lab/openwrt.mjs";
+import { CLIENT, must, ROOT, ROUTERS, type Router, VIP, waitFor } from "../lab/openwrt.mjs";
 import { launchInClient, login, open, screenshot, seenInstances, SHOTS, waitForSeen, widget } from "./browser";
 import { installPackages } from "./packages";
 import { describeOpenWrt, state, status, useOpenWrtLab } from "./lab";
@@ -158,8 +158,11 @@ describeOpenWrt("luci-app-floatgw in a browser", () => {
     expect(await pb.locator(".floatgw-not-master").innerText()).toContain(`The master is ${ROUTERS.a}`);
     const transitionsBefore = status(a)?.instances[0]?.transitions.length ?? 0;
 
+    // 100 probes over 10 s, and ping waits for the last answers itself (a
+    // probe in flight when ping is killed would count as lost).
     const log = join(lab.dir, "switchover-ping.log");
-    const ping = lab.spawn(["sh", "-c", `exec ip netns exec ${lab.ns.c} ping -D -n -i 0.1 -I ${CLIENT} ${VIP} > ${log}`]);
+    const ping = lab.spawn(["sh", "-c", `exec ip netns exec ${lab.ns.c} ping -D -n -c 100 -i 0.1 -W 1 -I ${CLIENT} ${VIP} > ${log}`]);
+    const pingDone = new Promise((r) => ping.on("exit", r));
     await waitFor("the client's first answers", () => existsSync(log) && /icmp_seq=5 /.test(readFileSync(log, "utf8")), 30_000);
 
     await pa.click(".floatgw-switchover");
@@ -171,13 +174,11 @@ describeOpenWrt("luci-app-floatgw in a browser", () => {
     await waitForSeen(pa, "A backup", (i) => i.state === "backup" && i.master === ROUTERS.b);
     await waitForSeen(pb, "B master", (i) => i.state === "master");
     expect(await pa.locator(".floatgw-result").innerText()).toContain("will not take the VIPs back for 3600 s");
-    await sleep(2000); // probes across the new master's first seconds
-    ping.kill("SIGINT");
-    await new Promise((r) => ping.on("exit", r));
-    const probes = JSON.parse(must(["node", join(ROOT, "test/lab/ping-gap.mjs"), log])) as { sent: number; lost: number };
+    await pingDone;
     const pings = readFileSync(log, "utf8");
     writeFileSync(join(SHOTS, "switchover-ping.log"), pings);
-    expect(probes.sent).toBeGreaterThan(20);
+    const probes = JSON.parse(must(["node", join(ROOT, "test/lab/ping-gap.mjs"), log])) as { sent: number; lost: number };
+    expect(probes.sent).toBe(100);
     expect(probes.lost, pings).toBe(0);
     expect(status(a)?.instances[0]?.transitions.slice(transitionsBefore).map((t) => `${t.from}->${t.to}`)).toEqual(["master->backup"]);
 
