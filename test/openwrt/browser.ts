@@ -107,7 +107,12 @@ export async function waitForSeen(page: Page, what: string, want: (i: SeenInstan
     last = await seenInstances(page);
     const first = last[0];
     if (first && want(first)) return first;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for the status page to show ${what}; it shows ${JSON.stringify(last)}`);
+    if (Date.now() > deadline) {
+      const shot = await screenshot(page, `failed-${what.replace(/\W+/g, "-")}`);
+      const alerts = await page.$$eval(".alert-message", (els) => els.map((e) => (e.textContent ?? "").trim()));
+      throw new Error(`timed out after ${timeoutMs} ms waiting for the status page to show ${what}; it shows ${JSON.stringify(last)}, `
+        + `with the messages ${JSON.stringify(alerts)} (screenshot ${shot})`);
+    }
     await page.waitForTimeout(250);
   }
 }
