@@ -1,14 +1,15 @@
 // The OpenWrt SDK's side of the build, as far as it can run here (no SDK:
 // it is a download of its own): `make dist` gives a tarball that holds
-// everything the SDK Makefile's recipes need, and those recipes, run with
-// make and the stand-in SDK includes (mk/openwrt-sdk/), build the same
-// binaries as `make cross`. HostBuild makes its qjsc from the npm tarball of
-// the engine and the release tarball's patches; Build/Prepare unpacks and
-// patches the engine into the unpacked release tarball; Build/Compile, with
-// this project's toolchains given as the SDK's, builds mips_24kc from the
-// tarball's big-endian bytecode (no qjsc runs for it) and mipsel_24kc from
-// bytecode the HostBuild qjsc writes. Not run here: the SDK's download and
-// its make framework around the recipes (which these stand-ins replace).
+// everything the SDK Makefiles' recipes need (floatgw's, and
+// luci-app-floatgw's install), and those recipes, run with make and the
+// stand-in SDK includes (mk/openwrt-sdk/), build the same binaries as `make
+// cross`. HostBuild makes its qjsc from the npm tarball of the engine and
+// the release tarball's patches; Build/Prepare unpacks and patches the engine
+// into the unpacked release tarball; Build/Compile, with this project's
+// toolchains given as the SDK's, builds mips_24kc from the tarball's
+// big-endian bytecode (no qjsc runs for it) and mipsel_24kc from bytecode
+// the HostBuild qjsc writes. Not run here: the SDK's download and its make
+// framework around the recipes (which these stand-ins replace).
 import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -21,6 +22,8 @@ import { VERSION } from "./built";
 const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
 const SDK = join(ROOT, "mk/openwrt-sdk");
 const ENGINE_TGZ = "qjsc-0.3.0.tgz";
+/** The LuCI app's class generated from the config schema (Makefile: LUCI_CONFIG). */
+const LUCI_CONFIG = "build/luci-app/htdocs/luci-static/resources/floatgw/config.js";
 
 describe("make dist and the SDK Makefile's recipes", () => {
   const work = mkdtempSync(join(tmpdir(), "fgdist-"));
@@ -39,7 +42,7 @@ describe("make dist and the SDK Makefile's recipes", () => {
       `TARGET_CROSS=${env.get("STRIP")!.replace(/strip$/, "")}`, "compile");
   };
 
-  it("make dist is the repository plus the bundle and its big-endian bytecode, the same bytes each time", () => {
+  it("make dist is the repository plus the bundle, its big-endian bytecode and the LuCI app's generated class, the same bytes each time", () => {
     const dist = () => must(["env", "SOURCE_DATE_EPOCH=1700000000", "bash", join(ROOT, "scripts/dist.sh")], 120_000);
     dist();
     const first = sha256(tarball);
@@ -47,8 +50,9 @@ describe("make dist and the SDK Makefile's recipes", () => {
     must(["tar", "-xJf", tarball, "-C", work]);
     const tracked = must(["git", "-C", ROOT, "ls-files"]).split("\n").filter(Boolean);
     for (const f of tracked) expect(existsSync(join(src, f)), f).toBe(true);
-    expect(readdirSync(join(src, "build"))).toEqual(["floatgwd.js"]);
+    expect(readdirSync(join(src, "build"))).toEqual(["floatgwd.js", "luci-app"]);
     expect(sha256(join(src, "build/floatgwd.js"))).toBe(sha256(join(ROOT, "build/floatgwd.js")));
+    expect(sha256(join(src, LUCI_CONFIG))).toBe(sha256(join(ROOT, LUCI_CONFIG)));
     expect(sha256(join(src, "bytecode/big-endian.c"))).toBe(sha256(join(ROOT, "build/mips_24kc/bytecode.c")));
   });
 
@@ -84,5 +88,15 @@ describe("make dist and the SDK Makefile's recipes", () => {
     compile("mipsel_24kc", false);
     expect(sha256(join(src, "build/mipsel_24kc/bytecode.c"))).toBe(sha256(join(ROOT, "build/mipsel_24kc/bytecode.c")));
     expect(sha256(join(src, "build/mipsel_24kc/floatgwd"))).toBe(sha256(join(ROOT, "build/mipsel_24kc/floatgwd")));
+  });
+
+  it("luci-app-floatgw's install recipe finds all it installs in the tarball", () => {
+    const stage = join(work, "stage");
+    must(["make", "-s", "--no-print-directory", "-f", join(ROOT, "openwrt/luci-app-floatgw/Makefile"), `TOPDIR=${SDK}`, `INCLUDE_DIR=${SDK}`,
+      `PKG_BUILD_DIR=${src}`, "ARCH_PACKAGES=mips_24kc", `STAGE_DIR=${stage}`, "install-luci-app-floatgw"]);
+    const www = join(stage, "luci-app-floatgw/www/luci-static/resources");
+    expect(sha256(join(www, "floatgw/config.js"))).toBe(sha256(join(ROOT, LUCI_CONFIG)));
+    for (const view of ["status", "settings", "setup"]) expect(existsSync(join(www, `view/floatgw/${view}.js`)), view).toBe(true);
+    expect(existsSync(join(stage, "luci-app-floatgw/usr/share/rpcd/acl.d/luci-app-floatgw.json"))).toBe(true);
   });
 });
