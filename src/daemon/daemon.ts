@@ -227,7 +227,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
   };
 
   watchReadable(monitor.fd, guarded(log, "netlink event", () => {
-    const events = rtnl.recheckCarrier(monitor.drain());
+    const events = monitor.drain();
     for (const d of devices.values()) d.onEvents(events);
     trackers.onEvents(events);
   }));

@@ -7,7 +7,7 @@ import {
   IFA_ADDRESS, IFA_F_NODAD, IFA_FLAGS, IFA_LOCAL, IFADDRMSG_LEN, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP,
   NLM_F_EXCL, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR,
   RTM_NEWLINK, RT_SCOPE_UNIVERSE, decodeAddr, decodeLink, decodeMessages, encodeMessage, errorCode,
-  ifaddrmsg, ifinfomsg, linkFlags, rtattr, u32, type AddrInfo, type LinkInfo, type NetlinkMessage,
+  ifaddrmsg, ifinfomsg, rtattr, u32, type AddrInfo, type LinkInfo, type NetlinkMessage,
 } from "./netlink";
 import { sockaddrNl } from "./sockaddr";
 
@@ -94,21 +94,6 @@ export class Rtnl {
       if (e instanceof NetlinkError && e.errno === C.EEXIST) return false;
       throw e;
     }
-  }
-
-  /** The events, with every link that lost carrier while administratively
-   * up looked up again. A bridge that re-adds its only port (netifd
-   * reconfiguring it) has no carrier for well under a millisecond: by the
-   * time its events are read it has it back, and its loss must not count.
-   * The link model acts on a carrier loss at once (src/track/link.ts). */
-  recheckCarrier(events: readonly RtnlEvent[]): RtnlEvent[] {
-    return events.map((e) => {
-      if (e.kind !== "link") return e;
-      const f = linkFlags(e.link.flags);
-      if (!f.adminUp || f.carrier) return e;
-      const current = this.getLink(e.link.ifindex);
-      return current ? { kind: "link", link: current } : e;
-    });
   }
 
   /** Removes a VIP; false if it was not there. */

@@ -5,14 +5,15 @@
 // whether the VIPs must be put back.
 //
 // Three rules, each with a named delay:
-// - A link that loses carrier while administratively up is reported down at
-//   once, as keepalived does: nothing else is that fast to notice a cut
-//   cable, and the daemon reads the carrier again before it passes the event
-//   on, so a bridge re-adding its only port (carrier gone for well under a
-//   millisecond) is no fault (daemon.ts). A link set administratively down
-//   is reported down only after LINK_SETTLE_MS: that is also how the kernel
-//   starts deleting a device, and a deletion must be handled as one (next
-//   rule). A link coming up is reported at once.
+// - A link that loses carrier while administratively up is reported down
+//   after CARRIER_SETTLE_MS, a fifth of the administrative settle: a bridge
+//   re-adding its only port (netifd reconfiguring it) has no carrier for
+//   well under a millisecond, and that must cost no transition, while a cut
+//   cable should cost little more than the kernel's own carrier detection
+//   (keepalived acts on the report at once). A link set administratively
+//   down is reported down only after LINK_SETTLE_MS: that is also how the
+//   kernel starts deleting a device, and a deletion must be handled as one
+//   (next rule). A link coming up is reported at once.
 // - A deleted device gets `graceMs` to come back (netifd deletes and
 //   re-creates br-lan on a network restart) before it is reported down, so
 //   a restart costs no transition; back and up within that time, it is
@@ -25,8 +26,13 @@ import { type Ms, after } from "../core/units";
 
 /** How long a link set administratively down must stay so before it is
  * reported down: the kernel's delete message follows the down one within
- * milliseconds. A carrier loss is not held back (docs/tracking.md). */
+ * milliseconds (docs/tracking.md). */
 export const LINK_SETTLE_MS = 100;
+/** How long a carrier loss on a link that is administratively up must last
+ * before it is reported: longer than a bridge's blink when it re-adds its
+ * only port (0.15 ms measured), short next to the kernel's linkwatch delay
+ * (up to 1 s) that comes before it on a cut cable. */
+export const CARRIER_SETTLE_MS = 20;
 /** The least time a deleted device gets to come back. */
 export const MIN_DELETION_GRACE_MS = 1000;
 
@@ -106,13 +112,15 @@ function onLink(s: LinkState, adminUp: boolean, carrier: boolean, now: Ms): { st
     return { state: settled.state, actions: [...actions, ...settled.actions] };
   }
   // A device that appears down (created, not up yet) is reported at once:
-  // there is nothing to settle. So is a carrier lost while up.
-  if (wasMissing || adminUp) return settle(st);
-  // The kernel reports one carrier loss in several link messages (flags,
-  // then operstate): the settle runs from the first, not the last.
+  // there is nothing to settle.
+  if (wasMissing) return settle(st);
+  if (st.reported === "down") return { state: st, actions };
+  // The kernel reports one loss in several link messages (flags, then
+  // operstate): the settle runs from the first, not the last, and a carrier
+  // loss during an administrative settle shortens it.
   const pending = s.observed === "down" ? s.settleAt : null;
-  const settleAt = pending ?? (st.reported === "down" ? null : after(now, LINK_SETTLE_MS));
-  return { state: { ...st, settleAt }, actions };
+  const settleAt = after(now, adminUp ? CARRIER_SETTLE_MS : LINK_SETTLE_MS);
+  return { state: { ...st, settleAt: pending !== null && pending < settleAt ? pending : settleAt }, actions };
 }
 
 function onTimeout(s: LinkState, now: Ms): { state: LinkState; actions: LinkAction[] } {

@@ -1,9 +1,9 @@
-// What a link change means, on a fake clock and without a kernel: a carrier
-// loss at once, the settle before an administrative "down", the grace for a
+// What a link change means, on a fake clock and without a kernel: the short
+// settle of a carrier loss, the longer one before an administrative "down", the grace for a
 // deleted device, and the VIP restore after someone removed an address.
 import { describe, expect, it } from "vitest";
 import { msAt } from "../../src/core/units";
-import { LINK_SETTLE_MS, type LinkEvent, type LinkState, createLink, stepLink } from "../../src/track/link";
+import { CARRIER_SETTLE_MS, LINK_SETTLE_MS, type LinkEvent, type LinkState, createLink, stepLink } from "../../src/track/link";
 
 const UP: LinkEvent = { kind: "link", adminUp: true, carrier: true };
 /** Carrier lost (a cut cable, the bridge's last port gone), still administratively up. */
@@ -36,11 +36,21 @@ class Driver {
 }
 
 describe("link model", () => {
-  it("reports a carrier loss at once, and up at once", () => {
+  it("reports a carrier loss after its short settle, and up at once", () => {
     const d = new Driver(createLink("br-lan", "up"));
     d.at(10, NO_CARRIER);
+    expect(d.log).toEqual([]);
     d.at(500, UP);
-    expect(d.log).toEqual(["10: report down (interface br-lan down)", "500: report up (interface br-lan up)"]);
+    expect(d.log).toEqual([`${10 + CARRIER_SETTLE_MS}: report down (interface br-lan down)`, "500: report up (interface br-lan up)"]);
+  });
+
+  it("ignores a bridge's carrier blink (its only port re-added)", () => {
+    const d = new Driver(createLink("br-lan", "up"));
+    d.at(10, NO_CARRIER);
+    d.at(10.15, UP);
+    d.at(1000);
+    expect(d.log).toEqual([]);
+    expect(CARRIER_SETTLE_MS).toBeLessThan(LINK_SETTLE_MS);
   });
 
   it("reports an administrative down after the settle time, and up at once", () => {
@@ -63,12 +73,12 @@ describe("link model", () => {
     expect(d.log).toHaveLength(1);
   });
 
-  it("a carrier loss during the settle of an administrative down is reported at once", () => {
+  it("a carrier loss during the settle of an administrative down shortens it", () => {
     const d = new Driver(createLink("wan", "up"));
     d.at(10, ADMIN_DOWN);
     d.at(40, NO_CARRIER);
     d.at(1000);
-    expect(d.log).toEqual(["40: report down (interface wan down)"]);
+    expect(d.log).toEqual([`${40 + CARRIER_SETTLE_MS}: report down (interface wan down)`]);
   });
 
   it("ignores an administrative down undone within the settle time", () => {
@@ -118,7 +128,7 @@ describe("link model", () => {
     down.at(0, { kind: "addressDeleted" });
     down.at(10, NO_CARRIER);
     down.at(1000);
-    expect(down.log).toEqual(["10: report down (interface br-lan down)"]);
+    expect(down.log).toEqual([`${10 + CARRIER_SETTLE_MS}: report down (interface br-lan down)`]);
     const gone = new Driver(createLink("br-lan", "up"));
     gone.at(0, { kind: "addressDeleted" });
     gone.at(10, { kind: "deleted", graceMs: 5000 });
