@@ -1,6 +1,6 @@
 // What a daemon costs when nothing happens, and what it costs to install.
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
-import { IMPLS } from "./daemons.mjs";
+import { IMPLS, PROFILES } from "./daemons.mjs";
 import { Lab, ROOT, must, run, sleep } from "./lab.mjs";
 
 export const TARGETS = ["x86_64", "mips_24kc", "mipsel_24kc", "arm_cortex-a7", "aarch64_generic"];
@@ -25,15 +25,16 @@ function usage(pids) {
   return u;
 }
 
-/** Runs a pair at VRRPv2, 1 s adverts, lets it settle, then measures each
- * router's daemon over `windowS` seconds of idling. */
-export async function idle(impl, windowS) {
+/** Runs a pair with `vrids` instances of one timer profile, lets it settle,
+ * then measures each router's daemon over `windowS` seconds of idling: the
+ * master sends every advert, the backup receives them. */
+export async function idle(impl, windowS, { profile, vrids }) {
   const lab = new Lab("i");
   const d = {};
   try {
     await lab.up();
     for (const r of ["a", "b"]) {
-      d[r] = new IMPLS[impl](lab, r, "v2");
+      d[r] = new IMPLS[impl](lab, r, profile, { vrids });
       d[r].start();
     }
     await lab.until(() => lab.holds.a && !lab.holds.b, 30_000, "A alone holding the VIP");
@@ -42,7 +43,8 @@ export async function idle(impl, windowS) {
     await sleep(windowS * 1000);
     return ["a", "b"].map((r) => {
       const end = usage(d[r].pids());
-      return { type: "idle", impl, role: r === "a" ? "master" : "backup", windowS, rssKb: end.rssKb, hwmKb: end.hwmKb,
+      return { type: "idle", impl, profile, vrids, advertMs: PROFILES[profile].advertMs, role: r === "a" ? "master" : "backup",
+        windowS, rssKb: end.rssKb, hwmKb: end.hwmKb,
         pssKb: end.pssKb, procs: end.procs, cpuMs: end.cpuMs - begin[r].cpuMs,
         onCpuMs: Math.round((end.onCpuMs - begin[r].onCpuMs) * 100) / 100 };
     });

@@ -6,11 +6,26 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { FLOATGWD, VIP, must, run, sleep } from "./lab.mjs";
 
-/** Timer profiles of the issue: VRRPv2 at 1 s adverts, VRRPv3 at 100 ms. */
+/** Timer profiles of the issue: VRRPv2 at 1 s adverts, VRRPv3 at 100 ms,
+ * and the fast profile, VRRPv3 at 10 ms (RFC 5798's minimum, 1 centisecond). */
 export const PROFILES = {
   v2: { version: 2, advertMs: 1000 },
   v3: { version: 3, advertMs: 100 },
+  "v3-10ms": { version: 3, advertMs: 10 },
 };
+
+/** The idle cost's loads: each profile with one VRID, and the heavy case of
+ * the issue, 16 VRIDs at 10 ms adverts on one link. */
+export const IDLE_LOADS = [
+  { profile: "v2", vrids: 1 },
+  { profile: "v3", vrids: 1 },
+  { profile: "v3-10ms", vrids: 1 },
+  { profile: "v3-10ms", vrids: 16 },
+];
+
+/** VRID and VIP of the i-th instance: the first is the lab's VIP (the one
+ * the measures watch); the others sit beside it on br-lan. */
+const instance = (i) => ({ vrid: 51 + i, vip: i === 0 ? VIP : `198.18.0.${100 + i}` });
 export const PRIORITY = { a: 150, b: 100 };
 
 /** The trackers of the tracking measures, configured alike for both
@@ -85,20 +100,24 @@ export class Floatgw extends Daemon {
   comm = "floatgwd";
   name = "floatgw";
 
-  constructor(lab, role, profile, { track = null } = {}) {
+  constructor(lab, role, profile, { track = null, vrids = 1 } = {}) {
     super(lab, role, profile);
     const p = PROFILES[profile];
-    writeFileSync(join(this.dir, "floatgw"), `config floatgw 'global'
-\toption enabled '1'
-
-config vip 'lan'
+    const vip = (i) => {
+      const { vrid, vip: address } = instance(i);
+      return `
+config vip '${i === 0 ? "lan" : `lan${i}`}'
 \toption device 'br-lan'
-\toption vrid '51'
+\toption vrid '${vrid}'
 \toption version '${p.version}'
 \toption advert_int '${p.advertMs / 1000}'
 \toption priority '${PRIORITY[role]}'
-\tlist address '${VIP}/24'
-${track ? floatgwTrackers(track) : ""}`);
+\tlist address '${address}/24'
+${i === 0 && track ? floatgwTrackers(track) : ""}`;
+    };
+    writeFileSync(join(this.dir, "floatgw"), `config floatgw 'global'
+\toption enabled '1'
+${Array.from({ length: vrids }, (_, i) => vip(i)).join("")}`);
   }
 
   get runDir() {
@@ -128,26 +147,30 @@ export class Keepalived extends Daemon {
   comm = "keepalived";
   name = "keepalived";
 
-  constructor(lab, role, profile, { track = null } = {}) {
+  constructor(lab, role, profile, { track = null, vrids = 1 } = {}) {
     super(lab, role, profile);
     const p = PROFILES[profile];
     this.conf = join(this.dir, "keepalived.conf");
     const t = track ? keepalivedTrackers(track) : { globals: "", scripts: "", instance: "" };
+    const vrrpInstance = (i) => {
+      const { vrid, vip } = instance(i);
+      return `vrrp_instance ${i === 0 ? "lan" : `lan${i}`} {
+  state BACKUP
+  interface br-lan
+  virtual_router_id ${vrid}
+  priority ${PRIORITY[role]}
+  advert_int ${p.advertMs / 1000}
+  virtual_ipaddress {
+    ${vip}/24 dev br-lan
+  }
+${i === 0 ? t.instance : ""}}
+`;
+    };
     writeFileSync(this.conf, `global_defs {
   router_id bench_${role}
   vrrp_version ${p.version}
 ${t.globals}}
-${t.scripts}vrrp_instance lan {
-  state BACKUP
-  interface br-lan
-  virtual_router_id 51
-  priority ${PRIORITY[role]}
-  advert_int ${p.advertMs / 1000}
-  virtual_ipaddress {
-    ${VIP}/24 dev br-lan
-  }
-${t.instance}}
-`);
+${t.scripts}${Array.from({ length: vrids }, (_, i) => vrrpInstance(i)).join("")}`);
     const check = lab.exec(role, ["keepalived", "-t", "-f", this.conf]);
     if (check.status !== 0) throw new Error(`keepalived -t rejected the config: ${check.stderr}`);
   }

@@ -65,7 +65,7 @@ export const METRICS = [
     theory: (p) => detectMs(TRACK.pingTimeoutMs) + skewB(p), bound: true,
     note: `ping every ${TRACK.intervalMs} ms, ${TRACK.pingTimeoutMs} ms timeout, fall ${TRACK.fall} (keepalived: a ping script, its VRRP has no ping check)` },
   { measure: "track-link", field: "takeoverMs", what: "WAN device loses carrier → backup holds the VIP", unit: "ms", theory: skewB,
-    note: "theory: FAULT at once, priority 0, the backup's Skew_Time; floatgw acts after its 100 ms link settle (docs/tracking.md)" },
+    note: "theory: FAULT at once, priority 0, the backup's Skew_Time" },
   { measure: "dhcp", field: "sameAddress", what: "the client kept its address through the renewal (1 = yes)", unit: "", theory: null },
   { measure: "dhcp", field: "naks", what: "DHCPNAKs on the wire", unit: "", theory: zero, bound: true },
   { measure: "dhcp", field: "replicated", what: "B's lease file held the client's lease when its dnsmasq started serving (1 = yes)", unit: "", theory: null },

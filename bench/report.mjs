@@ -91,23 +91,29 @@ export function render(file) {
   const idleTable = [];
   if (idle.length) {
     const w = idle[0].windowS;
-    idleTable.push(`### Idle cost (VRRPv2, 1 s adverts, ${w} s window, both pairs idling at the same time)`, "",
-      "Whole daemon: keepalived's parent and VRRP child summed. RSS counts pages the two share twice; Pss splits them. CPU = utime + stime from /proc/PID/stat (10 ms ticks); on-CPU = /proc/PID/schedstat (ns).", "",
-      "| daemon | role | processes | VmRSS | VmHWM | Pss | CPU ms | on-CPU ms | CPU per hour (on-CPU) |", "|---|---|---|---|---|---|---|---|---|");
-    for (const r of idle) {
-      idleTable.push(`| ${r.impl} | ${r.role} | ${r.procs} | ${r.rssKb} KiB | ${r.hwmKb} KiB | ${r.pssKb} KiB | ${r.cpuMs} | ${r.onCpuMs} | ${((r.onCpuMs / r.windowS) * 3.6).toFixed(1)} s |`);
+    const loadName = (r) => `${r.profile} (${r.advertMs} ms adverts), ${r.vrids} VRID${r.vrids > 1 ? "s" : ""}`;
+    const loads = [...new Set(idle.map(loadName))];
+    const kaOf = (r) => idle.find((k) => k.impl === "keepalived" && k.role === r.role && loadName(k) === loadName(r));
+    idleTable.push(`### Idle cost (${w} s window per load, both pairs idling at the same time)`, "",
+      "Whole daemon: keepalived's parent and VRRP child summed. RSS counts pages the two share twice; Pss splits them. CPU = utime + stime from /proc/PID/stat (10 ms ticks); on-CPU = /proc/PID/schedstat (ns). The master sends the adverts, the backup receives them; per advert = on-CPU time over the adverts of the window (window / interval × VRIDs).", "",
+      "| load | daemon | role | processes | VmRSS | VmHWM | Pss | CPU ms | on-CPU ms | µs per advert | on-CPU % | floatgw/keepalived |", "|---|---|---|---|---|---|---|---|---|---|---|---|");
+    for (const load of loads) {
+      for (const r of idle.filter((x) => loadName(x) === load)) {
+        const adverts = (r.windowS * 1000 / r.advertMs) * r.vrids;
+        const k = r.impl === "floatgw" ? kaOf(r) : null;
+        idleTable.push(`| ${load} | ${r.impl} | ${r.role} | ${r.procs} | ${r.rssKb} KiB | ${r.hwmKb} KiB | ${r.pssKb} KiB | ${r.cpuMs} | ${r.onCpuMs} | ${num((r.onCpuMs * 1000) / adverts)} | ${((r.onCpuMs / (r.windowS * 1000)) * 100).toFixed(2)} | ${k ? (r.onCpuMs / k.onCpuMs).toFixed(2) : "—"} |`);
+      }
     }
     idleTable.push("");
-    const fgRss = Math.max(...idle.filter((r) => r.impl === "floatgw").map((r) => r.rssKb));
-    const kaRss = Math.min(...idle.filter((r) => r.impl === "keepalived").map((r) => r.rssKb));
+    const fgRss = Math.max(...idle.filter((r) => r.impl === "floatgw" && r.vrids === 1).map((r) => r.rssKb));
+    const kaRss = Math.min(...idle.filter((r) => r.impl === "keepalived" && r.vrids === 1).map((r) => r.rssKb));
     if (fgRss > RSS_TARGET_KB) misses.push(`Idle RSS: floatgw ${fgRss} KiB, above the 1.5 MB target`);
     if (fgRss > kaRss) worse.push({ by: (fgRss - kaRss) / kaRss, text: `Idle RSS: floatgw ${fgRss} KiB vs keepalived ${kaRss} KiB` });
-    for (const role of ["master", "backup"]) {
-      const f = idle.find((r) => r.impl === "floatgw" && r.role === role);
-      const k = idle.find((r) => r.impl === "keepalived" && r.role === role);
-      if (f && k && f.onCpuMs > k.onCpuMs) {
+    for (const f of idle.filter((r) => r.impl === "floatgw")) {
+      const k = kaOf(f);
+      if (k && f.onCpuMs > k.onCpuMs) {
         worse.push({ by: (f.onCpuMs - k.onCpuMs) / k.onCpuMs,
-          text: `Idle CPU (${role}): floatgw ${f.onCpuMs} ms vs keepalived ${k.onCpuMs} ms on a CPU over ${w} s (${(f.onCpuMs / k.onCpuMs).toFixed(2)}×)` });
+          text: `Idle CPU (${f.role}, ${loadName(f)}): floatgw ${f.onCpuMs} ms vs keepalived ${k.onCpuMs} ms on a CPU over ${w} s (${(f.onCpuMs / k.onCpuMs).toFixed(2)}×)` });
       }
     }
   }

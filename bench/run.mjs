@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // floatgw against keepalived on the namespace lab (`make bench`, as root).
-//   node bench/run.mjs [--reps 3] [--idle 180] [--impl floatgw,keepalived] [--profile v2,v3] [--out FILE]
+//   node bench/run.mjs [--reps 3] [--idle 180] [--impl floatgw,keepalived] [--profile v2,v3,v3-10ms] [--out FILE]
 //   node bench/run.mjs --smoke [--out FILE]   one router death and one tracked script
 //                                             failure, VRRPv3, both daemons, and
 //                                             floatgw's DHCP continuity (< 90 s)
@@ -12,7 +12,7 @@ import { cpus, loadavg } from "node:os";
 import { dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { idle, sizes } from "./cost.mjs";
-import { Floatgw, Keepalived } from "./daemons.mjs";
+import { Floatgw, IDLE_LOADS, Keepalived } from "./daemons.mjs";
 import { dhcpSession } from "./dhcp.mjs";
 import { LIVE, ROOT, must, run } from "./lab.mjs";
 import { render } from "./report.mjs";
@@ -25,7 +25,7 @@ const { values: opt } = parseArgs({
     reps: { type: "string", default: "3" },
     idle: { type: "string", default: "180" },
     impl: { type: "string", default: "floatgw,keepalived" },
-    profile: { type: "string", default: "v2,v3" },
+    profile: { type: "string", default: "v2,v3,v3-10ms" },
     out: { type: "string" },
   },
 });
@@ -90,8 +90,10 @@ if (!opt.smoke) {
   for (const r of sizes()) emit(r);
   // Both pairs idle at the same time, in separate labs: the window is the
   // same wall-clock time for both.
-  console.log(`bench: idle cost, ${opt.idle} s`);
-  for (const records of await Promise.all(impls.map((impl) => idle(impl, Number(opt.idle))))) for (const r of records) emit(r);
+  for (const load of IDLE_LOADS) {
+    console.log(`bench: idle cost, ${load.profile}, ${load.vrids} VRID(s), ${opt.idle} s`);
+    for (const records of await Promise.all(impls.map((impl) => idle(impl, Number(opt.idle), load)))) for (const r of records) emit(r);
+  }
 }
 emit({ type: "end", loadavg: loadavg(), seconds: Math.round((Date.now() - started) / 1000), failures });
 console.log(`bench: results in ${out}`);
