@@ -25,6 +25,14 @@ function usage(pids) {
   return u;
 }
 
+/** floatgw's state transitions so far, summed over its instances (null
+ * for keepalived, which has no such counter): an idle window must have
+ * none, or the daemon could not keep up with the adverts. */
+function transitions(daemon) {
+  const status = daemon.status?.();
+  return status ? status.instances.reduce((n, i) => n + i.counters.transitions, 0) : null;
+}
+
 /** Runs a pair with `vrids` instances of one timer profile, lets it settle,
  * then measures each router's daemon over `windowS` seconds of idling: the
  * master sends every advert, the backup receives them. */
@@ -40,13 +48,16 @@ export async function idle(impl, windowS, { profile, vrids }) {
     await lab.until(() => lab.holds.a && !lab.holds.b, 30_000, "A alone holding the VIP");
     await sleep(5000);
     const begin = { a: usage(d.a.pids()), b: usage(d.b.pids()) };
+    const flips = { a: transitions(d.a), b: transitions(d.b) };
     await sleep(windowS * 1000);
     return ["a", "b"].map((r) => {
       const end = usage(d[r].pids());
+      const flipped = transitions(d[r]);
       return { type: "idle", impl, profile, vrids, advertMs: PROFILES[profile].advertMs, role: r === "a" ? "master" : "backup",
         windowS, rssKb: end.rssKb, hwmKb: end.hwmKb,
         pssKb: end.pssKb, procs: end.procs, cpuMs: end.cpuMs - begin[r].cpuMs,
-        onCpuMs: Math.round((end.onCpuMs - begin[r].onCpuMs) * 100) / 100 };
+        onCpuMs: Math.round((end.onCpuMs - begin[r].onCpuMs) * 100) / 100,
+        transitions: flipped === null || flips[r] === null ? null : flipped - flips[r] };
     });
   } finally {
     lab.cleanup();

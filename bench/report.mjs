@@ -95,13 +95,13 @@ export function render(file) {
     const loads = [...new Set(idle.map(loadName))];
     const kaOf = (r) => idle.find((k) => k.impl === "keepalived" && k.role === r.role && loadName(k) === loadName(r));
     idleTable.push(`### Idle cost (${w} s window per load, both pairs idling at the same time)`, "",
-      "Whole daemon: keepalived's parent and VRRP child summed. RSS counts pages the two share twice; Pss splits them. CPU = utime + stime from /proc/PID/stat (10 ms ticks); on-CPU = /proc/PID/schedstat (ns). The master sends the adverts, the backup receives them; per advert = on-CPU time over the adverts of the window (window / interval × VRIDs).", "",
-      "| load | daemon | role | processes | VmRSS | VmHWM | Pss | CPU ms | on-CPU ms | µs per advert | on-CPU % | floatgw/keepalived |", "|---|---|---|---|---|---|---|---|---|---|---|---|");
+      "Whole daemon: keepalived's parent and VRRP child summed. RSS counts pages the two share twice; Pss splits them. CPU = utime + stime from /proc/PID/stat (10 ms ticks); on-CPU = /proc/PID/schedstat (ns). The master sends the adverts, the backup receives them; per advert = on-CPU time over the adverts of the window (window / interval × VRIDs). Transitions: floatgw's own count over the window (keepalived has none); any means the pair did not stay idle.", "",
+      "| load | daemon | role | processes | VmRSS | VmHWM | Pss | CPU ms | on-CPU ms | µs per advert | on-CPU % | floatgw/keepalived | transitions in the window |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (const load of loads) {
       for (const r of idle.filter((x) => loadName(x) === load)) {
         const adverts = (r.windowS * 1000 / r.advertMs) * r.vrids;
         const k = r.impl === "floatgw" ? kaOf(r) : null;
-        idleTable.push(`| ${load} | ${r.impl} | ${r.role} | ${r.procs} | ${r.rssKb} KiB | ${r.hwmKb} KiB | ${r.pssKb} KiB | ${r.cpuMs} | ${r.onCpuMs} | ${num((r.onCpuMs * 1000) / adverts)} | ${((r.onCpuMs / (r.windowS * 1000)) * 100).toFixed(2)} | ${k ? (r.onCpuMs / k.onCpuMs).toFixed(2) : "—"} |`);
+        idleTable.push(`| ${load} | ${r.impl} | ${r.role} | ${r.procs} | ${r.rssKb} KiB | ${r.hwmKb} KiB | ${r.pssKb} KiB | ${r.cpuMs} | ${r.onCpuMs} | ${num((r.onCpuMs * 1000) / adverts)} | ${((r.onCpuMs / (r.windowS * 1000)) * 100).toFixed(2)} | ${k ? (r.onCpuMs / k.onCpuMs).toFixed(2) : "—"} | ${r.transitions ?? "—"} |`);
       }
     }
     idleTable.push("");
@@ -110,6 +110,7 @@ export function render(file) {
     if (fgRss > RSS_TARGET_KB) misses.push(`Idle RSS: floatgw ${fgRss} KiB, above the 1.5 MB target`);
     if (fgRss > kaRss) worse.push({ by: (fgRss - kaRss) / kaRss, text: `Idle RSS: floatgw ${fgRss} KiB vs keepalived ${kaRss} KiB` });
     for (const f of idle.filter((r) => r.impl === "floatgw")) {
+      if (f.transitions > 0) misses.push(`Idle (${f.role}, ${loadName(f)}): floatgw made ${f.transitions} state transitions in the window; it did not keep up`);
       const k = kaOf(f);
       if (k && f.onCpuMs > k.onCpuMs) {
         worse.push({ by: (f.onCpuMs - k.onCpuMs) / k.onCpuMs,
