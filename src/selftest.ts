@@ -97,7 +97,9 @@ export function selftest(ifname: string): SelftestResult {
     const length = sys.recvmsgInto(fd, r.data, r.from, r.dst, r.info);
     const [ttl, ifindex, truncated, fromLength, dstLength] = r.info;
     const from = decodeSockaddr(r.from.subarray(0, fromLength));
-    if (length !== 2 || truncated !== 1 || !bytesEqual(r.data, 0, sent, 0, 2) || bytesEqual(r.data, 0, sent, 1, 2))
+    // bytesEqual: equal, unequal, and a range past the end (never equal).
+    if (length !== 2 || truncated !== 1 || !bytesEqual(r.data, 0, sent, 0, 2) || bytesEqual(r.data, 0, sent, 1, 2)
+      || bytesEqual(sent, 3, sent, 3, 2))
       throw new Error(`read ${length} bytes (${r.data.join(",")}), truncated ${truncated}`);
     if (from.family !== "inet" || !bytesEqual(from.address, 0, loopback, 0, 4) || dstLength !== 4 || !bytesEqual(r.dst, 0, loopback, 0, 4))
       throw new Error(`from ${JSON.stringify(from)}, destination ${r.dst.subarray(0, dstLength).join(".")}`);
