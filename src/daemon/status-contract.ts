@@ -9,7 +9,7 @@
 // Times are "ms ago" (monotonic, exact) and, for transitions, also a
 // wall-clock ISO string (a router without RTC may show 1970 until NTP ran).
 // Addresses are strings as `ip` prints them; a VIP carries its prefix.
-import type { DropReason } from "../core/counters";
+import type { Counters } from "../core/counters";
 import type { TrackerState } from "../core/priority";
 import type { Role } from "../core/state";
 import type { Lease } from "../leases/table";
@@ -61,20 +61,9 @@ export interface PeerStatus {
   lastSeenMsAgo: number;
 }
 
-export interface InstanceCounters {
-  advertsRx: number;
-  advertsTx: number;
-  priorityZeroRx: number;
-  priorityZeroTx: number;
-  becameMaster: number;
-  transitions: number;
-  /** Adverts whose address list differs from ours (processed anyway). */
-  addressMismatch: number;
-  /** Adverts from another master while we were master (a split brain). */
-  otherMasterSeen: number;
-  /** Dropped adverts by reason. */
-  drops: Partial<Record<DropReason, number>>;
-}
+/** An instance's counts as status reports them: the core's counters
+ * without the transition history, which status gives apart. */
+export type InstanceCounters = Omit<Counters, "lastTransition" | "history">;
 
 export interface InstanceStatus {
   /** The UCI section name of the vip. */
