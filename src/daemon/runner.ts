@@ -33,6 +33,9 @@ export interface RunnerHost {
   deleteAddress(vip: Addr, prefix: number): boolean;
   hasAddress(vip: Addr): boolean;
   announce(vip: Addr): void;
+  /** Reads the datagrams already waiting on the device's socket of this
+   * family, each to its instance, before a timer of ours is acted on. */
+  receivePending(family: 4 | 6): void;
   /** Something status-worthy changed (transition, priority, VIP). */
   changed(): void;
   notify(spec: InstanceSpec, from: Role, to: Role, reason: string, priority: number): void;
@@ -274,6 +277,12 @@ export class Runner {
 
   private expired(): void {
     this.timerAt = null;
+    // A backup's timer is its Master_Down_Timer. QuickJS runs a due timer
+    // before it looks at the sockets: on a router that got the CPU late,
+    // adverts of a live master may be waiting unread, and acting first
+    // would take over from it (with 16 instances at 10 ms adverts, one
+    // late wake-up made them all flap). Read them first; they re-arm it.
+    if (this.state?.role === "backup") this.host.receivePending(this.spec.family);
     this.feedAt(TIMEOUT, this.host.now());
   }
 
