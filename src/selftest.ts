@@ -95,7 +95,10 @@ export function selftest(ifname: string): SelftestResult {
     sys.sendto(fd, sent, sys.getsockname(fd));
     const r = { data: new Uint8Array(2), from: new Uint8Array(28), dst: new Uint8Array(16), info: new Int32Array(5) };
     const length = sys.recvmsgInto(fd, r.data, r.from, r.dst, r.info);
-    const [ttl, ifindex, truncated, fromLength, dstLength] = r.info;
+    // The ifindex (r.info[1]) is not checked: the daemon does not use it,
+    // and qemu-user 7.2 hands IP_PKTINFO over unconverted, so an emulated
+    // big-endian CPU reads it byte-swapped (the TTL it does convert).
+    const [ttl, , truncated, fromLength, dstLength] = r.info;
     const from = decodeSockaddr(r.from.subarray(0, fromLength));
     // bytesEqual: equal, unequal, and a range past the end (never equal).
     if (length !== 2 || truncated !== 1 || !bytesEqual(r.data, 0, sent, 0, 2) || bytesEqual(r.data, 0, sent, 1, 2)
@@ -103,9 +106,9 @@ export function selftest(ifname: string): SelftestResult {
       throw new Error(`read ${length} bytes (${r.data.join(",")}), truncated ${truncated}`);
     if (from.family !== "inet" || !bytesEqual(from.address, 0, loopback, 0, 4) || dstLength !== 4 || !bytesEqual(r.dst, 0, loopback, 0, 4))
       throw new Error(`from ${JSON.stringify(from)}, destination ${r.dst.subarray(0, dstLength).join(".")}`);
-    if (ttl !== 64 || ifindex !== 1) throw new Error(`TTL ${ttl}, ifindex ${ifindex}`);
+    if (ttl !== 64) throw new Error(`TTL ${ttl}`);
     if (sys.recvmsgInto(fd, r.data, r.from, r.dst, r.info) !== -1) throw new Error("a second datagram out of one");
-    return `2 of 4 bytes (truncated), TTL ${ttl}, ifindex ${ifindex}, to 127.0.0.1`;
+    return `2 of 4 bytes (truncated), TTL ${ttl}, to 127.0.0.1`;
   }));
 
   checks.push(check("monotonic-clock", () => {
