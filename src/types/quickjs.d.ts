@@ -18,6 +18,7 @@ declare module "std" {
   export const err: FILE;
   export function exit(code: number): never;
   export function open(path: string, mode: string, errorObj?: { errno?: number }): FILE | null;
+  export function fdopen(fd: number, mode: string, errorObj?: { errno?: number }): FILE | null;
   export function popen(command: string, mode: string, errorObj?: { errno?: number }): FILE | null;
 }
 
@@ -37,6 +38,12 @@ declare module "os" {
   export function rename(oldPath: string, newPath: string): number;
   export function remove(path: string): number;
   export function mkdir(path: string, mode?: number): number;
+  export function close(fd: number): number;
+  /** A file descriptor, or a negative errno. */
+  export function open(path: string, flags: number, mode?: number): number;
+  export const O_WRONLY: number;
+  export const O_CREAT: number;
+  export const O_EXCL: number;
   export function sleep(ms: number): void;
   export function stat(path: string): [{ mode: number; size: number }, number];
   export function readdir(path: string): [string[], number];
