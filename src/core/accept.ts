@@ -12,6 +12,7 @@ export const VRRP_TTL = 255;
 
 export type AcceptFailure =
   | "bad-ttl"
+  | "unknown-peer"
   | "version-mismatch"
   | "family-mismatch"
   | "vrid-mismatch"
@@ -25,8 +26,6 @@ export interface ReceivedAdvert {
   readonly src: Addr;
   /** IPv4 TTL or IPv6 Hop Limit, from IP_TTL / IPV6_HOPLIMIT. */
   readonly ttl: number;
-  /** Sent to 224.0.0.18 / ff02::12 rather than unicast to us. */
-  readonly multicast: boolean;
 }
 
 export interface Acceptance {
@@ -59,10 +58,16 @@ function addressMismatch(c: InstanceConfig, addrs: readonly Addr[]): string | nu
 export function acceptAdvert(c: InstanceConfig, rx: ReceivedAdvert): Result<Acceptance, AcceptFailure> {
   const a = rx.advert;
   const from = formatAddr(rx.src);
-  // RFC 5798 §7.1: MUST verify TTL/Hop Limit 255. As keepalived does, only for
-  // multicast: unicast peers may legitimately sit behind a router.
-  if (rx.multicast && rx.ttl !== VRRP_TTL)
+  if (c.unicastPeers.length > 0) {
+    // Unicast mode: only the configured peers speak for this virtual router.
+    // Their TTL is not checked (as keepalived): a peer may sit behind a router.
+    if (!c.unicastPeers.some((p) => addrEquals(p, rx.src)))
+      return fail("unknown-peer", `advert from ${from}, which is not a configured unicast_peer`);
+  } else if (rx.ttl !== VRRP_TTL) {
+    // RFC 5798 §7.1: MUST verify TTL/Hop Limit 255, so that only on-link
+    // routers are heard; for every advert, also one sent unicast to us.
     return fail("bad-ttl", `advert from ${from} has TTL ${rx.ttl}; on-link VRRP uses ${VRRP_TTL}`);
+  }
   if (a.version !== c.version)
     return fail("version-mismatch", `VRRPv${a.version} advert from ${from} for a VRRPv${c.version} instance`);
   if (a.family !== c.family)

@@ -6,6 +6,7 @@ import { formatAddr } from "../core/addr";
 import { masterDownIntervalMs } from "../core/timing";
 import type { Ms } from "../core/units";
 import { type HotplugAction, Hotplug } from "../integrations/hotplug";
+import { TransitionQueue } from "../integrations/transition-queue";
 import { ControlServer, type Reply } from "../platform/control";
 import { after, exit, makeDirs, monotonicMs, onSignal, removeFile, watchReadable, writeFileAtomic } from "../platform/engine";
 import { Rtnl, RtnlMonitor } from "../platform/rtnl";
@@ -30,6 +31,10 @@ const HOOK_BUDGET_AT_EXIT_MS = 2000;
 /** How long a stopping master waits for its backup to take over (a v2
  * backup at priority 100 does after its 609 ms Skew_Time). */
 const HANDOVER_AT_EXIT_MS = 800;
+/** Control requests answered per turn of the event loop. */
+const CONTROL_PER_TURN = 16;
+/** The longest switchover hold-off a request may ask for (a day, as the CLI allows). */
+const MAX_HOLD_MS = 86_400_000;
 const ACTIONS: Record<string, HotplugAction> = { master: "master", backup: "backup", fault: "fault", init: "stop" };
 
 function report(loaded: Loaded): void {
@@ -57,24 +62,30 @@ export function runDaemon(opts: DaemonOptions): boolean {
   const socketPath = `${opts.runDir}/floatgwd.sock`;
   if (!makeDirs(opts.runDir)) log("warn", `cannot create ${opts.runDir}`);
   const hotplug = new Hotplug(first.global.hotplugCommand, logger("hotplug"));
+  const notifications = new TransitionQueue(logger("hotplug"));
   const devices = new Map<string, Device>();
 
+  /** The instance the lease channel follows: the first IPv4 one with dhcp '1'. */
+  const leaseRunner = () => runners().find(({ r }) => r.spec.dhcp && r.spec.family === 4);
   const leases = new LeaseSync({
     now,
-    // The peer of the first IPv4 instance with dhcp '1': its unicast_peer,
-    // else the router whose adverts it last heard.
-    vrrpPeer: () => {
-      for (const { r } of runners()) {
-        if (!r.spec.dhcp || r.spec.family !== 4) continue;
-        const peer = r.spec.unicastPeers[0] ?? r.lastPeer?.addr;
-        if (peer) return peer.bytes;
-      }
-      return null;
+    vrrpPeers: () => {
+      const found = leaseRunner();
+      if (!found) return [];
+      const { r } = found;
+      if (r.spec.unicastPeers.length > 0) return r.spec.unicastPeers.map((p) => p.bytes);
+      return r.lastPeer ? [r.lastPeer.addr.bytes] : [];
+    },
+    binding: () => {
+      const found = leaseRunner();
+      const primary = found?.r.primary;
+      return found && primary ? { device: found.r.spec.device, address: primary.bytes } : null;
     },
   }, logger("leases"));
   const status = (): Record<string, unknown> => ({ ...daemonStatus([...devices.values()], now(), startedAt), leaseChannel: leases.status() });
   const writeState = (): void => {
-    if (!writeFileAtomic(statePath, JSON.stringify(status()) + "\n")) {
+    // 0600: the state holds the clients' leases.
+    if (!writeFileAtomic(statePath, JSON.stringify(status()) + "\n", 0o600)) {
       log("warn", `cannot write ${statePath}`);
     }
   };
@@ -88,10 +99,11 @@ export function runDaemon(opts: DaemonOptions): boolean {
       // The replicated leases go into dnsmasq's lease file before the hook
       // restarts dnsmasq with DHCP on (hooks run after this, in order).
       if (action === "master" && spec.dhcp && leases.replicating) leases.writeLeaseFile();
-      hotplug.emit({
+      const commands = hotplug.commands({
         action, instance: spec.name, vrid: spec.vrid, interface: spec.interface ?? "", device: spec.device,
         vips: spec.vips.map((v) => `${formatAddr(v.addr)}/${v.prefix}`), priority, from, reason, dhcp: spec.dhcp,
       });
+      if (commands.length > 0) notifications.push({ key: spec.name, state: action, label: `${action} of ${spec.name}`, commands });
     },
   };
 
@@ -139,8 +151,8 @@ export function runDaemon(opts: DaemonOptions): boolean {
     setLogLevel(loaded.global.logLevel);
     hotplug.setCommand(loaded.global.hotplugCommand);
     log("info", `reloading ${opts.configPath}`);
-    configureLeases(loaded);
     apply(loaded.specs);
+    configureLeases(loaded);
   };
 
   watchReadable(monitor.fd, guarded(log, "netlink event", () => {
@@ -155,7 +167,10 @@ export function runDaemon(opts: DaemonOptions): boolean {
     if (cmd === "status") return { ok: true, ...status() };
     if (cmd === "lease") return leaseRequest(req as Record<string, unknown>);
     if (cmd === "switchover") {
-      const holdMs = Number((req as { holdMs?: unknown }).holdMs ?? opts.switchoverHoldMs);
+      const hold = (req as { holdMs?: unknown }).holdMs ?? opts.switchoverHoldMs;
+      if (typeof hold !== "number" || !Number.isInteger(hold) || hold < 0 || hold > MAX_HOLD_MS)
+        return { ok: false, error: `switchover: holdMs must be a whole number of milliseconds 0-${MAX_HOLD_MS}` };
+      const holdMs = hold;
       const resigned: string[] = [];
       for (const { r } of runners()) {
         if (r.state?.role !== "master") continue;
@@ -170,22 +185,23 @@ export function runDaemon(opts: DaemonOptions): boolean {
   };
   /** `floatgw lease add|del MAC IP [HOSTNAME] [EXPIRES]`, from the dhcp hook. */
   const leaseRequest = (req: Record<string, unknown>): Reply => {
-    const op = req.op;
+    const { op, mac, ip, hostname, expires } = req;
     if (op !== "add" && op !== "del") return { ok: false, error: "lease: op must be add or del" };
-    const expires = req.expires === undefined ? undefined : Number(req.expires);
-    const hostname = req.hostname === undefined ? undefined : String(req.hostname);
-    const error = leases.local(op, { mac: String(req.mac), ip: String(req.ip), hostname, expires });
+    if (typeof mac !== "string" || typeof ip !== "string") return { ok: false, error: "lease: mac and ip must be strings" };
+    if (hostname !== undefined && typeof hostname !== "string") return { ok: false, error: "lease: hostname must be a string" };
+    if (expires !== undefined && typeof expires !== "number") return { ok: false, error: "lease: expires must be a number" };
+    const error = leases.local(op, { mac, ip, hostname, expires });
     if (error !== null) return { ok: false, error: `lease: ${error}` };
     writeState();
     return { ok: true, degraded: leases.degraded() };
   };
-  watchReadable(control.fd, guarded(log, "control request", () => control.serve(answer)));
+  watchReadable(control.fd, guarded(log, "control request", () => control.serve(answer, CONTROL_PER_TURN)));
 
   const finish = (): void => {
     for (const d of devices.values()) d.stop();
     writeState();
-    leases.close();
-    hotplug.drain(HOOK_BUDGET_AT_EXIT_MS, now);
+    leases.stop();
+    notifications.drain(HOOK_BUDGET_AT_EXIT_MS, now);
     control.close();
     removeFile(socketPath);
     monitor.close();
@@ -222,10 +238,10 @@ export function runDaemon(opts: DaemonOptions): boolean {
   onSignal("TERM", guarded(log, "SIGTERM", () => shutdown("SIGTERM")));
   onSignal("INT", guarded(log, "SIGINT", () => shutdown("SIGINT")));
   onSignal("HUP", guarded(log, "SIGHUP", reload));
-  onSignal("CHLD", guarded(log, "SIGCHLD", () => hotplug.childExited()));
+  onSignal("CHLD", guarded(log, "SIGCHLD", () => notifications.childExited()));
 
-  configureLeases(first);
   apply(first.specs);
+  configureLeases(first);
   const names = first.specs.map((s) => `vrid ${s.vrid} on ${s.device} (${s.vips.map((v) => formatAddr(v.addr)).join(", ")})`);
   log("info", `running ${names.join("; ")}; control socket ${socketPath}`);
   return true;

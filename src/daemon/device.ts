@@ -18,6 +18,9 @@ const AF_INET = 2;
 const AF_INET6 = 10;
 /** How long a link must stay down before its instances go to Fault. */
 const LINK_SETTLE_MS = 100;
+/** VRRP datagrams handled per turn of the event loop: a flood of them must
+ * leave room for timers (our own adverts) and the other sockets. */
+const RECEIVE_PER_TURN = 64;
 
 /** Datagrams dropped before any instance could claim them, by reason. */
 export type DeviceDrops = Record<string, number>;
@@ -51,6 +54,7 @@ export class Device {
     const r = new Runner(spec, this.runnerHost(), this.instanceLogger(spec));
     this.runners.push(r);
     if (this.ifindex >= 0 && !this.sockets.has(spec.family)) this.openSocket(spec.family);
+    this.updateMembership(spec.family);
     this.startRunner(r);
   }
 
@@ -58,6 +62,22 @@ export class Device {
   remove(r: Runner, why: string): void {
     r.stop(why);
     this.runners.splice(this.runners.indexOf(r), 1);
+    this.updateMembership(r.spec.family);
+  }
+
+  /** Whether some instance of `family` here is in multicast mode. */
+  private multicast(family: Family): boolean {
+    return this.runners.some((r) => r.spec.family === family && r.spec.unicastPeers.length === 0);
+  }
+
+  private updateMembership(family: Family): void {
+    const socket = this.sockets.get(family);
+    if (!socket) return;
+    try {
+      socket.setMembership(this.multicast(family));
+    } catch (e) {
+      this.log("error", `IPv${family} VRRP group on ${this.name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   private instanceLogger(spec: InstanceSpec): Logger {
@@ -114,11 +134,11 @@ export class Device {
       .find((a): a is Addr => a !== null);
     if (!source) return;
     try {
-      const socket = new VrrpSocket({ family, ifname: this.name, ifindex: this.ifindex, source },
+      const socket = new VrrpSocket({ family, ifname: this.name, ifindex: this.ifindex, source, joinGroup: this.multicast(family) },
         (m) => this.log("warn", m));
       this.sockets.set(family, socket);
       watchReadable(socket.rx, guarded(this.log, "VRRP receive", () => this.receive(socket)));
-      watchReadable(socket.tx, guarded(this.log, "VRRP socket", () => socket.discardTx()));
+      watchReadable(socket.tx, guarded(this.log, "VRRP socket", () => socket.discardTx(RECEIVE_PER_TURN)));
     } catch (e) {
       this.log("error", `IPv${family} VRRP socket on ${this.name}: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -156,8 +176,10 @@ export class Device {
     return null;
   }
 
-  private receive(socket: VrrpSocket): void {
-    for (const d of socket.receive()) {
+  /** Handles a bounded batch; true when it was full (more may wait). */
+  private receive(socket: VrrpSocket): boolean {
+    const batch = socket.receive(RECEIVE_PER_TURN);
+    for (const d of batch) {
       let payload = d.data;
       let src = d.src;
       let dst = d.dst;
@@ -176,6 +198,7 @@ export class Device {
       else if (!runner) this.drop("vrid-mismatch");
       else runner.receive({ payload, src, dst, ttl });
     }
+    return batch.length === RECEIVE_PER_TURN;
   }
 
   private drop(reason: string): void {

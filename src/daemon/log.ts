@@ -24,33 +24,44 @@ export function logger(origin: string): Logger {
 }
 
 /** Runs an event handler so that an unexpected exception is logged, not
- * fatal: the daemon must keep the VIP moving whatever one handler hit. */
-export function guarded(log: Logger, what: string, handler: () => void): () => void {
+ * fatal: the daemon must keep the VIP moving whatever one handler hit. A
+ * read handler's "more is waiting" (see watchReadable) passes through. */
+export function guarded(log: Logger, what: string, handler: () => boolean | void): () => boolean | void {
   return () => {
     try {
-      handler();
+      return handler();
     } catch (e) {
       log("error", `${what}: ${e instanceof Error ? `${e.message}${e.stack ? `\n${e.stack}` : ""}` : String(e)}`);
+      return undefined;
     }
   };
 }
 
-/** Lets each distinct warning through once per window and says how many of
- * it were held back, so a flood of bad packets cannot flood the log. */
+/** Reasons a limiter tracks at once; a closed set in practice (drop
+ * reasons), bounded all the same. */
+const MAX_REASONS = 64;
+
+/** Lets one line per reason through each window and counts the others, so
+ * that a flood of bad packets costs one line per reason per window however
+ * its sources vary (they are spoofed at will): the next line of that reason
+ * after the window says how many were held back. */
 export class LogLimiter {
-  private readonly seen = new Map<string, { until: number; held: number }>();
+  private readonly windows = new Map<string, { until: number; held: number }>();
 
   constructor(private readonly windowMs: number) {}
 
-  /** The line to log now, or null to hold this one back. */
-  pass(message: string, now: number): string | null {
-    const entry = this.seen.get(message);
-    if (entry && now < entry.until) {
-      entry.held++;
+  /** The line to log now for a complaint of `reason`, or null to hold it back. */
+  pass(reason: string, message: string, now: number): string | null {
+    const w = this.windows.get(reason);
+    if (w && now < w.until) {
+      w.held++;
       return null;
     }
-    if (this.seen.size >= 256) for (const [k, v] of this.seen) if (now >= v.until) this.seen.delete(k);
-    this.seen.set(message, { until: now + this.windowMs, held: 0 });
-    return entry && entry.held > 0 ? `${message} (${entry.held} more like it held back)` : message;
+    if (!w && this.windows.size >= MAX_REASONS) {
+      for (const [k, v] of this.windows) if (now >= v.until && v.held === 0) this.windows.delete(k);
+      if (this.windows.size >= MAX_REASONS) return null;
+    }
+    this.windows.set(reason, { until: now + this.windowMs, held: 0 });
+    return w && w.held > 0 ? `${message} (${w.held} more of these since the last such line)` : message;
   }
 }

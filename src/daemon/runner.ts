@@ -1,7 +1,7 @@
 // One VRRP instance on the real system: feeds the pure core with adverts,
 // timer expiries and link events, and carries out the actions it returns
 // (adverts on the wire, VIPs through netlink, gratuitous ARP / NA).
-import { type Addr, addrEquals, formatAddr } from "../core/addr";
+import { type Addr, formatAddr } from "../core/addr";
 import { advertFor } from "../core/instance-config";
 import { decodeAdvert, encodeAdvert } from "../core/packet";
 import { type Action, type Event, type InstanceState, createInstance, step } from "../core/state";
@@ -46,7 +46,7 @@ export class Runner {
   lastPeer: PeerSeen | null = null;
   private cancelTimer: (() => void) | null = null;
   private cancelGarp: (() => void) | null = null;
-  /** One line per distinct complaint (e.g. a bad packet's source) a minute. */
+  /** One line per reason of complaint a minute. */
   private readonly warnings = new LogLimiter(60_000);
   private readonly group: Addr;
 
@@ -93,9 +93,12 @@ export class Runner {
       this.feed({ kind: "rxError", reason: decoded.reason });
       return;
     }
-    this.lastPeer = { addr: msg.src, priority: decoded.value.priority, at: this.host.now() };
-    const multicast = addrEquals(msg.dst, this.group);
-    this.feed({ kind: "advert", rx: { advert: decoded.value, src: msg.src, ttl: msg.ttl, multicast } });
+    const before = this.state.heard;
+    this.feed({ kind: "advert", rx: { advert: decoded.value, src: msg.src, ttl: msg.ttl } });
+    // Only an advert the core accepted from the master it follows (or one
+    // that preempted us) names the peer: the lease channel talks to it.
+    const heard = this.state?.heard;
+    if (heard && heard !== before) this.lastPeer = { addr: heard.addr, priority: heard.priority, at: heard.at };
   }
 
   /** A reload changed only the priority: it shows in the next advert, and
@@ -162,7 +165,7 @@ export class Runner {
         this.host.notify(this.spec, action.from, action.to, action.reason, this.state?.priority ?? this.spec.priority);
         return;
       case "log": {
-        const line = action.level === "warn" ? this.warnings.pass(action.message, this.host.now()) : action.message;
+        const line = action.level === "warn" ? this.warnings.pass(action.reason, action.message, this.host.now()) : action.message;
         if (line !== null) this.log(action.level, line);
         return;
       }
@@ -175,8 +178,17 @@ export class Runner {
     const advert = advertFor(state.config, priority);
     const targets = this.spec.unicastPeers.length > 0 ? this.spec.unicastPeers : [this.group];
     for (const dst of targets) {
+      let message: Uint8Array;
       try {
-        this.host.send(this.spec.family, encodeAdvert(advert, { src: state.config.primary, dst }, this.spec.codec), dst);
+        message = encodeAdvert(advert, { src: state.config.primary, dst }, this.spec.codec);
+      } catch (e) {
+        // The configuration checks should make this impossible: say so loudly.
+        const line = this.warnings.pass("encode", `cannot build an advert: ${e instanceof Error ? e.message : String(e)}`, this.host.now());
+        if (line !== null) this.log("error", line);
+        return;
+      }
+      try {
+        this.host.send(this.spec.family, message, dst);
       } catch (e) {
         // The link may be gone for a moment (netifd re-creating br-lan):
         // the link events decide about Fault, not a failed send.

@@ -23,6 +23,7 @@
 #include <linux/rtnetlink.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <time.h>
@@ -304,6 +305,15 @@ static JSValue js_monotonic_ms(JSContext *ctx, JSValueConst this_val, int argc, 
     return JS_NewFloat64(ctx, (double)ts.tv_sec * 1000.0 + (double)(ts.tv_nsec / 1000) / 1000.0);
 }
 
+/* umask(mask) -> the previous mask */
+static JSValue js_umask(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int mask;
+    if (get_int(ctx, argv[0], &mask))
+        return JS_EXCEPTION;
+    return JS_NewInt32(ctx, (int)umask((mode_t)(mask & 0777)));
+}
+
 static JSValue js_getpid(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
     return JS_NewInt32(ctx, getpid());
@@ -323,6 +333,7 @@ static const JSCFunctionListEntry native_funcs[] = {
     JS_CFUNC_DEF("pollReadable", 2, js_poll_readable),
     JS_CFUNC_DEF("monotonicMs", 0, js_monotonic_ms),
     JS_CFUNC_DEF("getpid", 0, js_getpid),
+    JS_CFUNC_DEF("umask", 1, js_umask),
     JS_PROP_STRING_DEF("engineVersion", CONFIG_VERSION, JS_PROP_CONFIGURABLE),
 };
 

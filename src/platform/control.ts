@@ -2,7 +2,7 @@
 // unix datagram socket in the run directory. One JSON request per datagram,
 // one JSON reply to the sender's socket file. The CLI only
 // asks; the daemon turns requests into events for the core.
-import { C, removeFile, sys } from "./engine";
+import { C, removeFile, setUmask, sys } from "./engine";
 import { decodeSockaddr, sockaddrUn } from "./sockaddr";
 
 const MAX_DATAGRAM = 65536;
@@ -25,19 +25,27 @@ export type Reply = Record<string, unknown>;
 export class ControlServer {
   readonly fd: number;
 
+  /** The socket file is root's alone (0600), whatever the umask: whoever
+   * may write to it may hand the VIPs over. */
   constructor(readonly path: string) {
     this.fd = sys.socket(C.AF_UNIX, C.SOCK_DGRAM | C.SOCK_NONBLOCK, 0);
+    const umask = setUmask(0o177);
     try {
       sys.bind(this.fd, sockaddrUn(path));
     } catch (e) {
       sys.close(this.fd);
       throw e;
+    } finally {
+      setUmask(umask);
     }
   }
 
-  /** Answers every waiting request with handle's reply. */
-  serve(handle: (request: unknown) => Reply): void {
-    for (let got = sys.recvmsg(this.fd, MAX_DATAGRAM); got; got = sys.recvmsg(this.fd, MAX_DATAGRAM)) {
+  /** Answers up to `max` waiting requests with handle's reply; true when
+   * that many were (more may wait). */
+  serve(handle: (request: unknown) => Reply, max: number): boolean {
+    for (let n = 0; n < max; n++) {
+      const got = sys.recvmsg(this.fd, MAX_DATAGRAM);
+      if (!got) return false;
       let reply: Reply;
       try {
         reply = handle(JSON.parse(utf8Decode(new Uint8Array(got.data))));
@@ -46,8 +54,13 @@ export class ControlServer {
       }
       // An unbound sender's address is the bare family: nowhere to answer.
       if (decodeSockaddr(got.from).family !== "unix" || got.from.byteLength <= 2) continue;
-      sys.sendto(this.fd, utf8Encode(JSON.stringify(reply)), got.from);
+      try {
+        sys.sendto(this.fd, utf8Encode(JSON.stringify(reply)), got.from);
+      } catch {
+        // The asker gave up and removed its socket: nobody to tell.
+      }
     }
+    return true;
   }
 
   close(): void {

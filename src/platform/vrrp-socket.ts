@@ -26,6 +26,9 @@ export interface VrrpSocketOptions {
   ifindex: number;
   /** Our own address on the interface: IPv4 primary, or IPv6 link-local. */
   source: Addr;
+  /** Join 224.0.0.18 / ff02::12: some instance on the interface is in
+   * multicast mode. Unicast-only interfaces never hear the group. */
+  joinGroup: boolean;
 }
 
 export interface ReceivedVrrp {
@@ -63,6 +66,7 @@ export class VrrpSocket {
   readonly tx: number;
   readonly family: 4 | 6;
   private readonly ifindex: number;
+  private joined = false;
 
   constructor(opts: VrrpSocketOptions, warn: Warning) {
     this.family = opts.family;
@@ -80,7 +84,6 @@ export class VrrpSocket {
       if (opts.family === 4) {
         sys.setsockopt(this.rx, C.IPPROTO_IP, C.IP_RECVTTL, 1);
         sys.setsockopt(this.rx, C.IPPROTO_IP, C.IP_PKTINFO, 1);
-        sys.setsockopt(this.rx, C.IPPROTO_IP, C.IP_ADD_MEMBERSHIP, ipMreqn(VRRP_GROUP_V4.bytes, opts.ifindex));
         sys.setsockopt(this.tx, C.IPPROTO_IP, C.IP_MULTICAST_TTL, 255);
         sys.setsockopt(this.tx, C.IPPROTO_IP, C.IP_TTL, 255);
         sys.setsockopt(this.tx, C.IPPROTO_IP, C.IP_MULTICAST_LOOP, 0);
@@ -90,7 +93,6 @@ export class VrrpSocket {
       } else {
         sys.setsockopt(this.rx, C.IPPROTO_IPV6, C.IPV6_RECVHOPLIMIT, 1);
         sys.setsockopt(this.rx, C.IPPROTO_IPV6, C.IPV6_RECVPKTINFO, 1);
-        sys.setsockopt(this.rx, C.IPPROTO_IPV6, C.IPV6_ADD_MEMBERSHIP, ipv6Mreq(VRRP_GROUP_V6.bytes, opts.ifindex));
         sys.setsockopt(this.tx, C.IPPROTO_IPV6, C.IPV6_MULTICAST_HOPS, 255);
         sys.setsockopt(this.tx, C.IPPROTO_IPV6, C.IPV6_UNICAST_HOPS, 255);
         sys.setsockopt(this.tx, C.IPPROTO_IPV6, C.IPV6_MULTICAST_LOOP, 0);
@@ -98,6 +100,7 @@ export class VrrpSocket {
           sys.setsockopt(this.tx, C.IPPROTO_IPV6, C.IPV6_MULTICAST_IF, opts.ifindex));
         sys.bind(this.tx, sockaddrIn6(opts.source.bytes, opts.ifindex));
       }
+      this.setMembership(opts.joinGroup);
     } catch (e) {
       this.close();
       throw e;
@@ -120,19 +123,35 @@ export class VrrpSocket {
     return sys.sendto(this.tx, message, to) !== null;
   }
 
-  /** Every datagram waiting on the receive socket. */
-  receive(): ReceivedVrrp[] {
+  /** Joins or leaves the VRRP group on the interface. */
+  setMembership(join: boolean): void {
+    if (join === this.joined) return;
+    if (this.family === 4) {
+      const opt = join ? C.IP_ADD_MEMBERSHIP : C.IP_DROP_MEMBERSHIP;
+      sys.setsockopt(this.rx, C.IPPROTO_IP, opt, ipMreqn(VRRP_GROUP_V4.bytes, this.ifindex));
+    } else {
+      const opt = join ? C.IPV6_ADD_MEMBERSHIP : C.IPV6_DROP_MEMBERSHIP;
+      sys.setsockopt(this.rx, C.IPPROTO_IPV6, opt, ipv6Mreq(VRRP_GROUP_V6.bytes, this.ifindex));
+    }
+    this.joined = join;
+  }
+
+  /** Up to `max` datagrams waiting on the receive socket (the rest stay
+   * queued for the next turn of the event loop). */
+  receive(max: number): ReceivedVrrp[] {
     const out: ReceivedVrrp[] = [];
-    for (let got = sys.recvmsg(this.rx, 65536); got; got = sys.recvmsg(this.rx, 65536)) out.push(this.toReceived(got));
+    for (let got = out.length < max ? sys.recvmsg(this.rx, 65536) : null; got; got = out.length < max ? sys.recvmsg(this.rx, 65536) : null) {
+      out.push(this.toReceived(got));
+    }
     return out;
   }
 
   /** The send socket may be handed datagrams addressed to our own address;
-   * they are the receive socket's business, so they are thrown away. */
-  discardTx(): void {
-    while (sys.recvmsg(this.tx, 1)) {
-      // drop
-    }
+   * they are the receive socket's business, so up to `max` of them are
+   * thrown away; true when that many were (more may wait). */
+  discardTx(max: number): boolean {
+    for (let n = 0; n < max; n++) if (!sys.recvmsg(this.tx, 1)) return false;
+    return true;
   }
 
   private toReceived(got: Received): ReceivedVrrp {

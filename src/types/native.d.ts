@@ -24,6 +24,8 @@ declare module "native" {
   export function pollReadable(fd: number, timeoutMs: number): boolean;
   export function monotonicMs(): number;
   export function getpid(): number;
+  /** umask(2): sets the file mode creation mask, returns the previous one. */
+  export function umask(mask: number): number;
   export const engineVersion: string;
   /** Socket, protocol and errno constants as the target CPU numbers them. */
   export const constants: Readonly<Record<NativeConstant, number>>;

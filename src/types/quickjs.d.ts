@@ -44,6 +44,11 @@ declare module "os" {
   export function remove(path: string): number;
   export function mkdir(path: string, mode?: number): number;
   export function close(fd: number): number;
+  /** A file descriptor, or a negative errno. */
+  export function open(path: string, flags: number, mode?: number): number;
+  export const O_WRONLY: number;
+  export const O_CREAT: number;
+  export const O_EXCL: number;
   export function sleep(ms: number): void;
   export function stat(path: string): [{ mode: number; size: number }, number];
   export const SIGINT: number;

@@ -174,7 +174,7 @@ describe("hostile packets", () => {
     const { ns, a, b } = pair();
     await waitFor("A master", () => a.state() === "master" && b.state() === "backup");
     const kinds = ["garbage", "short", "ttl64", "badsum", "vrid99"];
-    const sent = lab.exec(ns.c, ["python3", `${ROOT}/test/lab/inject.py`, "eth0", "198.18.0.100", ...kinds]);
+    const sent = lab.exec(ns.c, ["python3", `${ROOT}/test/lab/attack.py`, "samples", "eth0", "198.18.0.100", ...kinds]);
     expect(sent.stderr).toBe("");
     // Short ones and unknown VRIDs are dropped by the device before any
     // instance sees them; the rest by the instance, each by its reason.
@@ -191,7 +191,7 @@ describe("hostile packets", () => {
     expect(a.state()).toBe("master");
     expect(a.running && b.running).toBe(true);
     // A flood of the same bad packet is counted in full but logged once.
-    lab.exec(ns.c, ["python3", `${ROOT}/test/lab/inject.py`, "eth0", "198.18.0.100", ...Array(20).fill("ttl64")]);
+    lab.exec(ns.c, ["python3", `${ROOT}/test/lab/attack.py`, "samples", "eth0", "198.18.0.100", ...Array(20).fill("ttl64")]);
     await waitFor("the flood counted", () => b.instance()?.counters.drops["bad-ttl"] === 21);
     await sleep(300); // the daemon's stderr reaches us through the event loop
     expect(b.log.split("\n").filter((l) => l.includes("has TTL 64")), b.log).toHaveLength(1);

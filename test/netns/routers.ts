@@ -3,7 +3,7 @@
 // PID), status through the real CLI, and polling waits with generous
 // deadlines (no timing is asserted here; bench/ measures time).
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
@@ -35,7 +35,7 @@ export interface InstanceStatus {
   peer: { address: string; priority: number } | null;
   counters: {
     advertsRx: number; advertsTx: number; priorityZeroRx: number; priorityZeroTx: number;
-    becameMaster: number; transitions: number; drops: Record<string, number>;
+    becameMaster: number; transitions: number; otherMasterSeen: number; drops: Record<string, number>;
   };
   transitions: { from: string; to: string; reason: string }[];
 }
@@ -96,6 +96,11 @@ export class Router {
 
   get log(): string {
     return this.output;
+  }
+
+  /** The configuration the daemon was last started or reloaded with. */
+  get config(): string {
+    return readFileSync(join(this.dir, "floatgw"), "utf8");
   }
 
   /** br-lan's MAC: what the router's ARP replies and GARPs carry. */

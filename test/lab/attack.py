@@ -1,0 +1,204 @@
+#!/usr/bin/python3
+"""A hostile host on a lab link, for the tests that prove floatgwd shrugs
+off what any LAN host can send. It builds IPv4 headers itself (raw sockets,
+IP_HDRINCL) so that the TTL and the source address can lie. Only lab
+addresses (198.18.0.0/15) are accepted as destinations.
+
+usage:
+  attack.py samples IFNAME SRC KIND...      one hostile VRRP datagram per KIND to 224.0.0.18:
+      garbage (version 7, VRID 51), short (one byte), ttl64 (valid advert, priority 250, TTL 64),
+      badsum (VRID 51, wrong checksum), vrid99 (valid advert for VRID 99)
+  attack.py advert IFNAME SRC DST [--prio P] [--ttl T] [--vrid V] [--count N] [--rate R] [--spread]
+      valid VRRPv3 adverts (VIP 198.18.0.1, 100 cs); --spread varies the source's last byte
+      (198.18.0.x, x = 100..199) so that every datagram seems to come from another host
+  attack.py flood IFNAME SRC DST PORT [--size B] [--seconds S] [--rate R] [--magic]
+      UDP datagrams of B bytes, R a second (default: as fast as possible), for
+      S seconds, in IP fragments when B > 1472; --magic starts each with the
+      lease channel's "FGL1"; prints how many were sent
+  attack.py replay IFNAME SRC DST PORT HEX...   each HEX as one UDP payload from SRC:PORT to DST:PORT
+  attack.py listen ADDR PORT SECONDS        counts UDP datagrams to ADDR:PORT; prints the count
+"""
+import argparse
+import ipaddress
+import socket
+import struct
+import sys
+import time
+
+GROUP = "224.0.0.18"
+SO_BINDTODEVICE = 25
+LAB = ipaddress.ip_network("198.18.0.0/15")
+MCAST = ipaddress.ip_network("224.0.0.0/4")
+
+
+def checksum(data: bytes) -> int:
+    if len(data) % 2:
+        data += b"\0"
+    s = sum(struct.unpack(f"!{len(data) // 2}H", data))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def advert_v3(src: str, dst: str, vrid: int, prio: int, vip: str = "198.18.0.1") -> bytes:
+    body = struct.pack("!BBBBH", 0x31, vrid, prio, 1, 100) + b"\0\0" + socket.inet_aton(vip)
+    pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + struct.pack("!BBH", 0, 112, len(body))
+    s = checksum(pseudo + body)
+    return body[:6] + struct.pack("!H", s) + body[8:]
+
+
+def ip_packet(src: str, dst: str, ttl: int, proto: int, payload: bytes, ident: int = 0, frag: int = 0) -> bytes:
+    header = struct.pack("!BBHHHBBH4s4s", 0x45, 0xC0, 20 + len(payload), ident, frag, ttl, proto, 0,
+                         socket.inet_aton(src), socket.inet_aton(dst))
+    return header[:10] + struct.pack("!H", checksum(header)) + header[12:] + payload
+
+
+def udp(src: str, dst: str, sport: int, dport: int, payload: bytes) -> bytes:
+    # Checksum 0: none (allowed over IPv4), so that floods cost the sender nothing.
+    return struct.pack("!HHHH", sport, dport, 8 + len(payload), 0) + payload
+
+
+def raw_socket(ifname: str) -> socket.socket:
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+    s.setsockopt(socket.SOL_SOCKET, SO_BINDTODEVICE, ifname.encode())
+    return s
+
+
+def lab_only(dst: str) -> str:
+    a = ipaddress.ip_address(dst)
+    if a not in LAB and a not in MCAST:
+        raise SystemExit(f"{dst} is not a lab address")
+    return dst
+
+
+def send_udp(s: socket.socket, src: str, dst: str, sport: int, dport: int, payload: bytes, ident: int) -> None:
+    """One UDP datagram, in IP fragments of at most 1480 bytes of payload."""
+    data = udp(src, dst, sport, dport, payload)
+    step = 1480
+    for off in range(0, len(data), step):
+        more = 0x2000 if off + step < len(data) else 0
+        s.sendto(ip_packet(src, dst, 64, 17, data[off:off + step], ident, more | (off // 8)), (dst, 0))
+
+
+def samples(a: argparse.Namespace) -> None:
+    s = raw_socket(a.ifname)
+    for kind in a.kinds:
+        if kind == "garbage":
+            # VRID 51 so it reaches the instance, version 7 so it fails there
+            packet = ip_packet(a.src, GROUP, 255, 112, bytes([0x71, 51]) + bytes(range(7, 45)))
+        elif kind == "short":
+            packet = ip_packet(a.src, GROUP, 255, 112, b"\x31")
+        elif kind == "ttl64":
+            packet = ip_packet(a.src, GROUP, 64, 112, advert_v3(a.src, GROUP, 51, 250))
+        elif kind == "badsum":
+            good = advert_v3(a.src, GROUP, 51, 250)
+            packet = ip_packet(a.src, GROUP, 255, 112, good[:6] + bytes([good[6] ^ 0xFF, good[7]]) + good[8:])
+        elif kind == "vrid99":
+            packet = ip_packet(a.src, GROUP, 255, 112, advert_v3(a.src, GROUP, 99, 250))
+        else:
+            raise SystemExit(f"unknown kind {kind}")
+        s.sendto(packet, (GROUP, 0))
+
+
+def advert(a: argparse.Namespace) -> None:
+    s = raw_socket(a.ifname)
+    dst = lab_only(a.dst)
+    base = a.src.rsplit(".", 1)[0]
+    for i in range(a.count):
+        src = f"{base}.{100 + i % 100}" if a.spread else a.src
+        s.sendto(ip_packet(src, dst, a.ttl, 112, advert_v3(src, dst, a.vrid, a.prio)), (dst, 0))
+        if a.rate:
+            time.sleep(1 / a.rate)
+
+
+def flood(a: argparse.Namespace) -> None:
+    s = raw_socket(a.ifname)
+    dst = lab_only(a.dst)
+    payload = (b"FGL1" if a.magic else b"") + bytes(a.size - (4 if a.magic else 0))
+    start = time.monotonic()
+    end = start + a.seconds
+    sent = 0
+    while time.monotonic() < end:
+        try:
+            send_udp(s, a.src, dst, 40000, a.port, payload, sent & 0xFFFF)
+        except OSError:
+            time.sleep(0.001)  # our own buffer is full: the link is saturated
+        sent += 1
+        if a.rate:
+            ahead = start + sent / a.rate - time.monotonic()
+            if ahead > 0:
+                time.sleep(ahead)
+    print(sent)
+
+
+def replay(a: argparse.Namespace) -> None:
+    s = raw_socket(a.ifname)
+    dst = lab_only(a.dst)
+    for i, h in enumerate(a.payloads):
+        send_udp(s, a.src, dst, a.port, a.port, bytes.fromhex(h), 0x4000 + i)
+        time.sleep(0.005)
+
+
+def listen(a: argparse.Namespace) -> None:
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((a.addr, a.port))
+    s.settimeout(0.2)
+    end = time.monotonic() + a.seconds
+    n = 0
+    while time.monotonic() < end:
+        try:
+            s.recv(65536)
+            n += 1
+        except socket.timeout:
+            pass
+    print(n)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    sub = p.add_subparsers(dest="cmd", required=True)
+    x = sub.add_parser("samples")
+    x.add_argument("ifname")
+    x.add_argument("src")
+    x.add_argument("kinds", nargs="+")
+    x.set_defaults(run=samples)
+    x = sub.add_parser("advert")
+    x.add_argument("ifname")
+    x.add_argument("src")
+    x.add_argument("dst")
+    x.add_argument("--prio", type=int, default=254)
+    x.add_argument("--ttl", type=int, default=255)
+    x.add_argument("--vrid", type=int, default=51)
+    x.add_argument("--count", type=int, default=1)
+    x.add_argument("--rate", type=float, default=0)
+    x.add_argument("--spread", action="store_true")
+    x.set_defaults(run=advert)
+    x = sub.add_parser("flood")
+    x.add_argument("ifname")
+    x.add_argument("src")
+    x.add_argument("dst")
+    x.add_argument("port", type=int)
+    x.add_argument("--size", type=int, default=65000)
+    x.add_argument("--seconds", type=float, default=5)
+    x.add_argument("--rate", type=float, default=0)
+    x.add_argument("--magic", action="store_true")
+    x.set_defaults(run=flood)
+    x = sub.add_parser("replay")
+    x.add_argument("ifname")
+    x.add_argument("src")
+    x.add_argument("dst")
+    x.add_argument("port", type=int)
+    x.add_argument("payloads", nargs="+")
+    x.set_defaults(run=replay)
+    x = sub.add_parser("listen")
+    x.add_argument("addr")
+    x.add_argument("port", type=int)
+    x.add_argument("seconds", type=float)
+    x.set_defaults(run=listen)
+    a = p.parse_args()
+    a.run(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
