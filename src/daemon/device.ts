@@ -226,8 +226,11 @@ export class Device {
         if (e.link.ifindex === this.ifindex) this.onDeleted();
         return;
       case "addr-added":
+        // A VIP's renewed lifetime (four times a second) changes nothing here.
+        if (e.addr.ifindex === this.ifindex && !this.knows(e.addr)) this.onAddresses(false);
+        return;
       case "addr-deleted":
-        if (e.addr.ifindex === this.ifindex) this.onAddresses(e.kind === "addr-deleted");
+        if (e.addr.ifindex === this.ifindex) this.onAddresses(true);
         return;
     }
   }
@@ -288,6 +291,13 @@ export class Device {
     }));
   }
 
+  /** Whether the device already has this address with this prefix. */
+  private knows(a: AddrInfo): boolean {
+    const bytes = a.address;
+    return bytes !== null && this.addresses.some((b) => b.family === a.family && b.prefix === a.prefix && b.address !== null
+      && b.address.length === bytes.length && b.address.every((x, i) => x === bytes[i]));
+  }
+
   private onAddresses(deleted: boolean): void {
     this.addresses = this.rtnl.addresses(this.ifindex);
     for (const r of this.runners) this.startRunner(r);
@@ -318,7 +328,10 @@ export class Device {
         if (!socket) throw new Error(`no IPv${family} socket on ${this.name}`);
         socket.send(message, dst);
       },
-      addAddress: (vip, prefix) => this.ifindex >= 0 && this.rtnl.addAddress(this.ifindex, vip, prefix),
+      addAddress: (vip, prefix, lifetimeS) => this.ifindex >= 0 && this.rtnl.addAddress(this.ifindex, vip, prefix, lifetimeS),
+      refreshAddress: (vip, prefix, lifetimeS) => {
+        if (this.ifindex >= 0) this.rtnl.refreshAddress(this.ifindex, vip, prefix, lifetimeS);
+      },
       deleteAddress: (vip, prefix) => this.ifindex >= 0 && this.rtnl.deleteAddress(this.ifindex, vip, prefix),
       hasAddress: (vip) => this.addresses.some((a) => a.family === (vip.family === 4 ? AF_INET : AF_INET6)
         && a.address !== null && addrEquals({ family: vip.family, bytes: a.address }, vip)),

@@ -16,7 +16,10 @@ export interface RunnerHost {
   now(): Ms;
   /** Sends a VRRP message on the device; throws a syscall error on failure. */
   send(family: 4 | 6, message: Uint8Array, dst: Addr): void;
-  addAddress(vip: Addr, prefix: number): boolean;
+  /** Adds a VIP, with a kernel lifetime in seconds unless null; false if it was there. */
+  addAddress(vip: Addr, prefix: number, lifetimeS: number | null): boolean;
+  /** Renews a VIP's lifetime (putting it back if it expired). */
+  refreshAddress(vip: Addr, prefix: number, lifetimeS: number): void;
   deleteAddress(vip: Addr, prefix: number): boolean;
   hasAddress(vip: Addr): boolean;
   announce(vip: Addr): void;
@@ -24,6 +27,20 @@ export interface RunnerHost {
   changed(): void;
   notify(spec: InstanceSpec, from: string, to: string, reason: string, priority: number): void;
 }
+
+/**
+ * IPv4 VIPs live in the kernel for VIP_LIFETIME_S seconds unless renewed,
+ * and the master renews them every VIP_REFRESH_MS on a timer of their own.
+ * A daemon that hangs (SIGSTOP) or is killed (SIGKILL) stops renewing, and
+ * the kernel removes the VIP about a second later, so the router stops
+ * answering for it even though nothing of floatgw runs any more. A healthy
+ * master loses nothing unless its event loop stalls for over 0.75 s, and
+ * then only until the next renewal. IPv6 VIPs keep an infinite lifetime:
+ * odhcpd derives router advertisements from address lifetimes
+ * (docs/robustness.md).
+ */
+export const VIP_LIFETIME_S = 1;
+const VIP_REFRESH_MS = 250;
 
 export interface PeerSeen {
   addr: Addr;
@@ -39,6 +56,10 @@ export interface Incoming {
   ttl: number;
 }
 
+function lifetime(vip: Addr): number | null {
+  return vip.family === 4 ? VIP_LIFETIME_S : null;
+}
+
 export class Runner {
   spec: InstanceSpec;
   state: InstanceState | null = null;
@@ -46,6 +67,7 @@ export class Runner {
   lastPeer: PeerSeen | null = null;
   private cancelTimer: (() => void) | null = null;
   private cancelGarp: (() => void) | null = null;
+  private cancelRefresh: (() => void) | null = null;
   /** One line per reason of complaint a minute. */
   private readonly warnings = new LogLimiter(60_000);
   private readonly group: Addr;
@@ -117,7 +139,7 @@ export class Runner {
     for (const v of this.spec.vips) {
       if (this.host.hasAddress(v.addr)) continue;
       try {
-        restored = this.host.addAddress(v.addr, v.prefix) || restored;
+        restored = this.host.addAddress(v.addr, v.prefix, lifetime(v.addr)) || restored;
       } catch (e) {
         this.log("warn", `${why}: cannot restore ${formatAddr(v.addr)}: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -125,6 +147,7 @@ export class Runner {
     if (restored) {
       this.log("warn", `${why}: VIP restored`);
       this.vipPresent = true;
+      this.scheduleRefresh();
       this.garpBurst(this.spec.gratuitous.count, this.spec.gratuitous.spacingMs);
       this.host.changed();
     }
@@ -135,6 +158,7 @@ export class Runner {
     this.feed({ kind: "shutdown" });
     this.cancelTimer?.();
     this.cancelTimer = null;
+    this.stopRefresh();
   }
 
   private schedule(deadline: Ms | null, now: Ms): void {
@@ -150,11 +174,13 @@ export class Runner {
       case "sendAdvert":
         return this.sendAdvert(action.priority);
       case "addVip":
-        for (const v of this.spec.vips) this.host.addAddress(v.addr, v.prefix);
+        for (const v of this.spec.vips) this.host.addAddress(v.addr, v.prefix, lifetime(v.addr));
         this.vipPresent = true;
+        this.scheduleRefresh();
         return;
       case "removeVip":
         this.cancelGarps();
+        this.stopRefresh();
         for (const v of this.spec.vips) this.host.deleteAddress(v.addr, v.prefix);
         this.vipPresent = false;
         return;
@@ -195,6 +221,31 @@ export class Runner {
         this.log("debug", `advert to ${formatAddr(dst)} not sent: ${isSyscallError(e) ? e.message : String(e)}`);
       }
     }
+  }
+
+  /** Renews the VIPs' lifetimes every VIP_REFRESH_MS while they are ours. */
+  private scheduleRefresh(): void {
+    if (this.cancelRefresh || !this.spec.vips.some((v) => lifetime(v.addr) !== null)) return;
+    this.cancelRefresh = after(VIP_REFRESH_MS, guarded(this.log, "VIP refresh", () => {
+      this.cancelRefresh = null;
+      if (!this.vipPresent) return;
+      for (const v of this.spec.vips) {
+        const seconds = lifetime(v.addr);
+        if (seconds === null) continue;
+        try {
+          this.host.refreshAddress(v.addr, v.prefix, seconds);
+        } catch (e) {
+          const line = this.warnings.pass("refresh", `cannot renew ${formatAddr(v.addr)}: ${e instanceof Error ? e.message : String(e)}`, this.host.now());
+          if (line !== null) this.log("warn", line);
+        }
+      }
+      this.scheduleRefresh();
+    }));
+  }
+
+  private stopRefresh(): void {
+    this.cancelRefresh?.();
+    this.cancelRefresh = null;
   }
 
   /** `count` announcements of every VIP, `spacingMs` apart; a new burst

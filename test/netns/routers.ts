@@ -135,6 +135,12 @@ export class Router {
     return exited;
   }
 
+  /** Sends the daemon a signal without waiting for anything. */
+  signal(signal: NodeJS.Signals): void {
+    if (!this.daemon) throw new Error(`floatgwd on ${this.ns} is not running`);
+    this.daemon.kill(signal);
+  }
+
   get running(): boolean {
     return this.daemon !== null && this.daemon.exitCode === null && this.daemon.signalCode === null;
   }
