@@ -17,6 +17,11 @@ usage:
       lease channel's "FGL1"; prints how many were sent
   attack.py replay IFNAME SRC DST PORT HEX...   each HEX as one UDP payload from SRC:PORT to DST:PORT
   attack.py listen ADDR PORT SECONDS        counts UDP datagrams to ADDR:PORT; prints the count
+  attack.py fuzz IFNAME SRC DST COUNT [--seed S] [--lease-port P] [--lease-src A]
+      COUNT hostile datagrams, seeded: mutated VRRP adverts (to 224.0.0.18 and to
+      DST, the checksum fixed up half of the time) and, with --lease-port,
+      lease-channel datagrams to DST (from --lease-src, e.g. the peer's address
+      so that they get past the source check); prints how many of each
 """
 import argparse
 import ipaddress
@@ -139,6 +144,57 @@ def replay(a: argparse.Namespace) -> None:
         time.sleep(0.005)
 
 
+def mutate(rng, b: bytes) -> bytes:
+    out = bytearray(b)
+    for _ in range(1 + rng.randrange(4)):
+        op = rng.randrange(5)
+        at = rng.randrange(max(1, len(out)))
+        if op == 0 and out:
+            out[at] ^= 1 << rng.randrange(8)
+        elif op == 1 and out:
+            out[at] = rng.choice([0, 1, 2, 3, 0x7F, 0x80, 0xFF, 51])
+        elif op == 2:
+            del out[at:]
+        elif op == 3:
+            out += bytes(rng.randrange(256) for _ in range(1 + rng.randrange(40)))
+        elif out:
+            out[at] = rng.randrange(256)
+    return bytes(out)
+
+
+def fuzz(a: argparse.Namespace) -> None:
+    import random
+    rng = random.Random(a.seed)
+    s = raw_socket(a.ifname)
+    dst = lab_only(a.dst)
+    counts = {"vrrp": 0, "lease": 0}
+    for i in range(a.count):
+        if a.lease_port and i % 3 == 2:
+            size = rng.choice([0, 10, 60, 200, 1400, 1473, 3000])
+            payload = (b"FGL1" if rng.randrange(4) else b"") + bytes(rng.randrange(256) for _ in range(size))
+            src = a.lease_src if rng.randrange(2) else a.src
+            send_udp(s, src, dst, a.lease_port, a.lease_port, payload, i & 0xFFFF)
+            counts["lease"] += 1
+            continue
+        to = GROUP if rng.randrange(2) else dst
+        body = advert_v3(a.src, to, rng.choice([51, 51, 52]), rng.choice([0, 50, 100, 200, 255]))
+        if rng.randrange(4):
+            body = mutate(rng, body)
+        if rng.randrange(2) and len(body) >= 8:
+            fixed = body[:6] + b"\0\0" + body[8:]
+            pseudo = socket.inet_aton(a.src) + socket.inet_aton(to) + struct.pack("!BBH", 0, 112, len(fixed))
+            body = fixed[:6] + struct.pack("!H", checksum(pseudo + fixed)) + fixed[8:]
+        packet = ip_packet(a.src, to, 255 if rng.randrange(8) else rng.randrange(256), 112, body)
+        try:
+            s.sendto(packet, (to, 0))
+        except OSError:
+            time.sleep(0.001)
+        counts["vrrp"] += 1
+        if i % 200 == 199:
+            time.sleep(0.002)  # let the receivers' buffers drain a little
+    print(counts["vrrp"], counts["lease"])
+
+
 def listen(a: argparse.Namespace) -> None:
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -196,6 +252,15 @@ def main() -> None:
     x.add_argument("port", type=int)
     x.add_argument("seconds", type=float)
     x.set_defaults(run=listen)
+    x = sub.add_parser("fuzz")
+    x.add_argument("ifname")
+    x.add_argument("src")
+    x.add_argument("dst")
+    x.add_argument("count", type=int)
+    x.add_argument("--seed", type=int, default=1)
+    x.add_argument("--lease-port", type=int, default=0)
+    x.add_argument("--lease-src", default="")
+    x.set_defaults(run=fuzz)
     a = p.parse_args()
     a.run(a)
 
