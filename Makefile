@@ -8,6 +8,7 @@
 #                     continuity run (part of make test)
 #   make fuzz       10^6 hostile packets, 10^5 lease datagrams, 10^4 UCI files
 #                   into the code and the running binary (docs/robustness.md)
+#   make soak       an hour of four VRIDs at 10 ms adverts: spurious transitions, RSS
 #   make clean      remove build outputs, keep the cached engine and toolchains
 #   make distclean  remove build/ and node_modules/ entirely
 SHELL := bash
@@ -28,7 +29,7 @@ include mk/engine.mk
 TS_SOURCES := $(shell find src -name '*.ts')
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: all cross setup test demo bench bench-smoke fuzz clean distclean
+.PHONY: all cross setup test demo bench bench-smoke fuzz soak clean distclean
 all: build/x86_64/floatgwd
 cross: $(foreach t,$(CROSS_TARGETS),build/$(t)/floatgwd)
 
@@ -76,6 +77,9 @@ fuzz: setup all
 	FLOATGW_FUZZ=full npx vitest run -c vitest.system.config.ts -t fuzz test/netns/fuzz.test.ts test/openwrt/check.test.ts
 	@cat build/fuzz/node.json build/fuzz/netns.json build/fuzz/check.json
 
+soak: setup all
+	@node bench/soak.mjs
+
 clean:
 	rm -rf build/floatgwd.js build/x86_64 $(foreach t,$(CROSS_TARGETS),build/$(t)) build/test-results coverage
 
@@ -83,6 +87,9 @@ distfuzz: setup all
 	FLOATGW_FUZZ=full npx vitest run -c vitest.config.ts test/unit/fuzz.test.ts
 	FLOATGW_FUZZ=full npx vitest run -c vitest.system.config.ts -t fuzz test/netns/fuzz.test.ts test/openwrt/check.test.ts
 	@cat build/fuzz/node.json build/fuzz/netns.json build/fuzz/check.json
+
+soak: setup all
+	@node bench/soak.mjs
 
 clean:
 	rm -rf build node_modules coverage
