@@ -70,13 +70,18 @@ export class Device {
     return this.runners.some((r) => r.spec.family === family && r.spec.unicastPeers.length === 0);
   }
 
+  /** Joins the group while some instance is in multicast mode; while none
+   * is, lets the kernel queue only adverts from the unicast peers. */
   private updateMembership(family: Family): void {
     const socket = this.sockets.get(family);
     if (!socket) return;
+    const multicast = this.multicast(family);
+    const peers = this.runners.filter((r) => r.spec.family === family).flatMap((r) => r.spec.unicastPeers.map((p) => p.bytes));
     try {
-      socket.setMembership(this.multicast(family));
+      socket.setMembership(multicast);
+      socket.setSources(multicast ? null : peers);
     } catch (e) {
-      this.log("error", `IPv${family} VRRP group on ${this.name}: ${e instanceof Error ? e.message : String(e)}`);
+      this.log("error", `IPv${family} VRRP socket rules on ${this.name}: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
 
@@ -137,6 +142,7 @@ export class Device {
       const socket = new VrrpSocket({ family, ifname: this.name, ifindex: this.ifindex, source, joinGroup: this.multicast(family) },
         (m) => this.log("warn", m));
       this.sockets.set(family, socket);
+      this.updateMembership(family);
       watchReadable(socket.rx, guarded(this.log, "VRRP receive", () => this.receive(socket)));
       watchReadable(socket.tx, guarded(this.log, "VRRP socket", () => socket.discardTx(RECEIVE_PER_TURN)));
     } catch (e) {

@@ -33,6 +33,7 @@ export const sys = {
   ifNameToIndex: native.ifNameToIndex,
   pollReadable: native.pollReadable,
   getpid: native.getpid,
+  attachFilter: native.attachFilter,
 };
 
 /** Milliseconds of CLOCK_MONOTONIC, with microsecond resolution. */

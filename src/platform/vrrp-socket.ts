@@ -12,6 +12,7 @@ import { C, sys, type Received } from "./engine";
 import { decodeSockaddr, sockaddrIn, sockaddrIn6 } from "./sockaddr";
 import { hostLittleEndian } from "./hostorder";
 import { bindToDevice } from "./sockopt";
+import { dropAllProgram, sourceFilterProgram } from "./bpf";
 
 const IPPROTO_VRRP = 112;
 export const VRRP_GROUP_V4: Addr = { family: 4, bytes: new Uint8Array([224, 0, 0, 18]) };
@@ -101,6 +102,8 @@ export class VrrpSocket {
         sys.bind(this.tx, sockaddrIn6(opts.source.bytes, opts.ifindex));
       }
       this.setMembership(opts.joinGroup);
+      // The send socket only sends: the kernel need not queue anything for it.
+      sys.attachFilter(this.tx, dropAllProgram());
     } catch (e) {
       this.close();
       throw e;
@@ -134,6 +137,12 @@ export class VrrpSocket {
       sys.setsockopt(this.rx, C.IPPROTO_IPV6, opt, ipv6Mreq(VRRP_GROUP_V6.bytes, this.ifindex));
     }
     this.joined = join;
+  }
+
+  /** Lets the kernel queue only adverts from `peers`, or all when null
+   * (IPv4; an IPv6 raw socket's filter cannot see the source address). */
+  setSources(peers: readonly Uint8Array[] | null): void {
+    if (this.family === 4) sys.attachFilter(this.rx, sourceFilterProgram(peers));
   }
 
   /** Up to `max` datagrams waiting on the receive socket (the rest stay

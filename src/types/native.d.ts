@@ -26,6 +26,8 @@ declare module "native" {
   export function getpid(): number;
   /** umask(2): sets the file mode creation mask, returns the previous one. */
   export function umask(mask: number): number;
+  /** SO_ATTACH_FILTER: a classic BPF program, 8 bytes per instruction in host order. */
+  export function attachFilter(fd: number, program: Bytes): void;
   export const engineVersion: string;
   /** Socket, protocol and errno constants as the target CPU numbers them. */
   export const constants: Readonly<Record<NativeConstant, number>>;

@@ -113,8 +113,9 @@ describe("a hostile LAN host", () => {
     expect(a.has()).toBe(true);
     expect(b.state()).toBe("backup");
     expect(b.instance()?.master).toBe("198.18.0.2");
-    expect(b.instance()!.counters.drops["unknown-peer"]).toBeGreaterThanOrEqual(30);
-    expect(a.instance()!.counters.drops["unknown-peer"]).toBeGreaterThanOrEqual(30);
+    // The kernel drops them before floatgwd sees them (a socket filter on
+    // the peers' addresses), so that no flood can crowd A's adverts out.
+    for (const r of [a, b]) expect(r.instance()!.counters.drops).toEqual({});
     expect(a.instance()!.counters.becameMaster + b.instance()!.counters.becameMaster).toBe(1);
   });
 
