@@ -67,6 +67,12 @@ export const METRICS = [
     note: "busybox udhcpc first renews by unicast to its server, A, which is gone, and broadcasts 1 s later" },
   { measure: "dhcp", field: "requestAckMs", what: "the client's broadcast REQUEST → B's ACK", unit: "ms", theory: null },
   { measure: "dhcp", field: "ackMs", what: "switch port down → B's ACK", unit: "ms", theory: null },
+  ...["floodBig", "floodForged", "floodForgedMax"].flatMap((measure) => [
+    { measure, field: "ratePerS", what: "datagrams a second sent", unit: "/s", theory: null },
+    { measure, field: "maxAdvertGapMs", what: "longest gap between two of the master's adverts", unit: "ms",
+      theory: (p) => PROFILES[p].advertMs, note: "on time: one advert interval (plus the wire's jitter)" },
+    { measure, field: "takeovers", what: "backup takeovers", unit: "", theory: zero, bound: true },
+  ]),
 ];
 
 export const MEASURES = {
@@ -78,5 +84,8 @@ export const MEASURES = {
   switchover: "Planned switchover (`floatgw switchover`; keepalived has none)",
   preempt: "Preempt: the old master's port comes back",
   splitbrain: "Split brain: both ways partitioned until both hold the VIP, then healed",
+  floodBig: "Lease channel flood (floatgw only): 64 KiB datagrams with the channel's magic from a LAN host, 200 a second, for 6 s",
+  floodForged: "Lease channel flood (floatgw only): 1400-byte datagrams forged from the backup's address (each costs a MAC check), 2000 a second",
+  floodForgedMax: "Lease channel flood (floatgw only): the same, as fast as the attacker can send",
   dhcp: "DHCP continuity (floatgw only: keepalived does not touch dnsmasq): a client with a lease from A renews after A's port goes down",
 };

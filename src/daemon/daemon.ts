@@ -142,7 +142,10 @@ export function runDaemon(opts: DaemonOptions): boolean {
   };
 
   const reload = (): void => {
+    // The event loop sends no advert while this runs: say how long it took.
+    const started = monotonicMs();
     const loaded = loadDaemonConfig(opts.configPath);
+    log("info", `read ${opts.configPath} in ${Math.round(monotonicMs() - started)} ms`);
     report(loaded);
     if (!loaded.ok) {
       log("error", `reload of ${opts.configPath} rejected; the running instances are unchanged`);
@@ -153,6 +156,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
     log("info", `reloading ${opts.configPath}`);
     apply(loaded.specs);
     configureLeases(loaded);
+    log("info", `reloaded in ${Math.round(monotonicMs() - started)} ms`);
   };
 
   watchReadable(monitor.fd, guarded(log, "netlink event", () => {
