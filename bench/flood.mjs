@@ -6,7 +6,7 @@
 // switch), the adverts sent against those due, and whether the backup took
 // over. docs/robustness.md explains the receive path's budgets.
 import { Floatgw, PROFILES, logTails } from "./daemons.mjs";
-import { Lab, ROOT, ROUTERS, r1 } from "./lab.mjs";
+import { Lab, ROOT, ROUTERS, r1, sleep } from "./lab.mjs";
 
 const SECONDS = 6;
 /** size in bytes, datagrams a second, source: the attacker's own address,
@@ -38,6 +38,7 @@ export async function floodSession(profile, rep) {
       const out = lab.must("c", ["python3", `${ROOT}/test/lab/attack.py`, "flood", "eth0", src, ROUTERS.a, "7429",
         "--size", String(f.size), "--rate", String(f.rate), "--seconds", String(SECONDS), "--magic"], 60_000);
       const t1 = lab.mark("flood-end");
+      await sleep(1000); // the capture's lines reach us once the event loop runs again
       const adverts = lab.events.filter((e) => e.kind === "advert" && e.router === "a" && e.prio > 0 && e.t >= t0 - adv && e.t <= t1).map((e) => e.t);
       let maxGap = 0;
       for (let i = 1; i < adverts.length; i++) maxGap = Math.max(maxGap, adverts[i] - adverts[i - 1]);

@@ -126,9 +126,10 @@ def flood(a: argparse.Namespace) -> None:
     while time.monotonic() < end:
         try:
             send_udp(s, a.src, dst, 40000, a.port, payload, sent & 0xFFFF)
+            sent += 1
         except OSError:
             time.sleep(0.001)  # our own buffer is full: the link is saturated
-        sent += 1
+            continue
         if a.rate:
             ahead = start + sent / a.rate - time.monotonic()
             if ahead > 0:
