@@ -2,6 +2,8 @@
 #   make            build/x86_64/floatgwd (static musl, stripped)
 #   make cross      the same for every router CPU in CROSS_TARGETS
 #   make test       set up the machine (root), build everything, run all tests
+#   make package    OpenWrt packages (.ipk and .apk) for every CPU in build/packages/
+#   make dist       the release tarball the OpenWrt SDK builds from (build/dist/)
 #   make demo       set up, build, run the live two-router demo
 #   make bench      side-by-side measurements with keepalived (bench/REPORT.md)
 #   make bench-smoke  one quick router death for both daemons and one DHCP
@@ -24,12 +26,13 @@ CROSS_TARGETS := mips_24kc mipsel_24kc arm_cortex-a7 aarch64_generic
 ENGINE := build/engine/quickjs
 ENGINE_STAMP := $(ENGINE)/.floatgw-patched
 HOST_QJSC := build/engine/host/qjsc
+APK := build/apk-tools/apk
 include mk/engine.mk
 
 TS_SOURCES := $(shell find src -name '*.ts')
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: all cross setup test demo bench bench-smoke fuzz soak clean distclean
+.PHONY: all cross setup test demo bench bench-smoke fuzz soak package dist clean distclean
 all: build/x86_64/floatgwd
 cross: $(foreach t,$(CROSS_TARGETS),build/$(t)/floatgwd)
 
@@ -60,7 +63,16 @@ build/toolchain/%/env.mk: scripts/toolchain.sh
 build/%/floatgwd: build/floatgwd.js $(HOST_QJSC) build/toolchain/%/env.mk src/native/native.c src/native/native.h mk/target.mk mk/engine.mk
 	@$(MAKE) --no-print-directory -f mk/target.mk TARGET=$*
 
-test: setup all cross
+$(APK): scripts/apk-tools.sh
+	@bash scripts/apk-tools.sh
+
+package: setup all cross $(APK)
+	@node scripts/package.mjs --apk $(APK) --out build/packages x86_64 $(CROSS_TARGETS)
+
+dist: setup all build/mips_24kc/floatgwd
+	@bash scripts/dist.sh
+
+test: setup all cross package
 	@bash scripts/test.sh
 
 demo: setup all
@@ -81,15 +93,7 @@ soak: setup all
 	@node bench/soak.mjs
 
 clean:
-	rm -rf build/floatgwd.js build/x86_64 $(foreach t,$(CROSS_TARGETS),build/$(t)) build/test-results coverage
+	rm -rf build/floatgwd.js build/x86_64 $(foreach t,$(CROSS_TARGETS),build/$(t)) build/packages build/test-results coverage
 
-distfuzz: setup all
-	FLOATGW_FUZZ=full npx vitest run -c vitest.config.ts test/unit/fuzz.test.ts
-	FLOATGW_FUZZ=full npx vitest run -c vitest.system.config.ts -t fuzz test/netns/fuzz.test.ts test/openwrt/check.test.ts
-	@cat build/fuzz/node.json build/fuzz/netns.json build/fuzz/check.json
-
-soak: setup all
-	@node bench/soak.mjs
-
-clean:
+distclean:
 	rm -rf build node_modules coverage

@@ -6,11 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Build: host and cross compilers, musl for x86_64, the gcc source (soft-float
-# helpers for MIPS) and the kernel headers of every target.
+# helpers for MIPS), the kernel headers of every target, and what apk-tools
+# (for `make package`'s apk v3 packages) is built with.
 build_pkgs=(make gcc musl-tools xz-utils binutils file
   gcc-mips-linux-gnu gcc-mipsel-linux-gnu gcc-arm-linux-gnueabihf gcc-aarch64-linux-gnu
   libc6-dev-mips-cross libc6-dev-mipsel-cross libc6-dev-armhf-cross libc6-dev-arm64-cross
-  gcc-12-source qemu-user-static debian-archive-keyring)
+  gcc-12-source qemu-user-static debian-archive-keyring
+  meson ninja-build pkg-config libssl-dev zlib1g-dev libzstd-dev)
 # Tests: namespaces, captures and real peers.
 test_pkgs=(iproute2 nftables iputils-ping tshark tcpdump keepalived dnsmasq-base busybox procps python3 shellcheck)
 
@@ -29,12 +31,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   "${apt[@]}" install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# npm: the versions pinned in package-lock.json, again only when the lock
-# changed. `npm install`, not `npm ci`: the registry we reach lacks rollup's
-# packages for other platforms, which npm leaves out of the lock and `npm ci`
-# then refuses; `npm install` installs the locked tree as it is.
+# npm: exactly the tree in package-lock.json (`npm ci`, which never rewrites
+# the lock), again only when the lock changed. The lock lists every
+# platform's optional packages (rollup's), so it is complete on any machine.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  echo "setup: npm install (from package-lock.json)"
-  npm install --no-audit --no-fund --loglevel=error
+  echo "setup: npm ci (from package-lock.json)"
+  npm ci --no-audit --no-fund --loglevel=error
 fi
 echo "setup: ok"

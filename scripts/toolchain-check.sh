@@ -81,7 +81,7 @@ extra=''
 if [ "$target" = mips_24kc ] || [ "$target" = mipsel_24kc ]; then
   fpabi=$("$READELF" -A "$dir/t" | sed -n 's/^ *FP ABI: *//p')
   [ "$fpabi" = "Soft float" ] || fail "readelf -A FP ABI is '$fpabi', not 'Soft float'"
-  # The FPU-instruction grep from BUILD.md §5.
+  # The FPU-instruction grep (docs/building.md, "Soft float").
   fpu=$("$OBJDUMP" -d "$dir/t" |
     grep -cE '\s(add|sub|mul|div|mov|cvt|c\.[a-z]+)\.(d|s)\s|\s(lwc1|swc1|ldc1|sdc1|mtc1|mfc1|ctc1|cfc1)\s' || true)
   [ "$fpu" = 0 ] || fail "objdump found $fpu FPU instructions"

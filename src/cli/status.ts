@@ -1,45 +1,12 @@
-// `floatgw status`: the daemon's status (control socket) for humans.
-// --json prints what the daemon sent, unchanged, for scripts.
+// `floatgw status` for humans: the daemon's status (status-contract.ts) as
+// one table per instance, then the DHCP lease channel. `--json` prints the
+// contract itself, for scripts.
+import type {
+  DaemonStatus, InstanceStatus, LeaseChannelStatus, PriorityStatus, TransitionStatus, UbusLinkStatus,
+} from "../daemon/status-contract";
 
-interface Transition { at: string; from: string; to: string; reason: string }
-interface InstanceView {
-  name: string; device: string; vrid: number; version: number; family: number; state: string;
-  priority: { base: number; effective: number }; primary: string | null; master: string | null;
-  vips: string[]; vipPresent: boolean; mode: string; unicastPeers: string[];
-  peer: { address: string; priority: number; lastSeenMsAgo: number } | null;
-  counters: {
-    advertsRx: number; advertsTx: number; priorityZeroRx: number; priorityZeroTx: number;
-    becameMaster: number; transitions: number; drops: Record<string, number>;
-  } | null;
-  transitions: Transition[];
-}
-interface LeaseChannelView {
-  port: number; peer: string | null; lastRxMsAgo: number | null; degraded: string | null; leasefile: string;
-  lastWrite: { msAgo: number; path: string; leases: number; ok: boolean } | null;
-  counters: { rx: number; tx: number; txFailed: number; resyncs: number; rejected: Record<string, number> };
-  leases: { mac: string; ip: string; hostname: string; expires: number }[];
-}
-interface StatusView {
-  version: string; pid: number; uptimeMs: number;
-  devices: { name: string; up: boolean; drops: Record<string, number> }[];
-  instances: InstanceView[];
-  leaseChannel?: LeaseChannelView | null;
-}
-
-function leaseChannelLines(l: LeaseChannelView): string[] {
-  const c = l.counters;
-  const rejected = Object.keys(c.rejected).map((k) => `${k} ${c.rejected[k]}`).join(", ");
-  const lines = [
-    `DHCP lease channel (udp ${l.port}): ${l.degraded === null ? "OK" : `DEGRADED: ${l.degraded}`}`,
-    `  peer: ${l.peer ?? "unknown"}, last heard ${l.lastRxMsAgo === null ? "never" : `${seconds(l.lastRxMsAgo)} ago`}`,
-    `  leases held ${l.leases.length}; datagrams rx ${c.rx}, tx ${c.tx} (failed ${c.txFailed}), resyncs ${c.resyncs}; rejected: ${rejected}`,
-  ];
-  if (l.lastWrite) {
-    lines.push(`  ${l.lastWrite.ok ? "wrote" : "FAILED to write"} ${l.lastWrite.leases} lease(s) into ${l.lastWrite.path} ${seconds(l.lastWrite.msAgo)} ago`);
-  }
-  for (const x of l.leases) lines.push(`    ${x.ip} ${x.mac} ${x.hostname} ${x.expires === 0 ? "never expires" : `expires ${new Date(x.expires * 1000).toISOString()}`}`);
-  return lines;
-}
+/** Transitions shown per instance; --json has the last 20. */
+const SHOWN_TRANSITIONS = 5;
 
 /** Milliseconds as seconds with one decimal, by integer arithmetic (soft-float
  * MIPS rounds toFixed ties differently). */
@@ -48,38 +15,105 @@ export function seconds(ms: number): string {
   return `${Math.floor(tenths / 10)}.${tenths % 10} s`;
 }
 
-function drops(d: Record<string, number>): string {
-  const parts = Object.keys(d).map((k) => `${k} ${d[k]}`);
+/** A duration as a human reads it: "4.2 s", "12m 05s", "3h 07m", "2d 04h". */
+export function duration(ms: number): string {
+  if (ms < 60_000) return seconds(ms);
+  const s = Math.floor(ms / 1000);
+  const two = (n: number): string => String(n).padStart(2, "0");
+  if (s < 3600) return `${Math.floor(s / 60)}m ${two(s % 60)}s`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h ${two(Math.floor(s / 60) % 60)}m`;
+  return `${Math.floor(s / 86400)}d ${two(Math.floor(s / 3600) % 24)}h`;
+}
+
+function counts(d: Readonly<Record<string, number | undefined>>): string {
+  const parts = Object.keys(d).map((k) => `${k} ${d[k] ?? 0}`);
   return parts.length ? parts.join(", ") : "none";
 }
 
-function instanceLines(i: InstanceView, historyLimit: number): string[] {
-  const lines = [
-    `vrid ${i.vrid} '${i.name}' on ${i.device}: ${i.state.toUpperCase()}`
-      + ` (VRRPv${i.version} IPv${i.family} ${i.mode}, priority ${i.priority.effective}`
-      + `${i.priority.effective !== i.priority.base ? ` from base ${i.priority.base}` : ""})`,
-    `  VIP ${i.vips.join(", ")}: ${i.vipPresent ? "held by this router" : "not here"}`,
-    `  master: ${i.master === null ? "unknown" : i.master === i.primary ? `${i.master} (this router)` : i.master}`,
-    `  peer: ${i.peer ? `${i.peer.address} priority ${i.peer.priority}, last seen ${seconds(i.peer.lastSeenMsAgo)} ago` : "never heard"}`,
+/** Label and value columns; continuation lines (empty label) align under the value. */
+function table(rows: readonly (readonly [string, string])[], indent = "  "): string[] {
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `${indent}${label.padEnd(width)}  ${value}`.trimEnd());
+}
+
+function priority(p: PriorityStatus): string {
+  const terms = p.contributions.filter((c) => c.source !== "base");
+  if (terms.length === 0) return `${p.effective} (configured)`;
+  const signed = (n: number): string => (n < 0 ? `- ${-n}` : `+ ${n}`);
+  return `${p.effective} = base ${p.base} ${terms.map((c) => `${signed(c.value)} ${c.source} (${c.detail})`).join(" ")}`;
+}
+
+function stateLine(i: InstanceStatus): string {
+  const t = i.lastTransition;
+  const state = i.state.toUpperCase();
+  if (i.state === "waiting") return `${state} for an IPv${i.family} address on ${i.device}`;
+  return t ? `${state} for ${duration(t.agoMs)} (${t.reason})` : state;
+}
+
+function master(i: InstanceStatus): string {
+  if (i.master === null) return "unknown";
+  return i.master === i.primary ? `${i.master} (this router)` : i.master;
+}
+
+const DHCP_ROLES = {
+  serving: "serving: this router's dnsmasq hands out leases",
+  standby: "standing by: DHCP starts here when this router takes the VIP",
+  off: "off (no dhcp '1')",
+} as const;
+
+function transitionRows(ts: readonly TransitionStatus[]): [string, string][] {
+  if (ts.length === 0) return [["transitions", "none yet"]];
+  const shown = ts.slice(-SHOWN_TRANSITIONS);
+  const rows: [string, string][] = shown.map((t, n) => [n === 0 ? "transitions" : "", `${t.at}  ${t.from} -> ${t.to}: ${t.reason}`]);
+  if (ts.length > shown.length) rows.push(["", `(${ts.length - shown.length} earlier ones in --json)`]);
+  return rows;
+}
+
+function instanceLines(i: InstanceStatus): string[] {
+  const rows: [string, string][] = [
+    ["state", stateLine(i)],
+    ["priority", priority(i.priority)],
+    ["master", master(i)],
+    ["peer", i.peer ? `${i.peer.address}, priority ${i.peer.priority}, heard ${seconds(i.peer.lastSeenMsAgo)} ago` : "never heard"],
+    ["VIPs", `${i.vips.join(", ")}: ${i.vipPresent ? "held by this router" : "not here"}`],
+    ["DHCP", DHCP_ROLES[i.dhcp]],
   ];
   if (i.counters) {
     const c = i.counters;
-    lines.push(`  adverts rx ${c.advertsRx}, tx ${c.advertsTx}; priority 0 rx ${c.priorityZeroRx}, tx ${c.priorityZeroTx}; `
-      + `became master ${c.becameMaster}; dropped: ${drops(c.drops)}`);
+    rows.push(["adverts", `rx ${c.advertsRx}, tx ${c.advertsTx}; priority 0 rx ${c.priorityZeroRx}, tx ${c.priorityZeroTx}; became master ${c.becameMaster}`]);
+    rows.push(["dropped", counts(c.drops)]);
   }
-  const recent = i.transitions.slice(-historyLimit);
-  if (recent.length) lines.push("  transitions:");
-  for (const t of recent) lines.push(`    ${t.at}  ${t.from} -> ${t.to}: ${t.reason}`);
-  return lines;
+  rows.push(...transitionRows(i.transitions));
+  const where = i.interface ? `${i.device} (interface ${i.interface})` : i.device;
+  return [`${i.name}: vrid ${i.vrid} on ${where}, VRRPv${i.version} IPv${i.family} ${i.mode}`
+    + `${i.mode === "unicast" ? ` to ${i.unicastPeers.join(", ")}` : ""}`, ...table(rows)];
 }
 
-export function renderStatus(reply: unknown, historyLimit = 20): string {
-  const s = reply as StatusView;
-  const lines = [`floatgwd ${s.version}, pid ${s.pid}, up ${seconds(s.uptimeMs)}`];
-  for (const d of s.devices) {
-    lines.push(`device ${d.name}: ${d.up ? "up" : "DOWN"}${Object.keys(d.drops).length ? `; dropped before dispatch: ${drops(d.drops)}` : ""}`);
+function leaseChannelLines(l: LeaseChannelStatus): string[] {
+  const c = l.counters;
+  const rows: [string, string][] = [
+    ["peer", `${l.peer ?? "unknown"}, ${l.lastRxMsAgo === null ? "never heard" : `heard ${seconds(l.lastRxMsAgo)} ago`}`],
+    ["datagrams", `rx ${c.rx}, tx ${c.tx} (failed ${c.txFailed}), resyncs ${c.resyncs}; rejected: ${counts(c.rejected)}`],
+    ["leases", `${l.leases.length} held`],
+  ];
+  for (const x of l.leases) rows.push(["", `${x.ip} ${x.mac} ${x.hostname} ${x.expires === 0 ? "never expires" : `expires ${new Date(x.expires * 1000).toISOString()}`}`]);
+  if (l.lastWrite) {
+    rows.push(["lease file", `${l.lastWrite.ok ? "wrote" : "FAILED to write"} ${l.lastWrite.leases} lease(s) into ${l.lastWrite.path} ${seconds(l.lastWrite.msAgo)} ago`]);
   }
-  for (const i of s.instances) lines.push(...instanceLines(i, historyLimit));
-  if (s.leaseChannel) lines.push(...leaseChannelLines(s.leaseChannel));
+  return [`DHCP lease channel (udp ${l.port}): ${l.degraded === null ? "OK" : `DEGRADED: ${l.degraded}`}`, ...table(rows)];
+}
+
+function ubusLine(u: UbusLinkStatus): string {
+  if (u.state === "registered") return `ubus: object floatgw registered on ${u.socket}`;
+  return `ubus: ${u.state === "connecting" ? "registering" : "not available"} (${u.detail ?? "unknown"})`;
+}
+
+export function renderStatus(s: DaemonStatus): string {
+  const lines = [`floatgwd ${s.version}, pid ${s.pid}, up ${duration(s.uptimeMs)}`, ubusLine(s.ubus)];
+  for (const d of s.devices) {
+    lines.push(`device ${d.name}: ${d.up ? "up" : "DOWN"}${Object.keys(d.drops).length ? `; dropped before dispatch: ${counts(d.drops)}` : ""}`);
+  }
+  for (const i of s.instances) lines.push("", ...instanceLines(i));
+  if (s.leaseChannel) lines.push("", ...leaseChannelLines(s.leaseChannel));
   return lines.join("\n") + "\n";
 }

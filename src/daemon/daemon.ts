@@ -1,40 +1,47 @@
 // floatgwd: every configured instance, grouped by device, driven by
-// QuickJS's event loop; the netlink monitor, the control socket, the state
-// file, the hotplug hooks and the signals (SIGTERM/SIGINT: resign and leave;
-// SIGHUP: reload the configuration without disturbing what did not change).
+// QuickJS's event loop; the netlink monitor, the control socket and ubus
+// (both answering the control API), the state file, the hotplug hooks and
+// the signals (SIGTERM/SIGINT: resign and leave; SIGHUP: reload the
+// configuration without disturbing what did not change).
 import { formatAddr } from "../core/addr";
+import type { Role } from "../core/state";
 import { masterDownIntervalMs } from "../core/timing";
 import type { Ms } from "../core/units";
 import { type HotplugAction, Hotplug } from "../integrations/hotplug";
 import { TransitionQueue } from "../integrations/transition-queue";
-import { ControlServer, type Reply } from "../platform/control";
-import { after, exit, makeDirs, monotonicMs, onSignal, removeFile, watchReadable, writeFileAtomic } from "../platform/engine";
+import { ControlServer } from "../platform/control";
+import { after, exit, makeDirs, monotonicMs, onSignal, removeFile, sys, watchReadable, writeFileAtomic } from "../platform/engine";
 import { Rtnl, RtnlMonitor } from "../platform/rtnl";
 import { Device } from "./device";
 import { type Loaded, loadDaemonConfig } from "./load";
 import { LeaseSync } from "./lease-sync";
 import { guarded, logger, setLogLevel } from "./log";
+import { type ControlRequest, type Reply, type Results, failure, parseRequest } from "./control-api";
 import { type InstanceSpec, onlyPriorityDiffers } from "./spec";
-import { daemonStatus } from "./status";
+import { daemonStatus, dhcpRole } from "./status";
+import type { DaemonStatus } from "./status-contract";
+import { DaemonUbus } from "./ubus";
 
 export interface DaemonOptions {
   configPath: string;
   runDir: string;
-  /** Default hold-off of a switchover, so the peer keeps the VIP. */
-  switchoverHoldMs: number;
+  /** ubusd's socket. */
+  ubusSocket: string;
 }
 
 const log = logger("");
-/** How long the "stop" hooks may run at exit, after the VIPs are gone and
- * well inside procd's 5 s before SIGKILL. */
-const HOOK_BUDGET_AT_EXIT_MS = 2000;
+/** Control requests answered per turn of the event loop. */
+const CONTROL_PER_TURN = 16;
+/** How long the hooks still queued or running at exit may take, after the
+ * VIPs are gone: a resign hook and a stop hook that each commit
+ * /etc/config/dhcp and restart dnsmasq can take seconds on a slow router.
+ * Well inside the 15 s procd waits before SIGKILL (term_timeout in the init
+ * script, which also gives dnsmasq's configuration back itself should the
+ * stop hooks not finish). */
+const HOOK_BUDGET_AT_EXIT_MS = 10_000;
 /** How long a stopping master waits for its backup to take over (a v2
  * backup at priority 100 does after its 609 ms Skew_Time). */
 const HANDOVER_AT_EXIT_MS = 800;
-/** Control requests answered per turn of the event loop. */
-const CONTROL_PER_TURN = 16;
-/** The longest switchover hold-off a request may ask for (a day, as the CLI allows). */
-const MAX_HOLD_MS = 86_400_000;
 const ACTIONS: Record<string, HotplugAction> = { master: "master", backup: "backup", fault: "fault", init: "stop" };
 
 function report(loaded: Loaded): void {
@@ -82,7 +89,10 @@ export function runDaemon(opts: DaemonOptions): boolean {
       return found && primary ? { device: found.r.spec.device, address: primary.bytes } : null;
     },
   }, logger("leases"));
-  const status = (): Record<string, unknown> => ({ ...daemonStatus([...devices.values()], now(), startedAt), leaseChannel: leases.status() });
+  const ubus = new DaemonUbus(opts.ubusSocket, { now, answer: (cmd, args) => answer(cmd, args, "ubus") }, logger("ubus"));
+  const status = (): DaemonStatus => daemonStatus({
+    devices: [...devices.values()], now: now(), startedAt, pid: sys.getpid(), leaseChannel: leases.status(), ubus: ubus.status(),
+  });
   const writeState = (): void => {
     // 0600: the state holds the clients' leases.
     if (!writeFileAtomic(statePath, JSON.stringify(status()) + "\n", 0o600)) {
@@ -92,16 +102,21 @@ export function runDaemon(opts: DaemonOptions): boolean {
   const host = {
     now,
     changed: writeState,
-    notify: (spec: InstanceSpec, from: string, to: string, reason: string, priority: number): void => {
+    notify: (spec: InstanceSpec, from: Role, to: Role, reason: string, priority: number): void => {
       writeState();
       const action = ACTIONS[to];
       if (!action) return;
       // The replicated leases go into dnsmasq's lease file before the hook
       // restarts dnsmasq with DHCP on (hooks run after this, in order).
       if (action === "master" && spec.dhcp && leases.replicating) leases.writeLeaseFile();
+      const vips = spec.vips.map((v) => `${formatAddr(v.addr)}/${v.prefix}`);
+      ubus.transition({
+        instance: spec.name, interface: spec.interface, device: spec.device, vrid: spec.vrid,
+        from, to, priority, reason, vips, dhcp: dhcpRole(spec, to),
+      });
       const commands = hotplug.commands({
         action, instance: spec.name, vrid: spec.vrid, interface: spec.interface ?? "", device: spec.device,
-        vips: spec.vips.map((v) => `${formatAddr(v.addr)}/${v.prefix}`), priority, from, reason, dhcp: spec.dhcp,
+        vips, priority, from, reason, dhcp: spec.dhcp,
       });
       if (commands.length > 0) notifications.push({ key: spec.name, state: action, label: `${action} of ${spec.name}`, commands });
     },
@@ -141,15 +156,16 @@ export function runDaemon(opts: DaemonOptions): boolean {
     writeState();
   };
 
-  const reload = (): void => {
+  const reload = (): Reply<Results["reload"]> => {
     // The event loop sends no advert while this runs: say how long it took.
     const started = monotonicMs();
     const loaded = loadDaemonConfig(opts.configPath);
     log("info", `read ${opts.configPath} in ${Math.round(monotonicMs() - started)} ms`);
     report(loaded);
     if (!loaded.ok) {
-      log("error", `reload of ${opts.configPath} rejected; the running instances are unchanged`);
-      return;
+      const why = `reload of ${opts.configPath} rejected; the running instances are unchanged`;
+      log("error", why);
+      return failure("refused", `${why}: ${loaded.errors.join("; ")}`);
     }
     setLogLevel(loaded.global.logLevel);
     hotplug.setCommand(loaded.global.hotplugCommand);
@@ -157,6 +173,49 @@ export function runDaemon(opts: DaemonOptions): boolean {
     apply(loaded.specs);
     configureLeases(loaded);
     log("info", `reloaded in ${Math.round(monotonicMs() - started)} ms`);
+    return { ok: true, result: { instances: runners().map(({ r }) => r.spec.name), warnings: loaded.warnings } };
+  };
+
+  /** Resigns the named instance, or every instance this router is master of. */
+  const switchover = (req: { instance: string | null; holdS: number }, via: string): Reply<Results["switchover"]> => {
+    const all = runners().map(({ r }) => r);
+    let targets = all.filter((r) => r.state?.role === "master");
+    if (req.instance !== null) {
+      const one = all.find((r) => r.spec.name === req.instance);
+      if (!one) return failure("not-found", `switchover: no instance '${req.instance}' (this daemon runs ${all.map((r) => r.spec.name).join(", ")})`);
+      const role = one.state?.role ?? "waiting";
+      if (role !== "master") return failure("refused", `switchover: instance '${one.spec.name}' is ${role} here, not master; run switchover on the master`);
+      targets = [one];
+    }
+    if (targets.length === 0) return failure("refused", "switchover: this router is master of no instance; run switchover on the master");
+    log("info", `switchover requested (${via}): ${targets.map((r) => r.spec.name).join(", ")} resign, holding off for ${req.holdS} s`);
+    for (const r of targets) r.feed({ kind: "resign", holdMs: req.holdS * 1000 });
+    return { ok: true, result: { resigned: targets.map((r) => ({ instance: r.spec.name, vrid: r.spec.vrid })), hold: req.holdS } };
+  };
+
+  /** A lease event of the local dnsmasq, from the dhcp hook. */
+  const lease = (req: Extract<ControlRequest, { cmd: "lease" }>): Reply<Results["lease"]> => {
+    const error = leases.local(req.op, { mac: req.mac, ip: req.ip, hostname: req.hostname ?? undefined, expires: req.expires ?? undefined });
+    if (error !== null) return failure("invalid", `lease: ${error}`);
+    writeState();
+    return { ok: true, result: { degraded: leases.degraded() } };
+  };
+
+  /** Every request, from the control socket or ubus, goes through here. */
+  const answer = (cmd: unknown, args: unknown, via: "control" | "ubus"): Reply<Results[keyof Results]> => {
+    const parsed = parseRequest(cmd, args, via);
+    if (!parsed.ok) return parsed;
+    const req = parsed.result;
+    switch (req.cmd) {
+      case "status":
+        return { ok: true, result: status() };
+      case "switchover":
+        return switchover(req, via);
+      case "reload":
+        return reload();
+      case "lease":
+        return lease(req);
+    }
   };
 
   watchReadable(monitor.fd, guarded(log, "netlink event", () => {
@@ -166,46 +225,27 @@ export function runDaemon(opts: DaemonOptions): boolean {
 
   removeFile(socketPath);
   const control = new ControlServer(socketPath);
-  const answer = (req: unknown): Reply => {
-    const cmd = typeof req === "object" && req !== null ? (req as { cmd?: unknown }).cmd : undefined;
-    if (cmd === "status") return { ok: true, ...status() };
-    if (cmd === "lease") return leaseRequest(req as Record<string, unknown>);
-    if (cmd === "switchover") {
-      const hold = (req as { holdMs?: unknown }).holdMs ?? opts.switchoverHoldMs;
-      if (typeof hold !== "number" || !Number.isInteger(hold) || hold < 0 || hold > MAX_HOLD_MS)
-        return { ok: false, error: `switchover: holdMs must be a whole number of milliseconds 0-${MAX_HOLD_MS}` };
-      const holdMs = hold;
-      const resigned: string[] = [];
-      for (const { r } of runners()) {
-        if (r.state?.role !== "master") continue;
-        r.feed({ kind: "resign", holdMs });
-        resigned.push(`vrid ${r.spec.vrid} ${r.spec.name}`);
-      }
-      return resigned.length
-        ? { ok: true, resigned, holdMs }
-        : { ok: false, error: "this router is master of no instance; run switchover on the master" };
+  /** A control datagram is {"cmd": NAME, ...args} (control-api.ts). */
+  const controlRequest = (text: string | null): Reply<unknown> => {
+    if (text === null) return failure("invalid", "bad request: not UTF-8");
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (e) {
+      return failure("invalid", `bad request: ${e instanceof Error ? e.message : String(e)}`);
     }
-    return { ok: false, error: `unknown command ${JSON.stringify(cmd)}` };
+    if (typeof body !== "object" || body === null || Array.isArray(body)) return failure("invalid", "bad request: not a JSON object");
+    const { cmd, ...args } = body as Record<string, unknown>;
+    return answer(cmd, args, "control");
   };
-  /** `floatgw lease add|del MAC IP [HOSTNAME] [EXPIRES]`, from the dhcp hook. */
-  const leaseRequest = (req: Record<string, unknown>): Reply => {
-    const { op, mac, ip, hostname, expires } = req;
-    if (op !== "add" && op !== "del") return { ok: false, error: "lease: op must be add or del" };
-    if (typeof mac !== "string" || typeof ip !== "string") return { ok: false, error: "lease: mac and ip must be strings" };
-    if (hostname !== undefined && typeof hostname !== "string") return { ok: false, error: "lease: hostname must be a string" };
-    if (expires !== undefined && typeof expires !== "number") return { ok: false, error: "lease: expires must be a number" };
-    const error = leases.local(op, { mac, ip, hostname, expires });
-    if (error !== null) return { ok: false, error: `lease: ${error}` };
-    writeState();
-    return { ok: true, degraded: leases.degraded() };
-  };
-  watchReadable(control.fd, guarded(log, "control request", () => control.serve(answer, CONTROL_PER_TURN)));
+  watchReadable(control.fd, guarded(log, "control request", () => control.serve(controlRequest, CONTROL_PER_TURN)));
 
   const finish = (): void => {
     for (const d of devices.values()) d.stop();
     writeState();
     leases.stop();
     notifications.drain(HOOK_BUDGET_AT_EXIT_MS, now);
+    ubus.close();
     control.close();
     removeFile(socketPath);
     monitor.close();
@@ -241,9 +281,11 @@ export function runDaemon(opts: DaemonOptions): boolean {
   };
   onSignal("TERM", guarded(log, "SIGTERM", () => shutdown("SIGTERM")));
   onSignal("INT", guarded(log, "SIGINT", () => shutdown("SIGINT")));
-  onSignal("HUP", guarded(log, "SIGHUP", reload));
+  onSignal("HUP", guarded(log, "SIGHUP", () => void reload()));
   onSignal("CHLD", guarded(log, "SIGCHLD", () => notifications.childExited()));
 
+  // ubus first, so that the first transitions reach a ubusd that is there.
+  ubus.start();
   apply(first.specs);
   configureLeases(first);
   const names = first.specs.map((s) => `vrid ${s.vrid} on ${s.device} (${s.vips.map((v) => formatAddr(v.addr)).join(", ")})`);

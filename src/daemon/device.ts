@@ -4,6 +4,7 @@
 // (deleting and re-creating it, flushing its addresses, losing carrier).
 import { type Addr, type Family, addrEquals, addrFromBytes } from "../core/addr";
 import { decodeVrrpDatagram } from "../core/ipv4";
+import type { Role } from "../core/state";
 import { centisecToMs, type Ms } from "../core/units";
 import { Announcer } from "../platform/announcer";
 import { after, sys, watchReadable } from "../platform/engine";
@@ -28,7 +29,7 @@ export type DeviceDrops = Record<string, number>;
 export interface DeviceHost {
   now(): Ms;
   changed(): void;
-  notify(spec: InstanceSpec, from: string, to: string, reason: string, priority: number): void;
+  notify(spec: InstanceSpec, from: Role, to: Role, reason: string, priority: number): void;
 }
 
 export class Device {

@@ -18,10 +18,11 @@ import { TimeBudget } from "../leases/budget";
 import { PeerSession, type HelloFields } from "../leases/session";
 import { HmacKey, hex, sha256, utf8Bytes } from "../leases/sha256";
 import { type Lease, LeaseTable, makeLease, renderLeaseFile } from "../leases/table";
-import { BOOT_ID_LEN, type DecodeReject, type Frame, LEASE_PORT, MAX_DATAGRAM, type MessageType, decodeFrame, encodeFrame, packLeases } from "../leases/wire";
+import { BOOT_ID_LEN, type Frame, type RejectReason, LEASE_PORT, MAX_DATAGRAM, type MessageType, decodeFrame, encodeFrame, packLeases } from "../leases/wire";
 import { after, monotonicMs, readTextFile, sys, watchReadable, writeFileAtomic } from "../platform/engine";
 import { UdpSocket, type UdpBinding, type UdpDatagram } from "../platform/udp";
 import { LogLimiter, type Logger, guarded } from "./log";
+import type { LeaseChannelStatus } from "./status-contract";
 
 /** A hello every HELLO_MS; the peer is silent after SILENT_MS without one. */
 const HELLO_MS = 2000;
@@ -37,8 +38,6 @@ const TURN_MS = 5;
 const MAC_BUDGET_MS = 200;
 const MAC_SHARE_MS_PER_S = 200;
 
-/** Why a datagram was refused, counted in status. */
-export type RejectReason = DecodeReject | "replay" | "no-session" | "stranger" | "truncated";
 const REJECT_REASONS: readonly RejectReason[] = ["oversize", "truncated", "malformed", "stranger", "bad-mac", "replay", "no-session"];
 
 export interface LeaseSyncHost {
@@ -150,7 +149,7 @@ export class LeaseSync {
     return null;
   }
 
-  status(): Record<string, unknown> | null {
+  status(): LeaseChannelStatus | null {
     if (!this.config.enabled) return null;
     const now = this.host.now();
     const peer = this.live() ? this.sessionAddr : this.helloTarget();

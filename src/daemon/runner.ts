@@ -4,7 +4,7 @@
 import { type Addr, formatAddr } from "../core/addr";
 import { advertFor } from "../core/instance-config";
 import { decodeAdvert, encodeAdvert } from "../core/packet";
-import { type Action, type Event, type InstanceState, createInstance, step } from "../core/state";
+import { type Action, type Event, type InstanceState, type Role, createInstance, step } from "../core/state";
 import type { Ms } from "../core/units";
 import { after, isSyscallError } from "../platform/engine";
 import { VRRP_GROUP_V4, VRRP_GROUP_V6 } from "../platform/vrrp-socket";
@@ -25,7 +25,7 @@ export interface RunnerHost {
   announce(vip: Addr): void;
   /** Something status-worthy changed (transition, priority, VIP). */
   changed(): void;
-  notify(spec: InstanceSpec, from: string, to: string, reason: string, priority: number): void;
+  notify(spec: InstanceSpec, from: Role, to: Role, reason: string, priority: number): void;
 }
 
 /**

@@ -1,19 +1,22 @@
-// The daemon's state as data: what `floatgw status --json` prints, what the
-// state file holds, and what the LuCI page will read. Times are given both
-// as "ms ago" (monotonic, exact) and as wall-clock ISO strings (for humans;
-// a router without RTC may show 1970 until NTP has run).
+// Builds the daemon's status (the contract in status-contract.ts) from the
+// running devices and instances.
 import { formatAddr } from "../core/addr";
 import type { TransitionRecord } from "../core/counters";
-import type { Ms } from "../core/units";
-import { sys } from "../platform/engine";
+import { type PriorityBreakdown, effectivePriority } from "../core/priority";
+import type { Role } from "../core/state";
+import type { Ms, Priority } from "../core/units";
 import type { Device } from "./device";
 import type { Runner } from "./runner";
+import type { InstanceSpec } from "./spec";
+import type {
+  DaemonStatus, DeviceStatus, DhcpRole, InstanceStatus, LeaseChannelStatus, PriorityStatus, TransitionStatus, UbusLinkStatus,
+} from "./status-contract";
 
 function wallClock(at: Ms, now: Ms): string {
   return new Date(Date.now() - (now - at)).toISOString();
 }
 
-function transition(t: TransitionRecord, now: Ms): Record<string, unknown> {
+function transition(t: TransitionRecord, now: Ms): TransitionStatus {
   return { at: wallClock(t.at, now), agoMs: now - t.at, from: t.from, to: t.to, reason: t.reason };
 }
 
@@ -25,18 +28,35 @@ function masterAddress(r: Runner): string | null {
   return null;
 }
 
-function instanceStatus(r: Runner, now: Ms): Record<string, unknown> {
+export function dhcpRole(spec: InstanceSpec, role: Role | null): DhcpRole {
+  if (!spec.dhcp) return "off";
+  return role === "master" ? "serving" : "standby";
+}
+
+/** The breakdown as a list whose values add up to the effective priority. */
+export function priorityStatus(b: PriorityBreakdown): PriorityStatus {
+  const contributions = [{ source: "base", value: b.base as number, detail: b.owner ? "configured priority (address owner)" : "configured priority" }];
+  for (const t of b.terms) {
+    const detail = b.owner ? "ignored by the address owner" : `${t.up ? "up" : "down"}, weight ${t.weight}`;
+    contributions.push({ source: `track:${t.name}`, value: t.applied, detail });
+  }
+  if (b.clampedFrom !== null) contributions.push({ source: "clamp", value: b.effective - b.clampedFrom, detail: `held in 1-254 (the sum is ${b.clampedFrom})` });
+  return { base: b.base, effective: b.effective, contributions };
+}
+
+function instanceStatus(r: Runner, now: Ms): InstanceStatus {
   const s = r.state;
   const spec = r.spec;
   const c = s?.counters;
   return {
     name: spec.name,
+    interface: spec.interface,
     device: spec.device,
     vrid: spec.vrid,
     version: spec.version,
     family: spec.family,
     state: s?.role ?? "waiting",
-    priority: { base: spec.priority, effective: s?.priority ?? spec.priority },
+    priority: priorityStatus(effectivePriority(spec.priority as Priority, [])),
     primary: s ? formatAddr(s.config.primary) : null,
     master: masterAddress(r),
     vips: spec.vips.map((v) => `${formatAddr(v.addr)}/${v.prefix}`),
@@ -48,11 +68,12 @@ function instanceStatus(r: Runner, now: Ms): Record<string, unknown> {
     peer: r.lastPeer
       ? { address: formatAddr(r.lastPeer.addr), priority: r.lastPeer.priority, lastSeenMsAgo: now - r.lastPeer.at }
       : null,
+    dhcp: dhcpRole(spec, s?.role ?? null),
     counters: c
       ? {
           advertsRx: c.advertsRx, advertsTx: c.advertsTx, priorityZeroRx: c.priorityZeroRx,
           priorityZeroTx: c.priorityZeroTx, becameMaster: c.becameMaster, transitions: c.transitions,
-          addressMismatch: c.addressMismatch, otherMasterSeen: c.otherMasterSeen, drops: c.drops,
+          addressMismatch: c.addressMismatch, otherMasterSeen: c.otherMasterSeen, drops: { ...c.drops },
         }
       : null,
     lastTransition: c?.lastTransition ? transition(c.lastTransition, now) : null,
@@ -60,12 +81,24 @@ function instanceStatus(r: Runner, now: Ms): Record<string, unknown> {
   };
 }
 
-export function daemonStatus(devices: readonly Device[], now: Ms, startedAt: Ms): Record<string, unknown> {
+export interface StatusParts {
+  devices: readonly Device[];
+  now: Ms;
+  startedAt: Ms;
+  pid: number;
+  leaseChannel: LeaseChannelStatus | null;
+  ubus: UbusLinkStatus;
+}
+
+export function daemonStatus(p: StatusParts): DaemonStatus {
+  const devices: DeviceStatus[] = p.devices.map((d) => ({ name: d.name, ifindex: d.ifindex, up: d.up, drops: { ...d.drops } }));
   return {
     version: FLOATGW_VERSION,
-    pid: sys.getpid(),
-    uptimeMs: now - startedAt,
-    devices: devices.map((d) => ({ name: d.name, ifindex: d.ifindex, up: d.up, drops: d.drops })),
-    instances: devices.flatMap((d) => d.runners.map((r) => instanceStatus(r, now))),
+    pid: p.pid,
+    uptimeMs: p.now - p.startedAt,
+    devices,
+    instances: p.devices.flatMap((d) => d.runners.map((r) => instanceStatus(r, p.now))),
+    leaseChannel: p.leaseChannel,
+    ubus: p.ubus,
   };
 }

@@ -38,6 +38,10 @@ export interface Frame {
 }
 
 export type DecodeReject = "oversize" | "malformed" | "bad-mac";
+/** Every reason the lease channel refuses a datagram (counted in status):
+ * the codec's, the session's, and the receive path's own (`stranger`: not
+ * from the peer; `truncated`: longer than MAX_DATAGRAM). */
+export type RejectReason = DecodeReject | "replay" | "no-session" | "stranger" | "truncated";
 
 function payloadOf(f: Frame): string {
   const body: Record<string, unknown> = { type: f.type, leases: f.leases };

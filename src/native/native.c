@@ -134,10 +134,13 @@ static JSValue js_setsockopt(JSContext *ctx, JSValueConst this_val, int argc, JS
     return JS_UNDEFINED;
 }
 
-/* bind(fd, sockaddr bytes) */
-static JSValue js_bind(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+/* bind(fd, sockaddr bytes) and connect(fd, sockaddr bytes). connect is for
+ * the ubus client's stream socket: a non-blocking AF_UNIX connect completes
+ * at once or fails (EAGAIN when the listener's backlog is full), so there is
+ * no EINPROGRESS to wait out. */
+static JSValue fd_sockaddr_call(JSContext *ctx, JSValueConst *argv, int connecting)
 {
-    int fd;
+    int fd, r;
     size_t len;
     uint8_t *sa;
     if (get_int(ctx, argv[0], &fd))
@@ -145,9 +148,23 @@ static JSValue js_bind(JSContext *ctx, JSValueConst this_val, int argc, JSValueC
     sa = get_bytes(ctx, argv[1], &len);
     if (!sa)
         return JS_EXCEPTION;
-    if (bind(fd, (const struct sockaddr *)sa, (socklen_t)len) < 0)
-        return throw_errno(ctx, "bind");
+    if (connecting)
+        r = connect(fd, (const struct sockaddr *)sa, (socklen_t)len);
+    else
+        r = bind(fd, (const struct sockaddr *)sa, (socklen_t)len);
+    if (r < 0)
+        return throw_errno(ctx, connecting ? "connect" : "bind");
     return JS_UNDEFINED;
+}
+
+static JSValue js_bind(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    return fd_sockaddr_call(ctx, argv, 0);
+}
+
+static JSValue js_connect(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    return fd_sockaddr_call(ctx, argv, 1);
 }
 
 /* sendto(fd, data, sockaddr bytes | null) -> bytes sent, or null when the
@@ -350,6 +367,7 @@ static const JSCFunctionListEntry native_funcs[] = {
     JS_CFUNC_DEF("close", 1, js_close),
     JS_CFUNC_DEF("setsockopt", 4, js_setsockopt),
     JS_CFUNC_DEF("bind", 2, js_bind),
+    JS_CFUNC_DEF("connect", 2, js_connect),
     JS_CFUNC_DEF("sendto", 3, js_sendto),
     JS_CFUNC_DEF("recvmsg", 2, js_recvmsg),
     JS_CFUNC_DEF("getsockname", 1, js_getsockname),
@@ -366,7 +384,7 @@ static const JSCFunctionListEntry native_funcs[] = {
  * and SO_* differently), so TypeScript must take them from here. */
 static const JSCFunctionListEntry native_consts[] = {
     C(AF_INET), C(AF_INET6), C(AF_PACKET), C(AF_NETLINK), C(AF_UNIX),
-    C(SOCK_RAW), C(SOCK_DGRAM), C(SOCK_NONBLOCK),
+    C(SOCK_RAW), C(SOCK_DGRAM), C(SOCK_STREAM), C(SOCK_NONBLOCK),
     C(SOL_SOCKET), C(SO_BINDTODEVICE), C(SO_RCVBUF), C(SO_SNDBUF), C(SO_REUSEADDR),
     C(IPPROTO_IP), C(IPPROTO_IPV6),
     C(IP_TTL), C(IP_RECVTTL), C(IP_PKTINFO), C(IP_MULTICAST_TTL), C(IP_MULTICAST_LOOP),
@@ -377,7 +395,7 @@ static const JSCFunctionListEntry native_consts[] = {
     C(NETLINK_ROUTE), C(NETLINK_ADD_MEMBERSHIP),
     C(ETH_P_ARP), C(ETH_P_IP), C(ETH_P_IPV6), C(ETH_P_ALL),
     C(EAGAIN), C(EEXIST), C(EADDRNOTAVAIL), C(ENODEV), C(ENOENT), C(EPERM), C(ENOPROTOOPT),
-    C(ENETDOWN), C(ENXIO), C(EINTR), C(EINVAL),
+    C(ENETDOWN), C(ENXIO), C(EINTR), C(EINVAL), C(ECONNREFUSED),
     /* QuickJS's os module has no SIGHUP, which procd's reload sends. */
     C(SIGHUP), C(SIGKILL),
 };

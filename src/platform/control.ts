@@ -1,26 +1,13 @@
 // [CONTROL] The control channel between `floatgw` (the CLI) and floatgwd: a
 // unix datagram socket in the run directory. One JSON request per datagram,
-// one JSON reply to the sender's socket file. The CLI only
-// asks; the daemon turns requests into events for the core.
+// one JSON reply to the sender's socket file. The CLI only asks; the daemon
+// turns requests into events for the core. What the JSON says is the
+// control API's (src/daemon/control-api.ts); this is the transport.
+import { utf8Bytes, utf8Text } from "../leases/sha256";
 import { C, removeFile, setUmask, sys } from "./engine";
 import { decodeSockaddr, sockaddrUn } from "./sockaddr";
 
 const MAX_DATAGRAM = 65536;
-
-function utf8Encode(text: string): Uint8Array {
-  const bin = unescape(encodeURIComponent(text));
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}
-
-function utf8Decode(bytes: Uint8Array): string {
-  let bin = "";
-  for (let i = 0; i < bytes.length; i++) bin += String.fromCharCode(bytes[i] ?? 0);
-  return decodeURIComponent(escape(bin));
-}
-
-export type Reply = Record<string, unknown>;
 
 export class ControlServer {
   readonly fd: number;
@@ -40,22 +27,21 @@ export class ControlServer {
     }
   }
 
-  /** Answers up to `max` waiting requests with handle's reply; true when
-   * that many were (more may wait). */
-  serve(handle: (request: unknown) => Reply, max: number): boolean {
+  /** Answers up to `max` waiting requests with handle's reply (handle gets
+   * the request's text, or null when it is not UTF-8); true when that many
+   * were (more may wait). */
+  serve(handle: (request: string | null) => unknown, max: number): boolean {
     for (let n = 0; n < max; n++) {
       const got = sys.recvmsg(this.fd, MAX_DATAGRAM);
       if (!got) return false;
-      let reply: Reply;
-      try {
-        reply = handle(JSON.parse(utf8Decode(new Uint8Array(got.data))));
-      } catch (e) {
-        reply = { ok: false, error: `bad request: ${e instanceof Error ? e.message : String(e)}` };
-      }
+      const reply = handle(textOrNull(new Uint8Array(got.data)));
       // An unbound sender's address is the bare family: nowhere to answer.
       if (decodeSockaddr(got.from).family !== "unix" || got.from.byteLength <= 2) continue;
+      let bytes = utf8Bytes(JSON.stringify(reply));
+      if (bytes.length > MAX_DATAGRAM)
+        bytes = utf8Bytes(JSON.stringify({ ok: false, kind: "refused", error: `the reply of ${bytes.length} bytes is over the control socket's ${MAX_DATAGRAM}; ask over ubus` }));
       try {
-        sys.sendto(this.fd, utf8Encode(JSON.stringify(reply)), got.from);
+        sys.sendto(this.fd, bytes, got.from);
       } catch {
         // The asker gave up and removed its socket: nobody to tell.
       }
@@ -72,19 +58,28 @@ export class ControlServer {
  * The reply comes back to a socket file next to the daemon's (not to an
  * abstract address: those are private to a network namespace, and the CLI
  * may run outside the daemon's). */
-export function request(path: string, body: Reply, timeoutMs: number): Reply {
+export function request(path: string, body: object, timeoutMs: number): unknown {
   const fd = sys.socket(C.AF_UNIX, C.SOCK_DGRAM, 0);
   const replyPath = `${path}.cli-${sys.getpid()}`;
   try {
     removeFile(replyPath);
     sys.bind(fd, sockaddrUn(replyPath));
-    sys.sendto(fd, utf8Encode(JSON.stringify(body)), sockaddrUn(path));
+    sys.sendto(fd, utf8Bytes(JSON.stringify(body)), sockaddrUn(path));
     if (!sys.pollReadable(fd, timeoutMs)) throw new Error(`no answer from floatgwd on ${path} within ${timeoutMs} ms`);
     const got = sys.recvmsg(fd, MAX_DATAGRAM);
     if (!got) throw new Error(`no answer from floatgwd on ${path}`);
-    return JSON.parse(utf8Decode(new Uint8Array(got.data))) as Reply;
+    return JSON.parse(utf8Text(new Uint8Array(got.data)));
   } finally {
     sys.close(fd);
     removeFile(replyPath);
+  }
+}
+
+
+function textOrNull(bytes: Uint8Array): string | null {
+  try {
+    return utf8Text(bytes);
+  } catch {
+    return null;
   }
 }

@@ -27,6 +27,7 @@ export const sys = {
   close: native.close,
   setsockopt: native.setsockopt,
   bind: native.bind,
+  connect: native.connect,
   sendto: native.sendto,
   recvmsg: native.recvmsg,
   getsockname: native.getsockname,
@@ -39,6 +40,11 @@ export const sys = {
 /** Milliseconds of CLOCK_MONOTONIC, with microsecond resolution. */
 export function monotonicMs(): number {
   return native.monotonicMs();
+}
+
+/** The name the program was called by (floatgwd, or floatgw through its symlink). */
+export function programName(): string {
+  return (scriptArgs[0] ?? "floatgw").replace(/^.*\//, "");
 }
 
 /** Command-line arguments after the program name. */
@@ -86,6 +92,11 @@ export function watchReadable(fd: number, cb: ReadHandler | null): void {
     os.setReadHandler(fd, handler);
   };
   os.setReadHandler(fd, handler);
+}
+
+/** Calls cb whenever fd can be written to; null stops watching. */
+export function watchWritable(fd: number, cb: (() => void) | null): void {
+  os.setWriteHandler(fd, cb);
 }
 
 /** Runs cb once after ms milliseconds; the returned function cancels it. */

@@ -17,6 +17,7 @@ declare module "native" {
   export function close(fd: number): void;
   export function setsockopt(fd: number, level: number, name: number, value: number | boolean | Bytes): void;
   export function bind(fd: number, sockaddr: Bytes): void;
+  export function connect(fd: number, sockaddr: Bytes): void;
   export function sendto(fd: number, data: Bytes, sockaddr: Bytes | null): number | null;
   export function recvmsg(fd: number, maxLength: number): Received | null;
   export function getsockname(fd: number): ArrayBuffer;
@@ -33,7 +34,7 @@ declare module "native" {
   export const constants: Readonly<Record<NativeConstant, number>>;
   export type NativeConstant =
     | "AF_INET" | "AF_INET6" | "AF_PACKET" | "AF_NETLINK" | "AF_UNIX"
-    | "SOCK_RAW" | "SOCK_DGRAM" | "SOCK_NONBLOCK"
+    | "SOCK_RAW" | "SOCK_DGRAM" | "SOCK_STREAM" | "SOCK_NONBLOCK"
     | "SOL_SOCKET" | "SO_BINDTODEVICE" | "SO_RCVBUF" | "SO_SNDBUF" | "SO_REUSEADDR"
     | "IPPROTO_IP" | "IPPROTO_IPV6"
     | "IP_TTL" | "IP_RECVTTL" | "IP_PKTINFO" | "IP_MULTICAST_TTL" | "IP_MULTICAST_LOOP"
@@ -44,6 +45,6 @@ declare module "native" {
     | "NETLINK_ROUTE" | "NETLINK_ADD_MEMBERSHIP"
     | "ETH_P_ARP" | "ETH_P_IP" | "ETH_P_IPV6" | "ETH_P_ALL"
     | "EAGAIN" | "EEXIST" | "EADDRNOTAVAIL" | "ENODEV" | "ENOENT" | "EPERM" | "ENOPROTOOPT"
-    | "ENETDOWN" | "ENXIO" | "EINTR" | "EINVAL"
+    | "ENETDOWN" | "ENXIO" | "EINTR" | "EINVAL" | "ECONNREFUSED"
     | "SIGHUP" | "SIGKILL";
 }

@@ -17,7 +17,7 @@ export interface Target {
 }
 
 /** Reads `NAME := value` lines of a Makefile fragment. */
-function readEnvMk(path: string): Map<string, string> {
+export function readEnvMk(path: string): Map<string, string> {
   const vars = new Map<string, string>();
   for (const line of readFileSync(path, "utf8").split("\n")) {
     const m = /^([A-Z_]+)\s*:?=\s*(.*)$/.exec(line);

@@ -59,7 +59,11 @@ start() {
 }
 
 case ${2:-} in
-	restart) stop; start ;;
+	restart)
+		[ ! -s "$dir/restart-delay" ] || sleep "$(cat "$dir/restart-delay")"
+		stop
+		start
+		;;
 	start) start ;;
 	stop) stop ;;
 	*) echo "usage: dnsmasq-init.sh <dir> restart|start|stop" >&2; exit 2 ;;

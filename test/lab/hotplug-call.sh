@@ -9,7 +9,7 @@
 set -eu
 dir=$1
 hooks=$(cd "$(dirname "$0")/../.." && pwd)/files/etc/hotplug.d/$2
-export PATH="$dir/bin:$PATH" UCI_STANDIN_DIR="$dir/config"
+export PATH="$dir/bin:$PATH" UCI_STANDIN_DIR="$dir/config" FLOATGW_UCI_CONFDIR="$dir/config"
 # The inner script gets its paths as $1 and $2, hence single quotes.
 # shellcheck disable=SC2016
 exec unshare -m sh -c '

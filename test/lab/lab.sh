@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The two-router lab (DESIGN.md §8), shared by the demo, the tests and the
+# The two-router lab, shared by the demo, the tests and the
 # benchmarks so they all run on the same topology:
 #
 #   <p>-sw: bridge sw0 with ports pa, pb, pc (a switch; "router death" is

@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """A stand-in for OpenWrt's `uci` command, for the DHCP lab on Debian (which
 has no uci). It implements only what files/etc/hotplug.d/floatgw/50-dnsmasq
-and test/lab/dnsmasq-init.sh call: -q, show, get, set, add_list, del_list,
-delete, commit; named sections only. Unlike uci it writes every change at
-once (commit is a no-op), and it writes files in uci's own export layout, so
-a section changed and changed back reads back byte for byte as uci would
-write it. The config directory is $UCI_STANDIN_DIR."""
+and test/lab/dnsmasq-init.sh call: -q, -c DIR, -t DIR, show, get, set,
+add_list, del_list, delete, commit, export; named sections only. Unlike uci
+it writes every change at once (commit is a no-op, and -t, uci's directory
+for uncommitted changes, is ignored), and it writes files in uci's own
+export layout, so a section changed and changed back reads back byte for
+byte as uci would write it. The config directory is -c DIR, else
+$UCI_STANDIN_DIR."""
 import os
 import re
 import sys
 
-CONFDIR = os.environ["UCI_STANDIN_DIR"]
+CONFDIR = os.environ.get("UCI_STANDIN_DIR", "/etc/config")
 LINE = re.compile(r"^\s*(config|option|list)\s+(\S+)(?:\s+'([^']*)')?\s*$")
 
 
@@ -49,10 +51,25 @@ def section(sections, name):
 
 
 def main(argv):
-    quiet = "-q" in argv
-    args = [a for a in argv if a != "-q"]
-    cmd, rest = args[0], args[1:]
+    global CONFDIR
+    quiet = False
+    while argv and argv[0] in ("-q", "-c", "-t"):
+        opt = argv.pop(0)
+        if opt == "-q":
+            quiet = True
+        else:
+            value = argv.pop(0)
+            if opt == "-c":
+                CONFDIR = value
+    cmd, rest = argv[0], argv[1:]
     if cmd == "commit":
+        return 0
+    if cmd == "export":
+        path = os.path.join(CONFDIR, rest[0])
+        if not os.path.exists(path):
+            return 1
+        print(f"package {rest[0]}")
+        sys.stdout.write(open(path).read())
         return 0
     target, _, value = rest[0].partition("=") if rest else ("", "", "")
     parts = target.split(".")

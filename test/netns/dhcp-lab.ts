@@ -45,6 +45,11 @@ export class RouterDhcp {
     must(["ip", "netns", "exec", this.router.ns, join(this.dir, "init.d/dnsmasq"), "start"]);
   }
 
+  /** Makes every dnsmasq restart take `seconds` longer, as on a slow router. */
+  slowRestarts(seconds: number): void {
+    writeFileSync(join(this.dir, "restart-delay"), `${seconds}\n`);
+  }
+
   get config(): string {
     return readFileSync(join(this.dir, "config/dhcp"), "utf8");
   }

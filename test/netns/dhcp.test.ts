@@ -106,6 +106,16 @@ describe("dnsmasq follows the VIP", () => {
     expect(await b.stopFloatgw()).toBe(0);
     await waitFor("B's dhcp config restored at exit", () => db.config === DHCP_CONFIG, 30_000);
   });
+  it("a stopping master whose dnsmasq restarts are slow still runs its stop hook and gives the config back", async () => {
+    const { a, da } = await pair();
+    // Its resign hook ("backup") and stop hook each restart dnsmasq: 2.5 s
+    // each here, more than the 2 s all exit hooks once had together.
+    da.slowRestarts(2.5);
+    expect(await a.stopFloatgw()).toBe(0);
+    expect(a.log).not.toMatch(/cut short|not run/);
+    expect(da.config).toBe(DHCP_CONFIG);
+  });
+
   it("serves DHCP from both sides of a split brain, and only from the master once it heals", async () => {
     const { ns, a, b, da, db } = await pair();
     const heal = partitionVrrp(ns.sw, a.dir);

@@ -198,11 +198,11 @@ describe("hostile packets", () => {
     // instance sees them; the rest by the instance, each by its reason.
     const s = await waitFor("every datagram counted", () => {
       const st = b.status();
-      const counted = st ? Object.keys(st.instances[0]!.counters.drops).length + Object.keys(st.devices[0]!.drops).length : 0;
+      const counted = st ? Object.keys(st.instances[0]!.counters!.drops).length + Object.keys(st.devices[0]!.drops).length : 0;
       return counted === 5 && st;
     });
     expect(s.devices[0]!.drops).toEqual({ short: 1, "vrid-mismatch": 1 });
-    expect(s.instances[0]!.counters.drops).toEqual({ "bad-version": 1, "bad-ttl": 1, "bad-checksum": 1 });
+    expect(s.instances[0]!.counters!.drops).toEqual({ "bad-version": 1, "bad-ttl": 1, "bad-checksum": 1 });
     // The TTL-64 advert claimed priority 250: had it been accepted, B would
     // now follow 198.18.0.100 as master.
     expect(b.instance()!.master).toBe("198.18.0.2");

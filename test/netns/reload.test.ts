@@ -51,7 +51,7 @@ describe("reload (SIGHUP)", () => {
     expect(probes.lost).toBe(0);
     await waitFor("B hears priority 170", () => b.instance()?.peer?.priority === 170);
     expect([a.instance()!.counters.transitions, b.instance()!.counters.transitions]).toEqual(transitions);
-    expect(a.instance()!.priority).toEqual({ base: 170, effective: 170 });
+    expect(a.instance()!.priority).toEqual({ base: 170, effective: 170, contributions: [{ source: "base", value: 170, detail: "configured priority" }] });
     await waitFor("the daemon's word on it", () => a.log.includes("priority 150 -> 170"));
   });
 

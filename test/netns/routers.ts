@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
+import type { DaemonStatus, InstanceCounters, InstanceStatus } from "../../src/daemon/status-contract";
 import { FLOATGWD, Lab, must, requireBinary, run } from "./lab";
 
 export const VIP = "198.18.0.1";
@@ -25,24 +26,10 @@ export async function waitFor<T>(what: string, probe: () => T | null | undefined
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export interface InstanceStatus {
-  name: string;
-  vrid: number;
-  state: string;
-  master: string | null;
-  vipPresent: boolean;
-  priority: { base: number; effective: number };
-  peer: { address: string; priority: number } | null;
-  counters: {
-    advertsRx: number; advertsTx: number; priorityZeroRx: number; priorityZeroTx: number;
-    becameMaster: number; transitions: number; otherMasterSeen: number; drops: Record<string, number>;
-  };
-  transitions: { from: string; to: string; reason: string }[];
-}
-export interface Status {
-  devices: { name: string; up: boolean; drops: Record<string, number> }[];
-  instances: InstanceStatus[];
-}
+/** What `floatgw status --json` prints: the daemon's status contract. */
+export type Status = DaemonStatus;
+/** An instance whose state machine runs (not "waiting"), so it has counters. */
+export type RunningInstance = InstanceStatus & { counters: InstanceCounters };
 
 export const VIP6 = "2001:db8:0:1::1";
 
@@ -151,8 +138,10 @@ export class Router {
     return r.status === 0 ? (JSON.parse(r.stdout) as Status) : null;
   }
 
-  instance(): InstanceStatus | null {
-    return this.status()?.instances[0] ?? null;
+  /** The first instance once it runs; null before. */
+  instance(): RunningInstance | null {
+    const i = this.status()?.instances[0];
+    return i?.counters ? (i as RunningInstance) : null;
   }
 
   ctl(args: string[]): ReturnType<typeof run> {

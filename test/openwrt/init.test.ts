@@ -2,8 +2,9 @@
 // on Debian, so the script is sourced by dash (as busybox ash would run it)
 // with recording stand-ins for the procd and UCI helpers it calls, and the
 // test checks what it declares: the command, respawn, reload by SIGHUP, the
-// triggers, and that a disabled service starts nothing. shellcheck checks it
-// as POSIX sh.
+// triggers, that a disabled service starts nothing, and when it gives
+// dnsmasq's configuration back (what that does is test/openwrt/dnsmasq.test.ts's,
+// on the real OpenWrt tree). shellcheck checks it as POSIX sh.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,6 +28,7 @@ procd_send_signal() { record procd_send_signal "$@"; }
 start() { record start; }
 stop() { record stop; }
 . "$INIT"
+floatgw_restore_dhcp() { record "floatgw_restore_dhcp keep=[$*]"; }
 `;
 
 let dir = "";
@@ -49,25 +51,37 @@ function calls(env: Record<string, string>, steps: string): string[] {
 describe("files/etc/init.d/floatgw", () => {
   it("passes shellcheck as POSIX sh", () => {
     must(["shellcheck", "-s", "sh", INIT, join(ROOT, "files/etc/hotplug.d/floatgw/01-user"),
-      join(ROOT, "files/etc/hotplug.d/floatgw/50-dnsmasq"), join(ROOT, "files/etc/hotplug.d/dhcp/50-floatgw")]);
+      join(ROOT, "files/etc/hotplug.d/floatgw/50-dnsmasq"), join(ROOT, "files/etc/hotplug.d/dhcp/50-floatgw"),
+      join(ROOT, "files/etc/uci-defaults/80-floatgw-firewall")]);
   });
 
-  it("declares the daemon with respawn, SIGHUP reloads and a 5 s term timeout", () => {
+  it("declares the daemon with syslog, respawn, SIGHUP reloads and a 15 s term timeout", () => {
     expect(calls({ ENABLED: "1" }, "start_service")).toEqual([
       "config_load floatgw",
+      "floatgw_restore_dhcp keep=[]",
       "procd_open_instance",
-      "procd_set_param command /usr/sbin/floatgwd run --config /etc/config/floatgw",
+      "procd_set_param command /usr/sbin/floatgwd run --config /etc/config/floatgw --syslog /dev/log",
       "procd_set_param respawn 3600 5 0",
       "procd_set_param stdout 1",
       "procd_set_param stderr 1",
+      "procd_set_param pidfile /var/run/floatgwd.pid",
       "procd_set_param reload_signal HUP",
-      "procd_set_param term_timeout 5",
+      "procd_set_param term_timeout 15",
       "procd_close_instance",
     ]);
   });
 
-  it("starts nothing while global.enabled is '0' (as shipped)", () => {
-    expect(calls({ ENABLED: "0" }, "start_service")).toEqual(["config_load floatgw"]);
+  it("starts nothing while global.enabled is '0' (as shipped), and gives every dhcp section back", () => {
+    expect(calls({ ENABLED: "0" }, "start_service")).toEqual(["config_load floatgw", "floatgw_restore_dhcp keep=[]"]);
+  });
+
+  it("at start keeps the dhcp sections of the interfaces of enabled vips with dhcp '1'", () => {
+    expect(calls({ ENABLED: "1", SECTIONS_IFACE: "lan=lan guest=guest dev=" }, "start_service").slice(0, 2))
+      .toEqual(["config_load floatgw", "floatgw_restore_dhcp keep=[ lan guest]"]);
+  });
+
+  it("after a stop gives back whatever the stop hooks did not", () => {
+    expect(calls({}, "PIDFILE=/nonexistent; service_stopped")).toEqual(["floatgw_restore_dhcp keep=[]"]);
   });
 
   it("reloads on floatgw config changes and on each vip interface's events", () => {

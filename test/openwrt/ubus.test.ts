@@ -1,0 +1,288 @@
+// floatgwd on the real ubus of OpenWrt 22.03.4: the rootfs's own ubusd and
+// ubus CLI (libubus 2022-06-01), chrooted in a copy of the rootfs, with
+// floatgwd and floatgw run in the same tree with their defaults (UCI file
+// /etc/config/floatgw, ubusd's socket /var/run/ubus/ubus.sock), in a network
+// namespace with a veth named br-lan. Nothing is stood in for: what `ubus
+// call`, `ubus listen` and `ubus subscribe` print is what an OpenWrt user
+// sees. (The full routers of test/lab/, booted with procd, use the same
+// ubusd; here ubusd is started and killed by the test, so that its absence
+// and its restart are under the test's control.)
+import { type ChildProcess, spawn } from "node:child_process";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { DaemonStatus, TransitionEvent } from "../../src/daemon/status-contract";
+import { EVENT_OBJECT_ID, MsgType, encodeMessage } from "../../src/platform/ubus/message";
+import { copyRootfs, locateRootfs } from "../lab/rootfs.mjs";
+import { FLOATGWD, Lab, must, requireBinary, type run } from "../netns/lab";
+import { sleep, uci, waitFor } from "../netns/routers";
+import { UBUS_SEND_CAPTURE, UBUS_SEND_DATA } from "../fixtures/ubus/send-capture";
+
+const found = locateRootfs();
+if ("missing" in found) console.log(`skipping the real-ubus tests: ${found.missing}`);
+
+let tree = "";
+let scratch = "";
+
+beforeAll(() => {
+  if ("missing" in found) return;
+  requireBinary();
+  scratch = mkdtempSync(join(tmpdir(), "fgubus-"));
+  tree = copyRootfs(join(scratch, "root"));
+  // What procd's boot would provide: /var -> /tmp (the tarball has no
+  // /var), the device nodes ubusd and the shell open, the run directories.
+  for (const d of ["tmp/run/ubus", "dev", "etc/config"]) mkdirSync(join(tree, d), { recursive: true });
+  must(["ln", "-sfn", "tmp", join(tree, "var")]);
+  for (const [name, minor] of [["null", 3], ["zero", 5], ["urandom", 9]] as const) must(["mknod", "-m", "666", join(tree, "dev", name), "c", "1", String(minor)]);
+  copyFileSync(FLOATGWD, join(tree, "usr/sbin/floatgwd"));
+  chmodSync(join(tree, "usr/sbin/floatgwd"), 0o755);
+}, 120_000);
+
+afterAll(() => {
+  if (scratch) rmSync(scratch, { recursive: true, force: true });
+});
+
+/** One router: a namespace with br-lan, ubusd and floatgwd in the tree. */
+class Router {
+  readonly ns: string;
+  ubusd: ChildProcess | null = null;
+  daemon: ChildProcess | null = null;
+  log = "";
+
+  constructor(private readonly lab: Lab) {
+    this.ns = lab.netns("r");
+    must(["ip", "-n", this.ns, "link", "add", "br-lan", "type", "veth", "peer", "name", "port"]);
+    for (const dev of ["br-lan", "port"]) must(["ip", "-n", this.ns, "link", "set", dev, "up"]);
+    must(["ip", "-n", this.ns, "addr", "add", "198.18.0.2/24", "dev", "br-lan"]);
+    rmSync(join(tree, "tmp/run/ubus/ubus.sock"), { force: true });
+    rmSync(join(tree, "tmp/run/floatgw"), { recursive: true, force: true });
+    writeFileSync(join(tree, "etc/config/floatgw"), uci({ version: "3", advert_int: "0.1", priority: "150", interface: "lan", dhcp: "1" }));
+  }
+
+  startUbusd(): void {
+    this.ubusd = this.lab.start(this.ns, ["chroot", tree, "/sbin/ubusd"]);
+  }
+
+  /** ubusd dies as a crash would (SIGKILL: its socket file stays behind). */
+  async killUbusd(): Promise<void> {
+    const u = this.ubusd;
+    if (!u) throw new Error("ubusd is not running");
+    this.ubusd = null;
+    const gone = new Promise((resolve) => u.on("exit", resolve));
+    u.kill("SIGKILL");
+    await gone;
+  }
+
+  startFloatgw(): void {
+    const child = this.lab.start(this.ns, ["chroot", tree, "/usr/sbin/floatgwd"]);
+    child.stderr?.on("data", (b: Buffer) => (this.log += b.toString()));
+    this.daemon = child;
+  }
+
+  /** The rootfs's own `ubus` CLI. */
+  ubus(...args: string[]): ReturnType<typeof run> {
+    return this.lab.exec(this.ns, ["chroot", tree, "/bin/ubus", ...args], 15_000);
+  }
+
+  /** A long-running `ubus listen` or `ubus subscribe`, its lines as they come. */
+  watch(...args: string[]): { lines: string[] } {
+    const out = { lines: [] as string[] };
+    let partial = "";
+    this.lab.start(this.ns, ["chroot", tree, "/bin/ubus", ...args]).stdout?.on("data", (b: Buffer) => {
+      const parts = (partial + b.toString()).split("\n");
+      partial = parts.pop() ?? "";
+      out.lines.push(...parts.filter((l) => l.trim() !== ""));
+    });
+    return out;
+  }
+
+  /** `floatgw status --json` from the tree (the daemon's default run dir). */
+  status(): DaemonStatus | null {
+    const r = this.lab.exec(this.ns, ["chroot", tree, "/usr/sbin/floatgwd", "status", "--json"], 10_000);
+    return r.status === 0 ? (JSON.parse(r.stdout) as DaemonStatus) : null;
+  }
+
+  state(): string | null {
+    return this.status()?.instances[0]?.state ?? null;
+  }
+
+  registered(): boolean {
+    return this.ubus("list", "floatgw").stdout.trim() === "floatgw";
+  }
+}
+
+/** `ubus listen` prints one JSON object per event: { "type": data }. */
+function events(lines: readonly string[], type: string): TransitionEvent[] {
+  return lines.map((l) => JSON.parse(l) as Record<string, TransitionEvent>).flatMap((o) => (o[type] ? [o[type]] : []));
+}
+
+/** The parts of the status that do not move by themselves from one call to the next. */
+function steady(s: unknown): unknown {
+  return JSON.parse(JSON.stringify(s), (key, v: unknown) => (/Ms$|MsAgo$|^at$|^adverts(Rx|Tx)$/.test(key) ? "(moves)" : v));
+}
+
+describe.skipIf("missing" in found)("floatgwd on OpenWrt's ubusd", () => {
+  const lab = new Lab();
+  afterEach(() => lab.cleanup());
+
+  it("registers floatgw: ubus list shows its methods, and ubus call status is floatgw status --json", async () => {
+    const r = new Router(lab);
+    r.startUbusd();
+    r.startFloatgw();
+    await waitFor("master", () => r.state() === "master");
+    await waitFor("the object on ubus", () => r.registered());
+    const list = r.ubus("-v", "list", "floatgw");
+    expect(list.stdout).toMatch(/^'floatgw' @[0-9a-f]+\n/);
+    expect(list.stdout).toContain('"status":{}');
+    expect(list.stdout).toContain('"switchover":{"instance":"String","hold":"Integer"}');
+    expect(list.stdout).toContain('"reload":{}');
+    const viaUbus = JSON.parse(r.ubus("call", "floatgw", "status").stdout) as DaemonStatus;
+    const viaCli = r.status();
+    expect(steady(viaUbus)).toEqual(steady(viaCli));
+    const i = viaUbus.instances[0]!;
+    expect([i.name, i.state, i.master, i.vipPresent, i.dhcp, i.interface]).toEqual(["lan", "master", "198.18.0.2", true, "serving", "lan"]);
+    expect(i.priority).toEqual({ base: 150, effective: 150, contributions: [{ source: "base", value: 150, detail: "configured priority" }] });
+    expect(viaUbus.ubus).toMatchObject({ socket: "/var/run/ubus/ubus.sock", state: "registered", detail: null });
+    await waitFor("the log line", () => /\[ubus\] registered the object floatgw on \/var\/run\/ubus\/ubus.sock/.test(r.log));
+  });
+
+  it("switchover over ubus: ubus listen and ubus subscribe see every transition; bad arguments get a clear error", async () => {
+    const r = new Router(lab);
+    r.startUbusd();
+    r.startFloatgw();
+    await waitFor("master, on ubus", () => r.state() === "master" && r.registered());
+    const listen = r.watch("listen", "floatgw.*");
+    const subscribe = r.watch("subscribe", "floatgw");
+    await waitFor("the subscriber", () => r.status()?.ubus.subscribers);
+    // The listener is ready once it hears an event of its pattern.
+    await waitFor("the listener", () => {
+      r.ubus("send", "floatgw.probe", "{}");
+      return listen.lines.length > 0;
+    });
+
+    const bad = r.ubus("call", "floatgw", "switchover", '{"hold": -5}');
+    expect(bad.status).not.toBe(0);
+    expect(JSON.parse(bad.stdout)).toEqual({ error: "switchover: hold must be 0-86400 seconds, not -5" });
+    expect(bad.stderr).toContain("Invalid argument");
+    const unknown = r.ubus("call", "floatgw", "switchover", '{"instance": "wan"}');
+    expect(JSON.parse(unknown.stdout)).toEqual({ error: "switchover: no instance 'wan' (this daemon runs lan)" });
+    expect(unknown.stderr).toContain("Not found");
+    expect(r.ubus("call", "floatgw", "switchover", '{"hold": "30"}').stdout).toContain("argument 'hold' must be a whole number");
+    expect(r.state()).toBe("master"); // refused requests change nothing
+
+    const ok = r.ubus("call", "floatgw", "switchover", '{"instance": "lan", "hold": 0}');
+    expect(ok.status).toBe(0);
+    expect(JSON.parse(ok.stdout)).toEqual({ resigned: [{ instance: "lan", vrid: 51 }], hold: 0 });
+    // Nobody else is there, so the master-down timer makes it master again.
+    const seen = await waitFor("both transitions as events", () => {
+      const ev = events(listen.lines, "floatgw.state");
+      return ev.length >= 2 && ev;
+    });
+    expect(seen[0]).toEqual({
+      instance: "lan", interface: "lan", device: "br-lan", vrid: 51, from: "master", to: "backup", priority: 150,
+      reason: "resign (planned switchover)", vips: ["198.18.0.1/24"], dhcp: "standby",
+    });
+    expect(seen[1]).toMatchObject({ from: "backup", to: "master", reason: "master down timer expired", dhcp: "serving" });
+    const notified = await waitFor("both as notifications", () => {
+      const ev = events(subscribe.lines, "state");
+      return ev.length >= 2 && ev;
+    });
+    expect(notified).toEqual(seen.slice(0, 2));
+    expect(r.log).toContain("switchover requested (ubus): lan resign, holding off for 0 s");
+  });
+
+  it("reload over ubus takes a new priority live, and refuses a broken file with its errors", async () => {
+    const r = new Router(lab);
+    r.startUbusd();
+    r.startFloatgw();
+    await waitFor("master, on ubus", () => r.state() === "master" && r.registered());
+    writeFileSync(join(tree, "etc/config/floatgw"), uci({ version: "3", advert_int: "0.1", priority: "120", interface: "lan", dhcp: "1" }));
+    const ok = r.ubus("call", "floatgw", "reload");
+    expect(JSON.parse(ok.stdout)).toEqual({ instances: ["lan"], warnings: [] });
+    expect(r.status()?.instances[0]?.priority.effective).toBe(120);
+    writeFileSync(join(tree, "etc/config/floatgw"), uci({ vrid: "300" }));
+    const broken = r.ubus("call", "floatgw", "reload");
+    expect(broken.status).not.toBe(0);
+    expect((JSON.parse(broken.stdout) as { error: string }).error).toMatch(/reload of \/etc\/config\/floatgw rejected; the running instances are unchanged: .*vrid '300'/);
+    expect(r.state()).toBe("master");
+    expect(r.status()?.instances[0]?.transitions).toHaveLength(2);
+  });
+
+  it("keeps running when ubusd dies, and registers again when it is back", async () => {
+    const r = new Router(lab);
+    r.startUbusd();
+    r.startFloatgw();
+    await waitFor("master, on ubus", () => r.state() === "master" && r.registered());
+    await r.killUbusd();
+    const away = await waitFor("the daemon to notice", () => {
+      const s = r.status();
+      return s?.ubus.state === "unavailable" && s;
+    });
+    expect(away.ubus.detail).toMatch(/ubusd closed the connection|no ubusd on \/var\/run\/ubus\/ubus.sock/);
+    // VRRP goes on without ubus: a switchover now is done, its events are counted as lost.
+    const dropped = away.ubus.eventsDropped;
+    expect(must(["ip", "netns", "exec", r.ns, "chroot", tree, "/usr/sbin/floatgwd", "switchover", "--hold", "0"])).toContain("resigned vrid 51 lan");
+    await waitFor("master again, without ubus", () => {
+      const s = r.status();
+      return s?.instances[0]?.state === "master" && s.instances[0].counters!.transitions === 4 && s;
+    });
+    expect(r.status()?.ubus.eventsDropped).toBe(dropped + 2);
+    r.startUbusd();
+    await waitFor("registered again", () => r.registered(), 30_000);
+    expect(r.status()?.ubus).toMatchObject({ state: "registered", detail: null });
+    expect(JSON.parse(r.ubus("call", "floatgw", "status").stdout).instances[0].state).toBe("master");
+    expect(r.log).toMatch(/warn: \[ubus\] (ubusd closed the connection|connection to ubusd failed).*; trying again/);
+    await waitFor("the second registration's log line", () => r.log.match(/registered the object floatgw/g)?.length === 2);
+  });
+
+  it("starts without ubusd, says so in its status, and registers once ubusd starts", async () => {
+    const r = new Router(lab);
+    r.startFloatgw();
+    await waitFor("master without ubus", () => r.state() === "master");
+    await sleep(4000); // retries at 0, 0.5, 1.5 and 3.5 s
+    const s = r.status()!;
+    expect(s.ubus).toMatchObject({ state: "unavailable", objectId: null });
+    expect(s.ubus.detail).toMatch(/^no ubusd on \/var\/run\/ubus\/ubus.sock: connect: No such file or directory/);
+    expect(must(["ip", "netns", "exec", r.ns, "chroot", tree, "/usr/sbin/floatgwd", "status"])).toContain("ubus: not available (no ubusd on /var/run/ubus/ubus.sock");
+    r.startUbusd();
+    await waitFor("registered", () => r.registered(), 30_000);
+    // One line however often it tried (a second one if a retry met ubusd's
+    // socket before it listened: "Connection refused").
+    expect(r.log.match(/no ubusd on/g)?.length).toBeLessThanOrEqual(2);
+  });
+
+  it("sends an event byte for byte as OpenWrt's `ubus send` does", async () => {
+    // A stand-in ubusd that records what the real ubus CLI writes: the only
+    // way to see the client's bytes. It says HELLO and answers STATUS 0.
+    const path = join(tree, "tmp/capture.sock");
+    rmSync(path, { force: true });
+    let server: Server | null = null;
+    const written = new Promise<Buffer>((resolve) => {
+      server = createServer((c) => {
+        let got = Buffer.alloc(0);
+        c.write(Buffer.from(encodeMessage({ type: MsgType.hello, seq: 0, peer: 0x1234abcd, attrs: {} })));
+        c.on("data", (b: Buffer) => {
+          got = Buffer.concat([got, b]);
+          if (got.length >= 12 && got.length >= 8 + (got.readUInt32BE(8) & 0xffffff)) {
+            c.end(Buffer.from(encodeMessage({ type: MsgType.status, seq: got.readUInt16BE(2), peer: got.readUInt32BE(4), attrs: { status: 0 } })));
+            resolve(got);
+          }
+        });
+      }).listen(path);
+    });
+    try {
+      // Asynchronously: this process is the server the CLI talks to.
+      const cli = spawn("chroot", [tree, "/bin/ubus", "-s", "/tmp/capture.sock", "send", "test.ev", JSON.stringify(UBUS_SEND_DATA)], { stdio: "ignore" });
+      const exited = new Promise<number | null>((resolve) => cli.on("exit", resolve));
+      const got = await written;
+      expect(await exited).toBe(0);
+      expect(got.toString("hex")).toBe(UBUS_SEND_CAPTURE);
+      const ours = encodeMessage({ type: MsgType.invoke, seq: 1, peer: EVENT_OBJECT_ID, attrs: { objId: EVENT_OBJECT_ID, method: "send", data: { id: "test.ev", data: UBUS_SEND_DATA } } });
+      expect(Buffer.from(ours).equals(got)).toBe(true);
+    } finally {
+      (server as Server | null)?.close();
+    }
+  });
+});
