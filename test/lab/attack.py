@@ -212,56 +212,31 @@ def listen(a: argparse.Namespace) -> None:
     print(n)
 
 
+# Each subcommand: its function and its arguments (name, options for argparse).
+COMMANDS = {
+    "samples": (samples, [("ifname", {}), ("src", {}), ("kinds", {"nargs": "+"})]),
+    "advert": (advert, [("ifname", {}), ("src", {}), ("dst", {}), ("--prio", {"type": int, "default": 254}),
+                        ("--ttl", {"type": int, "default": 255}), ("--vrid", {"type": int, "default": 51}),
+                        ("--count", {"type": int, "default": 1}), ("--rate", {"type": float, "default": 0}),
+                        ("--spread", {"action": "store_true"})]),
+    "flood": (flood, [("ifname", {}), ("src", {}), ("dst", {}), ("port", {"type": int}),
+                      ("--size", {"type": int, "default": 65000}), ("--seconds", {"type": float, "default": 5}),
+                      ("--rate", {"type": float, "default": 0}), ("--magic", {"action": "store_true"})]),
+    "replay": (replay, [("ifname", {}), ("src", {}), ("dst", {}), ("port", {"type": int}), ("payloads", {"nargs": "+"})]),
+    "listen": (listen, [("addr", {}), ("port", {"type": int}), ("seconds", {"type": float})]),
+    "fuzz": (fuzz, [("ifname", {}), ("src", {}), ("dst", {}), ("count", {"type": int}), ("--seed", {"type": int, "default": 1}),
+                    ("--lease-port", {"type": int, "default": 0}), ("--lease-src", {"default": ""})]),
+}
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     sub = p.add_subparsers(dest="cmd", required=True)
-    x = sub.add_parser("samples")
-    x.add_argument("ifname")
-    x.add_argument("src")
-    x.add_argument("kinds", nargs="+")
-    x.set_defaults(run=samples)
-    x = sub.add_parser("advert")
-    x.add_argument("ifname")
-    x.add_argument("src")
-    x.add_argument("dst")
-    x.add_argument("--prio", type=int, default=254)
-    x.add_argument("--ttl", type=int, default=255)
-    x.add_argument("--vrid", type=int, default=51)
-    x.add_argument("--count", type=int, default=1)
-    x.add_argument("--rate", type=float, default=0)
-    x.add_argument("--spread", action="store_true")
-    x.set_defaults(run=advert)
-    x = sub.add_parser("flood")
-    x.add_argument("ifname")
-    x.add_argument("src")
-    x.add_argument("dst")
-    x.add_argument("port", type=int)
-    x.add_argument("--size", type=int, default=65000)
-    x.add_argument("--seconds", type=float, default=5)
-    x.add_argument("--rate", type=float, default=0)
-    x.add_argument("--magic", action="store_true")
-    x.set_defaults(run=flood)
-    x = sub.add_parser("replay")
-    x.add_argument("ifname")
-    x.add_argument("src")
-    x.add_argument("dst")
-    x.add_argument("port", type=int)
-    x.add_argument("payloads", nargs="+")
-    x.set_defaults(run=replay)
-    x = sub.add_parser("listen")
-    x.add_argument("addr")
-    x.add_argument("port", type=int)
-    x.add_argument("seconds", type=float)
-    x.set_defaults(run=listen)
-    x = sub.add_parser("fuzz")
-    x.add_argument("ifname")
-    x.add_argument("src")
-    x.add_argument("dst")
-    x.add_argument("count", type=int)
-    x.add_argument("--seed", type=int, default=1)
-    x.add_argument("--lease-port", type=int, default=0)
-    x.add_argument("--lease-src", default="")
-    x.set_defaults(run=fuzz)
+    for name, (run, args) in COMMANDS.items():
+        x = sub.add_parser(name)
+        for arg, options in args:
+            x.add_argument(arg, **options)
+        x.set_defaults(run=run)
     a = p.parse_args()
     a.run(a)
 

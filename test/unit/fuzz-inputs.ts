@@ -6,7 +6,7 @@ import { IPPROTO_VRRP } from "../../src/core/checksum";
 import { encodeAdvert } from "../../src/core/packet";
 import type { HmacKey } from "../../src/leases/sha256";
 import { encodeFrame } from "../../src/leases/wire";
-import { cs, ip, vrid } from "./helpers";
+import { cs, ip, ipv4Datagram, vrid } from "./helpers";
 
 /** xorshift32: fast, seeded, good enough to pick mutations. */
 export class Rng {
@@ -85,21 +85,6 @@ function checksum16(data: Uint8Array, init = 0): number {
   return ~s & 0xffff;
 }
 
-/** A VRRP message wrapped in an IPv4 header, as a raw socket reads it. */
-export function ipv4Datagram(payload: Uint8Array, ttl: number, dst = GROUP.bytes): Uint8Array {
-  const out = new Uint8Array(20 + payload.length);
-  const v = new DataView(out.buffer);
-  v.setUint8(0, 0x45);
-  v.setUint16(2, out.length);
-  v.setUint8(8, ttl);
-  v.setUint8(9, IPPROTO_VRRP);
-  out.set(SRC.bytes, 12);
-  out.set(dst, 16);
-  v.setUint16(10, checksum16(out.subarray(0, 20)));
-  out.set(payload, 20);
-  return out;
-}
-
 /** A mutated VRRP datagram: a valid v2 or v3 advert (one to three VIPs,
  * any priority) whose bytes are then changed; half of the time the VRRP
  * checksum is fixed up afterwards so that the mutation reaches acceptance
@@ -121,7 +106,7 @@ export function vrrpDatagram(rng: Rng): Uint8Array {
     message[6] = sum >> 8;
     message[7] = sum & 0xff;
   }
-  const datagram = ipv4Datagram(message, rng.int(8) ? 255 : rng.int(256));
+  const datagram = ipv4Datagram(SRC, GROUP, message, rng.int(8) ? 255 : rng.int(256));
   return rng.int(10) ? datagram : mutate(rng, datagram);
 }
 
