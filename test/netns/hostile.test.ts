@@ -166,7 +166,7 @@ describe("a hostile LAN host", () => {
     expect(readFileSync(hookLog, "utf8").trim().split("\n").filter((l) => !l.startsWith("done"))).toHaveLength(ran.length);
     expect(a.state()).toBe("master");
     // 300 adverts with TTL 64, each from another source address: one log line.
-    attack(ns.c, ["advert", "eth0", ATTACKER, "224.0.0.18", "--ttl", "64", "--count", "300", "--spread"]);
+    attack(ns.c, ["advert", "eth0", ATTACKER, "224.0.0.18", "--ttl", "64", "--count", "300", "--rate", "500", "--spread"]);
     await waitFor("all 300 counted", () => b.instance()?.counters.drops["bad-ttl"] === 300, 10_000);
     await sleep(300);
     expect(b.log.split("\n").filter((l) => l.includes("has TTL 64")), b.log).toHaveLength(1);
