@@ -29,18 +29,22 @@ export interface RunnerHost {
 }
 
 /**
- * IPv4 VIPs live in the kernel for VIP_LIFETIME_S seconds unless renewed,
- * and the master renews them every VIP_REFRESH_MS on a timer of their own.
- * A daemon that hangs (SIGSTOP) or is killed (SIGKILL) stops renewing, and
- * the kernel removes the VIP about a second later, so the router stops
- * answering for it even though nothing of floatgw runs any more. A healthy
- * master loses nothing unless its event loop stalls for over 0.75 s, and
- * then only until the next renewal. IPv6 VIPs keep an infinite lifetime:
- * odhcpd derives router advertisements from address lifetimes
- * (docs/robustness.md).
+ * IPv4 VIPs live in the kernel for a limited time unless renewed, and the
+ * master renews them four times per lifetime on a timer of their own. A
+ * daemon that hangs (SIGSTOP) or is killed (SIGKILL) stops renewing, and
+ * the kernel removes the VIP, so the router stops answering for it even
+ * though nothing of floatgw runs any more; but not before a backup has had
+ * time to take over (its Master_Down_Interval is at most four of our advert
+ * intervals), or clients would lose a router that still forwards. So the
+ * lifetime is four advert intervals, at least a second (the kernel counts
+ * whole seconds). A healthy master loses nothing unless its event loop
+ * stalls for three quarters of that, and then only until the next renewal.
+ * IPv6 VIPs keep an infinite lifetime: odhcpd derives router advertisements
+ * from address lifetimes (docs/robustness.md).
  */
-export const VIP_LIFETIME_S = 1;
-const VIP_REFRESH_MS = 250;
+export function vipLifetimeS(advertIntervalCs: number): number {
+  return Math.max(1, Math.ceil((4 * advertIntervalCs) / 100));
+}
 
 export interface PeerSeen {
   addr: Addr;
@@ -54,10 +58,6 @@ export interface Incoming {
   src: Addr;
   dst: Addr;
   ttl: number;
-}
-
-function lifetime(vip: Addr): number | null {
-  return vip.family === 4 ? VIP_LIFETIME_S : null;
 }
 
 export class Runner {
@@ -139,7 +139,7 @@ export class Runner {
     for (const v of this.spec.vips) {
       if (this.host.hasAddress(v.addr)) continue;
       try {
-        restored = this.host.addAddress(v.addr, v.prefix, lifetime(v.addr)) || restored;
+        restored = this.host.addAddress(v.addr, v.prefix, this.lifetime(v.addr)) || restored;
       } catch (e) {
         this.log("warn", `${why}: cannot restore ${formatAddr(v.addr)}: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -174,7 +174,7 @@ export class Runner {
       case "sendAdvert":
         return this.sendAdvert(action.priority);
       case "addVip":
-        for (const v of this.spec.vips) this.host.addAddress(v.addr, v.prefix, lifetime(v.addr));
+        for (const v of this.spec.vips) this.host.addAddress(v.addr, v.prefix, this.lifetime(v.addr));
         this.vipPresent = true;
         this.scheduleRefresh();
         return;
@@ -223,14 +223,19 @@ export class Runner {
     }
   }
 
-  /** Renews the VIPs' lifetimes every VIP_REFRESH_MS while they are ours. */
+  /** The kernel lifetime of a VIP in seconds, or null for none (IPv6). */
+  private lifetime(vip: Addr): number | null {
+    return vip.family === 4 ? vipLifetimeS(this.spec.advertIntervalCs) : null;
+  }
+
+  /** Renews the VIPs' lifetimes four times per lifetime while they are ours. */
   private scheduleRefresh(): void {
-    if (this.cancelRefresh || !this.spec.vips.some((v) => lifetime(v.addr) !== null)) return;
-    this.cancelRefresh = after(VIP_REFRESH_MS, guarded(this.log, "VIP refresh", () => {
+    if (this.cancelRefresh || !this.spec.vips.some((v) => this.lifetime(v.addr) !== null)) return;
+    this.cancelRefresh = after(vipLifetimeS(this.spec.advertIntervalCs) * 250, guarded(this.log, "VIP refresh", () => {
       this.cancelRefresh = null;
       if (!this.vipPresent) return;
       for (const v of this.spec.vips) {
-        const seconds = lifetime(v.addr);
+        const seconds = this.lifetime(v.addr);
         if (seconds === null) continue;
         try {
           this.host.refreshAddress(v.addr, v.prefix, seconds);
