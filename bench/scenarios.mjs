@@ -107,7 +107,10 @@ export async function session(impl, profile, rep, { smoke = false, timeline = fa
      * null if it still does after VIP_GONE_LIMIT_MS. */
     const vipGone = async (t) => {
       const gone = await lab.until(() => !lab.holds.a, VIP_GONE_LIMIT_MS, "A dropping the VIP").then(() => true, () => false);
-      return gone ? r1(lab.holders.find((h) => h.t >= t && !h.a).t - t) : null;
+      if (!gone) return null;
+      // No change after t: A had already let go (the capture lagging the mark).
+      const dropped = lab.holders.find((h) => h.t >= t && !h.a);
+      return dropped ? r1(dropped.t - t) : 0;
     };
 
     // SIGKILL of the master's daemon, restarted once the backup took over

@@ -3,10 +3,10 @@
 // (test/lab/attack.py): each test asserts that the attack changes nothing
 // that matters. VRRPv3 at 100 ms adverts; generous deadlines, and no timing
 // asserted beyond "the backup never took over" (bench/ measures time).
-import { chmodSync, writeFileSync, readFileSync, existsSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT, must } from "./lab";
+import { FLOATGWD, ROOT, must } from "./lab";
 import { type Router, sleep, uci, useLab, waitFor, withGlobal } from "./routers";
 
 const { lab, topology } = useLab();
@@ -215,5 +215,23 @@ describe("a hostile LAN host", () => {
     // The session with the running A goes on.
     const rx = after.counters.rx;
     await waitFor("B hears A's next hello", () => channel(b)!.counters.rx > rx, 10_000);
+  });
+});
+
+describe("a local user", () => {
+  it("cannot use the control socket or read the leases whatever the umask, nor make floatgwd write through a planted link", async () => {
+    const { a } = topology();
+    const run = join(a.dir, "run");
+    mkdirSync(run, { recursive: true });
+    // The temporary name the daemon used to write state.json through, planted
+    // as a symlink to a file the daemon must never touch.
+    const victim = join(a.dir, "victim");
+    writeFileSync(victim, "precious\n");
+    symlinkSync(victim, join(run, "state.json.tmp"));
+    a.startFloatgw(uci({ ...FAST, priority: "150" }), ["sh", "-c", 'umask 000; exec "$0" "$@"', FLOATGWD]);
+    await waitFor("A master", () => a.state() === "master");
+    for (const f of ["floatgwd.sock", "state.json"]) expect((statSync(join(run, f)).mode & 0o777).toString(8), f).toBe("600");
+    expect(readFileSync(victim, "utf8")).toBe("precious\n");
+    expect(lstatSync(join(run, "state.json")).isSymbolicLink()).toBe(false);
   });
 });
