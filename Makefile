@@ -6,8 +6,8 @@
 #   make dist       the release tarball the OpenWrt SDK builds from (build/dist/)
 #   make demo       set up, build, run the live two-router demo
 #   make bench      side-by-side measurements with keepalived (bench/REPORT.md)
-#   make bench-smoke  one quick router death for both daemons and one DHCP
-#                     continuity run (part of make test)
+#   make bench-smoke  one quick router death and one failing check script for
+#                     both daemons, and one DHCP continuity run (part of make test)
 #   make fuzz       10^6 hostile packets, 10^5 lease datagrams, 10^4 UCI files
 #                   into the code and the running binary (docs/robustness.md)
 #   make soak       an hour of four VRIDs at 10 ms adverts: spurious transitions, RSS

@@ -13,6 +13,36 @@ export const PROFILES = {
 };
 export const PRIORITY = { a: 150, b: 100 };
 
+/** The trackers of the tracking measures, configured alike for both
+ * daemons: a check script, the same script with a weight, a ping of the WAN
+ * gateway (a script running ping for keepalived, whose VRRP side has no
+ * ping check) and the carrier of the WAN device. `flag` and `weighted` are
+ * files whose removal makes the scripts fail. */
+export const TRACK = { intervalMs: 1000, fall: 2, pingTimeoutMs: 500, weight: -60, gw: "198.19.1.1", device: "wan" };
+
+function floatgwTrackers(t) {
+  const s = (TRACK.intervalMs / 1000).toString();
+  const section = (name, opts) => `\nconfig tracker '${name}'\n${Object.entries(opts).map(([k, v]) => `\toption ${k} '${v}'\n`).join("")}`;
+  return ["flag", "weighted", "gw", "link"].map((n) => `\tlist track '${n}'\n`).join("")
+    + section("flag", { type: "script", script: `test -f ${t.flag}`, interval: s, timeout: "1", fall: TRACK.fall })
+    + section("weighted", { type: "script", script: `test -f ${t.weighted}`, interval: s, timeout: "1", fall: TRACK.fall, weight: TRACK.weight })
+    + section("gw", { type: "ping", host: TRACK.gw, interval: s, timeout: TRACK.pingTimeoutMs / 1000, fall: TRACK.fall })
+    + section("link", { type: "link", device: TRACK.device });
+}
+
+function keepalivedTrackers(t) {
+  const s = TRACK.intervalMs / 1000;
+  const script = (name, command, weight = 0) =>
+    `vrrp_script ${name} {\n  script "${command}"\n  interval ${s}\n  timeout 1\n  fall ${TRACK.fall}\n  rise 1\n  weight ${weight}\n}\n`;
+  return {
+    // Scripts as root, without keepalived's warning that script security is off.
+    globals: "  enable_script_security\n  script_user root\n",
+    scripts: script("flag", `/usr/bin/test -f ${t.flag}`) + script("weighted", `/usr/bin/test -f ${t.weighted}`, TRACK.weight)
+      + script("gw", `/bin/ping -c 1 -W ${TRACK.pingTimeoutMs / 1000} ${TRACK.gw}`),
+    instance: `  track_script {\n    flag\n    weighted\n    gw\n  }\n  track_interface {\n    ${TRACK.device}\n  }\n`,
+  };
+}
+
 class Daemon {
   constructor(lab, role, profile) {
     this.lab = lab;
@@ -64,7 +94,7 @@ export class Floatgw extends Daemon {
   /** With `dhcp`, the router also gets the lab's stand-in OpenWrt
    * (test/lab/openwrt.sh) in `this.openwrt`, and the instance moves DHCP
    * and replicates leases through it, as scripts/demo.sh does. */
-  constructor(lab, role, profile, { dhcp = false } = {}) {
+  constructor(lab, role, profile, { dhcp = false, track = null } = {}) {
     super(lab, role, profile);
     const p = PROFILES[profile];
     this.openwrt = dhcp ? join(this.dir, "openwrt") : null;
@@ -82,7 +112,7 @@ ${dhcp ? "\toption interface 'lan'\n\toption dhcp '1'\n" : ""}\toption device 'b
 \toption advert_int '${p.advertMs / 1000}'
 \toption priority '${PRIORITY[role]}'
 \tlist address '${VIP}/24'
-`);
+${track ? floatgwTrackers(track) : ""}`);
   }
 
   get runDir() {
@@ -112,15 +142,16 @@ export class Keepalived extends Daemon {
   comm = "keepalived";
   name = "keepalived";
 
-  constructor(lab, role, profile) {
+  constructor(lab, role, profile, { track = null } = {}) {
     super(lab, role, profile);
     const p = PROFILES[profile];
     this.conf = join(this.dir, "keepalived.conf");
+    const t = track ? keepalivedTrackers(track) : { globals: "", scripts: "", instance: "" };
     writeFileSync(this.conf, `global_defs {
   router_id bench_${role}
   vrrp_version ${p.version}
-}
-vrrp_instance lan {
+${t.globals}}
+${t.scripts}vrrp_instance lan {
   state BACKUP
   interface br-lan
   virtual_router_id 51
@@ -129,7 +160,7 @@ vrrp_instance lan {
   virtual_ipaddress {
     ${VIP}/24 dev br-lan
   }
-}
+${t.instance}}
 `);
     const check = lab.exec(role, ["keepalived", "-t", "-f", this.conf]);
     if (check.status !== 0) throw new Error(`keepalived -t rejected the config: ${check.stderr}`);

@@ -8,8 +8,9 @@
 //   mark  what the bench itself did (fault injected, daemon killed, ...)
 import { spawn, spawnSync } from "node:child_process";
 import { EventEmitter } from "node:events";
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -90,6 +91,7 @@ export class Lab extends EventEmitter {
     this.holders = [{ t: 0, a: false, b: false }];
     this.macs = {};
     this.isUp = false;
+    this.dirs = [];
   }
 
   up() {
@@ -108,6 +110,26 @@ export class Lab extends EventEmitter {
         return m && m[3] === VIP ? { t: parseIpTime(m[1]), src: "vip", kind: m[2] ? "vip-del" : "vip-add", router: r } : null;
       });
     }
+  }
+
+  /** A WAN for router A: a veth `wan` (198.19.1.2/24) to a gateway
+   * namespace `<prefix>-gw` (eth0, 198.19.1.1/24). */
+  addWan() {
+    this.ns.gw = `${this.prefix}-gw`;
+    must(["ip", "netns", "add", this.ns.gw]);
+    must(["ip", "-n", this.ns.gw, "link", "set", "lo", "up"]);
+    must(["ip", "link", "add", "wan", "netns", this.ns.a, "type", "veth", "peer", "name", "eth0", "netns", this.ns.gw]);
+    this.must("gw", ["ip", "addr", "add", "198.19.1.1/24", "dev", "eth0"]);
+    this.must("gw", ["ip", "link", "set", "eth0", "up"]);
+    this.must("a", ["ip", "addr", "add", "198.19.1.2/24", "dev", "wan"]);
+    this.must("a", ["ip", "link", "set", "wan", "up"]);
+  }
+
+  /** A temporary directory, removed in cleanup. */
+  tmpdir() {
+    const dir = mkdtempSync(join(tmpdir(), `${this.prefix}-`));
+    this.dirs.push(dir);
+    return dir;
   }
 
   /** Adds the DHCP messages crossing the switch to the events, decoded by
@@ -239,6 +261,18 @@ export class Lab extends EventEmitter {
       }
     }
     this.children.clear();
+    if (this.ns.gw) {
+      for (const pid of run(["ip", "netns", "pids", this.ns.gw]).stdout.split(/\s+/).filter(Boolean)) {
+        try {
+          process.kill(Number(pid), "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+      run(["ip", "netns", "del", this.ns.gw]);
+      delete this.ns.gw;
+    }
+    for (const dir of this.dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
     if (this.isUp) run(["bash", `${ROOT}/test/lab/lab.sh`, "down", this.prefix], 60_000);
     this.isUp = false;
     LIVE.delete(this);

@@ -1,7 +1,7 @@
 // What the bench reports and what the RFCs say it should be. Shared by the
 // runner (which fills in the fields) and the report (which renders them),
 // so a metric's name, unit and theory live in one place.
-import { PRIORITY, PROFILES } from "./daemons.mjs";
+import { PRIORITY, PROFILES, TRACK } from "./daemons.mjs";
 
 /** Skew_Time: (256 - prio)/256 of the advert interval in v3 (RFC 5798
  * 6.1), (256 - prio)/256 s in v2 (RFC 3768 6.1). */
@@ -17,6 +17,10 @@ const mdiA = (p) => mdiMs(p, PRIORITY.a);
 const mdiB = (p) => mdiMs(p, PRIORITY.b);
 const skewB = (p) => skewMs(p, PRIORITY.b);
 const zero = () => 0;
+/** The longest a polled tracker takes to see a failure: `fall` probes, the
+ * first up to one interval after the failure (the probe in flight may still
+ * succeed), the last one answering when it is due. */
+const detectMs = (probeMs) => TRACK.fall * TRACK.intervalMs + probeMs;
 
 /** Each metric: the measure (one table in the report), the result field,
  * what it means, its unit, the theory value per profile (null: none), and
@@ -58,6 +62,17 @@ export const METRICS = [
   { measure: "splitbrain", field: "clientBackMs", what: "partition healed → client gets a reply from the master again", unit: "ms",
     theory: (p) => PROFILES[p].advertMs, bound: true, limitField: "clientBackLimitMs" },
   { measure: "splitbrain", field: "lost", what: "lost probes, partition and heal", unit: "probes", theory: null },
+  { measure: "track-script", field: "takeoverMs", what: "check script starts failing (weight 0) → backup holds the VIP", unit: "ms",
+    theory: (p) => detectMs(0) + skewB(p), bound: true,
+    note: `interval ${TRACK.intervalMs} ms, fall ${TRACK.fall}; then the master's FAULT sends priority 0 and the backup waits its Skew_Time` },
+  { measure: "track-weighted", field: "takeoverMs", what: `check script starts failing (weight ${TRACK.weight}) → backup holds the VIP`, unit: "ms",
+    theory: (p) => detectMs(0) + mdiB(p), bound: true,
+    note: "the master advertises 90 < 100; the backup ignores it and takes over when its MDI, counted from the last advert at 150, runs out" },
+  { measure: "track-ping", field: "takeoverMs", what: "WAN gateway stops answering pings → backup holds the VIP", unit: "ms",
+    theory: (p) => detectMs(TRACK.pingTimeoutMs) + skewB(p), bound: true,
+    note: `ping every ${TRACK.intervalMs} ms, ${TRACK.pingTimeoutMs} ms timeout, fall ${TRACK.fall} (keepalived: a ping script, its VRRP has no ping check)` },
+  { measure: "track-link", field: "takeoverMs", what: "WAN device loses carrier → backup holds the VIP", unit: "ms", theory: skewB,
+    note: "theory: FAULT at once, priority 0, the backup's Skew_Time; floatgw acts after its 100 ms link settle (docs/tracking.md)" },
   { measure: "dhcp", field: "sameAddress", what: "the client kept its address through the renewal (1 = yes)", unit: "", theory: null },
   { measure: "dhcp", field: "naks", what: "DHCPNAKs on the wire", unit: "", theory: zero, bound: true },
   { measure: "dhcp", field: "replicated", what: "B's dnsmasq started on a lease file holding the client's lease (1 = yes)", unit: "", theory: null },
@@ -84,6 +99,10 @@ export const MEASURES = {
   switchover: "Planned switchover (`floatgw switchover`; keepalived has none)",
   preempt: "Preempt: the old master's port comes back",
   splitbrain: "Split brain: both ways partitioned until both hold the VIP, then healed",
+  "track-script": "Tracked failure: check script, weight 0 (FAULT)",
+  "track-weighted": "Tracked failure: check script with a negative weight",
+  "track-ping": "Tracked failure: ping of the WAN gateway, weight 0",
+  "track-link": "Tracked failure: carrier of the WAN device, weight 0",
   floodBig: "Lease channel flood (floatgw only): 64 KiB datagrams with the channel's magic from a LAN host, 200 a second, for 6 s",
   floodForged: "Lease channel flood (floatgw only): 1400-byte datagrams forged from the backup's address (each costs a MAC check), 2000 a second",
   floodForgedMax: "Lease channel flood (floatgw only): the same, as fast as the attacker can send",

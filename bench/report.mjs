@@ -173,7 +173,7 @@ export function render(file) {
     say("## One failover, packet by packet", "", "Router death at VRRPv3, 100 ms adverts, from the capture on the switch's sw0 and `ip monitor` in each router:", "", "![failover timeline](failover.svg)", "");
   }
   if (errors.length) say("## Failed sessions", "", ...errors.map((e) => `- ${e.impl} ${e.profile} rep ${e.rep}: ${e.message}`), "");
-  say("## Reproduce", "", "`make bench` (root; about 11 minutes; writes `bench/results/<time>.jsonl`, this report and the SVG). See docs/performance.md.", "");
+  say("## Reproduce", "", "`make bench` (root; about 14 minutes; writes `bench/results/<time>.jsonl`, this report and the SVG). See docs/performance.md.", "");
   writeFileSync(`${ROOT}/bench/REPORT.md`, lines.join("\n"));
 }
 

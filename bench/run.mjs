@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // floatgw against keepalived on the namespace lab (`make bench`, as root).
 //   node bench/run.mjs [--reps 3] [--idle 180] [--impl floatgw,keepalived] [--profile v2,v3] [--out FILE]
-//   node bench/run.mjs --smoke [--out FILE]   one router death, VRRPv3, both daemons,
-//                                             and floatgw's DHCP continuity (< 60 s)
+//   node bench/run.mjs --smoke [--out FILE]   one router death and one tracked script
+//                                             failure, VRRPv3, both daemons, and
+//                                             floatgw's DHCP continuity (< 90 s)
 // Writes JSON lines (machine facts first, then one line per result) to
 // bench/results/<time>.jsonl, or FILE; a full run then renders
 // bench/REPORT.md and bench/failover.svg from that file (bench/report.mjs).
@@ -17,6 +18,7 @@ import { floodSession } from "./flood.mjs";
 import { LIVE, ROOT, must, run } from "./lab.mjs";
 import { render } from "./report.mjs";
 import { session } from "./scenarios.mjs";
+import { trackingSession } from "./tracking.mjs";
 
 const { values: opt } = parseArgs({
   options: {
@@ -67,6 +69,8 @@ for (let rep = 1; rep <= reps; rep++) {
   for (const profile of profiles) {
     const steps = impls.map((impl) => [impl, impl,
       () => session(impl, profile, rep, { smoke: opt.smoke, timeline: rep === 1 && profile === "v3" })]);
+    for (const impl of impls)
+      steps.push([impl, `${impl} tracking`, () => trackingSession(impl, profile, rep, opt.smoke ? { kinds: ["script"] } : {})]);
     // DHCP continuity has no keepalived counterpart: floatgw only.
     if (impls.includes("floatgw")) steps.push(["floatgw", "floatgw dhcp", () => dhcpSession(profile, rep)]);
     // Lease-channel floods: floatgw only too, and not in the smoke run.

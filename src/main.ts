@@ -6,6 +6,7 @@
 import { type CommandSpec, commandHelp, parseArgs, usageLine } from "./cli/args";
 import { checkConfigText } from "./config/check";
 import { decodeCommand } from "./cli/decode";
+import { IMPORT_KEEPALIVED, importKeepalivedCommand } from "./cli/import-keepalived";
 import { renderStatus } from "./cli/status";
 import { type ControlRequest, DEFAULT_SWITCHOVER_HOLD_S, MAX_SWITCHOVER_HOLD_S, type Reply, type Results, requestBody } from "./daemon/control-api";
 import { runDaemon } from "./daemon/daemon";
@@ -165,6 +166,19 @@ const lease: Command = {
   },
 };
 
+const iface: Command = {
+  spec: {
+    name: "iface", args: "ACTION INTERFACE", minArgs: 2, maxArgs: 2,
+    summary: "a netifd interface event, for interface trackers (the iface hook runs it)",
+    details: ["ACTION is netifd's: ifup, ifdown, ifupdate, ifup-failed, free."],
+    options: { ...RUN_DIR },
+  },
+  run(opts, rest) {
+    const [action = "", name = ""] = rest;
+    return control(opts, { cmd: "iface", action, interface: name }, () => {});
+  },
+};
+
 const check: Command = {
   spec: {
     name: "check", args: "[FILE]", maxArgs: 1,
@@ -216,7 +230,9 @@ const version: Command = {
   },
 };
 
-const COMMANDS: readonly Command[] = [run, status, switchover, reload, lease, check, selftestCommand, decode, version];
+const importKeepalived: Command = { spec: IMPORT_KEEPALIVED, run: importKeepalivedCommand };
+
+const COMMANDS: readonly Command[] = [run, status, switchover, reload, lease, iface, check, importKeepalived, selftestCommand, decode, version];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.spec.name.length));

@@ -2,7 +2,7 @@
 // one table per instance, then the DHCP lease channel. `--json` prints the
 // contract itself, for scripts.
 import type {
-  DaemonStatus, InstanceStatus, LeaseChannelStatus, PriorityStatus, TransitionStatus, UbusLinkStatus,
+  DaemonStatus, InstanceStatus, LeaseChannelStatus, PriorityStatus, TrackerStatus, TransitionStatus, UbusLinkStatus,
 } from "../daemon/status-contract";
 
 /** Transitions shown per instance; --json has the last 20. */
@@ -73,6 +73,7 @@ function instanceLines(i: InstanceStatus): string[] {
   const rows: [string, string][] = [
     ["state", stateLine(i)],
     ["priority", priority(i.priority)],
+    ...i.faults.map((f, n): [string, string] => [n === 0 ? "FAULT" : "", f]),
     ["master", master(i)],
     ["peer", i.peer ? `${i.peer.address}, priority ${i.peer.priority}, heard ${seconds(i.peer.lastSeenMsAgo)} ago` : "never heard"],
     ["VIPs", `${i.vips.join(", ")}: ${i.vipPresent ? "held by this router" : "not here"}`],
@@ -87,6 +88,16 @@ function instanceLines(i: InstanceStatus): string[] {
   const where = i.interface ? `${i.device} (interface ${i.interface})` : i.device;
   return [`${i.name}: vrid ${i.vrid} on ${where}, VRRPv${i.version} IPv${i.family} ${i.mode}`
     + `${i.mode === "unicast" ? ` to ${i.unicastPeers.join(", ")}` : ""}`, ...table(rows)];
+}
+
+/** One line per tracker: "nginx (script): DOWN for 3.2 s: exit status 1; probes 40, failed 3, timed out 0". */
+function trackerLines(ts: readonly TrackerStatus[]): string[] {
+  const rows = ts.map((t): [string, string] => {
+    const since = t.sinceMsAgo === null ? "" : ` for ${duration(t.sinceMsAgo)}`;
+    const probes = t.probes ? `; probes ${t.probes.runs}, failed ${t.probes.failures}, timed out ${t.probes.timeouts}` : "";
+    return [`${t.name} (${t.kind})`, `${t.state.toUpperCase()}${since}: ${t.detail}${probes}`];
+  });
+  return ["trackers", ...table(rows)];
 }
 
 function leaseChannelLines(l: LeaseChannelStatus): string[] {
@@ -114,6 +125,7 @@ export function renderStatus(s: DaemonStatus): string {
     lines.push(`device ${d.name}: ${d.up ? "up" : "DOWN"}${Object.keys(d.drops).length ? `; dropped before dispatch: ${counts(d.drops)}` : ""}`);
   }
   for (const i of s.instances) lines.push("", ...instanceLines(i));
+  if (s.trackers.length > 0) lines.push("", ...trackerLines(s.trackers));
   if (s.leaseChannel) lines.push("", ...leaseChannelLines(s.leaseChannel));
   return lines.join("\n") + "\n";
 }

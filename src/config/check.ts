@@ -18,7 +18,8 @@ function plural(n: number, word: string): string {
 
 function describe(v: VipConfig): string {
   const link = v.interface ?? v.device ?? "";
-  return `${v.name} (${link}, VRRPv${v.version} IPv${v.family}, vrid ${v.vrid}, priority ${v.priority})`;
+  const track = v.track.map((t) => (t.weight === 0 ? t.tracker : `${t.tracker} ${t.weight > 0 ? "+" : ""}${t.weight}`));
+  return `${v.name} (${link}, VRRPv${v.version} IPv${v.family}, vrid ${v.vrid}, priority ${v.priority}${track.length ? `, tracking ${track.join(", ")}` : ""})`;
 }
 
 export function checkConfigText(text: string, fileName: string): CheckOutput {

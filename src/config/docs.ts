@@ -67,6 +67,10 @@ function typeText(t: ValueType): string {
       return "address";
     case "boolOrPath":
       return "boolean or path";
+    case "trackRef":
+      return "tracker [weight N] [reverse]";
+    case "statusCodes":
+      return "code or range";
   }
 }
 
@@ -83,7 +87,11 @@ function rangeColumn(o: OptionSpec): string {
     case "cidr":
       return "IPv4 /1-32 or IPv6 /1-128";
     case "ip":
-      return "IPv4 or IPv6";
+      return t.loopback === true ? "IPv4 or IPv6, loopback too" : "IPv4 or IPv6";
+    case "trackRef":
+      return "weight -254 to 254";
+    case "statusCodes":
+      return "100-599";
     case "bool":
     case "choice":
     case "boolOrPath":
@@ -93,6 +101,7 @@ function rangeColumn(o: OptionSpec): string {
 
 function defaultText(o: OptionSpec): string {
   if (o.required) return "required";
+  if (o.defaultNote !== undefined) return o.defaultNote;
   return o.default === null ? "none" : `\`${o.default}\``;
 }
 
@@ -106,7 +115,7 @@ function sectionTable(s: SectionSpec): string[] {
   const lines = [`## \`${heading}\``, "", s.help, "", "| option | type | default | range | description |", "|---|---|---|---|---|"];
   for (const o of s.options) {
     const name = `${o.list ? "list" : "option"} \`${o.name}\``;
-    const help = o.reserved === true ? `*Reserved.* ${o.help}` : o.help;
+    const help = o.forTypes !== undefined ? `*${o.forTypes.join(", ")}:* ${o.help}` : o.help;
     lines.push(`| ${[name, typeText(o.type), defaultText(o), rangeColumn(o), help].map(cell).join(" | ")} |`);
   }
   return lines;

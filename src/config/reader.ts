@@ -7,7 +7,18 @@ import { type ProblemAt, type ProblemList, sectionLabel } from "./problems";
 import { KEEPALIVED_HINTS, type OptionSpec, type SectionSpec, optionSpec } from "./schema";
 import { closestName } from "./suggest";
 import type { UciOption, UciSection } from "./uci";
-import { type Parsed, parseCidr, parseInteger, parseIp, parseSeconds, type IpAddress, type VipAddress } from "./values";
+import {
+  type IpAddress,
+  type Parsed,
+  type TrackRef,
+  type VipAddress,
+  parseCidr,
+  parseInteger,
+  parseIp,
+  parseSeconds,
+  parseStatusCodes,
+  parseTrackRef,
+} from "./values";
 
 /** One value as read: typed, with the text and line it came from. */
 export interface Item<T> {
@@ -51,10 +62,17 @@ export class SectionReader {
     }
   }
 
-  warnReservedOptions(): void {
+  /** Options present that the section's `type` does not use: they would
+   * silently do nothing, so say so. */
+  warnOptionsNotFor(type: string): void {
     for (const spec of this.spec.options)
-      if (spec.reserved === true && this.raw(spec.name) !== undefined)
-        this.problems.warn(this.where(spec.name), "is reserved for a later release and has no effect yet");
+      if (spec.forTypes !== undefined && spec.forTypes.indexOf(type) < 0 && this.raw(spec.name) !== undefined)
+        this.problems.warn(this.where(spec.name, this.raw(spec.name)?.values.join(" ")), `is not used by type '${type}' and is ignored`);
+  }
+
+  /** Whether the file sets the option (as opposed to its default applying). */
+  has(name: string): boolean {
+    return this.raw(name) !== undefined;
   }
 
   private optionSpec(name: string): OptionSpec {
@@ -178,12 +196,35 @@ export class SectionReader {
 
   ipList(name: string): Item<IpAddress>[] {
     this.typeOf(name, "ip");
-    return this.items(name, parseIp) ?? [];
+    return this.items(name, (text) => parseIp(text)) ?? [];
   }
 
   ip(name: string): Item<IpAddress> | null {
-    this.typeOf(name, "ip");
-    return this.one(name, parseIp);
+    const t = this.typeOf(name, "ip");
+    return this.one(name, (text) => parseIp(text, t.loopback === true));
+  }
+
+  trackRefList(name: string): Item<TrackRef>[] {
+    this.typeOf(name, "trackRef");
+    return this.itemsKeepingSpaces(name, parseTrackRef);
+  }
+
+  statusCodeList(name: string): Item<{ readonly min: number; readonly max: number }>[] {
+    this.typeOf(name, "statusCodes");
+    return this.items(name, parseStatusCodes) ?? [];
+  }
+
+  /** A list whose items may contain spaces (`wan weight -50`): an `option`
+   * line with such an item holds that one item, else space-separated names. */
+  private itemsKeepingSpaces<T>(name: string, parse: (text: string) => Parsed<T>): Item<T>[] {
+    const o = this.raw(name);
+    if (o === undefined || o.isList || !/\s(weight|reverse|noreverse)\b/.test(o.values[0] ?? "")) return this.items(name, parse) ?? [];
+    const text = o.values[0] ?? "";
+    const line = o.lines[0] ?? this.section.line;
+    const parsed = parse(text);
+    if (parsed.ok) return [{ value: parsed.value, text, line }];
+    this.problems.error({ section: this.label, option: name, value: text, line }, parsed.reason);
+    return [];
   }
 
   /** false when off; otherwise the program to run (the default's when on). */

@@ -20,10 +20,14 @@ export type ValueType =
     }
   /** An IPv4 or IPv6 address with an optional /prefix. */
   | { readonly kind: "cidr" }
-  /** An IPv4 or IPv6 address, no prefix. */
-  | { readonly kind: "ip" }
+  /** An IPv4 or IPv6 address, no prefix; a loopback address only where `loopback` says so. */
+  | { readonly kind: "ip"; readonly loopback?: boolean }
   /** A boolean, or an absolute path to run instead of the default program. */
-  | { readonly kind: "boolOrPath" };
+  | { readonly kind: "boolOrPath" }
+  /** A tracker section's name, optionally with keepalived's `weight N [reverse|noreverse]`. */
+  | { readonly kind: "trackRef" }
+  /** An HTTP status code or an inclusive range of them: `200`, `200-299`. */
+  | { readonly kind: "statusCodes" };
 
 export interface OptionSpec {
   readonly name: string;
@@ -37,8 +41,10 @@ export interface OptionSpec {
   readonly rangeNote?: string;
   /** Its value is never echoed in messages. */
   readonly secret?: boolean;
-  /** Accepted and documented, but not acted on yet. */
-  readonly reserved?: boolean;
+  /** Used only by sections whose `type` option is one of these (tracker kinds). */
+  readonly forTypes?: readonly string[];
+  /** What applies when the option is absent, where that depends on other options. */
+  readonly defaultNote?: string;
   readonly help: string;
 }
 
@@ -75,7 +81,8 @@ interface OptionDraft {
   list?: boolean;
   rangeNote?: string;
   secret?: boolean;
-  reserved?: boolean;
+  forTypes?: readonly string[];
+  defaultNote?: string;
   help: string;
 }
 
@@ -88,7 +95,8 @@ function option(name: string, d: OptionDraft): OptionSpec {
     required: d.required ?? false,
     ...(d.rangeNote !== undefined ? { rangeNote: d.rangeNote } : {}),
     ...(d.secret ? { secret: true } : {}),
-    ...(d.reserved ? { reserved: true } : {}),
+    ...(d.forTypes !== undefined ? { forTypes: d.forTypes } : {}),
+    ...(d.defaultNote !== undefined ? { defaultNote: d.defaultNote } : {}),
     help: d.help,
   };
 }
@@ -247,21 +255,189 @@ export const VIP_SECTION: SectionSpec = {
       default: "0",
       help: "Make dnsmasq follow this instance: the addresses become the DHCP router and DNS server, and only the master serves DHCP.",
     }),
-    option("track_interface", {
-      type: IFNAME,
+    option("track", {
+      type: { kind: "trackRef" },
       list: true,
-      reserved: true,
-      help: "Reserved for link tracking (a later release); accepted and ignored.",
-    }),
-    option("track_weight", {
-      type: { kind: "integer", min: -254, max: 254 },
-      reserved: true,
-      help: "Reserved for link tracking (a later release); accepted and ignored.",
+      help: "A tracker section whose state moves this instance: its weight is added to `priority`, or, for a tracker of weight 0, it puts the instance in FAULT while it fails. `'wan weight -50'` overrides the tracker's weight for this instance and `reverse`/`noreverse` its direction, as keepalived's `track_script` lines do.",
     }),
   ],
 };
 
-export const SECTIONS: readonly SectionSpec[] = [GLOBAL_SECTION, VIP_SECTION];
+/** Every kind of tracker; see docs/tracking.md. */
+export const TRACKER_TYPES = ["link", "interface", "script", "ping", "tcp", "http", "smtp", "file"] as const;
+export type TrackerType = (typeof TRACKER_TYPES)[number];
+/** The kinds that run a probe every `interval`; link and interface follow events instead. */
+export const POLLED_TRACKERS: readonly TrackerType[] = ["script", "ping", "tcp", "http", "smtp", "file"];
+/** The kinds that count results towards `rise` and `fall` (a file's value needs none). */
+const COUNTED: readonly TrackerType[] = ["script", "ping", "tcp", "http", "smtp"];
+const NETWORK: readonly TrackerType[] = ["ping", "tcp", "http", "smtp"];
+const CONNECTED: readonly TrackerType[] = ["tcp", "http", "smtp"];
+const ABSOLUTE_PATH: ValueType = {
+  kind: "text",
+  minLength: 2,
+  maxLength: 255,
+  pattern: /^\/[\x21-\x7e]*$/,
+  patternHelp: "an absolute path without spaces",
+};
+/** keepalived: the weight of a script, interface or process lies in -253..253, of a file in -254..254. */
+const WEIGHT: ValueType = { kind: "integer", min: -254, max: 254 };
+
+export const TRACKER_SECTION: SectionSpec = {
+  type: "tracker",
+  conventionalName: null,
+  multiple: true,
+  help: "Something whose health moves the instances that list it with `track`: a link, a netifd interface, a check script, a ping, a TCP, HTTP or SMTP server, or a number in a file. Name it (`config tracker 'nginx'`) and list that name in each vip it concerns; one tracker may serve several vips and runs once for all of them. See [tracking.md](tracking.md).",
+  options: [
+    option("type", {
+      type: { kind: "choice", choices: TRACKER_TYPES },
+      required: true,
+      help: "`link`: carrier of a Linux device; `interface`: a netifd interface up or down; `script`: a command's exit status (0 = up); `ping`: ICMP echo; `tcp`: a TCP connect; `http`: an HTTP GET's status code (and body digest); `smtp`: an SMTP banner and HELO; `file`: a number in a file (keepalived `track_file`).",
+    }),
+    option("weight", {
+      type: WEIGHT,
+      defaultNote: "`0` (`1` for `file`)",
+      help: "0: the instances go to FAULT while this tracker fails. Positive: added to their priority while it is up; negative: added while it is down (keepalived semantics). For `file`, the number read times the weight is added, and a product of -254 or less means FAULT; with weight 0 any number but 0 means FAULT. The effective priority stays within 1-254; an owner at 255 is not changed.",
+    }),
+    option("reverse", {
+      type: BOOL,
+      default: "0",
+      help: "Turn the direction round: the weight applies in the opposite state (keepalived `weight N reverse`); with weight 0, FAULT while the tracker is up.",
+    }),
+    option("device", {
+      type: IFNAME,
+      forTypes: ["link", ...NETWORK],
+      help: "`link`: the Linux device whose carrier is tracked (required). Probes: send through this device (`SO_BINDTODEVICE`, keepalived `bind_if`).",
+    }),
+    option("interface", {
+      type: UCI_NAME,
+      forTypes: ["interface"],
+      help: "The netifd interface (`wan`) that is up or down as netifd reports it (`ifstatus`, and its hotplug events). Required for `interface`.",
+    }),
+    option("script", {
+      type: { kind: "text", minLength: 1, maxLength: 1024, pattern: /^[^\n]+$/, patternHelp: "one line" },
+      forTypes: ["script"],
+      help: "The command to run (required): a program and its arguments, split at spaces with `'...'` and `\"...\"` quoting as keepalived does, and run without a shell. Exit status 0 is up, anything else down, and running past `timeout` is down (the command and what it started are killed).",
+    }),
+    option("shell", {
+      type: BOOL,
+      default: "0",
+      forTypes: ["script"],
+      help: "Run `script` with `/bin/sh -c`, for pipes, `&&` and the like.",
+    }),
+    option("user", {
+      type: { kind: "text", minLength: 1, maxLength: 65, pattern: /^[A-Za-z0-9_.-]+(?::[A-Za-z0-9_.-]+)?$/, patternHelp: "user or user:group" },
+      forTypes: ["script"],
+      defaultNote: "root",
+      help: "Run the script as this user (and group; default the user's), from /etc/passwd and /etc/group (keepalived `user`).",
+    }),
+    option("dynamic_weight", {
+      type: BOOL,
+      default: "0",
+      forTypes: ["script"],
+      help: "keepalived's `misc_dynamic`: exit status 0 is up, 1 is down, and 2-255 is up with a weight of the status minus 2, in place of `weight` while it lasts.",
+    }),
+    option("host", {
+      type: { kind: "ip", loopback: true },
+      forTypes: NETWORK,
+      help: "The address to probe (required for ping, tcp, http, smtp; keepalived `connect_ip`); a loopback address checks a service on this router. No DNS names: a tracker must not depend on a resolver.",
+    }),
+    option("port", {
+      type: { kind: "integer", min: 1, max: 65535 },
+      forTypes: CONNECTED,
+      defaultNote: "`80` for http, `25` for smtp; required for tcp",
+      help: "TCP port to connect to (keepalived `connect_port`).",
+    }),
+    option("source", {
+      type: { kind: "ip" },
+      forTypes: NETWORK,
+      help: "Source address of the probes (keepalived `bindto`); default: the kernel's choice.",
+    }),
+    option("path", {
+      type: { kind: "text", minLength: 1, maxLength: 1024, pattern: /^\/[\x21-\x7e]*$/, patternHelp: "a path starting with / without spaces" },
+      default: "/",
+      forTypes: ["http"],
+      help: "The path to GET (keepalived `url { path }`).",
+    }),
+    option("status_code", {
+      type: { kind: "statusCodes" },
+      list: true,
+      default: "200-299",
+      forTypes: ["http"],
+      help: "Status codes that mean up: codes or ranges such as `200`, `200-299` (keepalived `status_code`).",
+    }),
+    option("digest", {
+      type: { kind: "text", minLength: 32, maxLength: 32, pattern: /^[0-9A-Fa-f]{32}$/, patternHelp: "32 hexadecimal digits" },
+      forTypes: ["http"],
+      help: "MD5 of the response body, in hex, as keepalived's `digest` and `genhash` compute it (`curl -s URL | md5sum`); a different body means down.",
+    }),
+    option("virtualhost", {
+      type: { kind: "text", minLength: 1, maxLength: 255, pattern: /^[A-Za-z0-9.:\[\]-]+$/, patternHelp: "a host name" },
+      forTypes: ["http"],
+      defaultNote: "`host` and port",
+      help: "The `Host:` header to send (keepalived `virtualhost`).",
+    }),
+    option("helo_name", {
+      type: { kind: "text", minLength: 1, maxLength: 255, pattern: /^[A-Za-z0-9.:\[\]_-]+$/, patternHelp: "a host name" },
+      forTypes: ["smtp"],
+      defaultNote: "this router's host name",
+      help: "The name to greet the server with (keepalived `helo_name`).",
+    }),
+    option("file", {
+      type: ABSOLUTE_PATH,
+      forTypes: ["file"],
+      help: "The file holding a whole number (required). A missing, empty or unreadable file counts as 0, as in keepalived.",
+    }),
+    option("init_value", {
+      type: { kind: "integer", min: -2147483648, max: 2147483647 },
+      forTypes: ["file"],
+      help: "Write this number into `file` at start if it does not exist (keepalived `init_file VALUE`).",
+    }),
+    option("init_overwrite", {
+      type: BOOL,
+      default: "0",
+      forTypes: ["file"],
+      help: "With `init_value`: write it at start even over an existing file (keepalived `init_file VALUE overwrite`).",
+    }),
+    option("interval", {
+      type: { kind: "seconds", scale: 1000, min: 10, max: 86_400_000 },
+      default: "1",
+      forTypes: POLLED_TRACKERS,
+      help: "Seconds between probes, from the start of one to the start of the next (keepalived `interval`, `delay_loop`). Never more than one probe of a tracker runs at a time.",
+    }),
+    option("timeout", {
+      type: { kind: "seconds", scale: 1000, min: 10, max: 86_400_000 },
+      forTypes: COUNTED,
+      defaultNote: "`interval`",
+      help: "A probe that has not answered after this long fails and is stopped (keepalived `timeout`, `connect_timeout`).",
+    }),
+    option("retry_interval", {
+      type: { kind: "seconds", scale: 1000, min: 10, max: 86_400_000 },
+      forTypes: COUNTED,
+      defaultNote: "`interval`",
+      help: "While failures of an up tracker are counting towards `fall`, probe this often instead (keepalived `delay_before_retry`).",
+    }),
+    option("rise", {
+      type: { kind: "integer", min: 1, max: 100 },
+      default: "1",
+      forTypes: COUNTED,
+      help: "Successes in a row that bring a down tracker up.",
+    }),
+    option("fall", {
+      type: { kind: "integer", min: 1, max: 100 },
+      default: "1",
+      forTypes: COUNTED,
+      help: "Failures in a row that bring an up tracker down (keepalived checkers: `retry` + 1).",
+    }),
+    option("init_fail", {
+      type: BOOL,
+      default: "0",
+      forTypes: COUNTED,
+      help: "Start down, so that `rise` successes are needed first. Otherwise the first result decides, and an instance with a tracker of weight 0 waits for it before its first election.",
+    }),
+  ],
+};
+
+export const SECTIONS: readonly SectionSpec[] = [GLOBAL_SECTION, VIP_SECTION, TRACKER_SECTION];
 
 /**
  * keepalived option names a migrating user may write, with what floatgw
@@ -278,6 +454,22 @@ export const KEEPALIVED_HINTS: Readonly<Record<string, string>> = {
   garp_master_refresh: "use 'garp_refresh'",
   garp_master_refresh_repeat: "use 'garp_refresh_count'",
   auth_type: "set 'auth_pass' alone",
+  track_interface: "add a tracker section with type 'link' and name it in 'track'",
+  track_script: "name the tracker section in 'track'",
+  track_file: "add a tracker section with type 'file' and name it in 'track'",
+  track_weight: "give the tracker section a 'weight', or write 'track' as 'NAME weight N'",
+  connect_ip: "use 'host'",
+  connect_port: "use 'port'",
+  connect_timeout: "use 'timeout'",
+  bindto: "use 'source'",
+  bind_if: "use 'device'",
+  delay_loop: "use 'interval'",
+  delay_before_retry: "use 'retry_interval'",
+  retry: "use 'fall' (retry + 1)",
+  misc_path: "use 'script'",
+  misc_timeout: "use 'timeout'",
+  misc_dynamic: "use 'dynamic_weight'",
+  url: "use 'path', 'digest' and 'status_code'",
 };
 
 /** keepalived's UCI section types, likewise. */
@@ -285,6 +477,11 @@ export const KEEPALIVED_SECTION_HINTS: Readonly<Record<string, string>> = {
   vrrp_instance: "use 'config vip'",
   globals: "use 'config floatgw'",
   global_defs: "use 'config floatgw'",
+  vrrp_script: "use 'config tracker' with type 'script'",
+  track_script: "use 'config tracker' with type 'script'",
+  track_interface: "use 'config tracker' with type 'link'",
+  vrrp_track_file: "use 'config tracker' with type 'file'",
+  track_file: "use 'config tracker' with type 'file'",
 };
 
 /** Each section type's options by name, built on first use: reading a

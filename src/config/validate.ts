@@ -9,8 +9,10 @@ import { maxAddresses } from "../core/packet";
 import { MAX_CENTISEC, type Priority, type Vrid, toPriority, toVrid } from "../core/units";
 import { type ConfigProblem, ProblemList, sectionLabel } from "./problems";
 import { type Item, SectionReader } from "./reader";
-import { GLOBAL_SECTION, KEEPALIVED_SECTION_HINTS, SECTIONS, VIP_SECTION } from "./schema";
+import type { TrackerSpec, TrackUse } from "../track/spec";
+import { GLOBAL_SECTION, KEEPALIVED_SECTION_HINTS, SECTIONS, TRACKER_SECTION, VIP_SECTION } from "./schema";
 import { closestName } from "./suggest";
+import { type ReadTracker, readTracker, resolveTrackUses } from "./trackers";
 import type { UciPackage, UciSection } from "./uci";
 import type { IpAddress, VipAddress } from "./values";
 
@@ -59,12 +61,16 @@ export interface VipConfig {
   readonly authPass: string | null;
   readonly v3ChecksumPseudoHeader: boolean;
   readonly dhcp: boolean;
+  /** The trackers this instance follows, with the weight and direction it uses. */
+  readonly track: readonly TrackUse[];
 }
 
 export interface FloatgwConfig {
   readonly global: GlobalConfig;
   /** Enabled instances only, in file order. */
   readonly vips: readonly VipConfig[];
+  /** The trackers the enabled instances use, in file order. */
+  readonly trackers: readonly TrackerSpec[];
 }
 
 /** `config` is null exactly when there are errors. */
@@ -117,14 +123,10 @@ interface ReadVip {
   readonly addressItems: readonly Item<VipAddress>[];
 }
 
-function readVip(section: UciSection, problems: ProblemList): ReadVip {
+function readVip(section: UciSection, trackers: readonly ReadTracker[], problems: ProblemList): ReadVip {
   const r = new SectionReader(section, VIP_SECTION, problems);
   const errorsBefore = problems.errors.length;
   r.warnUnknownOptions();
-  r.warnReservedOptions();
-  // Reserved options are still checked, so a config written today stays valid later.
-  r.textList("track_interface");
-  r.integer("track_weight");
 
   const enabled = r.bool("enabled");
   const iface = r.text("interface");
@@ -193,6 +195,7 @@ function readVip(section: UciSection, problems: ProblemList): ReadVip {
   const garpRefresh = r.seconds("garp_refresh");
   const garpRefreshCount = r.integer("garp_refresh_count");
   const pseudoHeader = r.bool("v3_checksum_pseudo_header");
+  const track = resolveTrackUses(r, r.trackRefList("track"), trackers, priority?.value ?? null, problems);
 
   const vridValue = vrid === null ? null : toVrid(vrid.value);
   const priorityValue = priority === null ? null : toPriority(priority.value);
@@ -238,6 +241,7 @@ function readVip(section: UciSection, problems: ProblemList): ReadVip {
       authPass: authPass?.value ?? null,
       v3ChecksumPseudoHeader: pseudoHeader,
       dhcp,
+      track,
     },
   };
 }
@@ -297,17 +301,23 @@ export function validateConfig(pkg: UciPackage): ValidationResult {
       `only one floatgw section is allowed; the first is on line ${firstGlobal?.line ?? 0}`,
     );
   const global = readGlobal(firstGlobal, problems);
+  // Trackers first: the vips' `track` lines refer to them, wherever they stand.
+  const trackers = pkg.sections.filter((s) => s.type === TRACKER_SECTION.type).map((s) => readTracker(s, problems));
   const vips: ReadVip[] = [];
   for (const s of pkg.sections) {
-    if (s.type === VIP_SECTION.type) vips.push(readVip(s, problems));
-    else if (s.type !== GLOBAL_SECTION.type) warnUnknownSection(s, problems);
+    if (s.type === VIP_SECTION.type) vips.push(readVip(s, trackers, problems));
+    else if (s.type !== GLOBAL_SECTION.type && s.type !== TRACKER_SECTION.type) warnUnknownSection(s, problems);
   }
   checkAcrossSections(vips, problems);
+  const used = new Set(vips.flatMap((v) => (v.enabled && v.config !== null ? v.config.track.map((t) => t.tracker) : [])));
+  for (const t of trackers)
+    if (t.spec !== null && !used.has(t.spec.name)) problems.warn(t.reader.here(), "no enabled vip lists it in 'track', so it does not run");
   const byLine = (a: ConfigProblem, b: ConfigProblem): number => (a.line ?? 0) - (b.line ?? 0);
   const errors = problems.errors.slice().sort(byLine);
   const warnings = problems.warnings.slice().sort(byLine);
   if (errors.length > 0) return { config: null, errors, warnings };
   const enabledVips: VipConfig[] = [];
   for (const v of vips) if (v.enabled && v.config !== null) enabledVips.push(v.config);
-  return { config: { global, vips: enabledVips }, errors, warnings };
+  const usedTrackers = trackers.flatMap((t) => (t.spec !== null && used.has(t.spec.name) ? [t.spec] : []));
+  return { config: { global, vips: enabledVips, trackers: usedTrackers }, errors, warnings };
 }

@@ -81,26 +81,26 @@ function isAllZero(bytes: Uint8Array, upTo: number): boolean {
   return true;
 }
 
-/** Unspecified, loopback, multicast and broadcast addresses can't be a router's. */
-function unusableReason(a: Addr): string | null {
+/** Unspecified, loopback (unless allowed), multicast and broadcast addresses can't be a router's. */
+function unusableReason(a: Addr, loopback: boolean): string | null {
   if (a.family === 4) {
     if (isAllZero(a.bytes, 4)) return "is the unspecified address";
-    if (inPrefix(a, 127, 8)) return "is a loopback address";
+    if (inPrefix(a, 127, 8) && !loopback) return "is a loopback address";
     if (inPrefix(a, 224, 4)) return "is a multicast address";
     if (a.bytes.every((b) => b === 255)) return "is the broadcast address";
     return null;
   }
   if (isAllZero(a.bytes, 16)) return "is the unspecified address";
-  if (isAllZero(a.bytes, 15) && a.bytes[15] === 1) return "is the loopback address";
+  if (isAllZero(a.bytes, 15) && a.bytes[15] === 1 && !loopback) return "is the loopback address";
   if (a.bytes[0] === 0xff) return "is a multicast address";
   return null;
 }
 
-/** A unicast IPv4 or IPv6 address, no prefix. */
-export function parseIp(text: string): Parsed<IpAddress> {
+/** A unicast IPv4 or IPv6 address, no prefix; loopback only if allowed. */
+export function parseIp(text: string, loopback = false): Parsed<IpAddress> {
   const addr = parseAddr(text);
   if (addr === null) return refuse("is not an IPv4 or IPv6 address");
-  const unusable = unusableReason(addr);
+  const unusable = unusableReason(addr, loopback);
   if (unusable !== null) return refuse(unusable);
   return ok({ family: addr.family, address: formatAddr(addr) });
 }
@@ -129,4 +129,39 @@ export function inSubnet(a: IpAddress, net: VipAddress): boolean {
     if (((x.bytes[byte] ?? 0) & mask) !== ((y.bytes[byte] ?? 0) & mask)) return false;
   }
   return true;
+}
+
+/** A vip's `track` item: a tracker's name with keepalived's optional `weight N [reverse|noreverse]`. */
+export interface TrackRef {
+  readonly tracker: string;
+  /** null: the tracker's own weight. */
+  readonly weight: number | null;
+  /** null: the tracker's own direction. */
+  readonly reverse: boolean | null;
+}
+
+const TRACK_REF = /^([A-Za-z0-9_]{1,64})(?:\s+weight\s+(\S+))?(?:\s+(reverse|noreverse))?$/;
+
+export function parseTrackRef(text: string): Parsed<TrackRef> {
+  const m = TRACK_REF.exec(text.trim());
+  if (m === null) return refuse("is not a tracker name, optionally followed by 'weight N' and 'reverse' or 'noreverse'");
+  let weight: number | null = null;
+  if (m[2] !== undefined) {
+    const w = parseInteger(m[2], -254, 254);
+    if (!w.ok) return refuse(`has a weight that ${w.reason}`);
+    weight = w.value;
+  }
+  const reverse = m[3] === undefined ? null : m[3] === "reverse";
+  return ok({ tracker: m[1] ?? "", weight, reverse });
+}
+
+/** `200` or `200-299`, within 100-599 as keepalived allows. */
+export function parseStatusCodes(text: string): Parsed<{ readonly min: number; readonly max: number }> {
+  const m = /^([0-9]{3})(?:-([0-9]{3}))?$/.exec(text);
+  if (m === null) return refuse("is not a status code or a range like 200-299");
+  const min = Number(m[1]);
+  const max = m[2] === undefined ? min : Number(m[2]);
+  if (min < 100 || max > 599) return refuse("is outside 100-599");
+  if (max < min) return refuse("is a range that ends before it starts");
+  return ok({ min, max });
 }

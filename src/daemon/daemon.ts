@@ -9,17 +9,20 @@ import { masterDownIntervalMs } from "../core/timing";
 import type { Ms } from "../core/units";
 import { type HotplugAction, Hotplug } from "../integrations/hotplug";
 import { TransitionQueue } from "../integrations/transition-queue";
+import { Children } from "../platform/children";
 import { ControlServer } from "../platform/control";
-import { after, exit, makeDirs, monotonicMs, onSignal, removeFile, sys, watchReadable, writeFileAtomic } from "../platform/engine";
+import { after, exit, makeDirs, monotonicMs, onSignal, readTextFile, removeFile, sys, watchReadable, writeFileAtomic } from "../platform/engine";
 import { Rtnl, RtnlMonitor } from "../platform/rtnl";
+import type { TrackUse, TrackerSpec } from "../track/spec";
 import { Device } from "./device";
 import { type Loaded, loadDaemonConfig } from "./load";
 import { LeaseSync } from "./lease-sync";
 import { guarded, logger, setLogLevel } from "./log";
 import { type ControlRequest, type Reply, type Results, failure, parseRequest } from "./control-api";
-import { type InstanceSpec, onlyPriorityDiffers } from "./spec";
+import { type InstanceSpec, changesLive } from "./spec";
 import { daemonStatus, dhcpRole } from "./status";
 import type { DaemonStatus } from "./status-contract";
+import { TrackerSet } from "./trackers";
 import { DaemonUbus } from "./ubus";
 
 export interface DaemonOptions {
@@ -71,6 +74,18 @@ export function runDaemon(opts: DaemonOptions): boolean {
   const hotplug = new Hotplug(first.global.hotplugCommand, logger("hotplug"));
   const notifications = new TransitionQueue(logger("hotplug"));
   const devices = new Map<string, Device>();
+  const children = new Children();
+  const trackers = new TrackerSet({
+    now,
+    children,
+    rtnl,
+    hostname: (readTextFile("/proc/sys/kernel/hostname") ?? "").trim() || "floatgw",
+    changed: (name) => {
+      const state = trackers.views(now()).find((v) => v.name === name)?.state ?? "changed";
+      for (const { r } of runners()) if (r.spec.track.some((u) => u.tracker === name)) r.assess(`tracker ${name} ${state}`);
+      writeState();
+    },
+  }, logger);
 
   /** The instance the lease channel follows: the first IPv4 one with dhcp '1'. */
   const leaseRunner = () => runners().find(({ r }) => r.spec.dhcp && r.spec.family === 4);
@@ -91,7 +106,8 @@ export function runDaemon(opts: DaemonOptions): boolean {
   }, logger("leases"));
   const ubus = new DaemonUbus(opts.ubusSocket, { now, answer: (cmd, args) => answer(cmd, args, "ubus") }, logger("ubus"));
   const status = (): DaemonStatus => daemonStatus({
-    devices: [...devices.values()], now: now(), startedAt, pid: sys.getpid(), leaseChannel: leases.status(), ubus: ubus.status(),
+    devices: [...devices.values()], now: now(), startedAt, pid: sys.getpid(), trackers: trackers.views(now()), leaseChannel: leases.status(),
+    ubus: ubus.status(),
   });
   const writeState = (): void => {
     // 0600: the state holds the clients' leases.
@@ -102,6 +118,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
   const host = {
     now,
     changed: writeState,
+    trackTerms: (uses: readonly TrackUse[]) => uses.map((u) => trackers.term(u)),
     notify: (spec: InstanceSpec, from: Role, to: Role, reason: string, priority: number): void => {
       writeState();
       const action = ACTIONS[to];
@@ -135,14 +152,17 @@ export function runDaemon(opts: DaemonOptions): boolean {
   const configureLeases = (loaded: { global: { secret: string | null; dhcpLeasefile: string }; specs: InstanceSpec[] }): void =>
     leases.configure({ enabled: loaded.specs.some((s) => s.dhcp), secret: loaded.global.secret, leasefile: loaded.global.dhcpLeasefile });
 
-  /** Brings the running instances in line with `specs`: unchanged ones keep
-   * their state and timers, a changed priority applies live, anything else
-   * changed restarts that instance, removed ones resign. */
-  const apply = (specs: InstanceSpec[]): void => {
+  /** Brings the running trackers and instances in line with the
+   * configuration: unchanged ones keep their state and timers, a changed
+   * priority or tracker list applies live, anything else changed restarts
+   * that instance (or tracker), removed ones resign (or stop). */
+  const apply = (specs: InstanceSpec[], trackerSpecs: readonly TrackerSpec[]): void => {
+    trackers.apply(trackerSpecs);
     for (const { d, r } of runners()) {
       const next = specs.find((s) => s.name === r.spec.name);
-      if (next && next.device === r.spec.device && onlyPriorityDiffers(r.spec, next)) {
-        if (next.priority !== r.spec.priority) r.updatePriority(next);
+      if (next && next.device === r.spec.device && changesLive(r.spec, next)) {
+        if (JSON.stringify(next) !== JSON.stringify(r.spec)) r.update(next);
+        else r.assess("reload");
         continue;
       }
       d.remove(r, next ? "configuration changed" : "removed from the configuration");
@@ -170,7 +190,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
     setLogLevel(loaded.global.logLevel);
     hotplug.setCommand(loaded.global.hotplugCommand);
     log("info", `reloading ${opts.configPath}`);
-    apply(loaded.specs);
+    apply(loaded.specs, loaded.trackers);
     configureLeases(loaded);
     log("info", `reloaded in ${Math.round(monotonicMs() - started)} ms`);
     return { ok: true, result: { instances: runners().map(({ r }) => r.spec.name), warnings: loaded.warnings } };
@@ -215,12 +235,15 @@ export function runDaemon(opts: DaemonOptions): boolean {
         return reload();
       case "lease":
         return lease(req);
+      case "iface":
+        return { ok: true, result: { tracked: trackers.interfaceEvent(req.interface, req.action) } };
     }
   };
 
   watchReadable(monitor.fd, guarded(log, "netlink event", () => {
     const events = monitor.drain();
     for (const d of devices.values()) d.onEvents(events);
+    trackers.onEvents(events);
   }));
 
   removeFile(socketPath);
@@ -242,6 +265,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
 
   const finish = (): void => {
     for (const d of devices.values()) d.stop();
+    trackers.stop();
     writeState();
     leases.stop();
     notifications.drain(HOOK_BUDGET_AT_EXIT_MS, now);
@@ -282,11 +306,14 @@ export function runDaemon(opts: DaemonOptions): boolean {
   onSignal("TERM", guarded(log, "SIGTERM", () => shutdown("SIGTERM")));
   onSignal("INT", guarded(log, "SIGINT", () => shutdown("SIGINT")));
   onSignal("HUP", guarded(log, "SIGHUP", () => void reload()));
-  onSignal("CHLD", guarded(log, "SIGCHLD", () => notifications.childExited()));
+  onSignal("CHLD", guarded(log, "SIGCHLD", () => {
+    notifications.childExited();
+    children.reap();
+  }));
 
   // ubus first, so that the first transitions reach a ubusd that is there.
   ubus.start();
-  apply(first.specs);
+  apply(first.specs, first.trackers);
   configureLeases(first);
   const names = first.specs.map((s) => `vrid ${s.vrid} on ${s.device} (${s.vips.map((v) => formatAddr(v.addr)).join(", ")})`);
   log("info", `running ${names.join("; ")}; control socket ${socketPath}`);

@@ -2,8 +2,11 @@
 // state, its VRRP sockets (one per address family, shared by the instances
 // and dispatched by VRID), and what netifd does to it behind our back
 // (deleting and re-creating it, flushing its addresses, losing carrier).
+// What such a change means (settle, deletion grace, VIP restore) is decided
+// by the link model of src/track/link.ts; this file does the mechanics.
 import { type Addr, type Family, addrEquals, addrFromBytes } from "../core/addr";
 import { decodeVrrpDatagram } from "../core/ipv4";
+import type { TrackTerm } from "../core/priority";
 import type { Role } from "../core/state";
 import { centisecToMs, type Ms } from "../core/units";
 import { Announcer } from "../platform/announcer";
@@ -11,14 +14,14 @@ import { after, sys, watchReadable } from "../platform/engine";
 import { IFF_RUNNING, IFF_UP, RT_SCOPE_LINK, type AddrInfo, type LinkInfo } from "../platform/netlink";
 import type { Rtnl, RtnlEvent } from "../platform/rtnl";
 import { VrrpSocket } from "../platform/vrrp-socket";
+import { type LinkEvent, type LinkState, MIN_DELETION_GRACE_MS, createLink, stepLink } from "../track/link";
+import type { TrackUse } from "../track/spec";
 import { guarded, type Logger } from "./log";
 import { Runner, type RunnerHost } from "./runner";
 import type { InstanceSpec } from "./spec";
 
 const AF_INET = 2;
 const AF_INET6 = 10;
-/** How long a link must stay down before its instances go to Fault. */
-const LINK_SETTLE_MS = 100;
 /** VRRP datagrams handled per turn of the event loop: a flood of them must
  * leave room for timers (our own adverts) and the other sockets. */
 const RECEIVE_PER_TURN = 64;
@@ -30,6 +33,7 @@ export interface DeviceHost {
   now(): Ms;
   changed(): void;
   notify(spec: InstanceSpec, from: Role, to: Role, reason: string, priority: number): void;
+  trackTerms(uses: readonly TrackUse[]): TrackTerm[];
 }
 
 export class Device {
@@ -41,14 +45,14 @@ export class Device {
   private addresses: AddrInfo[] = [];
   private readonly sockets = new Map<Family, VrrpSocket>();
   private announcer: Announcer | null = null;
-  private cancelGrace: (() => void) | null = null;
-  private cancelSettle: (() => void) | null = null;
-  private cancelRestore: (() => void) | null = null;
-  /** The link state the instances were last told about. */
-  private reportedUp = true;
+  /** What the link's changes mean: src/track/link.ts. */
+  private link: LinkState;
+  private cancelLinkTimer: (() => void) | null = null;
 
   constructor(readonly name: string, private readonly rtnl: Rtnl, private readonly host: DeviceHost,
-    private readonly log: Logger) {}
+    private readonly log: Logger) {
+    this.link = createLink(name, "missing");
+  }
 
   /** A new instance on this device (at start or on reload). */
   add(spec: InstanceSpec): void {
@@ -94,7 +98,7 @@ export class Device {
    * missing or down. */
   start(): void {
     this.attach();
-    this.reportedUp = this.up;
+    this.link = createLink(this.name, this.ifindex < 0 ? "missing" : this.up ? "up" : "down");
   }
 
   private startRunner(r: Runner): void {
@@ -105,12 +109,8 @@ export class Device {
       this.log("warn", `vrid ${r.spec.vrid} ${r.spec.name}: waiting for ${what}`);
       return;
     }
+    if (this.link.reported !== "up") r.setLink(this.link.reported, `interface ${this.name} ${this.link.reported}`);
     r.start(primary);
-    if (!this.reportedUp) r.feed({ kind: "fault", reason: this.missingOrDown() });
-  }
-
-  private missingOrDown(): string {
-    return this.ifindex < 0 ? `interface ${this.name} missing` : `interface ${this.name} down`;
   }
 
   /** Finds the device by name and opens its sockets; false if it is absent. */
@@ -247,38 +247,12 @@ export class Device {
       // Re-created (netifd restart) or appearing for the first time: new
       // ifindex, so sockets and multicast membership must be redone.
       if (!this.attach()) return;
-      this.log("info", `${this.name} ${this.cancelGrace ? "re-created" : "appeared"} (ifindex ${this.ifindex})`);
+      this.log("info", `${this.name} ${this.link.graceUntil !== null ? "re-created" : "appeared"} (ifindex ${this.ifindex})`);
       for (const r of this.runners) this.startRunner(r);
     } else {
       this.applyLink(link);
     }
-    if (this.cancelGrace) {
-      // Back from a deletion: while it is not up yet, the grace timer
-      // decides about a fault; once up, our VIPs go back without a transition.
-      if (!this.up) return;
-      this.cancelGrace();
-      this.cancelGrace = null;
-      for (const r of this.runners) r.restoreVips(`${this.name} re-created`);
-    }
-    this.cancelSettle?.();
-    this.cancelSettle = null;
-    if (this.up) this.settle();
-    // Deleting a device first reports it down, and losing a bridge port may
-    // flap its carrier: decide about a fault once the link has settled.
-    else this.cancelSettle = after(LINK_SETTLE_MS, guarded(this.log, "link settle", () => {
-      this.cancelSettle = null;
-      if (!this.cancelGrace) this.settle();
-    }));
-  }
-
-  /** Tells the instances about a change of link state they have not seen. */
-  private settle(): void {
-    if (this.up === this.reportedUp) return;
-    this.reportedUp = this.up;
-    const event = this.up
-      ? { kind: "faultCleared" as const, reason: `interface ${this.name} up` }
-      : { kind: "fault" as const, reason: this.missingOrDown() };
-    for (const r of this.runners) r.feed(event);
+    this.feedLink({ kind: "link", up: this.up });
   }
 
   /** netifd deletes and re-creates br-lan on a network restart. Give it
@@ -288,14 +262,9 @@ export class Device {
     this.detach();
     this.ifindex = -1;
     this.up = false;
-    this.cancelSettle?.();
-    this.cancelSettle = null;
-    const graceMs = Math.max(...this.runners.map((r) => 3 * centisecToMs(r.spec.advertIntervalCs)), 1000);
+    const graceMs = Math.max(...this.runners.map((r) => 3 * centisecToMs(r.spec.advertIntervalCs)), MIN_DELETION_GRACE_MS);
     this.log("warn", `${this.name} deleted; waiting ${graceMs} ms for it to come back`);
-    this.cancelGrace = after(graceMs, guarded(this.log, "link grace", () => {
-      this.cancelGrace = null;
-      this.settle();
-    }));
+    this.feedLink({ kind: "deleted", graceMs });
   }
 
   /** Whether the device already has this address with this prefix. */
@@ -309,20 +278,33 @@ export class Device {
     this.addresses = this.rtnl.addresses(this.ifindex);
     for (const r of this.runners) this.startRunner(r);
     if (this.sockets.size === 0 && this.up) this.attach();
-    if (deleted && !this.cancelRestore) {
-      // A flush, or the first sign of the device being deleted: look again
-      // once the link has settled, and put back what is ours.
-      this.cancelRestore = after(LINK_SETTLE_MS, guarded(this.log, "VIP restore", () => {
-        this.cancelRestore = null;
-        if (this.ifindex < 0 || !this.up || this.cancelGrace) return;
+    // A flush, or the first sign of the device being deleted: the link
+    // model looks again once the link has settled.
+    if (deleted) this.feedLink({ kind: "addressDeleted" });
+  }
+
+  /** Feeds the link model and carries out what it decides. */
+  private feedLink(e: LinkEvent): void {
+    const now = this.host.now();
+    const r = stepLink(this.link, e, now);
+    this.link = r.state;
+    for (const a of r.actions) {
+      if (a.kind === "report") for (const runner of this.runners) runner.setLink(a.presence, a.reason);
+      else if (this.ifindex >= 0) {
         this.addresses = this.rtnl.addresses(this.ifindex);
-        for (const r of this.runners) r.restoreVips(`VIP removed from ${this.name} by someone else`);
-      }));
+        for (const runner of this.runners) runner.restoreVips(a.reason);
+      }
     }
+    this.cancelLinkTimer?.();
+    this.cancelLinkTimer = r.nextDeadline === null ? null : after(r.nextDeadline - now, guarded(this.log, "link timer", () => {
+      this.cancelLinkTimer = null;
+      this.feedLink({ kind: "timeout" });
+    }));
   }
 
   stop(): void {
-    for (const cancel of [this.cancelGrace, this.cancelSettle, this.cancelRestore]) cancel?.();
+    this.cancelLinkTimer?.();
+    this.cancelLinkTimer = null;
     for (const r of this.runners) r.stop("shutdown");
     this.detach();
   }
@@ -345,6 +327,7 @@ export class Device {
       announce: (vip) => this.announcer?.announce(vip),
       changed: () => this.host.changed(),
       notify: (spec, from, to, reason, priority) => this.host.notify(spec, from, to, reason, priority),
+      trackTerms: (uses) => this.host.trackTerms(uses),
     };
   }
 }

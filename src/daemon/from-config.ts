@@ -59,6 +59,7 @@ function instanceSpec(v: VipConfig, device: string): InstanceSpec {
     unicastPeers: v.unicastPeers.map((p) => addr(p.address)),
     unicastSrc: v.unicastSrc ? addr(v.unicastSrc.address) : null,
     dhcp: v.dhcp,
+    track: v.track,
   };
 }
 

@@ -8,11 +8,12 @@ import type { GlobalConfig } from "../config/validate";
 import { netifdDevice } from "../integrations/netifd";
 import { readTextFile, sys } from "../platform/engine";
 import { Rtnl } from "../platform/rtnl";
+import type { TrackerSpec } from "../track/spec";
 import { instanceSpecs } from "./from-config";
 import type { InstanceSpec } from "./spec";
 
 export type Loaded =
-  | { ok: true; global: GlobalConfig; specs: InstanceSpec[]; warnings: string[]; notes: string[] }
+  | { ok: true; global: GlobalConfig; specs: InstanceSpec[]; trackers: readonly TrackerSpec[]; warnings: string[]; notes: string[] }
   | { ok: false; errors: string[]; warnings: string[] };
 
 export function loadDaemonConfig(path: string): Loaded {
@@ -37,7 +38,7 @@ export function loadDaemonConfig(path: string): Loaded {
     const subnets = own.filter((a) => !vipTexts.has(a.address));
     for (const w of checkVipSubnets(v, device, subnets)) warnings.push(`${path}: ${w.message}`);
   }
-  return { ok: true, global: result.config.global, specs: specs.specs, warnings, notes: specs.notes };
+  return { ok: true, global: result.config.global, specs: specs.specs, trackers: result.config.trackers, warnings, notes: specs.notes };
 }
 
 /** The addresses on a device now, or null if it is not there (yet). */

@@ -1,11 +1,15 @@
 // One VRRP instance on the real system: feeds the pure core with adverts,
-// timer expiries and link events, and carries out the actions it returns
-// (adverts on the wire, VIPs through netlink, gratuitous ARP / NA).
+// timer expiries, and the health of its link and trackers, and carries out
+// the actions it returns (adverts on the wire, VIPs through netlink,
+// gratuitous ARP / NA).
 import { type Addr, formatAddr } from "../core/addr";
 import { advertFor } from "../core/instance-config";
 import { decodeAdvert, encodeAdvert } from "../core/packet";
+import { type Contribution, type PriorityBreakdown, type TrackTerm, effectivePriority } from "../core/priority";
 import { type Action, type Event, type InstanceState, type Role, createInstance, step } from "../core/state";
 import type { Ms } from "../core/units";
+import type { LinkPresence } from "../track/link";
+import type { TrackUse } from "../track/spec";
 import { after, isSyscallError } from "../platform/engine";
 import { VRRP_GROUP_V4, VRRP_GROUP_V6 } from "../platform/vrrp-socket";
 import { guarded, LogLimiter, type Logger } from "./log";
@@ -26,6 +30,8 @@ export interface RunnerHost {
   /** Something status-worthy changed (transition, priority, VIP). */
   changed(): void;
   notify(spec: InstanceSpec, from: Role, to: Role, reason: string, priority: number): void;
+  /** The current terms of the trackers this instance uses. */
+  trackTerms(uses: readonly TrackUse[]): TrackTerm[];
 }
 
 /**
@@ -71,25 +77,78 @@ export class Runner {
   /** One line per reason of complaint a minute. */
   private readonly warnings = new LogLimiter(60_000);
   private readonly group: Addr;
+  /** The device's link as its link model last reported it. */
+  private link: { presence: LinkPresence; reason: string } = { presence: "up", reason: "" };
+  /** Base priority, tracker terms, effective priority: what status shows. */
+  breakdown: PriorityBreakdown;
+  /** Why the instance is (or would be) in FAULT; empty when healthy. */
+  faults: string[] = [];
+  /** The primary address, kept while the start waits for trackers' first results. */
+  private waitingToStart: Addr | null = null;
 
   constructor(spec: InstanceSpec, private readonly host: RunnerHost, private readonly log: Logger) {
     this.spec = spec;
     this.group = spec.family === 4 ? VRRP_GROUP_V4 : VRRP_GROUP_V6;
+    this.breakdown = effectivePriority(spec.priority, host.trackTerms(spec.track));
   }
 
   /** Starts the core once our primary address on the device is known. A VIP
    * of ours already on the interface was left by a crashed run: it is
-   * removed before the first election, or two routers would answer for it. */
+   * removed before the first election, or two routers would answer for it.
+   * A tracker of weight 0 without a first result holds the start back, as
+   * in keepalived: the instance must not win an election it would leave
+   * a moment later. */
   start(primary: Addr): void {
     for (const v of this.spec.vips) {
       if (this.host.hasAddress(v.addr) && this.host.deleteAddress(v.addr, v.prefix)) {
         this.log("warn", `removed ${formatAddr(v.addr)}/${v.prefix}, left on ${this.spec.device} by an earlier run`);
       }
     }
+    this.waitingToStart = primary;
+    this.assess("start");
+  }
+
+  private begin(primary: Addr): void {
+    this.waitingToStart = null;
     this.state = createInstance(coreConfig(this.spec, primary));
-    this.log("info", `starting: VRRPv${this.spec.version} priority ${this.spec.priority} from ${formatAddr(primary)}`
+    const b = this.breakdown;
+    this.log("info", `starting: VRRPv${this.spec.version} priority ${b.effective}`
+      + `${b.effective !== this.spec.priority ? ` (base ${this.spec.priority})` : ""} from ${formatAddr(primary)}`
       + `, ${this.spec.unicastPeers.length ? `unicast to ${this.spec.unicastPeers.map(formatAddr).join(", ")}` : "multicast"}`);
-    this.feed({ kind: "start" });
+    if (b.effective !== this.spec.priority) this.feed({ kind: "setPriority", priority: b.effective });
+    // Unhealthy from the start: straight to Fault, not through Backup.
+    this.feed(this.faults.length > 0 ? { kind: "fault", reason: this.faults.join("; ") } : { kind: "start" });
+  }
+
+  /** The device's link changed, as its link model decided (src/track/link.ts). */
+  setLink(presence: LinkPresence, reason: string): void {
+    this.link = { presence, reason };
+    this.assess(reason);
+  }
+
+  /** Works out priority and FAULT from the link and the trackers, and tells
+   * the core what changed. `why` names what changed, for the log. */
+  assess(why: string): void {
+    const b = effectivePriority(this.spec.priority, this.host.trackTerms(this.spec.track));
+    const faults = this.link.presence === "up" ? [] : [this.link.reason];
+    for (const c of b.faults) faults.push(`tracker ${c.name} ${faultState(c)}: ${c.detail}`);
+    const changed = b.effective !== this.breakdown.effective || faults.join() !== this.faults.join();
+    this.breakdown = b;
+    this.faults = faults;
+    if (this.waitingToStart !== null) {
+      if (b.pending.length === 0) this.begin(this.waitingToStart);
+      else if (why === "start") this.log("info", `waiting for the first result of tracker ${b.pending.map((c) => c.name).join(", ")}`);
+      return;
+    }
+    const s = this.state;
+    if (!s) return;
+    if (s.priority !== b.effective) {
+      this.log("info", `priority ${s.priority} -> ${b.effective}: ${why}`);
+      this.feed({ kind: "setPriority", priority: b.effective });
+    }
+    if (faults.length > 0 && s.role !== "fault") this.feed({ kind: "fault", reason: faults.join("; ") });
+    else if (faults.length === 0 && s.role === "fault") this.feed({ kind: "faultCleared", reason: why });
+    else if (changed) this.host.changed();
   }
 
   get primary(): Addr | null {
@@ -123,12 +182,13 @@ export class Runner {
     if (heard && heard !== before) this.lastPeer = { addr: heard.addr, priority: heard.priority, at: heard.at };
   }
 
-  /** A reload changed only the priority: it shows in the next advert, and
-   * the election follows from there, without a transition of our own. */
-  updatePriority(spec: InstanceSpec): void {
-    this.log("info", `priority ${this.spec.priority} -> ${spec.priority}`);
+  /** A reload changed only the priority or the trackers: the new effective
+   * priority shows in the next advert, and the election follows from there,
+   * without a transition of our own (unless FAULT starts or ends). */
+  update(spec: InstanceSpec): void {
+    const what = spec.priority !== this.spec.priority ? `base priority ${this.spec.priority} -> ${spec.priority}` : "trackers changed";
     this.spec = spec;
-    this.feed({ kind: "setPriority", priority: spec.priority });
+    this.assess(what);
   }
 
   /** The device was re-created or its addresses flushed while we hold the
@@ -155,6 +215,7 @@ export class Runner {
 
   stop(why: string): void {
     if (why !== "shutdown") this.log("info", `stopping: ${why}`);
+    this.waitingToStart = null;
     this.feed({ kind: "shutdown" });
     this.cancelTimer?.();
     this.cancelTimer = null;
@@ -283,4 +344,10 @@ export class Runner {
     this.cancelGarp?.();
     this.cancelGarp = null;
   }
+}
+
+/** How a term that puts the instance in FAULT is failing. */
+function faultState(c: Contribution): string {
+  if (c.fileValue !== null) return `holds ${c.fileValue}`;
+  return c.state === "up" ? "up (reverse)" : "down";
 }

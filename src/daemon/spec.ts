@@ -3,6 +3,7 @@
 // the platform needs (device, VIP prefixes, unicast peers).
 import type { Addr } from "../core/addr";
 import type { InstanceConfig } from "../core/instance-config";
+import type { TrackUse } from "../track/spec";
 
 export interface VipSpec {
   readonly addr: Addr;
@@ -21,6 +22,8 @@ export interface InstanceSpec extends Omit<InstanceConfig, "primary" | "vips"> {
   readonly unicastSrc: Addr | null;
   /** dnsmasq follows this instance (docs/dhcp.md); passed to hooks as DHCP. */
   readonly dhcp: boolean;
+  /** The trackers that move this instance's priority or put it in FAULT. */
+  readonly track: readonly TrackUse[];
 }
 
 /** Field by field, so that nothing platform-only slips into the core. */
@@ -45,9 +48,10 @@ export function coreConfig(spec: InstanceSpec, primary: Addr): InstanceConfig {
 }
 
 /** Whether a new configuration of an instance differs from the running one
- * only in its priority, which then changes live, without a transition.
- * Becoming or ceasing to be the address owner (255) is a restart. */
-export function onlyPriorityDiffers(a: InstanceSpec, b: InstanceSpec): boolean {
+ * only in its priority and trackers, which then change live, without a
+ * transition of their own. Becoming or ceasing to be the address owner
+ * (255) is a restart. */
+export function changesLive(a: InstanceSpec, b: InstanceSpec): boolean {
   if (a.priority !== b.priority && (a.priority === 255 || b.priority === 255)) return false;
-  return JSON.stringify({ ...a, priority: 0 }) === JSON.stringify({ ...b, priority: 0 });
+  return JSON.stringify({ ...a, priority: 0, track: [] }) === JSON.stringify({ ...b, priority: 0, track: [] });
 }

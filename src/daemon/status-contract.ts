@@ -10,9 +10,11 @@
 // wall-clock ISO string (a router without RTC may show 1970 until NTP ran).
 // Addresses are strings as `ip` prints them; a VIP carries its prefix.
 import type { DropReason } from "../core/counters";
+import type { TrackerState } from "../core/priority";
 import type { Role } from "../core/state";
 import type { Lease } from "../leases/table";
 import type { RejectReason } from "../leases/wire";
+import type { TrackerKind } from "../track/spec";
 
 /** The core's roles, plus "waiting": the instance has no address of its
  * family on its device yet, so its state machine has not started. */
@@ -85,6 +87,9 @@ export interface InstanceStatus {
   family: 4 | 6;
   state: InstanceStateName;
   priority: PriorityStatus;
+  /** Why the instance is (or, while waiting, would be) in FAULT: its link,
+   * and each tracker of weight 0 that fails; empty when healthy. */
+  faults: string[];
   /** This router's own address on the device (the adverts' source). */
   primary: string | null;
   /** The current master's address: ours when master, the master heard when
@@ -150,12 +155,29 @@ export interface UbusLinkStatus {
   eventsDropped: number;
 }
 
+/** One tracker (docs/tracking.md), as it stands for every vip that lists it. */
+export interface TrackerStatus {
+  /** The tracker section's name. */
+  name: string;
+  kind: TrackerKind;
+  /** "init" until its first result. */
+  state: TrackerState;
+  /** The last result or event: "exit status 1", "HTTP 503", "interface wan down". */
+  detail: string;
+  sinceMsAgo: number | null;
+  /** A file's number, or a script's dynamic weight; null otherwise. */
+  value: number | null;
+  /** Polled trackers: probes run, failed, timed out, and the last one's age. */
+  probes: { runs: number; failures: number; timeouts: number; lastMsAgo: number | null } | null;
+}
+
 export interface DaemonStatus {
   version: string;
   pid: number;
   uptimeMs: number;
   devices: DeviceStatus[];
   instances: InstanceStatus[];
+  trackers: TrackerStatus[];
   /** null unless some instance has `dhcp '1'`. */
   leaseChannel: LeaseChannelStatus | null;
   ubus: UbusLinkStatus;

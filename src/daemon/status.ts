@@ -2,14 +2,14 @@
 // running devices and instances.
 import { formatAddr } from "../core/addr";
 import type { TransitionRecord } from "../core/counters";
-import { type PriorityBreakdown, effectivePriority } from "../core/priority";
+import type { PriorityBreakdown } from "../core/priority";
 import type { Role } from "../core/state";
-import type { Ms, Priority } from "../core/units";
+import type { Ms } from "../core/units";
 import type { Device } from "./device";
 import type { Runner } from "./runner";
 import type { InstanceSpec } from "./spec";
 import type {
-  DaemonStatus, DeviceStatus, DhcpRole, InstanceStatus, LeaseChannelStatus, PriorityStatus, TransitionStatus, UbusLinkStatus,
+  DaemonStatus, DeviceStatus, DhcpRole, InstanceStatus, LeaseChannelStatus, PriorityStatus, TrackerStatus, TransitionStatus, UbusLinkStatus,
 } from "./status-contract";
 
 function wallClock(at: Ms, now: Ms): string {
@@ -33,11 +33,15 @@ export function dhcpRole(spec: InstanceSpec, role: Role | null): DhcpRole {
   return role === "master" ? "serving" : "standby";
 }
 
-/** The breakdown as a list whose values add up to the effective priority. */
+/** The breakdown as a list whose values add up to the effective priority:
+ * the base, what each tracker adds now, and the clamp to 1-254. A tracker
+ * that holds the instance in FAULT (or that it waits for) adds 0 and says so. */
 export function priorityStatus(b: PriorityBreakdown): PriorityStatus {
   const contributions = [{ source: "base", value: b.base as number, detail: b.owner ? "configured priority (address owner)" : "configured priority" }];
   for (const t of b.terms) {
-    const detail = b.owner ? "ignored by the address owner" : `${t.up ? "up" : "down"}, weight ${t.weight}`;
+    const effect = t.effect === "fault" ? " -> FAULT" : t.effect === "pending" ? " -> waiting for its first result" : "";
+    const ignored = b.owner && t.weight !== 0 ? " (ignored by the address owner)" : "";
+    const detail = `${t.state}${t.reverse ? " (reverse)" : ""}, weight ${t.weight}${effect}${ignored}: ${t.detail}`;
     contributions.push({ source: `track:${t.name}`, value: t.applied, detail });
   }
   if (b.clampedFrom !== null) contributions.push({ source: "clamp", value: b.effective - b.clampedFrom, detail: `held in 1-254 (the sum is ${b.clampedFrom})` });
@@ -56,7 +60,8 @@ function instanceStatus(r: Runner, now: Ms): InstanceStatus {
     version: spec.version,
     family: spec.family,
     state: s?.role ?? "waiting",
-    priority: priorityStatus(effectivePriority(spec.priority as Priority, [])),
+    priority: priorityStatus(r.breakdown),
+    faults: r.faults,
     primary: s ? formatAddr(s.config.primary) : null,
     master: masterAddress(r),
     vips: spec.vips.map((v) => `${formatAddr(v.addr)}/${v.prefix}`),
@@ -86,6 +91,7 @@ export interface StatusParts {
   now: Ms;
   startedAt: Ms;
   pid: number;
+  trackers: TrackerStatus[];
   leaseChannel: LeaseChannelStatus | null;
   ubus: UbusLinkStatus;
 }
@@ -98,6 +104,7 @@ export function daemonStatus(p: StatusParts): DaemonStatus {
     uptimeMs: p.now - p.startedAt,
     devices,
     instances: p.devices.flatMap((d) => d.runners.map((r) => instanceStatus(r, p.now))),
+    trackers: p.trackers,
     leaseChannel: p.leaseChannel,
     ubus: p.ubus,
   };

@@ -23,6 +23,8 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <string.h>
+#include <grp.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -134,37 +136,33 @@ static JSValue js_setsockopt(JSContext *ctx, JSValueConst this_val, int argc, JS
     return JS_UNDEFINED;
 }
 
-/* bind(fd, sockaddr bytes) and connect(fd, sockaddr bytes). connect is for
- * the ubus client's stream socket: a non-blocking AF_UNIX connect completes
- * at once or fails (EAGAIN when the listener's backlog is full), so there is
- * no EINPROGRESS to wait out. */
-static JSValue fd_sockaddr_call(JSContext *ctx, JSValueConst *argv, int connecting)
+/* The (fd, sockaddr bytes) arguments of bind and connect; -1 when one is
+ * not what it must be (an exception is pending). */
+static int get_fd_sockaddr(JSContext *ctx, JSValueConst *argv, int *fd, const struct sockaddr **sa, socklen_t *len)
 {
-    int fd, r;
-    size_t len;
-    uint8_t *sa;
-    if (get_int(ctx, argv[0], &fd))
-        return JS_EXCEPTION;
-    sa = get_bytes(ctx, argv[1], &len);
-    if (!sa)
-        return JS_EXCEPTION;
-    if (connecting)
-        r = connect(fd, (const struct sockaddr *)sa, (socklen_t)len);
-    else
-        r = bind(fd, (const struct sockaddr *)sa, (socklen_t)len);
-    if (r < 0)
-        return throw_errno(ctx, connecting ? "connect" : "bind");
-    return JS_UNDEFINED;
+    size_t n;
+    uint8_t *p;
+    if (get_int(ctx, argv[0], fd))
+        return -1;
+    p = get_bytes(ctx, argv[1], &n);
+    if (!p)
+        return -1;
+    *sa = (const struct sockaddr *)p;
+    *len = (socklen_t)n;
+    return 0;
 }
 
+/* bind(fd, sockaddr bytes) */
 static JSValue js_bind(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
-    return fd_sockaddr_call(ctx, argv, 0);
-}
-
-static JSValue js_connect(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
-{
-    return fd_sockaddr_call(ctx, argv, 1);
+    int fd;
+    const struct sockaddr *sa;
+    socklen_t len;
+    if (get_fd_sockaddr(ctx, argv, &fd, &sa, &len))
+        return JS_EXCEPTION;
+    if (bind(fd, sa, len) < 0)
+        return throw_errno(ctx, "bind");
+    return JS_UNDEFINED;
 }
 
 /* sendto(fd, data, sockaddr bytes | null) -> bytes sent, or null when the
@@ -360,6 +358,135 @@ static JSValue js_getpid(JSContext *ctx, JSValueConst this_val, int argc, JSValu
     return JS_NewInt32(ctx, getpid());
 }
 
+/* connect(fd, sockaddr) -> true when connected at once, false while a
+ * non-blocking connect is in progress (wait until writable, then ask
+ * socketError). A non-blocking AF_UNIX connect (the ubus client) completes
+ * at once or fails (EAGAIN when the listener's backlog is full). */
+static JSValue js_connect(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int fd;
+    const struct sockaddr *sa;
+    socklen_t len;
+    if (get_fd_sockaddr(ctx, argv, &fd, &sa, &len))
+        return JS_EXCEPTION;
+    if (connect(fd, sa, len) == 0)
+        return JS_TRUE;
+    if (errno == EINPROGRESS)
+        return JS_FALSE;
+    return throw_errno(ctx, "connect");
+}
+
+/* socketError(fd) -> the pending error of a socket (SO_ERROR), 0 if none. */
+static JSValue js_socket_error(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int fd, err = 0;
+    socklen_t len = sizeof err;
+    if (get_int(ctx, argv[0], &fd))
+        return JS_EXCEPTION;
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+        return throw_errno(ctx, "getsockopt");
+    return JS_NewInt32(ctx, err);
+}
+
+/* strerror(errno) -> its message. */
+static JSValue js_strerror(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int err;
+    if (get_int(ctx, argv[0], &err))
+        return JS_EXCEPTION;
+    return JS_NewString(ctx, strerror(err));
+}
+
+/* A JS array of strings as a NULL-terminated C array (freed by free_strings). */
+static char **get_strings(JSContext *ctx, JSValueConst arr)
+{
+    uint32_t n, i;
+    char **out;
+    JSValue len = JS_GetPropertyStr(ctx, arr, "length");
+    if (JS_ToUint32(ctx, &n, len)) {
+        JS_FreeValue(ctx, len);
+        return NULL;
+    }
+    JS_FreeValue(ctx, len);
+    out = calloc(n + 1, sizeof *out);
+    if (!out)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        JSValue v = JS_GetPropertyUint32(ctx, arr, i);
+        const char *s = JS_ToCString(ctx, v);
+        JS_FreeValue(ctx, v);
+        out[i] = s ? strdup(s) : NULL;
+        if (s)
+            JS_FreeCString(ctx, s);
+        if (!out[i]) {
+            while (i > 0)
+                free(out[--i]);
+            free(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
+static void free_strings(char **v)
+{
+    char **p;
+    if (!v)
+        return;
+    for (p = v; *p; p++)
+        free(*p);
+    free(v);
+}
+
+/* spawn(argv, env, uid, gid) -> pid. Runs argv[0] (an absolute path) in a
+ * session of its own, so that a timeout can kill it with everything it
+ * started (kill(-pid)); stdin, stdout and stderr on /dev/null, no other fd
+ * inherited; as uid/gid unless they are -1. Everything is prepared before
+ * fork: the child only makes syscalls. */
+static JSValue js_spawn(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    char **args, **env;
+    int uid, gid, fd, max;
+    gid_t group;
+    pid_t pid;
+    if (get_int(ctx, argv[2], &uid) || get_int(ctx, argv[3], &gid))
+        return JS_EXCEPTION;
+    args = get_strings(ctx, argv[0]);
+    env = get_strings(ctx, argv[1]);
+    if (!args || !env || !args[0]) {
+        free_strings(args);
+        free_strings(env);
+        return JS_ThrowTypeError(ctx, "spawn: argv and env must be arrays of strings, argv not empty");
+    }
+    max = (int)sysconf(_SC_OPEN_MAX);
+    if (max < 0 || max > 65536)
+        max = 65536;
+    group = (gid_t)gid;
+    pid = fork();
+    if (pid == 0) {
+        setsid();
+        fd = open("/dev/null", O_RDWR);
+        if (fd >= 0) {
+            dup2(fd, 0);
+            dup2(fd, 1);
+            dup2(fd, 2);
+        }
+        for (fd = 3; fd < max; fd++)
+            close(fd);
+        if (gid != -1 && (setgroups(1, &group) < 0 || setgid(group) < 0))
+            _exit(127);
+        if (uid != -1 && setuid((uid_t)uid) < 0)
+            _exit(127);
+        execve(args[0], args, env);
+        _exit(127);
+    }
+    free_strings(args);
+    free_strings(env);
+    if (pid < 0)
+        return throw_errno(ctx, "fork");
+    return JS_NewInt32(ctx, pid);
+}
+
 #define C(name) JS_PROP_INT32_DEF(#name, name, JS_PROP_CONFIGURABLE)
 
 static const JSCFunctionListEntry native_funcs[] = {
@@ -377,6 +504,9 @@ static const JSCFunctionListEntry native_funcs[] = {
     JS_CFUNC_DEF("getpid", 0, js_getpid),
     JS_CFUNC_DEF("umask", 1, js_umask),
     JS_CFUNC_DEF("attachFilter", 2, js_attach_filter),
+    JS_CFUNC_DEF("socketError", 1, js_socket_error),
+    JS_CFUNC_DEF("strerror", 1, js_strerror),
+    JS_CFUNC_DEF("spawn", 4, js_spawn),
     JS_PROP_STRING_DEF("engineVersion", CONFIG_VERSION, JS_PROP_CONFIGURABLE),
 };
 
@@ -386,7 +516,7 @@ static const JSCFunctionListEntry native_consts[] = {
     C(AF_INET), C(AF_INET6), C(AF_PACKET), C(AF_NETLINK), C(AF_UNIX),
     C(SOCK_RAW), C(SOCK_DGRAM), C(SOCK_STREAM), C(SOCK_NONBLOCK),
     C(SOL_SOCKET), C(SO_BINDTODEVICE), C(SO_RCVBUF), C(SO_SNDBUF), C(SO_REUSEADDR),
-    C(IPPROTO_IP), C(IPPROTO_IPV6),
+    C(IPPROTO_IP), C(IPPROTO_IPV6), C(IPPROTO_TCP), C(IPPROTO_ICMP), C(IPPROTO_ICMPV6),
     C(IP_TTL), C(IP_RECVTTL), C(IP_PKTINFO), C(IP_MULTICAST_TTL), C(IP_MULTICAST_LOOP),
     C(IP_MULTICAST_IF), C(IP_ADD_MEMBERSHIP), C(IP_DROP_MEMBERSHIP),
     C(IPV6_UNICAST_HOPS), C(IPV6_MULTICAST_HOPS), C(IPV6_MULTICAST_LOOP), C(IPV6_MULTICAST_IF),

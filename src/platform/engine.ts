@@ -35,6 +35,8 @@ export const sys = {
   pollReadable: native.pollReadable,
   getpid: native.getpid,
   attachFilter: native.attachFilter,
+  socketError: native.socketError,
+  strerror: native.strerror,
 };
 
 /** Milliseconds of CLOCK_MONOTONIC, with microsecond resolution. */
@@ -118,11 +120,33 @@ export function spawn(argv: string[], env: Record<string, string>): number {
   return os.exec(argv, { block: false, usePath: false, env });
 }
 
-/** The exit status of a child that has ended (reaping it), or null while it runs. */
-export function reap(pid: number): number | null {
+/** How a child ended: its exit status, or the signal that killed it. */
+export type ChildExit = { readonly code: number; readonly signal: null } | { readonly code: null; readonly signal: number };
+
+/** How a child that has ended ended (reaping it), or null while it runs. */
+export function waitChild(pid: number): ChildExit | null {
   const [ret, status] = os.waitpid(pid, os.WNOHANG);
   if (ret !== pid) return null;
-  return (status & 0x7f) === 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
+  return (status & 0x7f) === 0 ? { code: (status >> 8) & 0xff, signal: null } : { code: null, signal: status & 0x7f };
+}
+
+/** The exit status of a child that has ended (reaping it), 128 + the
+ * signal if one killed it, or null while it runs. */
+export function reap(pid: number): number | null {
+  const e = waitChild(pid);
+  if (e === null) return null;
+  return e.signal === null ? e.code : 128 + e.signal;
+}
+
+/** Starts a program in a session of its own, with /dev/null for its standard
+ * streams, exactly `env` as environment, and as uid/gid (-1: unchanged);
+ * returns its pid. killSession ends it and whatever it started. */
+export function spawnSession(argv: readonly string[], env: Record<string, string>, uid = -1, gid = -1): number {
+  return native.spawn(argv, Object.keys(env).map((k) => `${k}=${env[k] ?? ""}`), uid, gid);
+}
+
+export function killSession(pid: number): void {
+  os.kill(-pid, C.SIGKILL);
 }
 
 export function isExecutable(path: string): boolean {
@@ -205,6 +229,32 @@ export function makeDirs(path: string): boolean {
   return result === 0 || result === -C.EEXIST;
 }
 
+/** Writes a file in place (for files other programs watch by name). */
+export function writeTextFile(path: string, text: string): boolean {
+  const f = std.open(path, "w");
+  if (!f) return false;
+  f.puts(text);
+  return f.close() === 0;
+}
+
 export function removeFile(path: string): void {
   os.remove(path);
+}
+
+/** "file", "dir" (following symlinks), or null when `path` does not exist. */
+export function fileKind(path: string): "file" | "dir" | null {
+  const [st, err] = os.stat(path);
+  if (err !== 0) return null;
+  return (st.mode & 0o170000) === 0o040000 ? "dir" : "file";
+}
+
+/** The names in a directory, without `.` and `..`; null when it cannot be read. */
+export function listDirectory(path: string): string[] | null {
+  const [names, err] = os.readdir(path);
+  return err === 0 ? names.filter((n) => n !== "." && n !== "..") : null;
+}
+
+export function currentDirectory(): string | null {
+  const [dir, err] = os.getcwd();
+  return err === 0 ? dir : null;
 }

@@ -17,7 +17,8 @@ declare module "native" {
   export function close(fd: number): void;
   export function setsockopt(fd: number, level: number, name: number, value: number | boolean | Bytes): void;
   export function bind(fd: number, sockaddr: Bytes): void;
-  export function connect(fd: number, sockaddr: Bytes): void;
+  /** true: connected at once; false: a non-blocking connect in progress (wait until writable, then socketError). */
+  export function connect(fd: number, sockaddr: Bytes): boolean;
   export function sendto(fd: number, data: Bytes, sockaddr: Bytes | null): number | null;
   export function recvmsg(fd: number, maxLength: number): Received | null;
   export function getsockname(fd: number): ArrayBuffer;
@@ -29,6 +30,9 @@ declare module "native" {
   export function umask(mask: number): number;
   /** SO_ATTACH_FILTER: a classic BPF program, 8 bytes per instruction in host order. */
   export function attachFilter(fd: number, program: Bytes): void;
+  export function socketError(fd: number): number;
+  export function strerror(errno: number): string;
+  export function spawn(argv: readonly string[], env: readonly string[], uid: number, gid: number): number;
   export const engineVersion: string;
   /** Socket, protocol and errno constants as the target CPU numbers them. */
   export const constants: Readonly<Record<NativeConstant, number>>;
@@ -36,7 +40,7 @@ declare module "native" {
     | "AF_INET" | "AF_INET6" | "AF_PACKET" | "AF_NETLINK" | "AF_UNIX"
     | "SOCK_RAW" | "SOCK_DGRAM" | "SOCK_STREAM" | "SOCK_NONBLOCK"
     | "SOL_SOCKET" | "SO_BINDTODEVICE" | "SO_RCVBUF" | "SO_SNDBUF" | "SO_REUSEADDR"
-    | "IPPROTO_IP" | "IPPROTO_IPV6"
+    | "IPPROTO_IP" | "IPPROTO_IPV6" | "IPPROTO_TCP" | "IPPROTO_ICMP" | "IPPROTO_ICMPV6"
     | "IP_TTL" | "IP_RECVTTL" | "IP_PKTINFO" | "IP_MULTICAST_TTL" | "IP_MULTICAST_LOOP"
     | "IP_MULTICAST_IF" | "IP_ADD_MEMBERSHIP" | "IP_DROP_MEMBERSHIP"
     | "IPV6_UNICAST_HOPS" | "IPV6_MULTICAST_HOPS" | "IPV6_MULTICAST_LOOP" | "IPV6_MULTICAST_IF"

@@ -1,6 +1,7 @@
-// The bench's smoke variant (`make bench-smoke`): one router death at
-// VRRPv3, 100 ms adverts, for floatgw and keepalived, and floatgw's DHCP
-// continuity, through the same code as `make bench`. Checks that the output is well-formed and plausible, never
+// The bench's smoke variant (`make bench-smoke`): one router death and one
+// failing check script at VRRPv3, 100 ms adverts, for floatgw and
+// keepalived, and floatgw's DHCP continuity, through the same code as
+// `make bench`. Checks that the output is well-formed and plausible, never
 // a tight timing: the machine is shared and bench/ is where time is judged.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,13 +14,13 @@ interface Record {
   [k: string]: unknown;
 }
 
-it("bench-smoke measures a router death for both daemons and floatgw's DHCP continuity", () => {
+it("bench-smoke measures a router death and a tracked failure for both daemons and floatgw's DHCP continuity", () => {
   requireBinary();
   must(["keepalived", "--version"]);
   const dir = mkdtempSync(join(tmpdir(), "fg-bench-smoke-"));
   try {
     const out = join(dir, "smoke.jsonl");
-    must(["node", join(ROOT, "bench/run.mjs"), "--smoke", "--out", out], 150_000);
+    must(["node", join(ROOT, "bench/run.mjs"), "--smoke", "--out", out], 170_000);
     const records = readFileSync(out, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record);
     expect(records[0]).toMatchObject({ type: "machine", smoke: true, cpus: expect.any(Number) as number });
     expect(records.at(-1)).toMatchObject({ type: "end", failures: 0 });
@@ -40,6 +41,11 @@ it("bench-smoke measures a router death for both daemons and floatgw's DHCP cont
       const events = timeline.events as { kind: string; router: string }[];
       expect(events.some((e) => e.kind === "vip-add" && e.router === "b")).toBe(true);
       expect(events.some((e) => e.kind === "garp" && e.router === "b")).toBe(true);
+      // The check script fails; the backup holds the VIP once it has failed
+      // `fall` times (1 s apart) and the master went to FAULT.
+      const tracked = records.find((r) => r.measure === "track-script" && r.impl === impl)!;
+      expect(tracked.takeoverMs).toBeGreaterThan(500);
+      expect(tracked.takeoverMs).toBeLessThan(10_000);
     }
     // The client renewed with B for the address A gave it, with no NAK, and
     // B's dnsmasq had the replicated lease when it started serving.

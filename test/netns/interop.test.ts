@@ -2,11 +2,9 @@
 // a pair, each in both roles, VRRPv2 and VRRPv3, multicast and unicast. The
 // higher priority wins whichever daemon it is, each takes over when the
 // other stops, and keepalived logs no complaint about our packets.
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type Lab, must } from "./lab";
-import { type Router, uci, useLab, VIP, waitFor } from "./routers";
+import { must } from "./lab";
+import { Keepalived, uci, useLab, VIP, waitFor } from "./routers";
 
 const { lab, topology } = useLab();
 
@@ -43,52 +41,21 @@ ${unicast}  virtual_ipaddress {
 `;
 }
 
-class Keepalived {
-  private readonly conf: string;
-  private child: ReturnType<Lab["start"]> | null = null;
-  private output = "";
-
-  constructor(private readonly router: Router, config: string) {
-    this.conf = join(router.dir, "keepalived.conf");
-    writeFileSync(this.conf, config);
-    const check = lab.exec(router.ns, ["keepalived", "-t", "-f", this.conf]);
-    if (check.status !== 0) throw new Error(`keepalived -t rejected the config: ${check.stderr}`);
-  }
-
-  start(): void {
-    const d = this.router.dir;
-    const child = lab.start(this.router.ns, ["keepalived", "-n", "-l", "-D", "-P", "-f", this.conf,
-      "-p", join(d, "ka.pid"), "-r", join(d, "ka-vrrp.pid"), "-G"]);
-    child.stdout?.on("data", (b: Buffer) => (this.output += b.toString()));
-    child.stderr?.on("data", (b: Buffer) => (this.output += b.toString()));
-    this.child = child;
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    this.child = null;
-    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
-    child.kill("SIGTERM");
-    await exited;
-  }
-
-  get log(): string {
-    return this.output;
-  }
-}
-
-function setup(m: Mode, floatgwPriority: number, keepalivedPriority: number) {
+/** Starts keepalived, and floatgw once the higher priority of the two
+ * holds the VIP if that is keepalived: two daemons started together race
+ * for master, and the loser's adverts would make keepalived complain. */
+async function setup(m: Mode, floatgwPriority: number, keepalivedPriority: number) {
   must(["keepalived", "--version"]);
   const { a, b } = topology();
-  const ka = new Keepalived(b, keepalivedConf(m, keepalivedPriority, b.address, a.address));
+  const ka = new Keepalived(lab, b, keepalivedConf(m, keepalivedPriority, b.address, a.address));
+  ka.start();
+  if (keepalivedPriority > floatgwPriority) await waitFor("keepalived master", () => b.has(), 30_000);
   a.startFloatgw(uci({
     version: String(m.version),
     advert_int: interval(m),
     priority: String(floatgwPriority),
     ...(m.unicast ? { unicast_peer: [b.address], unicast_src: a.address } : {}),
   }));
-  ka.start();
   return { a, b, ka };
 }
 
@@ -106,7 +73,7 @@ describe.each(MODES)("with keepalived, $name", (m) => {
   const slack = m.version === 2 ? 30_000 : 15_000;
 
   it("floatgw master, keepalived backup; keepalived takes over when floatgw stops", async () => {
-    const { a, b, ka } = setup(m, 150, 100);
+    const { a, b, ka } = await setup(m, 150, 100);
     await waitFor("floatgw master", () => a.state() === "master" && a.has(), slack);
     await waitFor("floatgw hears keepalived", () => (a.instance()?.counters.advertsTx ?? 0) > 3, slack);
     expect(b.has()).toBe(false);
@@ -118,7 +85,7 @@ describe.each(MODES)("with keepalived, $name", (m) => {
   });
 
   it("keepalived master, floatgw backup; floatgw takes over when keepalived stops", async () => {
-    const { a, b, ka } = setup(m, 100, 150);
+    const { a, b, ka } = await setup(m, 100, 150);
     await waitFor("keepalived master, floatgw backup", () => b.has() && a.state() === "backup"
       && a.instance()?.master === b.address, slack);
     const heard = a.instance()!;

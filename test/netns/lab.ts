@@ -51,9 +51,10 @@ export class Lab {
     return run(["ip", "netns", "exec", ns, ...argv], timeoutMs);
   }
 
-  /** Starts a long-running command inside a namespace; killed in cleanup. */
-  start(ns: string, argv: string[]): ChildProcess {
-    const child = spawn("ip", ["netns", "exec", ns, ...argv], { stdio: ["ignore", "pipe", "pipe"] });
+  /** Starts a long-running command inside a namespace (with `env` added to
+   * its environment); killed in cleanup. */
+  start(ns: string, argv: string[], env: Record<string, string> = {}): ChildProcess {
+    const child = spawn("ip", ["netns", "exec", ns, ...argv], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
     this.children.push(child);
     return child;
   }

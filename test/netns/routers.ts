@@ -95,11 +95,12 @@ export class Router {
     return this.lab.exec(this.ns, ["cat", "/sys/class/net/br-lan/address"]).stdout.trim();
   }
 
-  /** Starts floatgwd; `binary` may name another CPU's build with its qemu. */
-  startFloatgw(config: string, binary: string[] = [FLOATGWD]): void {
+  /** Starts floatgwd; `binary` may name another CPU's build with its qemu,
+   * `env` adds to its environment. */
+  startFloatgw(config: string, binary: string[] = [FLOATGWD], env: Record<string, string> = {}): void {
     writeFileSync(join(this.dir, "floatgw"), config);
     this.output = "";
-    const child = this.lab.start(this.ns, [...binary, "run", "--config", join(this.dir, "floatgw"), "--run-dir", join(this.dir, "run")]);
+    const child = this.lab.start(this.ns, [...binary, "run", "--config", join(this.dir, "floatgw"), "--run-dir", join(this.dir, "run")], env);
     child.stdout?.on("data", (b: Buffer) => (this.output += b.toString()));
     child.stderr?.on("data", (b: Buffer) => (this.output += b.toString()));
     this.daemon = child;
@@ -160,6 +161,56 @@ export class Router {
 
   dispose(): void {
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** keepalived (Debian's) on a lab router, as a peer of floatgwd. */
+export class Keepalived {
+  private readonly conf: string;
+  private readonly args: readonly string[];
+  private child: ReturnType<Lab["start"]> | null = null;
+  private output = "";
+
+  /** `config` is the text of a keepalived.conf, written to the router's
+   * directory and checked with `keepalived -t`; or an existing file run as
+   * it is, with more options (`-i ID`). */
+  constructor(
+    private readonly lab: Lab,
+    private readonly router: Router,
+    config: string | { readonly file: string; readonly args: readonly string[] },
+  ) {
+    if (typeof config !== "string") {
+      this.conf = config.file;
+      this.args = config.args;
+      return;
+    }
+    this.conf = join(router.dir, "keepalived.conf");
+    this.args = [];
+    writeFileSync(this.conf, config);
+    const check = lab.exec(router.ns, ["keepalived", "-t", "-f", this.conf]);
+    if (check.status !== 0) throw new Error(`keepalived -t rejected the config: ${check.stderr}`);
+  }
+
+  start(): void {
+    const d = this.router.dir;
+    const child = this.lab.start(this.router.ns, ["keepalived", "-n", "-l", "-D", "-P", "-f", this.conf,
+      "-p", join(d, "ka.pid"), "-r", join(d, "ka-vrrp.pid"), "-G", ...this.args]);
+    child.stdout?.on("data", (b: Buffer) => (this.output += b.toString()));
+    child.stderr?.on("data", (b: Buffer) => (this.output += b.toString()));
+    this.child = child;
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    this.child = null;
+    const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+    child.kill("SIGTERM");
+    await exited;
+  }
+
+  get log(): string {
+    return this.output;
   }
 }
 

@@ -32,6 +32,13 @@ describe("parseArgs", () => {
     expect(parseArgs({ name: "switchover", summary: "" }, ["a"])).toEqual({ ok: false, error: "switchover: takes no arguments, not 'a'" });
   });
 
+  it("takes an optional value only after '=', as getopt does", () => {
+    const spec: CommandSpec = { name: "import-keepalived", args: "[FILE]", maxArgs: 1, summary: "s", options: { "--write": { value: "PATH", optional: true, help: "h" } } };
+    expect(parseArgs(spec, ["--write", "k.conf"])).toMatchObject({ ok: true, opts: new Map([["--write", ""]]), rest: ["k.conf"] });
+    expect(parseArgs(spec, ["k.conf", "--write=/tmp/x"])).toMatchObject({ ok: true, opts: new Map([["--write", "/tmp/x"]]), rest: ["k.conf"] });
+    expect(commandHelp("floatgw", spec)).toContain("usage: floatgw import-keepalived [--write[=PATH]] [FILE]\n");
+  });
+
   it("answers --help (and -h) even next to other arguments", () => {
     expect(parseArgs(SPEC, ["a", "b", "--help"])).toMatchObject({ ok: true, help: true });
     expect(parseArgs(SPEC, ["-h"])).toMatchObject({ ok: true, help: true });
@@ -66,9 +73,11 @@ const INSTANCE: InstanceStatus = {
     base: 150, effective: 100,
     contributions: [
       { source: "base", value: 150, detail: "configured priority" },
-      { source: "track:wan", value: -50, detail: "down, weight -50" },
+      { source: "track:wan", value: -50, detail: "down, weight -50: no answer within 1000 ms" },
+      { source: "track:nginx", value: 0, detail: "down, weight 0 -> FAULT: exit status 1" },
     ],
   },
+  faults: ["tracker nginx down: exit status 1"],
   primary: "198.18.0.3", master: "198.18.0.2", vips: ["198.18.0.1/24"], vipPresent: false,
   mode: "multicast", unicastPeers: [], advertIntervalMs: 1000, masterAdvertIntervalMs: 1000,
   peer: { address: "198.18.0.2", priority: 200, lastSeenMsAgo: 420 }, dhcp: "standby",
@@ -84,6 +93,11 @@ const STATUS: DaemonStatus = {
   version: "0.1.0", pid: 4242, uptimeMs: 3_723_000,
   devices: [{ name: "br-lan", ifindex: 4, up: true, drops: {} }],
   instances: [INSTANCE],
+  trackers: [
+    { name: "wan", kind: "ping", state: "down", detail: "no answer within 1000 ms", sinceMsAgo: 3200, value: null,
+      probes: { runs: 40, failures: 3, timeouts: 3, lastMsAgo: 200 } },
+    { name: "eth1", kind: "link", state: "up", detail: "interface eth1 up", sinceMsAgo: 7_260_000, value: null, probes: null },
+  ],
   leaseChannel: {
     port: 7429, listening: "198.18.0.3", peer: "198.18.0.2", lastRxMsAgo: 1200, degraded: null, leasefile: "/tmp/dhcp.leases", lastWrite: null,
     counters: { rx: 10, tx: 11, txFailed: 0, resyncs: 1, paused: 0,
@@ -101,7 +115,8 @@ device br-lan: up
 
 lan: vrid 51 on br-lan (interface lan), VRRPv3 IPv4 multicast
   state        BACKUP for 2m 05s (higher priority 200 from 198.18.0.2)
-  priority     100 = base 150 - 50 track:wan (down, weight -50)
+  priority     100 = base 150 - 50 track:wan (down, weight -50: no answer within 1000 ms) + 0 track:nginx (down, weight 0 -> FAULT: exit status 1)
+  FAULT        tracker nginx down: exit status 1
   master       198.18.0.2
   peer         198.18.0.2, priority 200, heard 0.4 s ago
   VIPs         198.18.0.1/24: not here
@@ -115,6 +130,10 @@ lan: vrid 51 on br-lan (interface lan), VRRPv3 IPv4 multicast
                2026-01-02T03:06:00.000Z  backup -> master: g
                (2 earlier ones in --json)
 
+trackers
+  wan (ping)   DOWN for 3.2 s: no answer within 1000 ms; probes 40, failed 3, timed out 3
+  eth1 (link)  UP for 2h 01m: interface eth1 up
+
 DHCP lease channel (udp 7429): OK
   peer       198.18.0.2, heard 1.2 s ago
   datagrams  rx 10, tx 11 (failed 0), resyncs 1; rejected: oversize 0, truncated 0, malformed 0, stranger 2, bad-mac 0, replay 0, no-session 1
@@ -125,12 +144,12 @@ DHCP lease channel (udp 7429): OK
 
   it("says when the master is this router, when nothing is known yet, and why ubus is away", () => {
     const waiting: InstanceStatus = {
-      ...INSTANCE, state: "waiting", primary: null, master: null, peer: null, counters: null, lastTransition: null, transitions: [], dhcp: "off",
+      ...INSTANCE, faults: [], state: "waiting", primary: null, master: null, peer: null, counters: null, lastTransition: null, transitions: [], dhcp: "off",
       priority: { base: 150, effective: 150, contributions: [{ source: "base", value: 150, detail: "configured priority" }] },
     };
     const master: InstanceStatus = { ...INSTANCE, name: "wan", state: "master", master: "198.18.0.3", vipPresent: true, dhcp: "serving", lastTransition: null };
     const text = renderStatus({
-      ...STATUS, instances: [waiting, master], leaseChannel: null,
+      ...STATUS, instances: [waiting, master], trackers: [], leaseChannel: null,
       ubus: { ...STATUS.ubus, state: "unavailable", objectId: null, detail: "no ubusd on /var/run/ubus/ubus.sock: connect: No such file or directory (errno 2)" },
     });
     expect(text).toContain("ubus: not available (no ubusd on /var/run/ubus/ubus.sock: connect: No such file or directory (errno 2))");
@@ -140,5 +159,6 @@ DHCP lease channel (udp 7429): OK
     expect(text).toContain("  master       198.18.0.3 (this router)\n");
     expect(text).toContain("  VIPs         198.18.0.1/24: held by this router\n  DHCP         serving: this router's dnsmasq hands out leases\n");
     expect(text).not.toContain("DHCP lease channel");
+    expect(text).not.toContain("trackers");
   });
 });

@@ -42,6 +42,14 @@ describe("checkConfigText", () => {
     });
   });
 
+  it("names each instance's trackers, with their weights", () => {
+    const text = "config vip 'lan'\n\toption interface 'lan'\n\toption vrid '5'\n\tlist address '198.18.0.1'\n"
+      + "\tlist track 'nginx'\n\tlist track 'gw weight -50'\n\n"
+      + "config tracker 'nginx'\n\toption type 'http'\n\toption host '127.0.0.1'\n\n"
+      + "config tracker 'gw'\n\toption type 'ping'\n\toption host '198.19.1.1'\n";
+    expect(checkConfigText(text, "floatgw").lines).toContain("  lan (lan, VRRPv3 IPv4, vrid 5, priority 100, tracking nginx, gw -50)");
+  });
+
   it("reports parse errors", () => {
     expect(checkConfigText("config vip 'lan'\nbogus\n", FILE)).toEqual({
       lines: [

@@ -58,8 +58,10 @@ describe("validateConfig: defaults and values", () => {
           authPass: null,
           v3ChecksumPseudoHeader: true,
           dhcp: false,
+          track: [],
         },
       ],
+      trackers: [],
     });
   });
 
@@ -143,7 +145,6 @@ describe("validateConfig: option errors", () => {
     ["\toption interface 'l an'\n", "vip 'lan': interface 'l an' may only contain letters, digits and _"],
     ["\tlist priority '5'\n", "vip 'lan': priority takes one value: write 'option priority', not 'list'"],
     ["\toption garp_count '101'\n", "vip 'lan': garp_count '101' is out of range 0-100"],
-    ["\toption track_weight '-300'\n", "vip 'lan': track_weight '-300' is out of range -254 to 254"],
   ])("%j", (extra, message) => {
     expect(errorsOf(vip(extra))).toEqual([message]);
   });
@@ -267,14 +268,14 @@ describe("validateConfig: warnings", () => {
     ]);
   });
 
-  it("warns about unknown section types, reserved options and the global section's name", () => {
+  it("warns about unknown section types, keepalived's tracking options and the global section's name", () => {
     expect(
       messages("config floatgw\nconfig vrrp_instance 'x'\nconfig vipp\n" + vip("\tlist track_interface 'wan'\n")).warnings,
     ).toEqual([
       "@floatgw[0]: should be named 'global' (config floatgw 'global'), where LuCI looks for it",
       "vrrp_instance 'x': unknown section type 'vrrp_instance' is ignored (keepalived section; use 'config vip')",
       "@vipp[0]: unknown section type 'vipp' is ignored (did you mean 'vip'?)",
-      "vip 'lan': track_interface is reserved for a later release and has no effect yet",
+      "vip 'lan': unknown option 'track_interface' is ignored (keepalived option; add a tracker section with type 'link' and name it in 'track')",
     ]);
   });
 
