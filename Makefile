@@ -1,10 +1,11 @@
 # floatgw: the one entry point.
-#   make            build/x86_64/floatgwd (static musl, stripped)
+#   make            build/x86_64/floatgwd (static musl, stripped) and the
+#                   generated part of the LuCI app (build/luci-app/)
 #   make cross      the same for every router CPU in CROSS_TARGETS
 #   make test       set up the machine (root), build everything, run all tests
 #   make package    OpenWrt packages (.ipk and .apk) for every CPU in build/packages/
 #   make dist       the release tarball the OpenWrt SDK builds from (build/dist/)
-#   make demo       set up, build, run the live two-router demo
+#   make demo       set up, build, run the live demo on two real OpenWrt routers
 #   make bench      side-by-side measurements with keepalived (bench/REPORT.md)
 #   make bench-smoke  one quick router death and one failing check script for
 #                     both daemons, and one DHCP continuity run (part of make test)
@@ -32,8 +33,9 @@ include mk/engine.mk
 TS_SOURCES := $(shell find src -name '*.ts')
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: all cross setup test demo bench bench-smoke fuzz soak package dist clean distclean
-all: build/x86_64/floatgwd
+.PHONY: all cross setup test demo bench bench-smoke fuzz soak package package-x86_64 dist clean distclean
+LUCI_CONFIG := build/luci-app/htdocs/luci-static/resources/floatgw/config.js
+all: build/x86_64/floatgwd $(LUCI_CONFIG)
 cross: $(foreach t,$(CROSS_TARGETS),build/$(t)/floatgwd)
 
 setup:
@@ -42,12 +44,12 @@ setup:
 $(NODE_STAMP): package-lock.json
 	@bash scripts/setup.sh
 
-$(ENGINE_STAMP): scripts/engine.sh patches/quickjs-portability.patch
+$(ENGINE_STAMP): scripts/engine.sh $(wildcard patches/quickjs-*.patch)
 	@bash scripts/engine.sh
 
 # The host qjsc only turns the bundle into C; it is built once and cached.
 HOST_OBJS := $(addprefix build/engine/host/,$(addsuffix .o,$(ENGINE_SRCS) qjsc))
-build/engine/host/%.o: $(ENGINE_STAMP)
+build/engine/host/%.o: $(ENGINE_STAMP) mk/engine.mk
 	@mkdir -p $(@D)
 	gcc -O2 $(ENGINE_DEFS) -c $(ENGINE)/$*.c -o $@
 $(HOST_QJSC): $(HOST_OBJS)
@@ -57,10 +59,16 @@ build/floatgwd.js: $(TS_SOURCES) scripts/bundle.mjs package.json $(NODE_STAMP)
 	npx tsc -p tsconfig.json
 	node scripts/bundle.mjs $@
 
+# The LuCI app's forms build themselves from the config schema and check
+# with the daemon's own validation: both, bundled for the browser.
+$(LUCI_CONFIG): $(TS_SOURCES) $(wildcard luci-app/src/*.ts) luci-app/tsconfig.json scripts/gen-luci-config.mjs $(NODE_STAMP)
+	npx tsc -p luci-app/tsconfig.json
+	node scripts/gen-luci-config.mjs $@
+
 build/toolchain/%/env.mk: scripts/toolchain.sh
 	@bash scripts/toolchain.sh $*
 
-build/%/floatgwd: build/floatgwd.js $(HOST_QJSC) build/toolchain/%/env.mk src/native/native.c src/native/native.h mk/target.mk mk/engine.mk
+build/%/floatgwd: build/floatgwd.js $(HOST_QJSC) build/toolchain/%/env.mk $(wildcard src/native/*) mk/target.mk mk/engine.mk
 	@$(MAKE) --no-print-directory -f mk/target.mk TARGET=$*
 
 $(APK): scripts/apk-tools.sh
@@ -69,19 +77,23 @@ $(APK): scripts/apk-tools.sh
 package: setup all cross $(APK)
 	@node scripts/package.mjs --apk $(APK) --out build/packages x86_64 $(CROSS_TARGETS)
 
+# The x86_64 packages alone: what the OpenWrt lab installs (demo, bench).
+package-x86_64: setup all $(APK)
+	@node scripts/package.mjs --apk $(APK) --out build/packages x86_64
+
 dist: setup all build/mips_24kc/floatgwd
 	@bash scripts/dist.sh
 
 test: setup all cross package
 	@bash scripts/test.sh
 
-demo: setup all
+demo: package-x86_64
 	@bash scripts/demo.sh
 
-bench: setup all cross
+bench: cross package-x86_64
 	@node bench/run.mjs
 
-bench-smoke: setup all
+bench-smoke: package-x86_64
 	@node bench/run.mjs --smoke
 
 fuzz: setup all
@@ -93,7 +105,7 @@ soak: setup all
 	@node bench/soak.mjs
 
 clean:
-	rm -rf build/floatgwd.js build/x86_64 $(foreach t,$(CROSS_TARGETS),build/$(t)) build/packages build/test-results coverage
+	rm -rf build/floatgwd.js build/luci-app build/x86_64 $(foreach t,$(CROSS_TARGETS),build/$(t)) build/packages build/test-results coverage
 
 distclean:
 	rm -rf build node_modules coverage
