@@ -21,7 +21,8 @@ import { type Lease, LeaseTable, makeLease, renderLeaseFile } from "../leases/ta
 import { BOOT_ID_LEN, type Frame, type RejectReason, LEASE_PORT, MAX_DATAGRAM, type MessageType, decodeFrame, encodeFrame, packLeases } from "../leases/wire";
 import { after, monotonicMs, readTextFile, sys, watchReadable, writeFileAtomic } from "../platform/engine";
 import { UdpSocket, type UdpBinding, type UdpDatagram } from "../platform/udp";
-import { LogLimiter, type Logger, guarded } from "./log";
+import { type Logger, guarded } from "./log";
+import { LogLimiter } from "./log-limiter";
 import type { LeaseChannelStatus } from "./status-contract";
 
 /** A hello every HELLO_MS; the peer is silent after SILENT_MS without one. */

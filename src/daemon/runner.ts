@@ -12,7 +12,8 @@ import type { LinkPresence } from "../track/link";
 import type { TrackUse } from "../track/spec";
 import { after, isSyscallError } from "../platform/engine";
 import { VRRP_GROUP_V4, VRRP_GROUP_V6 } from "../platform/vrrp-socket";
-import { guarded, LogLimiter, type Logger } from "./log";
+import { guarded, type Logger } from "./log";
+import { LogLimiter } from "./log-limiter";
 import { type InstanceSpec, coreConfig } from "./spec";
 
 /** What a runner needs from its device (device.ts) and the daemon. */
