@@ -147,10 +147,12 @@ describe("a hostile LAN host", () => {
     const { ns, a, b } = r;
     await masterAndBackup(a, b);
     await waitFor("B's first hook done", () => existsSync(hookLog) && readFileSync(hookLog, "utf8").includes("done backup"), 30_000);
-    // Priority 0 in A's name (TTL 255, A's source address), 5 a second for
+    // Priority 0 in A's name (TTL 255, A's source address), 7 a second for
     // 10 s: each one that lands more than Skew_Time (60 ms) before A's next
-    // advert makes B take over until A preempts it back.
-    attack(ns.c, ["advert", "eth0", "198.18.0.2", "198.18.0.3", "--prio", "0", "--count", "50", "--rate", "5"]);
+    // advert makes B take over until A preempts it back. (7 a second drifts
+    // across A's 100 ms advert phase; 5 a second could stay locked to a
+    // phase where none lands early enough.)
+    attack(ns.c, ["advert", "eth0", "198.18.0.2", "198.18.0.3", "--prio", "0", "--count", "70", "--rate", "7"]);
     // Takeovers on priority 0, as the transition history gives their reasons
     // (a takeover for another reason would be no doing of this attack).
     const took = b.instance()!.transitions.filter((t) => t.to === "master" && t.reason.startsWith("priority 0 from")).length;
