@@ -9,6 +9,9 @@
 #   make bench      side-by-side measurements with keepalived (bench/REPORT.md)
 #   make bench-smoke  one quick router death and one failing check script for
 #                     both daemons, and one DHCP continuity run (part of make test)
+#   make fuzz       10^6 hostile packets, 10^5 lease datagrams, 10^4 UCI files
+#                   into the code and the running binary (docs/robustness.md)
+#   make soak       an hour of four VRIDs at 10 ms adverts: spurious transitions, RSS
 #   make clean      remove build outputs, keep the cached engine and toolchains
 #   make distclean  remove build/ and node_modules/ entirely
 SHELL := bash
@@ -30,7 +33,7 @@ include mk/engine.mk
 TS_SOURCES := $(shell find src -name '*.ts')
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: all cross setup test demo bench bench-smoke package package-x86_64 dist clean distclean
+.PHONY: all cross setup test demo bench bench-smoke fuzz soak package package-x86_64 dist clean distclean
 LUCI_CONFIG := build/luci-app/htdocs/luci-static/resources/floatgw/config.js
 all: build/x86_64/floatgwd $(LUCI_CONFIG)
 cross: $(foreach t,$(CROSS_TARGETS),build/$(t)/floatgwd)
@@ -92,6 +95,14 @@ bench: cross package-x86_64
 
 bench-smoke: package-x86_64
 	@node bench/run.mjs --smoke
+
+fuzz: setup all
+	FLOATGW_FUZZ=full npx vitest run -c vitest.config.ts test/unit/fuzz.test.ts
+	FLOATGW_FUZZ=full npx vitest run -c vitest.system.config.ts -t fuzz test/netns/fuzz.test.ts test/openwrt/check.test.ts
+	@cat build/fuzz/node.json build/fuzz/netns.json build/fuzz/check.json
+
+soak: setup all
+	@node bench/soak.mjs
 
 clean:
 	rm -rf build/floatgwd.js build/luci-app build/x86_64 $(foreach t,$(CROSS_TARGETS),build/$(t)) build/packages build/test-results coverage

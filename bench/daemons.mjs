@@ -77,6 +77,12 @@ class Daemon {
     return [...all.filter((p) => p !== this.child?.pid), ...all.filter((p) => p === this.child?.pid)];
   }
 
+  /** Sends `signal` to every process of the daemon (SIGSTOP, SIGCONT) and
+   * returns at once. */
+  signalAll(signal) {
+    for (const pid of this.pids()) process.kill(pid, signal);
+  }
+
   /** Signals the daemon and waits (bounded) until all its processes are
    * gone. SIGKILL goes to the children before the parent, so keepalived's
    * parent cannot notice its VRRP child die and clean up or respawn it. */

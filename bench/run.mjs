@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import { idle, sizes } from "./cost.mjs";
 import { Floatgw, IDLE_LOADS, Keepalived } from "./daemons.mjs";
 import { dhcpSession } from "./dhcp.mjs";
+import { floodSession } from "./flood.mjs";
 import { LIVE, ROOT, must, run } from "./lab.mjs";
 import { render } from "./report.mjs";
 import { session } from "./scenarios.mjs";
@@ -72,6 +73,8 @@ for (let rep = 1; rep <= reps; rep++) {
       steps.push([impl, `${impl} tracking`, () => trackingSession(impl, profile, rep, opt.smoke ? { kinds: ["script"] } : {})]);
     // DHCP continuity has no keepalived counterpart: floatgw only.
     if (impls.includes("floatgw")) steps.push(["floatgw", "floatgw dhcp", () => dhcpSession(profile, rep)]);
+    // Lease-channel floods: floatgw only too, and not in the smoke run.
+    if (impls.includes("floatgw") && !opt.smoke) steps.push(["floatgw", "floatgw flood", () => floodSession(profile, rep)]);
     for (const [impl, name, step] of steps) {
       const t = Date.now();
       try {

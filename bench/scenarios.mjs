@@ -12,6 +12,9 @@ import { Lab, Pinger, VIP, r1, sleep } from "./lab.mjs";
 /** How long the split-brain step waits for the client to reach the VIP
  * after the heal before recording that it did not. */
 const CLIENT_BACK_MS = 10_000;
+/** How long the SIGKILL and SIGSTOP steps wait for the dead or hung
+ * master's router to drop the VIP before recording that it did not. */
+const VIP_GONE_LIMIT_MS = 5_000;
 
 export async function session(impl, profile, rep, { smoke = false, timeline = false } = {}) {
   const adv = PROFILES[profile].advertMs;
@@ -100,14 +103,26 @@ export async function session(impl, profile, rep, { smoke = false, timeline = fa
     result("stop", { takeoverMs: stop.takeoverMs, outageMs: stop.maxGapMs, lost: stop.lost, sent: stop.sent });
     await restartA();
 
-    // SIGKILL of the master's daemon, restarted once the backup took over.
+    /** The time from `t` until A's router no longer holds the VIP, or
+     * null if it still does after VIP_GONE_LIMIT_MS. */
+    const vipGone = async (t) => {
+      const gone = await lab.until(() => !lab.holds.a, VIP_GONE_LIMIT_MS, "A dropping the VIP").then(() => true, () => false);
+      if (!gone) return null;
+      // No change after t: A had already let go (the capture lagging the mark).
+      const dropped = lab.holders.find((h) => h.t >= t && !h.a);
+      return dropped ? r1(dropped.t - t) : 0;
+    };
+
+    // SIGKILL of the master's daemon, restarted once the backup took over
+    // and its router dropped the VIP (or did not within the limit).
     const kill = await pinged(async () => {
       await lab.next(isAdvertFrom("a"), bound, "an advert from A");
       const tKill = lab.mark("sigkill");
       await d.a.kill("SIGKILL");
       const took = await lab.next(vip("vip-add", "b"), bound, "B taking the VIP", tKill);
       const last = lab.lastBefore(tKill, isAdvertFrom("a"));
-      return { detectMs: r1(took.t - last.t), staleVip: lab.holdersAt(took.t).a ? 1 : 0 };
+      const staleVip = lab.holdersAt(took.t).a ? 1 : 0;
+      return { detectMs: r1(took.t - last.t), staleVip, vipGoneMs: await vipGone(tKill) };
     });
     await sleep(Math.max(500, adv));
     const tRestart = lab.mark("restart");
@@ -119,8 +134,28 @@ export async function session(impl, profile, rep, { smoke = false, timeline = fa
     // mark: then there is no double holder to time.
     const atRestart = lab.holdersAt(tRestart);
     const single = lab.holders.find((h) => h.t >= tRestart && !(h.a && h.b));
-    result("sigkill", { detectMs: kill.detectMs, staleVip: kill.staleVip, outageMs: kill.maxGapMs, lost: kill.lost,
+    result("sigkill", { detectMs: kill.detectMs, staleVip: kill.staleVip, vipGoneMs: kill.vipGoneMs, vipGoneLimitMs: VIP_GONE_LIMIT_MS,
+      outageMs: kill.maxGapMs, lost: kill.lost,
       twoHoldersAfterRestartMs: atRestart.a && atRestart.b && single ? r1(single.t - tRestart) : 0 });
+    await steady();
+
+    // A hung master: every process of its daemon stopped (SIGSTOP), then
+    // resumed (SIGCONT) once the backup took over and the hung router
+    // dropped the VIP (or did not within the limit).
+    const hung = await pinged(async () => {
+      await lab.next(isAdvertFrom("a"), bound, "an advert from A");
+      const tStop = lab.mark("sigstop");
+      d.a.signalAll("SIGSTOP");
+      const took = await lab.next(vip("vip-add", "b"), bound, "B taking the VIP", tStop);
+      const last = lab.lastBefore(tStop, isAdvertFrom("a"));
+      const vipGoneMs = await vipGone(tStop);
+      const bothFrom = took.t;
+      const bothUntil = vipGoneMs === null ? null : tStop + vipGoneMs;
+      return { detectMs: r1(took.t - last.t), vipGoneMs, twoHoldersMs: bothUntil === null ? null : r1(Math.max(0, bothUntil - bothFrom)) };
+    });
+    d.a.signalAll("SIGCONT");
+    result("sigstop", { detectMs: hung.detectMs, vipGoneMs: hung.vipGoneMs, vipGoneLimitMs: VIP_GONE_LIMIT_MS,
+      twoHoldersMs: hung.twoHoldersMs, outageMs: hung.maxGapMs, lost: hung.lost });
     await steady();
 
     // Split brain: drop everything between A's and B's switch ports.

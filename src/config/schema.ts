@@ -484,6 +484,15 @@ export const KEEPALIVED_SECTION_HINTS: Readonly<Record<string, string>> = {
   track_file: "use 'config tracker' with type 'file'",
 };
 
+/** Each section type's options by name, built on first use: reading a
+ * section looks its options up dozens of times. */
+const optionIndex = new WeakMap<SectionSpec, Map<string, OptionSpec>>();
+
 export function optionSpec(section: SectionSpec, name: string): OptionSpec | undefined {
-  return section.options.find((o) => o.name === name);
+  let index = optionIndex.get(section);
+  if (index === undefined) {
+    index = new Map(section.options.map((o) => [o.name, o]));
+    optionIndex.set(section, index);
+  }
+  return index.get(name);
 }

@@ -23,6 +23,8 @@
 // Unlike libuci it does not stop at the first error: it reports every bad
 // line (with its number) and returns them instead of throwing.
 
+import { isWord } from "../core/chars";
+
 export interface UciOption {
   readonly name: string;
   /** Written with `list` (even once) rather than `option`. */
@@ -62,13 +64,26 @@ export type UciParseResult =
 
 // libuci util.c uci_validate_str: option and section names are shell-safe
 // identifiers, package names may add '-', types may be any printable ASCII.
-const NAME = /^[A-Za-z0-9_]+$/;
-const PACKAGE_NAME = /^[A-Za-z0-9_-]+$/;
 const TYPE = /^[\x21-\x7e]+$/;
 
-/** C isspace() in the "C" locale; libuci splits arguments on it. */
-function isSpace(c: string | undefined): boolean {
-  return c === " " || c === "\t" || c === "\n" || c === "\r" || c === "\v" || c === "\f";
+// Character codes. The scanner works on charCodeAt and slices: in QuickJS
+// indexing a string makes a new one-character string every time, which made
+// a 10^5-line file take seconds (docs/robustness.md).
+const NL = 10;
+const CR = 13;
+const SPACE = 32;
+const TAB = 9;
+const HASH = 35;
+const SEMI = 59;
+const SQUOTE = 39;
+const DQUOTE = 34;
+const BACKSLASH = 92;
+/** Past the end of the text. */
+const END = -1;
+
+/** C isspace() in the "C" locale (space, \t \n \v \f \r); libuci splits arguments on it. */
+function isSpace(c: number): boolean {
+  return c === SPACE || (c >= TAB && c <= CR);
 }
 
 /** libuci list.c djbhash over an ASCII type name, as a 32-bit unsigned sum. */
@@ -125,27 +140,37 @@ class UciParser {
   readonly errors: UciError[] = [];
   packageName: string | null = null;
   readonly sections: MutableSection[] = [];
+  private readonly named = new Map<string, MutableSection>();
   private current: MutableSection | null = null;
   private readonly typeCounts = new Map<string, number>();
 
   constructor(private readonly text: string) {
-    for (let i = 0; i < text.length; i++) if (text[i] === "\n") this.lineStarts.push(i + 1);
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.lineStarts.push(i + 1);
   }
+
+  /** Index into lineStarts of the line last asked for: offsets mostly
+   * grow, so lineAt walks from there. */
+  private lineIndex = 0;
 
   /** 1-based line number of a text offset. */
   private lineAt(offset: number): number {
-    let lo = 0;
-    let hi = this.lineStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if ((this.lineStarts[mid] ?? 0) <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return lo + 1;
+    const starts = this.lineStarts;
+    let i = this.lineIndex;
+    if ((starts[i] ?? 0) > offset) i = 0;
+    while (i + 1 < starts.length && (starts[i + 1] ?? 0) <= offset) i++;
+    this.lineIndex = i;
+    return i + 1;
   }
 
-  private cur(): string | undefined {
-    return this.text[this.pos];
+  /** The code at `pos`, or END. */
+  private cur(): number {
+    return this.pos < this.text.length ? this.text.charCodeAt(this.pos) : END;
+  }
+
+  /** The code `ahead` places past `pos`, or END. */
+  private peek(ahead: number): number {
+    const at = this.pos + ahead;
+    return at < this.text.length ? this.text.charCodeAt(at) : END;
   }
 
   private skipToEndOfLine(): void {
@@ -161,7 +186,10 @@ class UciParser {
 
   /** Whitespace within the line: libuci only sees one line (plus joined ones) at a time. */
   private skipSpaceInLine(): void {
-    while (this.pos < this.text.length && this.cur() !== "\n" && isSpace(this.cur())) this.pos++;
+    const text = this.text;
+    let i = this.pos;
+    for (let c = text.charCodeAt(i); c !== NL && isSpace(c); c = text.charCodeAt(++i));
+    this.pos = Math.min(i, text.length);
   }
 
   run(): void {
@@ -182,17 +210,19 @@ class UciParser {
     let afterSemicolon = false;
     for (;;) {
       // libuci takes the command word with strtok(" \t").
-      while (this.cur() === " " || this.cur() === "\t") this.pos++;
+      while (this.cur() === SPACE || this.cur() === TAB) this.pos++;
       const c = this.cur();
-      if (c === undefined || c === "#") return;
-      if (c === "\n") {
+      if (c === END || c === HASH) return;
+      if (c === NL) {
         // libuci's strtok then returns "\n" as the command word: a line may not end in ';'.
         if (afterSemicolon) throw new LineError(this.lineAt(this.pos), "a line may not end with ';'");
         return;
       }
       const start = this.pos;
-      while (this.pos < this.text.length && !isSpace(this.cur())) this.pos++;
-      const word = this.text.slice(start, this.pos);
+      let end = start;
+      while (end < this.text.length && !isSpace(this.text.charCodeAt(end))) end++;
+      this.pos = end;
+      const word = this.text.slice(start, end);
       const line = this.lineAt(start);
       let last: Arg;
       switch (word) {
@@ -230,7 +260,7 @@ class UciParser {
   private parsePackage(line: number): Arg {
     const name = this.nextArg();
     if (name.text === "") throw new LineError(line, "'package' needs a name");
-    if (!PACKAGE_NAME.test(name.text)) throw new LineError(line, `invalid package name '${name.text}'`);
+    if (!isWord(name.text, "-")) throw new LineError(line, `invalid package name '${name.text}'`);
     const end = this.endOfCommand("package");
     // libuci would start a second package here; one file is one package for us.
     if (this.packageName !== null || this.sections.length > 0)
@@ -244,7 +274,7 @@ class UciParser {
     if (type.text === "") throw new LineError(line, "'config' needs a section type");
     if (!TYPE.test(type.text)) throw new LineError(line, `invalid section type '${type.text}'`);
     const name = this.nextArg();
-    if (name.text !== "" && !NAME.test(name.text))
+    if (name.text !== "" && !isWord(name.text))
       throw new LineError(line, `invalid section name '${name.text}' (letters, digits and _ only)`);
     const end = this.endOfCommand("config");
     this.current = this.openSection(type.text, name.text, line);
@@ -253,7 +283,7 @@ class UciParser {
 
   private openSection(type: string, name: string, line: number): MutableSection {
     if (name !== "") {
-      const existing = this.sections.find((s) => !s.anonymous && s.name === name);
+      const existing = this.named.get(name);
       if (existing !== undefined) {
         if (existing.type !== type)
           throw new LineError(line, `section '${name}' was declared with type '${existing.type}' on line ${existing.line}`);
@@ -272,6 +302,7 @@ class UciParser {
       options: [],
     };
     this.sections.push(section);
+    if (!anonymous) this.named.set(name, section);
     return section;
   }
 
@@ -281,10 +312,11 @@ class UciParser {
     if (section === null) throw new LineError(line, `'${command}' before the first 'config' line`);
     const name = this.nextArg();
     if (name.text === "") throw new LineError(line, `'${command}' needs a name`);
-    if (!NAME.test(name.text)) throw new LineError(line, `invalid option name '${name.text}' (letters, digits and _ only)`);
+    if (!isWord(name.text)) throw new LineError(line, `invalid option name '${name.text}' (letters, digits and _ only)`);
     const value = this.nextArg();
     const end = this.endOfCommand(command);
-    const at = section.options.findIndex((o) => o.name === name.text);
+    let at = 0;
+    while (at < section.options.length && section.options[at]?.name !== name.text) at++;
     const existing = section.options[at];
     if (isList) {
       if (existing === undefined) section.options.push({ name: name.text, isList, values: [value.text], lines: [line] });
@@ -307,7 +339,7 @@ class UciParser {
   private nextArg(): Arg {
     this.skipSpaceInLine();
     const line = this.lineAt(this.pos);
-    if (this.cur() === ";") {
+    if (this.cur() === SEMI) {
       this.pos++;
       return { text: "", line, ateSemicolon: true };
     }
@@ -316,11 +348,11 @@ class UciParser {
 
   /** At a backslash: true (and past it) when it ends the line, joining the next one. */
   private joinsLines(): boolean {
-    const next = this.text[this.pos + 1];
+    const next = this.peek(1);
     let newline: number;
-    if (next === undefined) newline = 0;
-    else if (next === "\n") newline = 1;
-    else if (next === "\r" && this.text[this.pos + 2] === "\n") newline = 2;
+    if (next === END) newline = 0;
+    else if (next === NL) newline = 1;
+    else if (next === CR && this.peek(2) === NL) newline = 2;
     else return false;
     this.pos += 1 + newline;
     return true;
@@ -328,49 +360,69 @@ class UciParser {
 
   /** libuci parse_str: glued quoted and unquoted pieces up to whitespace, ';', '#' or the end of the line. */
   private parseString(): string {
+    // Nearly always one piece: joined only when there are more.
     const out: string[] = [];
     do {
       const c = this.cur();
-      if (c === undefined || c === "\n" || c === ";") break;
-      if (c === "#") {
+      if (c === END || c === NL || c === SEMI) break;
+      if (c === HASH) {
         this.skipToEndOfLine();
         break;
       }
-      if (c === "'") this.quoted(out, "'");
-      else if (c === '"') this.quoted(out, '"');
-      else if (c === "\\") {
+      if (c === SQUOTE || c === DQUOTE) this.quoted(out, c);
+      else if (c === BACKSLASH) {
         if (this.joinsLines()) continue;
-        out.push(this.text[this.pos + 1] ?? "");
-        this.pos += 2;
-      } else {
-        out.push(c);
-        this.pos++;
-      }
+        this.escaped(out);
+      } else out.push(this.unquoted());
     } while (this.pos < this.text.length && !isSpace(this.cur()));
-    return out.join("");
+    return out.length === 1 ? (out[0] ?? "") : out.join("");
+  }
+
+  /** Unquoted text from `pos` up to whitespace or a character that means something. */
+  private unquoted(): string {
+    const text = this.text;
+    const start = this.pos;
+    let i = start;
+    for (; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === SPACE || (c >= TAB && c <= CR) || c === SEMI || c === HASH || c === SQUOTE || c === DQUOTE || c === BACKSLASH) break;
+    }
+    this.pos = i;
+    return text.slice(start, i);
+  }
+
+  /** At a backslash: the next character, taken literally. */
+  private escaped(out: string[]): void {
+    out.push(this.text.slice(this.pos + 1, this.pos + 2));
+    this.pos += 2;
   }
 
   /** A quoted piece; backslashes work only inside double quotes. */
-  private quoted(out: string[], quote: "'" | '"'): void {
+  private quoted(out: string[], quote: number): void {
     const opened = this.lineAt(this.pos);
     this.pos++;
     for (;;) {
+      // Up to the closing quote, or to a backslash inside double quotes.
+      let end = this.text.indexOf(quote === SQUOTE ? "'" : '"', this.pos);
+      if (quote === DQUOTE) {
+        const backslash = this.text.indexOf("\\", this.pos);
+        if (backslash >= 0 && (end < 0 || backslash < end)) end = backslash;
+      }
+      if (end < 0) end = this.text.length;
+      out.push(this.text.slice(this.pos, end));
+      this.pos = end;
       const c = this.cur();
-      if (c === undefined) {
+      if (c === END) {
         // Nothing after an unterminated quote can be trusted: stop here.
-        this.pos = this.text.length;
-        throw new LineError(opened, `unterminated ${quote === "'" ? "single" : "double"} quote`);
+        throw new LineError(opened, `unterminated ${quote === SQUOTE ? "single" : "double"} quote`);
       }
-      this.pos++;
-      if (c === quote) return;
-      if (c === "\\" && quote === '"') {
-        this.pos--;
-        if (this.joinsLines()) continue;
-        out.push(this.text[this.pos + 1] ?? "");
-        this.pos += 2;
-      } else {
-        out.push(c);
+      if (c === quote) {
+        this.pos++;
+        return;
       }
+      // A backslash inside double quotes.
+      if (this.joinsLines()) continue;
+      this.escaped(out);
     }
   }
 }

@@ -5,6 +5,7 @@
 // peers against our own addresses, VRIDs and addresses used twice.
 
 import type { Family } from "../core/addr";
+import { maxAddresses } from "../core/packet";
 import { MAX_CENTISEC, type Priority, type Vrid, toPriority, toVrid } from "../core/units";
 import { type ConfigProblem, ProblemList, sectionLabel } from "./problems";
 import { type Item, SectionReader } from "./reader";
@@ -148,6 +149,12 @@ function readVip(section: UciSection, trackers: readonly ReadTracker[], problems
       );
   if (version === 2 && family === 6)
     problems.error(r.where("version", "2"), "cannot carry IPv6 addresses (RFC 3768); use version 3");
+  const maxVips = maxAddresses(version, family);
+  if (addressItems.length > maxVips)
+    problems.error(
+      { section: r.label, option: "address", line: addressItems[maxVips]?.line ?? section.line },
+      `has ${addressItems.length} addresses, but one VRRPv${version} IPv${family === 4 ? 4 : 6} advert carries at most ${maxVips}: split them over several vip sections`,
+    );
   const seen = new Set<string>();
   for (const a of addressItems) {
     if (seen.has(a.value.address)) problems.error(r.where("address", a.text), "is listed twice");

@@ -3,6 +3,7 @@
 // "is out of range 1-255". Integer arithmetic only: MIPS soft-float rounds
 // differently, and intervals must be exact.
 
+import { isDigits } from "../core/chars";
 import { type Addr, type Family, formatAddr, parseAddr } from "../core/addr";
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
@@ -27,8 +28,7 @@ export interface VipAddress extends IpAddress {
 }
 
 // Ten digits stay exact in a double and bound every range we check.
-const INTEGER = /^-?[0-9]{1,10}$/;
-const DECIMAL = /^([0-9]{1,10})(?:\.([0-9]+))?$/;
+const MAX_DIGITS = 10;
 
 /** "1-255", or "-254 to 254" where a dash would read as a minus. */
 export function rangeText(min: string | number, max: string | number): string {
@@ -36,7 +36,7 @@ export function rangeText(min: string | number, max: string | number): string {
 }
 
 export function parseInteger(text: string, min: number, max: number): Parsed<number> {
-  if (!INTEGER.test(text)) return refuse("is not a whole number");
+  if (!isDigits(text.startsWith("-") ? text.slice(1) : text, 1, MAX_DIGITS)) return refuse("is not a whole number");
   const n = Number(text);
   return n >= min && n <= max ? ok(n) : refuse(`is out of range ${rangeText(min, max)}`);
 }
@@ -53,13 +53,14 @@ export function formatScaled(n: number, scale: 100 | 1000): string {
 
 /** Decimal seconds ("1", "0.5", "40.95") to a whole count of 1/scale s, unbounded. */
 export function parseDecimalSeconds(text: string, scale: 100 | 1000): Parsed<number> {
-  const m = DECIMAL.exec(text);
-  if (m === null) return refuse("is not a number of seconds");
+  const dot = text.indexOf(".");
+  const whole = dot < 0 ? text : text.slice(0, dot);
+  const fraction = dot < 0 ? "" : text.slice(dot + 1);
+  if (!isDigits(whole, 1, MAX_DIGITS) || (dot >= 0 && !isDigits(fraction, 1, Infinity))) return refuse("is not a number of seconds");
   const digits = scale === 100 ? 2 : 3;
-  const fraction = m[2] ?? "";
-  if (/[1-9]/.test(fraction.slice(digits))) return refuse(`is finer than ${formatScaled(1, scale)} s`);
+  if (!isDigits(fraction.slice(digits).replace(/0/g, ""), 0, 0)) return refuse(`is finer than ${formatScaled(1, scale)} s`);
   const kept = (fraction.slice(0, digits) + "0".repeat(digits)).slice(0, digits);
-  return ok(Number(m[1] ?? "0") * scale + Number(kept));
+  return ok(Number(whole) * scale + Number(kept));
 }
 
 export function parseSeconds(text: string, scale: 100 | 1000, min: number, max: number): Parsed<number> {
@@ -112,7 +113,7 @@ export function parseCidr(text: string): Parsed<VipAddress> {
   const maxPrefix = ip.value.family === 4 ? 32 : 128;
   if (slash < 0) return ok({ ...ip.value, prefix: maxPrefix });
   const prefix = text.slice(slash + 1);
-  if (!/^[0-9]{1,3}$/.test(prefix) || Number(prefix) < 1 || Number(prefix) > maxPrefix)
+  if (!isDigits(prefix, 1, 3) || Number(prefix) < 1 || Number(prefix) > maxPrefix)
     return refuse(`has a prefix length outside 1-${maxPrefix}`);
   return ok({ ...ip.value, prefix: Number(prefix) });
 }

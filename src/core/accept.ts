@@ -13,6 +13,7 @@ export const VRRP_TTL = 255;
 
 export type AcceptFailure =
   | "bad-ttl"
+  | "unknown-peer"
   | "version-mismatch"
   | "family-mismatch"
   | "vrid-mismatch"
@@ -26,8 +27,6 @@ export interface ReceivedAdvert {
   readonly src: Addr;
   /** IPv4 TTL or IPv6 Hop Limit, from IP_TTL / IPV6_HOPLIMIT. */
   readonly ttl: number;
-  /** Sent to 224.0.0.18 / ff02::12 rather than unicast to us. */
-  readonly multicast: boolean;
 }
 
 export interface Acceptance {
@@ -44,6 +43,12 @@ function sameList(a: readonly Addr[], b: readonly Addr[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (!addrEquals(a[i]!, b[i]!)) return false;
   return true;
+}
+
+/** A loop, not `some`: this runs for every advert in unicast mode. */
+function isPeer(peers: readonly Addr[], src: Addr): boolean {
+  for (let i = 0; i < peers.length; i++) if (addrEquals(peers[i]!, src)) return true;
+  return false;
 }
 
 function addressMismatch(c: InstanceConfig, addrs: readonly Addr[]): string | null {
@@ -63,10 +68,16 @@ const ACCEPTED: Result<Acceptance, AcceptFailure> = ok({ addressMismatch: null }
 
 export function acceptAdvert(c: InstanceConfig, rx: ReceivedAdvert): Result<Acceptance, AcceptFailure> {
   const a = rx.advert;
-  // RFC 5798 §7.1: MUST verify TTL/Hop Limit 255. As keepalived does, only for
-  // multicast: unicast peers may legitimately sit behind a router.
-  if (rx.multicast && rx.ttl !== VRRP_TTL)
+  if (c.unicastPeers.length > 0) {
+    // Unicast mode: only the configured peers speak for this virtual router.
+    // Their TTL is not checked (as keepalived): a peer may sit behind a router.
+    if (!isPeer(c.unicastPeers, rx.src))
+      return fail("unknown-peer", `advert from ${formatAddr(rx.src)}, which is not a configured unicast_peer`);
+  } else if (rx.ttl !== VRRP_TTL) {
+    // RFC 5798 §7.1: MUST verify TTL/Hop Limit 255, so that only on-link
+    // routers are heard; for every advert, also one sent unicast to us.
     return fail("bad-ttl", `advert from ${formatAddr(rx.src)} has TTL ${rx.ttl}; on-link VRRP uses ${VRRP_TTL}`);
+  }
   if (a.version !== c.version)
     return fail("version-mismatch", `VRRPv${a.version} advert from ${formatAddr(rx.src)} for a VRRPv${c.version} instance`);
   if (a.family !== c.family)

@@ -1,6 +1,7 @@
 // IPv4 and IPv6 addresses as bytes in network order, with the text forms the
 // rest of floatgw prints (RFC 5952 canonical IPv6). Pure: the platform reuses
 // it for netlink, ARP and ND.
+import { isDigits, isHexDigits } from "./chars";
 
 export type Family = 4 | 6;
 
@@ -24,8 +25,6 @@ export function addrFromBytes(bytes: Uint8Array): Addr | null {
   return null;
 }
 
-const DECIMAL_OCTET = /^(0|[1-9][0-9]{0,2})$/;
-
 /** Dotted quad; like inet_pton, rejects leading zeros (they read as octal elsewhere). */
 export function parseIpv4(text: string): Addr | null {
   const parts = text.split(".");
@@ -33,7 +32,8 @@ export function parseIpv4(text: string): Addr | null {
   const bytes = new Uint8Array(IPV4_LEN);
   for (let i = 0; i < 4; i++) {
     const part = parts[i] ?? "";
-    if (!DECIMAL_OCTET.test(part)) return null;
+    // 0, or up to three digits without a leading zero.
+    if (!isDigits(part, 1, 3) || (part.length > 1 && part.charCodeAt(0) === 48)) return null;
     const n = Number(part);
     if (n > 255) return null;
     bytes[i] = n;
@@ -41,12 +41,10 @@ export function parseIpv4(text: string): Addr | null {
   return { family: 4, bytes };
 }
 
-const HEX_GROUP = /^[0-9a-fA-F]{1,4}$/;
-
 function parseGroups(text: string, out: number[]): boolean {
   if (text === "") return true;
   for (const g of text.split(":")) {
-    if (!HEX_GROUP.test(g)) return false;
+    if (!isHexDigits(g, 1, 4)) return false;
     out.push(parseInt(g, 16));
   }
   return true;

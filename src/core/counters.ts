@@ -7,8 +7,10 @@ import type { DecodeFailure } from "./packet";
 import type { Role } from "./state";
 import type { Ms } from "./units";
 
-/** Every reason an advert can be refused, plus "inactive" (heard while in Initialize or Fault). */
-export type DropReason = DecodeFailure | Ipv4Failure | AcceptFailure | "inactive";
+/** Every reason an advert can be refused, plus "inactive" (heard while in
+ * Initialize or Fault) and "stop-refused" (a priority 0 that may not hurry a
+ * takeover, state.ts). */
+export type DropReason = DecodeFailure | Ipv4Failure | AcceptFailure | "inactive" | "stop-refused";
 
 export interface TransitionRecord {
   readonly at: Ms;

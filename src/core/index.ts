@@ -6,7 +6,7 @@ export { IPPROTO_VRRP, internetChecksum, pseudoHeader } from "./checksum";
 export type { Ipv4Datagram, Ipv4Failure } from "./ipv4";
 export { decodeIpv4Datagram, decodeVrrpDatagram, sameIpv4Datagram } from "./ipv4";
 export type { Advert, AdvertV2, AdvertV3, CodecOptions, DecodeFailure, IpPath, V2Auth } from "./packet";
-export { AUTH_DATA_LEN, advertIntervalCs, decodeAdvert, encodeAdvert, encodedLength, passwordKey } from "./packet";
+export { AUTH_DATA_LEN, advertIntervalCs, decodeAdvert, encodeAdvert, encodedLength, maxAddresses, passwordKey } from "./packet";
 export type { AcceptFailure, Acceptance, ReceivedAdvert } from "./accept";
 export { VRRP_TTL, acceptAdvert } from "./accept";
 export type { GratuitousConfig, InstanceConfig } from "./instance-config";

@@ -2,7 +2,7 @@
 // layer validates UCI into this), and the advert such an instance sends.
 
 import { type Addr, type Family, formatAddr } from "./addr";
-import type { Advert, CodecOptions, V2Auth } from "./packet";
+import { type Advert, type CodecOptions, type V2Auth, maxAddresses } from "./packet";
 import type { Centisec, Priority, Vrid } from "./units";
 import type { Version } from "./timing";
 
@@ -36,6 +36,9 @@ export interface InstanceConfig {
   /** Our primary address on the link: the source of our adverts and the RFC 5798 §6.4.3 tie-breaker. */
   readonly primary: Addr;
   readonly vips: readonly Addr[];
+  /** Unicast mode: the peers' addresses, the only ones whose adverts are
+   * accepted. Empty: multicast to 224.0.0.18 / ff02::12. */
+  readonly unicastPeers: readonly Addr[];
   /** Base priority; 255 makes this router the address owner (RFC 5798 §6.4.1). */
   readonly priority: Priority;
   /** Advertisement_Interval. For v2 a whole number of seconds (a multiple of 100 cs). */
@@ -61,7 +64,8 @@ export function configProblems(c: InstanceConfig): string[] {
   if (c.primary.family !== c.family) problems.push(`primary address ${formatAddr(c.primary)} is not IPv${c.family}`);
   for (const v of c.vips)
     if (v.family !== c.family) problems.push(`virtual address ${formatAddr(v)} is not IPv${c.family}`);
-  if (c.vips.length > 255) problems.push("at most 255 virtual addresses fit in an advert (RFC 5798 §5.2.5)");
+  const max = maxAddresses(c.version, c.family);
+  if (c.vips.length > max) problems.push(`at most ${max} virtual addresses fit in a VRRPv${c.version} IPv${c.family} advert`);
   return problems;
 }
 

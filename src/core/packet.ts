@@ -21,7 +21,20 @@ const HEADER_LEN = 8;
 export const AUTH_DATA_LEN = 8;
 /** RFC 3768 §5.3.6 Adver Int is one byte of seconds. */
 const MAX_V2_INTERVAL_SEC = 255;
-const MAX_ADDRS = 255;
+/** The Count IPvX Addr field is one byte. */
+const MAX_COUNT = 255;
+/** An advert must fit one Ethernet frame, unfragmented. */
+const MAX_IP_PACKET = 1500;
+const IP_HEADER = { 4: 20, 6: 40 } as const;
+
+/** How many addresses one advert of `version` over `family` can carry: the
+ * Count field's 255, and no more than fit in 1500 bytes with the IP header
+ * (IPv6: 90). The configuration checks hold every instance to it. */
+export function maxAddresses(version: 2 | 3, family: Family): number {
+  const trailer = version === 2 ? AUTH_DATA_LEN : 0;
+  const room = MAX_IP_PACKET - IP_HEADER[family] - HEADER_LEN - trailer;
+  return Math.min(MAX_COUNT, Math.floor(room / addrLength(family)));
+}
 
 const OFFSET = {
   versionType: 0,
@@ -127,7 +140,8 @@ function checksumOf(message: Uint8Array, version: 2 | 3, family: Family, path: I
 
 /** Programmer errors only: the config layer must never build such an advert. */
 function assertEncodable(advert: Advert, path: IpPath): void {
-  if (advert.addrs.length > MAX_ADDRS) throw new RangeError(`VRRP carries at most ${MAX_ADDRS} addresses`);
+  const max = maxAddresses(advert.version, advert.family);
+  if (advert.addrs.length > max) throw new RangeError(`a VRRPv${advert.version} IPv${advert.family} advert carries at most ${max} addresses, not ${advert.addrs.length}`);
   if (advert.addrs.some((a) => a.family !== advert.family) || path.src.family !== advert.family)
     throw new RangeError("advert mixes address families");
   if (!Number.isInteger(advert.priority) || advert.priority < 0 || advert.priority > 255)

@@ -18,7 +18,7 @@
 // Timers are named slots (timers.ts); a timeout handles the slots that are
 // due at `now` and nothing else, so an early or spurious one is a no-op.
 
-import { type Addr, compareAddr, formatAddr } from "./addr";
+import { type Addr, addrEquals, compareAddr, formatAddr } from "./addr";
 import { type AcceptFailure, type ReceivedAdvert, acceptAdvert } from "./accept";
 import { type Counters, countDrop, countTransition, zeroCounters } from "./counters";
 import type { InstanceConfig } from "./instance-config";
@@ -62,6 +62,10 @@ export interface InstanceState {
    * platform hands over the same object for the same datagram, and
    * acceptance depends on nothing else but the configuration. */
   accepted: ReceivedAdvert | null;
+  /** When the last takeovers on a priority-0 advert happened (at most
+   * STOP_TAKEOVERS_PER_WINDOW of them), to bound what a flood of forged
+   * priority-0 adverts can do. */
+  stopTakeovers: Ms[];
   readonly counters: Counters;
 }
 
@@ -94,7 +98,9 @@ export type Action =
   /** Gratuitous ARP for IPv4, unsolicited NA for IPv6, one per VIP per packet. */
   | { readonly kind: "sendGratuitous"; readonly count: number; readonly spacingMs: number }
   | { readonly kind: "notify"; readonly from: Role; readonly to: Role; readonly reason: string }
-  | { readonly kind: "log"; readonly level: "info" | "warn"; readonly message: string };
+  /** `reason` keys log rate limiting: the message names a source, which a
+   * flood of forged packets varies at will. */
+  | { readonly kind: "log"; readonly level: "info" | "warn"; readonly reason: string; readonly message: string };
 
 interface TransitionRule {
   readonly from: readonly Role[];
@@ -162,6 +168,7 @@ export function createInstance(config: InstanceConfig): InstanceState {
     preemptDelayServed: false,
     releasing: false,
     accepted: null,
+    stopTakeovers: [],
     counters: zeroCounters(),
   };
 }
@@ -333,8 +340,35 @@ function backupAdvert(s: InstanceState, rx: ReceivedAdvert, now: Ms): readonly A
   return actions;
 }
 
+/**
+ * Takeovers on priority 0 allowed per window. A forged priority-0 advert
+ * makes a backup take over within Skew_Time; the real master then
+ * preempts it back, and every round costs two transitions and their hooks.
+ * Past this many in a window, a priority-0 advert no longer shortens the
+ * wait: if the master has really gone, the backup takes over when its
+ * Master_Down_Interval runs out, as for a crash.
+ */
+export const STOP_TAKEOVERS_PER_WINDOW = 3;
+export const STOP_TAKEOVER_WINDOW_MS = 60_000;
+
+/** Why a priority-0 advert may not hurry a backup into Master, or null. */
+function stopRefused(s: InstanceState, rx: ReceivedAdvert, now: Ms): string | null {
+  // Only the master we follow can resign; a stop from anyone else (a third
+  // router, or a forged source) leaves the timer as it was.
+  if (s.heard !== null && !addrEquals(s.heard.addr, rx.src))
+    return `priority 0 from ${formatAddr(rx.src)}, which is not the master (${formatAddr(s.heard.addr)})`;
+  const recent = s.stopTakeovers.filter((t) => now - t < STOP_TAKEOVER_WINDOW_MS);
+  if (recent.length >= STOP_TAKEOVERS_PER_WINDOW)
+    return `priority 0 from ${formatAddr(rx.src)} ignored: ${recent.length} takeovers on priority 0 in the last ${STOP_TAKEOVER_WINDOW_MS / 1000} s`;
+  return null;
+}
+
 function heardAsBackup(s: InstanceState, rx: ReceivedAdvert, now: Ms): readonly Action[] {
   const a = rx.advert;
+  if (a.priority === STOP_PRIORITY) {
+    const refused = stopRefused(s, rx, now);
+    if (refused !== null) return dropped(s, "stop-refused", refused);
+  }
   hear(s, rx, now);
   if (a.priority === STOP_PRIORITY) {
     // "If the Priority in the ADVERTISEMENT is zero, then: Set the Master_Down_Timer to Skew_Time."
@@ -356,8 +390,15 @@ function heardAsBackup(s: InstanceState, rx: ReceivedAdvert, now: Ms): readonly 
 function masterAdvert(s: InstanceState, rx: ReceivedAdvert, now: Ms): readonly Action[] {
   const a = rx.advert;
   // "If the Priority in the ADVERTISEMENT is zero, then: Send an
-  // ADVERTISEMENT; Reset the Adver_Timer".
-  if (a.priority === STOP_PRIORITY) return advertise(s, now);
+  // ADVERTISEMENT; Reset the Adver_Timer". Not within a quarter interval of
+  // our last one: a flood of priority-0 adverts must not become a flood of
+  // ours (at most four per interval).
+  if (a.priority === STOP_PRIORITY) {
+    const interval = centisecToMs(s.config.advertIntervalCs);
+    const nextAdvert = s.timers.adver;
+    if (nextAdvert !== null && nextAdvert - now > interval - interval / 4) return NO_ACTIONS;
+    return advertise(s, now);
+  }
   s.counters.otherMasterSeen++;
   const higher = a.priority > s.priority;
   if (higher || (a.priority === s.priority && compareAddr(rx.src, s.config.primary) > 0)) {
@@ -390,9 +431,9 @@ const ADVERT_BY_ROLE: Partial<Record<Role, (s: InstanceState, rx: ReceivedAdvert
   master: masterAdvert,
 };
 
-function dropped(s: InstanceState, reason: AcceptFailure | "inactive", message: string | null): readonly Action[] {
+function dropped(s: InstanceState, reason: AcceptFailure | "inactive" | "stop-refused", message: string | null): readonly Action[] {
   countDrop(s.counters, reason);
-  return message === null ? NO_ACTIONS : [{ kind: "log", level: "warn", message }];
+  return message === null ? NO_ACTIONS : [{ kind: "log", level: "warn", reason, message }];
 }
 
 function onAdvert(s: InstanceState, rx: ReceivedAdvert, now: Ms): readonly Action[] {
@@ -412,7 +453,7 @@ function onAdvert(s: InstanceState, rx: ReceivedAdvert, now: Ms): readonly Actio
     return handler(s, rx, now);
   }
   s.counters.addressMismatch++;
-  return [{ kind: "log", level: "warn", message: `advert from ${formatAddr(rx.src)}: ${mismatch}` }, ...handler(s, rx, now)];
+  return [{ kind: "log", level: "warn", reason: "address-mismatch", message: `advert from ${formatAddr(rx.src)}: ${mismatch}` }, ...handler(s, rx, now)];
 }
 
 // ---- timers ------------------------------------------------------------------
@@ -429,7 +470,13 @@ function masterDownReason(s: InstanceState): string {
 const ON_TIMER: Record<TimerSlot, (s: InstanceState, now: Ms) => readonly Action[]> = {
   startDelay: (s, now) => startup(s, "start-up delay over", now),
   // RFC 5798 §6.4.2: "If the Master_Down_Timer fires".
-  masterDown: (s, now) => go(s, "masterDown", masterDownReason(s), now),
+  masterDown: (s, now) => {
+    if (s.heard?.priority === STOP_PRIORITY) {
+      s.stopTakeovers.push(now);
+      if (s.stopTakeovers.length > STOP_TAKEOVERS_PER_WINDOW) s.stopTakeovers.shift();
+    }
+    return go(s, "masterDown", masterDownReason(s), now);
+  },
   // RFC 5798 §6.4.3: "If the Adver_Timer fires, then: Send an ADVERTISEMENT; Reset the Adver_Timer".
   adver: advertise,
   preemptDelay: (s) => {

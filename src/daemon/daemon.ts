@@ -8,6 +8,7 @@ import type { Role } from "../core/state";
 import { masterDownIntervalMs } from "../core/timing";
 import type { Ms } from "../core/units";
 import { type HotplugAction, Hotplug } from "../integrations/hotplug";
+import { TransitionQueue } from "../integrations/transition-queue";
 import { Children } from "../platform/children";
 import { ControlServer } from "../platform/control";
 import { after, exit, makeDirs, monotonicMs, onSignal, readTextFile, removeFile, sys, watchReadable, writeFileAtomic } from "../platform/engine";
@@ -32,6 +33,8 @@ export interface DaemonOptions {
 }
 
 const log = logger("");
+/** Control requests answered per turn of the event loop. */
+const CONTROL_PER_TURN = 16;
 /** How long the hooks still queued or running at exit may take, after the
  * VIPs are gone: a resign hook and a stop hook that each commit
  * /etc/config/dhcp and restart dnsmasq can take seconds on a slow router.
@@ -69,6 +72,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
   const socketPath = `${opts.runDir}/floatgwd.sock`;
   if (!makeDirs(opts.runDir)) log("warn", `cannot create ${opts.runDir}`);
   const hotplug = new Hotplug(first.global.hotplugCommand, logger("hotplug"));
+  const notifications = new TransitionQueue(logger("hotplug"));
   const devices = new Map<string, Device>();
   const children = new Children();
   const trackers = new TrackerSet({
@@ -83,17 +87,21 @@ export function runDaemon(opts: DaemonOptions): boolean {
     },
   }, logger);
 
+  /** The instance the lease channel follows: the first IPv4 one with dhcp '1'. */
+  const leaseRunner = () => runners().find(({ r }) => r.spec.dhcp && r.spec.family === 4);
   const leases = new LeaseSync({
     now,
-    // The peer of the first IPv4 instance with dhcp '1': its unicast_peer,
-    // else the router whose adverts it last heard.
-    vrrpPeer: () => {
-      for (const { r } of runners()) {
-        if (!r.spec.dhcp || r.spec.family !== 4) continue;
-        const peer = r.spec.unicastPeers[0] ?? r.lastPeer?.addr;
-        if (peer) return peer.bytes;
-      }
-      return null;
+    vrrpPeers: () => {
+      const found = leaseRunner();
+      if (!found) return [];
+      const { r } = found;
+      if (r.spec.unicastPeers.length > 0) return r.spec.unicastPeers.map((p) => p.bytes);
+      return r.lastPeer ? [r.lastPeer.addr.bytes] : [];
+    },
+    binding: () => {
+      const found = leaseRunner();
+      const primary = found?.r.primary;
+      return found && primary ? { device: found.r.spec.device, address: primary.bytes } : null;
     },
   }, logger("leases"));
   const ubus = new DaemonUbus(opts.ubusSocket, { now, answer: (cmd, args) => answer(cmd, args, "ubus") }, logger("ubus"));
@@ -102,7 +110,8 @@ export function runDaemon(opts: DaemonOptions): boolean {
     ubus: ubus.status(),
   });
   const writeState = (): void => {
-    if (!writeFileAtomic(statePath, JSON.stringify(status()) + "\n")) {
+    // 0600: the state holds the clients' leases.
+    if (!writeFileAtomic(statePath, JSON.stringify(status()) + "\n", 0o600)) {
       log("warn", `cannot write ${statePath}`);
     }
   };
@@ -122,10 +131,11 @@ export function runDaemon(opts: DaemonOptions): boolean {
         instance: spec.name, interface: spec.interface, device: spec.device, vrid: spec.vrid,
         from, to, priority, reason, vips, dhcp: dhcpRole(spec, to),
       });
-      hotplug.emit({
+      const commands = hotplug.commands({
         action, instance: spec.name, vrid: spec.vrid, interface: spec.interface ?? "", device: spec.device,
         vips, priority, from, reason, dhcp: spec.dhcp,
       });
+      if (commands.length > 0) notifications.push({ key: spec.name, state: action, label: `${action} of ${spec.name}`, commands });
     },
   };
 
@@ -167,7 +177,10 @@ export function runDaemon(opts: DaemonOptions): boolean {
   };
 
   const reload = (): Reply<Results["reload"]> => {
+    // The event loop sends no advert while this runs: say how long it took.
+    const started = monotonicMs();
     const loaded = loadDaemonConfig(opts.configPath);
+    log("info", `read ${opts.configPath} in ${Math.round(monotonicMs() - started)} ms`);
     report(loaded);
     if (!loaded.ok) {
       const why = `reload of ${opts.configPath} rejected; the running instances are unchanged`;
@@ -177,8 +190,9 @@ export function runDaemon(opts: DaemonOptions): boolean {
     setLogLevel(loaded.global.logLevel);
     hotplug.setCommand(loaded.global.hotplugCommand);
     log("info", `reloading ${opts.configPath}`);
-    configureLeases(loaded);
     apply(loaded.specs, loaded.trackers);
+    configureLeases(loaded);
+    log("info", `reloaded in ${Math.round(monotonicMs() - started)} ms`);
     return { ok: true, result: { instances: runners().map(({ r }) => r.spec.name), warnings: loaded.warnings } };
   };
 
@@ -247,14 +261,14 @@ export function runDaemon(opts: DaemonOptions): boolean {
     const { cmd, ...args } = body as Record<string, unknown>;
     return answer(cmd, args, "control");
   };
-  watchReadable(control.fd, guarded(log, "control request", () => control.serve(controlRequest)));
+  watchReadable(control.fd, guarded(log, "control request", () => control.serve(controlRequest, CONTROL_PER_TURN)));
 
   const finish = (): void => {
     for (const d of devices.values()) d.stop();
     trackers.stop();
     writeState();
-    leases.close();
-    hotplug.drain(HOOK_BUDGET_AT_EXIT_MS, now);
+    leases.stop();
+    notifications.drain(HOOK_BUDGET_AT_EXIT_MS, now);
     ubus.close();
     control.close();
     removeFile(socketPath);
@@ -293,14 +307,14 @@ export function runDaemon(opts: DaemonOptions): boolean {
   onSignal("INT", guarded(log, "SIGINT", () => shutdown("SIGINT")));
   onSignal("HUP", guarded(log, "SIGHUP", () => void reload()));
   onSignal("CHLD", guarded(log, "SIGCHLD", () => {
-    hotplug.childExited();
+    notifications.childExited();
     children.reap();
   }));
 
   // ubus first, so that the first transitions reach a ubusd that is there.
   ubus.start();
-  configureLeases(first);
   apply(first.specs, first.trackers);
+  configureLeases(first);
   const names = first.specs.map((s) => `vrid ${s.vrid} on ${s.device} (${s.vips.map((v) => formatAddr(v.addr)).join(", ")})`);
   log("info", `running ${names.join("; ")}; control socket ${socketPath}`);
   return true;

@@ -22,6 +22,10 @@ import type { InstanceSpec } from "./spec";
 
 const AF_INET = 2;
 const AF_INET6 = 10;
+/** Datagrams thrown away from the send socket per turn of the event loop:
+ * a flood of them must leave room for timers (our own adverts) and the
+ * other sockets. */
+const DISCARD_PER_TURN = 64;
 
 /** Where the VRID of the datagram in `socket.received` is: after the IPv4
  * header, or first thing in an IPv6 socket's VRRP message. Only a guess
@@ -71,6 +75,7 @@ export class Device {
     const r = new Runner(spec, this.runnerHost(), this.instanceLogger(spec));
     this.runners.push(r);
     if (this.ifindex >= 0 && !this.sockets.has(spec.family)) this.openSocket(spec.family);
+    this.updateMembership(spec.family);
     this.startRunner(r);
   }
 
@@ -78,6 +83,27 @@ export class Device {
   remove(r: Runner, why: string): void {
     r.stop(why);
     this.runners.splice(this.runners.indexOf(r), 1);
+    this.updateMembership(r.spec.family);
+  }
+
+  /** Whether some instance of `family` here is in multicast mode. */
+  private multicast(family: Family): boolean {
+    return this.runners.some((r) => r.spec.family === family && r.spec.unicastPeers.length === 0);
+  }
+
+  /** Joins the group while some instance is in multicast mode; while none
+   * is, lets the kernel queue only adverts from the unicast peers. */
+  private updateMembership(family: Family): void {
+    const socket = this.sockets.get(family);
+    if (!socket) return;
+    const multicast = this.multicast(family);
+    const peers = this.runners.filter((r) => r.spec.family === family).flatMap((r) => r.spec.unicastPeers.map((p) => p.bytes));
+    try {
+      socket.setMembership(multicast);
+      socket.setSources(multicast ? null : peers);
+    } catch (e) {
+      this.log("error", `IPv${family} VRRP socket rules on ${this.name}: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   private instanceLogger(spec: InstanceSpec): Logger {
@@ -130,11 +156,12 @@ export class Device {
       .find((a): a is Addr => a !== null);
     if (!source) return;
     try {
-      const socket = new VrrpSocket({ family, ifname: this.name, ifindex: this.ifindex, source },
+      const socket = new VrrpSocket({ family, ifname: this.name, ifindex: this.ifindex, source, joinGroup: this.multicast(family) },
         (m) => this.log("warn", m));
       this.sockets.set(family, socket);
+      this.updateMembership(family);
       watchReadable(socket.rx, guarded(this.log, "VRRP receive", () => this.receive(socket)));
-      watchReadable(socket.tx, guarded(this.log, "VRRP socket", () => socket.discardTx()));
+      watchReadable(socket.tx, guarded(this.log, "VRRP socket", () => socket.discardTx(DISCARD_PER_TURN)));
     } catch (e) {
       this.log("error", `IPv${family} VRRP socket on ${this.name}: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -247,8 +274,11 @@ export class Device {
         if (e.link.ifindex === this.ifindex) this.onDeleted();
         return;
       case "addr-added":
+        // A VIP's renewed lifetime (four times a second) changes nothing here.
+        if (e.addr.ifindex === this.ifindex && !this.knows(e.addr)) this.onAddresses(false);
+        return;
       case "addr-deleted":
-        if (e.addr.ifindex === this.ifindex) this.onAddresses(e.kind === "addr-deleted");
+        if (e.addr.ifindex === this.ifindex) this.onAddresses(true);
         return;
     }
   }
@@ -276,6 +306,13 @@ export class Device {
     const graceMs = Math.max(...this.runners.map((r) => 3 * centisecToMs(r.spec.advertIntervalCs)), MIN_DELETION_GRACE_MS);
     this.log("warn", `${this.name} deleted; waiting ${graceMs} ms for it to come back`);
     this.feedLink({ kind: "deleted", graceMs });
+  }
+
+  /** Whether the device already has this address with this prefix. */
+  private knows(a: AddrInfo): boolean {
+    const bytes = a.address;
+    return bytes !== null && this.addresses.some((b) => b.family === a.family && b.prefix === a.prefix && b.address !== null
+      && b.address.length === bytes.length && b.address.every((x, i) => x === bytes[i]));
   }
 
   private onAddresses(deleted: boolean): void {
@@ -321,7 +358,10 @@ export class Device {
         if (!socket) throw new Error(`no IPv${family} socket on ${this.name}`);
         socket.send(message, dst);
       },
-      addAddress: (vip, prefix) => this.ifindex >= 0 && this.rtnl.addAddress(this.ifindex, vip, prefix),
+      addAddress: (vip, prefix, lifetimeS) => this.ifindex >= 0 && this.rtnl.addAddress(this.ifindex, vip, prefix, lifetimeS),
+      refreshAddress: (vip, prefix, lifetimeS) => {
+        if (this.ifindex >= 0) this.rtnl.refreshAddress(this.ifindex, vip, prefix, lifetimeS);
+      },
       deleteAddress: (vip, prefix) => this.ifindex >= 0 && this.rtnl.deleteAddress(this.ifindex, vip, prefix),
       hasAddress: (vip) => this.addresses.some((a) => a.family === (vip.family === 4 ? AF_INET : AF_INET6)
         && a.address !== null && addrEquals({ family: vip.family, bytes: a.address }, vip)),

@@ -70,16 +70,26 @@ export function instanceSpecs(config: FloatgwConfig, resolve: InterfaceResolver)
   const specs: InstanceSpec[] = [];
   const notes: string[] = [];
   const errors: string[] = [];
+  const owners = new Map<string, InstanceSpec>();
+  const resolved = new Map<string, string | null>();
+  const cachedResolve: InterfaceResolver = (iface) => {
+    // One lookup per interface (each runs ifstatus), however many sections name it.
+    if (!resolved.has(iface)) resolved.set(iface, resolve(iface));
+    return resolved.get(iface) ?? null;
+  };
   for (const v of config.vips) {
-    const d = deviceOf(v, resolve);
+    const d = deviceOf(v, cachedResolve);
     if (typeof d === "string") {
       errors.push(d);
       continue;
     }
-    const clash = specs.find((s) => s.device === d.device && s.vrid === v.vrid && s.family === v.family);
+    const key = `${d.device} ${v.family} ${v.vrid}`;
+    const clash = owners.get(key);
     if (clash) errors.push(`vip '${v.name}': vrid ${v.vrid} is already used on ${d.device} by vip '${clash.name}'`);
     notes.push(d.note);
-    specs.push(instanceSpec(v, d.device));
+    const spec = instanceSpec(v, d.device);
+    if (!clash) owners.set(key, spec);
+    specs.push(spec);
   }
   return errors.length ? { ok: false, errors } : { ok: true, specs, notes };
 }

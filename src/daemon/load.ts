@@ -29,9 +29,11 @@ export function loadDaemonConfig(path: string): Loaded {
   // Only now is each vip's device known, so only now can its VIPs be held
   // against the device's own subnets (a VIP outside them is a likely typo).
   const vipTexts = new Set(result.config.vips.flatMap((v) => v.addresses.map((a) => a.address)));
+  const byDevice = new Map<string, VipAddress[] | null>();
   for (const [i, v] of result.config.vips.entries()) {
     const device = specs.specs[i]?.device;
-    const own = device === undefined ? null : deviceAddresses(device);
+    if (device !== undefined && !byDevice.has(device)) byDevice.set(device, deviceAddresses(device));
+    const own = device === undefined ? null : byDevice.get(device) ?? null;
     if (own === null || device === undefined) continue;
     const subnets = own.filter((a) => !vipTexts.has(a.address));
     for (const w of checkVipSubnets(v, device, subnets)) warnings.push(`${path}: ${w.message}`);

@@ -47,33 +47,15 @@ export function logger(origin: string): Logger {
 }
 
 /** Runs an event handler so that an unexpected exception is logged, not
- * fatal: the daemon must keep the VIP moving whatever one handler hit. */
-export function guarded(log: Logger, what: string, handler: () => void): () => void {
+ * fatal: the daemon must keep the VIP moving whatever one handler hit. A
+ * read handler's "more is waiting" (see watchReadable) passes through. */
+export function guarded(log: Logger, what: string, handler: () => boolean | void): () => boolean | void {
   return () => {
     try {
-      handler();
+      return handler();
     } catch (e) {
       log("error", `${what}: ${e instanceof Error ? `${e.message}${e.stack ? `\n${e.stack}` : ""}` : String(e)}`);
+      return undefined;
     }
   };
-}
-
-/** Lets each distinct warning through once per window and says how many of
- * it were held back, so a flood of bad packets cannot flood the log. */
-export class LogLimiter {
-  private readonly seen = new Map<string, { until: number; held: number }>();
-
-  constructor(private readonly windowMs: number) {}
-
-  /** The line to log now, or null to hold this one back. */
-  pass(message: string, now: number): string | null {
-    const entry = this.seen.get(message);
-    if (entry && now < entry.until) {
-      entry.held++;
-      return null;
-    }
-    if (this.seen.size >= 256) for (const [k, v] of this.seen) if (now >= v.until) this.seen.delete(k);
-    this.seen.set(message, { until: now + this.windowMs, held: 0 });
-    return entry && entry.held > 0 ? `${message} (${entry.held} more like it held back)` : message;
-  }
 }

@@ -9,7 +9,7 @@
 // the bytes and the path), the message we send is encoded once per
 // priority, and one timer object is set again for each new deadline
 // (docs/performance.md).
-import { type Addr, addrEquals, formatAddr } from "../core/addr";
+import { type Addr, formatAddr } from "../core/addr";
 import { advertFor } from "../core/instance-config";
 import { sameIpv4Datagram } from "../core/ipv4";
 import { decodeAdvert, encodeAdvert } from "../core/packet";
@@ -21,7 +21,8 @@ import type { LinkPresence } from "../track/link";
 import type { TrackUse } from "../track/spec";
 import { Timer, after, bytesEqual, isSyscallError } from "../platform/engine";
 import { VRRP_GROUP_V4, VRRP_GROUP_V6, type VrrpSocket } from "../platform/vrrp-socket";
-import { guarded, LogLimiter, type Logger } from "./log";
+import { guarded, type Logger } from "./log";
+import { LogLimiter } from "./log-limiter";
 import { type InstanceSpec, coreConfig } from "./spec";
 
 /** What a runner needs from its device (device.ts) and the daemon. */
@@ -29,7 +30,10 @@ export interface RunnerHost {
   now(): Ms;
   /** Sends a VRRP message on the device; throws a syscall error on failure. */
   send(family: 4 | 6, message: Uint8Array, dst: Addr): void;
-  addAddress(vip: Addr, prefix: number): boolean;
+  /** Adds a VIP, with a kernel lifetime in seconds unless null; false if it was there. */
+  addAddress(vip: Addr, prefix: number, lifetimeS: number | null): boolean;
+  /** Renews a VIP's lifetime (putting it back if it expired). */
+  refreshAddress(vip: Addr, prefix: number, lifetimeS: number): void;
   deleteAddress(vip: Addr, prefix: number): boolean;
   hasAddress(vip: Addr): boolean;
   announce(vip: Addr): void;
@@ -41,6 +45,24 @@ export interface RunnerHost {
   notify(spec: InstanceSpec, from: Role, to: Role, reason: string, priority: number): void;
   /** The current terms of the trackers this instance uses. */
   trackTerms(uses: readonly TrackUse[]): TrackTerm[];
+}
+
+/**
+ * IPv4 VIPs live in the kernel for a limited time unless renewed, and the
+ * master renews them four times per lifetime on a timer of their own. A
+ * daemon that hangs (SIGSTOP) or is killed (SIGKILL) stops renewing, and
+ * the kernel removes the VIP, so the router stops answering for it even
+ * though nothing of floatgw runs any more; but not before a backup has had
+ * time to take over (its Master_Down_Interval is at most four of our advert
+ * intervals), or clients would lose a router that still forwards. So the
+ * lifetime is four advert intervals, at least a second (the kernel counts
+ * whole seconds). A healthy master loses nothing unless its event loop
+ * stalls for three quarters of that, and then only until the next renewal.
+ * IPv6 VIPs keep an infinite lifetime: odhcpd derives router advertisements
+ * from address lifetimes (docs/robustness.md).
+ */
+export function vipLifetimeS(advertIntervalCs: number): number {
+  return Math.max(1, Math.ceil((4 * advertIntervalCs) / 100));
 }
 
 export interface PeerSeen {
@@ -67,7 +89,6 @@ interface Decoded {
   readonly dst: Addr;
   readonly ttl: number;
   readonly event: Event;
-  readonly priority: number;
 }
 
 export class Runner {
@@ -82,7 +103,8 @@ export class Runner {
   private decoded: Decoded | null = null;
   /** Our message at one priority, for each destination. */
   private encoded: { priority: number; targets: readonly Addr[]; messages: Uint8Array[] } | null = null;
-  /** One line per distinct complaint (e.g. a bad packet's source) a minute. */
+  private cancelRefresh: (() => void) | null = null;
+  /** One line per reason of complaint a minute. */
   private readonly warnings = new LogLimiter(60_000);
   private readonly group: Addr;
   /** The device's link as its link model last reported it. */
@@ -189,9 +211,8 @@ export class Runner {
       this.feed({ kind: "rxError", reason: decoded.reason });
       return;
     }
-    const multicast = addrEquals(msg.dst, this.group);
-    const event: Event = { kind: "advert", rx: { advert: decoded.value, src: msg.src, ttl: msg.ttl, multicast } };
-    this.decoded = { raw: msg.raw, src: msg.src, dst: msg.dst, ttl: msg.ttl, event, priority: decoded.value.priority };
+    const event: Event = { kind: "advert", rx: { advert: decoded.value, src: msg.src, ttl: msg.ttl } };
+    this.decoded = { raw: msg.raw, src: msg.src, dst: msg.dst, ttl: msg.ttl, event };
     this.heard(this.decoded);
   }
 
@@ -214,10 +235,15 @@ export class Runner {
 
   private heard(d: Decoded): void {
     const now = this.host.now();
-    const peer = this.lastPeer;
-    if (peer !== null && peer.addr === d.src && peer.priority === d.priority) peer.at = now;
-    else this.lastPeer = { addr: d.src, priority: d.priority, at: now };
     this.feedAt(d.event, now);
+    // Only an advert the core accepted from the master it follows (or one
+    // that preempted us) names the peer: the lease channel talks to it. The
+    // core updates `heard` in place, stamped with the time it was accepted.
+    const h = this.state?.heard;
+    if (!h || h.at !== now) return;
+    const peer = this.lastPeer;
+    if (peer !== null && peer.addr === h.addr && peer.priority === h.priority) peer.at = now;
+    else this.lastPeer = { addr: h.addr, priority: h.priority, at: now };
   }
 
   /** Drops what was decoded and encoded under the previous configuration. */
@@ -244,7 +270,7 @@ export class Runner {
     for (const v of this.spec.vips) {
       if (this.host.hasAddress(v.addr)) continue;
       try {
-        restored = this.host.addAddress(v.addr, v.prefix) || restored;
+        restored = this.host.addAddress(v.addr, v.prefix, this.lifetime(v.addr)) || restored;
       } catch (e) {
         this.log("warn", `${why}: cannot restore ${formatAddr(v.addr)}: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -252,6 +278,7 @@ export class Runner {
     if (restored) {
       this.log("warn", `${why}: VIP restored`);
       this.vipPresent = true;
+      this.scheduleRefresh();
       this.garpBurst(this.spec.gratuitous.count, this.spec.gratuitous.spacingMs);
       this.host.changed();
     }
@@ -263,6 +290,7 @@ export class Runner {
     this.feed({ kind: "shutdown" });
     this.timer.cancel();
     this.timerAt = null;
+    this.stopRefresh();
   }
 
   /** Sets the timer for `deadline`, at once: a backup's deadline moves
@@ -291,11 +319,13 @@ export class Runner {
       case "sendAdvert":
         return this.sendAdvert(action.priority);
       case "addVip":
-        for (const v of this.spec.vips) this.host.addAddress(v.addr, v.prefix);
+        for (const v of this.spec.vips) this.host.addAddress(v.addr, v.prefix, this.lifetime(v.addr));
         this.vipPresent = true;
+        this.scheduleRefresh();
         return;
       case "removeVip":
         this.cancelGarps();
+        this.stopRefresh();
         for (const v of this.spec.vips) this.host.deleteAddress(v.addr, v.prefix);
         this.vipPresent = false;
         return;
@@ -306,7 +336,7 @@ export class Runner {
         this.host.notify(this.spec, action.from, action.to, action.reason, this.state?.priority ?? this.spec.priority);
         return;
       case "log": {
-        const line = action.level === "warn" ? this.warnings.pass(action.message, this.host.now()) : action.message;
+        const line = action.level === "warn" ? this.warnings.pass(action.reason, action.message, this.host.now()) : action.message;
         if (line !== null) this.log(action.level, line);
         return;
       }
@@ -320,7 +350,14 @@ export class Runner {
     if (encoded === null || encoded.priority !== priority) {
       const advert = advertFor(state.config, priority);
       const targets = this.spec.unicastPeers.length > 0 ? this.spec.unicastPeers : [this.group];
-      encoded = { priority, targets, messages: targets.map((dst) => encodeAdvert(advert, { src: state.config.primary, dst }, this.spec.codec)) };
+      try {
+        encoded = { priority, targets, messages: targets.map((dst) => encodeAdvert(advert, { src: state.config.primary, dst }, this.spec.codec)) };
+      } catch (e) {
+        // The configuration checks should make this impossible: say so loudly.
+        const line = this.warnings.pass("encode", `cannot build an advert: ${e instanceof Error ? e.message : String(e)}`, this.host.now());
+        if (line !== null) this.log("error", line);
+        return;
+      }
       this.encoded = encoded;
     }
     const targets = encoded.targets;
@@ -334,6 +371,36 @@ export class Runner {
         this.log("debug", `advert to ${formatAddr(dst)} not sent: ${isSyscallError(e) ? e.message : String(e)}`);
       }
     }
+  }
+
+  /** The kernel lifetime of a VIP in seconds, or null for none (IPv6). */
+  private lifetime(vip: Addr): number | null {
+    return vip.family === 4 ? vipLifetimeS(this.spec.advertIntervalCs) : null;
+  }
+
+  /** Renews the VIPs' lifetimes four times per lifetime while they are ours. */
+  private scheduleRefresh(): void {
+    if (this.cancelRefresh || !this.spec.vips.some((v) => this.lifetime(v.addr) !== null)) return;
+    this.cancelRefresh = after(vipLifetimeS(this.spec.advertIntervalCs) * 250, guarded(this.log, "VIP refresh", () => {
+      this.cancelRefresh = null;
+      if (!this.vipPresent) return;
+      for (const v of this.spec.vips) {
+        const seconds = this.lifetime(v.addr);
+        if (seconds === null) continue;
+        try {
+          this.host.refreshAddress(v.addr, v.prefix, seconds);
+        } catch (e) {
+          const line = this.warnings.pass("refresh", `cannot renew ${formatAddr(v.addr)}: ${e instanceof Error ? e.message : String(e)}`, this.host.now());
+          if (line !== null) this.log("warn", line);
+        }
+      }
+      this.scheduleRefresh();
+    }));
+  }
+
+  private stopRefresh(): void {
+    this.cancelRefresh?.();
+    this.cancelRefresh = null;
   }
 
   /** `count` announcements of every VIP, `spacingMs` apart; a new burst

@@ -11,15 +11,13 @@ export interface VipSpec {
 }
 
 /** The core's InstanceConfig (name, vrid, version, family, priority,
- * advertIntervalCs, preempt, delays, auth, gratuitous, codec), with VIPs
+ * advertIntervalCs, unicastPeers, preempt, delays, auth, gratuitous, codec), with VIPs
  * that carry their prefix and without the primary address. */
 export interface InstanceSpec extends Omit<InstanceConfig, "primary" | "vips"> {
   /** The netifd interface the section names, if any (for hooks and status). */
   readonly interface: string | null;
   readonly device: string;
   readonly vips: readonly VipSpec[];
-  /** Empty: multicast to 224.0.0.18 / ff02::12. */
-  readonly unicastPeers: readonly Addr[];
   /** Our source address; null: the device's first address of the family. */
   readonly unicastSrc: Addr | null;
   /** dnsmasq follows this instance (docs/dhcp.md); passed to hooks as DHCP. */
@@ -37,6 +35,7 @@ export function coreConfig(spec: InstanceSpec, primary: Addr): InstanceConfig {
     family: spec.family,
     primary,
     vips: spec.vips.map((v) => v.addr),
+    unicastPeers: spec.unicastPeers,
     priority: spec.priority,
     advertIntervalCs: spec.advertIntervalCs,
     preempt: spec.preempt,

@@ -114,13 +114,16 @@ export interface DeviceStatus {
 /** The DHCP lease channel (docs/dhcp.md). */
 export interface LeaseChannelStatus {
   port: number;
+  /** Our address the channel listens on (on the instance's device), or null until known. */
+  listening: string | null;
   peer: string | null;
   lastRxMsAgo: number | null;
   /** Why DHCP failover is degraded; null when the channel is healthy. */
   degraded: string | null;
   leasefile: string;
   lastWrite: { msAgo: number; path: string; leases: number; ok: boolean } | null;
-  counters: { rx: number; tx: number; txFailed: number; resyncs: number; rejected: Record<RejectReason, number> };
+  /** paused: times the MAC budget ran out and reading stopped until it refilled. */
+  counters: { rx: number; tx: number; txFailed: number; resyncs: number; paused: number; rejected: Record<RejectReason, number> };
   leases: Lease[];
 }
 

@@ -19,12 +19,14 @@
 #include <netinet/in.h>
 #include <netinet/if_ether.h>
 #include <netpacket/packet.h>
+#include <linux/filter.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <string.h>
 #include <grp.h>
 #include <stdlib.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <time.h>
@@ -409,6 +411,38 @@ static JSValue js_monotonic_ms(JSContext *ctx, JSValueConst this_val, int argc, 
     return JS_NewFloat64(ctx, (double)ts.tv_sec * 1000.0 + (double)(ts.tv_nsec / 1000) / 1000.0);
 }
 
+/* attachFilter(fd, program bytes): SO_ATTACH_FILTER with a classic BPF
+ * program built in TypeScript (struct sock_filter entries, host order); the
+ * struct sock_fprog that points at it can only be made here. */
+static JSValue js_attach_filter(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int fd;
+    size_t len;
+    uint8_t *prog;
+    struct sock_fprog fprog;
+    if (get_int(ctx, argv[0], &fd))
+        return JS_EXCEPTION;
+    prog = get_bytes(ctx, argv[1], &len);
+    if (!prog)
+        return JS_EXCEPTION;
+    if (len == 0 || len % sizeof(struct sock_filter) != 0 || len / sizeof(struct sock_filter) > BPF_MAXINSNS)
+        return JS_ThrowRangeError(ctx, "a BPF program is 1 to %d instructions of %d bytes", BPF_MAXINSNS, (int)sizeof(struct sock_filter));
+    fprog.len = (unsigned short)(len / sizeof(struct sock_filter));
+    fprog.filter = (struct sock_filter *)prog;
+    if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) < 0)
+        return throw_errno(ctx, "setsockopt(SO_ATTACH_FILTER)");
+    return JS_UNDEFINED;
+}
+
+/* umask(mask) -> the previous mask */
+static JSValue js_umask(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int mask;
+    if (get_int(ctx, argv[0], &mask))
+        return JS_EXCEPTION;
+    return JS_NewInt32(ctx, (int)umask((mode_t)(mask & 0777)));
+}
+
 static JSValue js_getpid(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
     return JS_NewInt32(ctx, getpid());
@@ -560,6 +594,8 @@ static const JSCFunctionListEntry native_funcs[] = {
     JS_CFUNC_DEF("pollReadable", 2, js_poll_readable),
     JS_CFUNC_DEF("monotonicMs", 0, js_monotonic_ms),
     JS_CFUNC_DEF("getpid", 0, js_getpid),
+    JS_CFUNC_DEF("umask", 1, js_umask),
+    JS_CFUNC_DEF("attachFilter", 2, js_attach_filter),
     JS_CFUNC_DEF("socketError", 1, js_socket_error),
     JS_CFUNC_DEF("strerror", 1, js_strerror),
     JS_CFUNC_DEF("spawn", 4, js_spawn),

@@ -4,7 +4,7 @@
 // turns requests into events for the core. What the JSON says is the
 // control API's (src/daemon/control-api.ts); this is the transport.
 import { utf8Bytes, utf8Text } from "../leases/sha256";
-import { C, removeFile, sys } from "./engine";
+import { C, removeFile, setUmask, sys } from "./engine";
 import { decodeSockaddr, sockaddrUn } from "./sockaddr";
 
 const MAX_DATAGRAM = 65536;
@@ -12,30 +12,41 @@ const MAX_DATAGRAM = 65536;
 export class ControlServer {
   readonly fd: number;
 
+  /** The socket file is root's alone (0600), whatever the umask: whoever
+   * may write to it may hand the VIPs over. */
   constructor(readonly path: string) {
     this.fd = sys.socket(C.AF_UNIX, C.SOCK_DGRAM | C.SOCK_NONBLOCK, 0);
+    const umask = setUmask(0o177);
     try {
       sys.bind(this.fd, sockaddrUn(path));
     } catch (e) {
       sys.close(this.fd);
       throw e;
+    } finally {
+      setUmask(umask);
     }
   }
 
-  /** Answers every waiting request with handle's reply; handle gets the
-   * request's text, or null when it is not UTF-8. */
-  serve(handle: (request: string | null) => unknown): void {
-    for (let got = sys.recvmsg(this.fd, MAX_DATAGRAM); got; got = sys.recvmsg(this.fd, MAX_DATAGRAM)) {
+  /** Answers up to `max` waiting requests with handle's reply (handle gets
+   * the request's text, or null when it is not UTF-8); true when that many
+   * were (more may wait). */
+  serve(handle: (request: string | null) => unknown, max: number): boolean {
+    for (let n = 0; n < max; n++) {
+      const got = sys.recvmsg(this.fd, MAX_DATAGRAM);
+      if (!got) return false;
       const reply = handle(textOrNull(new Uint8Array(got.data)));
       // An unbound sender's address is the bare family: nowhere to answer.
       if (decodeSockaddr(got.from).family !== "unix" || got.from.byteLength <= 2) continue;
-      const bytes = utf8Bytes(JSON.stringify(reply));
-      if (bytes.length > MAX_DATAGRAM) {
-        sys.sendto(this.fd, utf8Bytes(JSON.stringify({ ok: false, kind: "refused", error: `the reply of ${bytes.length} bytes is over the control socket's ${MAX_DATAGRAM}; ask over ubus` })), got.from);
-        continue;
+      let bytes = utf8Bytes(JSON.stringify(reply));
+      if (bytes.length > MAX_DATAGRAM)
+        bytes = utf8Bytes(JSON.stringify({ ok: false, kind: "refused", error: `the reply of ${bytes.length} bytes is over the control socket's ${MAX_DATAGRAM}; ask over ubus` }));
+      try {
+        sys.sendto(this.fd, bytes, got.from);
+      } catch {
+        // The asker gave up and removed its socket: nobody to tell.
       }
-      sys.sendto(this.fd, bytes, got.from);
     }
+    return true;
   }
 
   close(): void {

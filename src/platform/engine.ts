@@ -33,6 +33,7 @@ export const sys = {
   ifNameToIndex: native.ifNameToIndex,
   pollReadable: native.pollReadable,
   getpid: native.getpid,
+  attachFilter: native.attachFilter,
   socketError: native.socketError,
   strerror: native.strerror,
 };
@@ -72,9 +73,30 @@ export function exit(code: number): never {
   return std.exit(code);
 }
 
-/** Calls cb whenever fd is readable; null stops watching. */
-export function watchReadable(fd: number, cb: (() => void) | null): void {
-  os.setReadHandler(fd, cb);
+/** What a read handler returns: true when it stopped at its budget with
+ * more waiting (see watchReadable). */
+export type ReadHandler = () => boolean | void;
+
+/** Calls cb whenever fd is readable; null stops watching.
+ *
+ * QuickJS's event loop runs one due timer, else polls and calls the first
+ * readable descriptor's handler in the order they were registered, one per
+ * turn. A flooded descriptor registered early would then be served turn
+ * after turn while later ones (the VRRP socket) starve. So a handler does a
+ * bounded amount of work and returns true when more is waiting: it is then
+ * registered again, at the back of the list, and the next turns serve the
+ * other readable descriptors first (timers always go first). */
+export function watchReadable(fd: number, cb: ReadHandler | null): void {
+  if (cb === null) {
+    os.setReadHandler(fd, null);
+    return;
+  }
+  const handler = (): void => {
+    if (cb() !== true) return;
+    os.setReadHandler(fd, null);
+    os.setReadHandler(fd, handler);
+  };
+  os.setReadHandler(fd, handler);
 }
 
 /** Calls cb whenever fd can be written to; null stops watching. */
@@ -193,14 +215,38 @@ export function readTextFile(path: string): string | null {
   return readAll(std.open(path, "r"));
 }
 
-/** Writes through a temporary file and rename, so readers never see half. */
-export function writeFileAtomic(path: string, text: string): boolean {
-  const tmp = `${path}.tmp`;
-  const f = std.open(tmp, "w");
-  if (!f) return false;
-  f.puts(text);
-  const failed = f.close() !== 0;
-  return !failed && os.rename(tmp, path) === 0;
+/** Writes through a temporary file and rename, so readers never see half.
+ * The temporary file is created beside the target (rename stays on one
+ * file system) under a fresh random name with O_EXCL, so a name planted in
+ * a shared directory such as /tmp (a symlink to /etc/shadow, say) is never
+ * followed or reused; `mode` is its permission bits (less the umask). */
+export function writeFileAtomic(path: string, text: string, mode = 0o644): boolean {
+  const slash = path.lastIndexOf("/");
+  const dir = slash < 0 ? "." : path.slice(0, slash) || "/";
+  const base = path.slice(slash + 1);
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const tmp = `${dir}/.${base}.${Math.floor(Math.random() * 0x100000000).toString(36)}${attempt}`;
+    const fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode);
+    if (fd === -C.EEXIST) continue;
+    if (fd < 0) return false;
+    const f = std.fdopen(fd, "w");
+    if (!f) {
+      os.close(fd);
+      os.remove(tmp);
+      return false;
+    }
+    f.puts(text);
+    const failed = f.close() !== 0;
+    if (!failed && os.rename(tmp, path) === 0) return true;
+    os.remove(tmp);
+    return false;
+  }
+  return false;
+}
+
+/** Sets the process's file mode creation mask; returns the previous one. */
+export function setUmask(mask: number): number {
+  return native.umask(mask);
 }
 
 /** Creates a directory and its parents; true if it exists afterwards. */

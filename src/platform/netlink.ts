@@ -17,12 +17,14 @@ export const NLM_F_REQUEST = 0x1;
 export const NLM_F_ACK = 0x4;
 export const NLM_F_DUMP = 0x300;
 export const NLM_F_CREATE = 0x400;
+export const NLM_F_REPLACE = 0x100;
 export const NLM_F_EXCL = 0x200;
 
 export const IFLA_ADDRESS = 1;
 export const IFLA_IFNAME = 3;
 export const IFA_ADDRESS = 1;
 export const IFA_LOCAL = 2;
+export const IFA_CACHEINFO = 6;
 export const IFA_FLAGS = 8;
 
 const NLMSG_HDRLEN = 16;
@@ -190,6 +192,16 @@ export function decodeAddr(msg: NetlinkMessage): AddrInfo | null {
     ifindex: new DataView(p.buffer, p.byteOffset, IFADDRMSG_LEN).getUint32(4, LE),
     address: address ? address.slice() : null,
   };
+}
+
+/** struct ifa_cacheinfo: preferred and valid lifetimes in seconds (host
+ * order); the kernel fills in the time stamps. */
+export function ifaCacheinfo(lifetimeS: number): Uint8Array {
+  const b = new Uint8Array(16);
+  const v = new DataView(b.buffer);
+  v.setUint32(0, lifetimeS >>> 0, LE);
+  v.setUint32(4, lifetimeS >>> 0, LE);
+  return b;
 }
 
 /** A u32 attribute payload in host order. */

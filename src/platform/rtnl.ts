@@ -4,8 +4,8 @@
 import type { Addr } from "../core/addr";
 import { C, sys } from "./engine";
 import {
-  IFA_ADDRESS, IFA_F_NODAD, IFA_FLAGS, IFA_LOCAL, IFADDRMSG_LEN, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP,
-  NLM_F_EXCL, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR,
+  IFA_ADDRESS, IFA_CACHEINFO, IFA_F_NODAD, IFA_FLAGS, IFA_LOCAL, IFADDRMSG_LEN, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP,
+  NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST, ifaCacheinfo, NLMSG_DONE, NLMSG_ERROR, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR,
   RTM_NEWLINK, RT_SCOPE_UNIVERSE, decodeAddr, decodeLink, decodeMessages, encodeMessage, errorCode,
   ifaddrmsg, ifinfomsg, rtattr, u32, type AddrInfo, type LinkInfo, type NetlinkMessage,
 } from "./netlink";
@@ -83,12 +83,13 @@ export class Rtnl {
   }
 
   /** Adds a VIP; false if it was already there. IPv6 VIPs skip DAD: the
-   * address must answer at once, and VRRP already decided who owns it. */
-  addAddress(ifindex: number, addr: Addr, prefix: number): boolean {
+   * address must answer at once, and VRRP already decided who owns it. A
+   * lifetime (seconds) makes the kernel remove it unless refreshed. */
+  addAddress(ifindex: number, addr: Addr, prefix: number, lifetimeS: number | null): boolean {
     const flags = addr.family === 6 ? IFA_F_NODAD : 0;
     try {
       this.request("RTM_NEWADDR", RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
-        ifaddrmsg(familyCode(addr), prefix, flags, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, flags));
+        ifaddrmsg(familyCode(addr), prefix, flags, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, flags, lifetimeS));
       return true;
     } catch (e) {
       if (e instanceof NetlinkError && e.errno === C.EEXIST) return false;
@@ -96,11 +97,19 @@ export class Rtnl {
     }
   }
 
+  /** Gives a VIP `lifetimeS` seconds more (RTM_NEWADDR, NLM_F_REPLACE),
+   * putting it back if it has expired meanwhile. */
+  refreshAddress(ifindex: number, addr: Addr, prefix: number, lifetimeS: number): void {
+    const flags = addr.family === 6 ? IFA_F_NODAD : 0;
+    this.request("RTM_NEWADDR", RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
+      ifaddrmsg(familyCode(addr), prefix, flags, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, flags, lifetimeS));
+  }
+
   /** Removes a VIP; false if it was not there. */
   deleteAddress(ifindex: number, addr: Addr, prefix: number): boolean {
     try {
       this.request("RTM_DELADDR", RTM_DELADDR, NLM_F_ACK,
-        ifaddrmsg(familyCode(addr), prefix, 0, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, 0));
+        ifaddrmsg(familyCode(addr), prefix, 0, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, 0, null));
       return true;
     } catch (e) {
       if (e instanceof NetlinkError && (e.errno === C.EADDRNOTAVAIL || e.errno === C.ENODEV)) return false;
@@ -109,9 +118,10 @@ export class Rtnl {
   }
 }
 
-function addressAttrs(addr: Addr, flags: number): Uint8Array[] {
+function addressAttrs(addr: Addr, flags: number, lifetimeS: number | null): Uint8Array[] {
   const attrs = [rtattr(IFA_LOCAL, addr.bytes), rtattr(IFA_ADDRESS, addr.bytes)];
   if (flags !== 0) attrs.push(rtattr(IFA_FLAGS, u32(flags)));
+  if (lifetimeS !== null) attrs.push(rtattr(IFA_CACHEINFO, ifaCacheinfo(lifetimeS)));
   return attrs;
 }
 

@@ -12,6 +12,7 @@ import { C, sys } from "./engine";
 import { decodeSockaddr, sockaddrIn, sockaddrIn6 } from "./sockaddr";
 import { hostLittleEndian } from "./hostorder";
 import { bindToDevice } from "./sockopt";
+import { dropAllProgram, sourceFilterProgram } from "./bpf";
 
 const IPPROTO_VRRP = 112;
 export const VRRP_GROUP_V4: Addr = { family: 4, bytes: new Uint8Array([224, 0, 0, 18]) };
@@ -26,6 +27,9 @@ export interface VrrpSocketOptions {
   ifindex: number;
   /** Our own address on the interface: IPv4 primary, or IPv6 link-local. */
   source: Addr;
+  /** Join 224.0.0.18 / ff02::12: some instance on the interface is in
+   * multicast mode. Unicast-only interfaces never hear the group. */
+  joinGroup: boolean;
 }
 
 /** Longest datagram read whole: an advert fits one Ethernet frame. Longer
@@ -71,6 +75,7 @@ export class VrrpSocket {
   };
   /** The sockaddr of the last destination sent to, built once per address. */
   private sentTo: { dst: Addr; sockaddr: Uint8Array } | null = null;
+  private joined = false;
 
   constructor(opts: VrrpSocketOptions, warn: Warning) {
     this.family = opts.family;
@@ -88,7 +93,6 @@ export class VrrpSocket {
       if (opts.family === 4) {
         sys.setsockopt(this.rx, C.IPPROTO_IP, C.IP_RECVTTL, 1);
         sys.setsockopt(this.rx, C.IPPROTO_IP, C.IP_PKTINFO, 1);
-        sys.setsockopt(this.rx, C.IPPROTO_IP, C.IP_ADD_MEMBERSHIP, ipMreqn(VRRP_GROUP_V4.bytes, opts.ifindex));
         sys.setsockopt(this.tx, C.IPPROTO_IP, C.IP_MULTICAST_TTL, 255);
         sys.setsockopt(this.tx, C.IPPROTO_IP, C.IP_TTL, 255);
         sys.setsockopt(this.tx, C.IPPROTO_IP, C.IP_MULTICAST_LOOP, 0);
@@ -98,7 +102,6 @@ export class VrrpSocket {
       } else {
         sys.setsockopt(this.rx, C.IPPROTO_IPV6, C.IPV6_RECVHOPLIMIT, 1);
         sys.setsockopt(this.rx, C.IPPROTO_IPV6, C.IPV6_RECVPKTINFO, 1);
-        sys.setsockopt(this.rx, C.IPPROTO_IPV6, C.IPV6_ADD_MEMBERSHIP, ipv6Mreq(VRRP_GROUP_V6.bytes, opts.ifindex));
         sys.setsockopt(this.tx, C.IPPROTO_IPV6, C.IPV6_MULTICAST_HOPS, 255);
         sys.setsockopt(this.tx, C.IPPROTO_IPV6, C.IPV6_UNICAST_HOPS, 255);
         sys.setsockopt(this.tx, C.IPPROTO_IPV6, C.IPV6_MULTICAST_LOOP, 0);
@@ -106,6 +109,9 @@ export class VrrpSocket {
           sys.setsockopt(this.tx, C.IPPROTO_IPV6, C.IPV6_MULTICAST_IF, opts.ifindex));
         sys.bind(this.tx, sockaddrIn6(opts.source.bytes, opts.ifindex));
       }
+      this.setMembership(opts.joinGroup);
+      // The send socket only sends: the kernel need not queue anything for it.
+      sys.attachFilter(this.tx, dropAllProgram());
     } catch (e) {
       this.close();
       throw e;
@@ -152,12 +158,31 @@ export class VrrpSocket {
     return addrFromBytes(r.dst.subarray(0, r.info[4]));
   }
 
-  /** The send socket may be handed datagrams addressed to our own address;
-   * they are the receive socket's business, so they are thrown away. */
-  discardTx(): void {
-    while (sys.recvmsg(this.tx, 1)) {
-      // drop
+  /** Joins or leaves the VRRP group on the interface. */
+  setMembership(join: boolean): void {
+    if (join === this.joined) return;
+    if (this.family === 4) {
+      const opt = join ? C.IP_ADD_MEMBERSHIP : C.IP_DROP_MEMBERSHIP;
+      sys.setsockopt(this.rx, C.IPPROTO_IP, opt, ipMreqn(VRRP_GROUP_V4.bytes, this.ifindex));
+    } else {
+      const opt = join ? C.IPV6_ADD_MEMBERSHIP : C.IPV6_DROP_MEMBERSHIP;
+      sys.setsockopt(this.rx, C.IPPROTO_IPV6, opt, ipv6Mreq(VRRP_GROUP_V6.bytes, this.ifindex));
     }
+    this.joined = join;
+  }
+
+  /** Lets the kernel queue only adverts from `peers`, or all when null
+   * (IPv4; an IPv6 raw socket's filter cannot see the source address). */
+  setSources(peers: readonly Uint8Array[] | null): void {
+    if (this.family === 4) sys.attachFilter(this.rx, sourceFilterProgram(peers));
+  }
+
+  /** The send socket may be handed datagrams addressed to our own address;
+   * they are the receive socket's business, so up to `max` of them are
+   * thrown away; true when that many were (more may wait). */
+  discardTx(max: number): boolean {
+    for (let n = 0; n < max; n++) if (!sys.recvmsg(this.tx, 1)) return false;
+    return true;
   }
 
   close(): void {

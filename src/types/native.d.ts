@@ -31,6 +31,10 @@ declare module "native" {
   export function pollReadable(fd: number, timeoutMs: number): boolean;
   export function monotonicMs(): number;
   export function getpid(): number;
+  /** umask(2): sets the file mode creation mask, returns the previous one. */
+  export function umask(mask: number): number;
+  /** SO_ATTACH_FILTER: a classic BPF program, 8 bytes per instruction in host order. */
+  export function attachFilter(fd: number, program: Bytes): void;
   export function socketError(fd: number): number;
   export function strerror(errno: number): string;
   export function spawn(argv: readonly string[], env: readonly string[], uid: number, gid: number): number;

@@ -3,10 +3,12 @@
 // own protocol, with no OpenWrt program involved, so the hooks are off
 // (hotplug '0') and no dnsmasq runs. How leases travel from and into the
 // real dnsmasq is tested on real OpenWrt (test/openwrt/dhcp.test.ts).
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FLOATGWD, must } from "./lab";
+import { HmacKey, utf8Bytes } from "../../src/leases/sha256";
+import { encodeFrame } from "../../src/leases/wire";
+import { FLOATGWD, ROOT, must } from "./lab";
 import { type Router, uci, useLab, waitFor, withGlobal } from "./routers";
 
 const { topology } = useLab();
@@ -38,52 +40,46 @@ const channel = (r: Router): LeaseChannel | null =>
   (r.status() as unknown as { leaseChannel?: LeaseChannel | null } | null)?.leaseChannel ?? null;
 
 describe("the lease channel", () => {
-  it("rejects and counts tampered, replayed, wrongly keyed and malformed datagrams, and keeps nothing of them", async () => {
-    const { ns, a, b } = await pair(true);
+  it("rejects and counts strangers, tampered, replayed, wrongly keyed and malformed datagrams, and keeps nothing of them", async () => {
+    const { ns, b, a } = await pair(true);
     await waitFor("B's lease channel up", () => channel(b)?.degraded === null && channel(b), 30_000);
     const before = channel(b)!;
-    // Sent from the client namespace, as anyone on the LAN could.
-    const script = join(a.dir, "forge.py");
-    writeFileSync(script, `
-import hashlib, hmac, json, socket, struct
-def frame(key, sender, seq, typ, leases, to=bytes(8)):
-    body = b"FGL1" + sender + to + struct.pack(">I", seq) + json.dumps({"type": typ, "leases": leases}).encode()
-    return body + hmac.new(key, body, hashlib.sha256).digest()
-lease = [{"mac": "02:00:00:00:00:66", "ip": "198.18.0.166", "hostname": "forged", "clientId": "*", "expires": 4000000000}]
-good = "${SECRET}".encode()
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-dst = ("198.18.0.3", 7429)
-s.sendto(frame(b"not-the-lab-secret-at-all", b"\\x66" * 8, 1, "add", lease), dst)  # wrong key: bad-mac
-t = bytearray(frame(good, b"\\x66" * 8, 2, "hello", []))
-t[30] ^= 1
-s.sendto(bytes(t), dst)  # tampered: bad-mac
-hello = frame(good, b"\\x66" * 8, 3, "hello", [])
-s.sendto(hello, dst)  # accepted: the key is right
-s.sendto(hello, dst)  # the same again: replay
-s.sendto(frame(good, b"\\x66" * 8, 4, "add", lease), dst)  # not addressed to B's boot id: replay
-s.sendto(b"FGL1 short", dst)  # malformed
-body = b"FGL1" + b"\\x66" * 16 + struct.pack(">I", 5) + b"{not json"
-s.sendto(body + hmac.new(good, body, hashlib.sha256).digest(), dst)  # signed, but malformed
-`);
-    must(["ip", "netns", "exec", ns.c, "python3", script]);
-    const after = await waitFor("B counted all six", () => {
+    const key = new HmacKey(utf8Bytes(SECRET));
+    const forger = new Uint8Array(8).fill(0x66);
+    const lease = [{ mac: "02:00:00:00:00:66", ip: "198.18.0.166", hostname: "forged", clientId: "*", expires: 4_000_000_000 }];
+    const frame = (k: HmacKey, seq: number, type: "hello" | "add", leases = lease) =>
+      encodeFrame(k, { from: forger, to: new Uint8Array(8), seq, type, leases, challenge: new Uint8Array(8).fill(1) });
+    const tampered = frame(key, 2, "hello");
+    tampered[30]! ^= 1;
+    const junk = new Uint8Array([...new TextEncoder().encode("FGL1"), ...forger, ...forger, 0, 0, 0, 5, ...new TextEncoder().encode("{not json")]);
+    const datagrams = [
+      frame(new HmacKey(utf8Bytes("not-the-lab-secret-at-all")), 1, "add"), // wrong key: bad-mac
+      tampered, // bad-mac
+      frame(key, 3, "hello", []), // the key is right, but no session: answered, not taken
+      frame(key, 3, "hello", []), // the same again
+      frame(key, 4, "add"), // no session: replay
+      new TextEncoder().encode("FGL1 short"), // malformed
+      new Uint8Array([...junk, ...key.mac(junk)]), // signed, but malformed
+      new Uint8Array(1500).fill(0x46), // longer than one frame: truncated, never MAC'd
+    ].map((d) => Buffer.from(d).toString("hex"));
+    // First from the attacker's own address, then forged from A's (the peer's).
+    for (const src of ["198.18.0.100", "198.18.0.2"])
+      must(["ip", "netns", "exec", ns.c, "python3", `${ROOT}/test/lab/attack.py`, "replay", "eth0", src, "198.18.0.3", "7429", ...datagrams]);
+    const delta = (c: typeof before, r: string) => (c.counters.rejected[r] ?? 0) - (before.counters.rejected[r] ?? 0);
+    const after = await waitFor("B counted all sixteen", () => {
       const c = channel(b);
-      const r = c?.counters.rejected ?? {};
-      const sum = (r["bad-mac"] ?? 0) + (r.replay ?? 0) + (r.malformed ?? 0);
-      return c && sum >= 6 && c;
+      return c && ["stranger", "bad-mac", "no-session", "replay", "malformed", "truncated"].reduce((n, r) => n + delta(c, r), 0) >= 16 && c;
     }, 30_000);
-    expect(after.counters.rejected).toEqual({
-      "bad-mac": (before.counters.rejected["bad-mac"] ?? 0) + 2,
-      replay: (before.counters.rejected.replay ?? 0) + 2,
-      malformed: (before.counters.rejected.malformed ?? 0) + 2,
-    });
+    expect(Object.fromEntries(["stranger", "bad-mac", "no-session", "replay", "malformed", "truncated", "oversize"].map((r) => [r, delta(after, r)])))
+      .toEqual({ stranger: 7, "bad-mac": 2, "no-session": 2, replay: 1, malformed: 2, truncated: 2, oversize: 0 });
     expect(after.leases.map((l) => l.mac)).not.toContain("02:00:00:00:00:66");
     const leasefile = join(b.dir, "dhcp.leases");
     expect(existsSync(leasefile) ? readFileSync(leasefile, "utf8") : "").not.toContain("02:00:00:00:00:66");
-    await waitFor("B's log line", () => /rejected a datagram from 198\.18\.0\.100: bad-mac/.test(b.log), 10_000);
+    await waitFor("B's log line", () => /refused a datagram from 198\.18\.0\.100: stranger/.test(b.log), 10_000);
     const status = must([FLOATGWD, "status", "--run-dir", join(b.dir, "run")]);
     expect(status).toMatch(/DHCP lease channel \(udp 7429\): OK/);
-    expect(status).toMatch(/rejected: bad-mac 2, replay 2, malformed 2/);
+    expect(status).toMatch(/rejected: .*stranger \d+, bad-mac \d+/);
+    expect(a.state()).toBe("master");
   });
 
   it("says why DHCP is degraded without a secret, and VRRP runs as ever", async () => {

@@ -3,7 +3,7 @@
 // PID), status through the real CLI, and polling waits with generous
 // deadlines (no timing is asserted here; bench/ measures time).
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach } from "vitest";
@@ -85,6 +85,11 @@ export class Router {
     return this.output;
   }
 
+  /** The configuration the daemon was last started or reloaded with. */
+  get config(): string {
+    return readFileSync(join(this.dir, "floatgw"), "utf8");
+  }
+
   /** br-lan's MAC: what the router's ARP replies and GARPs carry. */
   get mac(): string {
     return this.lab.exec(this.ns, ["cat", "/sys/class/net/br-lan/address"]).stdout.trim();
@@ -116,6 +121,12 @@ export class Router {
     const exited = new Promise<number | string>((resolve) => child.on("exit", (code, sig) => resolve(code ?? sig ?? -1)));
     child.kill(signal);
     return exited;
+  }
+
+  /** Sends the daemon a signal without waiting for anything. */
+  signal(signal: NodeJS.Signals): void {
+    if (!this.daemon) throw new Error(`floatgwd on ${this.ns} is not running`);
+    this.daemon.kill(signal);
   }
 
   get running(): boolean {

@@ -7,7 +7,6 @@ const rx = (advert: Advert, over: Partial<ReceivedAdvert> = {}): ReceivedAdvert 
   advert,
   src: ip("198.18.0.3"),
   ttl: 255,
-  multicast: true,
   ...over,
 });
 
@@ -19,12 +18,24 @@ describe("acceptAdvert (RFC 3768 §7.1, RFC 5798 §7.1)", () => {
   const c = config();
 
   it("accepts a matching advert", () => expect(verdict(acceptAdvert(c, rx(v3)))).toBe("ok"));
-  it("TTL must be 255 for multicast", () => {
+  it("TTL must be 255 in multicast mode, for every advert (unicast-addressed too)", () => {
     const r = acceptAdvert(c, rx(v3, { ttl: 254 }));
     expect(verdict(r)).toBe("bad-ttl");
     expect(!r.ok && r.detail).toBe("advert from 198.18.0.3 has TTL 254; on-link VRRP uses 255");
+    expect(verdict(acceptAdvert(c, rx(v3, { ttl: 64 })))).toBe("bad-ttl");
   });
-  it("but not for unicast (as keepalived)", () => expect(verdict(acceptAdvert(c, rx(v3, { ttl: 60, multicast: false })))).toBe("ok"));
+  describe("unicast mode", () => {
+    const u = config({ unicastPeers: [ip("198.18.0.3"), ip("198.18.0.4")] });
+    it("accepts the configured peers only", () => {
+      expect(verdict(acceptAdvert(u, rx(v3)))).toBe("ok");
+      expect(verdict(acceptAdvert(u, rx(v3, { src: ip("198.18.0.4") })))).toBe("ok");
+      const r = acceptAdvert(u, rx(v3, { src: ip("198.18.0.100") }));
+      expect(verdict(r)).toBe("unknown-peer");
+      expect(!r.ok && r.detail).toBe("advert from 198.18.0.100, which is not a configured unicast_peer");
+    });
+    it("does not check a peer's TTL (it may be routed, as keepalived allows)", () =>
+      expect(verdict(acceptAdvert(u, rx(v3, { ttl: 60 })))).toBe("ok"));
+  });
   it("version must match", () =>
     expect(verdict(acceptAdvert(config({ version: 2 }), rx(v3)))).toBe("version-mismatch"));
   it("family must match", () =>

@@ -99,8 +99,9 @@ const STATUS: DaemonStatus = {
     { name: "eth1", kind: "link", state: "up", detail: "interface eth1 up", sinceMsAgo: 7_260_000, value: null, probes: null },
   ],
   leaseChannel: {
-    port: 7429, peer: "198.18.0.2", lastRxMsAgo: 1200, degraded: null, leasefile: "/tmp/dhcp.leases", lastWrite: null,
-    counters: { rx: 10, tx: 11, txFailed: 0, resyncs: 1, rejected: { "bad-mac": 0, replay: 0, malformed: 0 } },
+    port: 7429, listening: "198.18.0.3", peer: "198.18.0.2", lastRxMsAgo: 1200, degraded: null, leasefile: "/tmp/dhcp.leases", lastWrite: null,
+    counters: { rx: 10, tx: 11, txFailed: 0, resyncs: 1, paused: 0,
+      rejected: { oversize: 0, truncated: 0, malformed: 0, stranger: 2, "bad-mac": 0, replay: 0, "no-session": 1 } },
     leases: [{ mac: "02:00:00:00:00:01", ip: "198.18.0.50", hostname: "pc", clientId: "*", expires: 0 }],
   },
   ubus: { socket: "/var/run/ubus/ubus.sock", state: "registered", objectId: 1234, detail: null, subscribers: false, eventsSent: 7, eventsDropped: 0 },
@@ -135,7 +136,7 @@ trackers
 
 DHCP lease channel (udp 7429): OK
   peer       198.18.0.2, heard 1.2 s ago
-  datagrams  rx 10, tx 11 (failed 0), resyncs 1; rejected: bad-mac 0, replay 0, malformed 0
+  datagrams  rx 10, tx 11 (failed 0), resyncs 1; rejected: oversize 0, truncated 0, malformed 0, stranger 2, bad-mac 0, replay 0, no-session 1
   leases     1 held
              198.18.0.50 02:00:00:00:00:01 pc never expires
 `);

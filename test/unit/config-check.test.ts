@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkConfigText } from "../../src/config/check";
 import { EXAMPLE_ROUTER_A } from "../../src/config/docs";
+import { manyListItems, manySections } from "../lab/big-config.mjs";
 
 const FILE = "/etc/config/floatgw";
 
@@ -57,5 +58,23 @@ describe("checkConfigText", () => {
       ],
       exitCode: 1,
     });
+  });
+});
+
+describe("reading large configurations", () => {
+  // Linear time (docs/robustness.md): before, 3·10^4 sections took ~18 s
+  // here (each named section looked up among all before it). The bounds are
+  // generous; bench/config-scale.mjs measures the real binary.
+  it.each([
+    ["3·10^4 sections", () => manySections(30_000), 30_000],
+    ["10^5 list items", () => manyListItems(100_000), 1],
+  ])("%s in well under 5 s, without an error", (_what, make, instances) => {
+    const text = make();
+    const started = performance.now();
+    const out = checkConfigText(text, FILE);
+    const took = performance.now() - started;
+    expect(out.exitCode, out.lines.slice(0, 3).join("\n")).toBe(0);
+    expect(out.lines[0]).toBe(`${FILE}: OK, ${instances} instance${instances === 1 ? "" : "s"}:`);
+    expect(took).toBeLessThan(5000);
   });
 });

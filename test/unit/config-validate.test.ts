@@ -229,6 +229,22 @@ describe("validateConfig: cross-checks", () => {
     expect(errorsOf(vip("\tlist address '198.18.0.1'\n"))).toEqual(["vip 'lan': address '198.18.0.1' is listed twice"]);
   });
 
+  it("refuses more addresses than one advert can carry, naming the section and the first line too many", () => {
+    const v4 = (n: number): string =>
+      Array.from({ length: n }, (_, i) => `\tlist address '198.18.${(i + 1) >> 8}.${(i + 1) & 0xff}/16'\n`).join("");
+    expect(errorsOf(GLOBAL + vip("", "lan", `\toption interface 'lan'\n\toption vrid '51'\n${v4(255)}`))).toEqual([]);
+    const r = loadConfig(GLOBAL + vip("", "lan", `\toption interface 'lan'\n\toption vrid '51'\n${v4(256)}`));
+    expect(r.errors.map((e) => e.message)).toEqual([
+      "vip 'lan': address has 256 addresses, but one VRRPv3 IPv4 advert carries at most 255: split them over several vip sections",
+    ]);
+    expect(r.errors[0]).toMatchObject({ section: "vip 'lan'", option: "address", line: 2 + 2 + 1 + 255 + 1 });
+    const v6 = (n: number): string => Array.from({ length: n }, (_, i) => `\tlist address '2001:db8::${(i + 1).toString(16)}/64'\n`).join("");
+    expect(errorsOf(GLOBAL + vip("", "lan", `\toption interface 'lan'\n\toption vrid '51'\n${v6(90)}`))).toEqual([]);
+    expect(errorsOf(GLOBAL + vip("", "lan", `\toption interface 'lan'\n\toption vrid '51'\n${v6(91)}`))).toEqual([
+      "vip 'lan': address has 91 addresses, but one VRRPv3 IPv6 advert carries at most 90: split them over several vip sections",
+    ]);
+  });
+
   it("needs an interface for dhcp", () => {
     expect(errorsOf(vip("\toption dhcp '1'\n", "lan", "\toption device 'br-lan'\n\toption vrid '5'\n\tlist address '198.18.0.1'\n"))).toEqual([
       "vip 'lan': dhcp '1' needs 'interface': dnsmasq's DHCP settings belong to netifd interfaces",

@@ -51,6 +51,7 @@ export function config(over: Partial<InstanceConfig> = {}): InstanceConfig {
     family: 4,
     primary: ip("198.18.0.2"),
     vips: [ip("198.18.0.1")],
+    unicastPeers: [],
     priority: prio(100),
     advertIntervalCs: cs(100),
     preempt: true,

@@ -20,7 +20,7 @@ describe("configProblems", () => {
       "VRRPv2 intervals are whole seconds (RFC 3768 §5.3.7); got 150 cs",
       "primary address 198.18.0.2 is not IPv6",
       "virtual address 198.18.0.1 is not IPv6",
-      "at most 255 virtual addresses fit in an advert (RFC 5798 §5.2.5)",
+      "at most 90 virtual addresses fit in a VRRPv2 IPv6 advert",
     ]);
   });
   it("v3 has no authentication", () => {

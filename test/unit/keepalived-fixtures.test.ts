@@ -96,7 +96,7 @@ describe.each<[string, 2 | 3, 4 | 6, string | null]>([
 
   it("is accepted by a matching floatgw instance", () => {
     for (const p of packets) {
-      const r = acceptAdvert(c, { advert: p.advert, src: p.src, ttl: p.ttl, multicast: true });
+      const r = acceptAdvert(c, { advert: p.advert, src: p.src, ttl: p.ttl });
       expect(r).toEqual({ ok: true, value: { addressMismatch: null } });
     }
   });

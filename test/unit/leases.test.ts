@@ -1,12 +1,13 @@
 // The lease channel's pure parts: SHA-256/HMAC (FIPS 180-4 and RFC 4231
 // vectors, and node's crypto as a second opinion), the datagram codec, the
-// replay guard, the lease table and dnsmasq's lease file.
+// session (handshake and replay guard), the lease table and dnsmasq's lease file.
 import { createHash, createHmac } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { equalConstantTime, hex, hmacSha256, sha256, utf8Bytes } from "../../src/leases/sha256";
+import { HmacKey, equalConstantTime, hex, hmacSha256, sha256, utf8Bytes } from "../../src/leases/sha256";
+import { type HelloFields, PeerSession } from "../../src/leases/session";
 import { type Lease, LeaseTable, makeLease, parseLeaseFile, renderLeaseFile } from "../../src/leases/table";
-import { type Frame, ReplayGuard, decodeFrame, encodeFrame } from "../../src/leases/wire";
+import { type Frame, MAX_DATAGRAM, decodeFrame, encodeFrame, packLeases } from "../../src/leases/wire";
 
 const bytes = (h: string): Uint8Array => new Uint8Array(Buffer.from(h, "hex"));
 const lease = (mac: string, ip: string, expires = 2_000_000_000, hostname = "*"): Lease => {
@@ -49,7 +50,7 @@ describe("sha256 and HMAC-SHA-256", () => {
   });
 });
 
-const KEY = utf8Bytes("0123456789abcdef-secret");
+const KEY = new HmacKey(utf8Bytes("0123456789abcdef-secret"));
 const A = bytes("a1a1a1a1a1a1a1a1");
 const B = bytes("b2b2b2b2b2b2b2b2");
 const frame = (over: Partial<Frame> = {}): Frame =>
@@ -60,6 +61,10 @@ describe("lease channel datagrams", () => {
     const f = frame({ seq: 0xfffffffe });
     const d = decodeFrame(KEY, encodeFrame(KEY, f));
     expect(d).toEqual({ ok: true, frame: f });
+    const hello = frame({ type: "hello", leases: [], challenge: bytes("0102030405060708"), echo: bytes("1112131415161718") });
+    expect(decodeFrame(KEY, encodeFrame(KEY, hello))).toEqual({ ok: true, frame: hello });
+    const first = frame({ type: "hello", leases: [], to: new Uint8Array(8), challenge: bytes("0102030405060708") });
+    expect(decodeFrame(KEY, encodeFrame(KEY, first))).toEqual({ ok: true, frame: first });
   });
 
   it("reject a flipped bit anywhere, or another key, as bad-mac", () => {
@@ -69,7 +74,7 @@ describe("lease channel datagrams", () => {
       bad[i] = (bad[i] ?? 0) ^ 0x01;
       expect(decodeFrame(KEY, bad)).toEqual({ ok: false, reason: "bad-mac" });
     }
-    expect(decodeFrame(utf8Bytes("another-secret-of-16"), good)).toEqual({ ok: false, reason: "bad-mac" });
+    expect(decodeFrame(new HmacKey(utf8Bytes("another-secret-of-16")), good)).toEqual({ ok: false, reason: "bad-mac" });
   });
 
   it("reject short, foreign or nonsensical datagrams as malformed, even correctly signed", () => {
@@ -80,40 +85,153 @@ describe("lease channel datagrams", () => {
     expect(decodeFrame(KEY, foreign)).toEqual({ ok: false, reason: "malformed" });
     const signed = (payload: string): Uint8Array => {
       const body = new Uint8Array([...good.subarray(0, 24), ...utf8Bytes(payload)]);
-      return new Uint8Array([...body, ...hmacSha256(KEY, body)]);
+      return new Uint8Array([...body, ...KEY.mac(body)]);
     };
     expect(decodeFrame(KEY, signed("{not json"))).toEqual({ ok: false, reason: "malformed" });
     expect(decodeFrame(KEY, signed('{"type":"drop","leases":[]}'))).toEqual({ ok: false, reason: "malformed" });
     expect(decodeFrame(KEY, signed('{"type":"add","leases":[{"mac":"zz","ip":"198.18.0.9","expires":1}]}'))).toEqual({ ok: false, reason: "malformed" });
+    expect(decodeFrame(KEY, signed('{"type":"hello","leases":[]}'))).toEqual({ ok: false, reason: "malformed" });
+    expect(decodeFrame(KEY, signed('{"type":"hello","leases":[],"challenge":"0102030405060708","echo":"zz"}'))).toEqual({ ok: false, reason: "malformed" });
     expect(decodeFrame(KEY, signed('{"type":"add","leases":[]}')).ok).toBe(true);
+  });
+
+  it("refuse anything longer than one Ethernet frame before computing its MAC", () => {
+    const big = new Uint8Array(MAX_DATAGRAM + 1);
+    big.set([0x46, 0x47, 0x4c, 0x31]);
+    expect(decodeFrame(KEY, big)).toEqual({ ok: false, reason: "oversize" });
+  });
+
+  it("pack any leases into datagrams that each fit, in order", () => {
+    const big = (i: number): Lease => {
+      const l = makeLease({ mac: `02:00:00:00:${(i >> 8).toString(16).padStart(2, "0")}:${(i & 0xff).toString(16).padStart(2, "0")}`,
+        ip: `198.18.${i >> 8}.${i & 0xff}`, hostname: "h".repeat(63), clientId: Array(64).fill("ff").join(":"), expires: 2_000_000_000 });
+      if (typeof l === "string") throw new Error(l);
+      return l;
+    };
+    const leases = Array.from({ length: 40 }, (_, i) => big(i + 1));
+    const groups = packLeases("full", leases);
+    expect(groups.flat()).toEqual(leases);
+    for (const g of groups) {
+      expect(g.length).toBeGreaterThan(0);
+      expect(encodeFrame(KEY, frame({ type: "full", leases: g })).length).toBeLessThanOrEqual(MAX_DATAGRAM);
+    }
+    expect(packLeases("del", [])).toEqual([[]]);
   });
 });
 
-describe("ReplayGuard", () => {
+describe("PeerSession", () => {
+  let counter = 0;
+  const random = (n: number): Uint8Array => new Uint8Array(n).fill(++counter);
+  /** Two routers' sessions and a wire between them that records every frame. */
+  function pair() {
+    const a = new PeerSession(A, random);
+    const b = new PeerSession(B, random);
+    let seqA = 0;
+    let seqB = 0;
+    const helloFrom = (who: "a" | "b", h: HelloFields = (who === "a" ? a : b).hello()): Frame => ({
+      from: who === "a" ? A : B, to: h.to, seq: who === "a" ? ++seqA : ++seqB, type: "hello", leases: [],
+      challenge: h.challenge, ...(h.echo ? { echo: h.echo } : {}),
+    });
+    const msgFrom = (who: "a" | "b", type: Frame["type"] = "add"): Frame =>
+      ({ ...frame({ type, from: who === "a" ? A : B, to: who === "a" ? B : A }), seq: who === "a" ? ++seqA : ++seqB });
+    return { a, b, helloFrom, msgFrom };
+  }
+
+  /** The handshake of two routers that just started; returns the frames. */
+  function handshake(p: ReturnType<typeof pair>, now = 0) {
+    const first = p.helloFrom("a"); // to zeros: A knows nobody yet
+    const v1 = p.b.check(first, now);
+    expect(v1).toMatchObject({ accepted: false, reason: "no-session" });
+    if (v1.accepted || !v1.answer) throw new Error("B must answer");
+    const answer = p.helloFrom("b", v1.answer);
+    expect(p.a.check(answer, now)).toEqual({ accepted: true, started: true });
+    const confirm = p.helloFrom("a");
+    expect(p.b.check(confirm, now)).toEqual({ accepted: true, started: true });
+    return { first, answer, confirm };
+  }
+
+  it("starts a session only by a fresh handshake, both ways", () => {
+    const p = pair();
+    handshake(p);
+    expect(p.a.peer).toEqual(B);
+    expect(p.b.peer).toEqual(A);
+    expect(p.b.check(p.msgFrom("a"), 10)).toEqual({ accepted: true, started: false });
+    expect(p.a.check(p.msgFrom("b"), 10)).toEqual({ accepted: true, started: false });
+  });
+
   it("accepts each sequence number of a session once, within a window of 64", () => {
-    const g = new ReplayGuard(B);
-    expect(g.check(frame({ seq: 10 }))).toEqual({ accepted: true, newSession: true, peerKnowsUs: true });
-    expect(g.check(frame({ seq: 10 }))).toEqual({ accepted: false, reason: "replay" });
-    expect(g.check(frame({ seq: 12 }))).toMatchObject({ accepted: true, newSession: false });
-    expect(g.check(frame({ seq: 11 }))).toMatchObject({ accepted: true }); // reordered, not replayed
-    expect(g.check(frame({ seq: 11 }))).toEqual({ accepted: false, reason: "replay" });
-    expect(g.check(frame({ seq: 100 }))).toMatchObject({ accepted: true });
-    expect(g.check(frame({ seq: 36 }))).toEqual({ accepted: false, reason: "replay" }); // fell out of the window
-    expect(g.check(frame({ seq: 37 }))).toMatchObject({ accepted: true });
+    const p = pair();
+    handshake(p);
+    const f = (seq: number): Frame => ({ ...p.msgFrom("a"), seq });
+    expect(p.b.check(f(10), 1)).toMatchObject({ accepted: true });
+    expect(p.b.check(f(10), 1)).toEqual({ accepted: false, reason: "replay", answer: null });
+    expect(p.b.check(f(12), 1)).toMatchObject({ accepted: true });
+    expect(p.b.check(f(11), 1)).toMatchObject({ accepted: true }); // reordered, not replayed
+    expect(p.b.check(f(11), 1)).toMatchObject({ accepted: false, reason: "replay" });
+    expect(p.b.check(f(100), 1)).toMatchObject({ accepted: true });
+    expect(p.b.check(f(36), 1)).toMatchObject({ accepted: false, reason: "replay" }); // fell out of the window
+    expect(p.b.check(f(37), 1)).toMatchObject({ accepted: true });
   });
 
-  it("takes a restarted peer (new boot id) as a new session", () => {
-    const g = new ReplayGuard(B);
-    g.check(frame({ seq: 500 }));
-    expect(g.check(frame({ from: bytes("c3c3c3c3c3c3c3c3"), seq: 1 }))).toMatchObject({ accepted: true, newSession: true });
+  it("an accepted hello of the session is no new session (no resync)", () => {
+    const p = pair();
+    handshake(p);
+    expect(p.b.check(p.helloFrom("a"), 2000)).toEqual({ accepted: true, started: false });
   });
 
-  it("accepts only hellos not addressed to our boot id (from before our start), and nothing from ourselves", () => {
-    const g = new ReplayGuard(B);
-    const old = bytes("0000000000000099");
-    expect(g.check(frame({ to: old }))).toEqual({ accepted: false, reason: "replay" });
-    expect(g.check(frame({ to: new Uint8Array(8), type: "hello", leases: [] }))).toEqual({ accepted: true, newSession: true, peerKnowsUs: false });
-    expect(g.check(frame({ from: B, seq: 7 }))).toEqual({ accepted: false, reason: "replay" });
+  it("never starts a session from a recorded hello, whichever side restarted", () => {
+    const p = pair();
+    const { confirm } = handshake(p);
+    p.b.rotate();
+    p.b.rotate();
+    // B restarted: a new session object with a new boot id; A's recorded confirm is for the old B.
+    const b2 = new PeerSession(bytes("c3c3c3c3c3c3c3c3"), random);
+    expect(b2.check(confirm, 5000)).toMatchObject({ accepted: false, reason: "no-session" });
+    // A restarted (B kept its boot id): A's old hello carries B's boot id but an echo B no longer accepts.
+    const b = new PeerSession(B, random);
+    const oldHello = { ...confirm, echo: bytes("0909090909090909") };
+    expect(b.check(oldHello, 5000)).toMatchObject({ accepted: false, reason: "no-session" });
+    // Nothing from ourselves, nothing but a hello outside a session.
+    expect(p.a.check({ ...confirm, from: A, to: A }, 1)).toMatchObject({ accepted: false, reason: "replay" });
+    expect(b2.check({ ...p.msgFrom("a"), to: bytes("c3c3c3c3c3c3c3c3") }, 1)).toMatchObject({ accepted: false, reason: "replay" });
+  });
+
+  it("old hellos of earlier boots neither evict the session nor open the door to replays", () => {
+    const p = pair();
+    handshake(p);
+    const del = p.msgFrom("a", "del");
+    expect(p.b.check(del, 1)).toMatchObject({ accepted: true });
+    // Recorded hellos of eight earlier boots of A, each to B's boot id, echoing stale challenges.
+    for (let i = 0; i < 8; i++) {
+      const old = { ...p.helloFrom("a"), from: bytes(`0${i}0${i}0${i}0${i}0${i}0${i}0${i}0${i}`), echo: bytes("eeeeeeeeeeeeeeee") };
+      expect(p.b.check(old, 2)).toMatchObject({ accepted: false, reason: "no-session" });
+    }
+    expect(p.b.peer).toEqual(A);
+    expect(p.b.check(del, 3)).toMatchObject({ accepted: false, reason: "replay" });
+  });
+
+  it("answers a hello it cannot take at most once a second per boot id", () => {
+    const p = pair();
+    const first = p.helloFrom("a");
+    expect(p.b.check(first, 0)).toMatchObject({ answer: { to: A, echo: first.challenge } });
+    expect(p.b.check({ ...first, seq: 99 }, 500)).toMatchObject({ answer: null });
+    expect(p.b.check({ ...first, seq: 100 }, 1000)).toMatchObject({ answer: { to: A } });
+  });
+
+  it("takes a restarted peer through a new handshake", () => {
+    const p = pair();
+    handshake(p);
+    const a2 = new PeerSession(bytes("d4d4d4d4d4d4d4d4"), random);
+    const h = a2.hello();
+    const first: Frame = { from: bytes("d4d4d4d4d4d4d4d4"), to: h.to, seq: 1, type: "hello", leases: [], challenge: h.challenge };
+    const v = p.b.check(first, 3000);
+    if (v.accepted || !v.answer) throw new Error("B must answer the restarted A");
+    const ans: Frame = { from: B, to: v.answer.to, seq: 50, type: "hello", leases: [], challenge: v.answer.challenge, echo: v.answer.echo ?? undefined };
+    expect(a2.check(ans, 3000)).toEqual({ accepted: true, started: true });
+    const h2 = a2.hello();
+    const confirm: Frame = { from: bytes("d4d4d4d4d4d4d4d4"), to: h2.to, seq: 2, type: "hello", leases: [], challenge: h2.challenge, echo: h2.echo ?? undefined };
+    expect(p.b.check(confirm, 3000)).toEqual({ accepted: true, started: true });
+    expect(p.b.peer).toEqual(bytes("d4d4d4d4d4d4d4d4"));
   });
 });
 

@@ -191,6 +191,6 @@ export class Link {
       toRole: to.role,
       toPriority: to.state.priority,
     });
-    this.input(p.to, { kind: "advert", rx: { advert: decoded.value, src, ttl, multicast: true } });
+    this.input(p.to, { kind: "advert", rx: { advert: decoded.value, src, ttl } });
   }
 }

@@ -36,7 +36,7 @@ function advert(priority: number, over: Partial<Advert> = {}): Advert {
 }
 
 function rx(priority: number, src = PEER, over: Partial<Advert> = {}, ttl = 255): Event {
-  return { kind: "advert", rx: { advert: advert(priority, over), src, ttl, multicast: true } };
+  return { kind: "advert", rx: { advert: advert(priority, over), src, ttl } };
 }
 
 /** Runs events in order at the given times; returns every step. */
@@ -160,6 +160,39 @@ describe("Backup (RFC 5798 §6.4.2)", () => {
     expect(t.state.counters.lastTransition?.reason).toBe("priority 0 from master 198.18.0.3");
   });
 
+  it("priority 0 from anyone but the master it follows changes nothing", () => {
+    const s = step(backupAt(0), rx(150), at(100)).state;
+    const st = step(s, rx(0, ip("198.18.0.66")), at(200));
+    expect(st.state.timers.masterDown).toBe(s.timers.masterDown);
+    expect(st.state.heard?.addr).toEqual(PEER);
+    expect(st.state.counters.drops["stop-refused"]).toBe(1);
+    expect(st.actions).toEqual([{ kind: "log", level: "warn", reason: "stop-refused",
+      message: "priority 0 from 198.18.0.66, which is not the master (198.18.0.3)" }]);
+  });
+
+  it("after 3 takeovers on priority 0 in a minute, a priority 0 no longer hurries the next one", () => {
+    // A forged priority 0, a takeover, the real master preempting back: round after round.
+    let s = step(backupAt(0), rx(150), at(100)).state;
+    let t = 100;
+    for (let round = 0; round < 3; round++) {
+      s = step(s, rx(0), at((t += 100))).state;
+      expect(s.timers.masterDown).toBe(t + 609);
+      s = step(s, { kind: "timeout" }, at((t += 609))).state;
+      expect(s.role).toBe("master");
+      s = step(s, rx(150), at((t += 100))).state;
+      expect(s.role).toBe("backup");
+    }
+    const refused = step(s, rx(0), at((t += 100)));
+    expect(refused.state.timers.masterDown).toBe(s.timers.masterDown);
+    expect(refused.state.counters.drops["stop-refused"]).toBe(1);
+    // The master has really gone: the full Master_Down_Interval still ends in a takeover.
+    const down = step(refused.state, { kind: "timeout" }, at(s.timers.masterDown ?? 0));
+    expect(down.state.role).toBe("master");
+    // A minute after the first of them, priority 0 works as the RFC says again.
+    const later = step(step(down.state, rx(150), at(61_000)).state, rx(0), at(61_100));
+    expect(later.state.timers.masterDown).toBe(61_100 + 609);
+  });
+
   it("preempt on: a lower-priority advert is discarded, so the timer runs out and we preempt", () => {
     const s = backupAt(0);
     const st = step(s, rx(50), at(1000));
@@ -262,6 +295,17 @@ describe("Master (RFC 5798 §6.4.3)", () => {
     const st = step(masterAt(3609), rx(0, PEER), at(4000));
     expect(kinds(st.actions)).toEqual(["sendAdvert(100)"]);
     expect(st.state.timers.adver).toBe(5000);
+  });
+
+  it("a flood of priority 0 gets at most one advert per quarter interval", () => {
+    let s = masterAt(3609);
+    let sent = 0;
+    for (let t = 3610; t < 4609; t += 10) {
+      const st = step(s, rx(0, PEER), at(t));
+      sent += st.actions.filter((a) => a.kind === "sendAdvert").length;
+      s = st.state;
+    }
+    expect(sent).toBe(3); // at 3860, 4110, 4360 (a quarter of 1 s after each)
   });
 
   it("shutdown → priority 0 advert, VIP removed, init", () => {
@@ -402,6 +446,7 @@ describe("instance-level acceptance inside step", () => {
       {
         kind: "log",
         level: "warn",
+        reason: "address-mismatch",
         message:
           "advert from 198.18.0.3: address list differs: 1 received vs 1 configured; missing 198.18.0.1; unexpected 198.18.0.99",
       },
