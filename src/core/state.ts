@@ -49,6 +49,10 @@ export interface InstanceState {
    * makes us master again with the VIP never gone.
    */
   readonly releasing: boolean;
+  /** A sync group member whose Master_Down_Timer ran out while its group
+   * held it back: it would be master now; cleared when it hears a master it
+   * accepts, or leaves Backup. */
+  readonly wantsMaster: boolean;
   readonly counters: Counters;
 }
 
@@ -67,7 +71,11 @@ export type Event =
   /** New effective priority; it shows in the next advert, no transition. */
   | { readonly kind: "setPriority"; readonly priority: Priority }
   /** Planned switchover: send priority 0 and do not preempt back for holdMs. */
-  | { readonly kind: "resign"; readonly holdMs: number };
+  | { readonly kind: "resign"; readonly holdMs: number }
+  /** The sync group goes master: a backup member follows at once. */
+  | { readonly kind: "syncMaster"; readonly reason: string }
+  /** The sync group leaves master: a master member sends priority 0 and follows. */
+  | { readonly kind: "syncBackup"; readonly reason: string };
 
 export type EventKind = Event["kind"];
 
@@ -78,6 +86,8 @@ export type Action =
   /** Gratuitous ARP for IPv4, unsolicited NA for IPv6, one per VIP per packet. */
   | { readonly kind: "sendGratuitous"; readonly count: number; readonly spacingMs: number }
   | { readonly kind: "notify"; readonly from: Role; readonly to: Role; readonly reason: string }
+  /** A sync group member's Master_Down_Timer ran out: it asks its group to go master. */
+  | { readonly kind: "wantMaster"; readonly reason: string }
   | { readonly kind: "log"; readonly level: "info" | "warn"; readonly message: string };
 
 export interface Step {
@@ -125,6 +135,18 @@ export const TRANSITIONS = {
     on: "resign: send priority 0, keep the VIP until the new master is heard, hold off own preemption",
     ref: "floatgw switchover",
   },
+  syncMaster: {
+    from: ["backup"],
+    to: "master",
+    on: "syncMaster: the member's sync group goes master",
+    ref: "keepalived vrrp_sync_master",
+  },
+  syncBackup: {
+    from: ["master"],
+    to: "backup",
+    on: "syncBackup: the member's sync group leaves master; priority 0 first",
+    ref: "keepalived vrrp_sync_backup",
+  },
   shutdown: {
     from: ["backup", "master", "fault"],
     to: "init",
@@ -156,6 +178,7 @@ export function createInstance(config: InstanceConfig): InstanceState {
     timers: NO_TIMERS,
     preemptDelayServed: false,
     releasing: false,
+    wantsMaster: false,
     counters: ZERO_COUNTERS,
   };
 }
@@ -215,7 +238,7 @@ function release(s: InstanceState): Change {
 const ON_LEAVE: Record<Role, (s: InstanceState) => Change> = {
   init: unchanged,
   fault: unchanged,
-  backup: (s) => release({ ...s, timers: disarm(s.timers, "masterDown", "preemptDelay") }),
+  backup: (s) => release({ ...s, wantsMaster: false, timers: disarm(s.timers, "masterDown", "preemptDelay") }),
   master: (s) => ({
     state: { ...s, timers: disarm(s.timers, "adver", "garpRepeat", "garpRefresh") },
     actions: [{ kind: "removeVip" }],
@@ -311,8 +334,8 @@ function heardAsBackup(s: InstanceState, rx: ReceivedAdvert, now: Ms): Change {
   }
   // "If Preempt_Mode is False, or If the Priority in the ADVERTISEMENT is
   // greater than or equal to the local Priority": learn the interval (v3) and
-  // reset the Master_Down_Timer.
-  return unchanged(resetMasterDown(learnInterval(st, a), now));
+  // reset the Master_Down_Timer. A sync group member no longer wants master.
+  return unchanged(resetMasterDown(learnInterval({ ...st, wantsMaster: false }, a), now));
 }
 
 /** RFC 5798 §6.4.3, "If an ADVERTISEMENT is received". */
@@ -388,7 +411,7 @@ function masterDownReason(s: InstanceState): string {
 const ON_TIMER: Record<TimerSlot, (s: InstanceState, now: Ms) => Change> = {
   startDelay: (s, now) => startup(s, "start-up delay over", now),
   // RFC 5798 §6.4.2: "If the Master_Down_Timer fires".
-  masterDown: (s, now) => go(s, "masterDown", masterDownReason(s), now),
+  masterDown: (s, now) => (s.config.syncGroup ? wantMaster(s, now) : go(s, "masterDown", masterDownReason(s), now)),
   // RFC 5798 §6.4.3: "If the Adver_Timer fires, then: Send an ADVERTISEMENT; Reset the Adver_Timer".
   adver: advertise,
   preemptDelay: (s) => unchanged({ ...s, preemptDelayServed: true, timers: disarm(s.timers, "preemptDelay") }),
@@ -403,6 +426,15 @@ const ON_TIMER: Record<TimerSlot, (s: InstanceState, now: Ms) => Change> = {
     return { state: { ...s, timers }, actions: [{ kind: "sendGratuitous", count: g.refreshCount, spacingMs: g.spacingMs }] };
   },
 };
+
+/** A sync group member may not take over on its own (keepalived's
+ * vrrp_sync_can_goto_master): it tells its group it wants to and waits
+ * another Master_Down_Interval, still a backup. A VIP it kept after a
+ * resign goes now: nobody took it over, and the group decides who will. */
+function wantMaster(s: InstanceState, now: Ms): Change {
+  const wanting = then(release(s), (st) => unchanged(resetMasterDown({ ...st, wantsMaster: true }, now)));
+  return { state: wanting.state, actions: [...wanting.actions, { kind: "wantMaster", reason: masterDownReason(s) }] };
+}
 
 function onTimeout(s: InstanceState, now: Ms): Change {
   let change = unchanged(s);
@@ -455,6 +487,12 @@ const HANDLERS: { readonly [K in EventKind]: Partial<Record<Role, Handler<K>>> }
     fault: (s, e, now) => startup(s, e.reason, now),
   },
   setPriority: inEveryRole((s, e) => unchanged({ ...s, priority: e.priority })),
+  syncMaster: {
+    backup: (s, e, now) => go(s, "syncMaster", e.reason, now),
+  },
+  syncBackup: {
+    master: (s, e, now) => then(send(s, STOP_PRIORITY), (st) => go(st, "syncBackup", e.reason, now)),
+  },
   resign: {
     master: (s, e, now) => {
       const gone = then(send(s, STOP_PRIORITY), (st) => go(st, "resign", "resign (planned switchover)", now));

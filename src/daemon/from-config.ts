@@ -60,6 +60,7 @@ function instanceSpec(v: VipConfig, device: string): InstanceSpec {
     unicastSrc: v.unicastSrc ? addr(v.unicastSrc.address) : null,
     dhcp: v.dhcp,
     track: v.track,
+    syncGroupName: v.syncGroup,
   };
 }
 

@@ -13,7 +13,7 @@ export interface VipSpec {
 /** The core's InstanceConfig (name, vrid, version, family, priority,
  * advertIntervalCs, preempt, delays, auth, gratuitous, codec), with VIPs
  * that carry their prefix and without the primary address. */
-export interface InstanceSpec extends Omit<InstanceConfig, "primary" | "vips"> {
+export interface InstanceSpec extends Omit<InstanceConfig, "primary" | "vips" | "syncGroup"> {
   /** The netifd interface the section names, if any (for hooks and status). */
   readonly interface: string | null;
   readonly device: string;
@@ -26,6 +26,8 @@ export interface InstanceSpec extends Omit<InstanceConfig, "primary" | "vips"> {
   readonly dhcp: boolean;
   /** The trackers that move this instance's priority or put it in FAULT. */
   readonly track: readonly TrackUse[];
+  /** The sync group it belongs to; null: none. */
+  readonly syncGroupName: string | null;
 }
 
 /** Field by field, so that nothing platform-only slips into the core. */
@@ -45,6 +47,7 @@ export function coreConfig(spec: InstanceSpec, primary: Addr): InstanceConfig {
     auth: spec.auth,
     gratuitous: spec.gratuitous,
     codec: spec.codec,
+    syncGroup: spec.syncGroupName !== null,
   };
 }
 

@@ -58,6 +58,7 @@ export function config(over: Partial<InstanceConfig> = {}): InstanceConfig {
     startDelayMs: 0,
     auth: { type: "none" },
     gratuitous: DEFAULT_GRATUITOUS,
+    syncGroup: false,
     codec: {},
     ...over,
   };
