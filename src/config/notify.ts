@@ -12,7 +12,6 @@ export interface NotifyCommands {
   readonly master: readonly string[] | null;
   readonly backup: readonly string[] | null;
   readonly fault: readonly string[] | null;
-  /** Instances only: a sync group has no stop (as in keepalived). */
   readonly stop: readonly string[] | null;
   /** Run after the state's own, with `INSTANCE|GROUP name STATE priority` appended. */
   readonly any: readonly string[] | null;
@@ -38,7 +37,7 @@ export function readNotify(r: SectionReader, smtpAlertDefault: boolean, problems
       master: command("notify_master"),
       backup: command("notify_backup"),
       fault: command("notify_fault"),
-      stop: r.section.type === "vip" ? command("notify_stop") : null,
+      stop: command("notify_stop"),
       any: command("notify"),
     },
     smtpAlert: r.has("smtp_alert") ? r.bool("smtp_alert") : smtpAlertDefault,

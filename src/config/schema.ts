@@ -211,23 +211,21 @@ export const GLOBAL_SECTION: SectionSpec = {
   ],
 };
 
-/** A vip's or a sync group's notify scripts and mail alert; groups have no `notify_stop` (keepalived's stop concerns instances). */
+/** A vip's or a sync group's notify scripts and mail alert. */
 function notifyOptions(what: "vip" | "group"): OptionSpec[] {
   const subject = what === "vip" ? "this instance" : "the group";
   const args = what === "vip" ? "`INSTANCE <name> <state> <priority>`" : "`GROUP <name> <state> 0`";
-  const states = what === "vip" ? "MASTER, BACKUP, FAULT or STOP" : "MASTER, BACKUP or FAULT";
-  const scripts = [
+  return [
     option("notify_master", { type: COMMAND, help: `A command run when ${subject} becomes master, as written, without a shell (split into words as tracker scripts are; keepalived \`notify_master\`).` }),
     option("notify_backup", { type: COMMAND, help: `A command run when ${subject} becomes backup (keepalived \`notify_backup\`).` }),
     option("notify_fault", { type: COMMAND, help: `A command run when ${subject} enters FAULT (keepalived \`notify_fault\`).` }),
-  ];
-  if (what === "vip")
-    scripts.push(option("notify_stop", { type: COMMAND, help: "A command run when the instance stops: floatgw stops, or a reload removes or restarts it (keepalived `notify_stop`)." }));
-  return [
-    ...scripts,
+    option("notify_stop", {
+      type: COMMAND,
+      help: `A command run when ${subject} stops: floatgw stops${what === "vip" ? ", or a reload removes or restarts it" : ""} (keepalived \`notify_stop\`).`,
+    }),
     option("notify", {
       type: COMMAND,
-      help: `A command run on every transition of ${subject}, after the state's own, with four more arguments: ${args}, the state being ${states} (keepalived \`notify\`).`,
+      help: `A command run on every transition of ${subject}, after the state's own, with four more arguments: ${args}, the state being MASTER, BACKUP, FAULT or STOP (keepalived \`notify\`).`,
     }),
     option("smtp_alert", {
       type: BOOL,
@@ -641,8 +639,8 @@ export const RULE_SECTION: SectionSpec = {
     ...ownerOptions("rule"),
     option("src", { type: { kind: "prefix" }, help: "Match packets from this network (keepalived `from`)." }),
     option("dest", { type: { kind: "prefix" }, help: "Match packets to this network (keepalived `to`)." }),
-    option("in", { type: UCI_NAME, help: "Match packets arriving on this netifd interface (its device), or Linux device (keepalived `iif`)." }),
-    option("out", { type: UCI_NAME, help: "Match packets leaving by this netifd interface (its device), or Linux device (keepalived `oif`)." }),
+    option("in", { type: IFNAME, help: "Match packets arriving on this netifd interface (its device), or Linux device (keepalived `iif`)." }),
+    option("out", { type: IFNAME, help: "Match packets leaving by this netifd interface (its device), or Linux device (keepalived `oif`)." }),
     option("mark", {
       type: { kind: "text", minLength: 1, maxLength: 23, pattern: /^(?:0x[0-9A-Fa-f]{1,8}|[0-9]{1,10})(?:\/(?:0x[0-9A-Fa-f]{1,8}|[0-9]{1,10}))?$/, patternHelp: "a number or number/mask, decimal or 0x hexadecimal" },
       help: "Match the firewall mark, `value` or `value/mask` (keepalived `fwmark`).",

@@ -12,11 +12,13 @@
 // - a member that leaves master for backup takes the others with it (syncBackup);
 // - while a member has a fault of its own, every member is in FAULT: the
 //   others are given the fault (imposedFaults) and go there themselves.
-// A shutdown (to init) moves nothing: stopping concerns instances only.
+// A member stopping (to init) moves nothing: the daemon stops the group
+// itself once every member has stopped.
 
 import type { Role } from "./state";
 
-export type GroupRole = "init" | "backup" | "master" | "fault";
+/** A group has the roles of its members: master, backup, fault, or init before they have started. */
+export type GroupRole = Role;
 
 /** One member as its runner sees it; role null: its state machine has not started. */
 export interface MemberView {

@@ -11,16 +11,19 @@ import { type HotplugAction, Hotplug } from "../integrations/hotplug";
 import { Children } from "../platform/children";
 import { ControlServer } from "../platform/control";
 import { after, exit, makeDirs, monotonicMs, onSignal, readTextFile, removeFile, sys, watchReadable, writeFileAtomic } from "../platform/engine";
-import { Rtnl, RtnlMonitor } from "../platform/rtnl";
-import type { TrackUse, TrackerSpec } from "../track/spec";
+import { IFF_RUNNING, IFF_UP } from "../platform/netlink";
+import { RouteTable, Rtnl, RtnlMonitor } from "../platform/rtnl";
+import type { TrackUse } from "../track/spec";
 import { Device } from "./device";
 import { type Loaded, loadDaemonConfig } from "./load";
 import { LeaseSync } from "./lease-sync";
 import { guarded, logger, setLogLevel } from "./log";
 import { type ControlRequest, type Reply, type Results, failure, parseRequest } from "./control-api";
+import { VirtualRoutes } from "./routes";
 import { type InstanceSpec, changesLive } from "./spec";
 import { daemonStatus, dhcpRole } from "./status";
 import type { DaemonStatus } from "./status-contract";
+import { SyncGroups } from "./sync-groups";
 import { TrackerSet } from "./trackers";
 import { DaemonUbus } from "./ubus";
 
@@ -97,9 +100,18 @@ export function runDaemon(opts: DaemonOptions): boolean {
     },
   }, logger("leases"));
   const ubus = new DaemonUbus(opts.ubusSocket, { now, answer: (cmd, args) => answer(cmd, args, "ubus") }, logger("ubus"));
+  const routes = new VirtualRoutes(new RouteTable(rtnl), logger("routes"));
+  const groups = new SyncGroups({
+    now,
+    runner: (name) => runners().find(({ r }) => r.spec.name === name)?.r,
+    transition: (group, _from, to) => {
+      routes.hold({ kind: "sync_group", name: group.name }, to === "master");
+      writeState();
+    },
+  }, (name) => logger(`sync group ${name}`));
   const status = (): DaemonStatus => daemonStatus({
-    devices: [...devices.values()], now: now(), startedAt, pid: sys.getpid(), trackers: trackers.views(now()), leaseChannel: leases.status(),
-    ubus: ubus.status(),
+    devices: [...devices.values()], now: now(), startedAt, pid: sys.getpid(), trackers: trackers.views(now()),
+    syncGroups: groups.status(now()), routes: routes.status(), leaseChannel: leases.status(), ubus: ubus.status(),
   });
   const writeState = (): void => {
     if (!writeFileAtomic(statePath, JSON.stringify(status()) + "\n")) {
@@ -110,6 +122,10 @@ export function runDaemon(opts: DaemonOptions): boolean {
     now,
     changed: writeState,
     trackTerms: (uses: readonly TrackUse[]) => uses.map((u) => trackers.term(u)),
+    groupFaults: (spec: InstanceSpec) => groups.faults(spec),
+    ownFaultsChanged: (spec: InstanceSpec) => groups.ownFaultsChanged(spec),
+    wantMaster: (spec: InstanceSpec, reason: string) => groups.wantMaster(spec, reason),
+    vipsHeld: (spec: InstanceSpec, held: boolean) => routes.hold({ kind: "vip", name: spec.name }, held),
     notify: (spec: InstanceSpec, from: Role, to: Role, reason: string, priority: number): void => {
       writeState();
       const action = ACTIONS[to];
@@ -126,6 +142,8 @@ export function runDaemon(opts: DaemonOptions): boolean {
         action, instance: spec.name, vrid: spec.vrid, interface: spec.interface ?? "", device: spec.device,
         vips, priority, from, reason, dhcp: spec.dhcp,
       });
+      // The group follows its member, after the member's own hooks.
+      groups.transition(spec, from, to, reason);
     },
   };
 
@@ -146,8 +164,12 @@ export function runDaemon(opts: DaemonOptions): boolean {
    * configuration: unchanged ones keep their state and timers, a changed
    * priority or tracker list applies live, anything else changed restarts
    * that instance (or tracker), removed ones resign (or stop). */
-  const apply = (specs: InstanceSpec[], trackerSpecs: readonly TrackerSpec[]): void => {
-    trackers.apply(trackerSpecs);
+  const apply = (loaded: Extract<Loaded, { ok: true }>): void => {
+    const specs = loaded.specs;
+    trackers.apply(loaded.trackers);
+    // Groups and routes first: the instances starting below already use them.
+    groups.apply(loaded.syncGroups);
+    routes.apply(loaded.followers);
     for (const { d, r } of runners()) {
       const next = specs.find((s) => s.name === r.spec.name);
       if (next && next.device === r.spec.device && changesLive(r.spec, next)) {
@@ -178,7 +200,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
     hotplug.setCommand(loaded.global.hotplugCommand);
     log("info", `reloading ${opts.configPath}`);
     configureLeases(loaded);
-    apply(loaded.specs, loaded.trackers);
+    apply(loaded);
     return { ok: true, result: { instances: runners().map(({ r }) => r.spec.name), warnings: loaded.warnings } };
   };
 
@@ -230,6 +252,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
     const events = monitor.drain();
     for (const d of devices.values()) d.onEvents(events);
     trackers.onEvents(events);
+    for (const e of events) if (e.kind === "link" && e.link.name !== null && (e.link.flags & IFF_UP) !== 0 && (e.link.flags & IFF_RUNNING) !== 0) routes.linkUp(e.link.name);
   }));
 
   removeFile(socketPath);
@@ -251,6 +274,8 @@ export function runDaemon(opts: DaemonOptions): boolean {
 
   const finish = (): void => {
     for (const d of devices.values()) d.stop();
+    groups.stop();
+    routes.removeAll();
     trackers.stop();
     writeState();
     leases.close();
@@ -271,6 +296,8 @@ export function runDaemon(opts: DaemonOptions): boolean {
     if (stopping) return;
     stopping = true;
     log("info", `${signal}: handing the VIPs over and stopping`);
+    // Every master hands over on its own: the groups must not drag the others out early.
+    groups.freeze();
     // A master cannot know whether a backup listens (backups are silent), so
     // every master hands over, but for at most half its own
     // Master_Down_Interval: well before that timer would make it master
@@ -300,7 +327,8 @@ export function runDaemon(opts: DaemonOptions): boolean {
   // ubus first, so that the first transitions reach a ubusd that is there.
   ubus.start();
   configureLeases(first);
-  apply(first.specs, first.trackers);
+  routes.removeLeftovers();
+  apply(first);
   const names = first.specs.map((s) => `vrid ${s.vrid} on ${s.device} (${s.vips.map((v) => formatAddr(v.addr)).join(", ")})`);
   log("info", `running ${names.join("; ")}; control socket ${socketPath}`);
   return true;

@@ -3,6 +3,7 @@
 // the platform needs (device, VIP prefixes, unicast peers).
 import type { Addr } from "../core/addr";
 import type { InstanceConfig } from "../core/instance-config";
+import type { NotifyConfig } from "../config/notify";
 import type { TrackUse } from "../track/spec";
 
 export interface VipSpec {
@@ -28,6 +29,8 @@ export interface InstanceSpec extends Omit<InstanceConfig, "primary" | "vips" | 
   readonly track: readonly TrackUse[];
   /** The sync group it belongs to; null: none. */
   readonly syncGroupName: string | null;
+  /** Its notify scripts and mail alert. */
+  readonly notify: NotifyConfig;
 }
 
 /** Field by field, so that nothing platform-only slips into the core. */

@@ -79,6 +79,8 @@ export interface InstanceCounters {
 export interface InstanceStatus {
   /** The UCI section name of the vip. */
   name: string;
+  /** The sync group it belongs to, if any. */
+  syncGroup: string | null;
   /** The netifd interface the section names, if any. */
   interface: string | null;
   device: string;
@@ -168,6 +170,31 @@ export interface TrackerStatus {
   probes: { runs: number; failures: number; timeouts: number; lastMsAgo: number | null } | null;
 }
 
+/** A sync group (keepalived's vrrp_sync_group): its members change state together. */
+export interface SyncGroupStatus {
+  name: string;
+  /** "init" until every member has started. */
+  state: Role;
+  /** The vip sections in it. */
+  members: string[];
+  lastTransition: { agoMs: number; from: Role; to: Role; reason: string } | null;
+}
+
+/** A virtual route or rule: present while its vip or sync group is master here. */
+export interface RouteStatus {
+  /** The route or rule section's name. */
+  name: string;
+  kind: "route" | "rule";
+  /** "vip lan" or "sync_group router". */
+  owner: string;
+  /** As `ip route` / `ip rule` write it: "default via 198.19.1.254 dev wan". */
+  spec: string;
+  /** Whether floatgw has it in the kernel now. */
+  present: boolean;
+  /** Why the last attempt to add it failed; null otherwise. */
+  error: string | null;
+}
+
 export interface DaemonStatus {
   version: string;
   pid: number;
@@ -175,6 +202,8 @@ export interface DaemonStatus {
   devices: DeviceStatus[];
   instances: InstanceStatus[];
   trackers: TrackerStatus[];
+  syncGroups: SyncGroupStatus[];
+  routes: RouteStatus[];
   /** null unless some instance has `dhcp '1'`. */
   leaseChannel: LeaseChannelStatus | null;
   ubus: UbusLinkStatus;

@@ -1,0 +1,156 @@
+// Sync groups and virtual routes on the real kernel: two routers share a LAN
+// (br-lan) and a WAN link (a veth between them), each runs a lan and a wan
+// instance grouped together, with a route and a rule that follow the group
+// and a blackhole route that follows the lan instance. Checked with `ip
+// route` and `ip rule` inside the namespaces. VRRPv3 at 100 ms adverts; no
+// timing is asserted (bench/ measures time).
+import { describe, expect, it } from "vitest";
+import { must } from "./lab";
+import { type Router, sleep, uci, useLab, waitFor } from "./routers";
+
+const { lab, topology } = useLab();
+
+const WAN_VIP = "198.19.1.1";
+const FAST = { version: "3", advert_int: "0.1" };
+
+/** A veth `wan` between the two routers: A 198.19.1.2/24, B 198.19.1.3/24. */
+function wanLink(a: Router, b: Router): void {
+  must(["ip", "link", "add", "wan", "netns", a.ns, "type", "veth", "peer", "name", "wan", "netns", b.ns]);
+  for (const [r, ip] of [[a, "198.19.1.2/24"], [b, "198.19.1.3/24"]] as const) {
+    must(["ip", "-n", r.ns, "addr", "add", ip, "dev", "wan"]);
+    must(["ip", "-n", r.ns, "link", "set", "wan", "up"]);
+  }
+}
+
+const FOLLOWERS = `
+config sync_group 'router'
+	list vip 'lan'
+	list vip 'wan'
+
+config route 'upstream'
+	option sync_group 'router'
+	option target '198.19.128.0/17'
+	option gateway '198.19.1.254'
+	option device 'wan'
+	option table '100'
+	option metric '5'
+
+config rule 'lan_out'
+	option sync_group 'router'
+	option src '198.18.0.0/24'
+	option lookup '100'
+	option priority '1000'
+
+config route 'sink'
+	option vip 'lan'
+	option type 'blackhole'
+	option target '198.18.200.0/24'
+`;
+
+function config(priority: string, timing: Record<string, string> = FAST): string {
+  return uci(
+    { ...timing, priority },
+    { ...timing, name: "wan", device: "wan", vrid: "52", address: [`${WAN_VIP}/24`], priority },
+  ) + FOLLOWERS;
+}
+
+const ROUTE = "198.19.128.0/17 via 198.19.1.254 dev wan proto 112 metric 5";
+const RULE = "1000:\tfrom 198.18.0.0/24 lookup 100 proto 112";
+const SINK = "blackhole 198.18.200.0/24 proto 112";
+
+/** Which of the group's route, rule and the lan's blackhole the kernel of `r` has. */
+function followers(r: Router): { route: boolean; rule: boolean; sink: boolean } {
+  const table100 = lab.exec(r.ns, ["ip", "route", "show", "table", "100"]).stdout;
+  const main = lab.exec(r.ns, ["ip", "route", "show"]).stdout;
+  const rules = lab.exec(r.ns, ["ip", "rule", "show"]).stdout;
+  return { route: table100.includes(ROUTE), rule: rules.includes(RULE), sink: main.includes(SINK) };
+}
+
+const ALL = { route: true, rule: true, sink: true };
+const NONE = { route: false, rule: false, sink: false };
+
+function roles(r: Router): Record<string, string> {
+  return Object.fromEntries((r.status()?.instances ?? []).map((i) => [i.name, i.state]));
+}
+
+function holds(r: Router): boolean {
+  return r.has() && r.has(WAN_VIP, "wan");
+}
+
+describe("sync groups and virtual routes", () => {
+  it("a sync group of two instances on two devices fails over together, and its routes and rules follow", async () => {
+    const { a, b } = topology();
+    wanLink(a, b);
+    a.startFloatgw(config("150"));
+    b.startFloatgw(config("100"));
+    const aMaster = () => waitFor("A master of both, B backup of both", () => {
+      const ra = roles(a);
+      const rb = roles(b);
+      return ra.lan === "master" && ra.wan === "master" && rb.lan === "backup" && rb.wan === "backup" && holds(a) && !b.has() && !b.has(WAN_VIP, "wan");
+    });
+    await aMaster();
+    expect(followers(a)).toEqual(ALL);
+    expect(followers(b)).toEqual(NONE);
+    expect(a.status()?.syncGroups).toEqual([expect.objectContaining({ name: "router", state: "master", members: ["lan", "wan"] })]);
+    expect(a.status()?.routes.map((r) => [r.name, r.present, r.error])).toEqual([["upstream", true, null], ["sink", true, null], ["lan_out", true, null]]);
+
+    // A's WAN goes dark: its wan instance is in FAULT, and so its whole group.
+    must(["ip", "-n", a.ns, "link", "set", "wan", "down"]);
+    await waitFor("B master of both, A in FAULT", () => {
+      const ra = roles(a);
+      const rb = roles(b);
+      return rb.lan === "master" && rb.wan === "master" && ra.lan === "fault" && ra.wan === "fault" && holds(b) && !a.has();
+    });
+    const lan = a.status()?.instances.find((i) => i.name === "lan");
+    expect(lan?.faults).toEqual(["sync group router: wan: interface wan down"]);
+    expect(lan?.transitions.at(-1)?.reason).toBe("sync group router: wan: interface wan down");
+    expect(a.status()?.syncGroups[0]?.state).toBe("fault");
+    await waitFor("the routes moved to B", () => followers(b).route && followers(b).rule && followers(b).sink);
+    expect(followers(a)).toEqual(NONE);
+
+    must(["ip", "-n", a.ns, "link", "set", "wan", "up"]);
+    await aMaster();
+    await waitFor("the routes back on A", () => followers(a).route && followers(a).rule && followers(a).sink);
+    expect(followers(b)).toEqual(NONE);
+    // B's wan instance left master with its group (or preempted on its own, whichever came first).
+    expect(b.status()?.syncGroups[0]?.state).toBe("backup");
+  });
+
+  it("a group member that cannot hear its master on one link stays backup with the rest of its group", async () => {
+    const { a, b } = topology();
+    wanLink(a, b);
+    a.startFloatgw(config("150"));
+    b.startFloatgw(config("100"));
+    await waitFor("A master of both", () => roles(a).lan === "master" && roles(a).wan === "master" && roles(b).wan === "backup");
+    const becameMaster = () => b.status()?.instances.find((i) => i.name === "wan")?.counters?.becameMaster;
+    const before = becameMaster();
+    // B's WAN no longer hears A's adverts (VRRP dropped on B's input), its LAN still does.
+    must(["ip", "netns", "exec", b.ns, "nft", "add table inet fgdrop"]);
+    must(["ip", "netns", "exec", b.ns, "nft", "add chain inet fgdrop in { type filter hook input priority 0 ; }"]);
+    must(["ip", "netns", "exec", b.ns, "nft", "add rule inet fgdrop in iifname wan ip protocol 112 drop"]);
+    await sleep(2000);
+    expect(roles(b)).toEqual({ lan: "backup", wan: "backup" });
+    expect(becameMaster()).toBe(before);
+    expect(b.status()?.instances.find((i) => i.name === "wan")?.transitions.at(-1)?.to).toBe("backup");
+    expect(b.has(WAN_VIP, "wan")).toBe(false);
+  });
+
+  it("removes its routes and rules when it stops, and those a crashed run left at the next start", async () => {
+    const { a, b } = topology();
+    wanLink(a, b);
+    // 1 s adverts: A alone takes over 3.6 s after its start, time enough to look before.
+    const slow = { version: "3", advert_int: "1" };
+    a.startFloatgw(config("150", slow));
+    await waitFor("A master with its routes", () => roles(a).wan === "master" && followers(a).route && followers(a).rule && followers(a).sink);
+    await a.stopFloatgw("SIGKILL");
+    expect(followers(a)).toEqual(ALL);
+    a.startFloatgw(config("150", slow));
+    await waitFor("the leftovers removed at start", () => a.log.includes("removed 3 route(s) and rule(s) left by an earlier run (protocol 112)"));
+    // Before A is master again (3 advert intervals at the earliest), nothing of the old run is left.
+    await waitFor("the instances started", () => roles(a).lan === "backup");
+    expect(followers(a)).toEqual(NONE);
+    await waitFor("A master again, its routes back", () => roles(a).wan === "master" && followers(a).route && followers(a).sink);
+    expect(await a.stopFloatgw()).toBe(0);
+    expect(followers(a)).toEqual(NONE);
+  });
+});
