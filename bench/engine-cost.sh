@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# What one floatgwd binary costs when nothing happens, measured on the
+# two-router lab (test/lab/lab.sh): A (priority 150) master, B (100) backup,
+# VRRPv3, both natively on this machine unless one runs under callgrind.
+#
+#   bench/engine-cost.sh [--window S] [--cg-window S] [--phases rss,cpu,instructions] <floatgwd>
+#
+# Prints one line per phase:
+#   rss           VmRSS/VmHWM (kB) of master and backup idling 10 s at 1 s
+#                 adverts
+#   cpu           utime, stime and time on a CPU (schedstat) of each over
+#                 --window seconds (default 60) at 100 ms adverts
+#   instructions  instructions per advert of the master (per advert sent) and
+#                 of the backup (per advert received), counted by valgrind's
+#                 callgrind over --cg-window seconds (default 30) at 100 ms
+#                 adverts, with its counters zeroed after start-up
+#                 (callgrind_control -z) and dumped at the end (-d)
+# Used to compare engines and builds side by side (docs/performance.md).
+# Instruction counts do not depend on the machine's load; CPU time on a
+# shared machine does, so compare it between runs started together (each
+# has its own lab). Needs root and valgrind; cleans up its namespaces and
+# processes (by PID).
+set -euo pipefail
+window=60 cgwindow=30 phases=rss,cpu,instructions
+while [ $# -gt 1 ]; do
+  case $1 in
+    --window) window=$2; shift 2 ;;
+    --cg-window) cgwindow=$2; shift 2 ;;
+    --phases) phases=$2; shift 2 ;;
+    *) break ;;
+  esac
+done
+bin=$(realpath "${1:?usage: bench/engine-cost.sh [--window S] [--cg-window S] [--phases rss,cpu,instructions] <floatgwd>}")
+cd "$(dirname "$0")/.."
+command -v callgrind_control >/dev/null || { echo "engine-cost: needs valgrind (apt-get install valgrind)" >&2; exit 2; }
+
+p=fgec$$
+work=$(mktemp -d)
+pids=()
+# shellcheck disable=SC2317 # called by the trap
+cleanup() {
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  bash test/lab/lab.sh down "$p"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+bash test/lab/lab.sh up "$p"
+
+config() { # config <advert_int>: A at priority 150, B at 100
+  local r pr
+  for r in a b; do
+    pr=150 && [ "$r" = b ] && pr=100
+    mkdir -p "$work/$r"
+    printf "config floatgw 'global'\n\toption enabled '1'\nconfig vip 'lan'\n\toption device 'br-lan'\n\toption vrid '51'\n\toption version '3'\n\toption advert_int '%s'\n\toption priority '%s'\n\tlist address '198.18.0.1/24'\n" \
+      "$1" "$pr" >"$work/$r/floatgw"
+  done
+}
+start() { # start <router> [wrapper...]: the daemon's PID in $started
+  local r=$1; shift
+  ip netns exec "$p-$r" "$@" "$bin" run --config "$work/$r/floatgw" --run-dir "$work/$r/run" \
+    2>>"$work/$r.log" &
+  started=$!
+  pids+=("$started")
+}
+stop() { # stop <pid>: SIGTERM, then wait for it (bounded)
+  kill "$1" 2>/dev/null || true
+  for _ in $(seq 300); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$1" 2>/dev/null || true
+}
+status() { # status <router> <expression over the first instance `i`>
+  "$bin" status --json --run-dir "$work/$1/run" 2>/dev/null |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{const i=JSON.parse(s).instances[0];console.log(eval(process.argv[1]))}catch{console.log("down")}})' "$2"
+}
+await_roles() { # A master and B backup, within 120 s (callgrind starts slowly)
+  for _ in $(seq 1200); do
+    [ "$(status a i.state)" = master ] && [ "$(status b i.state)" = backup ] && return 0
+    sleep 0.1
+  done
+  echo "engine-cost: A master and B backup never settled; logs:" >&2
+  tail -n 5 "$work"/*.log >&2
+  exit 1
+}
+kb() { awk -v k="$2:" '$1==k{print $2}' "/proc/$1/status"; }
+ticks() { awk '{print $14, $15}' "/proc/$1/stat"; } # utime stime
+oncpu() { awk '{print $1}' "/proc/$1/schedstat"; }
+tick_ms=$((1000 / $(getconf CLK_TCK)))
+spent() { # spent <pid> <utime0> <stime0> <oncpu0>
+  local u s
+  read -r u s < <(ticks "$1")
+  echo "utime $(((u - $2) * tick_ms)) ms, stime $(((s - $3) * tick_ms)) ms, $((($(oncpu "$1") - $4) / 1000000)) ms on CPU"
+}
+
+measure_rss() {
+  local a b
+  config 1
+  start a; a=$started
+  start b; b=$started
+  await_roles
+  sleep 10
+  echo "rss master VmRSS $(kb "$a" VmRSS) kB VmHWM $(kb "$a" VmHWM) kB;" \
+    "backup VmRSS $(kb "$b" VmRSS) kB VmHWM $(kb "$b" VmHWM) kB"
+  stop "$a"; stop "$b"
+}
+
+measure_cpu() {
+  local a b ua sa na ub sb nb tx rx
+  config 0.1
+  start a; a=$started
+  start b; b=$started
+  await_roles
+  sleep 3
+  read -r ua sa < <(ticks "$a")
+  read -r ub sb < <(ticks "$b")
+  na=$(oncpu "$a") nb=$(oncpu "$b")
+  tx=$(status a i.counters.advertsTx) rx=$(status b i.counters.advertsRx)
+  sleep "$window"
+  tx=$(($(status a i.counters.advertsTx) - tx)) rx=$(($(status b i.counters.advertsRx) - rx))
+  echo "cpu ${window} s master $(spent "$a" "$ua" "$sa" "$na"), $tx adverts sent;" \
+    "backup $(spent "$b" "$ub" "$sb" "$nb"), $rx adverts received"
+  stop "$a"; stop "$b"
+}
+
+per_advert() { # per_advert <router under callgrind> <counter>: sets ir and adverts
+  local r=$1 counter=$2 other=a pid native c0
+  [ "$r" = a ] && other=b
+  start "$other"; native=$started
+  start "$r" valgrind --tool=callgrind --callgrind-out-file="$work/cg.$r" -q; pid=$started
+  await_roles
+  sleep 3
+  c0=$(status "$r" "i.counters.$counter")
+  callgrind_control -z "$pid" >/dev/null 2>&1
+  sleep "$cgwindow"
+  callgrind_control -d "$pid" >/dev/null 2>&1
+  adverts=$(($(status "$r" "i.counters.$counter") - c0))
+  ir=$(awk '/^totals:/{print $2}' "$work/cg.$r.1")
+  stop "$pid"; stop "$native"
+}
+
+measure_instructions() {
+  local irm nm
+  config 0.1
+  per_advert a advertsTx; irm=$ir nm=$adverts
+  per_advert b advertsRx
+  echo "instructions ${cgwindow} s master $((irm / nm)) per advert sent ($irm over $nm);" \
+    "backup $((ir / adverts)) per advert received ($ir over $adverts)"
+}
+
+for phase in ${phases//,/ }; do
+  case $phase in
+    rss) measure_rss ;;
+    cpu) measure_cpu ;;
+    instructions) measure_instructions ;;
+    *) echo "engine-cost: unknown phase '$phase'" >&2; exit 2 ;;
+  esac
+done
