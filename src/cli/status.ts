@@ -146,6 +146,10 @@ export function renderStatus(s: DaemonStatus): string {
   if (s.trackers.length > 0) lines.push("", ...trackerLines(s.trackers));
   if (s.syncGroups.length > 0) lines.push("", ...groupLines(s.syncGroups));
   if (s.routes.length > 0) lines.push("", ...routeLines(s.routes));
+  if (s.mail) {
+    const m = s.mail;
+    lines.push("", `mail alerts: sent ${m.sent}, failed ${m.failed}${m.lastError === null ? "" : ` (last: ${m.lastError})`}, replaced by newer ${m.replaced}, waiting ${m.waiting + (m.sending ? 1 : 0)}`);
+  }
   if (s.leaseChannel) lines.push("", ...leaseChannelLines(s.leaseChannel));
   return lines.join("\n") + "\n";
 }

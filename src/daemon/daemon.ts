@@ -19,6 +19,7 @@ import { type Loaded, loadDaemonConfig } from "./load";
 import { LeaseSync } from "./lease-sync";
 import { guarded, logger, setLogLevel } from "./log";
 import { type ControlRequest, type Reply, type Results, failure, parseRequest } from "./control-api";
+import { Notifications } from "./notifications";
 import { VirtualRoutes } from "./routes";
 import { type InstanceSpec, changesLive } from "./spec";
 import { daemonStatus, dhcpRole } from "./status";
@@ -74,11 +75,13 @@ export function runDaemon(opts: DaemonOptions): boolean {
   const hotplug = new Hotplug(first.global.hotplugCommand, logger("hotplug"));
   const devices = new Map<string, Device>();
   const children = new Children();
+  const hostname = (readTextFile("/proc/sys/kernel/hostname") ?? "").trim() || "floatgw";
+  const notifications = new Notifications(hostname, logger, now);
   const trackers = new TrackerSet({
     now,
     children,
     rtnl,
-    hostname: (readTextFile("/proc/sys/kernel/hostname") ?? "").trim() || "floatgw",
+    hostname,
     changed: (name) => {
       const state = trackers.views(now()).find((v) => v.name === name)?.state ?? "changed";
       for (const { r } of runners()) if (r.spec.track.some((u) => u.tracker === name)) r.assess(`tracker ${name} ${state}`);
@@ -104,14 +107,19 @@ export function runDaemon(opts: DaemonOptions): boolean {
   const groups = new SyncGroups({
     now,
     runner: (name) => runners().find(({ r }) => r.spec.name === name)?.r,
-    transition: (group, _from, to) => {
+    transition: (group, from, to, reason) => {
       routes.hold({ kind: "sync_group", name: group.name }, to === "master");
       writeState();
+      const members = group.members.map((m) => runners().find(({ r }) => r.spec.name === m)?.r);
+      notifications.transition({
+        kind: "sync group", name: group.name, about: `members ${group.members.join(", ")}`, from, to, reason, notify: group.notify,
+        priority: members.map((r) => (r ? `${r.spec.name} ${r.breakdown.effective}` : "")).filter((p) => p !== "").join(", "),
+      });
     },
   }, (name) => logger(`sync group ${name}`));
   const status = (): DaemonStatus => daemonStatus({
     devices: [...devices.values()], now: now(), startedAt, pid: sys.getpid(), trackers: trackers.views(now()),
-    syncGroups: groups.status(now()), routes: routes.status(), leaseChannel: leases.status(), ubus: ubus.status(),
+    syncGroups: groups.status(now()), routes: routes.status(), mail: notifications.status(), leaseChannel: leases.status(), ubus: ubus.status(),
   });
   const writeState = (): void => {
     if (!writeFileAtomic(statePath, JSON.stringify(status()) + "\n")) {
@@ -142,6 +150,10 @@ export function runDaemon(opts: DaemonOptions): boolean {
         action, instance: spec.name, vrid: spec.vrid, interface: spec.interface ?? "", device: spec.device,
         vips, priority, from, reason, dhcp: spec.dhcp,
       });
+      notifications.transition({
+        kind: "instance", name: spec.name, about: `vrid ${spec.vrid} on ${spec.device}, ${vips.join(", ")}`,
+        from, to, priority: String(priority), reason, notify: spec.notify,
+      });
       // The group follows its member, after the member's own hooks.
       groups.transition(spec, from, to, reason);
     },
@@ -166,6 +178,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
    * that instance (or tracker), removed ones resign (or stop). */
   const apply = (loaded: Extract<Loaded, { ok: true }>): void => {
     const specs = loaded.specs;
+    notifications.configure(loaded.global);
     trackers.apply(loaded.trackers);
     // Groups and routes first: the instances starting below already use them.
     groups.apply(loaded.syncGroups);
@@ -279,6 +292,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
     trackers.stop();
     writeState();
     leases.close();
+    notifications.close();
     hotplug.drain(HOOK_BUDGET_AT_EXIT_MS, now);
     ubus.close();
     control.close();

@@ -195,6 +195,19 @@ export interface RouteStatus {
   error: string | null;
 }
 
+/** The mail alerts' outbox (smtp_alert); null in DaemonStatus when no mail can go out. */
+export interface MailStatus {
+  sent: number;
+  failed: number;
+  /** Mails replaced by a newer one for the same instance or group before they went. */
+  replaced: number;
+  waiting: number;
+  /** A mail is being delivered now. */
+  sending: boolean;
+  /** Why the last mail that failed did. */
+  lastError: string | null;
+}
+
 export interface DaemonStatus {
   version: string;
   pid: number;
@@ -204,6 +217,8 @@ export interface DaemonStatus {
   trackers: TrackerStatus[];
   syncGroups: SyncGroupStatus[];
   routes: RouteStatus[];
+  /** null unless mail alerts can go out (smtp_server and notification_email set). */
+  mail: MailStatus | null;
   /** null unless some instance has `dhcp '1'`. */
   leaseChannel: LeaseChannelStatus | null;
   ubus: UbusLinkStatus;

@@ -9,7 +9,7 @@ import type { Device } from "./device";
 import type { Runner } from "./runner";
 import type { InstanceSpec } from "./spec";
 import type {
-  DaemonStatus, DeviceStatus, DhcpRole, InstanceStatus, LeaseChannelStatus, PriorityStatus, RouteStatus, SyncGroupStatus, TrackerStatus,
+  DaemonStatus, DeviceStatus, DhcpRole, InstanceStatus, LeaseChannelStatus, MailStatus, PriorityStatus, RouteStatus, SyncGroupStatus, TrackerStatus,
   TransitionStatus, UbusLinkStatus,
 } from "./status-contract";
 
@@ -96,6 +96,7 @@ export interface StatusParts {
   trackers: TrackerStatus[];
   syncGroups: SyncGroupStatus[];
   routes: RouteStatus[];
+  mail: MailStatus | null;
   leaseChannel: LeaseChannelStatus | null;
   ubus: UbusLinkStatus;
 }
@@ -111,6 +112,7 @@ export function daemonStatus(p: StatusParts): DaemonStatus {
     trackers: p.trackers,
     syncGroups: p.syncGroups,
     routes: p.routes,
+    mail: p.mail,
     leaseChannel: p.leaseChannel,
     ubus: p.ubus,
   };

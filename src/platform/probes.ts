@@ -12,7 +12,7 @@ import { smtpConversation } from "../track/smtp";
 import type { Children } from "./children";
 import { type ChildExit, isExecutable, killSession, readTextFile, spawnSession, writeTextFile } from "./engine";
 import { Pinger } from "./pinger";
-import { tcpProbe } from "./tcp-client";
+import { tcpConversation } from "./tcp-client";
 import { lookupIds } from "./users";
 
 /** Starts one probe; the returned function aborts it (no result then). */
@@ -109,12 +109,12 @@ export function prober(spec: PolledSpec, ctx: ProbeContext): Prober {
       return { start: (done) => pinger.probe(done), close: () => pinger.close() };
     }
     case "tcp":
-      return { start: (done) => tcpProbe(spec.target, spec.port, null, done), close: none };
+      return { start: (done) => tcpConversation(spec.target, spec.port, null, done), close: none };
     case "http": {
       const check = { path: spec.path, host: hostHeader(spec), statusCodes: spec.statusCodes, digest: spec.digest };
-      return { start: (done) => tcpProbe(spec.target, spec.port, httpConversation(check), done), close: none };
+      return { start: (done) => tcpConversation(spec.target, spec.port, httpConversation(check), done), close: none };
     }
     case "smtp":
-      return { start: (done) => tcpProbe(spec.target, spec.port, smtpConversation(spec.heloName ?? ctx.hostname), done), close: none };
+      return { start: (done) => tcpConversation(spec.target, spec.port, smtpConversation(spec.heloName ?? ctx.hostname), done), close: none };
   }
 }

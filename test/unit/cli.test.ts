@@ -93,6 +93,7 @@ const STATUS: DaemonStatus = {
   ],
   syncGroups: [],
   routes: [],
+  mail: null,
   leaseChannel: {
     port: 7429, peer: "198.18.0.2", lastRxMsAgo: 1200, degraded: null, leasefile: "/tmp/dhcp.leases", lastWrite: null,
     counters: { rx: 10, tx: 11, txFailed: 0, resyncs: 1, rejected: { "bad-mac": 0, replay: 0, malformed: 0 } },
@@ -165,7 +166,9 @@ DHCP lease channel (udp 7429): OK
         { name: "up", kind: "route", owner: "sync_group router", spec: "default via 198.19.1.254 dev wan", present: true, error: null },
         { name: "deny", kind: "rule", owner: "vip lan", spec: "from 198.18.0.128/25 prohibit", present: false, error: "add rule: errno 22" },
       ],
+      mail: { sent: 3, failed: 1, replaced: 2, waiting: 0, sending: true, lastError: "198.18.0.25:25: connection refused" },
     });
+    expect(text).toContain("\nmail alerts: sent 3, failed 1 (last: 198.18.0.25:25: connection refused), replaced by newer 2, waiting 1\n");
     expect(text).toContain("lan: vrid 51 on br-lan (interface lan), VRRPv3 IPv4 multicast, sync group router\n");
     expect(text).toContain(`sync groups
   router (lan, wan)  MASTER for 12.1 s (wan: master down timer expired)

@@ -72,10 +72,10 @@ describe("SMTP check", () => {
   });
 
   it("is down on a 554 banner, a refused HELO, garbage, or a close", () => {
-    expect(talk(smtpConversation("a"), ["554 no service\r\n"]).result.detail).toBe('SMTP banner "554 no service"');
+    expect(talk(smtpConversation("a"), ["554 no service\r\n"]).result.detail).toBe('SMTP banner answered "554 no service"');
     expect(talk(smtpConversation("a"), ["220 ok\r\n", "501 bad\r\n"]).result.detail).toBe('SMTP HELO answered "501 bad"');
     expect(talk(smtpConversation("a"), ["HTTP/1.1 400\r\n"]).result.ok).toBe(false);
-    expect(talk(smtpConversation("a"), ["220 ok"]).result.detail).toBe("closed before the SMTP banner");
+    expect(talk(smtpConversation("a"), ["220 ok"]).result.detail).toBe("closed before the SMTP banner reply");
   });
 });
 
