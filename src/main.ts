@@ -165,19 +165,6 @@ const lease: Command = {
   },
 };
 
-const iface: Command = {
-  spec: {
-    name: "iface", args: "ACTION INTERFACE", minArgs: 2, maxArgs: 2,
-    summary: "a netifd interface event, for interface trackers (the iface hook runs it)",
-    details: ["ACTION is netifd's: ifup, ifdown, ifupdate, ifup-failed, free."],
-    options: { ...RUN_DIR },
-  },
-  run(opts, rest) {
-    const [action = "", name = ""] = rest;
-    return control(opts, { cmd: "iface", action, interface: name }, () => {});
-  },
-};
-
 const check: Command = {
   spec: {
     name: "check", args: "[FILE]", maxArgs: 1,
@@ -229,7 +216,7 @@ const version: Command = {
   },
 };
 
-const COMMANDS: readonly Command[] = [run, status, switchover, reload, lease, iface, check, selftestCommand, decode, version];
+const COMMANDS: readonly Command[] = [run, status, switchover, reload, lease, check, selftestCommand, decode, version];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.spec.name.length));

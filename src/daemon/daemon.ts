@@ -102,7 +102,12 @@ export function runDaemon(opts: DaemonOptions): boolean {
       return null;
     },
   }, logger("leases"));
-  const ubus = new DaemonUbus(opts.ubusSocket, { now, answer: (cmd, args) => answer(cmd, args, "ubus") }, logger("ubus"));
+  const ubus = new DaemonUbus(opts.ubusSocket, {
+    now,
+    answer: (cmd, args) => answer(cmd, args, "ubus"),
+    interfaceEvent: (iface, action) => trackers.interfaceEvent(iface, action),
+    listening: () => trackers.refreshInterfaces(),
+  }, logger("ubus"));
   const routes = new VirtualRoutes(new RouteTable(rtnl), logger("routes"));
   const groups = new SyncGroups({
     now,
@@ -256,8 +261,6 @@ export function runDaemon(opts: DaemonOptions): boolean {
         return reload();
       case "lease":
         return lease(req);
-      case "iface":
-        return { ok: true, result: { tracked: trackers.interfaceEvent(req.interface, req.action) } };
     }
   };
 

@@ -1,15 +1,16 @@
 // Trackers on the real kernel, against real servers: nginx behind the VIP
 // checked by a script, a script that hangs, weighted and file trackers,
 // TCP/HTTP/SMTP checks of real servers (nginx, Debian's aiosmtpd), a ping
-// of a "WAN gateway" namespace, the carrier of a second device, netifd's
-// interface events through the real hook, and keepalived as the peer that
-// takes over because floatgw advertises its lowered priority. VRRPv3 at
-// 100 ms adverts keeps each test short; no timing is asserted (bench/ does).
+// of a "WAN gateway" namespace, the carrier of a second device, and
+// keepalived as the peer that takes over because floatgw advertises its
+// lowered priority (netifd's interface events are tested on real ubusd, in
+// test/openwrt/). VRRPv3 at 100 ms adverts keeps each test short; no timing
+// is asserted (bench/ does).
 import { createHash } from "node:crypto";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { type Lab, ROOT, must } from "./lab";
+import { type Lab, must } from "./lab";
 import { Keepalived, type Router, uci, useLab, VIP, waitFor } from "./routers";
 
 const { lab, topology } = useLab();
@@ -230,29 +231,6 @@ describe("trackers", () => {
     await waitFor("A in FAULT, B master", () => a.state() === "fault" && b.state() === "master" && !a.has());
     expect(lanOf(a)!.faults).toEqual(["tracker wan down: interface wan down"]);
     must(["ip", "-n", gw, "link", "set", "eth0", "up"]);
-    await pair(a, b)();
-  });
-
-  it("an interface tracker follows netifd's events through the iface hotplug hook", async () => {
-    const { a, b } = topology();
-    // Debian has no netifd: `ifstatus` is a stand-in that says wan is up,
-    // and the hook reaches the daemon through the real CLI. The real
-    // netifd's events are tested on the OpenWrt lab.
-    const bin = join(a.dir, "bin");
-    mkdirSync(bin);
-    writeFileSync(join(bin, "ifstatus"), '#!/bin/sh\necho \'{ "up": true, "l3_device": "wan" }\'\n');
-    writeFileSync(join(bin, "floatgw"), `#!/bin/sh\nexec ${join(ROOT, "build/x86_64/floatgwd")} "$@" --run-dir ${join(a.dir, "run")}\n`);
-    for (const f of ["ifstatus", "floatgw"]) chmodSync(join(bin, f), 0o755);
-    const path = `${bin}:${process.env.PATH ?? ""}`;
-    a.startFloatgw(uci({ ...FAST, priority: "150", track: ["wan"] }) + tracker("wan", { type: "interface", interface: "wan" }), undefined, { PATH: path });
-    b.startFloatgw(uci({ ...FAST, priority: "100" }));
-    await pair(a, b)();
-    const hook = (action: string) => must(["ip", "netns", "exec", a.ns, "env", `PATH=${path}`, `ACTION=${action}`, "INTERFACE=wan",
-      "sh", join(ROOT, "files/etc/hotplug.d/iface/50-floatgw")]);
-    hook("ifdown");
-    await waitFor("A in FAULT, B master", () => a.state() === "fault" && b.state() === "master");
-    expect(lanOf(a)!.faults).toEqual(["tracker wan down: wan ifdown"]);
-    hook("ifup");
     await pair(a, b)();
   });
 

@@ -52,7 +52,7 @@ describe("files/etc/init.d/floatgw", () => {
   it("passes shellcheck as POSIX sh", () => {
     must(["shellcheck", "-s", "sh", INIT, join(ROOT, "files/etc/hotplug.d/floatgw/01-user"),
       join(ROOT, "files/etc/hotplug.d/floatgw/50-dnsmasq"), join(ROOT, "files/etc/hotplug.d/dhcp/50-floatgw"),
-      join(ROOT, "files/etc/hotplug.d/iface/50-floatgw"), join(ROOT, "files/etc/uci-defaults/80-floatgw-firewall")]);
+      join(ROOT, "files/etc/uci-defaults/80-floatgw-firewall")]);
   });
 
   it("declares the daemon with syslog, respawn, SIGHUP reloads and a 15 s term timeout", () => {
