@@ -46,3 +46,16 @@ describe("the worked two-router example", () => {
     expect(strip(a)).toEqual(strip(b));
   });
 });
+
+describe("docs/tracking.md", () => {
+  it("holds only floatgw configurations that validate cleanly", () => {
+    const doc = readFileSync(new URL("../../docs/tracking.md", import.meta.url), "utf8");
+    const blocks = [...doc.matchAll(/```\n(config floatgw 'global'\n[\s\S]*?)```/g)].map((m) => m[1] ?? "");
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+    for (const block of blocks) {
+      const r = loadConfig(block);
+      expect(r.errors.map((e) => e.message)).toEqual([]);
+      expect(r.warnings.map((w) => w.message)).toEqual([]);
+    }
+  });
+});
