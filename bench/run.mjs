@@ -17,6 +17,7 @@ import { dhcpSession } from "./dhcp.mjs";
 import { LIVE, ROOT, must, run } from "./lab.mjs";
 import { render } from "./report.mjs";
 import { session } from "./scenarios.mjs";
+import { syncSession } from "./sync.mjs";
 import { trackingSession } from "./tracking.mjs";
 
 const { values: opt } = parseArgs({
@@ -70,6 +71,7 @@ for (let rep = 1; rep <= reps; rep++) {
       () => session(impl, profile, rep, { smoke: opt.smoke, timeline: rep === 1 && profile === "v3" })]);
     for (const impl of impls)
       steps.push([impl, `${impl} tracking`, () => trackingSession(impl, profile, rep, opt.smoke ? { kinds: ["script"] } : {})]);
+    if (!opt.smoke) for (const impl of impls) steps.push([impl, `${impl} sync group`, () => syncSession(impl, profile, rep)]);
     // DHCP continuity has no keepalived counterpart: floatgw only.
     if (impls.includes("floatgw")) steps.push(["floatgw", "floatgw dhcp", () => dhcpSession(profile, rep)]);
     for (const [impl, name, step] of steps) {
