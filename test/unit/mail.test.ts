@@ -1,8 +1,8 @@
 // Mail alerts without sockets: the message and the SMTP dialog that delivers it.
 import { describe, expect, it } from "vitest";
-import { latin1Bytes, latin1Text } from "../../src/core/bytes";
 import { type Alert, alertSubject, dataSection, mailDialog } from "../../src/integrations/mail";
 import { smtpDialog } from "../../src/track/smtp";
+import { talk } from "./helpers";
 
 const ALERT: Alert = {
   router: "gw-a", kind: "instance", name: "lan", about: "vrid 51 on br-lan, 198.18.0.1/24", from: "backup", to: "master",
@@ -11,18 +11,7 @@ const ALERT: Alert = {
 const ENVELOPE = { from: "floatgw@gw-a", recipients: ["noc@example.org", "oncall@example.org"], heloName: "gw-a" };
 
 /** Plays the server's side: each reply answers what the client sent last. */
-function converse(replies: string[]): { sent: string[]; result: { ok: boolean; detail: string } } {
-  const c = smtpDialog(mailDialog(ENVELOPE, ALERT), "sent");
-  const sent: string[] = [];
-  const opening = c.opening();
-  if (opening) sent.push(latin1Text(opening));
-  for (const reply of replies) {
-    const r = c.receive(latin1Bytes(reply));
-    if (r.send) sent.push(latin1Text(r.send));
-    if (r.done) return { sent, result: r.done };
-  }
-  return { sent, result: c.closed() };
-}
+const converse = (replies: string[]) => talk(smtpDialog(mailDialog(ENVELOPE, ALERT), "sent"), replies);
 
 describe("mail alerts", () => {
   it("name the router, the instance, both states, the priority and the reason", () => {

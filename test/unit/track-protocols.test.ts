@@ -3,25 +3,11 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { internetChecksum } from "../../src/core/checksum";
-import { latin1Bytes, latin1Text } from "../../src/core/bytes";
-import type { Conversation } from "../../src/track/conversation";
 import { fileValue } from "../../src/track/file-value";
 import { httpConversation } from "../../src/track/http";
 import { echoReply, echoRequest } from "../../src/track/icmp";
 import { smtpConversation } from "../../src/track/smtp";
-
-/** Feeds `chunks` until the conversation decides; then (or at the end) its result. */
-function talk(c: Conversation, chunks: string[]): { sent: string[]; result: ReturnType<Conversation["closed"]> } {
-  const sent: string[] = [];
-  const opening = c.opening();
-  if (opening) sent.push(latin1Text(opening));
-  for (const chunk of chunks) {
-    const r = c.receive(latin1Bytes(chunk));
-    if (r.send) sent.push(latin1Text(r.send));
-    if (r.done) return { sent, result: r.done };
-  }
-  return { sent, result: c.closed() };
-}
+import { talk } from "./helpers";
 
 const md5hex = (s: string) => createHash("md5").update(Buffer.from(s, "latin1")).digest("hex");
 
