@@ -179,11 +179,12 @@ export class Runner {
     this.feed({ kind: "advert", rx: { advert: decoded.value, src: msg.src, ttl: msg.ttl, multicast } });
   }
 
-  /** A reload changed only the priority or the trackers: the new effective
-   * priority shows in the next advert, and the election follows from there,
-   * without a transition of our own (unless FAULT starts or ends). */
+  /** A reload changed only the priority, the trackers or the notify
+   * scripts: the new effective priority shows in the next advert, and the
+   * election follows from there, without a transition of our own (unless
+   * FAULT starts or ends). */
   update(spec: InstanceSpec): void {
-    const what = spec.priority !== this.spec.priority ? `base priority ${this.spec.priority} -> ${spec.priority}` : "trackers changed";
+    const what = spec.priority !== this.spec.priority ? `base priority ${this.spec.priority} -> ${spec.priority}` : "configuration changed";
     this.spec = spec;
     this.assess(what);
   }

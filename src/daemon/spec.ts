@@ -55,10 +55,11 @@ export function coreConfig(spec: InstanceSpec, primary: Addr): InstanceConfig {
 }
 
 /** Whether a new configuration of an instance differs from the running one
- * only in its priority and trackers, which then change live, without a
- * transition of their own. Becoming or ceasing to be the address owner
- * (255) is a restart. */
+ * only in its priority, trackers and notify scripts, which then change live,
+ * without a transition of their own. Becoming or ceasing to be the address
+ * owner (255) is a restart. */
 export function changesLive(a: InstanceSpec, b: InstanceSpec): boolean {
   if (a.priority !== b.priority && (a.priority === 255 || b.priority === 255)) return false;
-  return JSON.stringify({ ...a, priority: 0, track: [] }) === JSON.stringify({ ...b, priority: 0, track: [] });
+  const fixed = (s: InstanceSpec): string => JSON.stringify({ ...s, priority: 0, track: [], notify: null });
+  return fixed(a) === fixed(b);
 }
