@@ -144,7 +144,7 @@ export const TRANSITIONS = {
   syncBackup: {
     from: ["master"],
     to: "backup",
-    on: "syncBackup: the member's sync group leaves master; priority 0 first",
+    on: "syncBackup: the member's sync group leaves master; as resign, without a hold-off",
     ref: "keepalived vrrp_sync_backup",
   },
   shutdown: {
@@ -446,6 +446,17 @@ function onTimeout(s: InstanceState, now: Ms): Change {
   return change;
 }
 
+/** A master that steps down on purpose (a switchover, or its sync group
+ * leaving master) sends priority 0 and keeps the VIP (drops Master's
+ * removeVip) until the new master is heard: see `releasing`. It does not
+ * preempt back for holdMs. */
+function handOver(s: InstanceState, edge: "resign" | "syncBackup", reason: string, holdMs: number, now: Ms): Change {
+  const gone = then(send(s, STOP_PRIORITY), (st) => go(st, edge, reason, now));
+  const timers = arm(gone.state.timers, "preemptDelay", after(now, holdMs));
+  const held = { ...gone.state, preemptDelayServed: true, releasing: true, timers };
+  return { state: held, actions: gone.actions.filter((a) => a.kind !== "removeVip") };
+}
+
 // ---- the event table -------------------------------------------------------------
 
 type Handler<K extends EventKind> = (s: InstanceState, e: Extract<Event, { kind: K }>, now: Ms) => Change;
@@ -491,18 +502,10 @@ const HANDLERS: { readonly [K in EventKind]: Partial<Record<Role, Handler<K>>> }
     backup: (s, e, now) => go(s, "syncMaster", e.reason, now),
   },
   syncBackup: {
-    master: (s, e, now) => then(send(s, STOP_PRIORITY), (st) => go(st, "syncBackup", e.reason, now)),
+    master: (s, e, now) => handOver(s, "syncBackup", e.reason, 0, now),
   },
   resign: {
-    master: (s, e, now) => {
-      const gone = then(send(s, STOP_PRIORITY), (st) => go(st, "resign", "resign (planned switchover)", now));
-      const st = gone.state;
-      // Keep the VIP (drop Master's removeVip) until the new master is
-      // heard: see `releasing`.
-      const timers = arm(st.timers, "preemptDelay", after(now, e.holdMs));
-      const held = { ...st, preemptDelayServed: true, releasing: true, timers };
-      return { state: held, actions: gone.actions.filter((a) => a.kind !== "removeVip") };
-    },
+    master: (s, e, now) => handOver(s, "resign", "resign (planned switchover)", e.holdMs, now),
   },
 };
 

@@ -176,11 +176,14 @@ describe("sync groups", () => {
     p.link.input(p.index("A-lan"), { kind: "resign", holdMs: 10_000 });
     expect(p.role("A-wan")).toBe("backup");
     expect(p.transitionsOf("A-wan").at(-1)?.reason).toBe("sync group A backup (A-lan: resign (planned switchover))");
+    // Like the member that resigned, it answers for its address until B's member is heard.
+    expect(p.link.router(p.index("A-wan")).vipHeld).toBe(true);
     p.link.run(10);
     const zeroes = p.link.deliveries.filter((d) => d.priority === 0 && d.to === p.index("B-wan"));
     expect(zeroes).toHaveLength(1);
     p.link.run(2000);
     expect(p.roles()).toEqual(B_MASTER);
+    expect(p.link.router(p.index("A-wan")).vipHeld).toBe(false);
     expect(p.notes.slice(-2).map((n) => `${n.group} ${n.from} -> ${n.to}`)).toEqual(["A master -> backup", "B backup -> master"]);
   });
 });
