@@ -6,6 +6,7 @@
 import { type CommandSpec, commandHelp, parseArgs, usageLine } from "./cli/args";
 import { checkConfigText } from "./config/check";
 import { decodeCommand } from "./cli/decode";
+import { IMPORT_KEEPALIVED, importKeepalivedCommand } from "./cli/import-keepalived";
 import { renderStatus } from "./cli/status";
 import { type ControlRequest, DEFAULT_SWITCHOVER_HOLD_S, MAX_SWITCHOVER_HOLD_S, type Reply, type Results, requestBody } from "./daemon/control-api";
 import { runDaemon } from "./daemon/daemon";
@@ -216,7 +217,9 @@ const version: Command = {
   },
 };
 
-const COMMANDS: readonly Command[] = [run, status, switchover, reload, lease, check, selftestCommand, decode, version];
+const importKeepalived: Command = { spec: IMPORT_KEEPALIVED, run: importKeepalivedCommand };
+
+const COMMANDS: readonly Command[] = [run, status, switchover, reload, lease, check, importKeepalived, selftestCommand, decode, version];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.spec.name.length));

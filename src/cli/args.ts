@@ -5,6 +5,9 @@
 export interface OptionSpec {
   /** The value's placeholder (`--hold SECONDS`); absent for a flag. */
   readonly value?: string;
+  /** The value may be left out, as getopt's optional arguments: `--write`
+   * alone (read as ""), or `--write=PATH`; never the next argument. */
+  readonly optional?: boolean;
   readonly help: string;
 }
 
@@ -57,6 +60,8 @@ export function parseArgs(spec: CommandSpec, args: readonly string[]): Parsed {
       opts.set(name, "");
     } else if (eq > 0) {
       opts.set(name, a.slice(eq + 1));
+    } else if (option.optional === true) {
+      opts.set(name, "");
     } else if (i + 1 < args.length) {
       opts.set(name, args[++i] as string);
     } else {
@@ -77,7 +82,8 @@ function optionList(spec: CommandSpec): string {
 }
 
 function optionHead(name: string, o: OptionSpec): string {
-  return o.value ? `${name} ${o.value}` : name;
+  if (!o.value) return name;
+  return o.optional === true ? `${name}[=${o.value}]` : `${name} ${o.value}`;
 }
 
 export function usageLine(program: string, spec: CommandSpec): string {

@@ -194,3 +194,21 @@ export function writeTextFile(path: string, text: string): boolean {
 export function removeFile(path: string): void {
   os.remove(path);
 }
+
+/** "file", "dir" (following symlinks), or null when `path` does not exist. */
+export function fileKind(path: string): "file" | "dir" | null {
+  const [st, err] = os.stat(path);
+  if (err !== 0) return null;
+  return (st.mode & 0o170000) === 0o040000 ? "dir" : "file";
+}
+
+/** The names in a directory, without `.` and `..`; null when it cannot be read. */
+export function listDirectory(path: string): string[] | null {
+  const [names, err] = os.readdir(path);
+  return err === 0 ? names.filter((n) => n !== "." && n !== "..") : null;
+}
+
+export function currentDirectory(): string | null {
+  const [dir, err] = os.getcwd();
+  return err === 0 ? dir : null;
+}

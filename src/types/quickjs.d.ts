@@ -46,6 +46,8 @@ declare module "os" {
   export function close(fd: number): number;
   export function sleep(ms: number): void;
   export function stat(path: string): [{ mode: number; size: number }, number];
+  export function readdir(path: string): [string[], number];
+  export function getcwd(): [string, number];
   export const SIGINT: number;
   export const SIGTERM: number;
   export const SIGCHLD: number;

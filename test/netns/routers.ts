@@ -156,11 +156,25 @@ export class Router {
 /** keepalived (Debian's) on a lab router, as a peer of floatgwd. */
 export class Keepalived {
   private readonly conf: string;
+  private readonly args: readonly string[];
   private child: ReturnType<Lab["start"]> | null = null;
   private output = "";
 
-  constructor(private readonly lab: Lab, private readonly router: Router, config: string) {
+  /** `config` is the text of a keepalived.conf, written to the router's
+   * directory and checked with `keepalived -t`; or an existing file run as
+   * it is, with more options (`-i ID`). */
+  constructor(
+    private readonly lab: Lab,
+    private readonly router: Router,
+    config: string | { readonly file: string; readonly args: readonly string[] },
+  ) {
+    if (typeof config !== "string") {
+      this.conf = config.file;
+      this.args = config.args;
+      return;
+    }
     this.conf = join(router.dir, "keepalived.conf");
+    this.args = [];
     writeFileSync(this.conf, config);
     const check = lab.exec(router.ns, ["keepalived", "-t", "-f", this.conf]);
     if (check.status !== 0) throw new Error(`keepalived -t rejected the config: ${check.stderr}`);
@@ -169,7 +183,7 @@ export class Keepalived {
   start(): void {
     const d = this.router.dir;
     const child = this.lab.start(this.router.ns, ["keepalived", "-n", "-l", "-D", "-P", "-f", this.conf,
-      "-p", join(d, "ka.pid"), "-r", join(d, "ka-vrrp.pid"), "-G"]);
+      "-p", join(d, "ka.pid"), "-r", join(d, "ka-vrrp.pid"), "-G", ...this.args]);
     child.stdout?.on("data", (b: Buffer) => (this.output += b.toString()));
     child.stderr?.on("data", (b: Buffer) => (this.output += b.toString()));
     this.child = child;

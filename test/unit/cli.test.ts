@@ -32,6 +32,13 @@ describe("parseArgs", () => {
     expect(parseArgs({ name: "switchover", summary: "" }, ["a"])).toEqual({ ok: false, error: "switchover: takes no arguments, not 'a'" });
   });
 
+  it("takes an optional value only after '=', as getopt does", () => {
+    const spec: CommandSpec = { name: "import-keepalived", args: "[FILE]", maxArgs: 1, summary: "s", options: { "--write": { value: "PATH", optional: true, help: "h" } } };
+    expect(parseArgs(spec, ["--write", "k.conf"])).toMatchObject({ ok: true, opts: new Map([["--write", ""]]), rest: ["k.conf"] });
+    expect(parseArgs(spec, ["k.conf", "--write=/tmp/x"])).toMatchObject({ ok: true, opts: new Map([["--write", "/tmp/x"]]), rest: ["k.conf"] });
+    expect(commandHelp("floatgw", spec)).toContain("usage: floatgw import-keepalived [--write[=PATH]] [FILE]\n");
+  });
+
   it("answers --help (and -h) even next to other arguments", () => {
     expect(parseArgs(SPEC, ["a", "b", "--help"])).toMatchObject({ ok: true, help: true });
     expect(parseArgs(SPEC, ["-h"])).toMatchObject({ ok: true, help: true });
