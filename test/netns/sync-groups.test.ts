@@ -146,6 +146,38 @@ describe("sync groups and virtual routes", () => {
     expect(b.has(WAN_VIP, "wan")).toBe(false);
   });
 
+  it("every route type and rule option reaches the kernel as `ip route` and `ip rule` print them", async () => {
+    const { a } = topology();
+    const section = (type: string, name: string, opts: Record<string, string>) =>
+      `\nconfig ${type} '${name}'\n\toption vip 'lan'\n${Object.entries(opts).map(([k, v]) => `\toption ${k} '${v}'\n`).join("")}`;
+    a.startFloatgw(uci({ ...FAST, priority: "150" }, { ...FAST, name: "lan6", address: ["2001:db8:0:1::1/64"], priority: "150" })
+      + section("route", "unreach", { type: "unreachable", target: "198.18.201.0/24", table: "200", metric: "7" })
+      + section("route", "deny", { type: "prohibit", target: "198.18.202.0/24" })
+      + section("route", "back", { type: "throw", target: "198.18.203.0/24", table: "200" })
+      + section("route", "far", { target: "198.19.50.0/24", gateway: "198.19.9.1", device: "br-lan", onlink: "1", source: "198.18.0.2" })
+      + section("route", "local", { target: "198.18.204.0/24", device: "br-lan", scope: "host" })
+      + section("route", "v6", { target: "2001:db8:9::/48", device: "br-lan", metric: "10" })
+      + section("rule", "odd", { dest: "198.18.205.0/24", in: "br-lan", out: "br-lan", mark: "0x10/0xff", tos: "16", action: "unreachable", priority: "1200", invert: "1" })
+      + "\nconfig rule 'v6rule'\n\toption vip 'lan6'\n\toption src '2001:db8:9::/48'\n\toption lookup '300'\n\toption priority '1300'\n");
+    await waitFor("A master of both", () => roles(a).lan === "master" && roles(a).lan6 === "master");
+    const routes = () => lab.exec(a.ns, ["ip", "route", "show", "table", "all"]).stdout + lab.exec(a.ns, ["ip", "-6", "route", "show", "table", "all"]).stdout;
+    const rules = () => lab.exec(a.ns, ["ip", "rule", "show"]).stdout + lab.exec(a.ns, ["ip", "-6", "rule", "show"]).stdout;
+    await waitFor("every route and rule in the kernel", () => a.status()?.routes.every((r) => r.present));
+    for (const line of [
+      "unreachable 198.18.201.0/24 table 200 proto 112 metric 7",
+      "throw 198.18.203.0/24 table 200 proto 112",
+      "prohibit 198.18.202.0/24 proto 112",
+      "198.18.204.0/24 dev br-lan proto 112 scope host",
+      "198.19.50.0/24 via 198.19.9.1 dev br-lan proto 112 src 198.18.0.2 onlink",
+      "2001:db8:9::/48 dev br-lan proto 112 metric 10",
+    ]) expect(routes()).toContain(line);
+    expect(rules()).toContain("1200:\tnot from all to 198.18.205.0/24 tos 0x10 fwmark 0x10/0xff iif br-lan oif br-lan unreachable proto 112");
+    expect(rules()).toContain("1300:\tfrom 2001:db8:9::/48 lookup 300 proto 112");
+    expect(await a.stopFloatgw()).toBe(0);
+    expect(routes()).not.toContain("proto 112");
+    expect(rules()).not.toContain("proto 112");
+  });
+
   it("removes its routes and rules when it stops, and those a crashed run left at the next start", async () => {
     const { a, b } = topology();
     wanLink(a, b);
