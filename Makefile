@@ -4,7 +4,7 @@
 #   make test       set up the machine (root), build everything, run all tests
 #   make package    OpenWrt packages (.ipk and .apk) for every CPU in build/packages/
 #   make dist       the release tarball the OpenWrt SDK builds from (build/dist/)
-#   make demo       set up, build, run the live two-router demo
+#   make demo       set up, build, run the live demo on two real OpenWrt routers
 #   make bench      side-by-side measurements with keepalived (bench/REPORT.md)
 #   make bench-smoke  one quick router death and one failing check script for
 #                     both daemons, and one DHCP continuity run (part of make test)
@@ -29,7 +29,7 @@ include mk/engine.mk
 TS_SOURCES := $(shell find src -name '*.ts')
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: all cross setup test demo bench bench-smoke package dist clean distclean
+.PHONY: all cross setup test demo bench bench-smoke package package-x86_64 dist clean distclean
 all: build/x86_64/floatgwd
 cross: $(foreach t,$(CROSS_TARGETS),build/$(t)/floatgwd)
 
@@ -66,19 +66,23 @@ $(APK): scripts/apk-tools.sh
 package: setup all cross $(APK)
 	@node scripts/package.mjs --apk $(APK) --out build/packages x86_64 $(CROSS_TARGETS)
 
+# The x86_64 packages alone: what the OpenWrt lab installs (demo, bench).
+package-x86_64: setup all $(APK)
+	@node scripts/package.mjs --apk $(APK) --out build/packages x86_64
+
 dist: setup all build/mips_24kc/floatgwd
 	@bash scripts/dist.sh
 
 test: setup all cross package
 	@bash scripts/test.sh
 
-demo: setup all
+demo: package-x86_64
 	@bash scripts/demo.sh
 
-bench: setup all cross
+bench: cross package-x86_64
 	@node bench/run.mjs
 
-bench-smoke: setup all
+bench-smoke: package-x86_64
 	@node bench/run.mjs --smoke
 
 clean:

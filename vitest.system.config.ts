@@ -7,6 +7,7 @@ export default defineConfig({
   test: {
     include: ["test/netns/**/*.test.ts", "test/cross/**/*.test.ts", "test/openwrt/**/*.test.ts"],
     fileParallelism: false,
+    globalSetup: ["test/openwrt/rootfs-setup.ts"],
     testTimeout: 180_000,
     hookTimeout: 60_000,
   },

@@ -31,7 +31,7 @@ export async function idle(impl, windowS) {
   const lab = new Lab("i");
   const d = {};
   try {
-    lab.up();
+    await lab.up();
     for (const r of ["a", "b"]) {
       d[r] = new IMPLS[impl](lab, r, "v2");
       d[r].start();

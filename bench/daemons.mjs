@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FLOATGWD, ROOT, VIP, must, run, sleep } from "./lab.mjs";
+import { FLOATGWD, VIP, must, run, sleep } from "./lab.mjs";
 
 /** Timer profiles of the issue: VRRPv2 at 1 s adverts, VRRPv3 at 100 ms. */
 export const PROFILES = {
@@ -85,22 +85,14 @@ export class Floatgw extends Daemon {
   comm = "floatgwd";
   name = "floatgw";
 
-  /** With `dhcp`, the router also gets the lab's stand-in OpenWrt
-   * (test/lab/openwrt.sh) in `this.openwrt`, and the instance moves DHCP
-   * and replicates leases through it, as scripts/demo.sh does. */
-  constructor(lab, role, profile, { dhcp = false, track = null } = {}) {
+  constructor(lab, role, profile, { track = null } = {}) {
     super(lab, role, profile);
     const p = PROFILES[profile];
-    this.openwrt = dhcp ? join(this.dir, "openwrt") : null;
-    if (dhcp) must(["sh", `${ROOT}/test/lab/openwrt.sh`, this.openwrt, FLOATGWD, this.runDir]);
-    const globalDhcp = dhcp
-      ? `\toption secret 'floatgw-bench-lease-key'\n\toption hotplug '${this.openwrt}/hotplug-call'\n\toption dhcp_leasefile '${this.openwrt}/dhcp.leases'\n`
-      : "";
     writeFileSync(join(this.dir, "floatgw"), `config floatgw 'global'
 \toption enabled '1'
-${globalDhcp}
+
 config vip 'lan'
-${dhcp ? "\toption interface 'lan'\n\toption dhcp '1'\n" : ""}\toption device 'br-lan'
+\toption device 'br-lan'
 \toption vrid '51'
 \toption version '${p.version}'
 \toption advert_int '${p.advertMs / 1000}'

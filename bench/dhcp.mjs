@@ -1,81 +1,75 @@
 // DHCP continuity (floatgw only: keepalived does not touch dnsmasq). One
-// session = a fresh lab with dnsmasq on both routers, driven by floatgw's
-// hooks through the lab's stand-in OpenWrt (test/lab/openwrt.sh, as in the
-// demo), and busybox udhcpc on the client. The client takes a lease from A;
-// once B holds a replica of it, A's switch port goes down; when B's dnsmasq
-// serves DHCP the client is made to renew (SIGUSR1). Recorded: whether it
-// kept its address, the NAKs on the wire, and when the ACK came. DHCP
-// messages are timed by tshark on the switch, dnsmasq's restart by the
-// mtime of the arguments file the stand-in init writes just before it.
-import { readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { Floatgw, PROFILES, logTails } from "./daemons.mjs";
-import { Lab, ROOT, ROUTERS, r1 } from "./lab.mjs";
+// session = a fresh pair of real OpenWrt routers (test/lab/openwrt.mjs):
+// floatgw installed on both and set up with the uci commands of
+// docs/install.md (with the profile's timers), so OpenWrt's own dnsmasq init,
+// dhcp-script and hotplug carry everything; busybox udhcpc on the client.
+// The client takes a lease from A; once B holds a replica of it, A's switch
+// port goes down; when B's dnsmasq serves DHCP the client is made to renew
+// (SIGUSR1). Recorded: whether it kept its address, the NAKs on the wire,
+// whether B's lease file held the lease before B's dnsmasq answered
+// anything, and when the ACK came. DHCP messages are timed by tshark on the
+// switch, the start of B's dnsmasq by its process start time.
+import { readFileSync } from "node:fs";
+import { DhcpClient, dnsmasqState, floatgwStatus, setUpPair } from "../test/lab/openwrt.mjs";
+import { PROFILES } from "./daemons.mjs";
+import { Lab, ROUTERS, now, r1 } from "./lab.mjs";
 
-/** The dnsmasq of a router's stand-in OpenWrt: is it serving DHCP, and
- * since when (wall-clock ms of its last start). */
-function dnsmasq(d) {
-  const file = join(d.openwrt, "dnsmasq.args");
-  try {
-    const args = readFileSync(file, "utf8");
-    return { serving: args !== "" && !args.includes("--no-dhcp-interface"), since: statSync(file).mtimeMs };
-  } catch {
-    return { serving: false, since: 0 };
-  }
+const TICKS_PER_S = 100; // USER_HZ, the unit of /proc/PID/stat's start time
+
+/** When a process started, in wall-clock ms (10 ms resolution: the boot
+ * time comes from /proc/uptime, in hundredths; /proc/stat's is in seconds). */
+function startedAt(pid) {
+  const bootMs = now() - Number(readFileSync("/proc/uptime", "utf8").split(" ")[0]) * 1000;
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+  return bootMs + (Number(fields[19]) * 1000) / TICKS_PER_S;
 }
 
 export async function dhcpSession(profile, rep) {
   const adv = PROFILES[profile].advertMs;
   const bound = 20 * adv + 30_000;
   const lab = new Lab("d");
-  const d = {};
   try {
-    lab.up();
+    await lab.up({ openwrt: true });
+    const { b } = lab.openwrt;
     lab.must("c", ["ip", "addr", "flush", "dev", "eth0"]); // the client's address comes from DHCP
-    for (const r of ["a", "b"]) {
-      d[r] = new Floatgw(lab, r, profile, { dhcp: true });
-      lab.must(r, [join(d[r].openwrt, "init.d/dnsmasq"), "start"]); // as at boot, from the admin's config
-      d[r].start();
-    }
-    await lab.until(() => lab.holds.a && dnsmasq(d.a).serving && !dnsmasq(d.b).serving && dnsmasq(d.b).since > 0,
-      bound, "A holding the VIP and serving DHCP, B not serving");
+    await setUpPair(lab.openwrt, { version: String(PROFILES[profile].version), advert_int: String(adv / 1000) });
     await lab.watchDhcp(bound);
 
-    const log = join(d.a.dir, "udhcpc.log");
-    writeFileSync(log, "");
-    const client = lab.start("c", ["env", `UDHCPC_LOG=${log}`, "busybox", "udhcpc", "-f", "-i", "eth0",
-      "-s", `${ROOT}/test/lab/udhcpc-script.sh`, "-t", "10", "-T", "1", "-A", "1"]);
-    const lease = () => readFileSync(log, "utf8").split("\n").filter((l) => /^(bound|renew) /.test(l))
-      .map((l) => Object.fromEntries(l.split(" ").slice(1).map((kv) => kv.split("=")))).pop();
-    await lab.until(() => lease(), bound, "the client's lease from A");
-    const first = lease();
-    await lab.until(() => d.b.status()?.leaseChannel?.leases?.some((l) => l.ip === first.ip), bound,
+    const client = new DhcpClient(lab.openwrt);
+    await lab.until(() => client.lease, bound, "the client's lease from A");
+    const first = client.lease;
+    await lab.until(() => floatgwStatus(b)?.leaseChannel?.leases?.some((l) => l.ip === first.ip), bound,
       "the lease replicated to B");
 
     await lab.next((e) => e.kind === "advert" && e.router === "a", bound, "an advert from A");
     const tFault = lab.mark("port-down");
     lab.switch("link set pa down");
-    await lab.until(() => dnsmasq(d.b).serving, bound, "B's dnsmasq serving DHCP");
-    const dhcpOn = dnsmasq(d.b).since;
-    const atStart = readFileSync(join(d.b.openwrt, "dhcp.leases.at-start"), "utf8");
+    // Serving: a dnsmasq started since the fault, on a config with DHCP on
+    // (the config is written before the old dnsmasq is stopped).
+    let dhcpOn = 0;
+    await lab.until(() => {
+      const d = dnsmasqState(b);
+      dhcpOn = d.serving ? startedAt(d.pid) : 0;
+      return dhcpOn > tFault;
+    }, bound, "B's dnsmasq serving DHCP");
+    const replicated = b.read("/tmp/dhcp.leases").includes(` ${first.ip} `);
     const tRenew = lab.mark("renew");
-    client.kill("SIGUSR1");
+    client.renew();
     const ack = await lab.next((e) => e.kind === "dhcp" && e.type === "ACK" && e.router === "b", bound,
       "B's ACK of the client's renewal", tRenew);
-    await lab.until(() => lease()?.serverid === ROUTERS.b, bound, "the client's lease renewed by B");
-    const renewed = lease();
+    await lab.until(() => client.lease?.serverid === ROUTERS.b, bound, "the client's lease renewed by B");
+    const renewed = client.lease;
     const dhcp = lab.events.filter((e) => e.kind === "dhcp");
     const request = lab.lastBefore(ack.t, (e) => e.kind === "dhcp" && e.type === "REQUEST");
     return [{ type: "result", measure: "dhcp", impl: "floatgw", profile, rep,
       sameAddress: renewed.ip === first.ip ? 1 : 0, address: renewed.ip,
-      naks: dhcp.filter((e) => e.type === "NAK").length,
-      replicated: atStart.includes(` ${first.ip} `) ? 1 : 0,
+      naks: dhcp.filter((e) => e.type === "NAK").length, replicated: replicated ? 1 : 0,
       dhcpOnMs: r1(dhcpOn - tFault), renewAckMs: r1(ack.t - tRenew), requestAckMs: r1(ack.t - request.t), ackMs: r1(ack.t - tFault) }];
   } catch (err) {
-    throw new Error(`floatgw dhcp ${profile} rep ${rep}: ${err.message}\n${logTails(d)}`);
+    const tails = Object.values(lab.openwrt?.routers ?? {}).map((r) =>
+      `${r.name}: ${r.sh("logread | grep -v kernel | tail -n 30").stdout}`).join("\n");
+    throw new Error(`floatgw dhcp ${profile} rep ${rep}: ${err.message}\n${tails}`);
   } finally {
     lab.cleanup();
-    d.a?.dispose();
-    d.b?.dispose();
   }
 }

@@ -1,7 +1,10 @@
-// The bench's view of the two-router lab of test/lab/lab.sh: it builds the
-// topology with that script, records every process it starts so cleanup
-// kills them by PID, and turns what the lab observes into one time-ordered
-// list of events on the wall clock (the clock tcpdump and `ip -ts` stamp):
+// The bench's view of the two-router lab: the namespace lab of
+// test/lab/lab.sh for the VRRP measures (keepalived runs there, and it is
+// not part of OpenWrt's rootfs), or the lab of real OpenWrt routers of
+// test/lab/openwrt.mjs (same namespaces, switch and addresses) for DHCP
+// continuity. It records every process it starts so cleanup kills them by
+// PID, and turns what the lab observes into one time-ordered list of
+// events on the wall clock (the clock tcpdump and `ip -ts` stamp):
 //   wire  tcpdump on the switch's sw0: adverts, GARPs, echo requests/replies
 //         (and, for the DHCP step, tshark on sw0: DHCP messages)
 //   vip   `ip -ts monitor address` in each router: the VIP added / removed
@@ -12,6 +15,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { OpenWrtLab } from "../test/lab/openwrt.mjs";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const FLOATGWD = resolve(ROOT, "build/x86_64/floatgwd");
@@ -94,10 +98,17 @@ export class Lab extends EventEmitter {
     this.dirs = [];
   }
 
-  up() {
+  /** Builds the lab (with `openwrt`, boots two OpenWrt routers: then
+   * `this.openwrt` is their OpenWrtLab) and starts watching it. */
+  async up({ openwrt = false } = {}) {
     this.isUp = true;
     LIVE.add(this);
-    must(["bash", `${ROOT}/test/lab/lab.sh`, "up", this.prefix], 60_000);
+    if (openwrt) {
+      this.openwrt = new OpenWrtLab({ prefix: this.prefix });
+      await this.openwrt.up();
+    } else {
+      must(["bash", `${ROOT}/test/lab/lab.sh`, "up", this.prefix], 60_000);
+    }
     for (const r of ["a", "b"]) this.macs[this.exec(r, ["cat", "/sys/class/net/br-lan/address"]).stdout.trim()] = r;
     // One long-lived `ip` in the switch reads commands from stdin, so a
     // fault lands within a millisecond of the advert that triggers it.
@@ -251,7 +262,8 @@ export class Lab extends EventEmitter {
   }
 
   /** Kills what this lab started, by PID, and removes its namespaces
-   * (lab.sh down kills whatever else still runs in them, by PID). */
+   * (lab.sh down or the OpenWrt lab's cleanup kill whatever else still
+   * runs in them, by PID). */
   cleanup() {
     for (const child of this.children) {
       try {
@@ -273,7 +285,8 @@ export class Lab extends EventEmitter {
       delete this.ns.gw;
     }
     for (const dir of this.dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-    if (this.isUp) run(["bash", `${ROOT}/test/lab/lab.sh`, "down", this.prefix], 60_000);
+    if (this.openwrt) this.openwrt.cleanup();
+    else if (this.isUp) run(["bash", `${ROOT}/test/lab/lab.sh`, "down", this.prefix], 60_000);
     this.isUp = false;
     LIVE.delete(this);
   }

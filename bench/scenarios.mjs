@@ -44,7 +44,7 @@ export async function session(impl, profile, rep, { smoke = false, timeline = fa
   };
 
   try {
-    lab.up();
+    await lab.up();
     d.a = new Impl(lab, "a", profile);
     d.b = new Impl(lab, "b", profile);
 

@@ -16,7 +16,9 @@
 // (default: the time of the last commit) and nothing else varies. Run as
 // root (files are packaged as root's, as OpenWrt's fakeroot does).
 //
-// usage: node scripts/package.mjs --apk APK --out DIR CPU...
+// usage: node scripts/package.mjs --apk APK --out DIR [--release N] CPU...
+// (--release: build as PKG_RELEASE N instead of the Makefile's, as the
+// upgrade test does for a newer version of the same build)
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
@@ -38,10 +40,11 @@ function sh(argv, opts = {}) {
 }
 
 function parseArgs(argv) {
-  const opts = { apk: "", out: "", cpus: [] };
+  const opts = { apk: "", out: "", release: "", cpus: [] };
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === "--apk") opts.apk = resolve(argv[++i]);
     else if (argv[i] === "--out") opts.out = resolve(argv[++i]);
+    else if (argv[i] === "--release") opts.release = argv[++i];
     else opts.cpus.push(argv[i]);
   }
   if (!opts.apk || !opts.out || opts.cpus.length === 0) throw new Error("usage: package.mjs --apk APK --out DIR CPU...");
@@ -56,10 +59,11 @@ function sourceDateEpoch() {
 /** Evaluates openwrt/<package>/Makefile with the stand-in SDK includes:
  * `info` writes each package's fields to infoDir/<name>/, `install` stages
  * its files for the CPU in stageDir/<name>/. */
-function runMakefile(pkgDir, cpu, targets, infoDir, stageDir) {
+function runMakefile(pkgDir, cpu, targets, infoDir, stageDir, release) {
   const sdk = join(ROOT, "mk/openwrt-sdk");
   sh(["make", "-s", "--no-print-directory", "-f", join(ROOT, pkgDir, "Makefile"), `TOPDIR=${sdk}`, `INCLUDE_DIR=${sdk}`,
-    `PKG_BUILD_DIR=${ROOT}`, `ARCH_PACKAGES=${cpu}`, `INFO_DIR=${infoDir}`, `STAGE_DIR=${stageDir}`, ...targets],
+    `PKG_BUILD_DIR=${ROOT}`, `ARCH_PACKAGES=${cpu}`, `INFO_DIR=${infoDir}`, `STAGE_DIR=${stageDir}`,
+    ...(release ? [`PKG_RELEASE=${release}`] : []), ...targets],
   { cwd: join(ROOT, pkgDir), stdio: ["ignore", "inherit", "inherit"] });
 }
 
@@ -239,7 +243,7 @@ function main() {
   const built = [];
   for (const pkgDir of PACKAGES) {
     const infoDir = join(work, "info");
-    runMakefile(pkgDir, opts.cpus[0], ["info"], infoDir, "");
+    runMakefile(pkgDir, opts.cpus[0], ["info"], infoDir, "", opts.release);
     for (const name of readdirSync(infoDir)) {
       const info = { ...readInfo(join(infoDir, name)), dir: pkgDir.split("/").pop() };
       if (info.pkg_version !== version) {
@@ -249,7 +253,7 @@ function main() {
       for (const arch of arches) {
         const archWork = join(work, name, arch);
         const stageDir = join(archWork, "stage");
-        runMakefile(pkgDir, arch === "all" ? opts.cpus[0] : arch, [`install-${name}`], "", stageDir);
+        runMakefile(pkgDir, arch === "all" ? opts.cpus[0] : arch, [`install-${name}`], "", stageDir, opts.release);
         const out = join(opts.out, arch);
         mkdirSync(out, { recursive: true });
         const job = { name, info, stage: join(stageDir, name), out, arch, epoch };

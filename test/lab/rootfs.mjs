@@ -8,7 +8,8 @@
 // against the sha256 below. FLOATGW_OPENWRT_ROOTFS names another one (any
 // OpenWrt >= 22.03 x86/64 rootfs tarball), which is then used as it is.
 // It is unpacked once into build/openwrt/rootfs-<hash>/ (the pristine copy,
-// never booted or written to); each user takes its own copy (copyRootfs).
+// never booted or written to): the lab mounts it as the read-only layer of
+// each router's root (openwrt.mjs), an install test takes a copy (copyRootfs).
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";

@@ -3,9 +3,9 @@
 // TCP/HTTP/SMTP checks of real servers (nginx, Debian's aiosmtpd), a ping
 // of a "WAN gateway" namespace, the carrier of a second device, and
 // keepalived as the peer that takes over because floatgw advertises its
-// lowered priority (netifd's interface events are tested on real ubusd, in
-// test/openwrt/). VRRPv3 at 100 ms adverts keeps each test short; no timing
-// is asserted (bench/ does).
+// lowered priority. (Interface trackers need netifd: they are tested on a
+// real OpenWrt router, test/openwrt/init.test.ts.) VRRPv3 at
+// 100 ms adverts keeps each test short; no timing is asserted (bench/ does).
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

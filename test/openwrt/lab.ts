@@ -1,0 +1,58 @@
+// What the real-OpenWrt tests share: the lab of test/lab/openwrt.mjs booted
+// once per file, skipped without a rootfs (the global setup,
+// rootfs-setup.ts, says why in one line; under CI=true it fails instead),
+// and views of floatgw inside a router. Generous deadlines, no timing assertions.
+import { afterAll, beforeAll, describe } from "vitest";
+import { floatgwStatus, OpenWrtLab, type Router, type RouterName } from "../lab/openwrt.mjs";
+import { locateRootfs } from "../lab/rootfs.mjs";
+
+/** describe, or describe.skip when there is no OpenWrt rootfs. */
+export const describeOpenWrt = "missing" in locateRootfs() ? describe.skip : describe;
+
+/** A lab booted before the file's tests and torn down after them, also
+ * when they fail. */
+export function useOpenWrtLab({ routers = ["a", "b"] }: { routers?: RouterName[] } = {}) {
+  let lab: OpenWrtLab | null = null;
+  beforeAll(async () => {
+    lab = new OpenWrtLab();
+    await lab.up({ routers });
+  }, 120_000);
+  afterAll(() => lab?.cleanup());
+  return {
+    get lab(): OpenWrtLab {
+      if (!lab) throw new Error("the OpenWrt lab is not up");
+      return lab;
+    },
+  };
+}
+
+export interface Instance {
+  name: string;
+  state: string;
+  vipPresent: boolean;
+  priority: { base: number; effective: number };
+  transitions: { from: string; to: string; reason: string }[];
+}
+export interface LeaseView { mac: string; ip: string; hostname: string; expires: number }
+export interface Status {
+  pid?: number;
+  instances: Instance[];
+  leaseChannel?: { peer: string | null; degraded: string | null; leases: LeaseView[] } | null;
+}
+
+export const status = (r: Router): Status | null => floatgwStatus(r) as Status | null;
+export const state = (r: Router): string | null => status(r)?.instances[0]?.state ?? null;
+
+/** procd's view of the floatgw service (`ubus call service list`). */
+export interface ServiceInstance {
+  running: boolean;
+  pid?: number;
+  command: string[];
+  term_timeout?: number;
+  reload_signal?: number;
+  respawn?: { threshold: number; timeout: number; retry: number };
+}
+export function service(r: Router, verbose = false): { instances?: Record<string, ServiceInstance>; triggers?: unknown[] } {
+  const out = r.must(`ubus call service list '{"name":"floatgw","verbose":${verbose}}'`);
+  return (JSON.parse(out) as Record<string, { instances?: Record<string, ServiceInstance>; triggers?: unknown[] }>).floatgw ?? {};
+}
