@@ -1,5 +1,6 @@
 # floatgw: the one entry point.
-#   make            build/x86_64/floatgwd (static musl, stripped)
+#   make            build/x86_64/floatgwd (static musl, stripped) and the
+#                   generated part of the LuCI app (build/luci-app/)
 #   make cross      the same for every router CPU in CROSS_TARGETS
 #   make test       set up the machine (root), build everything, run all tests
 #   make package    OpenWrt packages (.ipk and .apk) for every CPU in build/packages/
@@ -30,7 +31,8 @@ TS_SOURCES := $(shell find src -name '*.ts')
 NODE_STAMP := node_modules/.package-lock.json
 
 .PHONY: all cross setup test demo bench bench-smoke package package-x86_64 dist clean distclean
-all: build/x86_64/floatgwd
+LUCI_CONFIG := build/luci-app/htdocs/luci-static/resources/floatgw/config.js
+all: build/x86_64/floatgwd $(LUCI_CONFIG)
 cross: $(foreach t,$(CROSS_TARGETS),build/$(t)/floatgwd)
 
 setup:
@@ -53,6 +55,12 @@ $(HOST_QJSC): $(HOST_OBJS)
 build/floatgwd.js: $(TS_SOURCES) scripts/bundle.mjs package.json $(NODE_STAMP)
 	npx tsc -p tsconfig.json
 	node scripts/bundle.mjs $@
+
+# The LuCI app's forms build themselves from the config schema and check
+# with the daemon's own validation: both, bundled for the browser.
+$(LUCI_CONFIG): $(TS_SOURCES) $(wildcard luci-app/src/*.ts) luci-app/tsconfig.json scripts/gen-luci-config.mjs $(NODE_STAMP)
+	npx tsc -p luci-app/tsconfig.json
+	node scripts/gen-luci-config.mjs $@
 
 build/toolchain/%/env.mk: scripts/toolchain.sh
 	@bash scripts/toolchain.sh $*
@@ -86,7 +94,7 @@ bench-smoke: package-x86_64
 	@node bench/run.mjs --smoke
 
 clean:
-	rm -rf build/floatgwd.js build/x86_64 $(foreach t,$(CROSS_TARGETS),build/$(t)) build/packages build/test-results coverage
+	rm -rf build/floatgwd.js build/luci-app build/x86_64 $(foreach t,$(CROSS_TARGETS),build/$(t)) build/packages build/test-results coverage
 
 distclean:
 	rm -rf build node_modules coverage

@@ -29,8 +29,8 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 /** The packages `make package` builds: each is described by its SDK
- * Makefile alone. (The LuCI app joins with "openwrt/luci-app-floatgw".) */
-const PACKAGES = ["openwrt/floatgw"];
+ * Makefile alone. */
+const PACKAGES = ["openwrt/floatgw", "openwrt/luci-app-floatgw"];
 /** The SDK's name for a package's source when this repository's openwrt/
  * directory is the feed "floatgw". */
 const FEED = "feeds/floatgw";
@@ -242,7 +242,8 @@ function main() {
   rmSync(work, { recursive: true, force: true });
   const built = [];
   for (const pkgDir of PACKAGES) {
-    const infoDir = join(work, "info");
+    // One info directory per Makefile: it lists the packages that Makefile makes.
+    const infoDir = join(work, "info", pkgDir);
     runMakefile(pkgDir, opts.cpus[0], ["info"], infoDir, "", opts.release);
     for (const name of readdirSync(infoDir)) {
       const info = { ...readInfo(join(infoDir, name)), dir: pkgDir.split("/").pop() };

@@ -76,7 +76,8 @@ function typeText(t: ValueType): string {
   }
 }
 
-function rangeColumn(o: OptionSpec): string {
+/** The allowed values in words ("1-255", "up to 15 characters"); empty when the type says it all. */
+export function optionRange(o: OptionSpec): string {
   if (o.rangeNote !== undefined) return o.rangeNote;
   const t = o.type;
   switch (t.kind) {
@@ -120,7 +121,7 @@ function sectionTable(s: SectionSpec): string[] {
   for (const o of s.options) {
     const name = `${o.list ? "list" : "option"} \`${o.name}\``;
     const help = o.forTypes !== undefined ? `*${o.forTypes.join(", ")}:* ${o.help}` : o.help;
-    lines.push(`| ${[name, typeText(o.type), defaultText(o), rangeColumn(o), help].map(cell).join(" | ")} |`);
+    lines.push(`| ${[name, typeText(o.type), defaultText(o), optionRange(o), help].map(cell).join(" | ")} |`);
   }
   return lines;
 }

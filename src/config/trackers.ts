@@ -51,8 +51,9 @@ function pollRule(r: SectionReader, problems: ProblemList): PollRule | null {
 function target(r: SectionReader): ProbeTarget | null {
   const host = r.ip("host");
   const source = r.ip("source");
+  const device = r.text("device");
   if (host === null) return null;
-  return { host: addr(host.value), source: source === null ? null : addr(source.value), device: r.text("device")?.value ?? null };
+  return { host: addr(host.value), source: source === null ? null : addr(source.value), device: device?.value ?? null };
 }
 
 function probe(type: TrackerType, r: SectionReader, scriptUser: string | null, problems: ProblemList): ProbeSpec | null {
@@ -98,12 +99,18 @@ function probe(type: TrackerType, r: SectionReader, scriptUser: string | null, p
   if (type === "ping") return where === null || poll === null ? null : { kind: "ping", poll, target: where };
   if (type === "tcp") need("port");
   const port = r.integer("port")?.value ?? DEFAULT_PORT[type] ?? null;
-  if (where === null || poll === null || port === null) return null;
-  if (type === "tcp") return { kind: "tcp", poll, target: where, port };
-  if (type === "smtp") return { kind: "smtp", poll, target: where, port, heloName: r.text("helo_name")?.value ?? null };
+  // Every option of the kind is read (and judged) before a missing one ends
+  // the reading: all of a section's problems are reported at once.
+  if (type === "smtp") {
+    const heloName = r.text("helo_name")?.value ?? null;
+    return where === null || poll === null || port === null ? null : { kind: "smtp", poll, target: where, port, heloName };
+  }
+  if (type === "tcp") return where === null || poll === null || port === null ? null : { kind: "tcp", poll, target: where, port };
   const codes = r.statusCodeList("status_code");
   const path = r.text("path");
-  if (path === null || codes.length === 0) return null;
+  const digest = r.text("digest");
+  const virtualhost = r.text("virtualhost");
+  if (where === null || poll === null || port === null || path === null || codes.length === 0) return null;
   return {
     kind: "http",
     poll,
@@ -111,8 +118,8 @@ function probe(type: TrackerType, r: SectionReader, scriptUser: string | null, p
     port,
     path: path.value,
     statusCodes: codes.map((c) => c.value),
-    digest: r.text("digest")?.value.toLowerCase() ?? null,
-    virtualhost: r.text("virtualhost")?.value ?? null,
+    digest: digest?.value.toLowerCase() ?? null,
+    virtualhost: virtualhost?.value ?? null,
   };
 }
 

@@ -103,13 +103,19 @@ function describe(v: unknown): string {
   return typeof v === "string" ? `'${v}'` : JSON.stringify(v) ?? String(v);
 }
 
+/** The argument uhttpd's ubus JSON-RPC (what LuCI calls through) adds to
+ * every call it forwards: the caller's rpcd session, already checked
+ * against its ACL by then. Not ours to refuse. */
+export const RPC_SESSION_ARG = "ubus_rpc_session";
+
 /** Checks a request's arguments against COMMANDS and the commands' own
  * rules. `via` says which commands the channel offers. */
 export function parseRequest(cmd: unknown, args: unknown, via: "control" | "ubus"): Reply<ControlRequest> {
   if (!isCommand(cmd) || (via === "ubus" && !COMMANDS[cmd].ubus)) return failure("invalid", `unknown command ${describe(cmd)}`);
   if (typeof args !== "object" || args === null || Array.isArray(args)) return failure("invalid", `${cmd}: arguments must be an object`);
   const spec: Record<string, ArgSpec> = COMMANDS[cmd].args;
-  const given = args as Record<string, unknown>;
+  const given = { ...(args as Record<string, unknown>) };
+  if (via === "ubus") delete given[RPC_SESSION_ARG];
   const known = Object.keys(spec);
   for (const name of Object.keys(given)) {
     if (!known.includes(name)) {

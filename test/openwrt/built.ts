@@ -22,3 +22,6 @@ function built(file: string): string {
 }
 export const ipkPath = (cpu: string): string => built(join(ROOT, "build/packages", cpu, `floatgw_${PKG_VERSION}_${cpu}.ipk`));
 export const apkPath = (cpu: string): string => built(join(ROOT, "build/packages", cpu, `floatgw-${PKG_VERSION}.apk`));
+/** luci-app-floatgw: one package for every CPU (PKGARCH all), released with floatgw. */
+export const luciIpkPath = (): string => built(join(ROOT, "build/packages/all", `luci-app-floatgw_${PKG_VERSION}_all.ipk`));
+export const luciApkPath = (): string => built(join(ROOT, "build/packages/all", `luci-app-floatgw-${PKG_VERSION}.apk`));

@@ -19,7 +19,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROOT, must } from "../netns/lab";
 import { CROSS_TARGETS } from "../cross/targets";
-import { APK, MAKEFILE, PKG_VERSION, apkPath, ipkPath, makeVar } from "./built";
+import { APK, MAKEFILE, PKG_VERSION, apkPath, ipkPath, luciApkPath, luciIpkPath, makeVar } from "./built";
 import { type TarMember, readTarGz } from "./tar";
 
 const VERSION = PKG_VERSION;
@@ -50,7 +50,11 @@ const DATA: [string, string, number, string?][] = [
 const sha256 = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 function ipk(cpu: string) {
-  const outer = readTarGz(readFileSync(ipkPath(cpu)));
+  return ipkAt(ipkPath(cpu));
+}
+
+function ipkAt(path: string) {
+  const outer = readTarGz(readFileSync(path));
   const member = (name: string) => outer.find((m) => m.name === name)!;
   const control = readTarGz(member("./control.tar.gz").data);
   const fields = control.find((m) => m.name === "./control")!.data.toString("utf8");
@@ -149,6 +153,53 @@ describe.each(CPUS)("floatgw .apk for %s", (cpu) => {
   });
 });
 
+describe("luci-app-floatgw", () => {
+  const WWW = "./www/luci-static/resources/";
+  /** What the package installs besides directories: the pages as written and
+   * the class generated from the config schema, the menu and the ACL. */
+  const FILES = [
+    `${WWW}floatgw/config.js`, `${WWW}floatgw/status.js`,
+    `${WWW}view/floatgw/settings.js`, `${WWW}view/floatgw/setup.js`, `${WWW}view/floatgw/status.js`,
+    `${WWW}view/status/include/45_floatgw.js`,
+    "./usr/share/luci/menu.d/luci-app-floatgw.json", "./usr/share/rpcd/acl.d/luci-app-floatgw.json",
+  ];
+  const source = (name: string): string =>
+    join(ROOT, name === `${WWW}floatgw/config.js` ? "build/luci-app/htdocs" : name.startsWith("./www/") ? "luci-app/htdocs" : "luci-app/root",
+      name.startsWith("./www/") ? name.slice("./www/".length) : name);
+
+  it("is one .ipk for every CPU that depends on floatgw and LuCI, with the pages, the generated schema, the menu and the ACL", () => {
+    const { control, fields, data } = ipkAt(luciIpkPath());
+    expect(fields).toMatch(new RegExp(`^Package: luci-app-floatgw\nVersion: ${VERSION}\nDepends: libc, floatgw, luci-base\n`));
+    expect(fields).toMatch(/^Architecture: all$/m);
+    expect(data.filter((m) => m.type === "0").map((m) => m.name).sort()).toEqual([...FILES].sort());
+    for (const m of data.filter((m) => m.type === "0")) {
+      expect(m.mode, m.name).toBe(0o644);
+      expect(m.data.equals(readFileSync(source(m.name))), m.name).toBe(true);
+    }
+    // On a running router: LuCI's caches go, rpcd reads the new ACL.
+    const postinst = control.find((m) => m.name === "./postinst-pkg")!.data.toString();
+    expect(postinst).toContain("rm -f /tmp/luci-indexcache*");
+    expect(postinst).toContain("/etc/init.d/rpcd reload");
+    expect(control.some((m) => m.name === "./postrm")).toBe(true);
+  });
+
+  it("is one .apk, noarch, with the same files", () => {
+    const dump = must([APK, "adbdump", luciApkPath()]);
+    expect(/^ {2}arch: (.*)$/m.exec(dump)?.[1]).toBe("noarch");
+    // apk keeps dependencies sorted.
+    expect(dump).toMatch(/^ {2}depends: # 3 items\n {4}- floatgw\n {4}- libc\n {4}- luci-base$/m);
+    const dir = mkdtempSync(join(tmpdir(), "fgluciapk-"));
+    try {
+      must([APK, "extract", "--allow-untrusted", "--destination", dir, luciApkPath()]);
+      expect(readFileSync(join(dir, "lib/apk/packages/luci-app-floatgw.list"), "utf8").split("\n").filter(Boolean).sort())
+        .toEqual(FILES.map((f) => f.slice(1)).sort());
+      for (const f of FILES) expect(readFileSync(join(dir, f)).equals(readFileSync(source(f))), f).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("make package", () => {
   it("gives the same bytes from the same inputs", () => {
     const out = [mkdtempSync(join(tmpdir(), "fgpkg-")), mkdtempSync(join(tmpdir(), "fgpkg-"))];
@@ -156,8 +207,9 @@ describe("make package", () => {
       for (const o of out) {
         must(["env", "SOURCE_DATE_EPOCH=1700000000", "node", join(ROOT, "scripts/package.mjs"), "--apk", APK, "--out", o, "x86_64", "mips_24kc"], 120_000);
       }
-      const files = (o: string) => ["x86_64", "mips_24kc"].flatMap((c) => readdirSync(join(o, c)).map((f) => join(c, f))).sort();
-      expect(files(out[0]!)).toEqual([`mips_24kc/floatgw-${VERSION}.apk`, `mips_24kc/floatgw_${VERSION}_mips_24kc.ipk`,
+      const files = (o: string) => ["all", "x86_64", "mips_24kc"].flatMap((c) => readdirSync(join(o, c)).map((f) => join(c, f))).sort();
+      expect(files(out[0]!)).toEqual([`all/luci-app-floatgw-${VERSION}.apk`, `all/luci-app-floatgw_${VERSION}_all.ipk`,
+        `mips_24kc/floatgw-${VERSION}.apk`, `mips_24kc/floatgw_${VERSION}_mips_24kc.ipk`,
         `x86_64/floatgw-${VERSION}.apk`, `x86_64/floatgw_${VERSION}_x86_64.ipk`]);
       for (const f of files(out[0]!)) expect(sha256(readFileSync(join(out[1]!, f))), f).toBe(sha256(readFileSync(join(out[0]!, f))));
     } finally {

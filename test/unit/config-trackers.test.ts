@@ -131,6 +131,23 @@ describe("tracker sections", () => {
     expect(load("\tlist track 't'\n", section).errors).toEqual([message]);
   });
 
+  it("judge every option of the kind even when a required one is missing (the LuCI form judges field by field)", () => {
+    const long = `/${"a".repeat(1024)}`;
+    expect(load("\tlist track 't'\n", `config tracker 't'\n\toption type 'http'\n\toption path '${long}'\n\toption digest 'xyz'\n`).errors).toEqual([
+      "tracker 't': type 'http' needs option host",
+      `tracker 't': path '${long}' is longer than 1024 characters`,
+      "tracker 't': digest 'xyz' is shorter than 32 characters",
+    ]);
+    expect(load("\tlist track 't'\n", "config tracker 't'\n\toption type 'smtp'\n\toption helo_name 'a b'\n").errors).toEqual([
+      "tracker 't': type 'smtp' needs option host",
+      "tracker 't': helo_name 'a b' may only contain a host name",
+    ]);
+    expect(load("\tlist track 't'\n", "config tracker 't'\n\toption type 'tcp'\n\toption port '80'\n\toption device 'a b'\n").errors).toEqual([
+      "tracker 't': type 'tcp' needs option host",
+      "tracker 't': device 'a b' may only contain letters, digits and _ . @ -",
+    ]);
+  });
+
   it("refuse track lines that name no tracker, repeat one, or carry a bad weight", () => {
     const t = "config tracker 'a'\n\toption type 'link'\n\toption device 'eth1'\n";
     expect(load("\tlist track 'nope'\n", t).errors).toEqual(["vip 'lan': track 'nope' names no tracker section"]);

@@ -56,6 +56,13 @@ describe("commands", () => {
     expect(error("status", { verbose: true })).toBe("status: unknown argument 'verbose' (it takes none)");
   });
 
+  it("takes the session id uhttpd adds to every call over ubus, and only over ubus", () => {
+    const sid = { ubus_rpc_session: "0123456789abcdef0123456789abcdef" };
+    expect(ok("status", sid, "ubus")).toEqual({ cmd: "status" });
+    expect(ok("switchover", { ...sid, instance: "lan", hold: 5 }, "ubus")).toEqual({ cmd: "switchover", instance: "lan", holdS: 5 });
+    expect(error("status", sid, "control")).toBe("status: unknown argument 'ubus_rpc_session' (it takes none)");
+  });
+
   it("refuses unknown commands and arguments that are not an object", () => {
     expect(error("reboot", {})).toBe("unknown command 'reboot'");
     expect(error(undefined, {})).toBe("unknown command undefined");
