@@ -22,7 +22,7 @@ export interface NotifyConfig {
   readonly smtpAlert: boolean;
 }
 
-export function readNotify(r: SectionReader, smtpAlertDefault: boolean, problems: ProblemList): NotifyConfig {
+export function readNotify(r: SectionReader, problems: ProblemList): NotifyConfig {
   const command = (name: string): string[] | null => {
     if (!r.has(name)) return null;
     const line = r.text(name);
@@ -40,6 +40,6 @@ export function readNotify(r: SectionReader, smtpAlertDefault: boolean, problems
       stop: command("notify_stop"),
       any: command("notify"),
     },
-    smtpAlert: r.has("smtp_alert") ? r.bool("smtp_alert") : smtpAlertDefault,
+    smtpAlert: r.bool("smtp_alert"),
   };
 }

@@ -50,9 +50,11 @@ export interface RuleConfig {
   readonly invert: boolean;
 }
 
-/** The owners a route or rule may name: vip name -> its family, and each group's member families. */
+/** The owners a route or rule may name: each enabled vip with its family
+ * (null when the section has errors of its own, reported there), and each
+ * group with its members' families. */
 export interface Owners {
-  readonly vips: ReadonlyMap<string, Family>;
+  readonly vips: ReadonlyMap<string, Family | null>;
   readonly groups: ReadonlyMap<string, readonly Family[]>;
 }
 
@@ -75,7 +77,7 @@ function readOwner(r: SectionReader, owners: Owners, problems: ProblemList): { o
   if (vip !== null) {
     const family = owners.vips.get(vip.value);
     if (family === undefined) problems.error(r.where("vip", vip.text), "names no enabled vip section");
-    return family === undefined ? null : { owner: { kind: "vip", name: vip.value }, families: [family] };
+    return family === undefined ? null : { owner: { kind: "vip", name: vip.value }, families: family === null ? [] : [family] };
   }
   const g = group === null ? undefined : owners.groups.get(group.value);
   if (group !== null && g === undefined) problems.error(r.where("sync_group", group.text), "names no sync group with an enabled member");
@@ -159,7 +161,7 @@ export function readRule(section: UciSection, owners: Owners, problems: ProblemL
   if (family === null && owner !== null) {
     const families = [...new Set(owner.families)];
     if (families.length === 1) family = families[0] ?? null;
-    else problems.error(r.here(), `cannot tell IPv4 from IPv6: sync group '${owner.owner.name}' has members of both; give 'src' or 'dest'`);
+    else if (families.length > 1) problems.error(r.here(), `cannot tell IPv4 from IPv6: sync group '${owner.owner.name}' has members of both; give 'src' or 'dest'`);
   }
   const rule = {
     in: r.text("in")?.value ?? null,

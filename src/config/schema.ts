@@ -203,11 +203,6 @@ export const GLOBAL_SECTION: SectionSpec = {
       default: "30",
       help: "How long one mail may take, from connecting to the server's last answer (keepalived `smtp_connect_timeout`). Mails never delay a transition or a hook: they go out one at a time, beside them.",
     }),
-    option("smtp_alert", {
-      type: BOOL,
-      default: "0",
-      help: "The default of `smtp_alert` for vips and sync groups (keepalived's global `smtp_alert`).",
-    }),
   ],
 };
 
@@ -229,8 +224,8 @@ function notifyOptions(what: "vip" | "group"): OptionSpec[] {
     }),
     option("smtp_alert", {
       type: BOOL,
-      defaultNote: "global `smtp_alert`",
-      help: `Mail every transition of ${subject} to \`notification_email\` through \`smtp_server\` (keepalived \`smtp_alert\`).`,
+      default: "0",
+      help: `Mail every transition of ${subject} to \`notification_email\` through \`smtp_server\` (keepalived \`smtp_alert\`; its global one is this option on each vip and group).`,
     }),
   ];
 }
@@ -642,7 +637,7 @@ export const RULE_SECTION: SectionSpec = {
     option("in", { type: IFNAME, help: "Match packets arriving on this netifd interface (its device), or Linux device (keepalived `iif`)." }),
     option("out", { type: IFNAME, help: "Match packets leaving by this netifd interface (its device), or Linux device (keepalived `oif`)." }),
     option("mark", {
-      type: { kind: "text", minLength: 1, maxLength: 23, pattern: /^(?:0x[0-9A-Fa-f]{1,8}|[0-9]{1,10})(?:\/(?:0x[0-9A-Fa-f]{1,8}|[0-9]{1,10}))?$/, patternHelp: "a number or number/mask, decimal or 0x hexadecimal" },
+      type: { kind: "text", minLength: 1, maxLength: 21, pattern: /^(?:0x[0-9A-Fa-f]{1,8}|[0-9]{1,10})(?:\/(?:0x[0-9A-Fa-f]{1,8}|[0-9]{1,10}))?$/, patternHelp: "a number or number/mask, decimal or 0x hexadecimal" },
       help: "Match the firewall mark, `value` or `value/mask` (keepalived `fwmark`).",
     }),
     option("tos", { type: { kind: "integer", min: 0, max: 255 }, help: "Match the type of service field (keepalived `tos`)." }),

@@ -42,7 +42,6 @@ export function readSyncGroups(
   sections: readonly UciSection[],
   vips: readonly GroupMemberCandidate[],
   trackers: readonly ReadTracker[],
-  smtpAlertDefault: boolean,
   problems: ProblemList,
 ): ReadGroups {
   const groups: SyncGroupConfig[] = [];
@@ -53,7 +52,7 @@ export function readSyncGroups(
     r.warnUnknownOptions();
     const trackingWeight = r.bool("tracking_weight");
     const track = resolveTrackUses(r, r.trackRefList("track"), trackers, null, problems);
-    const notify = readNotify(r, smtpAlertDefault, problems);
+    const notify = readNotify(r, problems);
     read.push({ notify, reader: r });
     const members: string[] = [];
     for (const item of r.textList("vip")) {

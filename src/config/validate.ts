@@ -116,8 +116,7 @@ function familyName(f: Family): string {
   return f === 4 ? "IPv4" : "IPv6";
 }
 
-/** The global section, and the default of smtp_alert for vips and groups. */
-function readGlobal(section: UciSection | undefined, problems: ProblemList): { global: GlobalConfig; smtpAlert: boolean } {
+function readGlobal(section: UciSection | undefined, problems: ProblemList): GlobalConfig {
   // Without the section, every option has its default.
   const r = new SectionReader(section ?? { type: GLOBAL_SECTION.type, name: GLOBAL_NAME, ref: GLOBAL_NAME, anonymous: false, line: 0, options: [] }, GLOBAL_SECTION, problems);
   r.warnUnknownOptions();
@@ -132,7 +131,7 @@ function readGlobal(section: UciSection | undefined, problems: ProblemList): { g
     heloName: r.text("smtp_helo_name")?.value ?? null,
     timeoutMs: r.seconds("smtp_connect_timeout")?.value ?? 30_000,
   };
-  const global = {
+  return {
     enabled: r.bool("enabled"),
     logLevel: (r.choice("log_level")?.value ?? "info") as LogLevel,
     secret: r.text("secret")?.value ?? null,
@@ -142,7 +141,6 @@ function readGlobal(section: UciSection | undefined, problems: ProblemList): { g
     scriptUser: r.text("script_user")?.value ?? null,
     mail,
   };
-  return { global, smtpAlert: r.bool("smtp_alert") };
 }
 
 /** A section with smtp_alert on, while the floatgw section cannot send mail. */
@@ -172,7 +170,7 @@ interface ReadVip {
   readonly addressItems: readonly Item<VipAddress>[];
 }
 
-function readVip(section: UciSection, trackers: readonly ReadTracker[], smtpAlert: boolean, problems: ProblemList): ReadVip {
+function readVip(section: UciSection, trackers: readonly ReadTracker[], problems: ProblemList): ReadVip {
   const r = new SectionReader(section, VIP_SECTION, problems);
   const errorsBefore = problems.errors.length;
   r.warnUnknownOptions();
@@ -239,7 +237,7 @@ function readVip(section: UciSection, trackers: readonly ReadTracker[], smtpAler
   const garpRefreshCount = r.integer("garp_refresh_count");
   const pseudoHeader = r.bool("v3_checksum_pseudo_header");
   const track = resolveTrackUses(r, r.trackRefList("track"), trackers, priority?.value ?? null, problems);
-  const notify = readNotify(r, smtpAlert, problems);
+  const notify = readNotify(r, problems);
 
   const vridValue = vrid === null ? null : toVrid(vrid.value);
   const priorityValue = priority === null ? null : toPriority(priority.value);
@@ -346,16 +344,16 @@ export function validateConfig(pkg: UciPackage): ValidationResult {
       { section: sectionLabel(extra), line: extra.line },
       `only one floatgw section is allowed; the first is on line ${firstGlobal?.line ?? 0}`,
     );
-  const { global, smtpAlert } = readGlobal(firstGlobal, problems);
+  const global = readGlobal(firstGlobal, problems);
   const ofType = (spec: { type: string }): UciSection[] => pkg.sections.filter((s) => s.type === spec.type);
   // Trackers first: the vips' `track` lines refer to them, wherever they stand.
   const trackers = ofType(TRACKER_SECTION).map((s) => readTracker(s, global.scriptUser, problems));
-  const vips = ofType(VIP_SECTION).map((s) => readVip(s, trackers, smtpAlert, problems));
+  const vips = ofType(VIP_SECTION).map((s) => readVip(s, trackers, problems));
   const known = new Set(SECTIONS.map((s) => s.type));
   for (const s of pkg.sections) if (!known.has(s.type)) warnUnknownSection(s, problems);
   checkAcrossSections(vips, problems);
   const read = readSyncGroups(ofType(SYNC_GROUP_SECTION), vips.map((v) => ({ name: v.reader.section.ref, enabled: v.enabled, track: v.config?.track ?? null, reader: v.reader })),
-    trackers, smtpAlert, problems);
+    trackers, problems);
   const enabledVips: VipConfig[] = [];
   for (const v of vips) {
     if (!v.enabled || v.config === null) continue;
@@ -363,7 +361,7 @@ export function validateConfig(pkg: UciPackage): ValidationResult {
     enabledVips.push(member === undefined ? v.config : { ...v.config, track: member.track, syncGroup: member.group });
   }
   const owners: Owners = {
-    vips: new Map(enabledVips.map((v) => [v.name, v.family])),
+    vips: new Map(vips.flatMap((v) => (v.enabled ? [[v.reader.section.ref, v.config?.family ?? null] as const] : []))),
     groups: new Map(read.groups.map((g) => [g.name, enabledVips.filter((v) => v.syncGroup === g.name).map((v) => v.family)])),
   };
   const routes = ofType(ROUTE_SECTION).flatMap((s) => readRoute(s, owners, problems) ?? []);

@@ -106,6 +106,11 @@ describe("routes and rules", () => {
     ]);
   });
 
+  it("say nothing more of a route whose vip has errors of its own", () => {
+    const r = load(GLOBAL + vip("lan", 300, "198.18.0.1/24") + "\nconfig route 'sink'\n\toption vip 'lan'\n\toption type 'blackhole'\n\toption target '198.18.128.0/17'\n");
+    expect(r.errors).toEqual(["vip 'lan': vrid '300' is out of range 1-255"]);
+  });
+
   it("read rules: the family from the addresses or the vip, marks, drop actions", () => {
     const r = load(GLOBAL + LAN + vip("lan6", 51, "2001:db8:0:1::1/64")
       + "\nconfig rule 'from_lan'\n\toption vip 'lan6'\n\toption in 'lan'\n\toption lookup '100'\n\toption mark '0x10/0xff'\n\toption priority '1000'\n"
@@ -135,10 +140,10 @@ describe("routes and rules", () => {
 });
 
 describe("notify scripts and mail alerts", () => {
-  it("split the commands, take smtp_alert's default from the floatgw section, and read the mail settings", () => {
-    const r = load(`${GLOBAL}\toption smtp_alert '1'\n\toption smtp_server '198.18.0.25'\n\tlist notification_email 'noc@example.org'\n\toption router_id 'gw-a'\n\toption script_user 'nobody'\n`
-      + vip("lan", 51, "198.18.0.1/24", "\toption notify '/usr/bin/logger -t vrrp'\n\toption notify_stop \"/bin/sh -c 'echo stopped'\"\n")
-      + vip("wan", 52, "198.19.1.1/24", "\toption smtp_alert '0'\n"));
+  it("split the commands, read smtp_alert per section, and read the mail settings", () => {
+    const r = load(`${GLOBAL}\toption smtp_server '198.18.0.25'\n\tlist notification_email 'noc@example.org'\n\toption router_id 'gw-a'\n\toption script_user 'nobody'\n`
+      + vip("lan", 51, "198.18.0.1/24", "\toption notify '/usr/bin/logger -t vrrp'\n\toption notify_stop \"/bin/sh -c 'echo stopped'\"\n\toption smtp_alert '1'\n")
+      + vip("wan", 52, "198.19.1.1/24"));
     expect(r.errors).toEqual([]);
     const [lan, wan] = r.config?.vips ?? [];
     expect(lan?.notify).toEqual({
