@@ -4,7 +4,8 @@
 // stale.
 
 import type { Status } from "./entry";
-import { SYNC_GROUP, TOP } from "./convert";
+import { TOP } from "./convert";
+import { SYNC_GROUP } from "./sync-group";
 import { GLOBAL_DEFS } from "./global";
 import { AUTHENTICATION, INSTANCE } from "./instance";
 import { VRRP_SCRIPT, VRRP_TRACK_FILE } from "./trackers";

@@ -98,6 +98,12 @@ export function found<T>(value: T, node: ConfNode, scope: Scope, secret = false)
   return { value, at: node.at, subject: subject(scope, node, secret) };
 }
 
+/** Keeps the last of a repeated keyword, as keepalived does, and says so about the earlier one. */
+export function replace<T>(scope: Scope, previous: Found<T> | null, next: Found<T>): Found<T> {
+  if (previous !== null) say(scope, previous, "different", { note: `set again on line ${next.at.line}: the later value applies, as in keepalived` });
+  return next;
+}
+
 /** Reports what became of a found value. */
 export function say(scope: Scope, f: { readonly at: Origin; readonly subject: string }, status: Status, d: EntryDetails = {}): void {
   scope.entries.push(entry(status, f.at, f.subject, d));

@@ -192,11 +192,8 @@ describe("what is not converted", () => {
     expect(convert(instance("priority 300")).at(6)[0]?.status).toBe("error");
   });
 
-  it("reports routes, notify scripts and mail until floatgw has them, and unknown keywords", () => {
-    const c = convert(instance('virtual_routes {\n10.0.0.0/8 via 198.18.0.254\n}\nnotify_master "/etc/ka/master.sh x"\nsmtp_alert\nfoo_bar 1'));
-    const later = (line: number): string | null | undefined => c.at(line)[0]?.later;
-    expect([later(6), later(7), later(9), later(10)]).toEqual(["virtual routes", "virtual routes", "notify scripts", "mail alerts"]);
-    expect(c.at(11)[0]?.note).toMatch(/not a keyword the importer knows/);
+  it("reports unknown keywords", () => {
+    expect(convert(instance("foo_bar 1")).at(6)[0]?.note).toMatch(/not a keyword the importer knows/);
   });
 
   it("maps OpenWrt's hotplug notify to floatgw's hotplug", () => {
@@ -268,9 +265,11 @@ describe("tracking", () => {
 
   it("tracks interfaces as link trackers and drops weights where keepalived does: sync groups, the owner", () => {
     const c = convert(SYNC(""));
-    expect(c.options("A")?.track).toEqual(["link_eth1 weight 0", "chk_g weight 0"]);
-    expect(c.options("B")?.track).toEqual(["chk_g weight 0"]);
+    expect(c.options("A")?.track).toEqual(["link_eth1 weight 0"]);
+    expect(c.options("B")?.track).toBeUndefined();
     expect(c.options("C")?.track).toEqual(["link_eth2"]);
+    expect(c.options("G")).toEqual({ vip: ["A", "B"], track: ["chk_g weight 0"] });
+    expect(c.entries.find((e) => e.subject === "vrrp_sync_group G > track_script > chk_g")?.note).toMatch(/every member of the group in FAULT/);
     expect(c.options("link_eth1")).toEqual({ type: "link", device: "eth1" });
     expect(c.entries.find((e) => e.subject.endsWith("track_script > chk_w"))?.note).toMatch(/drops a weighted tracker in a sync group/);
     expect(c.entries.find((e) => e.subject === "vrrp_instance C > track_interface > eth1 weight -20")?.note).toMatch(/on the address owner/);
@@ -279,7 +278,8 @@ describe("tracking", () => {
 
   it("keeps the weights with sync_group_tracking_weight", () => {
     const c = convert(SYNC("sync_group_tracking_weight"));
-    expect(c.options("A")?.track).toEqual(["link_eth1 weight -20", "chk_w", "chk_g weight 0"]);
+    expect(c.options("A")?.track).toEqual(["link_eth1 weight -20", "chk_w"]);
+    expect(c.options("G")).toEqual({ vip: ["A", "B"], track: ["chk_g weight 0"], tracking_weight: "1" });
     expect(c.problems()).toEqual([]);
   });
 
