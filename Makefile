@@ -41,12 +41,12 @@ setup:
 $(NODE_STAMP): package-lock.json
 	@bash scripts/setup.sh
 
-$(ENGINE_STAMP): scripts/engine.sh patches/quickjs-portability.patch
+$(ENGINE_STAMP): scripts/engine.sh $(wildcard patches/quickjs-*.patch)
 	@bash scripts/engine.sh
 
 # The host qjsc only turns the bundle into C; it is built once and cached.
 HOST_OBJS := $(addprefix build/engine/host/,$(addsuffix .o,$(ENGINE_SRCS) qjsc))
-build/engine/host/%.o: $(ENGINE_STAMP)
+build/engine/host/%.o: $(ENGINE_STAMP) mk/engine.mk
 	@mkdir -p $(@D)
 	gcc -O2 $(ENGINE_DEFS) -c $(ENGINE)/$*.c -o $@
 $(HOST_QJSC): $(HOST_OBJS)
@@ -65,7 +65,7 @@ $(LUCI_CONFIG): $(TS_SOURCES) $(wildcard luci-app/src/*.ts) luci-app/tsconfig.js
 build/toolchain/%/env.mk: scripts/toolchain.sh
 	@bash scripts/toolchain.sh $*
 
-build/%/floatgwd: build/floatgwd.js $(HOST_QJSC) build/toolchain/%/env.mk src/native/native.c src/native/native.h mk/target.mk mk/engine.mk
+build/%/floatgwd: build/floatgwd.js $(HOST_QJSC) build/toolchain/%/env.mk $(wildcard src/native/*) mk/target.mk mk/engine.mk
 	@$(MAKE) --no-print-directory -f mk/target.mk TARGET=$*
 
 $(APK): scripts/apk-tools.sh

@@ -3,7 +3,8 @@
 # two-router lab (test/lab/lab.sh): A (priority 150) master, B (100) backup,
 # VRRPv3, both natively on this machine unless one runs under callgrind.
 #
-#   bench/engine-cost.sh [--window S] [--cg-window S] [--phases rss,cpu,instructions] <floatgwd>
+#   bench/engine-cost.sh [--window S] [--cg-window S] [--phases rss,cpu,instructions]
+#                        [--emulator 'qemu-mips-static -cpu 24Kc'] <floatgwd>
 #
 # Prints one line per phase:
 #   rss           VmRSS/VmHWM (kB) of master and backup idling 10 s at 1 s
@@ -15,24 +16,34 @@
 #                 callgrind over --cg-window seconds (default 30) at 100 ms
 #                 adverts, with its counters zeroed after start-up
 #                 (callgrind_control -z) and dumped at the end (-d)
+# --emulator runs a router CPU's binary (and its status commands) under
+# qemu-user. The cpu phase then gives the emulator's time, a rough proxy;
+# instructions counts the guest's own instructions instead of valgrind:
+# the router under test runs with `-d op,exec,nochain` (each translated
+# block with one marker per instruction, each block run), which
+# bench/qemu-icount.c adds up, at 1 s adverts (it runs several times
+# slower). rss means nothing there (the emulator's own memory is in it).
 # Used to compare engines and builds side by side (docs/performance.md).
 # Instruction counts do not depend on the machine's load; CPU time on a
 # shared machine does, so compare it between runs started together (each
 # has its own lab). Needs root and valgrind; cleans up its namespaces and
 # processes (by PID).
 set -euo pipefail
-window=60 cgwindow=30 phases=rss,cpu,instructions
+window=60 cgwindow=30 phases=rss,cpu,instructions emu=() emu_count=()
 while [ $# -gt 1 ]; do
   case $1 in
     --window) window=$2; shift 2 ;;
     --cg-window) cgwindow=$2; shift 2 ;;
     --phases) phases=$2; shift 2 ;;
+    --emulator) read -ra emu <<<"$2"; shift 2 ;;
     *) break ;;
   esac
 done
-bin=$(realpath "${1:?usage: bench/engine-cost.sh [--window S] [--cg-window S] [--phases rss,cpu,instructions] <floatgwd>}")
+bin=$(realpath "${1:?usage: bench/engine-cost.sh [--window S] [--cg-window S] [--phases rss,cpu,instructions] [--emulator CMD] <floatgwd>}")
 cd "$(dirname "$0")/.."
-command -v callgrind_control >/dev/null || { echo "engine-cost: needs valgrind (apt-get install valgrind)" >&2; exit 2; }
+if [ ${#emu[@]} = 0 ]; then
+  command -v callgrind_control >/dev/null || { echo "engine-cost: needs valgrind (apt-get install valgrind)" >&2; exit 2; }
+fi
 
 p=fgec$$
 work=$(mktemp -d)
@@ -58,7 +69,7 @@ config() { # config <advert_int>: A at priority 150, B at 100
 }
 start() { # start <router> [wrapper...]: the daemon's PID in $started
   local r=$1; shift
-  ip netns exec "$p-$r" "$@" "$bin" run --config "$work/$r/floatgw" --run-dir "$work/$r/run" \
+  ip netns exec "$p-$r" "$@" "${emu[@]}" "${emu_count[@]}" "$bin" run --config "$work/$r/floatgw" --run-dir "$work/$r/run" \
     2>>"$work/$r.log" &
   started=$!
   pids+=("$started")
@@ -69,7 +80,7 @@ stop() { # stop <pid>: SIGTERM, then wait for it (bounded)
   kill -9 "$1" 2>/dev/null || true
 }
 status() { # status <router> <expression over the first instance `i`>
-  "$bin" status --json --run-dir "$work/$1/run" 2>/dev/null |
+  "${emu[@]}" "$bin" status --json --run-dir "$work/$1/run" 2>/dev/null |
     node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{const i=JSON.parse(s).instances[0];console.log(eval(process.argv[1]))}catch{console.log("down")}})' "$2"
 }
 await_roles() { # A master and B backup, within 120 s (callgrind starts slowly)
@@ -121,28 +132,57 @@ measure_cpu() {
   stop "$a"; stop "$b"
 }
 
-per_advert() { # per_advert <router under callgrind> <counter>: sets ir and adverts
-  local r=$1 counter=$2 other=a pid native c0
+per_advert() { # per_advert <router counted> <counter>: sets ir and adverts
+  local r=$1 counter=$2 other=a pid native c0 n0
   [ "$r" = a ] && other=b
   start "$other"; native=$started
-  start "$r" valgrind --tool=callgrind --callgrind-out-file="$work/cg.$r" -q; pid=$started
+  if [ ${#emu[@]} = 0 ]; then
+    start "$r" valgrind --tool=callgrind --callgrind-out-file="$work/cg.$r" -q; pid=$started
+  else
+    rm -f "$work/qlog" "$work/icount"
+    mkfifo "$work/qlog"
+    "$work/qemu-icount" "$work/icount" <"$work/qlog" & icount=$!
+    pids+=("$icount")
+    emu_count=(-d "op,exec,nochain" -D "$work/qlog")
+    start "$r"; pid=$started
+    emu_count=()
+  fi
   await_roles
   sleep 3
   c0=$(status "$r" "i.counters.$counter")
-  callgrind_control -z "$pid" >/dev/null 2>&1
+  if [ ${#emu[@]} = 0 ]; then
+    callgrind_control -z "$pid" >/dev/null 2>&1
+  else
+    n0=$(icount_now)
+  fi
   sleep "$cgwindow"
-  callgrind_control -d "$pid" >/dev/null 2>&1
+  if [ ${#emu[@]} = 0 ]; then
+    callgrind_control -d "$pid" >/dev/null 2>&1
+    ir=$(awk '/^totals:/{print $2}' "$work/cg.$r.1")
+  else
+    ir=$(($(icount_now) - n0))
+  fi
   adverts=$(($(status "$r" "i.counters.$counter") - c0))
-  ir=$(awk '/^totals:/{print $2}' "$work/cg.$r.1")
   stop "$pid"; stop "$native"
 }
 
+icount_now() { # the guest instructions counted so far
+  rm -f "$work/icount"
+  kill -USR1 "$icount"
+  for _ in $(seq 100); do [ -s "$work/icount" ] && break; sleep 0.1; done
+  cat "$work/icount"
+}
+
 measure_instructions() {
-  local irm nm
-  config 0.1
+  local irm nm interval=0.1
+  if [ ${#emu[@]} != 0 ]; then
+    interval=1
+    gcc -O2 -o "$work/qemu-icount" bench/qemu-icount.c
+  fi
+  config "$interval"
   per_advert a advertsTx; irm=$ir nm=$adverts
   per_advert b advertsRx
-  echo "instructions ${cgwindow} s master $((irm / nm)) per advert sent ($irm over $nm);" \
+  echo "instructions ${cgwindow} s at ${interval} s adverts master $((irm / nm)) per advert sent ($irm over $nm);" \
     "backup $((ir / adverts)) per advert received ($ir over $adverts)"
 }
 

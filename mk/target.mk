@@ -1,5 +1,5 @@
-# Builds build/$(TARGET)/floatgwd: the engine, the native module and the
-# bytecode of build/floatgwd.js, linked statically against musl and stripped.
+# Builds build/$(TARGET)/floatgwd: the engine, the native module, main.c and
+# the bytecode of build/floatgwd.js, linked statically against musl and stripped.
 # Called by the top-level Makefile; the toolchain's env.mk gives CC, STRIP,
 # TARGET_CFLAGS, TARGET_LDFLAGS, TARGET_LDLIBS, BIG_ENDIAN and QEMU.
 ifndef TARGET
@@ -12,11 +12,19 @@ include mk/engine.mk
 include build/toolchain/$(TARGET)/env.mk
 
 OUT := build/$(TARGET)
-CFLAGS := -Os -ffunction-sections -fdata-sections $(TARGET_CFLAGS) $(ENGINE_DEFS) -I$(ENGINE)
-OBJS := $(addprefix $(OUT)/obj/,$(addsuffix .o,$(ENGINE_SRCS) native main))
-# The daemon never evaluates source at run time: without eval the parser and
-# compiler fall away at link time (about 130 KB on MIPS).
-QJSC_FLAGS := -e -m -M native,native -fno-eval -fno-string-normalize -fno-proxy
+# After TARGET_CFLAGS and TARGET_LDFLAGS, so that they hold in the OpenWrt
+# SDK too (docs/building.md). A static executable gains nothing from
+# position-independent code, which costs 62 KB on MIPS (GOT loads), nor from
+# unwind tables (66 KB on x86_64: C without exceptions; a debugger reads the
+# .debug twin's DWARF).
+SIZE_CFLAGS := -fno-pic -fno-pie -fno-asynchronous-unwind-tables -fno-unwind-tables
+# aarch64's linker aligns the end of RELRO to 64 KB pages, which pads the
+# file by 57 KB; OpenWrt's kernels all use 4 KB pages.
+SIZE_LDFLAGS := -Wl,-z,max-page-size=4096
+CFLAGS := -Os -ffunction-sections -fdata-sections $(TARGET_CFLAGS) $(SIZE_CFLAGS) $(ENGINE_DEFS) -I$(ENGINE)
+OBJS := $(addprefix $(OUT)/obj/,$(addsuffix .o,$(ENGINE_SRCS) native main bytecode))
+# Only the bytecode: src/native/main.c is the main() and picks the built-ins.
+QJSC_FLAGS := -c -m -M native,native -N floatgwd_bytecode
 
 ifeq ($(BIG_ENDIAN),1)
 # QuickJS compiles regular expression literals into the bytecode in the
@@ -32,24 +40,26 @@ endif
 ENGINE_OBJS := $(addprefix $(OUT)/obj/,$(addsuffix .o,$(ENGINE_SRCS)))
 
 $(OUT)/floatgwd: $(OBJS)
-	$(CC) $(TARGET_LDFLAGS) -static -Wl,--gc-sections -o $@.debug $(OBJS) $(TARGET_LDLIBS) -lm -lpthread
+	$(CC) $(TARGET_LDFLAGS) $(SIZE_LDFLAGS) -static -Wl,--gc-sections -o $@.debug $(OBJS) $(TARGET_LDLIBS) -lm -lpthread
 	$(STRIP) -o $@ $@.debug
 	@echo "built $@ ($$(stat -c %s $@) bytes stripped)"
 
-$(OUT)/obj/%.o: $(ENGINE)/%.c build/toolchain/$(TARGET)/env.mk
+# Objects follow the flags: this file, the engine's defines and the toolchain's.
+FLAGS_DEPS := mk/target.mk mk/engine.mk build/toolchain/$(TARGET)/env.mk
+$(OUT)/obj/%.o: $(ENGINE)/%.c $(FLAGS_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(OUT)/obj/native.o: src/native/native.c src/native/native.h
+$(OUT)/obj/native.o $(OUT)/obj/main.o: $(OUT)/obj/%.o: src/native/%.c src/native/native.h $(FLAGS_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Werror -isystem $(ENGINE) -Isrc/native -c $< -o $@
 
 $(OUT)/qjsc: $(ENGINE_OBJS) $(OUT)/obj/qjsc.o
 	$(CC) $(TARGET_LDFLAGS) -static -o $@ $^ $(TARGET_LDLIBS) -lm -lpthread
 
-$(OUT)/main.c: build/floatgwd.js $(QJSC_BIN)
+$(OUT)/bytecode.c: build/floatgwd.js $(QJSC_BIN) mk/target.mk
 	@mkdir -p $(@D)
 	$(QJSC) $(QJSC_FLAGS) -o $@ build/floatgwd.js
 
-$(OUT)/obj/main.o: $(OUT)/main.c
+$(OUT)/obj/bytecode.o: $(OUT)/bytecode.c $(FLAGS_DEPS)
 	$(CC) $(CFLAGS) -c $< -o $@

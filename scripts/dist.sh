@@ -25,7 +25,7 @@ mkdir -p "$stage/build" "$stage/bytecode"
 git ls-files -z | xargs -0 cp --parents -t "$stage"
 cp build/floatgwd.js "$stage/build/"
 cp -R build/luci-app "$stage/build/"
-cp build/mips_24kc/main.c "$stage/bytecode/big-endian.c"
+cp build/mips_24kc/bytecode.c "$stage/bytecode/big-endian.c"
 tar -C "$out" --format=gnu --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" -cf - "$name" |
   xz -9 -T1 >"$out/$name.tar.xz"
 rm -rf "$stage"

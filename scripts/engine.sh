@@ -2,7 +2,9 @@
 # Fetches QuickJS 2021-03-27 from the npm package qjsc@0.3.0 (the only copy
 # of the engine's C source in the registries we may use), verifies it,
 # extracts the engine into build/engine/quickjs and applies floatgw's
-# portability patch. Never `npm install` it: its install script runs node-gyp.
+# patches (patches/quickjs-*.patch, in name order: the portability fixes,
+# then the size options). Never `npm install` it: its install script runs
+# node-gyp.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,8 +15,11 @@ out=build/engine
 dest=$out/quickjs
 stamp=$dest/.floatgw-patched
 
-if [ -f "$stamp" ] && [ "$stamp" -nt patches/quickjs-portability.patch ]; then
-  exit 0
+patches=(patches/quickjs-*.patch)
+if [ -f "$stamp" ]; then
+  fresh=1
+  for p in "${patches[@]}"; do [ "$stamp" -nt "$p" ] || fresh=0; done
+  [ $fresh = 0 ] || exit 0
 fi
 mkdir -p "$out"
 tgz=$out/qjsc-0.3.0.tgz
@@ -32,6 +37,6 @@ tar -xzf "$tgz" -C "$out/unpack" package/deps/quickjs_2021_03_27
 mv "$out/unpack/package/deps/quickjs_2021_03_27" "$dest"
 rm -rf "$out/unpack"
 [ "$(cat "$dest/VERSION")" = 2021-03-27 ] || { echo "engine: unexpected VERSION" >&2; exit 1; }
-patch -s -p0 -d "$dest" < patches/quickjs-portability.patch
+for p in "${patches[@]}"; do patch -s -p0 -d "$dest" <"$p"; done
 touch "$stamp"
 echo "engine: QuickJS $(cat "$dest/VERSION") ready in $dest"

@@ -49,9 +49,18 @@ install-$(1):
 	rm -rf $(STAGE_DIR)/$(1)
 	mkdir -p $(STAGE_DIR)/$(1)
 	$$(call Package/$(1)/install,$(STAGE_DIR)/$(1))
+# Expanded twice, by this $(eval) and when they run, as the SDK's
+# Build/DefaultTargets does.
+prepare:
+	$(Build/Prepare)
+compile:
+	$(Build/Compile)
+endef
+
+# The SDK's Build/Prepare/Default unpacks the release tarball into
+# $(PKG_BUILD_DIR); whoever calls `prepare` here has done that.
+define Build/Prepare/Default
 endef
 
 info:
-compile:
-	$(Build/Compile)
-.PHONY: info install compile
+.PHONY: info install prepare compile

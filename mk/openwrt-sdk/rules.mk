@@ -7,9 +7,11 @@
 # runs into $(STAGE_DIR)/<package>/ with the SDK's install commands, taking
 # files from $(PKG_BUILD_DIR) (the project's root, where the SDK has the
 # unpacked release tarball) and the binary of $(ARCH_PACKAGES) from the
-# project's own cross build. `compile` runs Build/Compile, with the
-# toolchain variables (TARGET_CC, TARGET_CFLAGS, ...) given on the command
-# line in place of the SDK's. Download, HostBuild and the rest do nothing.
+# project's own cross build. `prepare` and `compile` run Build/Prepare and
+# Build/Compile, and `host-compile` HostBuild's recipes (host-build.mk), with
+# the toolchain variables (TARGET_CC, TARGET_CFLAGS, ...) and directories
+# given on the command line in place of the SDK's. Download and the rest do
+# nothing.
 INSTALL_DIR := install -d -m0755
 INSTALL_BIN := install -m0755
 INSTALL_DATA := install -m0644

@@ -1,4 +1,4 @@
-/* floatgw native module: the one function the generated main() calls. */
+/* floatgw native module: the one function main.c calls. */
 #ifndef FLOATGW_NATIVE_H
 #define FLOATGW_NATIVE_H
 #include "quickjs.h"

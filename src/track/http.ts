@@ -4,8 +4,7 @@
 // `digest` and its `genhash` tool hash the same bytes) must match. Without a
 // digest the answer is known from the status line, and the probe ends there.
 
-import { md5 } from "@noble/hashes/legacy.js";
-import { bytesToHex } from "@noble/hashes/utils.js";
+import SparkMD5 from "spark-md5";
 import { latin1Bytes, latin1Text } from "../core/bytes";
 import { type Conversation, type Reply, down, up } from "./conversation";
 import type { ProbeResult } from "./poll";
@@ -34,7 +33,7 @@ function headerEnd(text: string): { at: number; length: number } | null {
 export function httpConversation(check: HttpCheck): Conversation {
   let head = "";
   let status: number | null = null;
-  let hasher: ReturnType<typeof md5.create> | null = null;
+  let hasher: SparkMD5.ArrayBuffer | null = null;
   let bodyBytes = 0;
 
   const expected = (code: number): boolean => check.statusCodes.some((r) => code >= r.min && code <= r.max);
@@ -42,11 +41,12 @@ export function httpConversation(check: HttpCheck): Conversation {
     if (status === null) return down("no HTTP status line");
     if (!expected(status)) return down(`HTTP ${status}`);
     if (check.digest === null || hasher === null) return up(`HTTP ${status}`);
-    const got = bytesToHex(hasher.digest());
+    const got = hasher.end();
     return got === check.digest ? up(`HTTP ${status}, digest matches`) : down(`HTTP ${status}, body digest ${got} (${bodyBytes} bytes)`);
   };
   const body = (bytes: Uint8Array): void => {
-    hasher?.update(bytes);
+    // A copy: append takes a whole ArrayBuffer, and bytes may be a view into a larger one.
+    hasher?.append(bytes.slice().buffer);
     bodyBytes += bytes.length;
   };
 
@@ -71,7 +71,7 @@ export function httpConversation(check: HttpCheck): Conversation {
       // Without a digest to check, or with a code that fails anyway, the
       // status line is the whole answer.
       if (check.digest === null || !expected(status)) return { send: null, done: verdict() };
-      hasher = md5.create();
+      hasher = new SparkMD5.ArrayBuffer();
       body(bytes.subarray(end.at + end.length - before));
       return { send: null, done: null };
     },

@@ -3,9 +3,11 @@
 // with -cpu 24Kc, which has no FPU: one hard-float instruction would SIGILL.
 // readelf's "Soft float" alone proves nothing (crt files set it even when
 // libgcc's hard-float helpers are linked), so the disassembly is searched too.
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { resolve } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { transformSync } from "esbuild";
 import { Lab, ROOT, must, run } from "../netns/lab";
 import { CROSS_TARGETS, target } from "./targets";
 
@@ -34,6 +36,18 @@ describe.each(["x86_64", ...CROSS_TARGETS])("%s", (name) => {
     sizes[name] = { stripped, xz };
     console.log(`${name}: ${stripped} bytes stripped, ${xz} bytes xz -9e`);
     expect(stripped).toBeLessThan(1024 * 1024);
+  });
+
+  // The soft-float check below reads the .debug twin, whose symbols tell
+  // objdump which functions are MIPS16: what ships must be that file stripped.
+  it("is its .debug twin stripped, byte for byte", () => {
+    const dir = mkdtempSync(resolve(tmpdir(), "floatgw-strip-"));
+    try {
+      must([t.strip, "-o", resolve(dir, "floatgwd"), `${t.binary}.debug`]);
+      expect(readFileSync(resolve(dir, "floatgwd")).equals(readFileSync(t.binary))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("prints its version", () => {
@@ -77,8 +91,44 @@ describe.each(CROSS_TARGETS.filter((n) => target(n).softFloat))("%s soft-float",
 
   it("says Soft float in its ELF attributes and contains no FPU instruction", () => {
     expect(must([t.readelf, "-A", t.binary])).toMatch(/FP ABI:\s+Soft float/);
-    const disassembly = must([t.objdump, "-d", t.binary], 120_000).split("\n");
+    // Without symbols objdump decodes MIPS16 code as MIPS32 and "finds"
+    // thousands of FPU instructions in it; the .debug twin has them.
+    const disassembly = must([t.objdump, "-d", `${t.binary}.debug`], 120_000).split("\n");
+    expect(disassembly.length).toBeGreaterThan(100_000);
     const fpu = disassembly.filter((line) => FPU_INSTRUCTION.test(line));
     expect(fpu.slice(0, 5)).toEqual([]);
+  });
+
+  // OpenWrt builds packages for these CPUs in MIPS16e (CONFIG_USE_MIPS16),
+  // and so does floatgw: the engine's interpreter is MIPS16, musl is not.
+  it("runs MIPS16 code for the engine, interlinked with MIPS32 musl", () => {
+    const symbols = must([t.readelf, "-s", "-W", `${t.binary}.debug`], 60_000).split("\n");
+    const isa = (fn: string): string => {
+      const line = symbols.find((l) => l.trim().endsWith(` ${fn}`));
+      return line === undefined ? `${fn} missing` : line.includes("[MIPS16]") ? "MIPS16" : "MIPS32";
+    };
+    expect([isa("JS_CallInternal"), isa("js_os_poll"), isa("memcpy")]).toEqual(["MIPS16", "MIPS16", "MIPS32"]);
+  });
+});
+
+// The engine is built without BigInt, Promise, Proxy, Atomics and Intl
+// (mk/engine.mk, src/native/main.c): tsconfig's lib keeps most of them out
+// of src/, this keeps them out of what the npm packages bring in too.
+describe("the bundle", () => {
+  const bundle = readFileSync(resolve(ROOT, "build/floatgwd.js"), "utf8");
+
+  it("uses none of the built-ins the engine is built without", () => {
+    const { code } = transformSync(bundle, { minify: true, format: "esm" });
+    expect(code.match(/\bBig(Int|Uint)\w*|\b\d+n\b|\b(Promise|Proxy|Atomics|SharedArrayBuffer|Intl)\b/g) ?? []).toEqual([]);
+  });
+
+  it("has no async function, which needs Promise", () => {
+    // esbuild rewrites each async function or generator into a call of a helper.
+    const { code } = transformSync(bundle, { format: "esm", supported: { "async-await": false, "async-generator": false } });
+    expect(code.match(/\b__async\w*/g) ?? []).toEqual([]);
+  });
+
+  it("is compiled without line numbers and local names", () => {
+    expect(bundle.startsWith('"use strip";')).toBe(true);
   });
 });

@@ -13,6 +13,7 @@ export interface Target {
   qemu: string[];
   readelf: string;
   objdump: string;
+  strip: string;
   softFloat: boolean;
 }
 
@@ -37,6 +38,7 @@ export function target(name: string): Target {
     qemu: words("QEMU"),
     readelf: env.get("READELF") ?? "readelf",
     objdump: env.get("OBJDUMP") ?? "objdump",
+    strip: env.get("STRIP") ?? "strip",
     softFloat: name.startsWith("mips"),
   };
 }

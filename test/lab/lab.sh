@@ -29,7 +29,9 @@ router() { # router <ns> <port> <v4> <v6>
   local ns=$1 port=$2
   ip netns add "$ns"
   ip -n "$ns" link set lo up
-  ip link add "$port" netns "$p-sw" type veth peer name eth0 netns "$ns"
+  # Created in the switch, not the root namespace, so that two labs up at
+  # once (side-by-side measurements) never clash on the port names there.
+  ip -n "$p-sw" link add "$port" type veth peer name eth0 netns "$ns"
   ip -n "$p-sw" link set "$port" master sw0 up
   ip -n "$ns" link add br-lan type bridge
   ip -n "$ns" link set eth0 master br-lan up

@@ -20,6 +20,10 @@ describe("blobmsg encoding", () => {
     expect(hex(encodeBlobmsgFields({ n: -2 }))).toBe("8500000c" + "00016e00" + "fffffffe");
     expect(hex(encodeBlobmsgFields({ n: 2147483648 }))).toBe("84000010" + "00016e00" + "0000000080000000");
     expect(hex(encodeBlobmsgFields({ n: -2147483648 }))).toBe("8500000c" + "00016e00" + "80000000");
+    // Two's complement across both halves (the engine has no BigInt to do it).
+    expect(hex(encodeBlobmsgFields({ n: -2147483649 }))).toBe("84000010" + "00016e00" + "ffffffff7fffffff");
+    expect(hex(encodeBlobmsgFields({ n: -(2 ** 53) + 1 }))).toBe("84000010" + "00016e00" + "ffe0000000000001");
+    expect(hex(encodeBlobmsgFields({ n: 2 ** 53 - 1 }))).toBe("84000010" + "00016e00" + "001fffffffffffff");
   });
 
   it("writes booleans as int8, null as unspec, other numbers as big-endian doubles", () => {
@@ -55,6 +59,16 @@ describe("blobmsg decoding", () => {
     const m = got.value[0]!;
     expect([m.type, m.seq, m.peer, m.attrs.objId, m.attrs.method]).toEqual([MsgType.invoke, 1, 1, 1, "send"]);
     expect(decodeBlobmsgFields(m.attrs.data!)).toEqual({ ok: true, value: { id: "test.ev", data: UBUS_SEND_DATA } });
+  });
+
+  it("reads int64 exactly up to 2^53 and rounded beyond, as Number(BigInt) does", () => {
+    const int64 = (h: string): unknown => decodeBlobmsgFields(bytes(`84000010 00017800 ${h}`));
+    expect(int64("ffffffff7fffffff")).toEqual({ ok: true, value: { x: -2147483649 } });
+    expect(int64("ffe0000000000001")).toEqual({ ok: true, value: { x: -(2 ** 53) + 1 } });
+    expect(int64("001fffffffffffff")).toEqual({ ok: true, value: { x: 2 ** 53 - 1 } });
+    for (const h of ["7fffffffffffffff", "8000000000000000", "0020000000000003", "fffffffffffffffe"]) {
+      expect(int64(h)).toEqual({ ok: true, value: { x: Number(BigInt.asIntN(64, BigInt(`0x${h}`))) } });
+    }
   });
 
   it("reads int16 (which floatgw never writes) as a number", () => {

@@ -88,8 +88,13 @@ export class BlobWriter {
     this.put(4, (d, at) => d.setUint32(at, v >>> 0));
   }
 
+  /** Two's complement in two 32-bit halves: the engine has no BigInt. */
   i64(v: number): void {
-    this.put(8, (d, at) => d.setBigInt64(at, BigInt(v)));
+    const high = Math.floor(v / 2 ** 32);
+    this.put(8, (d, at) => {
+      d.setInt32(at, high);
+      d.setUint32(at + 4, v - high * 2 ** 32);
+    });
   }
 
   f64(v: number): void {
@@ -245,7 +250,8 @@ function readValue(a: RawAttr, depth: number): Decoded<{ name: string; value: Bl
     case BlobmsgType.int32:
       return sized(4, () => dv.getInt32(0));
     case BlobmsgType.int64:
-      return sized(8, () => Number(dv.getBigInt64(0)));
+      // Exact up to 2^53; one rounding beyond, as Number(BigInt) would.
+      return sized(8, () => dv.getInt32(0) * 2 ** 32 + dv.getUint32(4));
     case BlobmsgType.double:
       return sized(8, () => dv.getFloat64(0));
     case BlobmsgType.string: {

@@ -1,0 +1,61 @@
+/*
+ * floatgwd's entry point, in place of the main() `qjsc -e` would write: the
+ * engine with only the built-ins floatgw uses, its three modules (std, os and
+ * native.c's), the bytecode of the bundle (bytecode.c, from `qjsc -c`), then
+ * the event loop. See docs/building.md.
+ *
+ * Left out on purpose: eval (without it the parser and the compiler fall
+ * away at link time), Proxy, Promise and async functions (floatgw's event
+ * loop is callbacks), String.prototype.normalize, the module loader (every
+ * module is built in) and the os.Worker hook. tsconfig.json's lib says the
+ * same to the type checker.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "native.h"
+#include "quickjs-libc.h"
+
+/* bytecode.c, written by `qjsc -c -N floatgwd_bytecode` (mk/target.mk). */
+extern const uint8_t floatgwd_bytecode[];
+extern const uint32_t floatgwd_bytecode_size;
+
+/* Once loaded, the bytecode is never read again: JS_ReadObject copied it
+ * into the engine's own objects. Its pages of the executable stay resident
+ * nonetheless (170 KB); hand the whole ones back to the kernel, which would
+ * read them from the file again if they were ever touched. */
+static void forget_bytecode(void)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t start = ((uintptr_t)floatgwd_bytecode + page - 1) & ~(page - 1);
+    uintptr_t end = ((uintptr_t)floatgwd_bytecode + floatgwd_bytecode_size) & ~(page - 1);
+    if (end > start)
+        madvise((void *)start, end - start, MADV_DONTNEED);
+}
+
+int main(int argc, char **argv)
+{
+    JSRuntime *rt = JS_NewRuntime();
+    JSContext *ctx = rt ? JS_NewContextRaw(rt) : NULL;
+    if (!ctx)
+        return EXIT_FAILURE;
+    JS_AddIntrinsicBaseObjects(ctx);
+    JS_AddIntrinsicDate(ctx);
+    JS_AddIntrinsicRegExp(ctx);
+    JS_AddIntrinsicJSON(ctx);
+    JS_AddIntrinsicMapSet(ctx);
+    JS_AddIntrinsicTypedArrays(ctx);
+    js_std_init_handlers(rt);
+    if (!js_init_module_std(ctx, "std") || !js_init_module_os(ctx, "os") ||
+        !js_init_module_native(ctx, "native"))
+        return EXIT_FAILURE;
+    js_std_add_helpers(ctx, argc, argv);
+    js_std_eval_binary(ctx, floatgwd_bytecode, floatgwd_bytecode_size, 0);
+    forget_bytecode();
+    js_std_loop(ctx);
+    JS_FreeContext(ctx);
+    JS_FreeRuntime(rt);
+    return EXIT_SUCCESS;
+}
