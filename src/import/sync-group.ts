@@ -41,7 +41,8 @@ export const SYNC_GROUP: Table<GroupDraft> = table<GroupDraft>({
   group: mapped("`list vip`, one per converted member instance", (node, g, scope) => {
     if (node.block === null) return report(scope, node, "error", { note: "needs a { ... } block of instance names" });
     const within = inner(scope, node);
-    for (const m of node.block) g.members.push(found(m.keyword, m, within));
+    // keepalived reads the block as a list of words, several on a line or one per line.
+    for (const m of node.block) for (const name of [m.keyword, ...m.args]) g.members.push(found(name, m, within));
   }),
   track_interface: tracking("link", "link trackers"),
   track_script: tracking("script", "its vrrp_script's tracker"),
@@ -88,7 +89,10 @@ export function writeGroup(g: GroupDraft, c: GroupContext, scope: Scope): UciDra
   }
   const name = c.sectionName(g.name);
   const w = new SectionWriter(`sync_group '${name}'`);
-  report(scope, g.node, "mapped", { target: `config sync_group '${name}'` });
+  report(scope, g.node, "mapped", {
+    target: `config sync_group '${name}'`,
+    note: vips.length === 1 ? "one member: it moves nothing else, but its trackers and scripts still apply (keepalived and floatgw check both warn)" : null,
+  });
   for (const [m, vip] of vips) say(within, m, "mapped", { target: w.add("vip", vip) });
   for (const item of trackItems(g.lines, { syncGroup: false, owner: false, vipLabel: w.label }, c.registry, within)) w.add("track", item);
   const weights = g.trackingWeight;
