@@ -341,8 +341,14 @@ export const INSTANCE: Table<InstanceDraft> = table<InstanceDraft>({
   track_file: tracking("file", "`track` naming the vrrp_track_file's tracker (with the line's weight)"),
   track_process: unsupported("floatgw does not track processes"),
   track_bfd: unsupported("floatgw does not speak BFD"),
-  virtual_routes: mapped("a `config route` per line, following the vip (see below)", routeBlock("route")),
-  virtual_rules: mapped("a `config rule` per line, following the vip (see below)", routeBlock("rule")),
+  virtual_routes: mapped(
+    "a `config route` per line, following the vip: `src`, `via`/`gw`, `dev`, `table`, `metric`, `scope`, `onlink` and the types `blackhole`, `unreachable`, `prohibit`, `throw`; `no_track`, `proto` and attributes such as `mtu` are left out with a note; `or`, `nexthop`, `from`, `encap` and table names keep a line from converting",
+    routeBlock("route"),
+  ),
+  virtual_rules: mapped(
+    "a `config rule` per line, following the vip: `from`, `to`, `iif`, `oif`, `fwmark`, `tos`, `table`, `preference`, `not` and the actions `blackhole`, `unreachable`, `prohibit`; `no_track` and `protocol` are left out with a note; `sport`, `dport`, `ipproto`, `uidrange`, `goto` and the like keep a line from converting",
+    routeBlock("rule"),
+  ),
   smtp_alert: smtpAlertRule("vip"),
   notify_priority_changes: unsupported("floatgw runs no script for a change of priority alone; `floatgw status` and its ubus events show it"),
   notify_deleted: unsupported("floatgw runs `notify_stop` for an instance a reload removes"),
