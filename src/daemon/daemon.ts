@@ -8,6 +8,7 @@ import type { Role } from "../core/state";
 import { masterDownIntervalMs } from "../core/timing";
 import type { Ms } from "../core/units";
 import { type HotplugAction, Hotplug } from "../integrations/hotplug";
+import { notifyArgvs } from "../integrations/notify";
 import { Children } from "../platform/children";
 import { ControlServer } from "../platform/control";
 import { after, exit, makeDirs, monotonicMs, onSignal, readTextFile, removeFile, sys, watchReadable, writeFileAtomic } from "../platform/engine";
@@ -73,6 +74,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
   const socketPath = `${opts.runDir}/floatgwd.sock`;
   if (!makeDirs(opts.runDir)) log("warn", `cannot create ${opts.runDir}`);
   const hotplug = new Hotplug(first.global.hotplugCommand, logger("hotplug"));
+  hotplug.setLimits(first.global.notifyTimeoutMs, first.global.scriptUser);
   const devices = new Map<string, Device>();
   const children = new Children();
   const hostname = (readTextFile("/proc/sys/kernel/hostname") ?? "").trim() || "floatgw";
@@ -115,6 +117,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
     transition: (group, from, to, reason) => {
       routes.hold({ kind: "sync_group", name: group.name }, to === "master");
       writeState();
+      hotplug.notify(`GROUP ${group.name}`, notifyArgvs(group.notify.commands, "GROUP", group.name, to, 0));
       const members = group.members.map((m) => runners().find(({ r }) => r.spec.name === m)?.r);
       notifications.transition({
         kind: "sync group", name: group.name, about: `members ${group.members.join(", ")}`, from, to, reason, notify: group.notify,
@@ -155,6 +158,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
         action, instance: spec.name, vrid: spec.vrid, interface: spec.interface ?? "", device: spec.device,
         vips, priority, from, reason, dhcp: spec.dhcp,
       });
+      hotplug.notify(`INSTANCE ${spec.name}`, notifyArgvs(spec.notify.commands, "INSTANCE", spec.name, to, priority));
       notifications.transition({
         kind: "instance", name: spec.name, about: `vrid ${spec.vrid} on ${spec.device}, ${vips.join(", ")}`,
         from, to, priority: String(priority), reason, notify: spec.notify,
@@ -216,6 +220,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
     }
     setLogLevel(loaded.global.logLevel);
     hotplug.setCommand(loaded.global.hotplugCommand);
+    hotplug.setLimits(loaded.global.notifyTimeoutMs, loaded.global.scriptUser);
     log("info", `reloading ${opts.configPath}`);
     configureLeases(loaded);
     apply(loaded);

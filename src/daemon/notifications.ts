@@ -1,7 +1,7 @@
 // What a transition of an instance or a sync group tells the world besides
-// ubus and the hooks: keepalived's notify scripts and mail alerts. Nothing
-// here waits: scripts run one at a time in their own processes, mails go
-// out one at a time over non-blocking sockets.
+// ubus, the hooks and the notify scripts (integrations/hotplug.ts): mail
+// alerts. Nothing here waits: mails go out one at a time over non-blocking
+// sockets.
 import { parseAddr } from "../core/addr";
 import type { Role } from "../core/state";
 import type { NotifyConfig } from "../config/notify";

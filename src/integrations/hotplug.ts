@@ -1,10 +1,13 @@
 // [HOTPLUG] Runs the user's hooks on every transition, the way OpenWrt
 // services do: `hotplug-call floatgw` (or the configured program) with a
-// clean environment describing the event. One hook run at a time, in the
-// order of the transitions (keepalived#1884: out-of-order notifications), and
-// each bounded by a timeout, so a hanging hook never holds up VRRP: the hook
-// runs in its own process while the daemon carries on.
-import { after, isExecutable, killHard, reap, sleepBlocking, spawn } from "../platform/engine";
+// clean environment describing the event, and after it keepalived's notify
+// scripts (notify.ts says which). One program at a time, in the order of the
+// transitions (keepalived#1884: out-of-order notifications), and each bounded
+// by a timeout, so a hanging hook never holds up VRRP: it runs in a process
+// of its own while the daemon carries on.
+import { after, isExecutable, killHard, killSession, reap, sleepBlocking, spawn, spawnSession } from "../platform/engine";
+import { SCRIPT_PATH, resolveProgram } from "../platform/programs";
+import { lookupIds } from "../platform/users";
 import type { Logger } from "../daemon/log";
 
 export type HotplugAction = "master" | "backup" | "fault" | "stop";
@@ -27,7 +30,7 @@ export interface HotplugEvent {
 /** The environment a hook sees; documented in docs/hotplug.md. */
 export function hotplugEnv(e: HotplugEvent): Record<string, string> {
   return {
-    PATH: "/usr/sbin:/usr/bin:/sbin:/bin",
+    PATH: SCRIPT_PATH,
     ACTION: e.action,
     INSTANCE: e.instance,
     VRID: String(e.vrid),
@@ -44,13 +47,28 @@ export function hotplugEnv(e: HotplugEvent): Record<string, string> {
   };
 }
 
+/** One program the queue runs: a hook or a notify script. */
+interface QueuedRun {
+  readonly argv: readonly string[];
+  readonly env: Record<string, string>;
+  /** For the log: "hook for master of lan", "notify script /etc/up.sh of INSTANCE lan". */
+  readonly label: string;
+  /** A notify script's instance or group: its runs still queued when a
+   * newer transition of it comes are dropped, only the newest state
+   * matters. null (hooks): every event runs, the dnsmasq hook acts on each. */
+  readonly subject: string | null;
+}
+
 export class Hotplug {
-  private readonly queue: HotplugEvent[] = [];
-  private running: { pid: number; event: HotplugEvent; cancelTimeout: () => void } | null = null;
+  private readonly queue: QueuedRun[] = [];
+  private running: { pid: number; run: QueuedRun; cancelTimeout: () => void } | null = null;
 
   private command: string | null = null;
+  private timeoutMs = 10_000;
+  /** `user[:group]` notify scripts run as; null: root. */
+  private scriptUser: string | null = null;
 
-  constructor(command: string | null, private readonly log: Logger, private readonly timeoutMs = 10_000) {
+  constructor(command: string | null, private readonly log: Logger) {
     this.setCommand(command);
   }
 
@@ -62,13 +80,30 @@ export class Hotplug {
     if (command !== null && this.command === null) this.log("warn", `${command} not found: hooks are off`);
   }
 
-  emit(event: HotplugEvent): void {
-    if (this.command === null) return;
-    this.queue.push(event);
-    if (!this.running) this.startNext();
+  /** The global notify_timeout and script_user. */
+  setLimits(timeoutMs: number, scriptUser: string | null): void {
+    this.timeoutMs = timeoutMs;
+    this.scriptUser = scriptUser;
   }
 
-  /** Call on SIGCHLD: reaps the running hook and starts the next one. */
+  emit(event: HotplugEvent): void {
+    if (this.command === null) return;
+    this.enqueue({ argv: [this.command, "floatgw"], env: hotplugEnv(event), label: `hook for ${event.action} of ${event.instance}`, subject: null });
+  }
+
+  /** Queues a transition's notify scripts (argvs in order) of `subject`
+   * ("INSTANCE lan", "GROUP router"), dropping its runs not yet started. */
+  notify(subject: string, argvs: readonly (readonly string[])[]): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const q = this.queue[i];
+      if (q?.subject !== subject) continue;
+      this.log("info", `${q.label} not run: a newer transition of ${subject} came first`);
+      this.queue.splice(i, 1);
+    }
+    for (const argv of argvs) this.enqueue({ argv, env: { PATH: SCRIPT_PATH }, label: `notify script ${argv[0] ?? ""} of ${subject}`, subject });
+  }
+
+  /** Call on SIGCHLD: reaps the running program and starts the next one. */
   childExited(): void {
     const r = this.running;
     if (!r) return;
@@ -76,40 +111,92 @@ export class Hotplug {
     if (status === null) return;
     r.cancelTimeout();
     this.running = null;
-    if (status !== 0) this.log("warn", `hook for ${r.event.action} of ${r.event.instance} exited with status ${status}`);
+    if (status !== 0) this.log("warn", `${r.run.label} exited with status ${status}`);
     this.startNext();
   }
 
   /** At exit: runs what is still queued, one at a time, for at most
-   * `budgetMs` in all (the VIPs are already gone by then); a hook still
-   * running at the end is killed. */
+   * `budgetMs` in all (the VIPs are already gone by then); a program still
+   * running at the end is killed. The event loop no longer runs, so the
+   * timeout of each is kept here (the one running at the start gets a
+   * whole timeout from then). */
   drain(budgetMs: number, now: () => number): void {
     const end = now() + budgetMs;
+    let current = this.running?.pid;
+    let killAt = now() + this.timeoutMs;
     while (this.running && now() < end) {
+      if (this.running.pid !== current) {
+        current = this.running.pid;
+        killAt = now() + this.timeoutMs;
+      } else if (now() >= killAt) {
+        this.log("warn", `${this.running.run.label} still running after ${this.timeoutMs} ms: killed`);
+        kill(this.running);
+        killAt = Infinity;
+      }
       sleepBlocking(10);
       this.childExited();
     }
     if (this.running) {
-      this.log("warn", `hook for ${this.running.event.action} of ${this.running.event.instance} cut short at exit`);
-      killHard(this.running.pid);
+      this.log("warn", `${this.running.run.label} cut short at exit`);
+      kill(this.running);
       reap(this.running.pid);
     }
-    for (const e of this.queue.splice(0)) this.log("warn", `hook for ${e.action} of ${e.instance} not run: out of time at exit`);
+    for (const q of this.queue.splice(0)) this.log("warn", `${q.label} not run: out of time at exit`);
+  }
+
+  private enqueue(run: QueuedRun): void {
+    this.queue.push(run);
+    if (!this.running) this.startNext();
   }
 
   private startNext(): void {
-    const event = this.queue.shift();
-    if (!event || this.command === null) return;
-    const pid = spawn([this.command, "floatgw"], hotplugEnv(event));
-    if (pid <= 0) {
-      this.log("error", `cannot run ${this.command}: error ${-pid}`);
+    const run = this.queue.shift();
+    if (!run) return;
+    const pid = this.spawn(run);
+    if (pid === null) {
       this.startNext();
       return;
     }
     const cancelTimeout = after(this.timeoutMs, () => {
-      this.log("warn", `hook for ${event.action} of ${event.instance} still running after ${this.timeoutMs} ms: killed`);
-      killHard(pid);
+      this.log("warn", `${run.label} still running after ${this.timeoutMs} ms: killed`);
+      kill({ pid, run });
     });
-    this.running = { pid, event, cancelTimeout };
+    this.running = { pid, run, cancelTimeout };
   }
+
+  /** Starts a run; null, said in the log, when it cannot start. A hook
+   * shares the daemon's standard streams; a notify script runs as
+   * script_user in a session of its own (killed with whatever it started),
+   * its program found as a shell would. */
+  private spawn(run: QueuedRun): number | null {
+    if (run.subject === null) {
+      const pid = spawn([...run.argv], run.env);
+      if (pid > 0) return pid;
+      this.log("error", `cannot run ${run.label}: error ${-pid}`);
+      return null;
+    }
+    const [name = "", ...args] = run.argv;
+    const program = resolveProgram(name);
+    if (program === null) {
+      this.log("error", `${run.label}: ${name} is not an executable program`);
+      return null;
+    }
+    const ids = this.scriptUser === null ? { uid: -1, gid: -1 } : lookupIds(this.scriptUser);
+    if (typeof ids === "string") {
+      this.log("error", `${run.label}: script_user: ${ids}`);
+      return null;
+    }
+    const pid = spawnSession([program, ...args], run.env, ids.uid, ids.gid);
+    if (pid <= 0) {
+      this.log("error", `cannot run ${run.label}: error ${-pid}`);
+      return null;
+    }
+    return pid;
+  }
+}
+
+/** Kills a run the way it was started. */
+function kill(r: { pid: number; run: QueuedRun }): void {
+  if (r.run.subject === null) killHard(r.pid);
+  else killSession(r.pid);
 }

@@ -3,11 +3,14 @@
 // router, so that one router's WAN can go dark alone), each runs a lan and a wan
 // instance grouped together, with a route and a rule that follow the group
 // and a blackhole route that follows the lan instance. Checked with `ip
-// route` and `ip rule` inside the namespaces. VRRPv3 at 100 ms adverts; no
+// route` and `ip rule` inside the namespaces; notify scripts written as for
+// keepalived log their arguments to a file. VRRPv3 at 100 ms adverts; no
 // timing is asserted (bench/ measures time).
+import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { must } from "./lab";
-import { type Router, sleep, uci, useLab, waitFor } from "./routers";
+import { type Router, sleep, uci, useLab, waitFor, withGlobal } from "./routers";
 
 const { lab, topology } = useLab();
 
@@ -144,6 +147,45 @@ describe("sync groups and virtual routes", () => {
     expect(own).toEqual([]);
     await waitFor("B backup of both", () => roles(b).lan === "backup" && roles(b).wan === "backup");
     expect(b.has(WAN_VIP, "wan")).toBe(false);
+  });
+
+  it("runs the instances' and the group's notify scripts with keepalived's arguments, one at a time, a hanging one killed at notify_timeout", async () => {
+    const { a, b } = topology();
+    const wsw = wanLink(a, b);
+    /** keepalived-style scripts: each logs its arguments to notes.log in the router's directory. */
+    const notify = (r: Router, hang: boolean): { config: string; notes: () => string[] } => {
+      const script = join(r.dir, "note.sh");
+      const notes = join(r.dir, "notes.log");
+      writeFileSync(script, `#!/bin/sh\necho "$*" >> ${notes}\n`);
+      chmodSync(script, 0o755);
+      const own = { notify_master: `${script} master-own`, notify: `${script} any`, ...(hang ? { notify_backup: "/bin/sleep 30" } : {}) };
+      const priority = hang ? "100" : "150";
+      const config = withGlobal(uci({ ...FAST, ...own, priority }, { ...FAST, ...own, name: "wan", device: "wan", vrid: "52", address: [`${WAN_VIP}/24`], priority }), { notify_timeout: "1" })
+        + FOLLOWERS.replace("\tlist vip 'wan'\n", `\tlist vip 'wan'\n\toption notify_fault '${script} group-fault'\n\toption notify '${script} group-any'\n`);
+      return { config, notes: () => (existsSync(notes) ? readFileSync(notes, "utf8").trim().split("\n") : []) };
+    };
+    const na = notify(a, false);
+    const nb = notify(b, true);
+    a.startFloatgw(na.config);
+    b.startFloatgw(nb.config);
+    await waitFor("A master of both, with its notify scripts run", () =>
+      roles(a).wan === "master" && na.notes().includes("group-any GROUP router MASTER 0"));
+    expect(na.notes()).toEqual(expect.arrayContaining(["master-own", "any INSTANCE lan MASTER 150", "any INSTANCE wan MASTER 150"]));
+    // B's notify_backup hangs: killed after notify_timeout, and the generic notify runs after it.
+    await waitFor("B's generic notify after the killed notify_backup", () => nb.notes().includes("any INSTANCE lan BACKUP 100"));
+    expect(b.log).toContain("notify script /bin/sleep of INSTANCE lan still running after 1000 ms: killed");
+
+    must(["ip", "-n", wsw, "link", "set", "wa", "down"]);
+    await waitFor("B master, its scripts run; A's group in FAULT, its scripts run", () =>
+      nb.notes().includes("group-any GROUP router MASTER 0") && na.notes().includes("group-any GROUP router FAULT 0"));
+    expect(nb.notes()).toEqual(expect.arrayContaining(["master-own", "any INSTANCE lan MASTER 100", "any INSTANCE wan MASTER 100"]));
+    expect(na.notes()).toEqual(expect.arrayContaining(["group-fault", "any INSTANCE lan FAULT 150"]));
+    expect(nb.notes()).not.toContain("group-fault");
+
+    expect(await b.stopFloatgw()).toBe(0);
+    // A stop runs before the daemon exits (the resign's hanging notify_backup
+    // killed at its timeout first): STOP for each instance and the group.
+    expect(nb.notes().slice(-3).sort()).toEqual(["any INSTANCE lan STOP 100", "any INSTANCE wan STOP 100", "group-any GROUP router STOP 0"]);
   });
 
   it("every route type and rule option reaches the kernel as `ip route` and `ip rule` print them", async () => {
