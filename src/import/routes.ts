@@ -5,7 +5,9 @@
 // attributes that do not change which packets go where (no_track, proto,
 // mtu...) are left out with a note; anything that would change it (a second
 // gateway, multipath, port or uid matches) keeps the line from being
-// converted, since a different route would be worse than none.
+// converted, since a different route would be worse than none. So does a
+// value keepalived or the kernel refuses: keepalived skips such a line and
+// runs without it.
 
 import { ROUTE_SECTION, ROUTE_TYPES, RULE_ACTIONS, RULE_SECTION, type SectionSpec } from "../config/schema";
 import type { UciDraftSection } from "../config/uci-write";
@@ -39,7 +41,6 @@ interface Reading {
   readonly values: Map<string, string>;
   readonly notes: string[];
   refused: string | null;
-  error: string | null;
 }
 
 type Step = (word: string, next: string | undefined, r: Reading) => number;
@@ -47,15 +48,10 @@ type Step = (word: string, next: string | undefined, r: Reading) => number;
 /** A word that takes the next one as the value of `option`, checked against the schema's type. */
 function valued(section: SectionSpec, option: string, parse: (text: string) => string | null = (t) => t): Step {
   return (word, next, r) => {
-    if (next === undefined) r.error = `'${word}' needs a value`;
-    else {
-      const value = parse(next);
-      const why = value === null ? `'${next}' is not a value floatgw's ${option} takes` : misfit(section, option, value);
-      // A table name is valid in keepalived (rt_tables) but not in floatgw; a malformed value is an error in both.
-      if (why !== null && (option === "table" || option === "lookup")) r.refused ??= TABLE_NAMES;
-      else if (why !== null) r.error ??= why;
-      else if (value !== null) r.values.set(option, value);
-    }
+    const value = next === undefined ? null : parse(next);
+    const why = next === undefined ? `'${word}' needs a value` : value === null ? `'${next}' is not a value floatgw's ${option} takes` : misfit(section, option, value);
+    if (why !== null) r.refused ??= option === "table" || option === "lookup" ? TABLE_NAMES : why;
+    else if (value !== null) r.values.set(option, value);
     return 1;
   };
 }
@@ -126,7 +122,7 @@ const RULE_WORDS: Readonly<Record<string, Step>> = {
 
 function read(line: RouteLine): Reading {
   const words = [line.node.keyword, ...line.node.args];
-  const r: Reading = { values: new Map(), notes: [], refused: null, error: null };
+  const r: Reading = { values: new Map(), notes: [], refused: null };
   const table = line.kind === "route" ? ROUTE_WORDS : RULE_WORDS;
   for (let i = 0; i < words.length; i++) {
     const w = words[i] ?? "";
@@ -134,7 +130,7 @@ function read(line: RouteLine): Reading {
     if (step !== undefined) i += step(w, words[i + 1], r);
     else if (line.kind === "route" && !r.values.has("target")) {
       const target = parsePrefix(w);
-      if (!target.ok) r.error ??= `'${w}' ${target.reason}`;
+      if (!target.ok) r.refused ??= `'${w}' ${target.reason}`;
       else r.values.set("target", `${target.value.address}/${target.value.prefix}`);
     } else r.refused ??= `'${w}' is not a ${line.kind} option the importer knows`;
   }
@@ -167,10 +163,6 @@ export function convertRoutes(lines: readonly RouteLine[], vip: string, name: (b
   const sections: UciDraftSection[] = [];
   for (const line of lines) {
     const r = read(line);
-    if (r.error !== null) {
-      report(line.scope, line.node, "error", { note: r.error });
-      continue;
-    }
     const why = r.refused ?? incomplete(line, r.values);
     if (why !== null) {
       report(line.scope, line.node, "unsupported", { note: why });

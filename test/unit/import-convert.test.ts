@@ -394,9 +394,11 @@ describe("virtual routes and rules", () => {
     expect(c.problems()).toEqual([]);
   });
 
-  it("stops with an error for a network the kernel refuses", () => {
-    const c = convert(instance("virtual_routes {\n10.3.0.1/16 via 198.18.0.254\n}"));
-    expect(c.at(7)[0]).toMatchObject({ status: "error", note: "'10.3.0.1/16' has bits set beyond /16" });
+  it("does not convert a line keepalived skips: a network the kernel refuses, a value missing", () => {
+    const c = convert(instance("virtual_routes {\n10.3.0.1/16 via 198.18.0.254\n10.4.0.0/16 via\n}"));
+    expect(c.at(7)[0]).toMatchObject({ status: "unsupported", note: "'10.3.0.1/16' has bits set beyond /16" });
+    expect(c.at(8)[0]).toMatchObject({ status: "unsupported", note: "'via' needs a value" });
+    expect(c.sections.some((x) => x.type === "route")).toBe(false);
   });
 
   it("writes a rule section per line, with keepalived's words for OpenWrt's options", () => {
