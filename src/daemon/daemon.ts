@@ -158,7 +158,9 @@ export function runDaemon(opts: DaemonOptions): boolean {
         action, instance: spec.name, vrid: spec.vrid, interface: spec.interface ?? "", device: spec.device,
         vips, priority, from, reason, dhcp: spec.dhcp,
       });
-      hotplug.notify(`INSTANCE ${spec.name}`, notifyArgvs(spec.notify.commands, "INSTANCE", spec.name, to, priority));
+      // keepalived goes from MASTER straight to STOP when it shuts down: the
+      // handover's step to backup (for the hooks and dnsmasq) runs no notify script.
+      if (!(stopping && to === "backup")) hotplug.notify(`INSTANCE ${spec.name}`, notifyArgvs(spec.notify.commands, "INSTANCE", spec.name, to, priority));
       notifications.transition({
         kind: "instance", name: spec.name, about: `vrid ${spec.vrid} on ${spec.device}, ${vips.join(", ")}`,
         from, to, priority: String(priority), reason, notify: spec.notify,

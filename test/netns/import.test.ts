@@ -125,6 +125,13 @@ function holders(p: Pair, fx: Fixture): string {
     .join(" ");
 }
 
+/** Whether every VIP's device is up on both routers. */
+function linksUp(p: Pair, fx: Fixture): boolean {
+  return (["a", "b"] as const).every((side) =>
+    fx.vips.every((v) => / state UP /.test(p.lab.exec(p.routers[side].ns, ["ip", "-o", "link", "show", "dev", v.device]).stdout)),
+  );
+}
+
 /** Who has the fixture's virtual route: "a", "b", "both" or "none". */
 function routeHolder(p: Pair, fx: Fixture): string {
   if (fx.route === null) return "none";
@@ -193,6 +200,8 @@ async function electionAndFailover(p: Pair, fx: Fixture, d: Daemons): Promise<Ru
     vips.push(await settled(p, fx, what));
     routes.push(routeHolder(p, fx));
   };
+  // Both routers' links are up before either daemon starts: one that comes up late is a FAULT in keepalived and a wait in floatgw.
+  await waitFor("the routers' links up", () => linksUp(p, fx) || null, 30_000);
   d.start("a");
   d.start("b");
   await step("an elected master");
