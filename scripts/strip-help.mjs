@@ -1,7 +1,8 @@
 // The daemon never reads the help texts of src/config/schema.ts: they are
 // for docs/configuration.md and the LuCI app, which take them from the
 // source. The bundle gets schema.ts with each `help:` literal emptied, which
-// keeps some 16 KB of text out of every binary.
+// keeps some 16 KB of text out of every binary. Likewise the importer's
+// keyword summaries, which only docs/keepalived-keywords.md shows.
 
 /** Index just past the string or template literal that starts at `at`, or -1. */
 function literalEnd(s, at) {
@@ -37,28 +38,40 @@ function expressionEnd(s, at) {
   return i;
 }
 
-/** `source` with every `help: <literal>` made `help: ""`. */
-export function withoutHelp(source) {
-  const property = /\bhelp:\s*/g;
+/** `source` with the literal after each match of `prefix` (a global regexp) made "". */
+function emptyLiterals(source, prefix) {
   let out = "";
   let copied = 0;
-  for (let m = property.exec(source); m !== null; m = property.exec(source)) {
-    const end = literalEnd(source, m.index + m[0].length);
+  for (let m = prefix.exec(source); m !== null; m = prefix.exec(source)) {
+    const at = m.index + m[0].length;
+    const end = literalEnd(source, at);
     if (end < 0) continue;
-    out += `${source.slice(copied, m.index)}help: ""`;
+    out += `${source.slice(copied, at)}""`;
     copied = end;
-    property.lastIndex = end;
+    prefix.lastIndex = end;
   }
   return out + source.slice(copied);
 }
 
-/** The esbuild plugin that bundles schema.ts without its help. */
+/** `source` with every `help: <literal>` made `help: ""`. */
+export function withoutHelp(source) {
+  return emptyLiterals(source, /\bhelp:\s*/g);
+}
+
+/** An importer source (src/import/) with the keyword tables' summaries
+ * emptied: the first argument of `mapped(` and the second of `rule("status",`
+ * are read only by docs/keepalived-keywords.md's generator. (`unsupported(`
+ * and `different(` keep theirs: it is also the report's note.) */
+export function withoutSummaries(source) {
+  return emptyLiterals(source, /\bmapped(?:<\w+>)?\(\s*|\brule(?:<\w+>)?\(\s*"(?:mapped|different|unsupported)",\s*/g);
+}
+
+/** The esbuild plugin that bundles schema.ts without its help and the importer without its summaries. */
 export const stripSchemaHelp = {
   name: "strip-schema-help",
   setup(build) {
-    build.onLoad({ filter: /[\\/]src[\\/]config[\\/]schema\.ts$/ }, async (args) => {
-      const { readFile } = await import("node:fs/promises");
-      return { contents: withoutHelp(await readFile(args.path, "utf8")), loader: "ts" };
-    });
+    const read = async (path) => (await import("node:fs/promises")).readFile(path, "utf8");
+    build.onLoad({ filter: /[\\/]src[\\/]config[\\/]schema\.ts$/ }, async (args) => ({ contents: withoutHelp(await read(args.path)), loader: "ts" }));
+    build.onLoad({ filter: /[\\/]src[\\/]import[\\/][^\\/]+\.ts$/ }, async (args) => ({ contents: withoutSummaries(await read(args.path)), loader: "ts" }));
   },
 };
