@@ -10,6 +10,8 @@ import type { DaemonStatus } from "../../src/daemon/status-contract";
 import { dnsmasqState, floatgwStatus, must, type Router, run, setUpPair, waitFor } from "../lab/openwrt.mjs";
 import { describeOpenWrt, state, useOpenWrtLab } from "./lab";
 
+/** reload_config waits for procd to restart what changed: slow on a loaded machine. */
+const SLOW = { timeoutMs: 90_000 };
 const status = (r: Router): DaemonStatus | null => floatgwStatus(r) as DaemonStatus | null;
 
 describeOpenWrt("a router pair tracking A's WAN", () => {
@@ -28,7 +30,7 @@ describeOpenWrt("a router pair tracking A's WAN", () => {
       must(["ip", "-n", gw, "addr", "add", "198.19.1.1/24", "dev", "eth0"]);
       must(["ip", "-n", gw, "link", "set", "eth0", "up"]);
       a.must("uci set network.wan=interface; uci set network.wan.device='wan'; uci set network.wan.proto='static'; "
-        + "uci set network.wan.ipaddr='198.19.1.2'; uci set network.wan.netmask='255.255.255.0'; uci commit network; reload_config");
+        + "uci set network.wan.ipaddr='198.19.1.2'; uci set network.wan.netmask='255.255.255.0'; uci commit network; reload_config", SLOW);
       await waitFor("netifd's wan up on A", () => {
         const s = a.sh("ifstatus wan");
         return s.status === 0 && JSON.parse(s.stdout).up === true;
@@ -40,7 +42,7 @@ describeOpenWrt("a router pair tracking A's WAN", () => {
       a.must(["uci set floatgw.gw=tracker", "uci set floatgw.gw.type='ping'", "uci set floatgw.gw.host='198.19.1.1'",
         "uci set floatgw.gw.interval='0.5'", "uci set floatgw.gw.timeout='0.5'", "uci set floatgw.gw.fall='2'",
         "uci set floatgw.wan=tracker", "uci set floatgw.wan.type='interface'", "uci set floatgw.wan.interface='wan'",
-        "uci add_list floatgw.lan.track='gw'", "uci add_list floatgw.lan.track='wan'", "uci commit floatgw", "reload_config"].join("; "));
+        "uci add_list floatgw.lan.track='gw'", "uci add_list floatgw.lan.track='wan'", "uci commit floatgw", "reload_config"].join("; "), SLOW);
       const trackers = () => status(a)?.trackers ?? [];
       await waitFor("both of A's trackers up", () => trackers().length === 2 && trackers().every((t) => t.state === "up"));
       expect(a.logread()).toContain("[ubus] listening to network.interface events");
@@ -58,10 +60,10 @@ describeOpenWrt("a router pair tracking A's WAN", () => {
       await waitFor("A master serving DHCP again", aServes);
 
       // netifd takes wan down: its event moves the VIP before the ping notices.
-      a.must("ifdown wan");
+      a.must("ifdown wan", SLOW);
       await waitFor("B master serving DHCP after ifdown wan", bServes);
       expect(status(a)?.instances[0]?.transitions.at(-1)?.reason).toBe("tracker wan down: wan ifdown");
-      a.must("ifup wan");
+      a.must("ifup wan", SLOW);
       await waitFor("A master serving DHCP after ifup wan", aServes);
       expect(trackers().find((t) => t.name === "wan")).toMatchObject({ state: "up", detail: "wan ifup" });
     } finally {
