@@ -84,7 +84,8 @@ export function writeGroup(g: GroupDraft, c: GroupContext, scope: Scope): UciDra
   }
   if (vips.length === 0) {
     report(scope, g.node, "different", { note: "none of its members was converted: not written" });
-    for (const line of g.lines) say(within, line, "different", { note: "no member of the sync group was converted" });
+    for (const f of [...g.lines, ...g.notify.scripts.values(), g.notify.smtpAlert, g.trackingWeight])
+      if (f !== null) say(within, f, "different", { note: "no member of the sync group was converted" });
     return null;
   }
   const name = c.sectionName(g.name);

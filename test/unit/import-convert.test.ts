@@ -309,10 +309,10 @@ describe("sync groups", () => {
   });
 
   it("writes no group none of whose members was converted, and says so for its lines", () => {
-    const c = convert(`vrrp_sync_group G {\ngroup {\nX\n}\ntrack_interface {\neth9\n}\n}\n${vip("A", 1)}`);
+    const c = convert(`vrrp_sync_group G {\ngroup {\nX\n}\ntrack_interface {\neth9\n}\nnotify /bin/n\nsmtp_alert\n}\n${vip("A", 1)}`);
     expect(c.sections.some((x) => x.type === "sync_group")).toBe(false);
     expect(c.at(1)[0]?.note).toMatch(/none of its members was converted/);
-    expect(c.at(6)[0]?.note).toMatch(/no member of the sync group was converted/);
+    for (const line of [6, 8, 9]) expect(c.at(line)[0]?.note).toMatch(/no member of the sync group was converted/);
   });
 });
 
