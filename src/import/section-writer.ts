@@ -10,8 +10,12 @@ export class SectionWriter {
   /** How the report names the section: "vip 'lan'". */
   constructor(readonly label: string) {}
 
+  /** Sets an option; a second value replaces the first, as keepalived keeps the last of a repeated keyword. */
   set(name: string, value: string): string {
-    this.options.push({ name, values: [value], list: false });
+    const existing = this.options.findIndex((o) => o.name === name);
+    const option = { name, values: [value], list: false };
+    if (existing < 0) this.options.push(option);
+    else this.options.splice(existing, 1, option);
     return `${this.label} ${name} '${value}'`;
   }
 

@@ -27,7 +27,7 @@ function convert(conf: string) {
     const r = loadConfig(renderUci([], [global, ...c.sections]));
     return [...r.errors, ...r.warnings].map((p) => p.message);
   };
-  return { options, entries: c.entries, at, sections: c.sections, problems };
+  return { options, entries: c.entries, at, sections: c.sections, global: c.global, problems };
 }
 
 /** An instance with the usual lines plus `extra` (one keyword per line, starting at line 6). */
@@ -362,10 +362,11 @@ describe("notify scripts and mail", () => {
     expect(c.problems()).toEqual([]);
   });
 
-  it("takes the mail server by address only, and smtp_alert_vrrp before smtp_alert", () => {
-    const c = convert(instance("", "198.18.0.1/24", "smtp_server mail.example.org\nsmtp_alert\nsmtp_alert_vrrp off"));
+  it("takes the mail server by address only, smtp_alert_vrrp before smtp_alert, and the last of a repeated setting", () => {
+    const c = convert(instance("", "198.18.0.1/24", "smtp_server mail.example.org\nsmtp_alert\nsmtp_alert_vrrp off\nrouter_id a\nrouter_id b"));
     expect(c.at(2)[0]).toMatchObject({ status: "unsupported", note: expect.stringMatching(/by address/) });
-    expect(c.options("global")).toEqual({});
+    expect(c.options("global")).toEqual({ router_id: "b" });
+    expect(c.global.filter((o) => o.name === "router_id")).toHaveLength(1);
     expect(c.options("VI_1")?.smtp_alert).toBeUndefined();
   });
 });
