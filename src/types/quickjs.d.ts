@@ -1,6 +1,8 @@
 // Declarations for the parts of QuickJS 2021-03-27's built-in modules and
-// globals that floatgw uses. Only src/platform/engine.ts imports "std" and
-// "os"; everything else goes through that adapter.
+// globals that floatgw uses, which are all the engine keeps of "std" and
+// "os" (CONFIG_LIBC_SUBSET, patches/quickjs-size.patch). Only
+// src/platform/engine.ts imports "std" and "os"; everything else goes
+// through that adapter.
 
 declare const scriptArgs: string[];
 declare const console: { log(...args: unknown[]): void };
@@ -8,23 +10,16 @@ declare const console: { log(...args: unknown[]): void };
 declare module "std" {
   export interface FILE {
     puts(s: string): void;
-    printf(fmt: string, ...args: unknown[]): void;
     flush(): void;
     close(): number;
     readAsString(maxSize?: number): string;
-    getline(): string | null;
-    write(buf: ArrayBuffer, pos: number, len: number): number;
   }
   export const out: FILE;
   export const err: FILE;
-  export const in_: FILE;
   export function exit(code: number): never;
-  export function getenv(name: string): string | undefined;
   export function open(path: string, mode: string, errorObj?: { errno?: number }): FILE | null;
   export function fdopen(fd: number, mode: string, errorObj?: { errno?: number }): FILE | null;
-  export function strerror(errno: number): string;
   export function popen(command: string, mode: string, errorObj?: { errno?: number }): FILE | null;
-  export function gc(): void;
 }
 
 declare module "os" {
@@ -44,6 +39,11 @@ declare module "os" {
   export function remove(path: string): number;
   export function mkdir(path: string, mode?: number): number;
   export function close(fd: number): number;
+  /** A file descriptor, or a negative errno. */
+  export function open(path: string, flags: number, mode?: number): number;
+  export const O_WRONLY: number;
+  export const O_CREAT: number;
+  export const O_EXCL: number;
   export function sleep(ms: number): void;
   export function stat(path: string): [{ mode: number; size: number }, number];
   export function readdir(path: string): [string[], number];
@@ -51,6 +51,5 @@ declare module "os" {
   export const SIGINT: number;
   export const SIGTERM: number;
   export const SIGCHLD: number;
-  export const SIGUSR1: number;
   export const WNOHANG: number;
 }

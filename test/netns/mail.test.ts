@@ -37,7 +37,7 @@ describe("mail alerts", () => {
     lab.start(ns.c, [PYTHON, "-m", "aiosmtpd", "-n", "-l", "198.18.0.100:2525", "-c", "aiosmtpd.handlers.Mailbox", maildir]);
     await waitFor("aiosmtpd listening", () => lab.exec(ns.c, ["ss", "-ltn", "sport = :2525"]).stdout.includes("LISTEN"));
     a.startFloatgw(withGlobal(uci({ ...FAST, priority: "150" }), mailSettings("gw-a", "2525")));
-    b.startFloatgw(withGlobal(uci({ ...FAST, priority: "100" }), mailSettings("gw-b", "2525")));
+    b.startFloatgw(withGlobal(uci({ ...FAST, priority: "100" }), { ...mailSettings("gw-b", "2525"), notification_email_from: "vrrp@gw-b.example.org" }));
     await waitFor("A's mail about its takeover", () => subjects(maildir).includes("[gw-a] floatgw instance lan: BACKUP -> MASTER"));
     await waitFor("B's mail about its start", () => subjects(maildir).includes("[gw-b] floatgw instance lan: INIT -> BACKUP"));
     const mail = mails(maildir).find((m) => m.includes("Subject: [gw-a] floatgw instance lan: BACKUP -> MASTER")) ?? "";
@@ -55,6 +55,7 @@ describe("mail alerts", () => {
     const takeover = mails(maildir).find((m) => m.includes("Subject: [gw-b] floatgw instance lan: BACKUP -> MASTER")) ?? "";
     expect(takeover).toMatch(/^reason:    master down timer expired \(last advert from 198\.18\.0\.2\)$/m);
     expect(takeover).toContain("priority:  100");
+    expect(takeover).toMatch(/^From: vrrp@gw-b\.example\.org$/m);
   });
 
   it("a mail server that never answers delays neither the takeover nor its hook", async () => {
