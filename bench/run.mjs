@@ -18,6 +18,7 @@ import { floodSession } from "./flood.mjs";
 import { LIVE, ROOT, must, run } from "./lab.mjs";
 import { render } from "./report.mjs";
 import { session } from "./scenarios.mjs";
+import { syncSession } from "./sync.mjs";
 import { trackingSession } from "./tracking.mjs";
 
 const { values: opt } = parseArgs({
@@ -71,6 +72,7 @@ for (let rep = 1; rep <= reps; rep++) {
       () => session(impl, profile, rep, { smoke: opt.smoke, timeline: rep === 1 && profile === "v3" })]);
     for (const impl of impls)
       steps.push([impl, `${impl} tracking`, () => trackingSession(impl, profile, rep, opt.smoke ? { kinds: ["script"] } : {})]);
+    if (!opt.smoke) for (const impl of impls) steps.push([impl, `${impl} sync group`, () => syncSession(impl, profile, rep)]);
     // DHCP continuity has no keepalived counterpart: floatgw only.
     if (impls.includes("floatgw")) steps.push(["floatgw", "floatgw dhcp", () => dhcpSession(profile, rep)]);
     // Lease-channel floods: floatgw only too, and not in the smoke run.

@@ -2,6 +2,7 @@
 // "os") and the C module ("native") stay external: qjsc links them.
 import { build } from "esbuild";
 import { readFileSync } from "node:fs";
+import { stripSchemaHelp } from "./strip-help.mjs";
 
 const [outfile = "build/floatgwd.js"] = process.argv.slice(2);
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
@@ -23,5 +24,7 @@ await build({
   // QuickJS's directive: the bytecode keeps function names but neither line
   // numbers nor local variable names (31 KB less; docs/building.md).
   banner: { js: '"use strip";' },
+  // The daemon never reads the schema's help texts (docs/building.md).
+  plugins: [stripSchemaHelp],
   logLevel: "warning",
 });

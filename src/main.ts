@@ -166,19 +166,6 @@ const lease: Command = {
   },
 };
 
-const iface: Command = {
-  spec: {
-    name: "iface", args: "ACTION INTERFACE", minArgs: 2, maxArgs: 2,
-    summary: "a netifd interface event, for interface trackers (the iface hook runs it)",
-    details: ["ACTION is netifd's: ifup, ifdown, ifupdate, ifup-failed, free."],
-    options: { ...RUN_DIR },
-  },
-  run(opts, rest) {
-    const [action = "", name = ""] = rest;
-    return control(opts, { cmd: "iface", action, interface: name }, () => {});
-  },
-};
-
 const check: Command = {
   spec: {
     name: "check", args: "[FILE]", maxArgs: 1,
@@ -232,7 +219,7 @@ const version: Command = {
 
 const importKeepalived: Command = { spec: IMPORT_KEEPALIVED, run: importKeepalivedCommand };
 
-const COMMANDS: readonly Command[] = [run, status, switchover, reload, lease, iface, check, importKeepalived, selftestCommand, decode, version];
+const COMMANDS: readonly Command[] = [run, status, switchover, reload, lease, check, importKeepalived, selftestCommand, decode, version];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.spec.name.length));

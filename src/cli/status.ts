@@ -1,8 +1,10 @@
 // `floatgw status` for humans: the daemon's status (status-contract.ts) as
-// one table per instance, then the DHCP lease channel. `--json` prints the
+// one table per instance, then trackers, sync groups, virtual routes and the
+// DHCP lease channel. `--json` prints the
 // contract itself, for scripts.
 import type {
-  DaemonStatus, InstanceStatus, LeaseChannelStatus, PriorityStatus, TrackerStatus, TransitionStatus, UbusLinkStatus,
+  DaemonStatus, InstanceStatus, LeaseChannelStatus, PriorityStatus, RouteStatus, SyncGroupStatus, TrackerStatus, TransitionStatus,
+  UbusLinkStatus,
 } from "../daemon/status-contract";
 
 /** Transitions shown per instance; --json has the last 20. */
@@ -87,7 +89,7 @@ function instanceLines(i: InstanceStatus): string[] {
   rows.push(...transitionRows(i.transitions));
   const where = i.interface ? `${i.device} (interface ${i.interface})` : i.device;
   return [`${i.name}: vrid ${i.vrid} on ${where}, VRRPv${i.version} IPv${i.family} ${i.mode}`
-    + `${i.mode === "unicast" ? ` to ${i.unicastPeers.join(", ")}` : ""}`, ...table(rows)];
+    + `${i.mode === "unicast" ? ` to ${i.unicastPeers.join(", ")}` : ""}${i.syncGroup === null ? "" : `, sync group ${i.syncGroup}`}`, ...table(rows)];
 }
 
 /** One line per tracker: "nginx (script): DOWN for 3.2 s: exit status 1; probes 40, failed 3, timed out 0". */
@@ -98,6 +100,22 @@ function trackerLines(ts: readonly TrackerStatus[]): string[] {
     return [`${t.name} (${t.kind})`, `${t.state.toUpperCase()}${since}: ${t.detail}${probes}`];
   });
   return ["trackers", ...table(rows)];
+}
+
+/** "router (lan, wan)  MASTER for 12.1 s (wan: master down timer expired)". */
+function groupLines(gs: readonly SyncGroupStatus[]): string[] {
+  const rows = gs.map((g): [string, string] => {
+    const t = g.lastTransition;
+    return [`${g.name} (${g.members.join(", ")})`, `${g.state.toUpperCase()}${t ? ` for ${duration(t.agoMs)} (${t.reason})` : ""}`];
+  });
+  return ["sync groups", ...table(rows)];
+}
+
+/** "up (route, sync_group router)  present: default via 198.19.1.254 dev wan". */
+function routeLines(rs: readonly RouteStatus[]): string[] {
+  const rows = rs.map((r): [string, string] =>
+    [`${r.name} (${r.kind}, ${r.owner})`, `${r.present ? "present" : "absent"}: ${r.spec}${r.error === null ? "" : `; NOT ADDED: ${r.error}`}`]);
+  return ["virtual routes and rules", ...table(rows)];
 }
 
 function leaseChannelLines(l: LeaseChannelStatus): string[] {
@@ -126,6 +144,12 @@ export function renderStatus(s: DaemonStatus): string {
   }
   for (const i of s.instances) lines.push("", ...instanceLines(i));
   if (s.trackers.length > 0) lines.push("", ...trackerLines(s.trackers));
+  if (s.syncGroups.length > 0) lines.push("", ...groupLines(s.syncGroups));
+  if (s.routes.length > 0) lines.push("", ...routeLines(s.routes));
+  if (s.mail) {
+    const m = s.mail;
+    lines.push("", `mail alerts: sent ${m.sent}, failed ${m.failed}${m.lastError === null ? "" : ` (last: ${m.lastError})`}, replaced by newer ${m.replaced}, waiting ${m.waiting + (m.sending ? 1 : 0)}`);
+  }
   if (s.leaseChannel) lines.push("", ...leaseChannelLines(s.leaseChannel));
   return lines.join("\n") + "\n";
 }

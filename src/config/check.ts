@@ -35,6 +35,8 @@ export function checkConfigText(text: string, fileName: string): CheckOutput {
     };
   const summary = [`${fileName}: OK, ${plural(config.vips.length, "instance")}${config.vips.length > 0 ? ":" : ""}`];
   for (const v of config.vips) summary.push(`  ${describe(v)}`);
+  for (const g of config.syncGroups) summary.push(`  sync group ${g.name}: ${g.members.join(", ")}`);
+  for (const r of [...config.routes, ...config.rules]) summary.push(`  ${"target" in r ? "route" : "rule"} ${r.name}, following ${r.owner.kind === "vip" ? "vip" : "sync group"} ${r.owner.name}`);
   if (!config.global.enabled) summary.push(`floatgw is disabled: set floatgw.global.enabled='1' to run it`);
   return { lines: [...problems, ...summary], exitCode: 0 };
 }

@@ -63,6 +63,8 @@ function typeText(t: ValueType): string {
       return "string";
     case "cidr":
       return "address[/prefix]";
+    case "prefix":
+      return "network/prefix";
     case "ip":
       return "address";
     case "boolOrPath":
@@ -87,6 +89,8 @@ export function optionRange(o: OptionSpec): string {
       return t.minLength > 1 ? `${t.minLength}-${t.maxLength} characters` : `up to ${t.maxLength} characters`;
     case "cidr":
       return "IPv4 /1-32 or IPv6 /1-128";
+    case "prefix":
+      return "IPv4 /0-32 or IPv6 /0-128";
     case "ip":
       return t.loopback === true ? "IPv4 or IPv6, loopback too" : "IPv4 or IPv6";
     case "trackRef":

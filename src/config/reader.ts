@@ -15,6 +15,7 @@ import {
   parseCidr,
   parseInteger,
   parseIp,
+  parsePrefix,
   parseSeconds,
   parseStatusCodes,
   parseTrackRef,
@@ -192,6 +193,11 @@ export class SectionReader {
   cidrList(name: string): Item<VipAddress>[] {
     this.typeOf(name, "cidr");
     return this.items(name, parseCidr) ?? [];
+  }
+
+  prefix(name: string): Item<VipAddress> | null {
+    this.typeOf(name, "prefix");
+    return this.one(name, parsePrefix);
   }
 
   ipList(name: string): Item<IpAddress>[] {

@@ -20,6 +20,8 @@ export type ValueType =
     }
   /** An IPv4 or IPv6 address with an optional /prefix. */
   | { readonly kind: "cidr" }
+  /** A network: an IPv4 or IPv6 address with an optional /prefix (0 allowed), no host bits set. */
+  | { readonly kind: "prefix" }
   /** An IPv4 or IPv6 address, no prefix; a loopback address only where `loopback` says so. */
   | { readonly kind: "ip"; readonly loopback?: boolean }
   /** A boolean, or an absolute path to run instead of the default program. */
@@ -72,6 +74,25 @@ const UCI_NAME: ValueType = {
   maxLength: 64,
   pattern: /^[A-Za-z0-9_]+$/,
   patternHelp: "letters, digits and _",
+};
+
+/** A command line, split into words as keepalived reads its scripts (src/track/command.ts). */
+const COMMAND: ValueType = { kind: "text", minLength: 1, maxLength: 1024, pattern: /^[^\n]+$/, patternHelp: "one line" };
+const USER: ValueType = {
+  kind: "text",
+  minLength: 1,
+  maxLength: 65,
+  pattern: /^[A-Za-z0-9_.-]+(?::[A-Za-z0-9_.-]+)?$/,
+  patternHelp: "user or user:group",
+};
+const HOST_NAME: ValueType = { kind: "text", minLength: 1, maxLength: 255, pattern: /^[A-Za-z0-9.:\[\]_-]+$/, patternHelp: "a host name" };
+/** A mail address as SMTP's MAIL FROM and RCPT TO carry it: no display name, no spaces or angle brackets. */
+const MAIL_ADDRESS: ValueType = {
+  kind: "text",
+  minLength: 3,
+  maxLength: 254,
+  pattern: /^[^\s<>@"]+@[A-Za-z0-9.\[\]:_-]+$/,
+  patternHelp: "an address like admin@example.org",
 };
 
 interface OptionDraft {
@@ -138,8 +159,76 @@ export const GLOBAL_SECTION: SectionSpec = {
       default: "1",
       help: "On every state change run `/sbin/hotplug-call floatgw` with ACTION=master|backup|fault, so scripts in /etc/hotplug.d/floatgw/ run; `0` turns this off; an absolute path runs that program instead, with the same argument and environment.",
     }),
+    option("notify_timeout", {
+      type: { kind: "seconds", scale: 1000, min: 100, max: 3_600_000 },
+      default: "10",
+      help: "A hook or notify script still running after this long is killed, so the next one can run. They run one at a time, in the order of the transitions.",
+    }),
+    option("script_user", {
+      type: USER,
+      defaultNote: "root",
+      help: "Run notify scripts, and tracker scripts without a `user`, as this user (and group; default the user's), from /etc/passwd and /etc/group (keepalived `script_user`).",
+    }),
+    option("router_id", {
+      type: HOST_NAME,
+      defaultNote: "the host name",
+      help: "How mail alerts name this router (keepalived `router_id`).",
+    }),
+    option("notification_email", {
+      type: MAIL_ADDRESS,
+      list: true,
+      help: "Recipients of the mail alerts of the vips and sync groups with `smtp_alert` (keepalived `notification_email`).",
+    }),
+    option("notification_email_from", {
+      type: MAIL_ADDRESS,
+      defaultNote: "`floatgw@` and `router_id`",
+      help: "Sender of the mail alerts (keepalived `notification_email_from`).",
+    }),
+    option("smtp_server", {
+      type: { kind: "ip", loopback: true },
+      help: "The mail server that takes the alerts, by address: no DNS lookup may hold a transition up (keepalived `smtp_server`). Without it no mail is sent.",
+    }),
+    option("smtp_port", {
+      type: { kind: "integer", min: 1, max: 65535 },
+      default: "25",
+      help: "The mail server's port.",
+    }),
+    option("smtp_helo_name", {
+      type: HOST_NAME,
+      defaultNote: "`router_id`",
+      help: "The name floatgw greets the mail server with (keepalived `smtp_helo_name`).",
+    }),
+    option("smtp_connect_timeout", {
+      type: { kind: "seconds", scale: 1000, min: 100, max: 3_600_000 },
+      default: "30",
+      help: "How long one mail may take, from connecting to the server's last answer (keepalived `smtp_connect_timeout`). Mails never delay a transition or a hook: they go out one at a time, beside them.",
+    }),
   ],
 };
+
+/** A vip's or a sync group's notify scripts and mail alert. */
+function notifyOptions(what: "vip" | "group"): OptionSpec[] {
+  const subject = what === "vip" ? "this instance" : "the group";
+  const args = what === "vip" ? "`INSTANCE <name> <state> <priority>`" : "`GROUP <name> <state> 0`";
+  return [
+    option("notify_master", { type: COMMAND, help: `A command run when ${subject} becomes master, as written, without a shell (split into words as tracker scripts are; keepalived \`notify_master\`).` }),
+    option("notify_backup", { type: COMMAND, help: `A command run when ${subject} becomes backup (keepalived \`notify_backup\`).` }),
+    option("notify_fault", { type: COMMAND, help: `A command run when ${subject} enters FAULT (keepalived \`notify_fault\`).` }),
+    option("notify_stop", {
+      type: COMMAND,
+      help: `A command run when ${subject} stops: floatgw stops${what === "vip" ? ", or a reload removes or restarts it" : ""} (keepalived \`notify_stop\`).`,
+    }),
+    option("notify", {
+      type: COMMAND,
+      help: `A command run on every transition of ${subject}, after the state's own, with four more arguments: ${args}, the state being MASTER, BACKUP, FAULT or STOP (keepalived \`notify\`).`,
+    }),
+    option("smtp_alert", {
+      type: BOOL,
+      default: "0",
+      help: `Mail every transition of ${subject} to \`notification_email\` through \`smtp_server\` (keepalived \`smtp_alert\`; its global one is this option on each vip and group).`,
+    }),
+  ];
+}
 
 export const VIP_SECTION: SectionSpec = {
   type: "vip",
@@ -260,6 +349,7 @@ export const VIP_SECTION: SectionSpec = {
       list: true,
       help: "A tracker section whose state moves this instance: its weight is added to `priority`, or, for a tracker of weight 0, it puts the instance in FAULT while it fails. `'wan weight -50'` overrides the tracker's weight for this instance and `reverse`/`noreverse` its direction, as keepalived's `track_script` lines do.",
     }),
+    ...notifyOptions("vip"),
   ],
 };
 
@@ -314,7 +404,7 @@ export const TRACKER_SECTION: SectionSpec = {
       help: "The netifd interface (`wan`) that is up or down as netifd reports it (`ifstatus`, and its hotplug events). Required for `interface`.",
     }),
     option("script", {
-      type: { kind: "text", minLength: 1, maxLength: 1024, pattern: /^[^\n]+$/, patternHelp: "one line" },
+      type: COMMAND,
       forTypes: ["script"],
       help: "The command to run (required): a program and its arguments, split at spaces with `'...'` and `\"...\"` quoting as keepalived does, and run without a shell. Exit status 0 is up, anything else down, and running past `timeout` is down (the command and what it started are killed).",
     }),
@@ -325,9 +415,9 @@ export const TRACKER_SECTION: SectionSpec = {
       help: "Run `script` with `/bin/sh -c`, for pipes, `&&` and the like.",
     }),
     option("user", {
-      type: { kind: "text", minLength: 1, maxLength: 65, pattern: /^[A-Za-z0-9_.-]+(?::[A-Za-z0-9_.-]+)?$/, patternHelp: "user or user:group" },
+      type: USER,
       forTypes: ["script"],
-      defaultNote: "root",
+      defaultNote: "global `script_user`",
       help: "Run the script as this user (and group; default the user's), from /etc/passwd and /etc/group (keepalived `user`).",
     }),
     option("dynamic_weight", {
@@ -377,7 +467,7 @@ export const TRACKER_SECTION: SectionSpec = {
       help: "The `Host:` header to send (keepalived `virtualhost`).",
     }),
     option("helo_name", {
-      type: { kind: "text", minLength: 1, maxLength: 255, pattern: /^[A-Za-z0-9.:\[\]_-]+$/, patternHelp: "a host name" },
+      type: HOST_NAME,
       forTypes: ["smtp"],
       defaultNote: "this router's host name",
       help: "The name to greet the server with (keepalived `helo_name`).",
@@ -437,7 +527,136 @@ export const TRACKER_SECTION: SectionSpec = {
   ],
 };
 
-export const SECTIONS: readonly SectionSpec[] = [GLOBAL_SECTION, VIP_SECTION, TRACKER_SECTION];
+export const SYNC_GROUP_SECTION: SectionSpec = {
+  type: "sync_group",
+  conventionalName: null,
+  multiple: true,
+  help: "Instances that change state together (keepalived `vrrp_sync_group`): on a router, the LAN and the WAN side. When one member becomes master, the others do too; when one leaves master, they all do; while one is in FAULT, they all are. See [tracking.md](tracking.md#sync-groups).",
+  options: [
+    option("vip", {
+      type: UCI_NAME,
+      list: true,
+      required: true,
+      help: "A member: the name of a vip section. A vip belongs to at most one group.",
+    }),
+    option("track", {
+      type: { kind: "trackRef" },
+      list: true,
+      help: "A tracker that moves every member, as if each listed it in its own `track` (keepalived's `track_script` and the like in a sync group); its weight applies to all of them alike.",
+    }),
+    option("tracking_weight", {
+      type: BOOL,
+      default: "0",
+      help: "Let the members' own weighted trackers change their priorities (keepalived `sync_group_tracking_weight`). Without it they are ignored, with a warning, as keepalived does: members whose priorities move apart make the group flap. Put such trackers on the group instead.",
+    }),
+    ...notifyOptions("group"),
+  ],
+};
+
+/** Whose mastership a route or a rule follows: exactly one of the two. */
+function ownerOptions(what: string): OptionSpec[] {
+  return [
+    option("vip", { type: UCI_NAME, help: `The vip section whose mastership the ${what} follows. Either this or \`sync_group\`.` }),
+    option("sync_group", { type: UCI_NAME, help: `The sync group whose mastership the ${what} follows. Either this or \`vip\`.` }),
+  ];
+}
+
+/** A routing table: a number, or one of the names iproute2 knows. */
+const TABLE: ValueType = {
+  kind: "text",
+  minLength: 1,
+  maxLength: 10,
+  pattern: /^(?:[1-9][0-9]{0,9}|main|local|default)$/,
+  patternHelp: "a number 1-4294967295, or main, local, default",
+};
+export const ROUTE_TYPES = ["unicast", "blackhole", "unreachable", "prohibit", "throw"] as const;
+export const RULE_ACTIONS = ["lookup", "blackhole", "unreachable", "prohibit"] as const;
+
+export const ROUTE_SECTION: SectionSpec = {
+  type: "route",
+  conventionalName: null,
+  multiple: true,
+  help: "A route that exists only while a vip (or a sync group) is master here (keepalived `virtual_routes`): added after the addresses on becoming master, removed before them on leaving master, and when floatgw stops. floatgw marks its routes with protocol 112 (`ip route` shows `proto 112`) and removes any it left behind at the next start. Names follow OpenWrt's `config route` of /etc/config/network.",
+  options: [
+    ...ownerOptions("route"),
+    option("target", {
+      type: { kind: "prefix" },
+      required: true,
+      help: "The destination network, `address/prefix` (`0.0.0.0/0`, `::/0` for a default route).",
+    }),
+    option("type", {
+      type: { kind: "choice", choices: ROUTE_TYPES },
+      default: "unicast",
+      help: "`unicast`: forward (through `gateway` or out of the device); `blackhole`: drop silently; `unreachable`, `prohibit`: drop with an ICMP error; `throw`: go on with the next policy rule.",
+    }),
+    option("gateway", { type: { kind: "ip" }, help: "The next hop (keepalived `via`); of the target's family." }),
+    option("interface", {
+      type: UCI_NAME,
+      help: "The netifd interface whose device the route goes out of; resolved as for a vip.",
+    }),
+    option("device", {
+      type: IFNAME,
+      help: "The Linux device the route goes out of, when `interface` is unset or cannot be resolved (keepalived `dev`).",
+    }),
+    option("table", {
+      type: TABLE,
+      default: "main",
+      help: "The routing table (keepalived `table`).",
+    }),
+    option("metric", {
+      type: { kind: "integer", min: 0, max: 4294967295 },
+      defaultNote: "the kernel's (0 for IPv4, 1024 for IPv6)",
+      help: "The route's metric (keepalived `metric`).",
+    }),
+    option("source", {
+      type: { kind: "ip" },
+      help: "The preferred source address of packets sent along this route; it must be an address of this router, a VIP for instance (keepalived `src`).",
+    }),
+    option("scope", {
+      type: { kind: "choice", choices: ["global", "site", "link", "host"] },
+      defaultNote: "`link` for a unicast route without gateway, else `global`",
+      help: "The route's scope (keepalived `scope`).",
+    }),
+    option("onlink", {
+      type: BOOL,
+      default: "0",
+      help: "Take the gateway as directly reachable on the device even outside its subnets (keepalived `onlink`).",
+    }),
+  ],
+};
+
+export const RULE_SECTION: SectionSpec = {
+  type: "rule",
+  conventionalName: null,
+  multiple: true,
+  help: "A policy routing rule that exists only while a vip (or a sync group) is master here (keepalived `virtual_rules`), added after the routes and removed before them. Marked with protocol 112, like the routes. Names follow OpenWrt's `config rule` of /etc/config/network; the family is the one of `src` or `dest`, else the vip's.",
+  options: [
+    ...ownerOptions("rule"),
+    option("src", { type: { kind: "prefix" }, help: "Match packets from this network (keepalived `from`)." }),
+    option("dest", { type: { kind: "prefix" }, help: "Match packets to this network (keepalived `to`)." }),
+    option("in", { type: IFNAME, help: "Match packets arriving on this netifd interface (its device), or Linux device (keepalived `iif`)." }),
+    option("out", { type: IFNAME, help: "Match packets leaving by this netifd interface (its device), or Linux device (keepalived `oif`)." }),
+    option("mark", {
+      type: { kind: "text", minLength: 1, maxLength: 21, pattern: /^(?:0x[0-9A-Fa-f]{1,8}|[0-9]{1,10})(?:\/(?:0x[0-9A-Fa-f]{1,8}|[0-9]{1,10}))?$/, patternHelp: "a number or number/mask, decimal or 0x hexadecimal" },
+      help: "Match the firewall mark, `value` or `value/mask` (keepalived `fwmark`).",
+    }),
+    option("tos", { type: { kind: "integer", min: 0, max: 255 }, help: "Match the type of service field (keepalived `tos`)." }),
+    option("lookup", { type: TABLE, help: "The routing table to look up (keepalived `table`); needed with action `lookup`." }),
+    option("action", {
+      type: { kind: "choice", choices: RULE_ACTIONS },
+      default: "lookup",
+      help: "`lookup`: use the table `lookup`; `blackhole`, `unreachable`, `prohibit`: drop, silently or with an ICMP error.",
+    }),
+    option("priority", {
+      type: { kind: "integer", min: 0, max: 4294967295 },
+      defaultNote: "the kernel's: just before the last rule added",
+      help: "The rule's place: lower comes first (keepalived `preference`).",
+    }),
+    option("invert", { type: BOOL, default: "0", help: "Match the packets the rule would not match (keepalived `not`)." }),
+  ],
+};
+
+export const SECTIONS: readonly SectionSpec[] = [GLOBAL_SECTION, VIP_SECTION, TRACKER_SECTION, SYNC_GROUP_SECTION, ROUTE_SECTION, RULE_SECTION];
 
 /**
  * keepalived option names a migrating user may write, with what floatgw
@@ -470,6 +689,12 @@ export const KEEPALIVED_HINTS: Readonly<Record<string, string>> = {
   misc_timeout: "use 'timeout'",
   misc_dynamic: "use 'dynamic_weight'",
   url: "use 'path', 'digest' and 'status_code'",
+  virtual_routes: "add a route section naming this vip",
+  virtual_rules: "add a rule section naming this vip",
+  notification_email_from: "set it in the floatgw section",
+  smtp_server: "set it in the floatgw section",
+  sync_group_tracking_weight: "use 'tracking_weight'",
+  group: "list the members with 'vip'",
 };
 
 /** keepalived's UCI section types, likewise. */
@@ -482,6 +707,8 @@ export const KEEPALIVED_SECTION_HINTS: Readonly<Record<string, string>> = {
   track_interface: "use 'config tracker' with type 'link'",
   vrrp_track_file: "use 'config tracker' with type 'file'",
   track_file: "use 'config tracker' with type 'file'",
+  vrrp_sync_group: "use 'config sync_group'",
+  static_routes: "use 'config route' in /etc/config/network",
 };
 
 /** Each section type's options by name, built on first use: reading a

@@ -56,7 +56,7 @@ function target(r: SectionReader): ProbeTarget | null {
   return { host: addr(host.value), source: source === null ? null : addr(source.value), device: device?.value ?? null };
 }
 
-function probe(type: TrackerType, r: SectionReader, problems: ProblemList): ProbeSpec | null {
+function probe(type: TrackerType, r: SectionReader, scriptUser: string | null, problems: ProblemList): ProbeSpec | null {
   const need = (name: string): void => {
     if (!r.has(name)) problems.error(r.here(), `type '${type}' needs option ${name}`);
   };
@@ -84,7 +84,7 @@ function probe(type: TrackerType, r: SectionReader, problems: ProblemList): Prob
     need("script");
     const script = r.text("script");
     const shell = r.bool("shell");
-    const user = r.text("user")?.value ?? null;
+    const user = r.text("user")?.value ?? scriptUser;
     const dynamicWeight = r.bool("dynamic_weight");
     if (script === null || poll === null) return null;
     const argv = shell ? { ok: true as const, value: ["/bin/sh", "-c", script.value] } : splitCommand(script.value);
@@ -123,7 +123,8 @@ function probe(type: TrackerType, r: SectionReader, problems: ProblemList): Prob
   };
 }
 
-export function readTracker(section: UciSection, problems: ProblemList): ReadTracker {
+/** `scriptUser`: the global script_user, a script's user unless it names its own. */
+export function readTracker(section: UciSection, scriptUser: string | null, problems: ProblemList): ReadTracker {
   const r = new SectionReader(section, TRACKER_SECTION, problems);
   const errorsBefore = problems.errors.length;
   r.warnUnknownOptions();
@@ -132,7 +133,7 @@ export function readTracker(section: UciSection, problems: ProblemList): ReadTra
   r.warnOptionsNotFor(type);
   const weight = r.integer("weight")?.value ?? (type === "file" ? 1 : 0);
   const reverse = r.bool("reverse");
-  const p = probe(type, r, problems);
+  const p = probe(type, r, scriptUser, problems);
   if (p === null || problems.errors.length > errorsBefore) return { reader: r, spec: null };
   return { reader: r, spec: { name: section.ref, weight, reverse, probe: p } };
 }

@@ -10,8 +10,11 @@ import { MAX_CENTISEC, type Priority, type Vrid, toPriority, toVrid } from "../c
 import { type ConfigProblem, ProblemList, sectionLabel } from "./problems";
 import { type Item, SectionReader } from "./reader";
 import type { TrackerSpec, TrackUse } from "../track/spec";
-import { GLOBAL_SECTION, KEEPALIVED_SECTION_HINTS, SECTIONS, TRACKER_SECTION, VIP_SECTION } from "./schema";
+import { type NotifyConfig, readNotify } from "./notify";
+import { type Owners, type RouteConfig, type RuleConfig, readRoute, readRule } from "./routes";
+import { GLOBAL_SECTION, KEEPALIVED_SECTION_HINTS, ROUTE_SECTION, RULE_SECTION, SECTIONS, SYNC_GROUP_SECTION, TRACKER_SECTION, VIP_SECTION } from "./schema";
 import { closestName } from "./suggest";
+import { type SyncGroupConfig, readSyncGroups } from "./sync-groups";
 import { type ReadTracker, readTracker, resolveTrackUses } from "./trackers";
 import type { UciPackage, UciSection } from "./uci";
 import type { IpAddress, VipAddress } from "./values";
@@ -27,6 +30,26 @@ export interface GlobalConfig {
   readonly dhcpLeasefile: string;
   /** Program run as `<program> floatgw` with ACTION=... on state changes; null: none. */
   readonly hotplugCommand: string | null;
+  /** A hook or notify script running longer is killed. */
+  readonly notifyTimeoutMs: number;
+  /** `user[:group]` for notify scripts and tracker scripts without their own; null: root. */
+  readonly scriptUser: string | null;
+  readonly mail: MailConfig;
+}
+
+/** Where mail alerts go (keepalived's global_defs for smtp_alert). */
+export interface MailConfig {
+  /** null: the host name, known at run time. */
+  readonly routerId: string | null;
+  readonly recipients: readonly string[];
+  /** null: floatgw@<router id>. */
+  readonly from: string | null;
+  /** null: no mail is sent. */
+  readonly server: IpAddress | null;
+  readonly port: number;
+  /** null: the router id. */
+  readonly heloName: string | null;
+  readonly timeoutMs: number;
 }
 
 export interface VipConfig {
@@ -61,8 +84,11 @@ export interface VipConfig {
   readonly authPass: string | null;
   readonly v3ChecksumPseudoHeader: boolean;
   readonly dhcp: boolean;
-  /** The trackers this instance follows, with the weight and direction it uses. */
+  /** The trackers this instance follows, with the weight and direction it uses (its sync group's included). */
   readonly track: readonly TrackUse[];
+  readonly notify: NotifyConfig;
+  /** The sync group it belongs to, if any. */
+  readonly syncGroup: string | null;
 }
 
 export interface FloatgwConfig {
@@ -71,6 +97,9 @@ export interface FloatgwConfig {
   readonly vips: readonly VipConfig[];
   /** The trackers the enabled instances use, in file order. */
   readonly trackers: readonly TrackerSpec[];
+  readonly syncGroups: readonly SyncGroupConfig[];
+  readonly routes: readonly RouteConfig[];
+  readonly rules: readonly RuleConfig[];
 }
 
 /** `config` is null exactly when there are errors. */
@@ -89,18 +118,37 @@ function familyName(f: Family): string {
 }
 
 function readGlobal(section: UciSection | undefined, problems: ProblemList): GlobalConfig {
-  if (section === undefined) return { enabled: false, logLevel: "info", secret: null, dhcpLeasefile: DEFAULT_LEASEFILE, hotplugCommand: HOTPLUG_CALL };
-  const r = new SectionReader(section, GLOBAL_SECTION, problems);
+  // Without the section, every option has its default.
+  const r = new SectionReader(section ?? { type: GLOBAL_SECTION.type, name: GLOBAL_NAME, ref: GLOBAL_NAME, anonymous: false, line: 0, options: [] }, GLOBAL_SECTION, problems);
   r.warnUnknownOptions();
-  if (section.anonymous || section.name !== GLOBAL_NAME)
+  if (section !== undefined && (section.anonymous || section.name !== GLOBAL_NAME))
     problems.warn(r.here(), `should be named '${GLOBAL_NAME}' (config floatgw '${GLOBAL_NAME}'), where LuCI looks for it`);
+  const mail: MailConfig = {
+    routerId: r.text("router_id")?.value ?? null,
+    recipients: r.textList("notification_email").map((i) => i.value),
+    from: r.text("notification_email_from")?.value ?? null,
+    server: r.ip("smtp_server")?.value ?? null,
+    port: r.integer("smtp_port")?.value ?? 25,
+    heloName: r.text("smtp_helo_name")?.value ?? null,
+    timeoutMs: r.seconds("smtp_connect_timeout")?.value ?? 30_000,
+  };
   return {
     enabled: r.bool("enabled"),
     logLevel: (r.choice("log_level")?.value ?? "info") as LogLevel,
     secret: r.text("secret")?.value ?? null,
     dhcpLeasefile: r.text("dhcp_leasefile")?.value ?? DEFAULT_LEASEFILE,
     hotplugCommand: r.boolOrPath("hotplug", HOTPLUG_CALL),
+    notifyTimeoutMs: r.seconds("notify_timeout")?.value ?? 10_000,
+    scriptUser: r.text("script_user")?.value ?? null,
+    mail,
   };
+}
+
+/** A section with smtp_alert on, while the floatgw section cannot send mail. */
+function checkMail(mail: MailConfig, sections: readonly { notify: NotifyConfig; reader: SectionReader }[], problems: ProblemList): void {
+  const missing = mail.server === null ? "no smtp_server" : mail.recipients.length === 0 ? "no notification_email" : null;
+  if (missing === null) return;
+  for (const s of sections) if (s.notify.smtpAlert) problems.warn(s.reader.where("smtp_alert"), `is on, but the floatgw section has ${missing}: no mail is sent`);
 }
 
 /** RFC 3768 §5.3.7 (v2: 8 bits of whole seconds), RFC 5798 §5.2.7 (v3: 12 bits of centiseconds). */
@@ -196,6 +244,7 @@ function readVip(section: UciSection, trackers: readonly ReadTracker[], problems
   const garpRefreshCount = r.integer("garp_refresh_count");
   const pseudoHeader = r.bool("v3_checksum_pseudo_header");
   const track = resolveTrackUses(r, r.trackRefList("track"), trackers, priority?.value ?? null, problems);
+  const notify = readNotify(r, problems);
 
   const vridValue = vrid === null ? null : toVrid(vrid.value);
   const priorityValue = priority === null ? null : toPriority(priority.value);
@@ -242,6 +291,8 @@ function readVip(section: UciSection, trackers: readonly ReadTracker[], problems
       v3ChecksumPseudoHeader: pseudoHeader,
       dhcp,
       track,
+      notify,
+      syncGroup: null,
     },
   };
 }
@@ -301,23 +352,35 @@ export function validateConfig(pkg: UciPackage): ValidationResult {
       `only one floatgw section is allowed; the first is on line ${firstGlobal?.line ?? 0}`,
     );
   const global = readGlobal(firstGlobal, problems);
+  const ofType = (spec: { type: string }): UciSection[] => pkg.sections.filter((s) => s.type === spec.type);
   // Trackers first: the vips' `track` lines refer to them, wherever they stand.
-  const trackers = pkg.sections.filter((s) => s.type === TRACKER_SECTION.type).map((s) => readTracker(s, problems));
-  const vips: ReadVip[] = [];
-  for (const s of pkg.sections) {
-    if (s.type === VIP_SECTION.type) vips.push(readVip(s, trackers, problems));
-    else if (s.type !== GLOBAL_SECTION.type && s.type !== TRACKER_SECTION.type) warnUnknownSection(s, problems);
-  }
+  const trackers = ofType(TRACKER_SECTION).map((s) => readTracker(s, global.scriptUser, problems));
+  const vips = ofType(VIP_SECTION).map((s) => readVip(s, trackers, problems));
+  const known = new Set(SECTIONS.map((s) => s.type));
+  for (const s of pkg.sections) if (!known.has(s.type)) warnUnknownSection(s, problems);
   checkAcrossSections(vips, problems);
-  const used = new Set(vips.flatMap((v) => (v.enabled && v.config !== null ? v.config.track.map((t) => t.tracker) : [])));
+  const read = readSyncGroups(ofType(SYNC_GROUP_SECTION), vips.map((v) => ({ name: v.reader.section.ref, enabled: v.enabled, track: v.config?.track ?? null, reader: v.reader })),
+    trackers, problems);
+  const enabledVips: VipConfig[] = [];
+  for (const v of vips) {
+    if (!v.enabled || v.config === null) continue;
+    const member = read.membership.get(v.config.name);
+    enabledVips.push(member === undefined ? v.config : { ...v.config, track: member.track, syncGroup: member.group });
+  }
+  const owners: Owners = {
+    vips: new Map(vips.flatMap((v) => (v.enabled ? [[v.reader.section.ref, v.config?.family ?? null] as const] : []))),
+    groups: new Map(read.groups.map((g) => [g.name, enabledVips.filter((v) => v.syncGroup === g.name).map((v) => v.family)])),
+  };
+  const routes = ofType(ROUTE_SECTION).flatMap((s) => readRoute(s, owners, problems) ?? []);
+  const rules = ofType(RULE_SECTION).flatMap((s) => readRule(s, owners, problems) ?? []);
+  checkMail(global.mail, [...vips.flatMap((v) => (v.enabled && v.config !== null ? [{ notify: v.config.notify, reader: v.reader }] : [])), ...read.read], problems);
+  const used = new Set(enabledVips.flatMap((v) => v.track.map((t) => t.tracker)));
   for (const t of trackers)
-    if (t.spec !== null && !used.has(t.spec.name)) problems.warn(t.reader.here(), "no enabled vip lists it in 'track', so it does not run");
+    if (t.spec !== null && !used.has(t.spec.name)) problems.warn(t.reader.here(), "no enabled vip or sync group lists it in 'track', so it does not run");
   const byLine = (a: ConfigProblem, b: ConfigProblem): number => (a.line ?? 0) - (b.line ?? 0);
   const errors = problems.errors.slice().sort(byLine);
   const warnings = problems.warnings.slice().sort(byLine);
   if (errors.length > 0) return { config: null, errors, warnings };
-  const enabledVips: VipConfig[] = [];
-  for (const v of vips) if (v.enabled && v.config !== null) enabledVips.push(v.config);
   const usedTrackers = trackers.flatMap((t) => (t.spec !== null && used.has(t.spec.name) ? [t.spec] : []));
-  return { config: { global, vips: enabledVips, trackers: usedTrackers }, errors, warnings };
+  return { config: { global, vips: enabledVips, trackers: usedTrackers, syncGroups: read.groups, routes, rules }, errors, warnings };
 }

@@ -118,6 +118,21 @@ export function parseCidr(text: string): Parsed<VipAddress> {
   return ok({ ...ip.value, prefix: Number(prefix) });
 }
 
+/** A network for a route or a rule: `address/prefix` (prefix 0 allowed; a bare address is a host route)
+ * with no bit set beyond the prefix, which the kernel would refuse. */
+export function parsePrefix(text: string): Parsed<VipAddress> {
+  const slash = text.indexOf("/");
+  const addr = parseAddr(slash < 0 ? text : text.slice(0, slash));
+  if (addr === null) return refuse("is not an IPv4 or IPv6 network (address/prefix)");
+  const maxPrefix = addr.family === 4 ? 32 : 128;
+  const prefixText = slash < 0 ? String(maxPrefix) : text.slice(slash + 1);
+  if (!/^[0-9]{1,3}$/.test(prefixText) || Number(prefixText) > maxPrefix) return refuse(`has a prefix length outside 0-${maxPrefix}`);
+  const prefix = Number(prefixText);
+  for (let bit = prefix; bit < maxPrefix; bit++)
+    if (((addr.bytes[bit >> 3] ?? 0) & (0x80 >> (bit & 7))) !== 0) return refuse(`has bits set beyond /${prefix}`);
+  return ok({ family: addr.family, address: formatAddr(addr), prefix });
+}
+
 /** Whether `a` lies in the subnet `net`/`prefix` (same family). */
 export function inSubnet(a: IpAddress, net: VipAddress): boolean {
   const x = parseAddr(a.address);

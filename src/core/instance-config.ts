@@ -52,6 +52,10 @@ export interface InstanceConfig {
   readonly auth: V2Auth;
   readonly gratuitous: GratuitousConfig;
   readonly codec: CodecOptions;
+  /** A member of a sync group: its Master_Down_Timer asks the group
+   * (action wantMaster) instead of taking over, and the group decides
+   * (events syncMaster, syncBackup; sync-group.ts). */
+  readonly syncGroup: boolean;
 }
 
 /** Reasons this config cannot run; empty when it can. For the config layer's validation. */

@@ -66,6 +66,10 @@ export interface InstanceState {
    * STOP_TAKEOVERS_PER_WINDOW of them), to bound what a flood of forged
    * priority-0 adverts can do. */
   stopTakeovers: Ms[];
+  /** A sync group member whose Master_Down_Timer ran out while its group
+   * held it back: it would be master now; cleared when it hears a master it
+   * accepts, or leaves Backup. */
+  wantsMaster: boolean;
   readonly counters: Counters;
 }
 
@@ -84,7 +88,11 @@ export type Event =
   /** New effective priority; it shows in the next advert, no transition. */
   | { readonly kind: "setPriority"; readonly priority: Priority }
   /** Planned switchover: send priority 0 and do not preempt back for holdMs. */
-  | { readonly kind: "resign"; readonly holdMs: number };
+  | { readonly kind: "resign"; readonly holdMs: number }
+  /** The sync group goes master: a backup member follows at once. */
+  | { readonly kind: "syncMaster"; readonly reason: string }
+  /** The sync group leaves master: a master member sends priority 0 and follows. */
+  | { readonly kind: "syncBackup"; readonly reason: string };
 
 export type EventKind = Event["kind"];
 
@@ -98,6 +106,8 @@ export type Action =
   /** Gratuitous ARP for IPv4, unsolicited NA for IPv6, one per VIP per packet. */
   | { readonly kind: "sendGratuitous"; readonly count: number; readonly spacingMs: number }
   | { readonly kind: "notify"; readonly from: Role; readonly to: Role; readonly reason: string }
+  /** A sync group member's Master_Down_Timer ran out: it asks its group to go master. */
+  | { readonly kind: "wantMaster"; readonly reason: string }
   /** `reason` keys log rate limiting: the message names a source, which a
    * flood of forged packets varies at will. */
   | { readonly kind: "log"; readonly level: "info" | "warn"; readonly reason: string; readonly message: string };
@@ -141,6 +151,18 @@ export const TRANSITIONS = {
     on: "resign: send priority 0, keep the VIP until the new master is heard, hold off own preemption",
     ref: "floatgw switchover",
   },
+  syncMaster: {
+    from: ["backup"],
+    to: "master",
+    on: "syncMaster: the member's sync group goes master",
+    ref: "keepalived vrrp_sync_master",
+  },
+  syncBackup: {
+    from: ["master"],
+    to: "backup",
+    on: "syncBackup: the member's sync group leaves master; as resign, without a hold-off",
+    ref: "keepalived vrrp_sync_backup",
+  },
   shutdown: {
     from: ["backup", "master", "fault"],
     to: "init",
@@ -169,6 +191,7 @@ export function createInstance(config: InstanceConfig): InstanceState {
     releasing: false,
     accepted: null,
     stopTakeovers: [],
+    wantsMaster: false,
     counters: zeroCounters(),
   };
 }
@@ -254,6 +277,7 @@ const ON_LEAVE: Record<Role, Entry> = {
   init: nothing,
   fault: nothing,
   backup: (s, _now, actions) => {
+    s.wantsMaster = false;
     s.timers.masterDown = null;
     s.timers.preemptDelay = null;
     release(s, actions);
@@ -380,7 +404,8 @@ function heardAsBackup(s: InstanceState, rx: ReceivedAdvert, now: Ms): readonly 
   if (s.config.preempt && a.priority < s.priority && !holdPreemption(s, now)) return NO_ACTIONS;
   // "If Preempt_Mode is False, or If the Priority in the ADVERTISEMENT is
   // greater than or equal to the local Priority": learn the interval (v3) and
-  // reset the Master_Down_Timer.
+  // reset the Master_Down_Timer. A sync group member no longer wants master.
+  s.wantsMaster = false;
   learnInterval(s, a);
   resetMasterDown(s, now);
   return NO_ACTIONS;
@@ -475,7 +500,7 @@ const ON_TIMER: Record<TimerSlot, (s: InstanceState, now: Ms) => readonly Action
       s.stopTakeovers.push(now);
       if (s.stopTakeovers.length > STOP_TAKEOVERS_PER_WINDOW) s.stopTakeovers.shift();
     }
-    return go(s, "masterDown", masterDownReason(s), now);
+    return s.config.syncGroup ? wantMaster(s, now) : go(s, "masterDown", masterDownReason(s), now);
   },
   // RFC 5798 §6.4.3: "If the Adver_Timer fires, then: Send an ADVERTISEMENT; Reset the Adver_Timer".
   adver: advertise,
@@ -496,6 +521,20 @@ const ON_TIMER: Record<TimerSlot, (s: InstanceState, now: Ms) => readonly Action
   },
 };
 
+/** A sync group member may not take over on its own (keepalived's
+ * vrrp_sync_can_goto_master): it tells its group it wants to and waits
+ * another Master_Down_Interval, still a backup. A VIP it kept after a
+ * resign goes now: nobody took it over, and the group decides who will. */
+function wantMaster(s: InstanceState, now: Ms): readonly Action[] {
+  const actions: Action[] = [];
+  const reason = masterDownReason(s);
+  release(s, actions);
+  s.wantsMaster = true;
+  resetMasterDown(s, now);
+  actions.push({ kind: "wantMaster", reason });
+  return actions;
+}
+
 /** Handles the slots due at `now`, in TIMER_SLOTS order; a slot that an
  * earlier one re-armed or cleared is looked at again before it runs, and one
  * that only became due meanwhile waits for the next timeout. */
@@ -514,6 +553,18 @@ function onTimeout(s: InstanceState, now: Ms): readonly Action[] {
     actions = actions.length === 0 ? more : [...actions, ...more];
   }
   return actions;
+}
+
+/** A master that steps down on purpose (a switchover, or its sync group
+ * leaving master) sends priority 0 and keeps the VIP (drops Master's
+ * removeVip) until the new master is heard: see `releasing`. It does not
+ * preempt back for holdMs. */
+function handOver(s: InstanceState, edge: "resign" | "syncBackup", reason: string, holdMs: number, now: Ms): readonly Action[] {
+  const gone = go(s, edge, reason, now, [send(s, STOP_PRIORITY)]);
+  s.timers.preemptDelay = after(now, holdMs);
+  s.preemptDelayServed = true;
+  s.releasing = true;
+  return gone.filter((a) => a.kind !== "removeVip");
 }
 
 // ---- the event table -------------------------------------------------------------
@@ -568,15 +619,13 @@ const HANDLERS: { readonly [K in EventKind]: Partial<Record<Role, Handler<K>>> }
     s.priority = e.priority;
     return NO_ACTIONS;
   }),
+  syncMaster: {
+    backup: (s, e, now) => go(s, "syncMaster", e.reason, now),
+  },
+  syncBackup: {
+    master: (s, e, now) => handOver(s, "syncBackup", e.reason, 0, now),
+  },
   resign: {
-    master: (s, e, now) => {
-      const gone = go(s, "resign", "resign (planned switchover)", now, [send(s, STOP_PRIORITY)]);
-      // Keep the VIP (drop Master's removeVip) until the new master is
-      // heard: see `releasing`.
-      s.timers.preemptDelay = after(now, e.holdMs);
-      s.preemptDelayServed = true;
-      s.releasing = true;
-      return gone.filter((a) => a.kind !== "removeVip");
-    },
+    master: (s, e, now) => handOver(s, "resign", "resign (planned switchover)", e.holdMs, now),
   },
 };

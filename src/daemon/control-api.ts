@@ -40,11 +40,6 @@ export const COMMANDS = {
       expires: { type: "int", required: false },
     },
   },
-  /** netifd's interface events, from the hook /etc/hotplug.d/iface/50-floatgw. */
-  iface: {
-    ubus: false,
-    args: { action: { type: "string", required: true }, interface: { type: "string", required: true } },
-  },
 } as const satisfies Record<string, { ubus: boolean; args: Record<string, ArgSpec> }>;
 
 export type Command = keyof typeof COMMANDS;
@@ -63,8 +58,7 @@ export type ControlRequest =
       /** Epoch seconds (0: never); null: the default lease time from now. */
       readonly expires: number | null;
     }
-  /** netifd reported ACTION (ifup, ifdown, ...) for INTERFACE. */
-  | { readonly cmd: "iface"; readonly action: string; readonly interface: string };
+  /** netifd reported ACTION (ifup, ifdown, ...) for INTERFACE. */;
 
 export interface SwitchoverResult {
   /** The instances that resigned. */
@@ -84,17 +78,11 @@ export interface LeaseResult {
   degraded: string | null;
 }
 
-export interface IfaceResult {
-  /** Whether an `interface` tracker follows that interface. */
-  tracked: boolean;
-}
-
 export interface Results {
   status: DaemonStatus;
   switchover: SwitchoverResult;
   reload: ReloadResult;
   lease: LeaseResult;
-  iface: IfaceResult;
 }
 
 /** "invalid": a malformed request; "not-found": it names something that
@@ -165,8 +153,6 @@ export function parseRequest(cmd: unknown, args: unknown, via: "control" | "ubus
       if (expires !== null && (expires < 0 || expires > 0xffffffff)) return failure("invalid", `lease: expires must be epoch seconds, not ${expires}`);
       return { ok: true, result: { cmd, op, mac: str("mac") ?? "", ip: str("ip") ?? "", hostname: str("hostname"), expires } };
     }
-    case "iface":
-      return { ok: true, result: { cmd, action: str("action") ?? "", interface: str("interface") ?? "" } };
   }
 }
 
@@ -180,7 +166,5 @@ export function requestBody(r: ControlRequest): Record<string, unknown> {
       return { cmd: r.cmd, instance: r.instance, hold: r.holdS };
     case "lease":
       return { cmd: r.cmd, op: r.op, mac: r.mac, ip: r.ip, hostname: r.hostname, expires: r.expires };
-    case "iface":
-      return { cmd: r.cmd, action: r.action, interface: r.interface };
   }
 }

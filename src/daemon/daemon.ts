@@ -8,20 +8,25 @@ import type { Role } from "../core/state";
 import { masterDownIntervalMs } from "../core/timing";
 import type { Ms } from "../core/units";
 import { type HotplugAction, Hotplug } from "../integrations/hotplug";
+import { notifyArgvs } from "../integrations/notify";
 import { TransitionQueue } from "../integrations/transition-queue";
 import { Children } from "../platform/children";
 import { ControlServer } from "../platform/control";
 import { after, exit, makeDirs, monotonicMs, onSignal, readTextFile, removeFile, sys, watchReadable, writeFileAtomic } from "../platform/engine";
-import { Rtnl, RtnlMonitor } from "../platform/rtnl";
-import type { TrackUse, TrackerSpec } from "../track/spec";
+import { IFF_RUNNING, IFF_UP } from "../platform/netlink";
+import { RouteTable, Rtnl, RtnlMonitor } from "../platform/rtnl";
+import type { TrackUse } from "../track/spec";
 import { Device } from "./device";
 import { type Loaded, loadDaemonConfig } from "./load";
 import { LeaseSync } from "./lease-sync";
 import { guarded, logger, setLogLevel } from "./log";
 import { type ControlRequest, type Reply, type Results, failure, parseRequest } from "./control-api";
+import { Notifications } from "./notifications";
+import { VirtualRoutes } from "./routes";
 import { type InstanceSpec, changesLive } from "./spec";
 import { daemonStatus, dhcpRole } from "./status";
 import type { DaemonStatus } from "./status-contract";
+import { SyncGroups } from "./sync-groups";
 import { TrackerSet } from "./trackers";
 import { DaemonUbus } from "./ubus";
 
@@ -72,14 +77,18 @@ export function runDaemon(opts: DaemonOptions): boolean {
   const socketPath = `${opts.runDir}/floatgwd.sock`;
   if (!makeDirs(opts.runDir)) log("warn", `cannot create ${opts.runDir}`);
   const hotplug = new Hotplug(first.global.hotplugCommand, logger("hotplug"));
-  const notifications = new TransitionQueue(logger("hotplug"));
+  const queue = new TransitionQueue(logger("hotplug"));
+  queue.setTimeoutMs(first.global.notifyTimeoutMs);
+  hotplug.setScriptUser(first.global.scriptUser);
   const devices = new Map<string, Device>();
   const children = new Children();
+  const hostname = (readTextFile("/proc/sys/kernel/hostname") ?? "").trim() || "floatgw";
+  const notifications = new Notifications(hostname, logger, now);
   const trackers = new TrackerSet({
     now,
     children,
     rtnl,
-    hostname: (readTextFile("/proc/sys/kernel/hostname") ?? "").trim() || "floatgw",
+    hostname,
     changed: (name) => {
       const state = trackers.views(now()).find((v) => v.name === name)?.state ?? "changed";
       for (const { r } of runners()) if (r.spec.track.some((u) => u.tracker === name)) r.assess(`tracker ${name} ${state}`);
@@ -104,10 +113,31 @@ export function runDaemon(opts: DaemonOptions): boolean {
       return found && primary ? { device: found.r.spec.device, address: primary.bytes } : null;
     },
   }, logger("leases"));
-  const ubus = new DaemonUbus(opts.ubusSocket, { now, answer: (cmd, args) => answer(cmd, args, "ubus") }, logger("ubus"));
+  const ubus = new DaemonUbus(opts.ubusSocket, {
+    now,
+    answer: (cmd, args) => answer(cmd, args, "ubus"),
+    interfaceEvent: (iface, action) => trackers.interfaceEvent(iface, action),
+    listening: () => trackers.refreshInterfaces(),
+  }, logger("ubus"));
+  const routes = new VirtualRoutes(new RouteTable(rtnl), logger("routes"));
+  const groups = new SyncGroups({
+    now,
+    runner: (name) => runners().find(({ r }) => r.spec.name === name)?.r,
+    transition: (group, from, to, reason) => {
+      routes.hold({ kind: "sync_group", name: group.name }, to === "master");
+      writeState();
+      const scripts = hotplug.scripts(`GROUP ${group.name}`, notifyArgvs(group.notify.commands, "GROUP", group.name, to, 0));
+      if (scripts.length > 0) queue.push({ key: `GROUP ${group.name}`, state: to, label: `${to} of sync group ${group.name}`, commands: scripts });
+      const members = group.members.map((m) => runners().find(({ r }) => r.spec.name === m)?.r);
+      notifications.transition({
+        kind: "sync group", name: group.name, about: `members ${group.members.join(", ")}`, from, to, reason, notify: group.notify,
+        priority: members.map((r) => (r ? `${r.spec.name} ${r.breakdown.effective}` : "")).filter((p) => p !== "").join(", "),
+      });
+    },
+  }, (name) => logger(`sync group ${name}`));
   const status = (): DaemonStatus => daemonStatus({
-    devices: [...devices.values()], now: now(), startedAt, pid: sys.getpid(), trackers: trackers.views(now()), leaseChannel: leases.status(),
-    ubus: ubus.status(),
+    devices: [...devices.values()], now: now(), startedAt, pid: sys.getpid(), trackers: trackers.views(now()),
+    syncGroups: groups.status(now()), routes: routes.status(), mail: notifications.status(), leaseChannel: leases.status(), ubus: ubus.status(),
   });
   const writeState = (): void => {
     // 0600: the state holds the clients' leases.
@@ -119,6 +149,10 @@ export function runDaemon(opts: DaemonOptions): boolean {
     now,
     changed: writeState,
     trackTerms: (uses: readonly TrackUse[]) => uses.map((u) => trackers.term(u)),
+    groupFaults: (spec: InstanceSpec) => groups.faults(spec),
+    ownFaultsChanged: (spec: InstanceSpec) => groups.ownFaultsChanged(spec),
+    wantMaster: (spec: InstanceSpec, reason: string) => groups.wantMaster(spec, reason),
+    vipsHeld: (spec: InstanceSpec, held: boolean) => routes.hold({ kind: "vip", name: spec.name }, held),
     notify: (spec: InstanceSpec, from: Role, to: Role, reason: string, priority: number): void => {
       writeState();
       const action = ACTIONS[to];
@@ -135,7 +169,18 @@ export function runDaemon(opts: DaemonOptions): boolean {
         action, instance: spec.name, vrid: spec.vrid, interface: spec.interface ?? "", device: spec.device,
         vips, priority, from, reason, dhcp: spec.dhcp,
       });
-      if (commands.length > 0) notifications.push({ key: spec.name, state: action, label: `${action} of ${spec.name}`, commands });
+      // keepalived goes from MASTER straight to STOP when it shuts down: the
+      // handover's step to backup (for the hooks and dnsmasq) runs no notify script.
+      if (!(stopping && to === "backup")) {
+        commands.push(...hotplug.scripts(`INSTANCE ${spec.name}`, notifyArgvs(spec.notify.commands, "INSTANCE", spec.name, to, priority)));
+      }
+      if (commands.length > 0) queue.push({ key: spec.name, state: action, label: `${action} of ${spec.name}`, commands });
+      notifications.transition({
+        kind: "instance", name: spec.name, about: `vrid ${spec.vrid} on ${spec.device}, ${vips.join(", ")}`,
+        from, to, priority: String(priority), reason, notify: spec.notify,
+      });
+      // The group follows its member, after the member's own hooks.
+      groups.transition(spec, from, to, reason);
     },
   };
 
@@ -156,8 +201,13 @@ export function runDaemon(opts: DaemonOptions): boolean {
    * configuration: unchanged ones keep their state and timers, a changed
    * priority or tracker list applies live, anything else changed restarts
    * that instance (or tracker), removed ones resign (or stop). */
-  const apply = (specs: InstanceSpec[], trackerSpecs: readonly TrackerSpec[]): void => {
-    trackers.apply(trackerSpecs);
+  const apply = (loaded: Extract<Loaded, { ok: true }>): void => {
+    const specs = loaded.specs;
+    notifications.configure(loaded.global);
+    trackers.apply(loaded.trackers);
+    // Groups and routes first: the instances starting below already use them.
+    groups.apply(loaded.syncGroups);
+    routes.apply(loaded.followers);
     for (const { d, r } of runners()) {
       const next = specs.find((s) => s.name === r.spec.name);
       if (next && next.device === r.spec.device && changesLive(r.spec, next)) {
@@ -189,9 +239,11 @@ export function runDaemon(opts: DaemonOptions): boolean {
     }
     setLogLevel(loaded.global.logLevel);
     hotplug.setCommand(loaded.global.hotplugCommand);
+    queue.setTimeoutMs(loaded.global.notifyTimeoutMs);
+    hotplug.setScriptUser(loaded.global.scriptUser);
     log("info", `reloading ${opts.configPath}`);
-    apply(loaded.specs, loaded.trackers);
     configureLeases(loaded);
+    apply(loaded);
     log("info", `reloaded in ${Math.round(monotonicMs() - started)} ms`);
     return { ok: true, result: { instances: runners().map(({ r }) => r.spec.name), warnings: loaded.warnings } };
   };
@@ -235,8 +287,6 @@ export function runDaemon(opts: DaemonOptions): boolean {
         return reload();
       case "lease":
         return lease(req);
-      case "iface":
-        return { ok: true, result: { tracked: trackers.interfaceEvent(req.interface, req.action) } };
     }
   };
 
@@ -244,6 +294,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
     const events = monitor.drain();
     for (const d of devices.values()) d.onEvents(events);
     trackers.onEvents(events);
+    for (const e of events) if (e.kind === "link" && e.link.name !== null && (e.link.flags & IFF_UP) !== 0 && (e.link.flags & IFF_RUNNING) !== 0) routes.linkUp(e.link.name);
   }));
 
   removeFile(socketPath);
@@ -265,10 +316,13 @@ export function runDaemon(opts: DaemonOptions): boolean {
 
   const finish = (): void => {
     for (const d of devices.values()) d.stop();
+    groups.stop();
+    routes.removeAll();
     trackers.stop();
     writeState();
     leases.stop();
-    notifications.drain(HOOK_BUDGET_AT_EXIT_MS, now);
+    notifications.close();
+    queue.drain(HOOK_BUDGET_AT_EXIT_MS, now);
     ubus.close();
     control.close();
     removeFile(socketPath);
@@ -285,6 +339,8 @@ export function runDaemon(opts: DaemonOptions): boolean {
     if (stopping) return;
     stopping = true;
     log("info", `${signal}: handing the VIPs over and stopping`);
+    // Every master hands over on its own: the groups must not drag the others out early.
+    groups.freeze();
     // A master cannot know whether a backup listens (backups are silent), so
     // every master hands over, but for at most half its own
     // Master_Down_Interval: well before that timer would make it master
@@ -307,14 +363,15 @@ export function runDaemon(opts: DaemonOptions): boolean {
   onSignal("INT", guarded(log, "SIGINT", () => shutdown("SIGINT")));
   onSignal("HUP", guarded(log, "SIGHUP", () => void reload()));
   onSignal("CHLD", guarded(log, "SIGCHLD", () => {
-    notifications.childExited();
+    queue.childExited();
     children.reap();
   }));
 
   // ubus first, so that the first transitions reach a ubusd that is there.
   ubus.start();
-  apply(first.specs, first.trackers);
   configureLeases(first);
+  routes.removeLeftovers();
+  apply(first);
   const names = first.specs.map((s) => `vrid ${s.vrid} on ${s.device} (${s.vips.map((v) => formatAddr(v.addr)).join(", ")})`);
   log("info", `running ${names.join("; ")}; control socket ${socketPath}`);
   return true;

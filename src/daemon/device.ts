@@ -6,16 +6,13 @@
 // by the link model of src/track/link.ts; this file does the mechanics.
 import { type Addr, type Family, addrEquals, addrFromBytes } from "../core/addr";
 import { decodeVrrpDatagram } from "../core/ipv4";
-import type { TrackTerm } from "../core/priority";
-import type { Role } from "../core/state";
-import { centisecToMs, type Ms } from "../core/units";
+import { centisecToMs } from "../core/units";
 import { Announcer } from "../platform/announcer";
 import { after, sys, watchReadable } from "../platform/engine";
 import { RT_SCOPE_LINK, type AddrInfo, type LinkInfo, linkFlags } from "../platform/netlink";
 import type { Rtnl, RtnlEvent } from "../platform/rtnl";
 import { VrrpSocket } from "../platform/vrrp-socket";
 import { type LinkEvent, type LinkState, MIN_DELETION_GRACE_MS, createLink, stepLink } from "../track/link";
-import type { TrackUse } from "../track/spec";
 import { guarded, type Logger } from "./log";
 import { Runner, type RunnerHost } from "./runner";
 import type { InstanceSpec } from "./spec";
@@ -44,12 +41,8 @@ const RECEIVE_PENDING_LIMIT = 80;
 /** Datagrams dropped before any instance could claim them, by reason. */
 export type DeviceDrops = Record<string, number>;
 
-export interface DeviceHost {
-  now(): Ms;
-  changed(): void;
-  notify(spec: InstanceSpec, from: Role, to: Role, reason: string, priority: number): void;
-  trackTerms(uses: readonly TrackUse[]): TrackTerm[];
-}
+/** What the daemon gives every runner; the device adds its link's part. */
+export type DeviceHost = Omit<RunnerHost, "send" | "addAddress" | "refreshAddress" | "deleteAddress" | "hasAddress" | "announce" | "receivePending">;
 
 export class Device {
   readonly runners: Runner[] = [];
@@ -351,8 +344,16 @@ export class Device {
   }
 
   private runnerHost(): RunnerHost {
+    const h = this.host;
     return {
-      now: () => this.host.now(),
+      now: () => h.now(),
+      changed: () => h.changed(),
+      notify: (spec, from, to, reason, priority) => h.notify(spec, from, to, reason, priority),
+      trackTerms: (uses) => h.trackTerms(uses),
+      groupFaults: (spec) => h.groupFaults(spec),
+      ownFaultsChanged: (spec) => h.ownFaultsChanged(spec),
+      wantMaster: (spec, reason) => h.wantMaster(spec, reason),
+      vipsHeld: (spec, held) => h.vipsHeld(spec, held),
       send: (family, message, dst) => {
         const socket = this.sockets.get(family);
         if (!socket) throw new Error(`no IPv${family} socket on ${this.name}`);
@@ -370,9 +371,6 @@ export class Device {
         const socket = this.sockets.get(family);
         for (let n = 0; socket && n < RECEIVE_PENDING_LIMIT && this.receive(socket); n++);
       },
-      changed: () => this.host.changed(),
-      notify: (spec, from, to, reason, priority) => this.host.notify(spec, from, to, reason, priority),
-      trackTerms: (uses) => this.host.trackTerms(uses),
     };
   }
 }

@@ -4,6 +4,7 @@ import { type Addr, parseAddr } from "../core/addr";
 import { passwordKey } from "../core/packet";
 import type { Centisec } from "../core/units";
 import type { FloatgwConfig, VipConfig } from "../config/validate";
+import type { Follower } from "./routes";
 import type { InstanceSpec } from "./spec";
 
 function addr(text: string): Addr {
@@ -60,6 +61,8 @@ function instanceSpec(v: VipConfig, device: string): InstanceSpec {
     unicastSrc: v.unicastSrc ? addr(v.unicastSrc.address) : null,
     dhcp: v.dhcp,
     track: v.track,
+    syncGroupName: v.syncGroup,
+    notify: v.notify,
   };
 }
 
@@ -92,4 +95,15 @@ export function instanceSpecs(config: FloatgwConfig, resolve: InterfaceResolver)
     specs.push(spec);
   }
   return errors.length ? { ok: false, errors } : { ok: true, specs, notes };
+}
+
+/** The routes and rules with their netifd interfaces resolved: a route's
+ * `interface` to its device (else its `device` option), a rule's `in` and
+ * `out` to devices (else taken as device names). */
+export function followers(config: FloatgwConfig, resolve: InterfaceResolver): Follower[] {
+  const dev = (name: string | null): string | null => (name === null ? null : (resolve(name) ?? name));
+  return [
+    ...config.routes.map((r): Follower => ({ kind: "route", config: r, device: (r.interface === null ? null : resolve(r.interface)) ?? r.device })),
+    ...config.rules.map((r): Follower => ({ kind: "rule", config: r, in: dev(r.in), out: dev(r.out) })),
+  ];
 }

@@ -4,16 +4,21 @@ import { formatAddr, addrFromBytes } from "../core/addr";
 import { loadConfig } from "../config/load";
 import { checkVipSubnets } from "../config/subnet";
 import type { VipAddress } from "../config/values";
+import type { SyncGroupConfig } from "../config/sync-groups";
 import type { GlobalConfig } from "../config/validate";
 import { netifdDevice } from "../integrations/netifd";
 import { readTextFile, sys } from "../platform/engine";
 import { Rtnl } from "../platform/rtnl";
 import type { TrackerSpec } from "../track/spec";
-import { instanceSpecs } from "./from-config";
+import { followers, instanceSpecs } from "./from-config";
+import type { Follower } from "./routes";
 import type { InstanceSpec } from "./spec";
 
 export type Loaded =
-  | { ok: true; global: GlobalConfig; specs: InstanceSpec[]; trackers: readonly TrackerSpec[]; warnings: string[]; notes: string[] }
+  | {
+    ok: true; global: GlobalConfig; specs: InstanceSpec[]; trackers: readonly TrackerSpec[];
+    syncGroups: readonly SyncGroupConfig[]; followers: Follower[]; warnings: string[]; notes: string[];
+  }
   | { ok: false; errors: string[]; warnings: string[] };
 
 export function loadDaemonConfig(path: string): Loaded {
@@ -38,7 +43,8 @@ export function loadDaemonConfig(path: string): Loaded {
     const subnets = own.filter((a) => !vipTexts.has(a.address));
     for (const w of checkVipSubnets(v, device, subnets)) warnings.push(`${path}: ${w.message}`);
   }
-  return { ok: true, global: result.config.global, specs: specs.specs, trackers: result.config.trackers, warnings, notes: specs.notes };
+  const c = result.config;
+  return { ok: true, global: c.global, specs: specs.specs, trackers: c.trackers, syncGroups: c.syncGroups, followers: followers(c, netifdDevice), warnings, notes: specs.notes };
 }
 
 /** The addresses on a device now, or null if it is not there (yet). */

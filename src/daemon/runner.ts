@@ -45,6 +45,14 @@ export interface RunnerHost {
   notify(spec: InstanceSpec, from: Role, to: Role, reason: string, priority: number): void;
   /** The current terms of the trackers this instance uses. */
   trackTerms(uses: readonly TrackUse[]): TrackTerm[];
+  /** The faults the instance's sync group gives it (its other members' own). */
+  groupFaults(spec: InstanceSpec): string[];
+  /** The instance's own faults changed: its sync group's other members must look again. */
+  ownFaultsChanged(spec: InstanceSpec): void;
+  /** A sync group member would take over: its group decides. */
+  wantMaster(spec: InstanceSpec, reason: string): void;
+  /** The VIPs were just added (true) or are about to go (false): what follows mastership follows. */
+  vipsHeld(spec: InstanceSpec, held: boolean): void;
 }
 
 /**
@@ -113,6 +121,8 @@ export class Runner {
   breakdown: PriorityBreakdown;
   /** Why the instance is (or would be) in FAULT; empty when healthy. */
   faults: string[] = [];
+  /** Its own part of `faults`: its link and trackers, not its sync group's. */
+  ownFaults: string[] = [];
   /** The primary address, kept while the start waits for trackers' first results. */
   private waitingToStart: Addr | null = null;
 
@@ -158,15 +168,26 @@ export class Runner {
     this.assess(reason);
   }
 
-  /** Works out priority and FAULT from the link and the trackers, and tells
-   * the core what changed. `why` names what changed, for the log. */
+  /** Works out priority and FAULT from the link, the trackers and the sync
+   * group, and tells the core what changed. `why` names what changed, for
+   * the log. The group's other members hear of a change of our own faults
+   * after we acted on it, so that the member at fault goes first. */
   assess(why: string): void {
     const b = effectivePriority(this.spec.priority, this.host.trackTerms(this.spec.track));
-    const faults = this.link.presence === "up" ? [] : [this.link.reason];
-    for (const c of b.faults) faults.push(`tracker ${c.name} ${faultState(c)}: ${c.detail}`);
+    const own = this.link.presence === "up" ? [] : [this.link.reason];
+    for (const c of b.faults) own.push(`tracker ${c.name} ${faultState(c)}: ${c.detail}`);
+    const faults = [...own, ...this.host.groupFaults(this.spec)];
     const changed = b.effective !== this.breakdown.effective || faults.join() !== this.faults.join();
+    const ownChanged = own.join() !== this.ownFaults.join();
     this.breakdown = b;
     this.faults = faults;
+    this.ownFaults = own;
+    this.act(why, changed);
+    if (ownChanged) this.host.ownFaultsChanged(this.spec);
+  }
+
+  private act(why: string, changed: boolean): void {
+    const b = this.breakdown;
     if (this.waitingToStart !== null) {
       if (b.pending.length === 0) this.begin(this.waitingToStart);
       else if (why === "start") this.log("info", `waiting for the first result of tracker ${b.pending.map((c) => c.name).join(", ")}`);
@@ -178,6 +199,7 @@ export class Runner {
       this.log("info", `priority ${s.priority} -> ${b.effective}: ${why}`);
       this.feed({ kind: "setPriority", priority: b.effective });
     }
+    const faults = this.faults;
     if (faults.length > 0 && s.role !== "fault") this.feed({ kind: "fault", reason: faults.join("; ") });
     else if (faults.length === 0 && s.role === "fault") this.feed({ kind: "faultCleared", reason: why });
     else if (changed) this.host.changed();
@@ -252,11 +274,12 @@ export class Runner {
     this.encoded = null;
   }
 
-  /** A reload changed only the priority or the trackers: the new effective
-   * priority shows in the next advert, and the election follows from there,
-   * without a transition of our own (unless FAULT starts or ends). */
+  /** A reload changed only the priority, the trackers or the notify
+   * scripts: the new effective priority shows in the next advert, and the
+   * election follows from there, without a transition of our own (unless
+   * FAULT starts or ends). */
   update(spec: InstanceSpec): void {
-    const what = spec.priority !== this.spec.priority ? `base priority ${this.spec.priority} -> ${spec.priority}` : "trackers changed";
+    const what = spec.priority !== this.spec.priority ? `base priority ${this.spec.priority} -> ${spec.priority}` : "configuration changed";
     this.spec = spec;
     this.forget();
     this.assess(what);
@@ -322,12 +345,18 @@ export class Runner {
         for (const v of this.spec.vips) this.host.addAddress(v.addr, v.prefix, this.lifetime(v.addr));
         this.vipPresent = true;
         this.scheduleRefresh();
+        this.host.vipsHeld(this.spec, true);
         return;
       case "removeVip":
         this.cancelGarps();
         this.stopRefresh();
+        this.host.vipsHeld(this.spec, false);
         for (const v of this.spec.vips) this.host.deleteAddress(v.addr, v.prefix);
         this.vipPresent = false;
+        return;
+      case "wantMaster":
+        this.log("debug", `would take over (${action.reason}); sync group ${this.spec.syncGroupName ?? ""} decides`);
+        this.host.wantMaster(this.spec, action.reason);
         return;
       case "sendGratuitous":
         return this.garpBurst(action.count, action.spacingMs);

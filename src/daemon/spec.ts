@@ -3,6 +3,7 @@
 // the platform needs (device, VIP prefixes, unicast peers).
 import type { Addr } from "../core/addr";
 import type { InstanceConfig } from "../core/instance-config";
+import type { NotifyConfig } from "../config/notify";
 import type { TrackUse } from "../track/spec";
 
 export interface VipSpec {
@@ -13,7 +14,7 @@ export interface VipSpec {
 /** The core's InstanceConfig (name, vrid, version, family, priority,
  * advertIntervalCs, unicastPeers, preempt, delays, auth, gratuitous, codec), with VIPs
  * that carry their prefix and without the primary address. */
-export interface InstanceSpec extends Omit<InstanceConfig, "primary" | "vips"> {
+export interface InstanceSpec extends Omit<InstanceConfig, "primary" | "vips" | "syncGroup"> {
   /** The netifd interface the section names, if any (for hooks and status). */
   readonly interface: string | null;
   readonly device: string;
@@ -24,6 +25,10 @@ export interface InstanceSpec extends Omit<InstanceConfig, "primary" | "vips"> {
   readonly dhcp: boolean;
   /** The trackers that move this instance's priority or put it in FAULT. */
   readonly track: readonly TrackUse[];
+  /** The sync group it belongs to; null: none. */
+  readonly syncGroupName: string | null;
+  /** Its notify scripts and mail alert. */
+  readonly notify: NotifyConfig;
 }
 
 /** Field by field, so that nothing platform-only slips into the core. */
@@ -44,14 +49,16 @@ export function coreConfig(spec: InstanceSpec, primary: Addr): InstanceConfig {
     auth: spec.auth,
     gratuitous: spec.gratuitous,
     codec: spec.codec,
+    syncGroup: spec.syncGroupName !== null,
   };
 }
 
 /** Whether a new configuration of an instance differs from the running one
- * only in its priority and trackers, which then change live, without a
- * transition of their own. Becoming or ceasing to be the address owner
- * (255) is a restart. */
+ * only in its priority, trackers and notify scripts, which then change live,
+ * without a transition of their own. Becoming or ceasing to be the address
+ * owner (255) is a restart. */
 export function changesLive(a: InstanceSpec, b: InstanceSpec): boolean {
   if (a.priority !== b.priority && (a.priority === 255 || b.priority === 255)) return false;
-  return JSON.stringify({ ...a, priority: 0, track: [] }) === JSON.stringify({ ...b, priority: 0, track: [] });
+  const fixed = (s: InstanceSpec): string => JSON.stringify({ ...s, priority: 0, track: [], notify: null });
+  return fixed(a) === fixed(b);
 }

@@ -68,6 +68,8 @@ export type InstanceCounters = Omit<Counters, "lastTransition" | "history">;
 export interface InstanceStatus {
   /** The UCI section name of the vip. */
   name: string;
+  /** The sync group it belongs to, if any. */
+  syncGroup: string | null;
   /** The netifd interface the section names, if any. */
   interface: string | null;
   device: string;
@@ -160,6 +162,44 @@ export interface TrackerStatus {
   probes: { runs: number; failures: number; timeouts: number; lastMsAgo: number | null } | null;
 }
 
+/** A sync group (keepalived's vrrp_sync_group): its members change state together. */
+export interface SyncGroupStatus {
+  name: string;
+  /** "init" until every member has started. */
+  state: Role;
+  /** The vip sections in it. */
+  members: string[];
+  lastTransition: { agoMs: number; from: Role; to: Role; reason: string } | null;
+}
+
+/** A virtual route or rule: present while its vip or sync group is master here. */
+export interface RouteStatus {
+  /** The route or rule section's name. */
+  name: string;
+  kind: "route" | "rule";
+  /** "vip lan" or "sync_group router". */
+  owner: string;
+  /** As `ip route` / `ip rule` write it: "default via 198.19.1.254 dev wan". */
+  spec: string;
+  /** Whether floatgw has it in the kernel now. */
+  present: boolean;
+  /** Why the last attempt to add it failed; null otherwise. */
+  error: string | null;
+}
+
+/** The mail alerts' outbox (smtp_alert); null in DaemonStatus when no mail can go out. */
+export interface MailStatus {
+  sent: number;
+  failed: number;
+  /** Mails replaced by a newer one for the same instance or group before they went. */
+  replaced: number;
+  waiting: number;
+  /** A mail is being delivered now. */
+  sending: boolean;
+  /** Why the last mail that failed did. */
+  lastError: string | null;
+}
+
 export interface DaemonStatus {
   version: string;
   pid: number;
@@ -167,6 +207,10 @@ export interface DaemonStatus {
   devices: DeviceStatus[];
   instances: InstanceStatus[];
   trackers: TrackerStatus[];
+  syncGroups: SyncGroupStatus[];
+  routes: RouteStatus[];
+  /** null unless mail alerts can go out (smtp_server and notification_email set). */
+  mail: MailStatus | null;
   /** null unless some instance has `dhcp '1'`. */
   leaseChannel: LeaseChannelStatus | null;
   ubus: UbusLinkStatus;

@@ -9,7 +9,8 @@ import type { Device } from "./device";
 import type { Runner } from "./runner";
 import type { InstanceSpec } from "./spec";
 import type {
-  DaemonStatus, DeviceStatus, DhcpRole, InstanceStatus, LeaseChannelStatus, PriorityStatus, TrackerStatus, TransitionStatus, UbusLinkStatus,
+  DaemonStatus, DeviceStatus, DhcpRole, InstanceStatus, LeaseChannelStatus, MailStatus, PriorityStatus, RouteStatus, SyncGroupStatus, TrackerStatus,
+  TransitionStatus, UbusLinkStatus,
 } from "./status-contract";
 
 function wallClock(at: Ms, now: Ms): string {
@@ -54,6 +55,7 @@ function instanceStatus(r: Runner, now: Ms): InstanceStatus {
   const c = s?.counters;
   return {
     name: spec.name,
+    syncGroup: spec.syncGroupName,
     interface: spec.interface,
     device: spec.device,
     vrid: spec.vrid,
@@ -92,6 +94,9 @@ export interface StatusParts {
   startedAt: Ms;
   pid: number;
   trackers: TrackerStatus[];
+  syncGroups: SyncGroupStatus[];
+  routes: RouteStatus[];
+  mail: MailStatus | null;
   leaseChannel: LeaseChannelStatus | null;
   ubus: UbusLinkStatus;
 }
@@ -105,6 +110,9 @@ export function daemonStatus(p: StatusParts): DaemonStatus {
     devices,
     instances: p.devices.flatMap((d) => d.runners.map((r) => instanceStatus(r, p.now))),
     trackers: p.trackers,
+    syncGroups: p.syncGroups,
+    routes: p.routes,
+    mail: p.mail,
     leaseChannel: p.leaseChannel,
     ubus: p.ubus,
   };

@@ -204,8 +204,9 @@ class LinkTracker implements Tracker {
   }
 }
 
-/** A netifd interface, up or down as netifd reports it: its state at start
- * from `ifstatus`, then netifd's own events (interfaceEvent). */
+/** A netifd interface, up or down as netifd reports it: its state from
+ * `ifstatus` at start (and whenever ubus events start to flow again), then
+ * netifd's `network.interface` events on ubus (interfaceEvent). */
 class InterfaceTracker implements Tracker {
   private state: TrackerState = "init";
   private detail = "not asked yet";
@@ -215,6 +216,10 @@ class InterfaceTracker implements Tracker {
     private readonly log: Logger) {}
 
   start(): void {
+    this.refresh();
+  }
+
+  refresh(): void {
     const iface = this.spec.probe.interface;
     const up = netifdInterfaceUp(iface);
     this.set(up === true ? "up" : "down", up === null ? `netifd knows no interface ${iface} (no ifstatus answer)` : `${iface} ${up ? "up" : "down"} (ifstatus)`);
@@ -222,11 +227,11 @@ class InterfaceTracker implements Tracker {
 
   stop(): void {}
 
-  /** netifd's word: ACTION of its interface hotplug event. */
+  /** netifd's word: the action of its network.interface event (ifup or ifdown). */
   event(action: string): void {
     const iface = this.spec.probe.interface;
-    if (action === "ifup" || action === "ifupdate") this.set("up", `${iface} ${action}`);
-    else if (action === "ifdown" || action === "ifup-failed" || action === "free") this.set("down", `${iface} ${action}`);
+    if (action === "ifup") this.set("up", `${iface} ifup`);
+    else if (action === "ifdown") this.set("down", `${iface} ifdown`);
   }
 
   private set(state: TrackerState, detail: string): void {
@@ -292,16 +297,18 @@ export class TrackerSet {
     for (const t of this.trackers.values()) t.onEvents(events);
   }
 
-  /** netifd reported `action` (ifup, ifdown, ...) for `iface`; false when no tracker follows it. */
-  interfaceEvent(iface: string, action: string): boolean {
-    let used = false;
-    for (const t of this.trackers.values()) {
-      if (t instanceof InterfaceTracker && t.spec.probe.interface === iface) {
-        t.event(action);
-        used = true;
-      }
-    }
-    return used;
+  /** netifd reported `action` (ifup, ifdown) for `iface`. */
+  interfaceEvent(iface: string, action: string): void {
+    for (const t of this.interfaceTrackers()) if (t.spec.probe.interface === iface) t.event(action);
+  }
+
+  /** Asks netifd again (ifstatus): events may have been missed while ubus was away. */
+  refreshInterfaces(): void {
+    for (const t of this.interfaceTrackers()) t.refresh();
+  }
+
+  private interfaceTrackers(): InterfaceTracker[] {
+    return [...this.trackers.values()].filter((t): t is InterfaceTracker => t instanceof InterfaceTracker);
   }
 
   views(now: Ms): TrackerStatus[] {

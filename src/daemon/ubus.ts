@@ -1,7 +1,8 @@
 // [UBUS] floatgwd on ubus, the way netifd and dnsmasq are: it registers the
 // object `floatgw`, whose methods are the control API's (status, switchover,
-// reload) answered by the same handlers as the control socket, and sends the
-// event `floatgw.state` on every transition (docs/ubus.md).
+// reload) answered by the same handlers as the control socket, sends the
+// event `floatgw.state` on every transition, and listens to netifd's
+// `network.interface` events for the interface trackers (docs/ubus.md).
 //
 // ubus is a side door: VRRP never waits for it. Without ubusd the daemon
 // runs as ever and tries again, at growing intervals; when ubusd restarts,
@@ -44,10 +45,17 @@ function objectSpec(): ObjectSpec {
   return { path: OBJECT_PATH, methods };
 }
 
+/** The events floatgwd listens to: netifd's ifup and ifdown of an interface. */
+export const NETIFD_EVENT = "network.interface";
+
 export interface UbusHost {
   now(): Ms;
   /** Validates and answers a request, as for the control socket. */
   answer(cmd: string, args: BlobTable): Reply<unknown>;
+  /** netifd says `action` (ifup, ifdown) of interface `iface`. */
+  interfaceEvent(iface: string, action: string): void;
+  /** Events flow (again): what happened while they did not must be asked for. */
+  listening(): void;
 }
 
 /** The contract's types are JSON data, which is what a blobmsg table holds. */
@@ -119,7 +127,7 @@ export class DaemonUbus {
       return;
     }
     this.socket = socket;
-    this.session = new UbusSession(objectSpec(), (method, args) => this.call(method, args));
+    this.session = new UbusSession(objectSpec(), (method, args) => this.call(method, args), [NETIFD_EVENT]);
     this.detail = "registering";
     watchReadable(socket.fd, guarded(this.log, "ubus message", () => this.readable()));
     this.retryLater(REGISTER_TIMEOUT_MS, () => this.lost("ubusd did not answer the registration"));
@@ -171,6 +179,18 @@ export class DaemonUbus {
       case "broken":
         this.lost(`ubusd's stream is malformed: ${note.reason}`);
         return;
+      case "listening":
+        this.log("info", `listening to ${NETIFD_EVENT} events`);
+        this.host.listening();
+        return;
+      case "listenRefused":
+        this.log("warn", `ubusd refused to pass ${NETIFD_EVENT} events (ubus status ${note.status}): interface trackers see only what ifstatus says at start and reload`);
+        return;
+      case "event": {
+        const d = note.data.ok ? note.data.value : {};
+        if (note.id === NETIFD_EVENT && typeof d.interface === "string" && typeof d.action === "string") this.host.interfaceEvent(d.interface, d.action);
+        return;
+      }
     }
   }
 

@@ -3,32 +3,29 @@
 // defaults after the whole file), then every other block in file order;
 // virtual servers last, since they refer to the instances' addresses.
 
-import type { UciDraftSection } from "../config/uci-write";
+import type { UciDraftOption, UciDraftSection } from "../config/uci-write";
 import type { ConfNode } from "./conf-tree";
-import { type Entry, entry } from "./entry";
+import type { Entry } from "./entry";
 import { type VirtualServerContext, convertVirtualServer } from "./checkers";
-import { GLOBAL_DEFS, type VrrpDefaults, emptyDefaults } from "./global";
-import { INSTANCE, type InstanceDraft, newInstance, notifyScript } from "./instance";
+import { GLOBAL_DEFS, type VrrpDefaults, emptyDefaults, smtpAlertDefault } from "./global";
+import { INSTANCE, type InstanceDraft, newInstance } from "./instance";
+import { convertRoutes } from "./routes";
+import { type GroupDraft, SYNC_GROUP, newGroup, writeGroup } from "./sync-group";
 import { type InstanceTracking, completeInstance } from "./settle";
-import { type FileDef, type ScriptDef, type TrackLine, TrackerRegistry, readScript, readTrackFile, trackBlock } from "./trackers";
+import { type FileDef, type ScriptDef, TrackerRegistry, readScript, readTrackFile } from "./trackers";
 import { type Scope, type Table, different, inner, mapped, report, reportAll, rule, table, unsupported, walk } from "./rules";
-
-/** A sync group as its members see it. */
-interface Group {
-  readonly name: string;
-  readonly lines: TrackLine[];
-  trackingWeight: boolean;
-  /** Whether any member was converted (else its lines are reported alone). */
-  used: boolean;
-}
 
 interface Converted {
   readonly defaults: VrrpDefaults;
   readonly registry: TrackerRegistry;
-  /** Instance name -> its sync group. */
-  readonly groups: Map<string, Group>;
+  /** Instance name -> its sync group (the first that names it). */
+  readonly groups: Map<string, GroupDraft>;
   /** The vip sections; the trackers come from the registry. */
   readonly vips: UciDraftSection[];
+  /** Instance name -> its vip section. */
+  readonly vipNames: Map<string, string>;
+  /** The route and rule sections of the vips. */
+  readonly routes: UciDraftSection[];
   /** Section names taken so far. */
   readonly names: Set<string>;
   /** Addresses of the converted instances, for the virtual servers that use them. */
@@ -51,32 +48,6 @@ function named(node: ConfNode, scope: Scope): string | null {
   return name ?? null;
 }
 
-const SYNC = "sync groups";
-
-/** The sync group's own track lines are applied to each member (below); the lines here only need no report of their own. */
-const GROUP_TRACK = rule<Converted>(
-  "different",
-  "tracked by each member instance with weight 0: a sync group's tracker puts all its instances in FAULT",
-  () => undefined,
-);
-
-export const SYNC_GROUP: Table<Converted> = table<Converted>({
-  group: unsupported(
-    "floatgw runs each instance on its own: the instances are converted, but until sync groups exist a router can be master of one and backup of another when a single link fails",
-    SYNC,
-  ),
-  track_interface: GROUP_TRACK,
-  track_script: GROUP_TRACK,
-  track_file: GROUP_TRACK,
-  track_process: unsupported("floatgw does not track processes"),
-  track_bfd: unsupported("floatgw does not speak BFD"),
-  sync_group_tracking_weight: different("its members keep their trackers' weights, as keepalived does with it"),
-  global_tracking: different("its members keep their trackers' weights, as keepalived does with it (global_tracking is its old name)"),
-  notify_priority_changes: unsupported("floatgw does not run notify scripts yet", "notify scripts"),
-  smtp_alert: unsupported("floatgw sends no e-mail yet", "mail alerts"),
-  ...Object.fromEntries(["notify_master", "notify_backup", "notify_fault", "notify_stop", "notify"].map((k) => [k, notifyScript<Converted>("each instance")])),
-});
-
 const NOT_NETWORK = "floatgw does not manage static addresses, routes or rules: configure them in /etc/config/network";
 /** Blocks read in the first pass; their lines are reported where they are used. */
 const FIRST_PASS = () => undefined;
@@ -89,26 +60,18 @@ export const TOP: Table<Converted> = table<Converted>({
     const draft: InstanceDraft = newInstance(name, node);
     const within = inner(scope, node);
     walk(node.block ?? [], INSTANCE, draft, within);
-    const group = c.groups.get(name) ?? null;
-    if (group !== null) group.used = true;
-    const tracking: InstanceTracking = { registry: c.registry, group };
+    const group = c.groups.get(name);
+    const tracking: InstanceTracking = { registry: c.registry, syncGroup: group !== undefined && group.trackingWeight === null };
     const section = completeInstance(draft, c.defaults, tracking, sectionName(name, c.names), within);
     if (section === null) return;
     report(scope, node, "mapped", { target: `config vip '${section.name}'` });
     c.vips.push(section);
+    c.vipNames.set(name, section.name);
+    c.routes.push(...convertRoutes(draft.routes, section.name, (base) => sectionName(base, c.names)));
     for (const o of section.options)
       if (o.name === "address") for (const a of o.values) c.vipOwners.set(a.split("/")[0] ?? a, section.name);
   }),
-  vrrp_sync_group: rule(
-    "unsupported",
-    "floatgw has no sync groups yet: each instance is converted on its own, and the group's trackers go to each member",
-    (node, c, scope) => {
-      if (named(node, scope) === null) return;
-      report(scope, node, "unsupported", { note: "floatgw has no sync groups yet", later: SYNC });
-      walk(node.block ?? [], SYNC_GROUP, c, inner(scope, node));
-    },
-    SYNC,
-  ),
+  vrrp_sync_group: mapped("`config sync_group` with the converted members, written after the instances", FIRST_PASS),
   vrrp_script: mapped("a `config tracker` of type script, written when a converted instance tracks it", FIRST_PASS),
   vrrp_track_file: mapped("a `config tracker` of type file, written when a converted instance tracks it", FIRST_PASS),
   vrrp_track_process: unsupported("floatgw does not track processes"),
@@ -138,7 +101,15 @@ export const TOP: Table<Converted> = table<Converted>({
 });
 
 /** global_defs, vrrp_script, vrrp_track_file and the sync groups' members and trackers, before any instance. */
-function firstPass(nodes: readonly ConfNode[], scope: Scope, defaults: VrrpDefaults, scripts: Map<string, ScriptDef>, files: Map<string, FileDef>, groups: Map<string, Group>): void {
+function firstPass(
+  nodes: readonly ConfNode[],
+  scope: Scope,
+  defaults: VrrpDefaults,
+  scripts: Map<string, ScriptDef>,
+  files: Map<string, FileDef>,
+  groups: Map<string, GroupDraft>,
+  drafts: GroupDraft[],
+): void {
   for (const node of nodes) {
     const within = inner(scope, node);
     const name = node.args[0];
@@ -146,18 +117,17 @@ function firstPass(nodes: readonly ConfNode[], scope: Scope, defaults: VrrpDefau
     else if (node.keyword === "vrrp_script" && name !== undefined) scripts.set(name, readScript(name, node, scope));
     else if (node.keyword === "vrrp_track_file" && name !== undefined) files.set(name, readTrackFile(name, node, scope));
     else if (node.keyword === "vrrp_sync_group" && name !== undefined) {
-      const group: Group = { name, lines: [], trackingWeight: false, used: false };
-      for (const child of node.block ?? []) {
-        const kind = child.keyword === "track_script" ? "script" : child.keyword === "track_interface" ? "link" : child.keyword === "track_file" ? "file" : null;
-        if (kind !== null) group.lines.push(...trackBlock(kind, child, within, name));
-        if (child.keyword === "sync_group_tracking_weight" || child.keyword === "global_tracking") group.trackingWeight = true;
-        if (child.keyword === "group") for (const m of child.block ?? []) groups.set(m.keyword, group);
-      }
-    }
+      const group = newGroup(name, node);
+      walk(node.block ?? [], SYNC_GROUP, group, within);
+      for (const m of group.members) if (!groups.has(m.value)) groups.set(m.value, group);
+      drafts.push(group);
+    } else if (node.keyword === "vrrp_sync_group") reportAll(scope, node, "error", { note: "needs a name" });
   }
 }
 
 export interface Conversion {
+  /** What global_defs sets in `config floatgw 'global'`. */
+  readonly global: readonly UciDraftOption[];
   readonly sections: readonly UciDraftSection[];
   readonly entries: readonly Entry[];
 }
@@ -168,10 +138,21 @@ export function convertTree(nodes: readonly ConfNode[]): Conversion {
   const names = new Set(["global"]);
   const scripts = new Map<string, ScriptDef>();
   const files = new Map<string, FileDef>();
-  const groups = new Map<string, Group>();
+  const groups = new Map<string, GroupDraft>();
+  const drafts: GroupDraft[] = [];
   const defaults = emptyDefaults();
-  firstPass(nodes, scope, defaults, scripts, files, groups);
-  const c: Converted = { defaults, registry: new TrackerRegistry(names, scripts, files), groups, vips: [], names, vipOwners: new Map(), virtualServers: [] };
+  firstPass(nodes, scope, defaults, scripts, files, groups, drafts);
+  const c: Converted = {
+    defaults,
+    registry: new TrackerRegistry(names, scripts, files),
+    groups,
+    vips: [],
+    vipNames: new Map(),
+    routes: [],
+    names,
+    vipOwners: new Map(),
+    virtualServers: [],
+  };
   walk(nodes, TOP, c, scope);
   const vs: VirtualServerContext = {
     vipOf: (address) => c.vipOwners.get(address) ?? null,
@@ -186,8 +167,17 @@ export function convertTree(nodes: readonly ConfNode[]): Conversion {
     },
   };
   for (const node of c.virtualServers) convertVirtualServer(node, vs, scope);
+  const syncGroups: UciDraftSection[] = [];
+  for (const g of drafts) {
+    const section = writeGroup(g, {
+      vipOf: (instance) => c.vipNames.get(instance) ?? null,
+      groupOf: (instance) => groups.get(instance),
+      registry: c.registry,
+      smtpAlert: smtpAlertDefault(defaults),
+      sectionName: (name) => sectionName(name, names),
+    }, scope);
+    if (section !== null) syncGroups.push(section);
+  }
   c.registry.reportUnused();
-  for (const g of new Set(groups.values()))
-    if (!g.used) for (const line of g.lines) entries.push(entry("different", line.at, line.subject, { note: "no member of the sync group was converted" }));
-  return { sections: [...c.registry.sections, ...c.vips], entries };
+  return { global: defaults.global.options, sections: [...c.registry.sections, ...c.vips, ...syncGroups, ...c.routes], entries };
 }

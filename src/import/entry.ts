@@ -17,8 +17,7 @@ export interface Origin {
  * - mapped: carried over with the same meaning.
  * - different: carried over, or deliberately not, because floatgw behaves
  *   differently; the note says how.
- * - unsupported: not in the floatgw config; `later` names the floatgw
- *   feature that will take it, when one is planned.
+ * - unsupported: not in the floatgw config; the note says why.
  * - error: keepalived would reject it too, or the importer cannot read it;
  *   the conversion stops.
  */
@@ -34,15 +33,12 @@ export interface Entry {
   readonly note: string | null;
   /** A known keepalived/LuCI trap ("luci#7114"): listed first, for a human to check. */
   readonly pitfall: string | null;
-  /** For unsupported settings: the planned floatgw feature that will carry it. */
-  readonly later: string | null;
 }
 
 export interface EntryDetails {
   readonly target?: string | null;
   readonly note?: string | null;
   readonly pitfall?: string | null;
-  readonly later?: string | null;
 }
 
 export function entry(status: Status, at: Origin | null, subject: string, d: EntryDetails = {}): Entry {
@@ -53,6 +49,5 @@ export function entry(status: Status, at: Origin | null, subject: string, d: Ent
     target: d.target ?? null,
     note: d.note ?? null,
     pitfall: d.pitfall ?? null,
-    later: d.later ?? null,
   };
 }

@@ -3,10 +3,12 @@
 // category. keepalived applies these defaults after reading the whole file,
 // so a global_defs block after the instances counts as well.
 
-import { parseDecimalSeconds, parseInteger } from "../config/values";
+import { GLOBAL_SECTION } from "../config/schema";
+import { formatScaled, parseDecimalSeconds, parseInteger, parseIp } from "../config/values";
 import type { ConfNode } from "./conf-tree";
 import type { Origin } from "./entry";
-import { type Rule, type Scope, type Table, different, mapped, onlyArg, report, rule, table, unsupported } from "./rules";
+import { type Rule, type Scope, type Table, different, inner, mapped, onlyArg, report, rule, table, unsupported } from "./rules";
+import { SectionWriter, misfit as misfitIn } from "./section-writer";
 
 /** A keepalived value with the line that set it. */
 export interface Setting<T> {
@@ -27,6 +29,11 @@ export interface VrrpDefaults {
   minGarp: Origin | null;
   startupDelayMs: Setting<number> | null;
   strict: Origin | null;
+  /** global_defs' smtp_alert and smtp_alert_vrrp (which wins for VRRP): smtp_alert of every vip and group that sets none. */
+  smtpAlert: Setting<boolean> | null;
+  smtpAlertVrrp: Setting<boolean> | null;
+  /** The options of `config floatgw 'global'` that global_defs sets (mail, script user). */
+  readonly global: SectionWriter;
 }
 
 export function emptyDefaults(): VrrpDefaults {
@@ -41,6 +48,9 @@ export function emptyDefaults(): VrrpDefaults {
     minGarp: null,
     startupDelayMs: null,
     strict: null,
+    smtpAlert: null,
+    smtpAlertVrrp: null,
+    global: new SectionWriter("floatgw 'global'"),
   };
 }
 
@@ -93,8 +103,7 @@ const STRICT =
   "floatgw has no strict mode; the instances are converted with what strict mode changed in keepalived (no authentication, no preempt_delay); floatgw adds no firewall rules";
 const PROCESS = different<VrrpDefaults>("tunes keepalived's own processes (names, scheduling, memory, files, reloads); floatgw is one small process with nothing to tune");
 const IPVS = unsupported<VrrpDefaults>("IPVS (LVS) is not supported: floatgw moves addresses between routers, it does not balance load");
-const MAIL = unsupported<VrrpDefaults>("floatgw sends no e-mail yet", "mail alerts");
-const FIFO = unsupported<VrrpDefaults>("floatgw has no notify FIFO; hooks in /etc/hotplug.d/floatgw/ see every transition", "notify scripts");
+const FIFO = unsupported<VrrpDefaults>("floatgw has no notify FIFO; hooks in /etc/hotplug.d/floatgw/ and the notify scripts see every transition");
 const SNMP = unsupported<VrrpDefaults>("floatgw has no SNMP or D-Bus; `floatgw status --json` prints its state");
 const FIREWALL = unsupported<VrrpDefaults>("floatgw adds no firewall rules: the VIP stays reachable, like keepalived without vrrp_strict");
 const VMAC = unsupported<VrrpDefaults>("floatgw does not use virtual MACs: the master answers with its own MAC and gratuitous ARPs move clients");
@@ -113,8 +122,86 @@ function mcastGroup(standard: string): Rule<VrrpDefaults> {
   });
 }
 
+
+const misfit = (option: string, text: string): string | null => misfitIn(GLOBAL_SECTION, option, text);
+
+/** A text option of the global section, written when the value fits it. */
+function globalText(option: string, value: (node: ConfNode) => string | null = (n) => n.args[0] ?? null): Rule<VrrpDefaults> {
+  return mapped(`\`${option}\` of the global section`, (node, d, scope) => {
+    const text = value(node);
+    if (text === null) return report(scope, node, "error", { note: "needs a value" });
+    const why = misfit(option, text);
+    if (why !== null) return report(scope, node, "unsupported", { note: why });
+    report(scope, node, text === node.args.join(" ") ? "mapped" : "different", {
+      target: d.global.set(option, text),
+      note: text === node.args.join(" ") ? null : `written as '${text}'`,
+    });
+  });
+}
+
+/** keepalived's smtp_alert and smtp_alert_vrrp: on/off, no value meaning on. */
+function alertDefault(set: (d: VrrpDefaults, s: Setting<boolean>) => void, note: string): Rule<VrrpDefaults> {
+  return mapped(`\`smtp_alert '1'\` on every vip and sync group that does not set it${note}`, (node, d, scope) => {
+    const on = node.args[0] === undefined ? true : keepalivedBool(node.args[0]);
+    if (on === null) return report(scope, node, "error", { note: "takes on/off, true/false or yes/no" });
+    set(d, { value: on, at: node.at });
+    report(scope, node, "mapped", { target: on ? `smtp_alert '1' on ${EVERY_VIP} and sync group that does not set it` : null });
+  });
+}
+
+const MAIL: Readonly<Record<string, Rule<VrrpDefaults>>> = {
+  router_id: globalText("router_id"),
+  notification_email: mapped("`list notification_email` of the global section", (node, d, scope) => {
+    const within = inner(scope, node);
+    if (node.block === null) return report(scope, node, "error", { note: "needs a { ... } block of addresses" });
+    for (const a of node.block) {
+      const why = misfit("notification_email", a.keyword);
+      if (why !== null || a.args.length > 0) report(within, a, "unsupported", { note: why ?? "one address per line" });
+      else report(within, a, "mapped", { target: d.global.add("notification_email", a.keyword) });
+    }
+  }),
+  // keepalived writes the sender as given into the From: header; floatgw needs the bare address for MAIL FROM.
+  notification_email_from: globalText("notification_email_from", (n) => {
+    const text = n.args.join(" ");
+    return /<([^<>]+)>/.exec(text)?.[1] ?? (text === "" ? null : text);
+  }),
+  smtp_server: mapped("`smtp_server` and `smtp_port` of the global section (an address: floatgw looks up no name)", (node, d, scope) => {
+    const host = onlyArg(node, scope);
+    if (host === null) return;
+    const ip = parseIp(host, true);
+    if (!ip.ok) return report(scope, node, "unsupported", { note: `'${host}' ${ip.reason}: floatgw takes the mail server by address, so that no DNS lookup holds a transition up; write its address` });
+    const port = node.args[1] === undefined ? null : parseInteger(node.args[1], 1, 65535);
+    if (port !== null && !port.ok) return report(scope, node, "error", { note: `port '${node.args[1] ?? ""}' ${port.reason}` });
+    const target = d.global.set("smtp_server", ip.value.address);
+    report(scope, node, "mapped", { target: port === null ? target : `${target}, ${d.global.set("smtp_port", String(port.value))}` });
+  }),
+  smtp_helo_name: globalText("smtp_helo_name"),
+  smtp_connect_timeout: mapped("`smtp_connect_timeout` of the global section (0.1-3600 s)", (node, d, scope) => {
+    const ms = secondsArg(node, scope);
+    if (ms === null) return;
+    const bounded = Math.min(Math.max(ms, 100), 3_600_000);
+    report(scope, node, bounded === ms ? "mapped" : "different", {
+      target: d.global.set("smtp_connect_timeout", formatScaled(bounded, 1000)),
+      note: bounded === ms ? null : "floatgw takes 0.1-3600 s",
+    });
+  }),
+  smtp_alert: alertDefault((d, s) => (d.smtpAlert = s), ""),
+  smtp_alert_vrrp: alertDefault((d, s) => (d.smtpAlertVrrp = s), " (before `smtp_alert`, as in keepalived)"),
+  smtp_alert_checker: unsupported("floatgw's trackers send no mail: `smtp_alert` on the vip or sync group mails the transitions they cause"),
+  no_email_faults: unsupported("floatgw mails every transition of a section with `smtp_alert`, FAULT included"),
+  email_faults: mapped("nothing to write: floatgw mails transitions to FAULT too", (node, _d, scope) => report(scope, node, "mapped", { note: "floatgw mails transitions to FAULT too" })),
+  script_user: mapped("`script_user` of the global section (USER or USER:GROUP)", (node, d, scope) => {
+    const user = onlyArg(node, scope);
+    if (user === null) return;
+    const text = node.args[1] === undefined ? user : `${user}:${node.args[1]}`;
+    const why = misfit("script_user", text);
+    if (why !== null) return report(scope, node, "unsupported", { note: why });
+    report(scope, node, "mapped", { target: d.global.set("script_user", text) });
+  }),
+};
+
 export const GLOBAL_DEFS: Table<VrrpDefaults> = table<VrrpDefaults>({
-  router_id: different("floatgw has no router id (keepalived puts it in e-mail alerts and SNMP); nothing to convert"),
+  ...MAIL,
   vrrp_version: mapped("`version` of every IPv4 vip that does not set it", (node, d, scope) => {
     const v = integerArg(node, scope, 2, 3);
     if (v === null) return;
@@ -163,12 +250,11 @@ export const GLOBAL_DEFS: Table<VrrpDefaults> = table<VrrpDefaults>({
   vrrp_down_timer_adverts: unsupported("floatgw uses the RFC's three advert intervals plus skew before a backup takes over"),
   log_unknown_vrids: different("floatgw always counts adverts for unknown VRIDs (`floatgw status`, drops)"),
   dynamic_interfaces: different("floatgw always follows interfaces that are deleted and created again"),
-  script_user: different("floatgw runs hooks through hotplug-call as root, the OpenWrt way; keepalived's script user does not apply"),
-  enable_script_security: different("floatgw runs hooks through hotplug-call as root, the OpenWrt way; keepalived's script checks do not apply"),
-  startup_script: unsupported("floatgw runs no script at start-up; its hooks run on every transition", "notify scripts"),
-  startup_script_timeout: unsupported("floatgw runs no script at start-up", "notify scripts"),
-  shutdown_script: unsupported("floatgw runs no script at shutdown; hooks get ACTION=stop for each instance", "notify scripts"),
-  shutdown_script_timeout: unsupported("floatgw runs no script at shutdown", "notify scripts"),
+  enable_script_security: different("floatgw runs scripts as `script_user` without keepalived's checks of the script's path and permissions"),
+  startup_script: unsupported("floatgw runs no script at start-up; its hooks and notify scripts run on every transition"),
+  startup_script_timeout: unsupported("floatgw runs no script at start-up"),
+  shutdown_script: unsupported("floatgw runs no script of its own at shutdown; each vip's and group's `notify_stop` (and hooks with ACTION=stop) run then"),
+  shutdown_script_timeout: unsupported("floatgw runs no script of its own at shutdown"),
   default_interface: unsupported("floatgw has no default interface: every vip section names its own"),
   disable_local_igmp: unsupported("floatgw leaves the kernel's IGMP settings alone"),
   ...each(
@@ -186,14 +272,10 @@ export const GLOBAL_DEFS: Table<VrrpDefaults> = table<VrrpDefaults>({
     [
       "lvs_timeouts", "lvs_flush", "lvs_flush_on_stop", "lvs_flush_onstop", "lvs_sync_daemon", "nftables_ipvs", "nftables_ipvs_priority",
       "nftables_ipvs_start_fwmark", "lvs_notify_fifo", "lvs_notify_fifo_script", "rs_init_notifies", "no_checker_emails",
-      "checker_log_all_failures", "smtp_alert_checker", "net_namespace_ipvs", "lvs_netlink_cmd_rcv_bufs", "lvs_netlink_cmd_rcv_bufs_force",
+      "checker_log_all_failures", "net_namespace_ipvs", "lvs_netlink_cmd_rcv_bufs", "lvs_netlink_cmd_rcv_bufs_force",
       "lvs_netlink_monitor_rcv_bufs", "lvs_netlink_monitor_rcv_bufs_force",
     ],
     IPVS,
-  ),
-  ...each(
-    ["notification_email", "notification_email_from", "smtp_server", "smtp_helo_name", "smtp_connect_timeout", "smtp_alert", "smtp_alert_vrrp", "no_email_faults", "email_faults"],
-    MAIL,
   ),
   ...each(
     ["notify_fifo", "notify_fifo_script", "vrrp_notify_fifo", "vrrp_notify_fifo_script", "vrrp_notify_priority_changes", "fifo_write_vrrp_states_on_reload"],
@@ -207,3 +289,8 @@ export const GLOBAL_DEFS: Table<VrrpDefaults> = table<VrrpDefaults>({
   ...each(["vmac_prefix", "vmac_addr_prefix", "vrrp_garp_extra_if", "vrrp_vmac_garp_intvl"], VMAC),
   ...each(["net_namespace", "namespace_with_ipsets"], NAMESPACE),
 });
+
+/** smtp_alert for a vip or group that sets none: smtp_alert_vrrp, else smtp_alert, as keepalived decides it. */
+export function smtpAlertDefault(d: VrrpDefaults): boolean | null {
+  return (d.smtpAlertVrrp ?? d.smtpAlert)?.value ?? null;
+}

@@ -70,7 +70,8 @@ export function importKeepalived(path: string, fs: FileSystemView, options: Impo
       `/etc/config/floatgw, converted from ${path} by floatgw import-keepalived.`,
       "Its report lists every keepalived setting and what became of it.",
     ];
-    const text = renderUci(header, [GLOBAL, ...conversion.sections]);
+    const global = { ...GLOBAL, options: [...GLOBAL.options, ...conversion.global] };
+    const text = renderUci(header, [global, ...conversion.sections]);
     const checked = checkConfigText(text, options.outputName);
     check = checked.lines;
     if (checked.exitCode === 0) config = text;

@@ -5,10 +5,11 @@
 // not do, or does its own way) are reported here.
 
 import { type IpAddress, parseCidr, parseIp, type VipAddress } from "../config/values";
-import { splitQuoted } from "./conf-text";
 import type { ConfNode } from "./conf-tree";
 import type { Origin } from "./entry";
 import { integerArg, keepalivedBool, secondsArg } from "./global";
+import { NOTIFY_KEYWORDS, type NotifyDraft, newNotify, notifyRule, smtpAlertRule } from "./notify";
+import { type RouteLine, routeBlock } from "./routes";
 import { type TrackKind, type TrackLine, trackBlock } from "./trackers";
 import {
   type Found,
@@ -21,10 +22,10 @@ import {
   inner,
   mapped,
   onlyArg,
+  replace,
   report,
   reportAll,
   rule,
-  say,
   subject,
   table,
   unsupported,
@@ -65,6 +66,9 @@ export interface InstanceDraft {
   strict: Found<boolean> | null;
   /** Its track_script, track_interface and track_file lines. */
   readonly tracks: TrackLine[];
+  readonly notify: NotifyDraft;
+  /** Its virtual_routes and virtual_rules lines, converted once the vip section has its name. */
+  readonly routes: RouteLine[];
 }
 
 export function newInstance(name: string, node: ConfNode): InstanceDraft {
@@ -92,13 +96,9 @@ export function newInstance(name: string, node: ConfNode): InstanceDraft {
     checksumAsV2: null,
     strict: null,
     tracks: [],
+    notify: newNotify(),
+    routes: [],
   };
-}
-
-/** Keeps the last of a repeated keyword, as keepalived does, and says so about the earlier one. */
-function replace<T>(scope: Scope, previous: Found<T> | null, next: Found<T>): Found<T> {
-  if (previous !== null) say(scope, previous, "different", { note: `set again on line ${next.at.line}: the later value applies, as in keepalived` });
-  return next;
 }
 
 /** The draft's fields that hold a plain number. */
@@ -207,30 +207,6 @@ export const AUTHENTICATION: Table<InstanceDraft> = table<InstanceDraft>({
     if (p !== null) d.authPass = replace(scope, d.authPass, found(p, node, scope, true));
   }),
 });
-
-// --- notify scripts ----------------------------------------------------------------
-
-const NOTIFY_SUMMARY =
-  "OpenWrt's `hotplug-call keepalived` becomes floatgw's hotplug hooks (on by default, ACTION=master|backup|fault|stop); other scripts wait for notify scripts";
-
-/** What OpenWrt's keepalived.init writes for every notify: its hotplug-call. */
-const OPENWRT_NOTIFY = /^\/bin\/busybox env -i ACTION=\S+ TYPE=\S+ NAME=\S+ \/sbin\/hotplug-call keepalived$/;
-
-export function notifyScript<C>(scopeName: string): Rule<C> {
-  return rule("unsupported", NOTIFY_SUMMARY, (node, _ctx, scope) => {
-    const words = splitQuoted(node.text, false);
-    const command = words.ok ? (words.words[1] ?? "") : "";
-    if (OPENWRT_NOTIFY.test(command))
-      return report(scope, node, "different", {
-        target: "the global option hotplug '1' (the default)",
-        note: `OpenWrt's keepalived package runs /etc/hotplug.d/keepalived/ with ACTION=NOTIFY_MASTER...; floatgw runs /etc/hotplug.d/floatgw/ on every transition of ${scopeName} with ACTION=master|backup|fault|stop and the same TYPE and NAME: move your hook scripts there and match the new ACTION names`,
-      });
-    report(scope, node, "unsupported", {
-      note: "floatgw does not run notify scripts yet; meanwhile a hook in /etc/hotplug.d/floatgw/ can run it, e.g. [ \"$ACTION\" = master ] && <script>",
-      later: "notify scripts",
-    });
-  }, "notify scripts");
-}
 
 function tracking(kind: TrackKind, summary: string): Rule<InstanceDraft> {
   return mapped(summary, (node, d, scope) => {
@@ -365,14 +341,17 @@ export const INSTANCE: Table<InstanceDraft> = table<InstanceDraft>({
   track_file: tracking("file", "`track` naming the vrrp_track_file's tracker (with the line's weight)"),
   track_process: unsupported("floatgw does not track processes"),
   track_bfd: unsupported("floatgw does not speak BFD"),
-  virtual_routes: unsupported("floatgw does not add routes on becoming master yet; a hook in /etc/hotplug.d/floatgw/ can", "virtual routes"),
-  virtual_rules: unsupported("floatgw does not add policy rules on becoming master yet; a hook in /etc/hotplug.d/floatgw/ can", "virtual rules"),
-  smtp_alert: unsupported("floatgw sends no e-mail yet", "mail alerts"),
-  notify_priority_changes: unsupported("floatgw does not run notify scripts yet", "notify scripts"),
-  ...Object.fromEntries(
-    ["notify_master", "notify_backup", "notify_fault", "notify_stop", "notify", "notify_deleted", "notify_master_rx_lower_pri"].map((k) => [
-      k,
-      notifyScript<InstanceDraft>("the instance"),
-    ]),
+  virtual_routes: mapped(
+    "a `config route` per line, following the vip: `src`, `via`/`gw`, `dev`, `table`, `metric`, `scope`, `onlink` and the types `blackhole`, `unreachable`, `prohibit`, `throw`; `no_track`, `proto` and attributes such as `mtu` are left out with a note; `or`, `nexthop`, `from`, `encap` and table names keep a line from converting",
+    routeBlock("route"),
   ),
+  virtual_rules: mapped(
+    "a `config rule` per line, following the vip: `from`, `to`, `iif`, `oif`, `fwmark`, `tos`, `table`, `preference`, `not` and the actions `blackhole`, `unreachable`, `prohibit`; `no_track` and `protocol` are left out with a note; `sport`, `dport`, `ipproto`, `uidrange`, `goto` and the like keep a line from converting",
+    routeBlock("rule"),
+  ),
+  smtp_alert: smtpAlertRule("vip"),
+  notify_priority_changes: unsupported("floatgw runs no script for a change of priority alone; `floatgw status` and its ubus events show it"),
+  notify_deleted: unsupported("floatgw runs `notify_stop` for an instance a reload removes"),
+  notify_master_rx_lower_pri: unsupported("floatgw runs no script when a master hears a lower priority; it announces the VIP again"),
+  ...Object.fromEntries(NOTIFY_KEYWORDS.map((k) => [k, notifyRule<InstanceDraft>("vip", "the instance")])),
 });

@@ -4,7 +4,8 @@
 // stale.
 
 import type { Status } from "./entry";
-import { SYNC_GROUP, TOP } from "./convert";
+import { TOP } from "./convert";
+import { SYNC_GROUP } from "./sync-group";
 import { GLOBAL_DEFS } from "./global";
 import { AUTHENTICATION, INSTANCE } from "./instance";
 import { VRRP_SCRIPT, VRRP_TRACK_FILE } from "./trackers";
@@ -17,21 +18,17 @@ const STATUS: Readonly<Record<Status, string>> = {
   error: "error",
 };
 
-function statusText(r: Rule<never>): string {
-  return r.later === null ? STATUS[r.status] : `not converted yet (waits for ${r.later})`;
-}
-
 /** One row per summary: keywords that share one are listed together. */
 function rows(t: Table<never>): string[] {
   const groups = new Map<string, { keywords: string[]; rule: Rule<never> }>();
   for (const [keyword, r] of t) {
-    const key = `${r.status}\n${r.later ?? ""}\n${r.summary}`;
+    const key = `${r.status}\n${r.summary}`;
     const g = groups.get(key);
     if (g === undefined) groups.set(key, { keywords: [keyword], rule: r });
     else g.keywords.push(keyword);
   }
   const cell = (text: string): string => text.replace(/\|/g, "\\|");
-  return [...groups.values()].map((g) => `| ${g.keywords.map((k) => `\`${k}\``).join(", ")} | ${statusText(g.rule)} | ${cell(g.rule.summary)} |`);
+  return [...groups.values()].map((g) => `| ${g.keywords.map((k) => `\`${k}\``).join(", ")} | ${STATUS[g.rule.status]} | ${cell(g.rule.summary)} |`);
 }
 
 function tableSection(title: string, t: Table<never>): string[] {

@@ -1,7 +1,6 @@
 // The import report, written for the person migrating: first the known
-// traps to check, then what was not converted (and which floatgw feature
-// will take it), then what changed meaning, then what was carried over as
-// is. Every entry starts with the file and line it came from, like a
+// traps to check, then what was not converted (and why), then what changed
+// meaning, then what was carried over as is. Every entry starts with the file and line it came from, like a
 // compiler message, so an editor can jump to it.
 
 import type { Entry, Origin, Status } from "./entry";
@@ -44,9 +43,7 @@ function lines(e: Entry, withStatus: boolean, base: string, previousNote: string
   const head = `  ${where(e.at, base)}: ${e.subject}`;
   const out = [e.target !== null && e.note === null && !withStatus ? `${head}  ->  ${e.target}` : head];
   if (withStatus) out.push(`      [${STATUS_WORD[e.status]}${e.pitfall !== null ? `; ${e.pitfall}` : ""}]`);
-  const later = e.later !== null ? ` (waits for: ${e.later})` : "";
-  if (e.note !== null) out.push(e.note === previousNote ? "      (as above)" : `      ${e.note}${later}`);
-  else if (later !== "") out.push(`     ${later}`);
+  if (e.note !== null) out.push(e.note === previousNote ? "      (as above)" : `      ${e.note}`);
   if (e.target !== null && (e.note !== null || withStatus)) out.push(`      -> ${e.target}`);
   return out;
 }
@@ -101,13 +98,10 @@ export function renderReport(r: ReportInput): string {
     }
   }
 
-  const later = new Map<string, number>();
-  for (const e of sorted) if (e.status === "unsupported" && e.later !== null) later.set(e.later, (later.get(e.later) ?? 0) + 1);
-  const waiting = [...later.entries()].map(([feature, n]) => `${n} wait for ${feature}`).join(", ");
   out.push(
     "",
     `Summary: ${plural(r.vipSections, "vip section")}${r.trackers > 0 ? ` and ${plural(r.trackers, "tracker")}` : ""}; ${counts.get("mapped") ?? 0} settings converted, ${counts.get("different") ?? 0} converted differently, ` +
-      `${counts.get("unsupported") ?? 0} not converted${waiting !== "" ? ` (${waiting})` : ""}, ${plural(counts.get("error") ?? 0, "error")}.`,
+      `${counts.get("unsupported") ?? 0} not converted, ${plural(counts.get("error") ?? 0, "error")}.`,
   );
   if (r.check !== null) out.push(...r.check.map((l) => `floatgw check: ${l}`));
   return out.join("\n") + "\n";

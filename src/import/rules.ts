@@ -20,7 +20,6 @@ export interface Rule<C> {
   /** What usually becomes of the keyword, for the reference; a line may still fare otherwise. */
   readonly status: Status;
   readonly summary: string;
-  readonly later: string | null;
 }
 
 export type Table<C> = ReadonlyMap<string, Rule<C>>;
@@ -29,8 +28,8 @@ export function table<C>(rules: Readonly<Record<string, Rule<C>>>): Table<C> {
   return new Map(Object.entries(rules));
 }
 
-export function rule<C>(status: Status, summary: string, handle: Handler<C>, later: string | null = null): Rule<C> {
-  return { status, summary, handle, later };
+export function rule<C>(status: Status, summary: string, handle: Handler<C>): Rule<C> {
+  return { status, summary, handle };
 }
 
 /** A keyword floatgw carries over; `summary` names what it becomes. */
@@ -64,11 +63,11 @@ export function report(scope: Scope, node: ConfNode, status: Status, details: En
 export function reportAll(scope: Scope, node: ConfNode, status: Status, details: EntryDetails = {}): void {
   report(scope, node, status, details);
   const within = inner(scope, node);
-  for (const child of node.block ?? []) reportAll(within, child, status, { later: details.later ?? null });
+  for (const child of node.block ?? []) reportAll(within, child, status);
 }
 
-export function unsupported<C>(note: string, later: string | null = null): Rule<C> {
-  return rule("unsupported", note, (node, _ctx, scope) => reportAll(scope, node, "unsupported", { note, later }), later);
+export function unsupported<C>(note: string): Rule<C> {
+  return rule("unsupported", note, (node, _ctx, scope) => reportAll(scope, node, "unsupported", { note }));
 }
 
 export function different<C>(note: string): Rule<C> {
@@ -96,6 +95,12 @@ export interface Found<T> {
 
 export function found<T>(value: T, node: ConfNode, scope: Scope, secret = false): Found<T> {
   return { value, at: node.at, subject: subject(scope, node, secret) };
+}
+
+/** Keeps the last of a repeated keyword, as keepalived does, and says so about the earlier one. */
+export function replace<T>(scope: Scope, previous: Found<T> | null, next: Found<T>): Found<T> {
+  if (previous !== null) say(scope, previous, "different", { note: `set again on line ${next.at.line}: the later value applies, as in keepalived` });
+  return next;
 }
 
 /** Reports what became of a found value. */

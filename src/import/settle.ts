@@ -14,13 +14,15 @@
 // The entry for each keyword is written once the outcome is known, so the
 // report says what the router actually ran and what floatgw will run.
 
-import type { UciDraftOption, UciDraftSection } from "../config/uci-write";
+import type { UciDraftSection } from "../config/uci-write";
 import { formatScaled } from "../config/values";
 import { entry, type Origin } from "./entry";
-import type { VrrpDefaults } from "./global";
+import { type VrrpDefaults, smtpAlertDefault } from "./global";
 import type { InstanceDraft, VipLine } from "./instance";
 import { type Found, type Scope, describe, say } from "./rules";
-import { type TrackerRegistry, type TrackLine, trackItems } from "./trackers";
+import { SectionWriter } from "./section-writer";
+import { type TrackerRegistry, trackItems } from "./trackers";
+import { writeNotify } from "./notify";
 
 function familyName(f: 4 | 6): string {
   return f === 4 ? "IPv4" : "IPv6";
@@ -30,23 +32,6 @@ function familyName(f: 4 | 6): string {
 function roundAdvert(ms: number, version: 2 | 3): number {
   if (version === 2) return Math.min(255_000, Math.max(1000, Math.floor((ms + 500) / 1000) * 1000));
   return Math.min(40_950, Math.max(10, Math.floor((ms + 5) / 10) * 10));
-}
-
-class SectionWriter {
-  readonly options: UciDraftOption[] = [];
-  constructor(readonly label: string) {}
-
-  set(name: string, value: string): string {
-    this.options.push({ name, values: [value], list: false });
-    return `${this.label} ${name} '${value}'`;
-  }
-
-  add(name: string, value: string): string {
-    const existing = this.options.find((o) => o.name === name);
-    if (existing === undefined) this.options.push({ name, values: [value], list: true });
-    else this.options.splice(this.options.indexOf(existing), 1, { ...existing, values: [...existing.values, value] });
-    return `${this.label} ${name} '${value}'`;
-  }
 }
 
 /** A number option from the instance or, failing that, global_defs; clamped to floatgw's range. */
@@ -74,8 +59,8 @@ function clampCount(v: number): { value: number; note: string | null } {
 /** What an instance's tracking needs from the rest of the file. */
 export interface InstanceTracking {
   readonly registry: TrackerRegistry;
-  /** The instance's sync group, if any: its track lines and whether it keeps weights. */
-  readonly group: { readonly lines: readonly TrackLine[]; readonly trackingWeight: boolean } | null;
+  /** Whether the instance is in a sync group without sync_group_tracking_weight. */
+  readonly syncGroup: boolean;
 }
 
 /** Settles the draft as keepalived does and writes the vip section; null when it cannot be converted. */
@@ -237,8 +222,9 @@ export function completeInstance(d: InstanceDraft, defaults: VrrpDefaults, track
   if (d.strict !== null)
     say(scope, d.strict, "different", { note: "floatgw has no strict mode; what strict mode changed in keepalived (no authentication, no preempt_delay) is converted as keepalived ran it" });
 
-  const target = { syncGroup: tracking.group !== null && !tracking.group.trackingWeight, owner: priority === 255, vipLabel: w.label };
-  for (const item of trackItems([...d.tracks, ...(tracking.group?.lines ?? [])], target, tracking.registry, scope)) w.add("track", item);
+  const target = { syncGroup: tracking.syncGroup, owner: priority === 255, vipLabel: w.label };
+  for (const item of trackItems(d.tracks, target, tracking.registry, scope)) w.add("track", item);
+  writeNotify(d.notify, w, smtpAlertDefault(defaults), scope);
 
   return { type: "vip", name: sectionName, comments: [`vrrp_instance ${d.name} (${at.file}:${at.line})`], options: w.options };
 }

@@ -64,7 +64,7 @@ function quoteWord(w: string): string {
 }
 
 /** keepalived's script line: the command (one word, split again into argv) and an optional user and group. */
-function scriptLine(node: ConfNode, scope: Scope): { command: string; user: string | null } | null {
+export function scriptLine(node: ConfNode, scope: Scope): { command: string; user: string | null } | null {
   const line = splitQuoted(node.text, false);
   const command = line.ok ? line.words[1] : undefined;
   const argv = command === undefined ? null : splitQuoted(command, true);
@@ -180,7 +180,7 @@ export interface TrackLine {
   readonly weight: WeightSpec | null;
   readonly at: Origin;
   readonly subject: string;
-  /** Set for a sync group's line: it applies to each member with weight 0. */
+  /** Set for a sync group's line: it moves every member, with weight 0. */
   readonly group: string | null;
 }
 
@@ -209,7 +209,7 @@ export function trackBlock(kind: TrackKind, node: ConfNode, scope: Scope, group:
 // --- the tracker sections -------------------------------------------------------------
 
 export interface TrackerTarget {
-  /** Whether the instance is in a sync group without sync_group_tracking_weight. */
+  /** Whether the section is a member of a sync group without sync_group_tracking_weight. */
   readonly syncGroup: boolean;
   readonly owner: boolean;
   readonly vipLabel: string;
@@ -352,9 +352,9 @@ function reportDefinition(d: { node: ConfNode; scope: Scope }, note: string): vo
 
 /** The weight keepalived leaves a line with for this instance; null when it drops the line. */
 function effectiveWeight(line: TrackLine, own: number, t: TrackerTarget): { weight: number | null; why: string | null } {
-  const weight = line.group !== null ? 0 : (line.weight?.weight ?? own);
+  const weight = line.weight?.weight ?? own;
   if (line.group !== null)
-    return { weight: 0, why: `a sync group's tracker puts every instance of the group in FAULT; floatgw tracks it on each member (group ${line.group})` };
+    return { weight: 0, why: weight === 0 ? null : "keepalived puts every member of the group in FAULT when a group's tracker fails, whatever its weight: written with weight 0" };
   if (weight === 0) return { weight: 0, why: null };
   const where = t.owner ? "on the address owner (priority 255)" : "in a sync group (without sync_group_tracking_weight)";
   if (!t.owner && !t.syncGroup) return { weight: line.weight?.weight ?? null, why: null };

@@ -1,9 +1,12 @@
 // [HOTPLUG] The user's hooks on every transition, the way OpenWrt services
 // do: `hotplug-call floatgw` (or the configured program) with a clean
-// environment describing the event. They run through the TransitionQueue
+// environment describing the event, and keepalived's notify scripts
+// (notify.ts says which). They run through the TransitionQueue
 // (transition-queue.ts): one at a time, in order, coalesced, each bounded
-// by a timeout, so a hanging hook never holds up VRRP.
+// by a timeout, so a hanging hook or script never holds up VRRP.
 import { isExecutable } from "../platform/engine";
+import { SCRIPT_PATH, resolveProgram } from "../platform/programs";
+import { lookupIds } from "../platform/users";
 import type { Logger } from "../daemon/log";
 import type { Command } from "./transition-queue";
 
@@ -44,9 +47,12 @@ export function hotplugEnv(e: HotplugEvent): Record<string, string> {
   };
 }
 
-/** The hooks' program: `hotplug-call floatgw` (or the configured one). */
+/** The hooks' program: `hotplug-call floatgw` (or the configured one), and
+ * how notify scripts run. */
 export class Hotplug {
   private command: string | null = null;
+  /** `user[:group]` notify scripts run as (global script_user); null: root. */
+  private scriptUser: string | null = null;
 
   constructor(command: string | null, private readonly log: Logger) {
     this.setCommand(command);
@@ -63,5 +69,28 @@ export class Hotplug {
   /** What to run for an event: nothing when hooks are off. */
   commands(event: HotplugEvent): Command[] {
     return this.command === null ? [] : [{ argv: [this.command, "floatgw"], env: hotplugEnv(event) }];
+  }
+
+  setScriptUser(user: string | null): void {
+    this.scriptUser = user;
+  }
+
+  /** What to run for notify scripts (argvs in order, from notify.ts): each
+   * found as a shell would, as script_user, in a session of its own, with
+   * OpenWrt's PATH. One that cannot run is said in the log and left out. */
+  scripts(subject: string, argvs: readonly (readonly string[])[]): Command[] {
+    if (argvs.length === 0) return [];
+    const ids = this.scriptUser === null ? { uid: -1, gid: -1 } : lookupIds(this.scriptUser);
+    if (typeof ids === "string") {
+      this.log("error", `notify scripts of ${subject} not run: script_user: ${ids}`);
+      return [];
+    }
+    const commands: Command[] = [];
+    for (const [name = "", ...args] of argvs) {
+      const program = resolveProgram(name);
+      if (program === null) this.log("error", `notify script of ${subject}: ${name} is not an executable program`);
+      else commands.push({ argv: [program, ...args], env: { PATH: SCRIPT_PATH }, session: { uid: ids.uid, gid: ids.gid } });
+    }
+    return commands;
   }
 }

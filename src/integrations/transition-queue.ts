@@ -1,6 +1,6 @@
 // The one runner of transition notifications: the programs to run when an
-// instance changes state (hotplug hooks today; any per-transition program
-// tomorrow). One program at a time, in the order of the transitions
+// instance or a sync group changes state (the hotplug hooks and keepalived's
+// notify scripts). One program at a time, in the order of the transitions
 // (keepalived#1884: out-of-order notifications), each in its own process
 // and bounded by a timeout, so a slow or hanging program never holds up
 // VRRP.
@@ -12,12 +12,16 @@
 // instance whatever a flood of transitions does, and the programs that run
 // describe the current state, never a backlog of old ones.
 import type { Logger } from "../daemon/log";
-import { after, killHard, reap, sleepBlocking, spawn } from "../platform/engine";
+import { after, killHard, killSession, reap, sleepBlocking, spawn, spawnSession } from "../platform/engine";
 
 /** One program to run, with exactly this environment. */
 export interface Command {
   argv: string[];
   env: Record<string, string>;
+  /** Run in a session of its own as this user and group (-1: unchanged),
+   * and killed with whatever it started (notify scripts); absent: in the
+   * daemon's session (hooks). */
+  session?: { uid: number; gid: number };
 }
 
 export interface Notification {
@@ -36,7 +40,13 @@ interface Running {
   notification: Notification;
   next: number;
   pid: number;
+  command: Command;
   cancelTimeout: () => void;
+}
+
+function kill(pid: number, command: Command): void {
+  if (command.session) killSession(pid);
+  else killHard(pid);
 }
 
 export class TransitionQueue {
@@ -48,7 +58,12 @@ export class TransitionQueue {
   /** Notifications replaced or dropped before they ran (for status). */
   coalesced = 0;
 
-  constructor(private readonly log: Logger, private readonly timeoutMs = 10_000) {}
+  constructor(private readonly log: Logger, private timeoutMs = 10_000) {}
+
+  /** The global notify_timeout: for the programs started from now on. */
+  setTimeoutMs(ms: number): void {
+    this.timeoutMs = ms;
+  }
 
   get length(): number {
     return this.waiting.size;
@@ -74,20 +89,32 @@ export class TransitionQueue {
   }
 
   /** At exit: runs what is still waiting, one at a time, for at most
-   * `budgetMs` in all; a program still running at the end is killed. */
+   * `budgetMs` in all; a program still running at the end is killed. The
+   * event loop no longer runs, so each program's timeout is kept here (the
+   * one running at the start gets a whole timeout from then). */
   drain(budgetMs: number, now: () => number): void {
     const end = now() + budgetMs;
+    let current = this.running?.pid;
+    let killAt = now() + this.timeoutMs;
     while (this.running && now() < end) {
+      if (this.running.pid !== current) {
+        current = this.running.pid;
+        killAt = now() + this.timeoutMs;
+      } else if (now() >= killAt) {
+        this.log("warn", `${this.running.command.argv[0] ?? "program"} for ${this.running.notification.label} still running after ${this.timeoutMs} ms: killed`);
+        kill(this.running.pid, this.running.command);
+        killAt = Infinity;
+      }
       sleepBlocking(10);
       this.childExited();
     }
     if (this.running) {
-      this.log("warn", `hook for ${this.running.notification.label} cut short at exit`);
-      killHard(this.running.pid);
+      this.log("warn", `${this.running.command.argv[0] ?? "program"} for ${this.running.notification.label} cut short at exit`);
+      kill(this.running.pid, this.running.command);
       reap(this.running.pid);
       this.running = null;
     }
-    for (const n of this.waiting.values()) this.log("warn", `hook for ${n.label} not run: out of time at exit`);
+    for (const n of this.waiting.values()) this.log("warn", `programs for ${n.label} not run: out of time at exit`);
     this.waiting.clear();
   }
 
@@ -114,7 +141,8 @@ export class TransitionQueue {
       this.startNext();
       return;
     }
-    const pid = spawn(command.argv, command.env);
+    const pid = command.session ? spawnSession(command.argv, command.env, command.session.uid, command.session.gid)
+      : spawn(command.argv, command.env);
     if (pid <= 0) {
       this.log("error", `cannot run ${command.argv[0] ?? "?"}: error ${-pid}`);
       this.run(n, index + 1);
@@ -122,8 +150,8 @@ export class TransitionQueue {
     }
     const cancelTimeout = after(this.timeoutMs, () => {
       this.log("warn", `${command.argv[0] ?? "program"} for ${n.label} still running after ${this.timeoutMs} ms: killed`);
-      killHard(pid);
+      kill(pid, command);
     });
-    this.running = { notification: n, next: index + 1, pid, cancelTimeout };
+    this.running = { notification: n, next: index + 1, pid, command, cancelTimeout };
   }
 }

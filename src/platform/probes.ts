@@ -10,9 +10,10 @@ import type { ProbeResult } from "../track/poll";
 import type { PolledSpec } from "../track/spec";
 import { smtpConversation } from "../track/smtp";
 import type { Children } from "./children";
-import { type ChildExit, isExecutable, killSession, readTextFile, spawnSession, writeTextFile } from "./engine";
+import { type ChildExit, killSession, readTextFile, spawnSession, writeTextFile } from "./engine";
 import { Pinger } from "./pinger";
-import { tcpProbe } from "./tcp-client";
+import { SCRIPT_PATH, resolveProgram } from "./programs";
+import { tcpConversation } from "./tcp-client";
 import { lookupIds } from "./users";
 
 /** Starts one probe; the returned function aborts it (no result then). */
@@ -30,15 +31,7 @@ export interface ProbeContext {
   readonly hostname: string;
 }
 
-const PATH = "/usr/sbin:/usr/bin:/sbin:/bin";
 const fail = (detail: string): ProbeResult => ({ ok: false, value: null, detail });
-
-/** A bare program name searched in PATH, as a shell would. */
-function resolveProgram(name: string): string | null {
-  if (name.includes("/")) return isExecutable(name) ? name : null;
-  for (const dir of PATH.split(":")) if (isExecutable(`${dir}/${name}`)) return `${dir}/${name}`;
-  return null;
-}
 
 /** keepalived: exit status 0 is up; with misc_dynamic, 1 is down and
  * 2-255 up with weight status - 2; a signal is down. */
@@ -64,7 +57,7 @@ function scriptProbe(spec: Extract<PolledSpec, { kind: "script" }>, ctx: ProbeCo
     }
     let pid: number;
     try {
-      pid = spawnSession([program, ...args], { PATH }, ids.uid, ids.gid);
+      pid = spawnSession([program, ...args], { PATH: SCRIPT_PATH }, ids.uid, ids.gid);
     } catch (e) {
       done(fail(`cannot run ${name}: ${String(e)}`));
       return () => {};
@@ -109,12 +102,12 @@ export function prober(spec: PolledSpec, ctx: ProbeContext): Prober {
       return { start: (done) => pinger.probe(done), close: () => pinger.close() };
     }
     case "tcp":
-      return { start: (done) => tcpProbe(spec.target, spec.port, null, done), close: none };
+      return { start: (done) => tcpConversation(spec.target, spec.port, null, done), close: none };
     case "http": {
       const check = { path: spec.path, host: hostHeader(spec), statusCodes: spec.statusCodes, digest: spec.digest };
-      return { start: (done) => tcpProbe(spec.target, spec.port, httpConversation(check), done), close: none };
+      return { start: (done) => tcpConversation(spec.target, spec.port, httpConversation(check), done), close: none };
     }
     case "smtp":
-      return { start: (done) => tcpProbe(spec.target, spec.port, smtpConversation(spec.heloName ?? ctx.hostname), done), close: none };
+      return { start: (done) => tcpConversation(spec.target, spec.port, smtpConversation(spec.heloName ?? ctx.hostname), done), close: none };
   }
 }

@@ -9,6 +9,10 @@ import {
   RTM_NEWLINK, RT_SCOPE_UNIVERSE, decodeAddr, decodeLink, decodeMessages, encodeMessage, errorCode,
   ifaddrmsg, ifinfomsg, rtattr, u32, type AddrInfo, type LinkInfo, type NetlinkMessage,
 } from "./netlink";
+import {
+  type Encoded, FLOATGW_PROTOCOL, RTM_DELROUTE, RTM_DELRULE, RTM_GETROUTE, RTM_GETRULE, RTM_NEWROUTE, RTM_NEWRULE,
+  dumpRequest, routeProtocol, ruleProtocol,
+} from "./route-msg";
 import { sockaddrNl } from "./sockaddr";
 
 const AF_INET = 2;
@@ -18,6 +22,8 @@ const RTMGRP_IPV4_IFADDR = 0x10;
 const RTMGRP_IPV6_IFADDR = 0x100;
 
 const familyCode = (a: Addr): number => (a.family === 4 ? AF_INET : AF_INET6);
+/** No such route: ESRCH is 3 on every Linux CPU (MIPS numbers differ only from 35 on). */
+const ESRCH = 3;
 
 /** A failed netlink request, with the kernel's errno. */
 export class NetlinkError extends Error {
@@ -42,7 +48,7 @@ export class Rtnl {
   /** Sends one request and collects the replies up to its ACK or DONE. The
    * kernel answers rtnetlink requests synchronously, so every reply (or the
    * next part of a dump) is queued by the time recvmsg runs. */
-  private request(what: string, type: number, flags: number, body: Uint8Array, attrs: Uint8Array[] = []): NetlinkMessage[] {
+  send(what: string, type: number, flags: number, body: Uint8Array, attrs: Uint8Array[] = []): NetlinkMessage[] {
     const seq = this.seq++;
     sys.sendto(this.fd, encodeMessage(type, flags | NLM_F_REQUEST, seq, body, attrs), sockaddrNl());
     const replies: NetlinkMessage[] = [];
@@ -65,7 +71,7 @@ export class Rtnl {
 
   getLink(ifindex: number): LinkInfo | null {
     try {
-      const [msg] = this.request("RTM_GETLINK", RTM_GETLINK, 0, ifinfomsg(0, ifindex));
+      const [msg] = this.send("RTM_GETLINK", RTM_GETLINK, 0, ifinfomsg(0, ifindex));
       return msg && msg.type === RTM_NEWLINK ? decodeLink(msg) : null;
     } catch (e) {
       if (e instanceof NetlinkError && e.errno === C.ENODEV) return null;
@@ -75,7 +81,7 @@ export class Rtnl {
 
   addresses(ifindex: number): AddrInfo[] {
     const out: AddrInfo[] = [];
-    for (const msg of this.request("RTM_GETADDR", RTM_GETADDR, NLM_F_DUMP, ifaddrmsg(0, 0, 0, 0, 0))) {
+    for (const msg of this.send("RTM_GETADDR", RTM_GETADDR, NLM_F_DUMP, ifaddrmsg(0, 0, 0, 0, 0))) {
       const a = msg.type === RTM_NEWADDR ? decodeAddr(msg) : null;
       if (a && a.ifindex === ifindex) out.push(a);
     }
@@ -88,7 +94,7 @@ export class Rtnl {
   addAddress(ifindex: number, addr: Addr, prefix: number, lifetimeS: number | null): boolean {
     const flags = addr.family === 6 ? IFA_F_NODAD : 0;
     try {
-      this.request("RTM_NEWADDR", RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+      this.send("RTM_NEWADDR", RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
         ifaddrmsg(familyCode(addr), prefix, flags, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, flags, lifetimeS));
       return true;
     } catch (e) {
@@ -101,20 +107,67 @@ export class Rtnl {
    * putting it back if it has expired meanwhile. */
   refreshAddress(ifindex: number, addr: Addr, prefix: number, lifetimeS: number): void {
     const flags = addr.family === 6 ? IFA_F_NODAD : 0;
-    this.request("RTM_NEWADDR", RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
+    this.send("RTM_NEWADDR", RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
       ifaddrmsg(familyCode(addr), prefix, flags, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, flags, lifetimeS));
   }
 
   /** Removes a VIP; false if it was not there. */
   deleteAddress(ifindex: number, addr: Addr, prefix: number): boolean {
     try {
-      this.request("RTM_DELADDR", RTM_DELADDR, NLM_F_ACK,
+      this.send("RTM_DELADDR", RTM_DELADDR, NLM_F_ACK,
         ifaddrmsg(familyCode(addr), prefix, 0, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, 0, null));
       return true;
     } catch (e) {
       if (e instanceof NetlinkError && (e.errno === C.EADDRNOTAVAIL || e.errno === C.ENODEV)) return false;
       throw e;
     }
+  }
+}
+
+export type RouteKind = "route" | "rule";
+const CHANGE = {
+  route: { add: RTM_NEWROUTE, del: RTM_DELROUTE, get: RTM_GETROUTE },
+  rule: { add: RTM_NEWRULE, del: RTM_DELRULE, get: RTM_GETRULE },
+} as const;
+
+/** Routes and rules: added exclusively (false: it was there already),
+ * deleted (false: it was not there), and floatgw's own left behind by an
+ * earlier run found and removed. */
+export class RouteTable {
+  constructor(private readonly rtnl: Rtnl) {}
+
+  add(kind: RouteKind, m: Encoded): boolean {
+    try {
+      this.rtnl.send(`add ${kind}`, CHANGE[kind].add, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, m.body, m.attrs);
+      return true;
+    } catch (e) {
+      if (e instanceof NetlinkError && e.errno === C.EEXIST) return false;
+      throw e;
+    }
+  }
+
+  delete(kind: RouteKind, m: Encoded): boolean {
+    try {
+      this.rtnl.send(`delete ${kind}`, CHANGE[kind].del, NLM_F_ACK, m.body, m.attrs);
+      return true;
+    } catch (e) {
+      if (e instanceof NetlinkError && (e.errno === ESRCH || e.errno === C.ENOENT)) return false;
+      throw e;
+    }
+  }
+
+  /** Deletes every route and rule marked with floatgw's protocol; returns how many. */
+  flushOwn(): number {
+    let n = 0;
+    for (const kind of ["rule", "route"] as const) {
+      for (const family of [4, 6] as const) {
+        const own = this.rtnl.send(`dump ${kind}s`, CHANGE[kind].get, NLM_F_DUMP, dumpRequest(family))
+          .filter((msg) => msg.type === CHANGE[kind].add && (kind === "route" ? routeProtocol(msg.payload) : ruleProtocol(msg.payload)) === FLOATGW_PROTOCOL);
+        // The dumped message itself names the route or rule exactly (as `ip route flush` does).
+        for (const msg of own) if (this.delete(kind, { body: msg.payload, attrs: [] })) n++;
+      }
+    }
+    return n;
   }
 }
 

@@ -1,6 +1,6 @@
-// One outgoing TCP connection for a probe, never blocking the event loop:
-// a non-blocking connect (bound to a source address or a device if asked),
-// then the conversation's bytes both ways until it has its answer.
+// One outgoing TCP connection for a probe or a mail, never blocking the
+// event loop: a non-blocking connect (bound to a source address or a device
+// if asked), then the conversation's bytes both ways until it has its answer.
 import { type Addr, formatAddr } from "../core/addr";
 import type { Conversation } from "../track/conversation";
 import type { ProbeResult } from "../track/poll";
@@ -17,7 +17,7 @@ const reason = (e: unknown): string => (isSyscallError(e) ? sys.strerror(e.errno
 
 /** Connects to `target`:`port` and talks `conversation` (none: connected
  * is up); calls `done` once, unless the returned abort comes first. */
-export function tcpProbe(target: ProbeTarget, port: number, conversation: Conversation | null, done: (r: ProbeResult) => void): () => void {
+export function tcpConversation(target: ProbeTarget, port: number, conversation: Conversation | null, done: (r: ProbeResult) => void): () => void {
   let fd = -1;
   let finished = false;
   const where = `${target.host.family === 6 ? `[${formatAddr(target.host)}]` : formatAddr(target.host)}:${port}`;

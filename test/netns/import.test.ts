@@ -2,10 +2,12 @@
 // configuration (test/fixtures/keepalived-import/): a pair of Debian's
 // keepalived started from the originals and a pair of floatgwd started from
 // what the CLI made of them elect the same master, hand over the same way
-// when it stops and take back the same way when it returns; and a
+// when it stops and take back the same way when it returns, hold the
+// virtual route where keepalived held it and call the notify scripts with
+// the same arguments; and a
 // keepalived pair migrates to floatgw one router at a time, as
 // docs/migrating.md describes, with the mixed pair working in between.
-import { cpSync } from "node:fs";
+import { cpSync, existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FLOATGWD, Lab, ROOT, must, run } from "./lab";
@@ -25,6 +27,10 @@ interface Fixture {
   readonly configId: Record<Side, string> | null;
   readonly vips: readonly { readonly address: string; readonly device: string }[];
   readonly wan: boolean;
+  /** A route of a virtual_routes block, with the device it goes on: it must be on the master only. */
+  readonly route: { readonly target: string; readonly device: string } | null;
+  /** The log the fixture's notify scripts append their arguments to. */
+  readonly notifyLog: string | null;
 }
 
 const FIXTURE_LIST: Fixture[] = [
@@ -35,6 +41,8 @@ const FIXTURE_LIST: Fixture[] = [
     configId: null,
     vips: [{ address: "198.18.0.1", device: "br-lan" }],
     wan: false,
+    route: null,
+    notifyLog: null,
   },
   {
     name: "LAN+WAN routers (sync group, unicast LAN, state MASTER with nopreempt)",
@@ -46,6 +54,8 @@ const FIXTURE_LIST: Fixture[] = [
       { address: "198.19.0.1", device: "wan0" },
     ],
     wan: true,
+    route: { target: "198.19.100.0/24", device: "wan0" },
+    notifyLog: "routers/notify.log",
   },
 ];
 
@@ -115,6 +125,32 @@ function holders(p: Pair, fx: Fixture): string {
     .join(" ");
 }
 
+/** Whether every VIP's device is up on both routers. */
+function linksUp(p: Pair, fx: Fixture): boolean {
+  return (["a", "b"] as const).every((side) =>
+    fx.vips.every((v) => / state UP /.test(p.lab.exec(p.routers[side].ns, ["ip", "-o", "link", "show", "dev", v.device]).stdout)),
+  );
+}
+
+/** Who has the fixture's virtual route: "a", "b", "both" or "none". */
+function routeHolder(p: Pair, fx: Fixture): string {
+  if (fx.route === null) return "none";
+  const { target, device } = fx.route;
+  const has = (r: Router): boolean => p.lab.exec(r.ns, ["ip", "route", "show", target, "dev", device]).stdout.includes(target);
+  const a = has(p.routers.a);
+  const b = has(p.routers.b);
+  return a && b ? "both" : a ? "a" : b ? "b" : "none";
+}
+
+/** What the fixture's notify scripts wrote on one router: the sync group's
+ * and the instance's lines apart (keepalived forks each script on its own,
+ * so only the order within each is defined). */
+function notifyLines(p: Pair, fx: Fixture, side: Side): { group: string[]; instance: string[] } {
+  const file = fx.notifyLog === null ? null : join(p.routers[side].dir, fx.notifyLog);
+  const lines = file === null || !existsSync(file) ? [] : readFileSync(file, "utf8").split("\n").filter((l) => l !== "");
+  return { group: lines.filter((l) => !l.startsWith("INSTANCE ")), instance: lines.filter((l) => l.startsWith("INSTANCE ")) };
+}
+
 /** Waits until every VIP has one holder and nothing changed for STABLE_MS; returns the holders. */
 async function settled(p: Pair, fx: Fixture, what: string): Promise<string> {
   let last = "";
@@ -145,35 +181,56 @@ const floatgwDaemons = (p: Pair): Daemons => ({
   stop: (side) => p.routers[side].stopFloatgw(),
 });
 
+interface Run {
+  /** The VIPs' holders after each step. */
+  readonly vips: string[];
+  /** The virtual route's holder after each step. */
+  readonly routes: string[];
+  readonly notify: Record<Side, { group: string[]; instance: string[] }>;
+}
+
 /** Election, failover when A stops, what happens when A comes back, and,
  * with a WAN, when A's WAN link goes down (tracked by the LAN instance) and
- * comes back. */
-async function electionAndFailover(p: Pair, fx: Fixture, d: Daemons): Promise<string[]> {
+ * comes back; after each step, who holds the VIPs and the virtual route;
+ * at the end, what the notify scripts were called with. */
+async function electionAndFailover(p: Pair, fx: Fixture, d: Daemons): Promise<Run> {
+  const vips: string[] = [];
+  const routes: string[] = [];
+  const step = async (what: string): Promise<void> => {
+    vips.push(await settled(p, fx, what));
+    routes.push(routeHolder(p, fx));
+  };
+  // Both routers' links are up before either daemon starts: one that comes up late is a FAULT in keepalived and a wait in floatgw.
+  await waitFor("the routers' links up", () => linksUp(p, fx) || null, 30_000);
   d.start("a");
   d.start("b");
-  const steps = [await settled(p, fx, "an elected master")];
+  await step("an elected master");
   await d.stop("a");
-  steps.push(await settled(p, fx, "failover to B"));
+  await step("failover to B");
   d.start("a");
-  steps.push(await settled(p, fx, "the pair after A's return"));
+  await step("the pair after A's return");
   if (fx.wan) {
     must(["ip", "-n", p.routers.a.ns, "link", "set", "wan0", "down"]);
-    steps.push(await settled(p, fx, "the pair with A's WAN down"));
+    await step("the pair with A's WAN down");
     must(["ip", "-n", p.routers.a.ns, "link", "set", "wan0", "up"]);
-    steps.push(await settled(p, fx, "the pair with A's WAN back"));
+    await step("the pair with A's WAN back");
   }
-  return steps;
+  return { vips, routes, notify: { a: notifyLines(p, fx, "a"), b: notifyLines(p, fx, "b") } };
 }
 
 describe.each(FIXTURE_LIST)("import-keepalived, $name", (fx) => {
   const all = (side: Side): string => fx.vips.map(() => side).join(" ");
 
-  it("a floatgw pair from the converted files elects, fails over and tracks as the keepalived pair from the originals", async () => {
+  it("a floatgw pair from the converted files elects, fails over, tracks, routes and notifies as the keepalived pair from the originals", async () => {
     const kaPair = pair(fx);
     const fgPair = pair(fx);
     const [ka, fg] = await Promise.all([electionAndFailover(kaPair, fx, keepalivedDaemons(kaPair)), electionAndFailover(fgPair, fx, floatgwDaemons(fgPair))]);
-    expect(ka).toEqual([all("a"), all("b"), all("a"), ...(fx.wan ? [all("b"), all("a")] : [])]);
-    expect(fg).toEqual(ka);
+    expect(ka.vips).toEqual([all("a"), all("b"), all("a"), ...(fx.wan ? [all("b"), all("a")] : [])]);
+    expect(fg.vips).toEqual(ka.vips);
+    if (fx.route !== null) expect(ka.routes).toEqual(["a", "b", "a", "b", "a"]);
+    expect(fg.routes).toEqual(ka.routes);
+    if (fx.notifyLog !== null) expect(ka.notify.a.group.length).toBeGreaterThan(0);
+    expect(fg.notify).toEqual(ka.notify);
   });
 
   it("migrates one router at a time, the mixed pair working in between", async () => {

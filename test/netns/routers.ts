@@ -149,9 +149,9 @@ export class Router {
     return run([FLOATGWD, ...args, "--run-dir", join(this.dir, "run")], 10_000);
   }
 
-  /** Whether the kernel of this router has `address` on br-lan. */
-  has(address = VIP): boolean {
-    const r = this.lab.exec(this.ns, ["ip", "-o", "addr", "show", "dev", "br-lan"]);
+  /** Whether the kernel of this router has `address` on `device`. */
+  has(address = VIP, device = "br-lan"): boolean {
+    const r = this.lab.exec(this.ns, ["ip", "-o", "addr", "show", "dev", device]);
     return r.stdout.split("\n").some((l) => l.includes(` ${address}/`));
   }
 

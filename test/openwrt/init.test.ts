@@ -2,9 +2,9 @@
 // an OpenWrt 22.03 router (test/lab/openwrt.mjs), installed with opkg from
 // the built package: what it declares to procd (command, respawn, SIGHUP
 // reloads, term timeout, triggers), that the shipped config starts nothing,
-// that reload_config and the interface trigger reach it, and that the hooks
-// run through the real hotplug-call, netifd's interface events among them
-// (an interface tracker). (What it does to dnsmasq's
+// that reload_config and the interface trigger reach it, that the hooks
+// run through the real hotplug-call, and that netifd's interface events
+// reach an interface tracker over ubus. (What it does to dnsmasq's
 // configuration at start and stop: test/openwrt/dnsmasq.test.ts.)
 // shellcheck checks the scripts as POSIX sh.
 import { join } from "node:path";
@@ -16,7 +16,7 @@ describe("files/", () => {
   it("passes shellcheck as POSIX sh", () => {
     must(["shellcheck", "-s", "sh", join(ROOT, "files/etc/init.d/floatgw"), join(ROOT, "files/etc/hotplug.d/floatgw/01-user"),
       join(ROOT, "files/etc/hotplug.d/floatgw/50-dnsmasq"), join(ROOT, "files/etc/hotplug.d/dhcp/50-floatgw"),
-      join(ROOT, "files/etc/hotplug.d/iface/50-floatgw"), join(ROOT, "files/etc/uci-defaults/80-floatgw-firewall")]);
+      join(ROOT, "files/etc/uci-defaults/80-floatgw-firewall")]);
   });
 
   it("ships a default configuration that is valid and disabled", () => {
@@ -136,6 +136,8 @@ reload_config`);
     a.must("ifdown wan");
     await waitFor("fault", () => state(a) === "fault" && !a.has(VIP), 30_000);
     expect(full(a)?.instances[0]?.faults).toEqual(["tracker wan down: wan ifdown"]);
+    // netifd's network.interface event, on ubus: no hotplug script in between.
+    expect(a.logread()).toContain("[ubus] listening to network.interface events");
     a.must("ifup wan");
     await waitFor("master again", () => state(a) === "master" && a.has(VIP), 30_000);
   });

@@ -352,7 +352,12 @@ describeOpenWrt("luci-app-floatgw in a browser", () => {
  * the names of the sections the test added, `ids` by type). */
 function probes(o: OptionSpec, ids: Record<string, string>): { good: string[]; bad: string[] } {
   const t = o.type;
-  const ofLength = (n: number, pattern: RegExp): string => ["a", "/"].map((p) => (p + "a".repeat(n)).slice(0, n)).find((s) => pattern.test(s)) ?? "";
+  // A string of length n the pattern takes: a name, a path, a number (a table),
+  // a number with a mask (a firewall mark), a mail address.
+  const shapes = (n: number): string[] => [
+    "a".repeat(n), `/${"a".repeat(Math.max(0, n - 1))}`, "1".repeat(n), `${"1".repeat(10)}/${"1".repeat(Math.max(0, n - 11))}`, `${"a".repeat(Math.max(0, n - 2))}@b`,
+  ];
+  const ofLength = (n: number, pattern: RegExp): string => shapes(n).find((x) => x.length === n && pattern.test(x)) ?? "";
   switch (t.kind) {
     case "integer":
       return { good: [String(t.min), String(t.max)], bad: [String(t.min - 1), String(t.max + 1), "1.5", "x"] };
@@ -365,6 +370,9 @@ function probes(o: OptionSpec, ids: Record<string, string>): { good: string[]; b
       };
     }
     case "text": {
+      // A section named by its type (a route's vip, its sync_group): the test's own, and one that is not there.
+      const named = ids[o.name];
+      if (named !== undefined) return { good: [named], bad: ["no_such_section"] };
       // The shortest and the longest allowed, and each one character beyond.
       const shortest = ofLength(t.minLength, t.pattern);
       const longest = ofLength(t.maxLength, t.pattern);
@@ -373,6 +381,8 @@ function probes(o: OptionSpec, ids: Record<string, string>): { good: string[]; b
     case "cidr":
       // Not the address the ip probes use: a peer may not be a virtual address.
       return { good: ["198.18.0.20/24", "198.18.0.20"], bad: ["198.18.0.20/33", "not-an-address"] };
+    case "prefix":
+      return { good: ["198.18.64.0/18", "0.0.0.0/0"], bad: ["198.18.64.1/18", "198.18.64.0/33", "not-a-network"] };
     case "ip":
       return { good: ["198.18.0.10", ...(t.loopback === true ? ["127.0.0.1"] : [])], bad: ["198.18.0.10/24", "not-an-address", ...(t.loopback === true ? [] : ["127.0.0.1"])] };
     case "trackRef":

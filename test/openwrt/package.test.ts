@@ -37,8 +37,6 @@ const DATA: [string, string, number, string?][] = [
   ["./etc/hotplug.d/floatgw/", "5", 0o755],
   ["./etc/hotplug.d/floatgw/01-user", "0", 0o644],
   ["./etc/hotplug.d/floatgw/50-dnsmasq", "0", 0o644],
-  ["./etc/hotplug.d/iface/", "5", 0o755],
-  ["./etc/hotplug.d/iface/50-floatgw", "0", 0o644],
   ["./etc/init.d/", "5", 0o755],
   ["./etc/init.d/floatgw", "0", 0o755],
   ["./etc/uci-defaults/", "5", 0o755],

@@ -210,6 +210,26 @@ describe.skipIf("missing" in found)("floatgwd on OpenWrt's ubusd", () => {
     expect(r.status()?.instances[0]?.transitions).toHaveLength(2);
   });
 
+  it("an interface tracker follows netifd's network.interface events, as `ubus send` delivers them", async () => {
+    const r = new Router(lab);
+    writeFileSync(join(tree, "etc/config/floatgw"), uci({ version: "3", advert_int: "0.1", priority: "150", interface: "lan", track: ["wan"] })
+      + "\nconfig tracker 'wan'\n\toption type 'interface'\n\toption interface 'wan'\n\toption weight '-50'\n");
+    r.startUbusd();
+    r.startFloatgw();
+    await waitFor("listening", () => r.log.includes("[ubus] listening to network.interface events"));
+    // No netifd in this tree: ifstatus knows no wan, so the tracker starts down.
+    const wan = () => r.status()?.trackers.find((t) => t.name === "wan");
+    expect(wan()).toMatchObject({ state: "down", detail: "netifd knows no interface wan (no ifstatus answer)" });
+    const send = (action: string, iface: string) => expect(r.ubus("send", "network.interface", JSON.stringify({ action, interface: iface })).status).toBe(0);
+    send("ifup", "wan");
+    await waitFor("wan up, priority 150", () => wan()?.state === "up" && r.status()?.instances[0]?.priority.effective === 150);
+    expect(wan()?.detail).toBe("wan ifup");
+    send("ifdown", "lan");
+    send("ifdown", "wan");
+    await waitFor("wan down, priority 100", () => wan()?.state === "down" && r.status()?.instances[0]?.priority.effective === 100);
+    expect(wan()?.detail).toBe("wan ifdown");
+  });
+
   it("keeps running when ubusd dies, and registers again when it is back", async () => {
     const r = new Router(lab);
     r.startUbusd();

@@ -68,7 +68,7 @@ describe("duration", () => {
 });
 
 const INSTANCE: InstanceStatus = {
-  name: "lan", interface: "lan", device: "br-lan", vrid: 51, version: 3, family: 4, state: "backup",
+  name: "lan", syncGroup: null, interface: "lan", device: "br-lan", vrid: 51, version: 3, family: 4, state: "backup",
   priority: {
     base: 150, effective: 100,
     contributions: [
@@ -98,6 +98,9 @@ const STATUS: DaemonStatus = {
       probes: { runs: 40, failures: 3, timeouts: 3, lastMsAgo: 200 } },
     { name: "eth1", kind: "link", state: "up", detail: "interface eth1 up", sinceMsAgo: 7_260_000, value: null, probes: null },
   ],
+  syncGroups: [],
+  routes: [],
+  mail: null,
   leaseChannel: {
     port: 7429, listening: "198.18.0.3", peer: "198.18.0.2", lastRxMsAgo: 1200, degraded: null, leasefile: "/tmp/dhcp.leases", lastWrite: null,
     counters: { rx: 10, tx: 11, txFailed: 0, resyncs: 1, paused: 0,
@@ -160,5 +163,27 @@ DHCP lease channel (udp 7429): OK
     expect(text).toContain("  VIPs         198.18.0.1/24: held by this router\n  DHCP         serving: this router's dnsmasq hands out leases\n");
     expect(text).not.toContain("DHCP lease channel");
     expect(text).not.toContain("trackers");
+  });
+
+  it("names each instance's sync group, and lists the groups and the virtual routes and rules", () => {
+    const text = renderStatus({
+      ...STATUS, leaseChannel: null, trackers: [],
+      instances: [{ ...INSTANCE, syncGroup: "router" }],
+      syncGroups: [{ name: "router", state: "master", members: ["lan", "wan"], lastTransition: { agoMs: 12_100, from: "backup", to: "master", reason: "wan: master down timer expired" } }],
+      routes: [
+        { name: "up", kind: "route", owner: "sync_group router", spec: "default via 198.19.1.254 dev wan", present: true, error: null },
+        { name: "deny", kind: "rule", owner: "vip lan", spec: "from 198.18.0.128/25 prohibit", present: false, error: "add rule: errno 22" },
+      ],
+      mail: { sent: 3, failed: 1, replaced: 2, waiting: 0, sending: true, lastError: "198.18.0.25:25: connection refused" },
+    });
+    expect(text).toContain("\nmail alerts: sent 3, failed 1 (last: 198.18.0.25:25: connection refused), replaced by newer 2, waiting 1\n");
+    expect(text).toContain("lan: vrid 51 on br-lan (interface lan), VRRPv3 IPv4 multicast, sync group router\n");
+    expect(text).toContain(`sync groups
+  router (lan, wan)  MASTER for 12.1 s (wan: master down timer expired)
+
+virtual routes and rules
+  up (route, sync_group router)  present: default via 198.19.1.254 dev wan
+  deny (rule, vip lan)           absent: from 198.18.0.128/25 prohibit; NOT ADDED: add rule: errno 22
+`);
   });
 });

@@ -17,6 +17,29 @@ describe("checkConfigText", () => {
     });
   });
 
+  it("lists the sync groups, routes and rules with what they follow", () => {
+    const text = `${EXAMPLE_ROUTER_A}
+config sync_group 'both'
+	list vip 'lan'
+	list vip 'lan6'
+
+config route 'sink'
+	option sync_group 'both'
+	option type 'blackhole'
+	option target '198.18.128.0/17'
+
+config rule 'guests'
+	option vip 'lan'
+	option src '198.18.0.128/25'
+	option lookup '100'
+`;
+    expect(checkConfigText(text, FILE).lines.slice(3)).toEqual([
+      "  sync group both: lan, lan6",
+      "  route sink, following sync group both",
+      "  rule guests, following vip lan",
+    ]);
+  });
+
   it("prints errors, then warnings, with file and line, and exits 1", () => {
     const text = "config vip 'lan'\n\toption interface 'lan'\n\toption vrid '300'\n\tlist address '198.18.0.1'\n\toption fall '3'\n";
     expect(checkConfigText(text, FILE)).toEqual({

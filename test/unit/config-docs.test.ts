@@ -18,7 +18,8 @@ describe("docs/configuration.md", () => {
 
   it("uses only documentation address ranges", () => {
     const doc = renderConfigReference();
-    for (const ip of doc.match(/\b\d+\.\d+\.\d+\.\d+\b/g) ?? []) expect(ip).toMatch(/^198\.1[89]\./);
+    // 0.0.0.0 (a default route's target) is no host anyone could reach.
+    for (const ip of doc.match(/\b\d+\.\d+\.\d+\.\d+\b/g) ?? []) expect(ip).toMatch(/^(198\.1[89]\.|0\.0\.0\.0$)/);
     for (const ip of doc.match(/\b[0-9a-f]{1,4}(?::[0-9a-f]{0,4}){2,7}\b/g) ?? []) expect(ip).toMatch(/^2001:db8:/);
   });
 });
@@ -43,5 +44,18 @@ describe("the worked two-router example", () => {
     const b = loadConfig(EXAMPLE_ROUTER_B).config;
     const strip = (c: typeof a) => c?.vips.map((v) => ({ ...v, priority: 0, unicastPeers: [] }));
     expect(strip(a)).toEqual(strip(b));
+  });
+});
+
+describe("docs/tracking.md", () => {
+  it("holds only floatgw configurations that validate cleanly", () => {
+    const doc = readFileSync(new URL("../../docs/tracking.md", import.meta.url), "utf8");
+    const blocks = [...doc.matchAll(/```\n(config floatgw 'global'\n[\s\S]*?)```/g)].map((m) => m[1] ?? "");
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+    for (const block of blocks) {
+      const r = loadConfig(block);
+      expect(r.errors.map((e) => e.message)).toEqual([]);
+      expect(r.warnings.map((w) => w.message)).toEqual([]);
+    }
   });
 });

@@ -166,7 +166,7 @@ describe("tracker sections", () => {
     expect(r.warnings).toEqual([
       "vip 'lan': track 'a' has a weight, which does not change the address owner's priority 255; only weight 0 (FAULT) applies",
       "tracker 'a': interval '2' is not used by type 'link' and is ignored",
-      "tracker 'b': no enabled vip lists it in 'track', so it does not run",
+      "tracker 'b': no enabled vip or sync group lists it in 'track', so it does not run",
     ]);
     expect(r.config?.trackers.map((t) => t.name)).toEqual(["a"]);
   });

@@ -33,7 +33,11 @@ describe("validateConfig: defaults and values", () => {
     expect(r.errors).toEqual([]);
     expect(r.warnings).toEqual([]);
     expect(r.config).toEqual({
-      global: { enabled: true, logLevel: "info", secret: null, dhcpLeasefile: "/tmp/dhcp.leases", hotplugCommand: "/sbin/hotplug-call" },
+      global: {
+        enabled: true, logLevel: "info", secret: null, dhcpLeasefile: "/tmp/dhcp.leases", hotplugCommand: "/sbin/hotplug-call",
+        notifyTimeoutMs: 10_000, scriptUser: null,
+        mail: { routerId: null, recipients: [], from: null, server: null, port: 25, heloName: null, timeoutMs: 30_000 },
+      },
       vips: [
         {
           name: "lan",
@@ -59,9 +63,14 @@ describe("validateConfig: defaults and values", () => {
           v3ChecksumPseudoHeader: true,
           dhcp: false,
           track: [],
+          notify: { commands: { master: null, backup: null, fault: null, stop: null, any: null }, smtpAlert: false },
+          syncGroup: null,
         },
       ],
       trackers: [],
+      syncGroups: [],
+      routes: [],
+      rules: [],
     });
   });
 

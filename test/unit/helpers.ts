@@ -1,5 +1,7 @@
 // Shared builders for the core's unit tests (not a test file itself).
 
+import { latin1Bytes, latin1Text } from "../../src/core/bytes";
+import type { Conversation } from "../../src/track/conversation";
 import {
   type Addr,
   type Centisec,
@@ -59,6 +61,7 @@ export function config(over: Partial<InstanceConfig> = {}): InstanceConfig {
     startDelayMs: 0,
     auth: { type: "none" },
     gratuitous: DEFAULT_GRATUITOUS,
+    syncGroup: false,
     codec: {},
     ...over,
   };
@@ -94,4 +97,18 @@ export function ipv6Packet(src: Addr, dst: Addr, payload: Uint8Array, hopLimit =
   out.set(dst.bytes, 24);
   out.set(payload, 40);
   return out;
+}
+
+/** Feeds a probe's or a mail's conversation the server's `chunks` until it
+ * decides; what it sent, and its result (or, at the end, the peer closing). */
+export function talk(c: Conversation, chunks: string[]): { sent: string[]; result: ReturnType<Conversation["closed"]> } {
+  const sent: string[] = [];
+  const opening = c.opening();
+  if (opening) sent.push(latin1Text(opening));
+  for (const chunk of chunks) {
+    const r = c.receive(latin1Bytes(chunk));
+    if (r.send) sent.push(latin1Text(r.send));
+    if (r.done) return { sent, result: r.done };
+  }
+  return { sent, result: c.closed() };
 }

@@ -16,18 +16,18 @@ function convert(conf: string) {
   const tree = buildTree(read.lines);
   const c = convertTree(tree.nodes);
   const options = (name: string): Record<string, string | string[]> | undefined => {
-    const s = c.sections.find((x) => x.name === name);
+    const s = name === "global" ? { options: c.global } : c.sections.find((x) => x.name === name);
     if (s === undefined) return undefined;
     return Object.fromEntries(s.options.map((o) => [o.name, o.list ? [...o.values] : (o.values[0] ?? "")]));
   };
   const at = (line: number): Entry[] => c.entries.filter((e) => e.at?.line === line);
   /** floatgw check's errors and warnings for the result. */
   const problems = (): string[] => {
-    const global = { type: "floatgw", name: "global", comments: [], options: [{ name: "enabled", values: ["1"], list: false }] };
+    const global = { type: "floatgw", name: "global", comments: [], options: [{ name: "enabled", values: ["1"], list: false }, ...c.global] };
     const r = loadConfig(renderUci([], [global, ...c.sections]));
     return [...r.errors, ...r.warnings].map((p) => p.message);
   };
-  return { options, entries: c.entries, at, sections: c.sections, problems };
+  return { options, entries: c.entries, at, sections: c.sections, global: c.global, problems };
 }
 
 /** An instance with the usual lines plus `extra` (one keyword per line, starting at line 6). */
@@ -192,11 +192,8 @@ describe("what is not converted", () => {
     expect(convert(instance("priority 300")).at(6)[0]?.status).toBe("error");
   });
 
-  it("reports routes, notify scripts and mail until floatgw has them, and unknown keywords", () => {
-    const c = convert(instance('virtual_routes {\n10.0.0.0/8 via 198.18.0.254\n}\nnotify_master "/etc/ka/master.sh x"\nsmtp_alert\nfoo_bar 1'));
-    const later = (line: number): string | null | undefined => c.at(line)[0]?.later;
-    expect([later(6), later(7), later(9), later(10)]).toEqual(["virtual routes", "virtual routes", "notify scripts", "mail alerts"]);
-    expect(c.at(11)[0]?.note).toMatch(/not a keyword the importer knows/);
+  it("reports unknown keywords", () => {
+    expect(convert(instance("foo_bar 1")).at(6)[0]?.note).toMatch(/not a keyword the importer knows/);
   });
 
   it("maps OpenWrt's hotplug notify to floatgw's hotplug", () => {
@@ -268,9 +265,11 @@ describe("tracking", () => {
 
   it("tracks interfaces as link trackers and drops weights where keepalived does: sync groups, the owner", () => {
     const c = convert(SYNC(""));
-    expect(c.options("A")?.track).toEqual(["link_eth1 weight 0", "chk_g weight 0"]);
-    expect(c.options("B")?.track).toEqual(["chk_g weight 0"]);
+    expect(c.options("A")?.track).toEqual(["link_eth1 weight 0"]);
+    expect(c.options("B")?.track).toBeUndefined();
     expect(c.options("C")?.track).toEqual(["link_eth2"]);
+    expect(c.options("G")).toEqual({ vip: ["A", "B"], track: ["chk_g weight 0"] });
+    expect(c.entries.find((e) => e.subject === "vrrp_sync_group G > track_script > chk_g")?.note).toMatch(/every member of the group in FAULT/);
     expect(c.options("link_eth1")).toEqual({ type: "link", device: "eth1" });
     expect(c.entries.find((e) => e.subject.endsWith("track_script > chk_w"))?.note).toMatch(/drops a weighted tracker in a sync group/);
     expect(c.entries.find((e) => e.subject === "vrrp_instance C > track_interface > eth1 weight -20")?.note).toMatch(/on the address owner/);
@@ -279,7 +278,8 @@ describe("tracking", () => {
 
   it("keeps the weights with sync_group_tracking_weight", () => {
     const c = convert(SYNC("sync_group_tracking_weight"));
-    expect(c.options("A")?.track).toEqual(["link_eth1 weight -20", "chk_w", "chk_g weight 0"]);
+    expect(c.options("A")?.track).toEqual(["link_eth1 weight -20", "chk_w"]);
+    expect(c.options("G")).toEqual({ vip: ["A", "B"], track: ["chk_g weight 0"], tracking_weight: "1" });
     expect(c.problems()).toEqual([]);
   });
 
@@ -287,6 +287,133 @@ describe("tracking", () => {
     const c = convert(`vrrp_track_file tf {\nfile /run/prio\nweight -2 reverse\ninit_file 5 overwrite\n}\n${vip("A", 1, "track_file {\ntf weight 3\n}")}`);
     expect(c.options("tf")).toEqual({ type: "file", file: "/run/prio", weight: "-2", reverse: "1", init_value: "5", init_overwrite: "1" });
     expect(c.options("A")?.track).toEqual(["tf weight 3"]);
+    expect(c.problems()).toEqual([]);
+  });
+});
+
+describe("sync groups", () => {
+  const vip = (name: string, n: number, extra = ""): string =>
+    `vrrp_instance ${name} {\ninterface eth${n}\nvirtual_router_id ${n}\nvirtual_ipaddress {\n198.18.${n}.1/24\n}\n${extra}\n}\n`;
+
+  it("lists the converted members, and leaves out names keepalived ignores", () => {
+    const c = convert(
+      `vrrp_sync_group G {\ngroup {\nLAN\nWAN\nNONE\n}\nglobal_tracking\n}\nvrrp_sync_group H {\ngroup {\nWAN\nOTHER\n}\n}\n` + vip("LAN", 1) + vip("WAN", 2) + vip("OTHER", 3),
+    );
+    expect(c.options("G")).toEqual({ vip: ["LAN", "WAN"], tracking_weight: "1" });
+    expect(c.options("H")).toEqual({ vip: ["OTHER"] });
+    expect(c.at(5)[0]).toMatchObject({ status: "different", note: expect.stringMatching(/names no converted vrrp_instance/) });
+    expect(c.at(7)[0]).toMatchObject({ status: "different", note: expect.stringMatching(/old name/) });
+    expect(c.at(11)[0]).toMatchObject({ status: "different", note: expect.stringMatching(/already in sync group G/) });
+    expect(c.at(9)[0]?.note).toMatch(/one member/);
+    expect(c.problems()).toEqual(["sync_group 'H': has only one member, which it does not change (keepalived warns likewise)"]);
+  });
+
+  it("writes no group none of whose members was converted, and says so for its lines", () => {
+    const c = convert(`vrrp_sync_group G {\ngroup {\nX\n}\ntrack_interface {\neth9\n}\nnotify /bin/n\nsmtp_alert\n}\n${vip("A", 1)}`);
+    expect(c.sections.some((x) => x.type === "sync_group")).toBe(false);
+    expect(c.at(1)[0]?.note).toMatch(/none of its members was converted/);
+    for (const line of [6, 8, 9]) expect(c.at(line)[0]?.note).toMatch(/no member of the sync group was converted/);
+  });
+});
+
+describe("notify scripts and mail", () => {
+  it("writes an instance's and a group's scripts as floatgw quotes them, and says what of them differs", () => {
+    const c = convert(
+      `vrrp_sync_group G {\ngroup {\nVI_1 VI_2\n}\nnotify_master "/etc/ka/group.sh 'to master'"\nnotify /etc/ka/any.sh\nnotify_stop /etc/ka/stop.sh\nsmtp_alert\n}\n` +
+        instance('notify_backup "/etc/ka/backup.sh x" nobody\nnotify_fault /etc/ka/fault.sh\nnotify_fault /etc/ka/fault2.sh\nnotify_deleted /etc/ka/gone.sh\nnotify_master_rx_lower_pri /x', "198.18.0.1/24", "smtp_server 198.18.0.25\nnotification_email {\nnoc@example.org\n}") +
+        "vrrp_instance VI_2 {\ninterface eth1\nvirtual_router_id 2\nvirtual_ipaddress {\n198.19.0.1\n}\n}\n",
+    );
+    expect(c.options("G")).toEqual({ vip: ["VI_1", "VI_2"], notify_master: "/etc/ka/group.sh 'to master'", notify: "/etc/ka/any.sh", notify_stop: "/etc/ka/stop.sh", smtp_alert: "1" });
+    expect(c.options("VI_1")).toMatchObject({ notify_backup: "/etc/ka/backup.sh x", notify_fault: "/etc/ka/fault2.sh" });
+    expect(c.options("VI_1")?.smtp_alert).toBeUndefined();
+    const line = (n: number): Entry | undefined => c.at(n + 12)[0];
+    expect(line(6)).toMatchObject({ status: "different", note: expect.stringMatching(/as the global script_user .*not as nobody/) });
+    expect(line(7)).toMatchObject({ status: "different", note: expect.stringMatching(/set again on line 20/) });
+    expect(line(8)).toMatchObject({ status: "mapped", target: "vip 'VI_1' notify_fault '/etc/ka/fault2.sh'" });
+    expect(line(9)?.status).toBe("unsupported");
+    expect(line(10)?.status).toBe("unsupported");
+    expect(c.problems()).toEqual([]);
+  });
+
+  it("writes global_defs' mail settings, router_id and script_user to the global section", () => {
+    const c = convert(
+      instance(
+        "smtp_alert off",
+        "198.18.0.1/24",
+        "router_id gw-a\nnotification_email {\nnoc@example.org\nops@example.org\nnot an address\n}\nnotification_email_from \"Gateways <gw@example.org>\"\n" +
+          "smtp_server 198.18.0.25 2525\nsmtp_helo_name gw-a.example.org\nsmtp_connect_timeout 20\nscript_user nobody nogroup\nsmtp_alert\nno_email_faults",
+      ) + "vrrp_instance B {\ninterface eth1\nvirtual_router_id 2\nvirtual_ipaddress {\n198.19.0.1\n}\n}\n",
+    );
+    expect(c.options("global")).toEqual({
+      router_id: "gw-a",
+      notification_email: ["noc@example.org", "ops@example.org"],
+      notification_email_from: "gw@example.org",
+      smtp_server: "198.18.0.25",
+      smtp_port: "2525",
+      smtp_helo_name: "gw-a.example.org",
+      smtp_connect_timeout: "20",
+      script_user: "nobody:nogroup",
+    });
+    expect(c.at(6)[0]?.status).toBe("unsupported");
+    expect(c.at(8)[0]).toMatchObject({ status: "different", note: "written as 'gw@example.org'" });
+    expect(c.at(14)[0]?.status).toBe("unsupported");
+    expect(c.options("VI_1")?.smtp_alert).toBeUndefined();
+    expect(c.options("B")?.smtp_alert).toBe("1");
+    expect(c.problems()).toEqual([]);
+  });
+
+  it("takes the mail server by address only, smtp_alert_vrrp before smtp_alert, and the last of a repeated setting", () => {
+    const c = convert(instance("", "198.18.0.1/24", "smtp_server mail.example.org\nsmtp_alert\nsmtp_alert_vrrp off\nrouter_id a\nrouter_id b"));
+    expect(c.at(2)[0]).toMatchObject({ status: "unsupported", note: expect.stringMatching(/by address/) });
+    expect(c.options("global")).toEqual({ router_id: "b" });
+    expect(c.global.filter((o) => o.name === "router_id")).toHaveLength(1);
+    expect(c.options("VI_1")?.smtp_alert).toBeUndefined();
+  });
+});
+
+describe("virtual routes and rules", () => {
+  it("writes a route section per line, following the vip, and refuses what floatgw's routes cannot say", () => {
+    const c = convert(
+      instance(
+        "virtual_routes {\nsrc 198.18.0.1 to 0.0.0.0/0 via 198.18.0.254 dev br-lan table 100 metric 5 scope universe onlink\nblackhole 10.1.0.0/16\n" +
+          "10.2.0.0/16 via 198.18.0.254 or 198.18.0.253\n10.4.0.0/16 via 198.18.0.254 table isp\n10.5.0.0/16 via 198.18.0.254 mtu 1400 no_track\n10.6.0.0/16\nunreachable 10.7.0.9\n}",
+      ),
+    );
+    const routes = c.sections.filter((x) => x.type === "route").map((x) => x.name);
+    expect(routes).toEqual(["VI_1_route", "VI_1_route_2", "VI_1_route_3", "VI_1_route_4"]);
+    expect(c.options("VI_1_route")).toEqual({
+      vip: "VI_1", target: "0.0.0.0/0", gateway: "198.18.0.254", device: "br-lan", table: "100", metric: "5", source: "198.18.0.1", scope: "global", onlink: "1",
+    });
+    expect(c.options("VI_1_route_2")).toEqual({ vip: "VI_1", target: "10.1.0.0/16", type: "blackhole" });
+    expect(c.at(7)[0]).toMatchObject({ status: "mapped", target: "config route 'VI_1_route'" });
+    expect(c.at(9)[0]).toMatchObject({ status: "unsupported", note: "or: floatgw's routes have one gateway" });
+    expect(c.at(10)[0]?.note).toMatch(/rt_tables/);
+    expect(c.at(11)[0]).toMatchObject({ status: "different", target: "config route 'VI_1_route_3'" });
+    expect(c.at(11)[0]?.note).toMatch(/^mtu 1400: not carried over; no_track: /);
+    expect(c.at(12)[0]?.note).toMatch(/neither via nor dev/);
+    expect(c.options("VI_1_route_4")).toEqual({ vip: "VI_1", target: "10.7.0.9/32", type: "unreachable" });
+    expect(c.problems()).toEqual([]);
+  });
+
+  it("does not convert a line keepalived skips: a network the kernel refuses, a value missing", () => {
+    const c = convert(instance("virtual_routes {\n10.3.0.1/16 via 198.18.0.254\n10.4.0.0/16 via\n}"));
+    expect(c.at(7)[0]).toMatchObject({ status: "unsupported", note: "'10.3.0.1/16' has bits set beyond /16" });
+    expect(c.at(8)[0]).toMatchObject({ status: "unsupported", note: "'via' needs a value" });
+    expect(c.sections.some((x) => x.type === "route")).toBe(false);
+  });
+
+  it("writes a rule section per line, with keepalived's words for OpenWrt's options", () => {
+    const c = convert(
+      instance(
+        "virtual_rules {\nfrom 198.18.0.0/24 table 100 priority 1000\nnot from all to 10.0.0.0/8 fwmark 0x10/0xff iif br-lan oif eth1 tos 16 lookup 200 pref 7\n" +
+          "to 10.9.0.0/16 blackhole\nfrom all sport 80 table 1\nfrom all\n}",
+      ),
+    );
+    expect(c.options("VI_1_rule")).toEqual({ vip: "VI_1", src: "198.18.0.0/24", lookup: "100", priority: "1000" });
+    expect(c.options("VI_1_rule_2")).toEqual({ vip: "VI_1", dest: "10.0.0.0/8", in: "br-lan", out: "eth1", mark: "0x10/0xff", tos: "16", lookup: "200", priority: "7", invert: "1" });
+    expect(c.options("VI_1_rule_3")).toEqual({ vip: "VI_1", dest: "10.9.0.0/16", action: "blackhole" });
+    expect(c.at(10)[0]).toMatchObject({ status: "unsupported", note: "sport: floatgw's rules have no such match or action" });
+    expect(c.at(11)[0]?.note).toMatch(/neither a table nor blackhole/);
     expect(c.problems()).toEqual([]);
   });
 });

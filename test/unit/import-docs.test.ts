@@ -1,7 +1,8 @@
 // docs/keepalived-keywords.md is rendered from the importer's keyword tables.
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { SYNC_GROUP, TOP } from "../../src/import/convert";
+import { TOP } from "../../src/import/convert";
+import { SYNC_GROUP } from "../../src/import/sync-group";
 import { GLOBAL_DEFS } from "../../src/import/global";
 import { AUTHENTICATION, INSTANCE } from "../../src/import/instance";
 import { renderKeywordReference } from "../../src/import/keywords-doc";

@@ -29,6 +29,8 @@ function body(config: string | null): string {
 
 const NGINX_A = `config floatgw 'global'
 	option enabled '0'
+	option router_id 'nginx_a'
+	option script_user 'root'
 
 config tracker 'chk_nginx'
 	option type 'script'
@@ -49,8 +51,14 @@ config vip 'VI_1'
 	list track 'chk_nginx'`;
 
 
-const ROUTER = (priority: string, preempt: string, self: string, peer: string): string => `config floatgw 'global'
+const ROUTER = (id: string, priority: string, preempt: string, self: string, peer: string): string => `config floatgw 'global'
 	option enabled '0'
+	option router_id '${id}'
+	list notification_email 'noc@example.org'
+	option notification_email_from 'gateways@example.org'
+	option smtp_server '198.18.0.250'
+	option smtp_connect_timeout '5'
+	option script_user 'root'
 
 config tracker 'link_wan0'
 	option type 'link'
@@ -82,6 +90,8 @@ config vip 'LAN'
 	option garp_repeat_delay '2'
 	list track 'link_wan0'
 	list track 'chk_uplink'
+	option notify '${join(DIR, "routers/conf.d")}/../notify.sh'
+	option smtp_alert '1'
 
 config vip 'WAN'
 	option device 'wan0'
@@ -93,18 +103,32 @@ config vip 'WAN'
 	option preempt '${preempt}'
 	option garp_count '3'
 	option garp_repeat_delay '2'
-	list track 'link_br_lan weight 0'`;
+	list track 'link_br_lan weight 0'
+
+config sync_group 'gateway'
+	list vip 'LAN'
+	list vip 'WAN'
+	option notify_master '${join(DIR, "routers")}/notify.sh master'
+	option notify_backup '${join(DIR, "routers")}/notify.sh backup'
+	option notify_fault '${join(DIR, "routers")}/notify.sh fault'
+	option smtp_alert '1'
+
+config route 'WAN_route'
+	option vip 'WAN'
+	option target '198.19.100.0/24'
+	option gateway '198.19.0.254'
+	option device 'wan0'`;
 
 
 describe("the test configurations", () => {
   it("convert the nginx pair, PASS authentication included", () => {
     expect(body(run("nginx/a.conf").config)).toBe(NGINX_A);
-    expect(body(run("nginx/b.conf").config)).toBe(NGINX_A.replace("'101'", "'100'"));
+    expect(body(run("nginx/b.conf").config)).toBe(NGINX_A.replace("'101'", "'100'").replace("nginx_a", "nginx_b"));
   });
 
   it("convert the router pair from one file per config id, preempting where state MASTER cleared nopreempt", () => {
-    expect(body(run("routers/keepalived.conf", "gw_a").config)).toBe(ROUTER("150", "1", "198.18.0.2", "198.18.0.3"));
-    expect(body(run("routers/keepalived.conf", "gw_b").config)).toBe(ROUTER("100", "0", "198.18.0.3", "198.18.0.2"));
+    expect(body(run("routers/keepalived.conf", "gw_a").config)).toBe(ROUTER("gw_a", "150", "1", "198.18.0.2", "198.18.0.3"));
+    expect(body(run("routers/keepalived.conf", "gw_b").config)).toBe(ROUTER("gw_b", "100", "0", "198.18.0.3", "198.18.0.2"));
   });
 
   it("pass floatgw check without errors or warnings", () => {
@@ -115,13 +139,17 @@ describe("the test configurations", () => {
     }
   });
 
-  it("report the router pair's sync group, notify scripts, mail and routes as waiting for their features", () => {
+  it("convert the router pair's sync group, notify scripts, mail and route, with a report line for each", () => {
     const report = run("routers/keepalived.conf", "gw_a").report;
-    expect(report).toMatch(/Summary: 2 vip sections and 3 trackers; .* not converted \(7 wait for mail alerts, 4 wait for sync groups, 4 wait for notify scripts, 2 wait for virtual routes\), 0 errors\./);
+    expect(report).toMatch(/Summary: 2 vip sections and 3 trackers; 39 settings converted, 7 converted differently, 0 not converted, 0 errors\./);
+    expect(report).toMatch(/keepalived\.conf:34: vrrp_sync_group gateway > group > WAN  ->  sync_group 'gateway' vip 'WAN'/);
+    expect(report).toMatch(/keepalived\.conf:10: global_defs > smtp_server 198\.18\.0\.250  ->  floatgw 'global' smtp_server '198\.18\.0\.250'/);
+    expect(report).toMatch(/wan\.conf:12: vrrp_instance WAN > virtual_routes > 198\.19\.100\.0\/24 via 198\.19\.0\.254 dev wan0  ->  config route 'WAN_route'/);
     expect(report).toMatch(/wan\.conf:15: vrrp_instance WAN > track_interface > br-lan weight -20\n {6}keepalived ignores a tracked interface's weight in a sync group/);
     expect(report).toMatch(/read: keepalived\.conf, conf\.d\/lan\.conf, conf\.d\/wan\.conf/);
     expect(report).toMatch(/config id 'gw_a': 5 lines for other routers/);
-    expect(report.indexOf("Check these first")).toBeLessThan(report.indexOf("Not converted"));
+    expect(report.indexOf("Check these first")).toBeLessThan(report.indexOf("Converted differently"));
+    expect(report).not.toMatch(/Not converted/);
     expect(report).toMatch(/conf\.d\/lan\.conf:8: vrrp_instance LAN > nopreempt\n {6}\[converted differently; state MASTER with nopreempt\]/);
   });
 });
@@ -200,7 +228,10 @@ config mystery
 });
 
 /** Every line must lead to an entry of its own, except blocks that only hold lines. */
-const CONTAINERS = ["global_defs", "authentication", "virtual_ipaddress", "virtual_ipaddress_excluded", "unicast_peer", "track_script", "track_interface", "track_file"];
+const CONTAINERS = [
+  "global_defs", "authentication", "virtual_ipaddress", "virtual_ipaddress_excluded", "unicast_peer", "track_script", "track_interface", "track_file",
+  "notification_email", "group", "virtual_routes", "virtual_rules",
+];
 
 function unreported(nodes: readonly ConfNode[], entries: readonly Entry[]): string[] {
   const missing: string[] = [];

@@ -81,6 +81,8 @@ export class Link {
   readonly transitions: TransitionSeen[] = [];
   /** Pairs (from → to) that cannot talk; partitions and targeted loss. */
   blocked: (from: number, to: number) => boolean = () => false;
+  /** Sees every action after the link performed it (a sync group's daemon, in a test). */
+  onAction: (router: number, a: Action) => void = () => {};
   private inFlight: InFlight[] = [];
 
   constructor(configs: readonly InstanceConfig[]) {
@@ -150,8 +152,10 @@ export class Link {
         break;
       case "sendGratuitous":
       case "log":
+      case "wantMaster":
         break;
     }
+    this.onAction(i, a);
   }
 
   private send(from: number, priority: number): void {

@@ -3,25 +3,11 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { internetChecksum } from "../../src/core/checksum";
-import { latin1Bytes, latin1Text } from "../../src/core/bytes";
-import type { Conversation } from "../../src/track/conversation";
 import { fileValue } from "../../src/track/file-value";
 import { httpConversation } from "../../src/track/http";
 import { echoReply, echoRequest } from "../../src/track/icmp";
 import { smtpConversation } from "../../src/track/smtp";
-
-/** Feeds `chunks` until the conversation decides; then (or at the end) its result. */
-function talk(c: Conversation, chunks: string[]): { sent: string[]; result: ReturnType<Conversation["closed"]> } {
-  const sent: string[] = [];
-  const opening = c.opening();
-  if (opening) sent.push(latin1Text(opening));
-  for (const chunk of chunks) {
-    const r = c.receive(latin1Bytes(chunk));
-    if (r.send) sent.push(latin1Text(r.send));
-    if (r.done) return { sent, result: r.done };
-  }
-  return { sent, result: c.closed() };
-}
+import { talk } from "./helpers";
 
 const md5hex = (s: string) => createHash("md5").update(Buffer.from(s, "latin1")).digest("hex");
 
@@ -72,10 +58,10 @@ describe("SMTP check", () => {
   });
 
   it("is down on a 554 banner, a refused HELO, garbage, or a close", () => {
-    expect(talk(smtpConversation("a"), ["554 no service\r\n"]).result.detail).toBe('SMTP banner "554 no service"');
+    expect(talk(smtpConversation("a"), ["554 no service\r\n"]).result.detail).toBe('SMTP banner answered "554 no service"');
     expect(talk(smtpConversation("a"), ["220 ok\r\n", "501 bad\r\n"]).result.detail).toBe('SMTP HELO answered "501 bad"');
     expect(talk(smtpConversation("a"), ["HTTP/1.1 400\r\n"]).result.ok).toBe(false);
-    expect(talk(smtpConversation("a"), ["220 ok"]).result.detail).toBe("closed before the SMTP banner");
+    expect(talk(smtpConversation("a"), ["220 ok"]).result.detail).toBe("closed before the SMTP banner reply");
   });
 });
 

@@ -178,3 +178,54 @@ describe("events and notifications", () => {
     expect(s.receive(encodeMessage({ type: MsgType.status, seq, peer: 1, attrs: { status: 0 } }))).toEqual({ send: [], notes: [] });
   });
 });
+
+describe("listening to events", () => {
+  const LISTENER_ID = 0x0badcafe;
+
+  /** A session that listens to network.interface, registered up to `upTo`. */
+  function listening(): { s: UbusSession; out: Output } {
+    const s = new UbusSession(OBJECT, handler, ["network.interface"]);
+    const add = decode(s.receive(encodeMessage({ type: MsgType.hello, seq: 0, peer: CLIENT_ID, attrs: {} })))[0]!;
+    s.receive(encodeMessage({ type: MsgType.data, seq: add.seq, peer: 0, attrs: { objId: OBJECT_ID, objType: 99 } }));
+    const out = s.receive(encodeMessage({ type: MsgType.status, seq: add.seq, peer: 0, attrs: { status: 0 } }));
+    return { s, out };
+  }
+
+  it("adds an object without path once registered, then registers the pattern for it on ubusd's event object", () => {
+    const { s, out } = listening();
+    expect(out.notes).toEqual([{ kind: "registered", objectId: OBJECT_ID }]);
+    const [anon] = decode(out);
+    expect([anon!.type, anon!.peer, anon!.attrs]).toEqual([MsgType.addObject, 0, {}]);
+    s.receive(encodeMessage({ type: MsgType.data, seq: anon!.seq, peer: 0, attrs: { objId: LISTENER_ID } }));
+    const registering = s.receive(encodeMessage({ type: MsgType.status, seq: anon!.seq, peer: 0, attrs: { status: 0 } }));
+    const [reg] = decode(registering);
+    expect([reg!.type, reg!.peer, reg!.attrs.objId, reg!.attrs.method]).toEqual([MsgType.invoke, 1, 1, "register"]);
+    expect(data(reg!)).toEqual({ object: LISTENER_ID, pattern: "network.interface" });
+    expect(registering.notes).toEqual([]);
+    const done = s.receive(encodeMessage({ type: MsgType.status, seq: reg!.seq, peer: 1, attrs: { status: 0 } }));
+    expect(done).toEqual({ send: [], notes: [{ kind: "listening" }] });
+
+    // An event, as ubusd forwards it: INVOKE to our listener from peer 0, answered with nothing.
+    const event = s.receive(encodeMessage({ type: MsgType.invoke, seq: 9, peer: 0, attrs: { objId: LISTENER_ID, method: "network.interface", data: { action: "ifdown", interface: "wan" } } }));
+    expect(event).toEqual({ send: [], notes: [{ kind: "event", id: "network.interface", data: { ok: true, value: { action: "ifdown", interface: "wan" } } }] });
+    // Calls of the floatgw object are still answered.
+    expect(decode(s.receive(encodeMessage({ type: MsgType.invoke, seq: 10, peer: CALLER, attrs: { objId: OBJECT_ID, method: "status" } }))).map((m) => m.type))
+      .toEqual([MsgType.data, MsgType.status]);
+  });
+
+  it("says so when ubusd refuses the pattern", () => {
+    const { s, out } = listening();
+    const [anon] = decode(out);
+    s.receive(encodeMessage({ type: MsgType.data, seq: anon!.seq, peer: 0, attrs: { objId: LISTENER_ID } }));
+    const [reg] = decode(s.receive(encodeMessage({ type: MsgType.status, seq: anon!.seq, peer: 0, attrs: { status: 0 } })));
+    expect(s.receive(encodeMessage({ type: MsgType.status, seq: reg!.seq, peer: 1, attrs: { status: UbusStatus.permissionDenied } })).notes)
+      .toEqual([{ kind: "listenRefused", status: UbusStatus.permissionDenied }]);
+  });
+
+  it("does not listen unless asked", () => {
+    const s = new UbusSession(OBJECT, handler);
+    const add = decode(s.receive(encodeMessage({ type: MsgType.hello, seq: 0, peer: CLIENT_ID, attrs: {} })))[0]!;
+    s.receive(encodeMessage({ type: MsgType.data, seq: add.seq, peer: 0, attrs: { objId: OBJECT_ID } }));
+    expect(s.receive(encodeMessage({ type: MsgType.status, seq: add.seq, peer: 0, attrs: { status: 0 } })).send).toEqual([]);
+  });
+});

@@ -13,6 +13,11 @@
 //   us    -> INVOKE to object 1 {method "send", data {id, data}}: an event
 //   ubusd -> NOTIFY {objid, active}: whether anyone subscribed to us
 //   us    -> NOTIFY {objid, method, no_reply, data}, peer = our object id
+// and, to listen to events as `ubus listen` does (ubusd_event.c):
+//   us    -> ADD_OBJECT {} (an object without path), then DATA and STATUS
+//   us    -> INVOKE to object 1 {method "register", data {object, pattern}}
+//   ubusd -> INVOKE {objid: that object, method: the event's id, data}, peer 0:
+//            an event, which needs no reply
 import { type BlobTable, type BlobmsgTypeId, type Decoded, decodeBlobmsgFields } from "./blob";
 import { EVENT_OBJECT_ID, type Message, type MessageAttrs, MessageReader, MsgType, type ReadAttrs, UbusStatus, type UbusStatusCode, encodeMessage } from "./message";
 
@@ -41,6 +46,12 @@ export type SessionNote =
   | { readonly kind: "registered"; readonly objectId: number }
   /** ubusd refused the object (its path is taken, or an ACL forbids it). */
   | { readonly kind: "refused"; readonly status: number }
+  /** Every event pattern is registered: events come from now on. */
+  | { readonly kind: "listening" }
+  /** ubusd refused an event pattern (an ACL). */
+  | { readonly kind: "listenRefused"; readonly status: number }
+  /** An event matching one of the patterns (what `ubus listen` prints). */
+  | { readonly kind: "event"; readonly id: string; readonly data: Decoded<BlobTable> }
   /** The stream broke the protocol: the owner must drop the connection. */
   | { readonly kind: "broken"; readonly reason: string };
 
@@ -61,8 +72,12 @@ export class UbusSession {
   private seq = 0;
   private addSeq = -1;
   private readonly reader = new MessageReader();
+  /** The object that receives the events: its id, and the requests that set it up. */
+  private readonly listener = { id: 0, addSeq: -1, registering: new Set<number>() };
 
-  constructor(private readonly object: ObjectSpec, private readonly handler: MethodHandler) {}
+  /** `listen`: event patterns to receive once the object is registered
+   * ("network.interface"; a trailing * matches a prefix). */
+  constructor(private readonly object: ObjectSpec, private readonly handler: MethodHandler, private readonly listen: readonly string[] = []) {}
 
   receive(chunk: Uint8Array): Output {
     const out: Output = { send: [], notes: [] };
@@ -109,23 +124,50 @@ export class UbusSession {
     switch (m.type) {
       case MsgType.data:
         if (this.phase === "registering" && m.seq === this.addSeq && m.attrs.objId !== undefined) this.objectId = m.attrs.objId;
+        if (m.seq === this.listener.addSeq && m.attrs.objId !== undefined) this.listener.id = m.attrs.objId;
         return;
       case MsgType.status:
-        if (this.phase !== "registering" || m.seq !== this.addSeq) return; // an event's receipt
-        if (m.attrs.status === UbusStatus.ok && this.objectId !== 0) {
+        if (m.seq === this.listener.addSeq || this.listener.registering.has(m.seq)) this.listenerStatus(m, out);
+        else if (this.phase !== "registering" || m.seq !== this.addSeq) return; // an event's receipt
+        else if (m.attrs.status === UbusStatus.ok && this.objectId !== 0) {
           this.phase = "registered";
           out.notes.push({ kind: "registered", objectId: this.objectId });
+          if (this.listen.length > 0) {
+            out.send.push(this.message(MsgType.addObject, 0, {}));
+            this.listener.addSeq = this.seq;
+          }
         } else {
           out.notes.push({ kind: "refused", status: m.attrs.status ?? UbusStatus.noData });
         }
         return;
       case MsgType.invoke:
-        this.invoke(m, out);
+        if (this.listener.id !== 0 && m.attrs.objId === this.listener.id) {
+          const data = m.attrs.data ? decodeBlobmsgFields(m.attrs.data) : { ok: true as const, value: {} };
+          out.notes.push({ kind: "event", id: m.attrs.method ?? "", data });
+        } else this.invoke(m, out);
         return;
       case MsgType.notify:
         if (m.attrs.objId === this.objectId && m.attrs.active !== undefined) this.subscribed = m.attrs.active;
         return;
     }
+  }
+
+  /** The listener object is added: register each pattern for it; all registered: listening. */
+  private listenerStatus(m: Message<ReadAttrs>, out: Output): void {
+    const status = m.attrs.status ?? UbusStatus.noData;
+    if (status !== UbusStatus.ok || (m.seq === this.listener.addSeq && this.listener.id === 0)) {
+      out.notes.push({ kind: "listenRefused", status });
+      return;
+    }
+    if (m.seq === this.listener.addSeq) {
+      for (const pattern of this.listen) {
+        out.send.push(this.message(MsgType.invoke, EVENT_OBJECT_ID, { objId: EVENT_OBJECT_ID, method: "register", data: { object: this.listener.id | 0, pattern } }));
+        this.listener.registering.add(this.seq);
+      }
+      return;
+    }
+    this.listener.registering.delete(m.seq);
+    if (this.listener.registering.size === 0) out.notes.push({ kind: "listening" });
   }
 
   /** Answers with DATA (if any) and STATUS under the caller's seq and peer,
