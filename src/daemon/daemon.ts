@@ -126,8 +126,14 @@ export function runDaemon(opts: DaemonOptions): boolean {
     transition: (group, from, to, reason) => {
       routes.hold({ kind: "sync_group", name: group.name }, to === "master");
       writeState();
-      const scripts = hotplug.scripts(`GROUP ${group.name}`, notifyArgvs(group.notify.commands, "GROUP", group.name, to, 0));
-      if (scripts.length > 0) queue.push({ key: `GROUP ${group.name}`, state: to, label: `${to} of sync group ${group.name}`, commands: scripts });
+      const action = ACTIONS[to];
+      if (action) {
+        const commands = [
+          ...hotplug.groupCommands({ action, group: group.name, members: group.members, from, reason }),
+          ...hotplug.scripts(`GROUP ${group.name}`, notifyArgvs(group.notify.commands, "GROUP", group.name, to, 0)),
+        ];
+        if (commands.length > 0) queue.push({ key: `GROUP ${group.name}`, state: action, label: `${action} of sync group ${group.name}`, commands });
+      }
       const members = group.members.map((m) => runners().find(({ r }) => r.spec.name === m)?.r);
       notifications.transition({
         kind: "sync group", name: group.name, about: `members ${group.members.join(", ")}`, from, to, reason, notify: group.notify,

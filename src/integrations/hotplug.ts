@@ -27,10 +27,19 @@ export interface HotplugEvent {
   dhcp: boolean;
 }
 
+/** A sync group's transition: the hooks see it with TYPE=GROUP. */
+export interface GroupHotplugEvent {
+  action: HotplugAction;
+  group: string;
+  members: readonly string[];
+  from: string;
+  reason: string;
+}
+
 /** The environment a hook sees; documented in docs/hotplug.md. */
 export function hotplugEnv(e: HotplugEvent): Record<string, string> {
   return {
-    PATH: "/usr/sbin:/usr/bin:/sbin:/bin",
+    PATH: SCRIPT_PATH,
     ACTION: e.action,
     INSTANCE: e.instance,
     VRID: String(e.vrid),
@@ -44,6 +53,21 @@ export function hotplugEnv(e: HotplugEvent): Record<string, string> {
     // keepalived's hotplug names, so its users' hooks can tell events apart
     TYPE: "INSTANCE",
     NAME: e.instance,
+  };
+}
+
+/** A sync group's environment: no instance, VIPs or DHCP of its own (its
+ * members' hooks have those), so the dnsmasq hook leaves it alone. */
+export function groupHotplugEnv(e: GroupHotplugEvent): Record<string, string> {
+  return {
+    PATH: SCRIPT_PATH,
+    ACTION: e.action,
+    TYPE: "GROUP",
+    NAME: e.group,
+    MEMBERS: e.members.join(" "),
+    FROM: e.from,
+    REASON: e.reason,
+    DHCP: "0",
   };
 }
 
@@ -66,9 +90,18 @@ export class Hotplug {
     if (command !== null && this.command === null) this.log("warn", `${command} not found: hooks are off`);
   }
 
-  /** What to run for an event: nothing when hooks are off. */
+  /** What to run for an instance's event: nothing when hooks are off. */
   commands(event: HotplugEvent): Command[] {
-    return this.command === null ? [] : [{ argv: [this.command, "floatgw"], env: hotplugEnv(event) }];
+    return this.hook(hotplugEnv(event));
+  }
+
+  /** What to run for a sync group's event: nothing when hooks are off. */
+  groupCommands(event: GroupHotplugEvent): Command[] {
+    return this.hook(groupHotplugEnv(event));
+  }
+
+  private hook(env: Record<string, string>): Command[] {
+    return this.command === null ? [] : [{ argv: [this.command, "floatgw"], env }];
   }
 
   setScriptUser(user: string | null): void {

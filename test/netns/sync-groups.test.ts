@@ -158,9 +158,13 @@ describe("sync groups and virtual routes", () => {
       const notes = join(r.dir, "notes.log");
       writeFileSync(script, `#!/bin/sh\necho "$*" >> ${notes}\n`);
       chmodSync(script, 0o755);
+      // The hotplug hook, which runs first for every transition, groups included.
+      const hook = join(r.dir, "hook.sh");
+      writeFileSync(hook, `#!/bin/sh\necho "hook $1 $TYPE $NAME $ACTION\${MEMBERS:+ $MEMBERS}" >> ${notes}\n`);
+      chmodSync(hook, 0o755);
       const own = { notify_master: `${script} master-own`, notify: `${script} any`, ...(hang ? { notify_backup: "/bin/sleep 30" } : {}) };
       const priority = hang ? "100" : "150";
-      const config = withGlobal(uci({ ...FAST, ...own, priority }, { ...FAST, ...own, name: "wan", device: "wan", vrid: "52", address: [`${WAN_VIP}/24`], priority }), { notify_timeout: "1" })
+      const config = withGlobal(uci({ ...FAST, ...own, priority }, { ...FAST, ...own, name: "wan", device: "wan", vrid: "52", address: [`${WAN_VIP}/24`], priority }), { notify_timeout: "1", hotplug: hook })
         + FOLLOWERS.replace("\tlist vip 'wan'\n", `\tlist vip 'wan'\n\toption notify_fault '${script} group-fault'\n\toption notify '${script} group-any'\n`);
       return { config, notes: () => (existsSync(notes) ? readFileSync(notes, "utf8").trim().split("\n") : []) };
     };
@@ -171,6 +175,11 @@ describe("sync groups and virtual routes", () => {
     await waitFor("A master of both, with its notify scripts run", () =>
       roles(a).wan === "master" && na.notes().includes("group-any GROUP router MASTER 0"));
     expect(na.notes()).toEqual(expect.arrayContaining(["master-own", "any INSTANCE lan MASTER 150", "any INSTANCE wan MASTER 150"]));
+    // The group's hook (TYPE=GROUP, its members) runs before its notify scripts, after the members' own.
+    const aNotes = na.notes();
+    const groupHook = aNotes.indexOf("hook floatgw GROUP router master lan wan");
+    expect(groupHook).toBeGreaterThan(aNotes.indexOf("hook floatgw INSTANCE wan master"));
+    expect(groupHook).toBeLessThan(aNotes.indexOf("group-any GROUP router MASTER 0"));
     // B's notify_backup hangs: killed after notify_timeout, and the generic notify runs after it.
     await waitFor("B's generic notify after the killed notify_backup", () => nb.notes().includes("any INSTANCE lan BACKUP 100"));
     expect(b.log).toContain("/bin/sleep for backup of lan still running after 1000 ms: killed");
@@ -185,7 +194,9 @@ describe("sync groups and virtual routes", () => {
     expect(await b.stopFloatgw()).toBe(0);
     // A stop runs before the daemon exits (the resign's hanging notify_backup
     // killed at its timeout first): STOP for each instance and the group.
-    expect(nb.notes().slice(-3).sort()).toEqual(["any INSTANCE lan STOP 100", "any INSTANCE wan STOP 100", "group-any GROUP router STOP 0"]);
+    expect(nb.notes().filter((n) => /\b(STOP|stop)\b/.test(n)).sort()).toEqual([
+      "any INSTANCE lan STOP 100", "any INSTANCE wan STOP 100", "group-any GROUP router STOP 0",
+      "hook floatgw GROUP router stop lan wan", "hook floatgw INSTANCE lan stop", "hook floatgw INSTANCE wan stop"]);
   });
 
   it("every route type and rule option reaches the kernel as `ip route` and `ip rule` print them", async () => {
