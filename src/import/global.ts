@@ -7,14 +7,11 @@ import { GLOBAL_SECTION } from "../config/schema";
 import { formatScaled, parseDecimalSeconds, parseInteger, parseIp } from "../config/values";
 import type { ConfNode } from "./conf-tree";
 import type { Origin } from "./entry";
-import { type Rule, type Scope, type Table, different, inner, mapped, onlyArg, report, rule, table, unsupported } from "./rules";
+import { type Found, type Rule, type Scope, type Table, different, inner, mapped, onlyArg, report, rule, table, unsupported } from "./rules";
 import { SectionWriter, misfit as misfitIn } from "./section-writer";
 
-/** A keepalived value with the line that set it. */
-export interface Setting<T> {
-  readonly value: T;
-  readonly at: Origin;
-}
+/** A keepalived value with the line that set it (a Found without its report subject). */
+export type Setting<T> = Pick<Found<T>, "value" | "at">;
 
 export interface VrrpDefaults {
   version: Setting<2 | 3> | null;
