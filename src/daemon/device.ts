@@ -8,7 +8,7 @@ import { type Addr, type Family, addrEquals, addrFromBytes } from "../core/addr"
 import { decodeVrrpDatagram } from "../core/ipv4";
 import { centisecToMs } from "../core/units";
 import { Announcer } from "../platform/announcer";
-import { after, sys, watchReadable } from "../platform/engine";
+import { after, bytesEqual, sys, watchReadable } from "../platform/engine";
 import { RT_SCOPE_LINK, type AddrInfo, type LinkInfo, linkFlags } from "../platform/netlink";
 import type { Rtnl, RtnlEvent } from "../platform/rtnl";
 import { VrrpSocket } from "../platform/vrrp-socket";
@@ -251,9 +251,16 @@ export class Device {
    * "down" is skipped, so a deletion is handled as one (with its grace time)
    * rather than as a fault. */
   onEvents(events: readonly RtnlEvent[]): void {
-    const deleted = new Set(events.flatMap((e) => (e.kind === "link-deleted" ? [e.link.ifindex] : [])));
-    for (const e of events) {
-      if (e.kind === "link" && deleted.has(e.link.ifindex)) continue;
+    // Indexed loops, and a set only when a device went: the usual batch is
+    // one address event (a VIP's renewed lifetime), every few seconds.
+    let deleted: Set<number> | null = null;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i] as RtnlEvent;
+      if (e.kind === "link-deleted") (deleted ??= new Set()).add(e.link.ifindex);
+    }
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i] as RtnlEvent;
+      if (e.kind === "link" && deleted?.has(e.link.ifindex) === true) continue;
       this.onEvent(e);
     }
   }
@@ -304,8 +311,13 @@ export class Device {
   /** Whether the device already has this address with this prefix. */
   private knows(a: AddrInfo): boolean {
     const bytes = a.address;
-    return bytes !== null && this.addresses.some((b) => b.family === a.family && b.prefix === a.prefix && b.address !== null
-      && b.address.length === bytes.length && b.address.every((x, i) => x === bytes[i]));
+    if (bytes === null) return false;
+    for (let i = 0; i < this.addresses.length; i++) {
+      const b = this.addresses[i] as AddrInfo;
+      if (b.family === a.family && b.prefix === a.prefix && b.address !== null && b.address.length === bytes.length
+        && bytesEqual(b.address, 0, bytes, 0, bytes.length)) return true;
+    }
+    return false;
   }
 
   private onAddresses(deleted: boolean): void {

@@ -28,6 +28,8 @@ export const IFA_CACHEINFO = 6;
 export const IFA_FLAGS = 8;
 
 const NLMSG_HDRLEN = 16;
+/** Where nlmsghdr keeps the sequence number. */
+export const NLMSG_SEQ = 8;
 const RTA_HDRLEN = 4;
 
 const align4 = (n: number): number => (n + 3) & ~3;
@@ -68,7 +70,7 @@ export function encodeMessage(type: number, flags: number, seq: number, body: Ui
   v.setUint32(0, msg.length, LE);
   v.setUint16(4, type, LE);
   v.setUint16(6, flags, LE);
-  v.setUint32(8, seq, LE);
+  v.setUint32(NLMSG_SEQ, seq, LE);
   v.setUint32(12, 0, LE);
   return msg;
 }
@@ -84,7 +86,7 @@ export function decodeMessages(data: Uint8Array): NetlinkMessage[] {
     out.push({
       type: v.getUint16(off + 4, LE),
       flags: v.getUint16(off + 6, LE),
-      seq: v.getUint32(off + 8, LE),
+      seq: v.getUint32(off + NLMSG_SEQ, LE),
       pid: v.getUint32(off + 12, LE),
       payload: data.subarray(off + NLMSG_HDRLEN, off + len),
     });
@@ -105,6 +107,28 @@ export function decodeAttrs(payload: Uint8Array, bodyLength: number): Map<number
     off += align4(len);
   }
   return attrs;
+}
+
+/** The answer to request `seq` among the `length` bytes of `data` (read
+ * through `v`, a view of the same bytes): its errno (0: acknowledged or
+ * done; `shortError` for an NLMSG_ERROR too short to hold one), or null
+ * when the datagram holds none. Reads in place, without an object per
+ * message: every renewal of a VIP's lifetime waits for such an ACK. */
+export function answerIn(data: Uint8Array, v: DataView, length: number, seq: number, shortError: number): number | null {
+  let off = 0;
+  const end = Math.min(length, data.length);
+  while (off + NLMSG_HDRLEN <= end) {
+    const len = v.getUint32(off, LE);
+    if (len < NLMSG_HDRLEN || off + len > end) break;
+    if (v.getUint32(off + NLMSG_SEQ, LE) === seq) {
+      const type = v.getUint16(off + 4, LE);
+      if (type === NLMSG_DONE) return 0;
+      // `| 0`: an ACK's error field is 0, which negated is -0.
+      if (type === NLMSG_ERROR) return len >= NLMSG_HDRLEN + 4 ? -v.getInt32(off + NLMSG_HDRLEN, LE) | 0 : shortError;
+    }
+    off += align4(len);
+  }
+  return null;
 }
 
 /** The errno of an NLMSG_ERROR (0 is an ACK), or null if too short. */
@@ -179,18 +203,32 @@ export interface AddrInfo {
   address: Uint8Array | null;
 }
 
+/** Looks for IFA_LOCAL and IFA_ADDRESS only, in one pass without a map of
+ * every attribute: every renewal of a VIP's lifetime brings one of these. */
 export function decodeAddr(msg: NetlinkMessage): AddrInfo | null {
   if (msg.payload.length < IFADDRMSG_LEN) return null;
   const p = msg.payload;
-  const attrs = decodeAttrs(p, IFADDRMSG_LEN);
-  const address = attrs.get(IFA_LOCAL) ?? attrs.get(IFA_ADDRESS);
+  const v = new DataView(p.buffer, p.byteOffset, p.byteLength);
+  let local = -1;
+  let address = -1;
+  let off = align4(IFADDRMSG_LEN);
+  while (off + RTA_HDRLEN <= p.length) {
+    const len = v.getUint16(off, LE);
+    if (len < RTA_HDRLEN || off + len > p.length) break;
+    // The last one of a type wins, as in decodeAttrs.
+    const type = v.getUint16(off + 2, LE) & 0x3fff;
+    if (type === IFA_LOCAL) local = off;
+    else if (type === IFA_ADDRESS) address = off;
+    off += align4(len);
+  }
+  const at = local >= 0 ? local : address;
   return {
     family: p[0] ?? 0,
     prefix: p[1] ?? 0,
     flags: p[2] ?? 0,
     scope: p[3] ?? 0,
-    ifindex: new DataView(p.buffer, p.byteOffset, IFADDRMSG_LEN).getUint32(4, LE),
-    address: address ? address.slice() : null,
+    ifindex: v.getUint32(4, LE),
+    address: at >= 0 ? p.slice(at + RTA_HDRLEN, at + v.getUint16(at, LE)) : null,
   };
 }
 

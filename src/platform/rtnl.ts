@@ -3,10 +3,11 @@
 // netifd, addresses flushed, carrier lost).
 import type { Addr } from "../core/addr";
 import { C, sys } from "./engine";
+import { hostLittleEndian } from "./hostorder";
 import {
   IFA_ADDRESS, IFA_CACHEINFO, IFA_F_NODAD, IFA_FLAGS, IFA_LOCAL, IFADDRMSG_LEN, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP,
   NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST, ifaCacheinfo, NLMSG_DONE, NLMSG_ERROR, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR,
-  RTM_NEWLINK, RT_SCOPE_UNIVERSE, decodeAddr, decodeLink, decodeMessages, encodeMessage, errorCode,
+  NLMSG_SEQ, RTM_NEWLINK, RT_SCOPE_UNIVERSE, answerIn, decodeAddr, decodeLink, decodeMessages, encodeMessage, errorCode,
   ifaddrmsg, ifinfomsg, rtattr, u32, type AddrInfo, type LinkInfo, type NetlinkMessage,
 } from "./netlink";
 import {
@@ -24,6 +25,21 @@ const RTMGRP_IPV6_IFADDR = 0x100;
 const familyCode = (a: Addr): number => (a.family === 4 ? AF_INET : AF_INET6);
 /** No such route: ESRCH is 3 on every Linux CPU (MIPS numbers differ only from 35 on). */
 const ESRCH = 3;
+/** The kernel's netlink address, where every request goes. */
+const KERNEL = sockaddrNl();
+/** Room for the answer to a request that wants only an ACK: an NLMSG_ERROR
+ * echoing the request (a few dozen bytes here). */
+const ACK_ROOM = 4096;
+
+/** A VIP's lifetime renewal, encoded once: the same bytes every time but
+ * for the sequence number. */
+interface Renewal {
+  readonly ifindex: number;
+  readonly prefix: number;
+  readonly lifetimeS: number;
+  readonly message: Uint8Array;
+  readonly view: DataView;
+}
 
 /** A failed netlink request, with the kernel's errno. */
 export class NetlinkError extends Error {
@@ -35,6 +51,12 @@ export class NetlinkError extends Error {
 export class Rtnl {
   private readonly fd: number;
   private seq = 1;
+  /** Where ACKs are read, again and again (recvmsgInto). */
+  private readonly ack = { data: new Uint8Array(ACK_ROOM), from: new Uint8Array(12), dst: new Uint8Array(0), info: new Int32Array(5) };
+  private readonly ackView = new DataView(this.ack.data.buffer);
+  /** By VIP (the configuration's own Addr): renewals come every few
+   * seconds for as long as we are master, each built the same way. */
+  private readonly renewals = new WeakMap<Addr, Renewal>();
 
   constructor() {
     this.fd = sys.socket(C.AF_NETLINK, C.SOCK_RAW, C.NETLINK_ROUTE);
@@ -50,7 +72,7 @@ export class Rtnl {
    * next part of a dump) is queued by the time recvmsg runs. */
   send(what: string, type: number, flags: number, body: Uint8Array, attrs: Uint8Array[] = []): NetlinkMessage[] {
     const seq = this.seq++;
-    sys.sendto(this.fd, encodeMessage(type, flags | NLM_F_REQUEST, seq, body, attrs), sockaddrNl());
+    sys.sendto(this.fd, encodeMessage(type, flags | NLM_F_REQUEST, seq, body, attrs), KERNEL);
     const replies: NetlinkMessage[] = [];
     for (;;) {
       const got = sys.recvmsg(this.fd, 65536);
@@ -66,6 +88,27 @@ export class Rtnl {
         replies.push(msg);
         if ((flags & NLM_F_DUMP) === 0 && (flags & NLM_F_ACK) === 0) return replies;
       }
+    }
+  }
+
+  /** Sends a request that wants only an ACK (NLM_F_ACK, no reply data)
+   * and waits for it; a NetlinkError carries the kernel's errno. */
+  request(what: string, type: number, flags: number, body: Uint8Array, attrs: Uint8Array[]): void {
+    const seq = this.seq++;
+    this.acked(what, encodeMessage(type, flags | NLM_F_REQUEST | NLM_F_ACK, seq, body, attrs), seq);
+  }
+
+  /** send() for an ACK alone: read into one reused buffer and looked for in
+   * place, where send() makes objects for every datagram and message. */
+  private acked(what: string, message: Uint8Array, seq: number): void {
+    sys.sendto(this.fd, message, KERNEL);
+    const a = this.ack;
+    for (;;) {
+      const n = sys.recvmsgInto(this.fd, a.data, a.from, a.dst, a.info);
+      if (n < 0) throw new NetlinkError(`${what}: no reply`, C.EAGAIN);
+      const errno = answerIn(a.data, this.ackView, n, seq, C.EINVAL);
+      if (errno === 0) return;
+      if (errno !== null) throw new NetlinkError(what, errno);
     }
   }
 
@@ -94,7 +137,7 @@ export class Rtnl {
   addAddress(ifindex: number, addr: Addr, prefix: number, lifetimeS: number | null): boolean {
     const flags = addr.family === 6 ? IFA_F_NODAD : 0;
     try {
-      this.send("RTM_NEWADDR", RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+      this.request("RTM_NEWADDR", RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL,
         ifaddrmsg(familyCode(addr), prefix, flags, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, flags, lifetimeS));
       return true;
     } catch (e) {
@@ -106,15 +149,23 @@ export class Rtnl {
   /** Gives a VIP `lifetimeS` seconds more (RTM_NEWADDR, NLM_F_REPLACE),
    * putting it back if it has expired meanwhile. */
   refreshAddress(ifindex: number, addr: Addr, prefix: number, lifetimeS: number): void {
-    const flags = addr.family === 6 ? IFA_F_NODAD : 0;
-    this.send("RTM_NEWADDR", RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
-      ifaddrmsg(familyCode(addr), prefix, flags, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, flags, lifetimeS));
+    let r = this.renewals.get(addr);
+    if (r === undefined || r.ifindex !== ifindex || r.prefix !== prefix || r.lifetimeS !== lifetimeS) {
+      const flags = addr.family === 6 ? IFA_F_NODAD : 0;
+      const message = encodeMessage(RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, 0,
+        ifaddrmsg(familyCode(addr), prefix, flags, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, flags, lifetimeS));
+      r = { ifindex, prefix, lifetimeS, message, view: new DataView(message.buffer) };
+      this.renewals.set(addr, r);
+    }
+    const seq = this.seq++;
+    r.view.setUint32(NLMSG_SEQ, seq, hostLittleEndian);
+    this.acked("RTM_NEWADDR", r.message, seq);
   }
 
   /** Removes a VIP; false if it was not there. */
   deleteAddress(ifindex: number, addr: Addr, prefix: number): boolean {
     try {
-      this.send("RTM_DELADDR", RTM_DELADDR, NLM_F_ACK,
+      this.request("RTM_DELADDR", RTM_DELADDR, 0,
         ifaddrmsg(familyCode(addr), prefix, 0, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, 0, null));
       return true;
     } catch (e) {
@@ -138,7 +189,7 @@ export class RouteTable {
 
   add(kind: RouteKind, m: Encoded): boolean {
     try {
-      this.rtnl.send(`add ${kind}`, CHANGE[kind].add, NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, m.body, m.attrs);
+      this.rtnl.request(`add ${kind}`, CHANGE[kind].add, NLM_F_CREATE | NLM_F_EXCL, m.body, m.attrs);
       return true;
     } catch (e) {
       if (e instanceof NetlinkError && e.errno === C.EEXIST) return false;
@@ -148,7 +199,7 @@ export class RouteTable {
 
   delete(kind: RouteKind, m: Encoded): boolean {
     try {
-      this.rtnl.send(`delete ${kind}`, CHANGE[kind].del, NLM_F_ACK, m.body, m.attrs);
+      this.rtnl.request(`delete ${kind}`, CHANGE[kind].del, 0, m.body, m.attrs);
       return true;
     } catch (e) {
       if (e instanceof NetlinkError && (e.errno === ESRCH || e.errno === C.ENOENT)) return false;
