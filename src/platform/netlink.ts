@@ -162,6 +162,13 @@ export function decodeLink(msg: NetlinkMessage): LinkInfo | null {
   };
 }
 
+/** A bridge's own copy of a port's link message (ifi_family AF_BRIDGE):
+ * the AF_UNSPEC message says the same, and its RTM_DELLINK means the port
+ * left the bridge, not that the device is gone. */
+export function isBridgePortCopy(msg: NetlinkMessage): boolean {
+  return msg.payload.length > 0 && msg.payload[0] === AF_BRIDGE;
+}
+
 /** struct ifaddrmsg: 8 bytes. */
 export const IFADDRMSG_LEN = 8;
 export const IFA_F_NODAD = 0x02;

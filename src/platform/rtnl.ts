@@ -6,7 +6,7 @@ import { C, sys } from "./engine";
 import {
   IFA_ADDRESS, IFA_CACHEINFO, IFA_F_NODAD, IFA_FLAGS, IFA_LOCAL, IFADDRMSG_LEN, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP,
   NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST, ifaCacheinfo, NLMSG_DONE, NLMSG_ERROR, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR,
-  RTM_NEWLINK, RT_SCOPE_UNIVERSE, AF_BRIDGE, decodeAddr, decodeLink, decodeMessages, encodeMessage, errorCode,
+  RTM_NEWLINK, RT_SCOPE_UNIVERSE, isBridgePortCopy, decodeAddr, decodeLink, decodeMessages, encodeMessage, errorCode,
   ifaddrmsg, ifinfomsg, rtattr, u32, type AddrInfo, type LinkInfo, type NetlinkMessage,
 } from "./netlink";
 import {
@@ -222,10 +222,7 @@ export class RtnlMonitor {
 
 function toEvent(msg: NetlinkMessage): RtnlEvent | null {
   if (msg.type === RTM_NEWLINK || msg.type === RTM_DELLINK) {
-    // A bridge's own copy of a port's change: the AF_UNSPEC message says
-    // the same, and its RTM_DELLINK means the port left the bridge, not
-    // that the device is gone.
-    if (msg.payload.length > 0 && msg.payload[0] === AF_BRIDGE) return null;
+    if (isBridgePortCopy(msg)) return null;
     const link = decodeLink(msg);
     if (!link) return null;
     return msg.type === RTM_NEWLINK ? { kind: "link", link } : { kind: "link-deleted", link };
