@@ -25,6 +25,7 @@
 #include <string.h>
 #include <grp.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -577,6 +578,169 @@ static JSValue js_spawn(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     return JS_NewInt32(ctx, pid);
 }
 
+/* One send of a watcher's plan: prepared before fork, so that the child
+ * only makes syscalls. */
+struct plan_send {
+    int fd;
+    uint8_t *data, *to;
+    size_t len, tolen;
+};
+
+static void free_plan(struct plan_send *plan, uint32_t n)
+{
+    uint32_t i;
+    for (i = 0; plan && i < n; i++) {
+        free(plan[i].data);
+        free(plan[i].to);
+    }
+    free(plan);
+}
+
+/* A copy of bytes (an ArrayBuffer or a typed array); NULL with an exception pending. */
+static uint8_t *copy_bytes(JSContext *ctx, JSValueConst v, size_t *len)
+{
+    uint8_t *src = get_bytes(ctx, v, len), *dst;
+    if (!src)
+        return NULL;
+    dst = malloc(*len ? *len : 1);
+    if (!dst) {
+        JS_ThrowOutOfMemory(ctx);
+        return NULL;
+    }
+    memcpy(dst, src, *len);
+    return dst;
+}
+
+/* The watcher child: never returns. Waits for bytes from the daemon on
+ * `sock`; 'D' (disarm) ends it quietly (exit 0). End of file (the daemon
+ * died) or `silence_ms` without a byte (it hangs) fires the plan: each
+ * datagram sent once, in order, whatever fails; then 'F' back to the
+ * daemon, should it ever read again, and exit 1. Only async-signal-safe
+ * calls: the parent is a QuickJS process. */
+__attribute__((noreturn)) static void watch(int sock, int silence_ms, const struct plan_send *plan, uint32_t n)
+{
+    struct pollfd p;
+    char buf[64];
+    ssize_t got;
+    uint32_t i;
+    for (;;) {
+        p.fd = sock;
+        p.events = POLLIN;
+        p.revents = 0;
+        if (poll(&p, 1, silence_ms) == 0)
+            break;
+        got = read(sock, buf, sizeof buf);
+        if (got == 0)
+            break;
+        if (got < 0) {
+            if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+                continue;
+            break;
+        }
+        if (memchr(buf, 'D', (size_t)got))
+            _exit(0);
+    }
+    for (i = 0; i < n; i++)
+        sendto(plan[i].fd, plan[i].data, plan[i].len, MSG_NOSIGNAL | MSG_DONTWAIT,
+               (const struct sockaddr *)plan[i].to, (socklen_t)plan[i].tolen);
+    send(sock, "F", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    _exit(1);
+}
+
+/* watcher(silenceMs, sends) -> [pid, fd]. Forks the dead-man switch:
+ * sends is an array of [fd, datagram, sockaddr] that the child sends when
+ * the daemon dies or stays silent (see watch). fd is the daemon's end of a
+ * non-blocking AF_UNIX stream pair (close-on-exec): a byte on it is a
+ * heartbeat, 'D' disarms; 'F' or end of file on it says the child fired or
+ * is gone. The child keeps only its end and the plan's sockets open, and
+ * its signals at their defaults. What the bytes mean is TypeScript's
+ * business (src/daemon/watcher.ts). */
+static JSValue js_watcher(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    static const int defaults[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE, SIGUSR1, SIGUSR2 };
+    struct plan_send *plan = NULL;
+    struct sigaction dfl;
+    uint32_t n = 0, i, k;
+    int silence, sv[2], fd, max, keep;
+    size_t flen;
+    pid_t pid;
+    JSValue len, item, v;
+
+    if (get_int(ctx, argv[0], &silence))
+        return JS_EXCEPTION;
+    len = JS_GetPropertyStr(ctx, argv[1], "length");
+    if (JS_ToUint32(ctx, &n, len)) {
+        JS_FreeValue(ctx, len);
+        return JS_EXCEPTION;
+    }
+    JS_FreeValue(ctx, len);
+    if (silence <= 0 || n > 4096)
+        return JS_ThrowRangeError(ctx, "watcher: silence must be positive, at most 4096 sends");
+    plan = calloc(n ? n : 1, sizeof *plan);
+    if (!plan)
+        return JS_ThrowOutOfMemory(ctx);
+    for (i = 0; i < n; i++) {
+        int bad;
+        item = JS_GetPropertyUint32(ctx, argv[1], i);
+        v = JS_GetPropertyUint32(ctx, item, 0);
+        bad = get_int(ctx, v, &plan[i].fd);
+        JS_FreeValue(ctx, v);
+        if (!bad) {
+            v = JS_GetPropertyUint32(ctx, item, 1);
+            plan[i].data = copy_bytes(ctx, v, &plan[i].len);
+            JS_FreeValue(ctx, v);
+            bad = !plan[i].data;
+        }
+        if (!bad) {
+            v = JS_GetPropertyUint32(ctx, item, 2);
+            plan[i].to = copy_bytes(ctx, v, &flen);
+            plan[i].tolen = flen;
+            JS_FreeValue(ctx, v);
+            bad = !plan[i].to;
+        }
+        JS_FreeValue(ctx, item);
+        if (bad) {
+            free_plan(plan, n);
+            return JS_EXCEPTION;
+        }
+    }
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0) {
+        free_plan(plan, n);
+        return throw_errno(ctx, "socketpair");
+    }
+    max = (int)sysconf(_SC_OPEN_MAX);
+    if (max < 0 || max > 65536)
+        max = 65536;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    pid = fork();
+    if (pid == 0) {
+        /* Its own name (/proc/PID/comm): `killall floatgwd` and a service
+         * manager's search by name find the daemon, and this child fires. */
+        prctl(PR_SET_NAME, "floatgwd-watch", 0, 0, 0);
+        for (k = 0; k < countof(defaults); k++)
+            sigaction(defaults[k], &dfl, NULL);
+        for (fd = 0; fd < max; fd++) {
+            keep = fd == sv[1];
+            for (i = 0; i < n && !keep; i++)
+                keep = fd == plan[i].fd;
+            if (!keep)
+                close(fd);
+        }
+        watch(sv[1], silence, plan, n);
+    }
+    free_plan(plan, n);
+    close(sv[1]);
+    if (pid < 0) {
+        close(sv[0]);
+        return throw_errno(ctx, "fork");
+    }
+    v = JS_NewArray(ctx);
+    JS_SetPropertyUint32(ctx, v, 0, JS_NewInt32(ctx, pid));
+    JS_SetPropertyUint32(ctx, v, 1, JS_NewInt32(ctx, sv[0]));
+    return v;
+}
+
 #define C(name) JS_PROP_INT32_DEF(#name, name, JS_PROP_CONFIGURABLE)
 
 static const JSCFunctionListEntry native_funcs[] = {
@@ -599,6 +763,7 @@ static const JSCFunctionListEntry native_funcs[] = {
     JS_CFUNC_DEF("socketError", 1, js_socket_error),
     JS_CFUNC_DEF("strerror", 1, js_strerror),
     JS_CFUNC_DEF("spawn", 4, js_spawn),
+    JS_CFUNC_DEF("watcher", 2, js_watcher),
     JS_PROP_STRING_DEF("engineVersion", CONFIG_VERSION, JS_PROP_CONFIGURABLE),
 };
 
