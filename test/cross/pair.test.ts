@@ -28,4 +28,21 @@ describe.each(["mips_24kc", "mipsel_24kc", "arm_cortex-a7"])("%s under qemu", (n
     await waitFor("native master", () => b.state() === "master" && b.has(VIP), 30_000);
     expect(b.instance()!.transitions.at(-1)?.reason).toBe(`priority 0 from master ${a.address}`);
   });
+
+  it("killed, its watcher sends the priority 0 and deletes the VIP (adverts and netlink built for this CPU)", async () => {
+    const t = target(name);
+    requireBinary(t.binary);
+    const { a, b } = topology();
+    const fast = { version: "3", advert_int: "0.1" };
+    a.startFloatgw(uci({ ...fast, priority: "150" }), [...t.qemu, t.binary]);
+    b.startFloatgw(uci({ ...fast, priority: "100" }));
+    await waitFor(`${name} master`, () => a.state() === "master" && a.has(VIP), 30_000);
+    await waitFor("native backup following it", () => b.instance()?.master === a.address && b.state() === "backup", 30_000);
+    await waitFor("its watcher armed", () => a.watchers().length === 1, 30_000);
+    expect(await a.stopFloatgw("SIGKILL")).toBe("SIGKILL");
+    await waitFor("the VIP gone from A", () => !a.has(VIP), 10_000);
+    await waitFor("native master", () => b.state() === "master" && b.has(VIP), 30_000);
+    expect(b.instance()!.transitions.at(-1)?.reason).toBe(`priority 0 from master ${a.address}`);
+    await waitFor("the watcher gone", () => a.watchers().length === 0, 10_000);
+  });
 });
