@@ -7,7 +7,7 @@
 import { type Addr, type Family, addrEquals, addrFromBytes } from "../core/addr";
 import { decodeVrrpDatagram } from "../core/ipv4";
 import type { PlanSend, WatchedInstance } from "../core/deadman";
-import { type Ms, centisecToMs } from "../core/units";
+import { centisecToMs } from "../core/units";
 import { Announcer } from "../platform/announcer";
 import { after, sys, watchReadable } from "../platform/engine";
 import { RT_SCOPE_LINK, type AddrInfo, type LinkInfo, linkFlags } from "../platform/netlink";
@@ -347,7 +347,7 @@ export class Device {
       const resign: PlanSend[] = socket ? r.resignAdverts().map((a) => ({ fd: socket.tx, data: a.message, to: socket.sockaddr(a.dst) })) : [];
       const kernel = sockaddrNl();
       const release: PlanSend[] = this.ifindex < 0 ? [] : r.spec.vips.map((v) => ({ fd: this.rtnl.fd, data: Rtnl.deleteRequest(this.ifindex, v.addr, v.prefix), to: kernel }));
-      return { role: r.state?.role ?? null, advertIntervalMs: centisecToMs(r.spec.advertIntervalCs) as Ms, resign, release };
+      return { role: r.state?.role ?? null, version: r.spec.version, advertIntervalCs: r.spec.advertIntervalCs, resign, release };
     });
   }
 

@@ -9,7 +9,7 @@
 // other way. A new plan means a new child: it is armed before the old one
 // is disarmed, so no moment goes unguarded (should the daemon die between
 // the two, both fire: the same adverts and deletions twice, harmless).
-import { type Plan, type WatchedInstance, type WatcherReport, beatDue, decide, planFor, samePlan } from "../core/deadman";
+import { type Plan, type PlanSend, type WatchedInstance, type WatcherReport, beatDue, decide, planFor, samePlan } from "../core/deadman";
 import type { Ms } from "../core/units";
 import type { Children } from "../platform/children";
 import { after, isSyscallError, sys, watchReadable } from "../platform/engine";
@@ -71,7 +71,8 @@ export class Watcher {
 
   private arm(plan: Plan): void {
     try {
-      const [pid, fd] = sys.watcher(plan.silenceMs, plan.sends.map((s) => [s.fd, s.data, s.to] as const));
+      const datagrams = (sends: readonly PlanSend[]) => sends.map((s) => [s.fd, s.data, s.to] as const);
+      const [pid, fd] = sys.watcher(plan.silenceMs, plan.releaseAfterDeathMs, plan.releaseAfterSilenceMs, datagrams(plan.resign), datagrams(plan.release));
       const child = { pid, fd };
       this.child = child;
       this.lastBeat = this.host.now();
@@ -80,7 +81,8 @@ export class Watcher {
         else this.lost(child, "gone");
       });
       watchReadable(fd, guarded(this.log, "dead-man switch", () => this.readReport(child)));
-      this.log("debug", `dead-man switch armed (pid ${pid}): ${plan.sends.length} datagrams after ${plan.silenceMs} ms of silence`);
+      this.log("debug", `dead-man switch armed (pid ${pid}): ${plan.resign.length} adverts and ${plan.release.length} VIP deletions`
+        + ` after ${plan.silenceMs} ms of silence`);
     } catch (e) {
       this.log("error", `cannot arm the dead-man switch: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -586,14 +586,21 @@ struct plan_send {
     size_t len, tolen;
 };
 
-static void free_plan(struct plan_send *plan, uint32_t n)
+struct plan {
+    struct plan_send *sends;
+    uint32_t n;
+};
+
+static void free_plan(struct plan *p)
 {
     uint32_t i;
-    for (i = 0; plan && i < n; i++) {
-        free(plan[i].data);
-        free(plan[i].to);
+    for (i = 0; p->sends && i < p->n; i++) {
+        free(p->sends[i].data);
+        free(p->sends[i].to);
     }
-    free(plan);
+    free(p->sends);
+    p->sends = NULL;
+    p->n = 0;
 }
 
 /* A copy of bytes (an ArrayBuffer or a typed array); NULL with an exception pending. */
@@ -611,45 +618,123 @@ static uint8_t *copy_bytes(JSContext *ctx, JSValueConst v, size_t *len)
     return dst;
 }
 
+/* Reads an array of [fd, datagram, sockaddr] into p; -1 with an exception pending. */
+static int get_plan(JSContext *ctx, JSValueConst arr, struct plan *p)
+{
+    JSValue len = JS_GetPropertyStr(ctx, arr, "length"), item, v;
+    uint32_t i;
+    int bad = 0;
+    p->sends = NULL;
+    p->n = 0;
+    if (JS_ToUint32(ctx, &i, len)) {
+        JS_FreeValue(ctx, len);
+        return -1;
+    }
+    JS_FreeValue(ctx, len);
+    if (i > 4096) {
+        JS_ThrowRangeError(ctx, "watcher: at most 4096 sends");
+        return -1;
+    }
+    p->sends = calloc(i ? i : 1, sizeof *p->sends);
+    if (!p->sends) {
+        JS_ThrowOutOfMemory(ctx);
+        return -1;
+    }
+    p->n = i;
+    for (i = 0; i < p->n && !bad; i++) {
+        struct plan_send *s = &p->sends[i];
+        item = JS_GetPropertyUint32(ctx, arr, i);
+        v = JS_GetPropertyUint32(ctx, item, 0);
+        bad = get_int(ctx, v, &s->fd);
+        JS_FreeValue(ctx, v);
+        if (!bad) {
+            v = JS_GetPropertyUint32(ctx, item, 1);
+            s->data = copy_bytes(ctx, v, &s->len);
+            JS_FreeValue(ctx, v);
+            bad = !s->data;
+        }
+        if (!bad) {
+            v = JS_GetPropertyUint32(ctx, item, 2);
+            s->to = copy_bytes(ctx, v, &s->tolen);
+            JS_FreeValue(ctx, v);
+            bad = !s->to;
+        }
+        JS_FreeValue(ctx, item);
+    }
+    if (bad)
+        free_plan(p);
+    return bad ? -1 : 0;
+}
+
+static void send_plan(const struct plan *p)
+{
+    uint32_t i;
+    for (i = 0; i < p->n; i++)
+        sendto(p->sends[i].fd, p->sends[i].data, p->sends[i].len, MSG_NOSIGNAL | MSG_DONTWAIT,
+               (const struct sockaddr *)p->sends[i].to, (socklen_t)p->sends[i].tolen);
+}
+
+/* Sleeps ms milliseconds (poll without descriptors: async-signal-safe). */
+static void pause_ms(int ms)
+{
+    struct timespec start, now;
+    long left = ms;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (left > 0) {
+        poll(NULL, 0, (int)left);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        left = ms - ((now.tv_sec - start.tv_sec) * 1000L + (now.tv_nsec - start.tv_nsec) / 1000000L);
+    }
+}
+
 /* The watcher child: never returns. Waits for bytes from the daemon on
  * `sock`; 'D' (disarm) ends it quietly (exit 0). End of file (the daemon
  * died) or `silence_ms` without a byte (it hangs) fires the plan: each
- * datagram sent once, in order, whatever fails; then 'F' back to the
- * daemon, should it ever read again, and exit 1. Only async-signal-safe
- * calls: the parent is a QuickJS process. */
-__attribute__((noreturn)) static void watch(int sock, int silence_ms, const struct plan_send *plan, uint32_t n)
+ * datagram of `first` sent once, in order, whatever fails; then a pause
+ * (`after_death_ms` or `after_silence_ms`), then `then` the same way; then
+ * 'F' back to the daemon, should it ever read again, and exit 1. Only
+ * async-signal-safe calls: the parent is a QuickJS process. */
+__attribute__((noreturn)) static void watch(int sock, int silence_ms, int after_death_ms, int after_silence_ms,
+                                            const struct plan *first, const struct plan *then)
 {
     struct pollfd p;
     char buf[64];
     ssize_t got;
-    uint32_t i;
+    int pause = after_silence_ms;
     for (;;) {
         p.fd = sock;
         p.events = POLLIN;
         p.revents = 0;
-        if (poll(&p, 1, silence_ms) == 0)
-            break;
-        got = read(sock, buf, sizeof buf);
+        got = poll(&p, 1, silence_ms);
         if (got == 0)
             break;
         if (got < 0) {
-            if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+            if (errno == EINTR)
                 continue;
+            pause = after_death_ms;
+            break;
+        }
+        got = read(sock, buf, sizeof buf);
+        if (got < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+            continue;
+        if (got <= 0) {
+            pause = after_death_ms;
             break;
         }
         if (memchr(buf, 'D', (size_t)got))
             _exit(0);
     }
-    for (i = 0; i < n; i++)
-        sendto(plan[i].fd, plan[i].data, plan[i].len, MSG_NOSIGNAL | MSG_DONTWAIT,
-               (const struct sockaddr *)plan[i].to, (socklen_t)plan[i].tolen);
+    send_plan(first);
+    pause_ms(pause);
+    send_plan(then);
     send(sock, "F", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
     _exit(1);
 }
 
-/* watcher(silenceMs, sends) -> [pid, fd]. Forks the dead-man switch:
- * sends is an array of [fd, datagram, sockaddr] that the child sends when
- * the daemon dies or stays silent (see watch). fd is the daemon's end of a
+/* watcher(silenceMs, afterDeathMs, afterSilenceMs, first, then) -> [pid, fd].
+ * Forks the dead-man switch: first and then are arrays of [fd, datagram,
+ * sockaddr] that the child sends when the daemon dies or stays silent, with
+ * a pause between them (see watch). fd is the daemon's end of a
  * non-blocking AF_UNIX stream pair (close-on-exec): a byte on it is a
  * heartbeat, 'D' disarms; 'F' or end of file on it says the child fired or
  * is gone. The child keeps only its end and the plan's sockets open, and
@@ -658,54 +743,26 @@ __attribute__((noreturn)) static void watch(int sock, int silence_ms, const stru
 static JSValue js_watcher(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
     static const int defaults[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE, SIGUSR1, SIGUSR2 };
-    struct plan_send *plan = NULL;
+    struct plan first, then;
     struct sigaction dfl;
-    uint32_t n = 0, i, k;
-    int silence, sv[2], fd, max, keep;
-    size_t flen;
+    uint32_t i, k;
+    int silence, after_death, after_silence, sv[2], fd, max, keep;
     pid_t pid;
-    JSValue len, item, v;
+    JSValue v;
 
-    if (get_int(ctx, argv[0], &silence))
+    if (get_int(ctx, argv[0], &silence) || get_int(ctx, argv[1], &after_death) || get_int(ctx, argv[2], &after_silence))
         return JS_EXCEPTION;
-    len = JS_GetPropertyStr(ctx, argv[1], "length");
-    if (JS_ToUint32(ctx, &n, len)) {
-        JS_FreeValue(ctx, len);
+    if (silence <= 0 || after_death < 0 || after_silence < 0)
+        return JS_ThrowRangeError(ctx, "watcher: silence must be positive, pauses not negative");
+    if (get_plan(ctx, argv[3], &first))
         return JS_EXCEPTION;
-    }
-    JS_FreeValue(ctx, len);
-    if (silence <= 0 || n > 4096)
-        return JS_ThrowRangeError(ctx, "watcher: silence must be positive, at most 4096 sends");
-    plan = calloc(n ? n : 1, sizeof *plan);
-    if (!plan)
-        return JS_ThrowOutOfMemory(ctx);
-    for (i = 0; i < n; i++) {
-        int bad;
-        item = JS_GetPropertyUint32(ctx, argv[1], i);
-        v = JS_GetPropertyUint32(ctx, item, 0);
-        bad = get_int(ctx, v, &plan[i].fd);
-        JS_FreeValue(ctx, v);
-        if (!bad) {
-            v = JS_GetPropertyUint32(ctx, item, 1);
-            plan[i].data = copy_bytes(ctx, v, &plan[i].len);
-            JS_FreeValue(ctx, v);
-            bad = !plan[i].data;
-        }
-        if (!bad) {
-            v = JS_GetPropertyUint32(ctx, item, 2);
-            plan[i].to = copy_bytes(ctx, v, &flen);
-            plan[i].tolen = flen;
-            JS_FreeValue(ctx, v);
-            bad = !plan[i].to;
-        }
-        JS_FreeValue(ctx, item);
-        if (bad) {
-            free_plan(plan, n);
-            return JS_EXCEPTION;
-        }
+    if (get_plan(ctx, argv[4], &then)) {
+        free_plan(&first);
+        return JS_EXCEPTION;
     }
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0) {
-        free_plan(plan, n);
+        free_plan(&first);
+        free_plan(&then);
         return throw_errno(ctx, "socketpair");
     }
     max = (int)sysconf(_SC_OPEN_MAX);
@@ -722,14 +779,17 @@ static JSValue js_watcher(JSContext *ctx, JSValueConst this_val, int argc, JSVal
             sigaction(defaults[k], &dfl, NULL);
         for (fd = 0; fd < max; fd++) {
             keep = fd == sv[1];
-            for (i = 0; i < n && !keep; i++)
-                keep = fd == plan[i].fd;
+            for (i = 0; i < first.n && !keep; i++)
+                keep = fd == first.sends[i].fd;
+            for (i = 0; i < then.n && !keep; i++)
+                keep = fd == then.sends[i].fd;
             if (!keep)
                 close(fd);
         }
-        watch(sv[1], silence, plan, n);
+        watch(sv[1], silence, after_death, after_silence, &first, &then);
     }
-    free_plan(plan, n);
+    free_plan(&first);
+    free_plan(&then);
     close(sv[1]);
     if (pid < 0) {
         close(sv[0]);
@@ -763,7 +823,7 @@ static const JSCFunctionListEntry native_funcs[] = {
     JS_CFUNC_DEF("socketError", 1, js_socket_error),
     JS_CFUNC_DEF("strerror", 1, js_strerror),
     JS_CFUNC_DEF("spawn", 4, js_spawn),
-    JS_CFUNC_DEF("watcher", 2, js_watcher),
+    JS_CFUNC_DEF("watcher", 5, js_watcher),
     JS_PROP_STRING_DEF("engineVersion", CONFIG_VERSION, JS_PROP_CONFIGURABLE),
 };
 

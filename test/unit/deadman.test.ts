@@ -1,14 +1,16 @@
 import { describe, expect, it } from "vitest";
 import {
-  BEAT_EVERY_MS, OWN_BEAT_MS, SLACK_MS, type PlanSend, type WatchedInstance, beatDue, beatGapMs, decide, planFor, samePlan, silenceLimitMs,
+  BEAT_EVERY_MS, LET_GO_WITHIN_MS, OWN_BEAT_MS, SLACK_MS, type PlanSend, type WatchedInstance, beatDue, beatGapMs, decide, planFor, samePlan,
+  silenceLimitMs, takeoverBoundMs,
 } from "../../src/core/deadman";
 import type { Ms } from "../../src/core/units";
+import { cs } from "./helpers";
 
 const ms = (n: number): Ms => n as Ms;
 const send = (fd: number, ...data: number[]): PlanSend => ({ fd, data: new Uint8Array(data), to: new Uint8Array([2, 0]) });
 
-function instance(role: WatchedInstance["role"], intervalMs: number, tag: number): WatchedInstance {
-  return { role, advertIntervalMs: ms(intervalMs), resign: [send(5, tag, 0)], release: [send(3, tag, 21)] };
+function instance(role: WatchedInstance["role"], intervalMs: number, tag: number, version: 2 | 3 = 3): WatchedInstance {
+  return { role, version, advertIntervalCs: cs(intervalMs / 10), resign: [send(5, tag, 0)], release: [send(3, tag, 21)] };
 }
 
 describe("dead-man switch: heartbeats and the silence limit", () => {
@@ -44,7 +46,8 @@ describe("dead-man switch: the plan", () => {
 
   it("holds every master's priority-0 adverts first, then its VIP deletions; not a backup's", () => {
     const plan = planFor([instance("master", 1000, 1), instance("backup", 100, 2), instance("master", 1000, 3)])!;
-    expect(plan.sends.map((s) => [s.fd, ...s.data])).toEqual([[5, 1, 0], [5, 3, 0], [3, 1, 21], [3, 3, 21]]);
+    expect(plan.resign.map((s) => [s.fd, ...s.data])).toEqual([[5, 1, 0], [5, 3, 0]]);
+    expect(plan.release.map((s) => [s.fd, ...s.data])).toEqual([[3, 1, 21], [3, 3, 21]]);
     expect(plan.silenceMs).toBe(1900);
     expect(plan.ownBeatMs).toBeNull();
   });
@@ -53,6 +56,30 @@ describe("dead-man switch: the plan", () => {
     expect(planFor([instance("master", 1000, 1), instance("master", 100, 2)])!.silenceMs).toBe(1200);
     // A backup's fast adverts are not ours: they carry no beat.
     expect(planFor([instance("master", 1000, 1), instance("backup", 10, 2)])!.silenceMs).toBe(1900);
+  });
+
+  it("keeps the VIPs until any backup can have taken over on the priority 0 (Skew_Time at priority 1, + 0.1 s)", () => {
+    expect(takeoverBoundMs(instance("master", 1000, 1, 2))).toBe(996 + 100);
+    expect(takeoverBoundMs(instance("master", 100, 1, 2))).toBe(996 + 100);
+    expect(takeoverBoundMs(instance("master", 1000, 1, 3))).toBe(996 + 100);
+    expect(takeoverBoundMs(instance("master", 100, 1, 3))).toBe(99 + 100);
+    // Killed: the whole bound (the VIPs gone 1.1 s after at the most).
+    expect(planFor([instance("master", 1000, 1, 2)])!.releaseAfterDeathMs).toBe(1096);
+    expect(planFor([instance("master", 100, 1, 3)])!.releaseAfterDeathMs).toBe(199);
+    // Hung: what the 2 s goal leaves after the silence limit.
+    expect(planFor([instance("master", 1000, 1, 2)])!.releaseAfterSilenceMs).toBe(100);
+    expect(planFor([instance("master", 100, 1, 3)])!.releaseAfterSilenceMs).toBe(199);
+    expect(planFor([instance("master", 100, 1, 2)])!.releaseAfterSilenceMs).toBe(800);
+    for (const interval of [10, 100, 1000, 4000]) {
+      for (const version of [2, 3] as const) {
+        const plan = planFor([instance("master", interval, 1, version)])!;
+        expect(plan.silenceMs + plan.releaseAfterSilenceMs).toBeLessThanOrEqual(LET_GO_WITHIN_MS);
+        expect(plan.releaseAfterDeathMs).toBeLessThanOrEqual(LET_GO_WITHIN_MS);
+      }
+    }
+    expect(planFor([instance("master", 4000, 1, 3)])!.releaseAfterDeathMs).toBe(LET_GO_WITHIN_MS);
+    // Several masters: the slowest takeover.
+    expect(planFor([instance("master", 100, 1, 3), instance("master", 1000, 2, 2)])!.releaseAfterDeathMs).toBe(1096);
   });
 
   it("beats on a timer of its own when every master advertises less often than once a second", () => {
