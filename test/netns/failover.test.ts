@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT, must } from "./lab";
-import { partitionVrrp, sleep, uci, useLab, VIP, waitFor } from "./routers";
+import { partitionVrrp, sleep, uci, useLab, VIP, VIP6, waitFor } from "./routers";
 
 const { lab, topology } = useLab();
 
@@ -99,6 +99,22 @@ describe("floatgwd pair", () => {
       await waitFor("A master again with the VIP, B backup without", () => a.state() === "master" && a.has()
         && b.state() === "backup" && !b.has(), 30_000);
       await waitFor("A's new watcher armed", () => a.watchers().length === 1);
+    }
+  });
+
+  it("a killed master of an IPv4 and an IPv6 instance: its watcher resigns both and deletes both VIPs", async () => {
+    const both = (priority: string) => uci({ ...FAST, priority }, { ...FAST, priority, name: "lan6", address: [`${VIP6}/64`] });
+    const { a, b } = topology();
+    a.startFloatgw(both("150"));
+    b.startFloatgw(both("100"));
+    await waitFor("A master of both", () => a.status()?.instances.every((i) => i.state === "master") && a.has(VIP) && a.has(VIP6), 30_000);
+    await waitFor("A's watcher armed", () => a.watchers().length === 1);
+    expect(await a.stopFloatgw("SIGKILL")).toBe("SIGKILL");
+    await waitFor("both VIPs gone from A", () => !a.has(VIP) && !a.has(VIP6), 10_000);
+    await waitFor("B master of both", () => b.status()?.instances.every((i) => i.state === "master") && b.has(VIP) && b.has(VIP6), 10_000);
+    for (const i of b.status()!.instances) {
+      expect(i.transitions.at(-1)?.reason).toMatch(/^priority 0 from master (198\.18\.0\.2|fe80::)/);
+      expect(i.counters?.priorityZeroRx).toBe(1);
     }
   });
 
