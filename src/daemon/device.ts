@@ -269,7 +269,7 @@ export class Device {
         if (e.link.ifindex === this.ifindex) this.onDeleted();
         return;
       case "addr-added":
-        // A VIP's renewed lifetime (four times a second) changes nothing here.
+        // A VIP's renewed lifetime (every 10 s) changes nothing here.
         if (e.addr.ifindex === this.ifindex && !this.knows(e.addr)) this.onAddresses(false);
         return;
       case "addr-deleted":

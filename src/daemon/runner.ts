@@ -71,7 +71,7 @@ export interface RunnerHost {
  * IPv6 VIPs keep an infinite lifetime: odhcpd derives router advertisements
  * from address lifetimes (docs/robustness.md).
  */
-export const VIP_LIFETIME_S = 30;
+const VIP_LIFETIME_S = 30;
 const VIP_RENEW_MS = (VIP_LIFETIME_S * 1000) / 3;
 
 export interface PeerSeen {
