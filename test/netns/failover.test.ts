@@ -102,6 +102,19 @@ describe("floatgwd pair", () => {
     }
   });
 
+  it("a watcher killed on its own is replaced, and nothing else happens", async () => {
+    const { a, b } = pair();
+    await waitFor("A master", () => a.state() === "master" && a.has() && b.state() === "backup");
+    const [first] = await waitFor("A's watcher", () => (a.watchers().length === 1 ? a.watchers() : null));
+    process.kill(first!, "SIGKILL");
+    await waitFor("a new watcher", () => a.watchers().length === 1 && a.watchers()[0] !== first);
+    await waitFor("A's word on it", () => a.log.includes("ended without firing; arming a new one"));
+    await sleep(1000);
+    expect(a.state()).toBe("master");
+    expect(a.has()).toBe(true);
+    expect(b.instance()!.counters.priorityZeroRx).toBe(0);
+  });
+
   it("a killed master of an IPv4 and an IPv6 instance: its watcher resigns both and deletes both VIPs", async () => {
     const both = (priority: string) => uci({ ...FAST, priority }, { ...FAST, priority, name: "lan6", address: [`${VIP6}/64`] });
     const { a, b } = topology();
