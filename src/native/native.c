@@ -772,8 +772,8 @@ static JSValue js_watcher(JSContext *ctx, JSValueConst this_val, int argc, JSVal
     dfl.sa_handler = SIG_DFL;
     pid = fork();
     if (pid == 0) {
-        /* Its own name (/proc/PID/comm): `killall floatgwd` and a service
-         * manager's search by name find the daemon, and this child fires. */
+        /* Its own name (/proc/PID/comm), for ps and top, and so that a
+         * search by comm (procd, the tests) finds the daemon alone. */
         prctl(PR_SET_NAME, "floatgwd-watch", 0, 0, 0);
         for (k = 0; k < countof(defaults); k++)
             sigaction(defaults[k], &dfl, NULL);
