@@ -6,11 +6,13 @@
 // by the link model of src/track/link.ts; this file does the mechanics.
 import { type Addr, type Family, addrEquals, addrFromBytes } from "../core/addr";
 import { decodeVrrpDatagram } from "../core/ipv4";
+import type { PlanSend, WatchedInstance } from "../core/deadman";
 import { centisecToMs } from "../core/units";
 import { Announcer } from "../platform/announcer";
 import { after, sys, watchReadable } from "../platform/engine";
 import { RT_SCOPE_LINK, type AddrInfo, type LinkInfo, linkFlags } from "../platform/netlink";
-import type { Rtnl, RtnlEvent } from "../platform/rtnl";
+import { Rtnl, type RtnlEvent } from "../platform/rtnl";
+import { sockaddrNl } from "../platform/sockaddr";
 import { VrrpSocket } from "../platform/vrrp-socket";
 import { type LinkEvent, type LinkState, MIN_DELETION_GRACE_MS, type PortFlags, createLink, portsLost, stepLink } from "../track/link";
 import { guarded, type Logger } from "./log";
@@ -275,7 +277,7 @@ export class Device {
         else this.onPort(e.link.ifindex, null);
         return;
       case "addr-added":
-        // A VIP's renewed lifetime (four times a second) changes nothing here.
+        // A VIP's renewed lifetime (every 10 s) changes nothing here.
         if (e.addr.ifindex === this.ifindex && !this.knows(e.addr)) this.onAddresses(false);
         return;
       case "addr-deleted":
@@ -360,6 +362,19 @@ export class Device {
     }));
   }
 
+  /** What the dead-man switch must do for each instance here should the
+   * daemon die: its priority-0 adverts on our VRRP socket and the netlink
+   * requests that delete its VIPs (src/core/deadman.ts). */
+  watched(): WatchedInstance[] {
+    return this.runners.map((r) => {
+      const socket = this.sockets.get(r.spec.family);
+      const resign: PlanSend[] = socket ? r.resignAdverts().map((a) => ({ fd: socket.tx, data: a.message, to: socket.sockaddr(a.dst) })) : [];
+      const kernel = sockaddrNl();
+      const release: PlanSend[] = this.ifindex < 0 ? [] : r.spec.vips.map((v) => ({ fd: this.rtnl.fd, data: Rtnl.deleteRequest(this.ifindex, v.addr, v.prefix), to: kernel }));
+      return { role: r.state?.role ?? null, version: r.spec.version, advertIntervalCs: r.spec.advertIntervalCs, resign, release };
+    });
+  }
+
   stop(): void {
     this.cancelLinkTimer?.();
     this.cancelLinkTimer = null;
@@ -378,6 +393,7 @@ export class Device {
       ownFaultsChanged: (spec) => h.ownFaultsChanged(spec),
       wantMaster: (spec, reason) => h.wantMaster(spec, reason),
       vipsHeld: (spec, held) => h.vipsHeld(spec, held),
+      alive: () => h.alive(),
       send: (family, message, dst) => {
         const socket = this.sockets.get(family);
         if (!socket) throw new Error(`no IPv${family} socket on ${this.name}`);

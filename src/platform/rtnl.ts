@@ -33,7 +33,8 @@ export class NetlinkError extends Error {
 }
 
 export class Rtnl {
-  private readonly fd: number;
+  /** Also the dead-man switch's way to the kernel (deleteRequest). */
+  readonly fd: number;
   private seq = 1;
 
   constructor() {
@@ -119,6 +120,14 @@ export class Rtnl {
     const flags = addr.family === 6 ? IFA_F_NODAD : 0;
     this.send("RTM_NEWADDR", RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
       ifaddrmsg(familyCode(addr), prefix, flags, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, flags, lifetimeS));
+  }
+
+  /** A request that removes a VIP, for the dead-man switch to send to the
+   * kernel (sockaddrNl()) on this socket after the daemon is gone: no ACK
+   * asked, so only a failure answers, and sequence 0, which send() never
+   * uses, so such an answer read later is skipped. */
+  static deleteRequest(ifindex: number, addr: Addr, prefix: number): Uint8Array {
+    return encodeMessage(RTM_DELADDR, NLM_F_REQUEST, 0, ifaddrmsg(familyCode(addr), prefix, 0, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, 0, null));
   }
 
   /** Removes a VIP; false if it was not there. */
