@@ -68,21 +68,21 @@ try {
   }
   for (const [i, lab] of labs.entries()) await lab.until(() => lab.holds.a && !lab.holds.b, 30_000, `${daemons[i].impl}: A alone holding the VIP`);
   await sleep(5000);
-  const procs = daemons.flatMap((d) => ["a", "b"].flatMap((r) => d[r].pids().map((pid) =>
-    ({ impl: d.impl, role: r === "a" ? "master" : "backup", pid }))));
+  const procs = daemons.flatMap((d) => ["a", "b"].flatMap((r) => d[r].costPids().map((pid) =>
+    ({ impl: d.impl, role: r === "a" ? "master" : "backup", pid, comm: readFileSync(`/proc/${pid}/comm`, "utf8").trim() }))));
   const load = loadavg()[0];
   const before = procs.map((p) => sched(p.pid));
   await sleep(windowS * 1000);
   const after = procs.map((p) => sched(p.pid));
   const calls = await Promise.all(procs.map((p) => syscalls([p.pid])));
   console.log(`${opt.profile}, ${vrids} VRID(s), ${windowS} s windows, ${adverts} adverts each; load average ${load.toFixed(2)} → ${loadavg()[0].toFixed(2)}`);
-  console.log("| daemon | role | pid | on-CPU µs/advert | wake-ups/advert | syscalls/advert | by name (per advert) |");
-  console.log("|---|---|---:|---:|---:|---:|---|");
+  console.log("| daemon | role | process | on-CPU µs/advert | wake-ups/advert | syscalls/advert | by name (per advert) |");
+  console.log("|---|---|---|---:|---:|---:|---|");
   for (const [i, p] of procs.entries()) {
     const per = (n) => (n / adverts).toFixed(2);
     const total = Object.values(calls[i]).reduce((a, b) => a + b, 0);
     const names = Object.entries(calls[i]).sort((x, y) => y[1] - x[1]).map(([n, c]) => `${n} ${per(c)}`).join(", ");
-    console.log(`| ${p.impl} | ${p.role} | ${p.pid} | ${((after[i].ns - before[i].ns) / 1000 / adverts).toFixed(1)} | `
+    console.log(`| ${p.impl} | ${p.role} | ${p.comm} ${p.pid} | ${((after[i].ns - before[i].ns) / 1000 / adverts).toFixed(1)} | `
       + `${per(after[i].slices - before[i].slices)} | ${per(total)} | ${names} |`);
   }
 } finally {
