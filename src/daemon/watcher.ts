@@ -3,8 +3,10 @@
 // this router is master of something, feeds it heartbeats, disarms it on an
 // orderly exit, and hears when it fired.
 //
-// The child and the daemon share a stream socket pair. Daemon → child: a
-// BEAT byte (the daemon is alive) or DISARM (leave without firing). Child →
+// The child and the daemon share a stream socket pair. Daemon → child:
+// 8-byte messages, a heartbeat with the daemon's monotonic clock (the
+// daemon is alive at that time; it wakes no one, the child reads it when it
+// looks) or DISARM (leave without firing; native.c, WATCH_MSG). Child →
 // daemon: FIRED, just before it exits, or end of file when it ended some
 // other way. A new plan means a new child: it is armed before the old one
 // is disarmed, so no moment goes unguarded (should the daemon die between
@@ -12,11 +14,14 @@
 import { type Plan, type PlanSend, type WatchedInstance, type WatcherReport, beatDue, decide, planFor, samePlan } from "../core/deadman";
 import type { Ms } from "../core/units";
 import type { Children } from "../platform/children";
-import { after, isSyscallError, sys, watchReadable } from "../platform/engine";
+import { after, isSyscallError, monotonicMs, sys, watchReadable } from "../platform/engine";
 import { guarded, type Logger } from "./log";
 
-const BEAT = new Uint8Array([0x68]); // 'h'
-const DISARM = new Uint8Array([0x44]); // 'D'
+/** The daemon's messages to the child: a kind byte, and from byte 4 the
+ * time of a heartbeat in ms (CLOCK_MONOTONIC modulo 2^32, little-endian). */
+const MESSAGE_BYTES = 8;
+const BEAT_KIND = 0x68; // 'h'
+const DISARM = new Uint8Array(MESSAGE_BYTES).fill(0x44, 0, 1); // 'D'
 const FIRED = 0x46; // 'F'
 /** The child's exit status after firing (native.c). */
 const FIRED_EXIT = 1;
@@ -41,6 +46,9 @@ export class Watcher {
   private updating = false;
   private stopped = false;
   private cancelOwnBeat: (() => void) | null = null;
+  /** One heartbeat message, its time rewritten for each. */
+  private readonly beatMessage = new Uint8Array(MESSAGE_BYTES).fill(BEAT_KIND, 0, 1);
+  private readonly beatTime = new DataView(this.beatMessage.buffer, 4, 4);
 
   constructor(private readonly host: WatcherHost, private readonly children: Children, private readonly log: Logger) {}
 
@@ -108,8 +116,9 @@ export class Watcher {
     const now = this.host.now();
     if (!beatDue(this.lastBeat, now)) return;
     this.lastBeat = now;
+    this.beatTime.setUint32(0, Math.floor(monotonicMs()) % 2 ** 32, true);
     try {
-      sys.sendto(c.fd, BEAT, null);
+      sys.sendto(c.fd, this.beatMessage, null);
     } catch (e) {
       if (!isSyscallError(e)) throw e;
       if (!this.readReport(c)) this.lost(c, "gone");

@@ -687,43 +687,76 @@ static void pause_ms(int ms)
     }
 }
 
-/* The watcher child: never returns. Waits for bytes from the daemon on
- * `sock`; 'D' (disarm) ends it quietly (exit 0). End of file (the daemon
- * died) or `silence_ms` without a byte (it hangs) fires the plan: each
- * datagram of `first` sent once, in order, whatever fails; then a pause
+#ifndef POLLRDHUP
+#define POLLRDHUP 0x2000
+#endif
+
+/* The daemon's messages to its watcher: 8 bytes each, a kind byte ('h' a
+ * heartbeat, 'D' disarm) and, from byte 4, the daemon's CLOCK_MONOTONIC in
+ * ms, modulo 2^32, little-endian, when it sent a heartbeat. */
+#define WATCH_MSG 8
+
+static uint32_t monotonic_ms32(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint32_t)ts.tv_sec * 1000u + (uint32_t)(ts.tv_nsec / 1000000L);
+}
+
+/* The watcher child: never returns. 'D' (disarm) from the daemon ends it
+ * quietly (exit 0). End of file (the daemon died) or `silence_ms` since the
+ * newest heartbeat's time (it hangs) fires the plan: each datagram of
+ * `first` sent once, in order, whatever fails; then a pause
  * (`after_death_ms` or `after_silence_ms`), then `then` the same way; then
- * 'F' back to the daemon, should it ever read again, and exit 1. Only
- * async-signal-safe calls: the parent is a QuickJS process. */
+ * 'F' back to the daemon, should it ever read again, and exit 1.
+ * Heartbeats do not wake it: it polls for the daemon's end closing
+ * (POLLRDHUP; the kernel wakes a poller only for the events it asked for)
+ * or the deadline, and reads the heartbeats that came meanwhile, whose
+ * times say when the daemon last ran. So a heartbeat costs the daemon one
+ * write and no one a wake-up, and the child wakes about once per silence
+ * limit. Only async-signal-safe calls: the parent is a QuickJS process. */
 __attribute__((noreturn)) static void watch(int sock, int silence_ms, int after_death_ms, int after_silence_ms,
                                             const struct plan *first, const struct plan *then)
 {
     struct pollfd p;
-    char buf[64];
-    ssize_t got;
+    uint8_t buf[8 * WATCH_MSG];
+    uint32_t last = monotonic_ms32(), t;
+    int32_t left;
+    ssize_t got, i;
     int pause = after_silence_ms;
     for (;;) {
-        p.fd = sock;
-        p.events = POLLIN;
-        p.revents = 0;
-        got = poll(&p, 1, silence_ms);
-        if (got == 0)
-            break;
-        if (got < 0) {
-            if (errno == EINTR)
+        for (;;) {
+            got = read(sock, buf, sizeof buf);
+            if (got < 0 && errno == EINTR)
                 continue;
+            if (got < 0)
+                break; /* EAGAIN: nothing more came */
+            if (got == 0) {
+                pause = after_death_ms;
+                goto fire;
+            }
+            /* Every message is written whole, so reads of a multiple of
+             * its size never split one. */
+            for (i = 0; i + WATCH_MSG <= got; i += WATCH_MSG) {
+                if (buf[i] == 'D')
+                    _exit(0);
+                t = (uint32_t)buf[i + 4] | (uint32_t)buf[i + 5] << 8 | (uint32_t)buf[i + 6] << 16 | (uint32_t)buf[i + 7] << 24;
+                if ((int32_t)(t - last) > 0)
+                    last = t;
+            }
+        }
+        left = silence_ms - (int32_t)(monotonic_ms32() - last);
+        if (left <= 0)
+            break;
+        p.fd = sock;
+        p.events = POLLRDHUP;
+        p.revents = 0;
+        if (poll(&p, 1, left) < 0 && errno != EINTR) {
             pause = after_death_ms;
             break;
         }
-        got = read(sock, buf, sizeof buf);
-        if (got < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
-            continue;
-        if (got <= 0) {
-            pause = after_death_ms;
-            break;
-        }
-        if (memchr(buf, 'D', (size_t)got))
-            _exit(0);
     }
+fire:
     send_plan(first);
     pause_ms(pause);
     send_plan(then);
@@ -735,8 +768,8 @@ __attribute__((noreturn)) static void watch(int sock, int silence_ms, int after_
  * Forks the dead-man switch: first and then are arrays of [fd, datagram,
  * sockaddr] that the child sends when the daemon dies or stays silent, with
  * a pause between them (see watch). fd is the daemon's end of a
- * non-blocking AF_UNIX stream pair (close-on-exec): a byte on it is a
- * heartbeat, 'D' disarms; 'F' or end of file on it says the child fired or
+ * non-blocking AF_UNIX stream pair (close-on-exec) for the daemon's
+ * messages (see WATCH_MSG); 'F' or end of file on it says the child fired or
  * is gone. The child keeps only its end and the plan's sockets open, and
  * its signals at their defaults. What the bytes mean is TypeScript's
  * business (src/daemon/watcher.ts). */
