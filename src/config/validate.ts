@@ -211,7 +211,7 @@ function readVip(section: UciSection, trackers: readonly ReadTracker[], problems
 
   const peers = r.ipList("unicast_peer");
   const src = r.ip("unicast_src");
-  const isVip = (ip: IpAddress): boolean => addressItems.some((a) => a.value.address === ip.address);
+  const isVip = (ip: IpAddress): boolean => seen.has(ip.address);
   for (const p of peers) {
     if (p.value.family !== family)
       problems.error(r.where("unicast_peer", p.text), `is ${familyName(p.value.family)} but the addresses are ${familyName(family)}`);
