@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { checkConfigText } from "../../src/config/check";
+import { checkConfigJson, checkConfigText } from "../../src/config/check";
+import { loadConfig } from "../../src/config/load";
+import type { ValidationResult } from "../../src/config/validate";
 import { EXAMPLE_ROUTER_A } from "../../src/config/docs";
 import { manyListItems, manySections } from "../lab/big-config.mjs";
 
@@ -81,6 +83,53 @@ config rule 'guests'
       ],
       exitCode: 1,
     });
+  });
+});
+
+describe("checkConfigJson (what a reload reads back from its child)", () => {
+  it("carries every value of the configuration as read, trackers, groups, routes, rules and notify scripts included", () => {
+    const text = `${EXAMPLE_ROUTER_A}
+	list track 'gw weight -50'
+	option notify_master '/bin/true master'
+	option smtp_alert '1'
+
+config tracker 'gw'
+	option type 'ping'
+	option host '198.19.1.1'
+
+config tracker 'web'
+	option type 'http'
+	option host '127.0.0.1'
+	list status '200-299'
+
+config sync_group 'both'
+	list vip 'lan'
+	list vip 'lan6'
+	option notify '/bin/true'
+
+config route 'sink'
+	option sync_group 'both'
+	option type 'blackhole'
+	option target '198.18.128.0/17'
+
+config rule 'guests'
+	option vip 'lan'
+	option src '198.18.0.128/25'
+	option lookup '100'
+`;
+    const direct = loadConfig(text);
+    expect(direct.config?.routes).toHaveLength(1);
+    expect(JSON.parse(checkConfigJson(text))).toStrictEqual(direct);
+  });
+
+  it("keeps at most 100 problems of each kind, and says how many more there were", () => {
+    const text = Array.from({ length: 150 }, (_, i) => `config vip 'v${i}'\n\toption vrid '300'\n\toption bogus '1'\n`).join("");
+    const read = JSON.parse(checkConfigJson(text)) as ValidationResult;
+    expect(read.config).toBeNull();
+    expect(read.errors).toHaveLength(101);
+    expect(read.errors.at(-1)?.message).toBe(`and ${loadConfig(text).errors.length - 100} more errors`);
+    expect(read.warnings).toHaveLength(101);
+    expect(read.warnings.at(-1)?.message).toBe("and 50 more warnings");
   });
 });
 
