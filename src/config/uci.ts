@@ -78,11 +78,15 @@ const BACKSLASH = 92;
 const END = -1;
 
 // What UciParser.simpleLine reads. Blanks are C isspace() but the newline;
-// a bare word stops at a blank and has none of ' " \ ; #; a quoted one
-// holds at least one character.
+// a bare argument stops at a blank and has none of ' " \ ; #; a quoted one
+// holds at least one character. The first argument, when it is a bare
+// identifier (nearly always), has a group of its own: it needs no check.
 const BLANK = "[\\t\\v\\f\\r ]";
-const WORD = "(?:'([^'\\n]+)'|([^\\t\\n\\v\\f\\r '\"\\\\;#]+))";
-const SIMPLE_LINE = new RegExp(`^${BLANK}*([a-z]+)${BLANK}+${WORD}(?:${BLANK}+${WORD})?${BLANK}*$`);
+const QUOTED = "'([^'\\n]+)'";
+const BARE = "([^\\t\\n\\v\\f\\r '\"\\\\;#]+)";
+const SIMPLE_LINE = new RegExp(
+  `^${BLANK}*([a-z]+)${BLANK}+(?:${QUOTED}|([A-Za-z0-9_]+)(?=${BLANK}|$)|${BARE})(?:${BLANK}+(?:${QUOTED}|${BARE}))?${BLANK}*$`,
+);
 const BLANK_LINE = new RegExp(`^${BLANK}*$`);
 
 /** C isspace() in the "C" locale (space, \t \n \v \f \r); libuci splits arguments on it. */
@@ -201,15 +205,20 @@ class UciParser {
 
   run(): void {
     const text = this.text;
+    /** The line `pos` is on: one more after a simple line, looked up after any other. */
+    let line = 1;
     while (this.pos < text.length) {
       const nl = text.indexOf("\n", this.pos);
+      let simple = false;
       try {
-        if (!this.simpleLines || !this.simpleLine(this.pos, nl < 0 ? text.length : nl)) this.parseLine();
+        simple = this.simpleLines && this.simpleLine(this.pos, nl < 0 ? text.length : nl, line);
+        if (!simple) this.parseLine();
       } catch (e) {
         if (!(e instanceof LineError)) throw e;
         this.errors.push({ line: e.line, message: e.message });
       }
       this.nextLine();
+      line = simple ? line + 1 : this.lineAt(this.pos);
     }
   }
 
@@ -221,24 +230,24 @@ class UciParser {
    * interpreter cost 5 µs a line, the match 2 µs. It means what the general
    * scanner would make of it. false (nothing read): parseLine reads the line.
    */
-  private simpleLine(start: number, end: number): boolean {
-    const line = this.text.slice(start, end);
-    const m = SIMPLE_LINE.exec(line);
+  private simpleLine(start: number, end: number, line: number): boolean {
+    const text = this.text.slice(start, end);
+    const m = SIMPLE_LINE.exec(text);
     if (m === null) {
-      if (!BLANK_LINE.test(line)) return false;
+      if (!BLANK_LINE.test(text)) return false;
       this.pos = end;
       return true;
     }
     const command = m[1] ?? "";
-    const first = m[2] ?? m[3] ?? "";
-    const second = m[4] ?? m[5] ?? "";
-    const at = this.lineAt(start);
+    const identifier = m[3];
+    const first = m[2] ?? identifier ?? m[4] ?? "";
+    const second = m[5] ?? m[6] ?? "";
     switch (command) {
       case "c":
       case "config":
-        this.checkSectionType(at, first);
-        this.checkSectionName(at, second);
-        this.current = this.openSection(first, second, at);
+        if (identifier === undefined) this.checkSectionType(line, first);
+        this.checkSectionName(line, second);
+        this.current = this.openSection(first, second, line);
         break;
       case "o":
       case "option":
@@ -246,9 +255,9 @@ class UciParser {
       case "list": {
         if (second === "") return false;
         const isList = command === "l" || command === "list";
-        const section = this.optionSection(at, isList);
-        this.checkOptionName(at, first, isList);
-        this.setOption(section, first, second, at, isList);
+        const section = this.optionSection(line, isList);
+        if (identifier === undefined) this.checkOptionName(line, first, isList);
+        this.setOption(section, first, second, line, isList);
         break;
       }
       default:
