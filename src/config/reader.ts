@@ -4,7 +4,7 @@
 
 import { BOOL_SPELLINGS, parseBool } from "./bool";
 import { type ProblemAt, type ProblemList, sectionLabel } from "./problems";
-import { KEEPALIVED_HINTS, type OptionSpec, type SectionSpec, optionSpec } from "./schema";
+import { KEEPALIVED_HINTS, type OptionSpec, type SectionSpec, type ValueType, optionSpec } from "./schema";
 import { closestName } from "./suggest";
 import type { UciOption, UciSection } from "./uci";
 import {
@@ -29,6 +29,39 @@ export interface Item<T> {
 }
 
 const ABSOLUTE_PATH = /^\/[\x21-\x7e]*$/;
+
+type Kind = ValueType["kind"];
+type TypeOf<K extends Kind> = Extract<ValueType, { kind: K }>;
+
+// How SectionReader.one reads each type: functions of the text and the
+// option's type only.
+function readBool(text: string): Parsed<boolean> {
+  const b = parseBool(text);
+  return b === null ? { ok: false, reason: `is not a boolean (use ${BOOL_SPELLINGS})` } : { ok: true, value: b };
+}
+
+function readInteger(text: string, t: TypeOf<"integer">): Parsed<number> {
+  return parseInteger(text, t.min, t.max);
+}
+
+function readSeconds(text: string, t: TypeOf<"seconds">): Parsed<number> {
+  return parseSeconds(text, t.scale, t.min, t.max);
+}
+
+function readChoice(text: string, t: TypeOf<"choice">): Parsed<string> {
+  return t.choices.indexOf(text) >= 0 ? { ok: true, value: text } : { ok: false, reason: `is not one of ${t.choices.join(", ")}` };
+}
+
+function readText(text: string, t: TypeOf<"text">): Parsed<string> {
+  if (text.length < t.minLength) return { ok: false, reason: `is shorter than ${t.minLength} characters` };
+  if (text.length > t.maxLength) return { ok: false, reason: `is longer than ${t.maxLength} characters` };
+  if (!t.pattern.test(text)) return { ok: false, reason: `may only contain ${t.patternHelp}` };
+  return { ok: true, value: text };
+}
+
+function readIp(text: string, t: TypeOf<"ip">): Parsed<IpAddress> {
+  return parseIp(text, t.loopback === true);
+}
 
 /** Each option's default, parsed once: most options of most sections are
  * absent, and reading 10^4 sections parsed the same defaults 10^4 times. */
@@ -141,46 +174,53 @@ export class SectionReader {
     return items;
   }
 
-  /** A single-valued option: its item, or null when absent without default
-   * or refused. `parse` must depend on nothing but the option's schema: an
-   * absent option's default is parsed once for all sections. */
-  private one<T>(name: string, parse: (text: string) => Parsed<T>): Item<T> | null {
+  /** A single-valued option of type `kind`: its item, or null when absent
+   * without default or refused. `parse` depends on nothing but the text and
+   * the option's type (no closure to allocate per read): an absent
+   * option's default is parsed once for all sections. */
+  private one<K extends Kind, T>(name: string, kind: K, parse: (text: string, type: TypeOf<K>) => Parsed<T>): Item<T> | null {
     const spec = this.optionSpec(name);
-    if (spec.default === null || this.present.has(name)) return this.items(name, parse)?.[0] ?? null;
+    if (spec.type.kind !== kind) throw new Error(`bug: option '${name}' is ${spec.type.kind}, not ${kind}`);
+    const type = spec.type as TypeOf<K>;
+    const o = this.present.get(name);
+    if (o !== undefined && !o.isList && !spec.list) {
+      // The common case of items() in short: one value, given with `option`.
+      const text = o.values[0] ?? "";
+      const line = o.lines[0] ?? this.section.line;
+      const parsed = parse(text, type);
+      if (parsed.ok) return { value: parsed.value, text, line };
+      this.problems.error({ section: this.label, option: name, value: text, secret: spec.secret, line }, parsed.reason);
+      return null;
+    }
+    if (spec.default === null || o !== undefined) return this.items(name, (text) => parse(text, type))?.[0] ?? null;
     let parsed = parsedDefaults.get(spec) as Parsed<T> | undefined;
     if (parsed === undefined) {
-      parsed = parse(spec.default);
+      parsed = parse(spec.default, type);
       parsedDefaults.set(spec, parsed);
     }
     // A default the schema refuses is a bug, reported as the general path does.
-    if (!parsed.ok) return this.items(name, parse)?.[0] ?? null;
+    if (!parsed.ok) return this.items(name, (text) => parse(text, type))?.[0] ?? null;
     return { value: parsed.value, text: spec.default, line: this.section.line };
   }
 
-  private typeOf<K extends OptionSpec["type"]["kind"]>(name: string, kind: K): Extract<OptionSpec["type"], { kind: K }> {
+  private typeOf<K extends Kind>(name: string, kind: K): TypeOf<K> {
     const type = this.optionSpec(name).type;
     if (type.kind !== kind) throw new Error(`bug: option '${name}' is ${type.kind}, not ${kind}`);
-    return type as Extract<OptionSpec["type"], { kind: K }>;
+    return type as TypeOf<K>;
   }
 
   bool(name: string): boolean {
-    this.typeOf(name, "bool");
-    const item = this.one(name, (text): Parsed<boolean> => {
-      const b = parseBool(text);
-      return b === null ? { ok: false, reason: `is not a boolean (use ${BOOL_SPELLINGS})` } : { ok: true, value: b };
-    });
-    return item?.value ?? parseBool(this.optionSpec(name).default ?? "0") === true;
+    const item = this.one(name, "bool", readBool);
+    return item !== null ? item.value : parseBool(this.optionSpec(name).default ?? "0") === true;
   }
 
   integer(name: string): Item<number> | null {
-    const t = this.typeOf(name, "integer");
-    return this.one(name, (text) => parseInteger(text, t.min, t.max));
+    return this.one(name, "integer", readInteger);
   }
 
   /** Decimal seconds as a count of 1/scale s; `refine` may refuse a value the schema's range allows. */
   seconds(name: string, refine?: (units: number) => string | null): Item<number> | null {
-    const t = this.typeOf(name, "seconds");
-    const item = this.one(name, (text) => parseSeconds(text, t.scale, t.min, t.max));
+    const item = this.one(name, "seconds", readSeconds);
     const reason = item !== null && refine !== undefined ? refine(item.value) : null;
     if (item === null || reason === null) return item;
     const secret = this.optionSpec(name).secret;
@@ -189,20 +229,11 @@ export class SectionReader {
   }
 
   choice(name: string): Item<string> | null {
-    const t = this.typeOf(name, "choice");
-    return this.one(name, (text) =>
-      t.choices.indexOf(text) >= 0 ? { ok: true, value: text } : { ok: false, reason: `is not one of ${t.choices.join(", ")}` },
-    );
+    return this.one(name, "choice", readChoice);
   }
 
   text(name: string): Item<string> | null {
-    const t = this.typeOf(name, "text");
-    return this.one(name, (text): Parsed<string> => {
-      if (text.length < t.minLength) return { ok: false, reason: `is shorter than ${t.minLength} characters` };
-      if (text.length > t.maxLength) return { ok: false, reason: `is longer than ${t.maxLength} characters` };
-      if (!t.pattern.test(text)) return { ok: false, reason: `may only contain ${t.patternHelp}` };
-      return { ok: true, value: text };
-    });
+    return this.one(name, "text", readText);
   }
 
   textList(name: string): Item<string>[] {
@@ -222,8 +253,7 @@ export class SectionReader {
   }
 
   prefix(name: string): Item<VipAddress> | null {
-    this.typeOf(name, "prefix");
-    return this.one(name, parsePrefix);
+    return this.one(name, "prefix", parsePrefix);
   }
 
   ipList(name: string): Item<IpAddress>[] {
@@ -232,8 +262,7 @@ export class SectionReader {
   }
 
   ip(name: string): Item<IpAddress> | null {
-    const t = this.typeOf(name, "ip");
-    return this.one(name, (text) => parseIp(text, t.loopback === true));
+    return this.one(name, "ip", readIp);
   }
 
   trackRefList(name: string): Item<TrackRef>[] {

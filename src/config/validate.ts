@@ -179,7 +179,7 @@ function readVip(section: UciSection, trackers: readonly ReadTracker[], problems
   const enabled = r.bool("enabled");
   const iface = r.text("interface");
   const device = r.text("device");
-  const hasLink = section.options.some((o) => o.name === "interface" || o.name === "device");
+  const hasLink = r.has("interface") || r.has("device");
   if (!hasLink) problems.error(r.here(), "needs 'interface' (or 'device')");
   const vrid = r.integer("vrid");
   const version = r.choice("version")?.value === "2" ? 2 : 3;
@@ -231,7 +231,7 @@ function readVip(section: UciSection, trackers: readonly ReadTracker[], problems
   if (authPass !== null && version === 3)
     problems.error(r.where("auth_pass", authPass.text), "is for version 2 only: VRRPv3 has no authentication (RFC 5798 §9)");
   const dhcp = r.bool("dhcp");
-  if (dhcp && iface === null && !section.options.some((o) => o.name === "interface"))
+  if (dhcp && iface === null && !r.has("interface"))
     problems.error(r.where("dhcp", "1"), "needs 'interface': dnsmasq's DHCP settings belong to netifd interfaces");
 
   const preempt = r.bool("preempt");
