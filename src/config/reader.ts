@@ -63,14 +63,21 @@ function readIp(text: string, t: TypeOf<"ip">): Parsed<IpAddress> {
   return parseIp(text, t.loopback === true);
 }
 
-/** Each option's default, parsed once: most options of most sections are
- * absent, and reading 10^4 sections parsed the same defaults 10^4 times. */
-const parsedDefaults = new Map<OptionSpec, Parsed<unknown>>();
+/** What an absent single-valued option reads as: its default's value, or
+ * null (no default, not required). */
+type Absent = { readonly value: unknown; readonly text: string } | null;
+
+/** Per section type, each absent option's outcome, found once: most
+ * options of most sections are absent, and reading 10^4 sections went
+ * through the same schema lookups and parsed the same defaults 10^4 times
+ * (each read some ten interpreted calls in QuickJS). */
+const absentOptions = new WeakMap<SectionSpec, Map<string, Absent>>();
 
 export class SectionReader {
   readonly label: string;
   /** The section's options by name. */
   private readonly present = new Map<string, UciOption>();
+  private readonly absent: Map<string, Absent>;
 
   constructor(
     readonly section: UciSection,
@@ -78,6 +85,12 @@ export class SectionReader {
     private readonly problems: ProblemList,
   ) {
     this.label = sectionLabel(section);
+    let absent = absentOptions.get(spec);
+    if (absent === undefined) {
+      absent = new Map();
+      absentOptions.set(spec, absent);
+    }
+    this.absent = absent;
     const options = section.options;
     for (let i = 0; i < options.length; i++) {
       const o = options[i];
@@ -176,13 +189,18 @@ export class SectionReader {
 
   /** A single-valued option of type `kind`: its item, or null when absent
    * without default or refused. `parse` depends on nothing but the text and
-   * the option's type (no closure to allocate per read): an absent
-   * option's default is parsed once for all sections. */
+   * the option's type (no closure to allocate per read): what an absent
+   * option reads as is found once for all sections of the type. */
   private one<K extends Kind, T>(name: string, kind: K, parse: (text: string, type: TypeOf<K>) => Parsed<T>): Item<T> | null {
+    const o = this.present.get(name);
+    if (o === undefined) {
+      const known = this.absent.get(name);
+      if (known === null) return null;
+      if (known !== undefined) return { value: known.value as T, text: known.text, line: this.section.line };
+    }
     const spec = this.optionSpec(name);
     if (spec.type.kind !== kind) throw new Error(`bug: option '${name}' is ${spec.type.kind}, not ${kind}`);
     const type = spec.type as TypeOf<K>;
-    const o = this.present.get(name);
     if (o !== undefined && !o.isList && !spec.list) {
       // The common case of items() in short: one value, given with `option`.
       const text = o.values[0] ?? "";
@@ -192,15 +210,11 @@ export class SectionReader {
       this.problems.error({ section: this.label, option: name, value: text, secret: spec.secret, line }, parsed.reason);
       return null;
     }
-    if (spec.default === null || o !== undefined) return this.items(name, (text) => parse(text, type))?.[0] ?? null;
-    let parsed = parsedDefaults.get(spec) as Parsed<T> | undefined;
-    if (parsed === undefined) {
-      parsed = parse(spec.default, type);
-      parsedDefaults.set(spec, parsed);
-    }
-    // A default the schema refuses is a bug, reported as the general path does.
-    if (!parsed.ok) return this.items(name, (text) => parse(text, type))?.[0] ?? null;
-    return { value: parsed.value, text: spec.default, line: this.section.line };
+    const item = this.items(name, (text) => parse(text, type))?.[0] ?? null;
+    // Absent: the same for every section of the type, unless it is an error.
+    if (o === undefined && !spec.required && (spec.default === null || item !== null))
+      this.absent.set(name, item === null ? null : { value: item.value, text: item.text });
+    return item;
   }
 
   private typeOf<K extends Kind>(name: string, kind: K): TypeOf<K> {
