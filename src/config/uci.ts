@@ -217,8 +217,13 @@ class UciParser {
         if (!(e instanceof LineError)) throw e;
         this.errors.push({ line: e.line, message: e.message });
       }
-      this.nextLine();
-      line = simple ? line + 1 : this.lineAt(this.pos);
+      if (simple) {
+        this.pos = nl < 0 ? text.length : nl + 1;
+        line++;
+      } else {
+        this.nextLine();
+        line = this.lineAt(this.pos);
+      }
     }
   }
 
