@@ -159,6 +159,10 @@ class UciParser {
     for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) this.lineStarts.push(i + 1);
   }
 
+  /** The text before the item of the last line when it was `list name
+   * 'item'`, and the option it added to (simpleLine). */
+  private repeatedList: { readonly prefix: string; readonly option: MutableOption } | null = null;
+
   /** Index into lineStarts of the line last asked for: offsets mostly
    * grow, so lineAt walks from there. */
   private lineIndex = 0;
@@ -236,6 +240,19 @@ class UciParser {
    * scanner would make of it. false (nothing read): parseLine reads the line.
    */
   private simpleLine(start: number, end: number, line: number): boolean {
+    const repeated = this.repeatedList;
+    if (repeated !== null && this.text.startsWith(repeated.prefix, start)) {
+      // One more item of the list the previous line added to, written the
+      // same way: `<prefix>item'` and nothing after, the item free of quotes.
+      const from = start + repeated.prefix.length;
+      if (end - from >= 2 && this.text.charCodeAt(end - 1) === SQUOTE && this.text.indexOf("'", from) === end - 1) {
+        repeated.option.values.push(this.text.slice(from, end - 1));
+        repeated.option.lines.push(line);
+        this.pos = end;
+        return true;
+      }
+    }
+    this.repeatedList = null;
     const text = this.text.slice(start, end);
     const m = SIMPLE_LINE.exec(text);
     if (m === null) {
@@ -262,7 +279,10 @@ class UciParser {
         const isList = command === "l" || command === "list";
         const section = this.optionSection(line, isList);
         if (identifier === undefined) this.checkOptionName(line, first, isList);
-        this.setOption(section, first, second, line, isList);
+        const option = this.setOption(section, first, second, line, isList);
+        // `list name 'item'` ending at its quote: the next line may repeat all but the item.
+        if (isList && option !== null && identifier !== undefined && m[5] !== undefined && text.charCodeAt(text.length - 1) === SQUOTE)
+          this.repeatedList = { prefix: text.slice(0, text.length - second.length - 1), option };
         break;
       }
       default:
@@ -405,25 +425,31 @@ class UciParser {
     if (!isWord(name)) throw new LineError(line, `invalid option name '${name}' (letters, digits and _ only)`);
   }
 
-  private setOption(section: MutableSection, name: string, value: string, line: number, isList: boolean): void {
+  /** The option the line set or added to; null when it deleted one. */
+  private setOption(section: MutableSection, name: string, value: string, line: number, isList: boolean): MutableOption | null {
     const options = section.options;
     let at = 0;
     while (at < options.length && options[at]?.name !== name) at++;
     const existing = options[at];
     if (isList) {
-      if (existing === undefined) options.push({ name, isList, values: [value], lines: [line] });
-      else {
-        existing.isList = true;
-        existing.values.push(value);
-        existing.lines.push(line);
+      if (existing === undefined) {
+        const option = { name, isList, values: [value], lines: [line] };
+        options.push(option);
+        return option;
       }
-    } else if (value === "") {
-      if (existing !== undefined) options.splice(at, 1);
-    } else {
-      const option = { name, isList, values: [value], lines: [line] };
-      if (existing === undefined) options.push(option);
-      else options[at] = option;
+      existing.isList = true;
+      existing.values.push(value);
+      existing.lines.push(line);
+      return existing;
     }
+    if (value === "") {
+      if (existing !== undefined) options.splice(at, 1);
+      return null;
+    }
+    const option = { name, isList, values: [value], lines: [line] };
+    if (existing === undefined) options.push(option);
+    else options[at] = option;
+    return option;
   }
 
   /** libuci next_arg: skip blanks; a leading ';' is an empty argument that it consumes. */

@@ -115,12 +115,14 @@ export function parseCidr(text: string): Parsed<VipAddress> {
   const slash = text.indexOf("/");
   const ip = parseIp(slash < 0 ? text : text.slice(0, slash));
   if (!ip.ok) return ip;
-  const maxPrefix = ip.value.family === 4 ? 32 : 128;
-  if (slash < 0) return ok({ ...ip.value, prefix: maxPrefix });
-  const prefix = text.slice(slash + 1);
-  if (!isDigits(prefix, 1, 3) || Number(prefix) < 1 || Number(prefix) > maxPrefix)
-    return refuse(`has a prefix length outside 1-${maxPrefix}`);
-  return ok({ ...ip.value, prefix: Number(prefix) });
+  const { family, address } = ip.value;
+  const maxPrefix = family === 4 ? 32 : 128;
+  if (slash < 0) return ok({ family, address, prefix: maxPrefix });
+  const prefixText = text.slice(slash + 1);
+  const prefix = Number(prefixText);
+  if (!isDigits(prefixText, 1, 3) || prefix < 1 || prefix > maxPrefix) return refuse(`has a prefix length outside 1-${maxPrefix}`);
+  // Built whole: a spread copies property by property in QuickJS.
+  return ok({ family, address, prefix });
 }
 
 /** A network for a route or a rule: `address/prefix` (prefix 0 allowed; a bare address is a host route)

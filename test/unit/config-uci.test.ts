@@ -192,6 +192,18 @@ describe("parseUci: the quick path for simple lines", () => {
     }
   });
 
+  it("agrees with the general scanner on runs of list lines, which it reads by their shared beginning", () => {
+    const head = "config vip 'x'\n\tlist p 'a'\n";
+    for (const next of [
+      "\tlist p 'b'", "\tlist p 'b' ", "\tlist p 'b'c'", "\tlist p ''", "\tlist p 'b", "\tlist p 'b\nc'", "\tlist p 'b'\r",
+      "\tlist p 'b' # c", "\tlist p 'b'; list p 'c'", "\tlist p b", "\tlist pq 'b'", "\tlist p 'b'\n\toption p ''\n\tlist p 'c'",
+      "\tlist p 'b'\nconfig vip 'y'\n\tlist p 'c'", "\tlist p 'b'\n\tlist p 'c'\n\tlist p 'd'", "\tlist p 'a b'\n\tlist p '#'",
+    ]) {
+      same(`${head}${next}\n`);
+      same(`${head}${next}`);
+    }
+  });
+
   it("agrees with the general scanner on mutated files", () => {
     const rng = new Rng(20261129);
     for (let i = 0; i < 2000; i++) same(uciFile(rng, EXAMPLE_ROUTER_A));
