@@ -3,7 +3,7 @@ import { checkConfigJson, checkConfigText } from "../../src/config/check";
 import { loadConfig } from "../../src/config/load";
 import type { ValidationResult } from "../../src/config/validate";
 import { EXAMPLE_ROUTER_A } from "../../src/config/docs";
-import { manyListItems, manySections } from "../lab/big-config.mjs";
+import { manyListItems, manyReferences, manySections } from "../lab/big-config.mjs";
 
 const FILE = "/etc/config/floatgw";
 
@@ -140,6 +140,8 @@ describe("reading large configurations", () => {
   it.each([
     ["3·10^4 sections", () => manySections(30_000), 30_000],
     ["10^5 list items", () => manyListItems(100_000), 1],
+    // Each tracker and sync group member was found by a scan of them all: 8.4 s here before.
+    ["2·10^4 vips with a tracker each, in sync groups", () => manyReferences(20_000), 20_000],
   ])("%s in well under 5 s, without an error", (_what, make, instances) => {
     const text = make();
     const started = performance.now();
