@@ -10,7 +10,10 @@ import { loadConfig } from "../config/load";
 import { problem } from "../config/problems";
 import type { ValidationResult } from "../config/validate";
 import type { Children } from "../platform/children";
-import { executablePath, readTextFile, removeFile, spawnWithOutput } from "../platform/engine";
+import { after, executablePath, killHard, readTextFile, removeFile, spawnWithOutput } from "../platform/engine";
+
+/** Far beyond what the largest file takes (10^4 sections: about a second on x86, some more on a router). */
+const READ_TIMEOUT_MS = 60_000;
 
 function failed(why: string): ValidationResult {
   return { config: null, errors: [problem({ section: null }, why)], warnings: [] };
@@ -57,7 +60,15 @@ export class BackgroundLoad<R> {
       this.finish(failed(`cannot start reading ${this.configPath} (error ${-pid})`));
       return;
     }
+    // A reader that hangs must not hold every later reload up.
+    const cancel = after(READ_TIMEOUT_MS, () => {
+      this.children.forget(pid);
+      killHard(pid);
+      removeFile(this.outputPath);
+      this.finish(failed(`reading ${this.configPath} took over ${READ_TIMEOUT_MS / 1000} s`));
+    });
     this.children.watch(pid, (e) => {
+      cancel();
       const text = readTextFile(this.outputPath);
       removeFile(this.outputPath);
       if (e.code !== 0 || text === null) {

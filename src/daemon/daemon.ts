@@ -3,6 +3,7 @@
 // (both answering the control API), the state file, the hotplug hooks and
 // the signals (SIGTERM/SIGINT: resign and leave; SIGHUP: reload the
 // configuration without disturbing what did not change).
+import type { ValidationResult } from "../config/validate";
 import { formatAddr } from "../core/addr";
 import type { Role } from "../core/state";
 import { masterDownIntervalMs } from "../core/timing";
@@ -19,7 +20,6 @@ import type { TrackUse } from "../track/spec";
 import { Device } from "./device";
 import { BackgroundLoad } from "./background-load";
 import { type Loaded, daemonConfig, loadDaemonConfig } from "./load";
-import type { ValidationResult } from "../config/validate";
 import { LeaseSync } from "./lease-sync";
 import { guarded, logger, setLogLevel } from "./log";
 import { type ControlRequest, type Reply, type Results, failure, parseRequest } from "./control-api";
