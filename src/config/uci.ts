@@ -240,6 +240,11 @@ class UciParser {
    * scanner would make of it. false (nothing read): parseLine reads the line.
    */
   private simpleLine(start: number, end: number, line: number): boolean {
+    if (start === end) {
+      // An empty line (one between sections, mostly).
+      this.pos = end;
+      return true;
+    }
     const repeated = this.repeatedList;
     if (repeated !== null && this.text.startsWith(repeated.prefix, start)) {
       // One more item of the list the previous line added to, written the
