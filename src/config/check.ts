@@ -51,11 +51,21 @@ function capped(problems: readonly ConfigProblem[], kind: string): readonly Conf
   return [...problems.slice(0, MAX_PROBLEMS_IN_JSON), problem({ section: null }, `and ${problems.length - MAX_PROBLEMS_IN_JSON} more ${kind}`)];
 }
 
-/** `floatgw check --json`: the whole ValidationResult as one line of JSON
- * (which keeps every value of a FloatgwConfig as it is), each list of
- * problems cut to MAX_PROBLEMS_IN_JSON. */
+/** The key that stands for a Uint8Array (a tracker's address) in that JSON. */
+const BYTES = "$bytes";
+
+/** `floatgw check --json`: the whole ValidationResult as one line of JSON,
+ * each list of problems cut to MAX_PROBLEMS_IN_JSON; readCheckJson gives
+ * back every value as it was (byte arrays included). */
 export function checkConfigJson(text: string): string {
   const result = loadConfig(text);
   const out: ValidationResult = { config: result.config, errors: capped(result.errors, "errors"), warnings: capped(result.warnings, "warnings") };
-  return JSON.stringify(out);
+  return JSON.stringify(out, (_key, value: unknown) => (value instanceof Uint8Array ? { [BYTES]: Array.from(value) } : value));
+}
+
+/** What checkConfigJson wrote; throws on text that is not JSON. */
+export function readCheckJson(json: string): ValidationResult {
+  return JSON.parse(json, (_key, value: unknown) =>
+    typeof value === "object" && value !== null && BYTES in value ? Uint8Array.from((value as Record<string, number[]>)[BYTES] ?? []) : value,
+  ) as ValidationResult;
 }

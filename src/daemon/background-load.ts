@@ -6,6 +6,7 @@
 // has exited. Only one child runs at a time: asking while one reads gets a
 // fresh read after it (the newest file wins), and everyone asking is
 // answered once theirs is done.
+import { readCheckJson } from "../config/check";
 import { loadConfig } from "../config/load";
 import { problem } from "../config/problems";
 import type { ValidationResult } from "../config/validate";
@@ -77,7 +78,7 @@ export class BackgroundLoad<R> {
       }
       let read: ValidationResult;
       try {
-        read = JSON.parse(text) as ValidationResult;
+        read = readCheckJson(text);
       } catch (err) {
         read = failed(`reading ${this.configPath} gave no result: ${err instanceof Error ? err.message : String(err)}`);
       }
