@@ -47,11 +47,11 @@ export async function idle(impl, windowS, { profile, vrids }) {
     }
     await lab.until(() => lab.holds.a && !lab.holds.b, 30_000, "A alone holding the VIP");
     await sleep(5000);
-    const begin = { a: usage(d.a.pids()), b: usage(d.b.pids()) };
+    const begin = { a: usage(d.a.costPids()), b: usage(d.b.costPids()) };
     const flips = { a: transitions(d.a), b: transitions(d.b) };
     await sleep(windowS * 1000);
     return ["a", "b"].map((r) => {
-      const end = usage(d[r].pids());
+      const end = usage(d[r].costPids());
       const flipped = transitions(d[r]);
       return { type: "idle", impl, profile, vrids, advertMs: PROFILES[profile].advertMs, role: r === "a" ? "master" : "backup",
         windowS, rssKb: end.rssKb, hwmKb: end.hwmKb,

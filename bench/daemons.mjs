@@ -77,6 +77,12 @@ class Daemon {
     return [...all.filter((p) => p !== this.child?.pid), ...all.filter((p) => p === this.child?.pid)];
   }
 
+  /** Every process the daemon runs, its helpers too (floatgw's watcher,
+   * which a signal to the daemon leaves alone): what it costs is theirs. */
+  costPids() {
+    return this.helperComm ? [...this.pids(), ...this.lab.pids(this.role, this.helperComm)] : this.pids();
+  }
+
   /** Sends `signal` to every process of the daemon (SIGSTOP, SIGCONT) and
    * returns at once. */
   signalAll(signal) {
@@ -104,6 +110,7 @@ class Daemon {
 
 export class Floatgw extends Daemon {
   comm = "floatgwd";
+  helperComm = "floatgwd-watch";
   name = "floatgw";
 
   constructor(lab, role, profile, { track = null, vrids = 1 } = {}) {
@@ -151,6 +158,7 @@ ${Array.from({ length: vrids }, (_, i) => vip(i)).join("")}`);
 
 export class Keepalived extends Daemon {
   comm = "keepalived";
+  helperComm = null;
   name = "keepalived";
 
   constructor(lab, role, profile, { track = null, vrids = 1 } = {}) {

@@ -99,7 +99,7 @@ export function render(file) {
     const loads = [...new Set(idle.map(loadName))];
     const kaOf = (r) => idle.find((k) => k.impl === "keepalived" && k.role === r.role && loadName(k) === loadName(r));
     idleTable.push(`### Idle cost (${w} s window per load, both pairs idling at the same time)`, "",
-      "Whole daemon: keepalived's parent and VRRP child summed. RSS counts pages the two share twice; Pss splits them. CPU = utime + stime from /proc/PID/stat (10 ms ticks); on-CPU = /proc/PID/schedstat (ns). The master sends the adverts, the backup receives them; per advert = on-CPU time over the adverts of the window (window / interval × VRIDs). Transitions: floatgw's own count over the window (keepalived has none); any means the pair did not stay idle.", "",
+      "Whole daemon: keepalived's parent and VRRP child summed, floatgw's daemon and, on a master, its watcher (the dead-man switch). RSS counts pages the two share twice; Pss splits them. CPU = utime + stime from /proc/PID/stat (10 ms ticks); on-CPU = /proc/PID/schedstat (ns). The master sends the adverts, the backup receives them; per advert = on-CPU time over the adverts of the window (window / interval × VRIDs). Transitions: floatgw's own count over the window (keepalived has none); any means the pair did not stay idle.", "",
       "| load | daemon | role | processes | VmRSS | VmHWM | Pss | CPU ms | on-CPU ms | µs per advert | on-CPU % | floatgw/keepalived | transitions in the window |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (const load of loads) {
       for (const r of idle.filter((x) => loadName(x) === load)) {

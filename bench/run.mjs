@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 // floatgw against keepalived on the namespace lab (`make bench`, as root).
 //   node bench/run.mjs [--reps 3] [--idle 180] [--impl floatgw,keepalived] [--profile v2,v3,v3-10ms] [--out FILE]
+//   node bench/run.mjs --only failover [--reps 8] [--profile v3-10ms] [--out FILE]
+//                                             the failover session alone (election, death,
+//                                             preempt, stop, SIGKILL, SIGSTOP, split brain,
+//                                             switchover) with every failover's timeline; no
+//                                             idle cost, sizes or REPORT.md
 //   node bench/run.mjs --smoke [--out FILE]   one router death and one tracked script
 //                                             failure, VRRPv3, both daemons, and
 //                                             floatgw's DHCP continuity (< 90 s)
@@ -29,8 +34,14 @@ const { values: opt } = parseArgs({
     impl: { type: "string", default: "floatgw,keepalived" },
     profile: { type: "string", default: "v2,v3,v3-10ms" },
     out: { type: "string" },
+    only: { type: "string" },
   },
 });
+if (opt.only !== undefined && opt.only !== "failover") {
+  console.error(`bench: --only takes "failover", not "${opt.only}"`);
+  process.exit(2);
+}
+const failoverOnly = opt.only === "failover";
 
 if (process.getuid() !== 0) {
   console.error("bench: needs root (network namespaces)");
@@ -58,7 +69,7 @@ const started = Date.now();
 const git = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).stdout.trim()
   + (run(["git", "--no-optional-locks", "-C", ROOT, "status", "--porcelain", "-uno"]).stdout.trim() ? "-dirty" : "");
 emit({
-  type: "machine", time: new Date().toISOString(), smoke: opt.smoke, reps, kernel: must(["uname", "-r"]).trim(),
+  type: "machine", time: new Date().toISOString(), smoke: opt.smoke, only: opt.only ?? null, reps, kernel: must(["uname", "-r"]).trim(),
   cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavg: loadavg(), floatgw: Floatgw.version(), git,
   keepalived: Keepalived.version(), node: process.version,
 });
@@ -69,14 +80,14 @@ let failures = 0;
 for (let rep = 1; rep <= reps; rep++) {
   for (const profile of profiles) {
     const steps = impls.map((impl) => [impl, impl,
-      () => session(impl, profile, rep, { smoke: opt.smoke, timeline: rep === 1 && profile === "v3" })]);
-    for (const impl of impls)
+      () => session(impl, profile, rep, { smoke: opt.smoke, timeline: failoverOnly || (rep === 1 && profile === "v3") })]);
+    if (!failoverOnly) for (const impl of impls)
       steps.push([impl, `${impl} tracking`, () => trackingSession(impl, profile, rep, opt.smoke ? { kinds: ["script"] } : {})]);
-    if (!opt.smoke) for (const impl of impls) steps.push([impl, `${impl} sync group`, () => syncSession(impl, profile, rep)]);
+    if (!opt.smoke && !failoverOnly) for (const impl of impls) steps.push([impl, `${impl} sync group`, () => syncSession(impl, profile, rep)]);
     // DHCP continuity has no keepalived counterpart: floatgw only.
-    if (impls.includes("floatgw")) steps.push(["floatgw", "floatgw dhcp", () => dhcpSession(profile, rep)]);
+    if (impls.includes("floatgw") && !failoverOnly) steps.push(["floatgw", "floatgw dhcp", () => dhcpSession(profile, rep)]);
     // Lease-channel floods: floatgw only too, and not in the smoke run.
-    if (impls.includes("floatgw") && !opt.smoke) steps.push(["floatgw", "floatgw flood", () => floodSession(profile, rep)]);
+    if (impls.includes("floatgw") && !opt.smoke && !failoverOnly) steps.push(["floatgw", "floatgw flood", () => floodSession(profile, rep)]);
     for (const [impl, name, step] of steps) {
       const t = Date.now();
       try {
@@ -91,7 +102,7 @@ for (let rep = 1; rep <= reps; rep++) {
   }
 }
 
-if (!opt.smoke) {
+if (!opt.smoke && !failoverOnly) {
   for (const r of sizes()) emit(r);
   // Both pairs idle at the same time, in separate labs: the window is the
   // same wall-clock time for both.
@@ -102,5 +113,5 @@ if (!opt.smoke) {
 }
 emit({ type: "end", loadavg: loadavg(), seconds: Math.round((Date.now() - started) / 1000), failures });
 console.log(`bench: results in ${out}`);
-if (!opt.smoke) render(out);
+if (!opt.smoke && !failoverOnly) render(out);
 process.exit(failures ? 1 : 0);

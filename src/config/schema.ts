@@ -107,19 +107,23 @@ interface OptionDraft {
   help: string;
 }
 
+/** Set field by field rather than spread from conditional literals: every
+ * start of the binary builds the whole schema, and QuickJS's spread of
+ * a temporary object is dear (docs/performance.md). */
 function option(name: string, d: OptionDraft): OptionSpec {
-  return {
+  const o: { -readonly [K in keyof OptionSpec]: OptionSpec[K] } = {
     name,
     type: d.type,
     list: d.list ?? false,
     default: d.default ?? null,
     required: d.required ?? false,
-    ...(d.rangeNote !== undefined ? { rangeNote: d.rangeNote } : {}),
-    ...(d.secret ? { secret: true } : {}),
-    ...(d.forTypes !== undefined ? { forTypes: d.forTypes } : {}),
-    ...(d.defaultNote !== undefined ? { defaultNote: d.defaultNote } : {}),
     help: d.help,
   };
+  if (d.rangeNote !== undefined) o.rangeNote = d.rangeNote;
+  if (d.secret) o.secret = true;
+  if (d.forTypes !== undefined) o.forTypes = d.forTypes;
+  if (d.defaultNote !== undefined) o.defaultNote = d.defaultNote;
+  return o;
 }
 
 export const GLOBAL_SECTION: SectionSpec = {

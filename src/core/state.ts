@@ -92,7 +92,10 @@ export type Event =
   /** The sync group goes master: a backup member follows at once. */
   | { readonly kind: "syncMaster"; readonly reason: string }
   /** The sync group leaves master: a master member sends priority 0 and follows. */
-  | { readonly kind: "syncBackup"; readonly reason: string };
+  | { readonly kind: "syncBackup"; readonly reason: string }
+  /** The dead-man switch fired while the daemon hung: it already sent
+   * priority 0 and deleted the VIPs, and a backup has taken over. */
+  | { readonly kind: "abandoned" };
 
 export type EventKind = Event["kind"];
 
@@ -162,6 +165,12 @@ export const TRANSITIONS = {
     to: "backup",
     on: "syncBackup: the member's sync group leaves master; as resign, without a hold-off",
     ref: "keepalived vrrp_sync_backup",
+  },
+  abandoned: {
+    from: ["master"],
+    to: "backup",
+    on: "abandoned: the dead-man switch fired (daemon hung); it already sent priority 0 and deleted the VIPs",
+    ref: "floatgw dead-man switch",
   },
   shutdown: {
     from: ["backup", "master", "fault"],
@@ -627,5 +636,10 @@ const HANDLERS: { readonly [K in EventKind]: Partial<Record<Role, Handler<K>>> }
   },
   resign: {
     master: (s, e, now) => handOver(s, "resign", "resign (planned switchover)", e.holdMs, now),
+  },
+  // No advert of ours: the watcher sent the priority 0 while we hung. The
+  // VIPs are gone already (removeVip finds nothing); a new election follows.
+  abandoned: {
+    master: (s, _e, now) => go(s, "abandoned", "abandoned by the dead-man switch while the daemon hung", now),
   },
 };

@@ -30,6 +30,7 @@ import { daemonStatus, dhcpRole } from "./status";
 import type { DaemonStatus } from "./status-contract";
 import { SyncGroups } from "./sync-groups";
 import { TrackerSet } from "./trackers";
+import { Watcher } from "./watcher";
 import { DaemonUbus } from "./ubus";
 
 export interface DaemonOptions {
@@ -153,9 +154,20 @@ export function runDaemon(opts: DaemonOptions): boolean {
       log("warn", `cannot write ${statePath}`);
     }
   };
+  const watcher = new Watcher({
+    now,
+    watched: () => [...devices.values()].flatMap((d) => d.watched()),
+    abandon: () => {
+      for (const { r } of runners()) if (r.state?.role === "master") r.feed({ kind: "abandoned" });
+    },
+  }, children, logger("dead-man switch"));
   const host = {
     now,
-    changed: writeState,
+    changed: () => {
+      watcher.update();
+      writeState();
+    },
+    alive: () => watcher.beat(),
     trackTerms: (uses: readonly TrackUse[]) => uses.map((u) => trackers.term(u)),
     groupFaults: (spec: InstanceSpec) => groups.faults(spec),
     ownFaultsChanged: (spec: InstanceSpec) => groups.ownFaultsChanged(spec),
@@ -231,6 +243,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
       d.stop();
       devices.delete(name);
     }
+    watcher.update();
     writeState();
   };
 
@@ -310,6 +323,8 @@ export function runDaemon(opts: DaemonOptions): boolean {
     for (const d of devices.values()) d.onEvents(events);
     trackers.onEvents(events);
     for (const e of events) if (e.kind === "link" && e.link.name !== null && (e.link.flags & IFF_UP) !== 0 && (e.link.flags & IFF_RUNNING) !== 0) routes.linkUp(e.link.name);
+    // A device re-created has new sockets and a new ifindex.
+    watcher.update();
   }));
 
   removeFile(socketPath);
@@ -330,6 +345,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
   watchReadable(control.fd, guarded(log, "control request", () => control.serve(controlRequest, CONTROL_PER_TURN)));
 
   const finish = (): void => {
+    watcher.stop();
     for (const d of devices.values()) d.stop();
     groups.stop();
     routes.removeAll();
@@ -354,6 +370,8 @@ export function runDaemon(opts: DaemonOptions): boolean {
     if (stopping) return;
     stopping = true;
     log("info", `${signal}: handing the VIPs over and stopping`);
+    // The handover below is ours: the dead-man switch must not fire it again.
+    watcher.stop();
     // Every master hands over on its own: the groups must not drag the others out early.
     groups.freeze();
     // A master cannot know whether a backup listens (backups are silent), so

@@ -6,13 +6,15 @@
 // by the link model of src/track/link.ts; this file does the mechanics.
 import { type Addr, type Family, addrEquals, addrFromBytes } from "../core/addr";
 import { decodeVrrpDatagram } from "../core/ipv4";
+import type { PlanSend, WatchedInstance } from "../core/deadman";
 import { centisecToMs } from "../core/units";
 import { Announcer } from "../platform/announcer";
 import { after, sys, watchReadable } from "../platform/engine";
 import { RT_SCOPE_LINK, type AddrInfo, type LinkInfo, linkFlags } from "../platform/netlink";
-import type { Rtnl, RtnlEvent } from "../platform/rtnl";
+import { Rtnl, type RtnlEvent } from "../platform/rtnl";
+import { sockaddrNl } from "../platform/sockaddr";
 import { VrrpSocket } from "../platform/vrrp-socket";
-import { type LinkEvent, type LinkState, MIN_DELETION_GRACE_MS, createLink, stepLink } from "../track/link";
+import { type LinkEvent, type LinkState, MIN_DELETION_GRACE_MS, type PortFlags, createLink, portsLost, stepLink } from "../track/link";
 import { guarded, type Logger } from "./log";
 import { Runner, type RunnerHost } from "./runner";
 import type { InstanceSpec } from "./spec";
@@ -57,6 +59,9 @@ export class Device {
   /** What the link's changes mean: src/track/link.ts. */
   private link: LinkState;
   private cancelLinkTimer: (() => void) | null = null;
+  /** The device's bridge ports by ifindex (none if it is no bridge): their
+   * carrier tells a lost link before the bridge's own does (link.ts). */
+  private ports = new Map<number, PortFlags>();
 
   constructor(readonly name: string, private readonly rtnl: Rtnl, private readonly host: DeviceHost,
     private readonly log: Logger) {
@@ -108,6 +113,7 @@ export class Device {
   start(): void {
     this.attach();
     this.link = createLink(this.name, this.ifindex < 0 ? "missing" : this.up ? "up" : "down");
+    this.feedPorts();
   }
 
   private startRunner(r: Runner): void {
@@ -125,6 +131,7 @@ export class Device {
   /** Finds the device by name and opens its sockets; false if it is absent. */
   private attach(): boolean {
     this.detach();
+    this.ports.clear();
     try {
       this.ifindex = sys.ifNameToIndex(this.name);
     } catch {
@@ -138,6 +145,7 @@ export class Device {
       return false;
     }
     this.applyLink(link);
+    this.ports = new Map(this.rtnl.ports(this.ifindex).map((p) => [p.ifindex, linkFlags(p.flags)]));
     this.addresses = this.rtnl.addresses(this.ifindex);
     this.announcer = new Announcer(this.name, this.ifindex, this.mac);
     for (const family of new Set(this.runners.map((r) => r.spec.family))) this.openSocket(family);
@@ -262,12 +270,14 @@ export class Device {
     switch (e.kind) {
       case "link":
         if (e.link.name === this.name) this.onLink(e.link);
+        else this.onPort(e.link.ifindex, e.link.master === this.ifindex && this.ifindex >= 0 ? linkFlags(e.link.flags) : null);
         return;
       case "link-deleted":
         if (e.link.ifindex === this.ifindex) this.onDeleted();
+        else this.onPort(e.link.ifindex, null);
         return;
       case "addr-added":
-        // A VIP's renewed lifetime (four times a second) changes nothing here.
+        // A VIP's renewed lifetime (every 10 s) changes nothing here.
         if (e.addr.ifindex === this.ifindex && !this.knows(e.addr)) this.onAddresses(false);
         return;
       case "addr-deleted":
@@ -287,6 +297,21 @@ export class Device {
       this.applyLink(link);
     }
     this.feedLink({ kind: "link", ...this.flags });
+    this.feedPorts();
+  }
+
+  /** Another device changed: `flags` if it is (now) one of our ports, null
+   * if it is not (or no longer, or deleted). */
+  private onPort(ifindex: number, flags: PortFlags | null): void {
+    if (flags) this.ports.set(ifindex, flags);
+    else if (!this.ports.delete(ifindex)) return;
+    this.feedPorts();
+  }
+
+  /** Tells the link model whether every port has lost carrier, when that changed. */
+  private feedPorts(): void {
+    const lost = portsLost(this.ports.values());
+    if (lost !== this.link.portsLost) this.feedLink({ kind: "ports", lost });
   }
 
   /** netifd deletes and re-creates br-lan on a network restart. Give it
@@ -296,6 +321,7 @@ export class Device {
     this.detach();
     this.ifindex = -1;
     this.up = false;
+    this.ports.clear();
     const graceMs = Math.max(...this.runners.map((r) => 3 * centisecToMs(r.spec.advertIntervalCs)), MIN_DELETION_GRACE_MS);
     this.log("warn", `${this.name} deleted; waiting ${graceMs} ms for it to come back`);
     this.feedLink({ kind: "deleted", graceMs });
@@ -336,6 +362,19 @@ export class Device {
     }));
   }
 
+  /** What the dead-man switch must do for each instance here should the
+   * daemon die: its priority-0 adverts on our VRRP socket and the netlink
+   * requests that delete its VIPs (src/core/deadman.ts). */
+  watched(): WatchedInstance[] {
+    return this.runners.map((r) => {
+      const socket = this.sockets.get(r.spec.family);
+      const resign: PlanSend[] = socket ? r.resignAdverts().map((a) => ({ fd: socket.tx, data: a.message, to: socket.sockaddr(a.dst) })) : [];
+      const kernel = sockaddrNl();
+      const release: PlanSend[] = this.ifindex < 0 ? [] : r.spec.vips.map((v) => ({ fd: this.rtnl.fd, data: Rtnl.deleteRequest(this.ifindex, v.addr, v.prefix), to: kernel }));
+      return { role: r.state?.role ?? null, version: r.spec.version, advertIntervalCs: r.spec.advertIntervalCs, resign, release };
+    });
+  }
+
   stop(): void {
     this.cancelLinkTimer?.();
     this.cancelLinkTimer = null;
@@ -354,6 +393,7 @@ export class Device {
       ownFaultsChanged: (spec) => h.ownFaultsChanged(spec),
       wantMaster: (spec, reason) => h.wantMaster(spec, reason),
       vipsHeld: (spec, held) => h.vipsHeld(spec, held),
+      alive: () => h.alive(),
       send: (family, message, dst) => {
         const socket = this.sockets.get(family);
         if (!socket) throw new Error(`no IPv${family} socket on ${this.name}`);

@@ -53,25 +53,26 @@ export interface RunnerHost {
   wantMaster(spec: InstanceSpec, reason: string): void;
   /** The VIPs were just added (true) or are about to go (false): what follows mastership follows. */
   vipsHeld(spec: InstanceSpec, held: boolean): void;
+  /** A master's timer ran: the daemon is alive (the dead-man switch's
+   * heartbeat, src/daemon/watcher.ts). May step masters down at once if the
+   * switch fired while the daemon hung. */
+  alive(): void;
 }
 
 /**
- * IPv4 VIPs live in the kernel for a limited time unless renewed, and the
- * master renews them four times per lifetime on a timer of their own. A
- * daemon that hangs (SIGSTOP) or is killed (SIGKILL) stops renewing, and
- * the kernel removes the VIP, so the router stops answering for it even
- * though nothing of floatgw runs any more; but not before a backup has had
- * time to take over (its Master_Down_Interval is at most four of our advert
- * intervals), or clients would lose a router that still forwards. So the
- * lifetime is four advert intervals, at least a second (the kernel counts
- * whole seconds). A healthy master loses nothing unless its event loop
- * stalls for three quarters of that, and then only until the next renewal.
+ * A hung or killed daemon's router lets go of the VIPs through the dead-man
+ * switch (src/core/deadman.ts), within 2 s. IPv4 VIPs also live in the
+ * kernel for a limited time unless renewed: the backstop for when the
+ * switch cannot act (the daemon and its watcher both killed, `kill -9` of
+ * every floatgwd). That needs no hurry, so the lifetime is long and renewed
+ * seldom (a netlink request and an RTM_NEWADDR notification per VIP each
+ * time): 30 s, renewed every 10 s, so that a healthy master loses nothing
+ * unless its loop stalls for 20 s, and then only until the next renewal.
  * IPv6 VIPs keep an infinite lifetime: odhcpd derives router advertisements
  * from address lifetimes (docs/robustness.md).
  */
-export function vipLifetimeS(advertIntervalCs: number): number {
-  return Math.max(1, Math.ceil((4 * advertIntervalCs) / 100));
-}
+const VIP_LIFETIME_S = 30;
+const VIP_RENEW_MS = (VIP_LIFETIME_S * 1000) / 3;
 
 export interface PeerSeen {
   readonly addr: Addr;
@@ -333,7 +334,9 @@ export class Runner {
     // adverts of a live master may be waiting unread, and acting first
     // would take over from it (with 16 instances at 10 ms adverts, one
     // late wake-up made them all flap). Read them first; they re-arm it.
-    if (this.state?.role === "backup") this.host.receivePending(this.spec.family);
+    const role = this.state?.role;
+    if (role === "backup") this.host.receivePending(this.spec.family);
+    else if (role === "master") this.host.alive();
     this.feedAt(TIMEOUT, this.host.now());
   }
 
@@ -378,7 +381,7 @@ export class Runner {
     let encoded = this.encoded;
     if (encoded === null || encoded.priority !== priority) {
       const advert = advertFor(state.config, priority);
-      const targets = this.spec.unicastPeers.length > 0 ? this.spec.unicastPeers : [this.group];
+      const targets = this.targets();
       try {
         encoded = { priority, targets, messages: targets.map((dst) => encodeAdvert(advert, { src: state.config.primary, dst }, this.spec.codec)) };
       } catch (e) {
@@ -402,16 +405,32 @@ export class Runner {
     }
   }
 
-  /** The kernel lifetime of a VIP in seconds, or null for none (IPv6). */
-  private lifetime(vip: Addr): number | null {
-    return vip.family === 4 ? vipLifetimeS(this.spec.advertIntervalCs) : null;
+  private targets(): readonly Addr[] {
+    return this.spec.unicastPeers.length > 0 ? this.spec.unicastPeers : [this.group];
   }
 
-  /** Renews the VIPs' lifetimes four times per lifetime while they are ours. */
+  /** Our advert at priority 0 to each destination: what the dead-man
+   * switch sends for us should the daemon die or hang (empty unless started). */
+  resignAdverts(): { dst: Addr; message: Uint8Array }[] {
+    const state = this.state;
+    if (!state) return [];
+    const advert = advertFor(state.config, 0);
+    return this.targets().map((dst) => ({ dst, message: encodeAdvert(advert, { src: state.config.primary, dst }, this.spec.codec) }));
+  }
+
+  /** The kernel lifetime of a VIP in seconds, or null for none (IPv6). */
+  private lifetime(vip: Addr): number | null {
+    return vip.family === 4 ? VIP_LIFETIME_S : null;
+  }
+
+  /** Renews the VIPs' lifetimes three times per lifetime while they are ours. */
   private scheduleRefresh(): void {
     if (this.cancelRefresh || !this.spec.vips.some((v) => this.lifetime(v.addr) !== null)) return;
-    this.cancelRefresh = after(vipLifetimeS(this.spec.advertIntervalCs) * 250, guarded(this.log, "VIP refresh", () => {
+    this.cancelRefresh = after(VIP_RENEW_MS, guarded(this.log, "VIP refresh", () => {
       this.cancelRefresh = null;
+      // After a hang, the dead-man switch may have fired: learn it before
+      // putting back a VIP that the backup now holds.
+      this.host.alive();
       if (!this.vipPresent) return;
       for (const v of this.spec.vips) {
         const seconds = this.lifetime(v.addr);

@@ -52,7 +52,7 @@ const NOT_NETWORK = "floatgw does not manage static addresses, routes or rules: 
 /** Blocks read in the first pass; their lines are reported where they are used. */
 const FIRST_PASS = () => undefined;
 
-export const TOP: Table<Converted> = table<Converted>({
+export const TOP: Table<Converted> = table<Converted>(() => ({
   global_defs: mapped("its VRRP defaults apply to every vip section (below)", FIRST_PASS),
   vrrp_instance: mapped("`config vip`, named after the instance (letters, digits and `_`)", (node, c, scope) => {
     const name = named(node, scope);
@@ -98,7 +98,7 @@ export const TOP: Table<Converted> = table<Converted>({
   use_pid_dir: different("tunes keepalived's own processes; floatgw has nothing to tune"),
   instance: different("tunes keepalived's own processes; floatgw has nothing to tune"),
   child_wait_time: different("tunes keepalived's own processes; floatgw has nothing to tune"),
-});
+}));
 
 /** global_defs, vrrp_script, vrrp_track_file and the sync groups' members and trackers, before any instance. */
 function firstPass(

@@ -197,7 +197,7 @@ const MAIL: Readonly<Record<string, Rule<VrrpDefaults>>> = {
   }),
 };
 
-export const GLOBAL_DEFS: Table<VrrpDefaults> = table<VrrpDefaults>({
+export const GLOBAL_DEFS: Table<VrrpDefaults> = table<VrrpDefaults>(() => ({
   ...MAIL,
   vrrp_version: mapped("`version` of every IPv4 vip that does not set it", (node, d, scope) => {
     const v = integerArg(node, scope, 2, 3);
@@ -285,7 +285,7 @@ export const GLOBAL_DEFS: Table<VrrpDefaults> = table<VrrpDefaults>({
   ...each(["vrrp_iptables", "vrrp_ipsets", "nftables", "nftables_priority", "nftables_ifindex", "nftables_counters"], FIREWALL),
   ...each(["vmac_prefix", "vmac_addr_prefix", "vrrp_garp_extra_if", "vrrp_vmac_garp_intvl"], VMAC),
   ...each(["net_namespace", "namespace_with_ipsets"], NAMESPACE),
-});
+}));
 
 /** smtp_alert for a vip or group that sets none: smtp_alert_vrrp, else smtp_alert, as keepalived decides it. */
 export function smtpAlertDefault(d: VrrpDefaults): boolean | null {

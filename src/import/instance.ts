@@ -196,7 +196,7 @@ function peerBlock(node: ConfNode, d: InstanceDraft, scope: Scope): void {
 
 // --- authentication ----------------------------------------------------------------
 
-export const AUTHENTICATION: Table<InstanceDraft> = table<InstanceDraft>({
+export const AUTHENTICATION: Table<InstanceDraft> = table<InstanceDraft>(() => ({
   auth_type: mapped("PASS: set by `auth_pass` alone; AH is not supported", (node, d, scope) => {
     const t = onlyArg(node, scope);
     if (t === "PASS" || t === "AH") d.authType = replace(scope, d.authType, found(t, node, scope));
@@ -206,7 +206,7 @@ export const AUTHENTICATION: Table<InstanceDraft> = table<InstanceDraft>({
     const p = onlyArg(node, scope);
     if (p !== null) d.authPass = replace(scope, d.authPass, found(p, node, scope, true));
   }),
-});
+}));
 
 function tracking(kind: TrackKind, summary: string): Rule<InstanceDraft> {
   return mapped(summary, (node, d, scope) => {
@@ -216,7 +216,7 @@ function tracking(kind: TrackKind, summary: string): Rule<InstanceDraft> {
 
 const NO_VMAC = "floatgw does not use virtual MACs: the master answers with its own MAC and gratuitous ARPs move clients";
 
-export const INSTANCE: Table<InstanceDraft> = table<InstanceDraft>({
+export const INSTANCE: Table<InstanceDraft> = table<InstanceDraft>(() => ({
   state: rule(
     "different",
     "nothing: floatgw has no initial state, the highest priority wins; as in keepalived, MASTER without `priority` means 255, and MASTER clears `nopreempt` and `preempt_delay`",
@@ -354,4 +354,4 @@ export const INSTANCE: Table<InstanceDraft> = table<InstanceDraft>({
   notify_deleted: unsupported("floatgw runs `notify_stop` for an instance a reload removes"),
   notify_master_rx_lower_pri: unsupported("floatgw runs no script when a master hears a lower priority; it announces the VIP again"),
   ...Object.fromEntries(NOTIFY_KEYWORDS.map((k) => [k, notifyRule<InstanceDraft>("vip", "the instance")])),
-});
+}));

@@ -21,7 +21,7 @@ const STATUS: Readonly<Record<Status, string>> = {
 /** One row per summary: keywords that share one are listed together. */
 function rows(t: Table<never>): string[] {
   const groups = new Map<string, { keywords: string[]; rule: Rule<never> }>();
-  for (const [keyword, r] of t) {
+  for (const [keyword, r] of t.rules()) {
     const key = `${r.status}\n${r.summary}`;
     const g = groups.get(key);
     if (g === undefined) groups.set(key, { keywords: [keyword], rule: r });

@@ -79,8 +79,9 @@ function each(words: readonly string[], step: Step): Record<string, Step> {
   return Object.fromEntries(words.map((w) => [w, step]));
 }
 
+type Words = Readonly<Record<string, Step>>;
 const R = ROUTE_SECTION;
-const ROUTE_WORDS: Readonly<Record<string, Step>> = {
+const routeWords = (): Words => ({
   src: valued(R, "source", address),
   from: refuse("floatgw's routes have no source prefix (source-specific routing)", true),
   to: () => 0,
@@ -99,11 +100,11 @@ const ROUTE_WORDS: Readonly<Record<string, Step>> = {
   no_track: leftOut("floatgw adds the route again whenever its device comes back", false),
   ...each(["proto", "protocol"], leftOut("floatgw marks its routes with protocol 112", true)),
   ...each(ROUTE_ATTRIBUTES, leftOut("not carried over", true)),
-};
+});
 
 const U = RULE_SECTION;
 const anyOr = (parse: (t: string) => string | null) => (t: string): string | null => (t === "all" ? "" : parse(t));
-const RULE_WORDS: Readonly<Record<string, Step>> = {
+const ruleWords = (): Words => ({
   from: valued(U, "src", anyOr(network)),
   to: valued(U, "dest", anyOr(network)),
   ...each(["iif", "dev"], valued(U, "in")),
@@ -118,12 +119,16 @@ const RULE_WORDS: Readonly<Record<string, Step>> = {
   ...each(["protocol", "proto"], leftOut("floatgw marks its rules with protocol 112", true)),
   track_group: leftOut("not carried over", true),
   ...each(RULE_SELECTORS, refuse("floatgw's rules have no such match or action", true)),
-};
+});
+
+/** The words of both, built on first use: a start of the binary that
+ * imports nothing should not make their closures (docs/performance.md). */
+let wordTables: Readonly<Record<RouteLine["kind"], Words>> | null = null;
 
 function read(line: RouteLine): Reading {
   const words = [line.node.keyword, ...line.node.args];
   const r: Reading = { values: new Map(), notes: [], refused: null };
-  const table = line.kind === "route" ? ROUTE_WORDS : RULE_WORDS;
+  const table = (wordTables ??= { route: routeWords(), rule: ruleWords() })[line.kind];
   for (let i = 0; i < words.length; i++) {
     const w = words[i] ?? "";
     const step = table[w];

@@ -22,10 +22,16 @@ export interface Rule<C> {
   readonly summary: string;
 }
 
-export type Table<C> = ReadonlyMap<string, Rule<C>>;
+/** A keyword table, built on its first use: its rules are hundreds of
+ * closures that every start of the binary would otherwise make, for the
+ * importer alone (docs/performance.md). */
+export interface Table<C> {
+  rules(): ReadonlyMap<string, Rule<C>>;
+}
 
-export function table<C>(rules: Readonly<Record<string, Rule<C>>>): Table<C> {
-  return new Map(Object.entries(rules));
+export function table<C>(build: () => Readonly<Record<string, Rule<C>>>): Table<C> {
+  let built: ReadonlyMap<string, Rule<C>> | null = null;
+  return { rules: () => (built ??= new Map(Object.entries(build()))) };
 }
 
 export function rule<C>(status: Status, summary: string, handle: Handler<C>): Rule<C> {
@@ -77,7 +83,7 @@ export function different<C>(note: string): Rule<C> {
 /** Runs the table over a block. */
 export function walk<C>(nodes: readonly ConfNode[], rules: Table<C>, ctx: C, scope: Scope): void {
   for (const node of nodes) {
-    const r = rules.get(node.keyword);
+    const r = rules.rules().get(node.keyword);
     if (r !== undefined) r.handle(node, ctx, scope);
     else
       reportAll(scope, node, "unsupported", {

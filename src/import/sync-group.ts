@@ -37,7 +37,7 @@ function trackingWeight(note: string | null): Rule<GroupDraft> {
   });
 }
 
-export const SYNC_GROUP: Table<GroupDraft> = table<GroupDraft>({
+export const SYNC_GROUP: Table<GroupDraft> = table<GroupDraft>(() => ({
   group: mapped("`list vip`, one per converted member instance", (node, g, scope) => {
     if (node.block === null) return report(scope, node, "error", { note: "needs a { ... } block of instance names" });
     const within = inner(scope, node);
@@ -54,7 +54,7 @@ export const SYNC_GROUP: Table<GroupDraft> = table<GroupDraft>({
   notify_priority_changes: unsupported("floatgw runs no script for a change of priority alone"),
   smtp_alert: smtpAlertRule("sync_group"),
   ...Object.fromEntries(NOTIFY_KEYWORDS.map((k) => [k, notifyRule<GroupDraft>("sync_group", "the group")])),
-});
+}));
 
 export function newGroup(name: string, node: ConfNode): GroupDraft {
   return { name, node, members: [], lines: [], trackingWeight: null, notify: newNotify() };

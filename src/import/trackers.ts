@@ -86,7 +86,7 @@ function positiveSeconds(node: ConfNode, scope: Scope): number | null {
   return ms === 0 ? 1000 : ms;
 }
 
-export const VRRP_SCRIPT: Table<ScriptDef> = table<ScriptDef>({
+export const VRRP_SCRIPT: Table<ScriptDef> = table<ScriptDef>(() => ({
   script: mapped("`script`, quoted as floatgw reads it; a user (and group) after the command becomes `user`", (node, s, scope) => {
     const line = scriptLine(node, scope);
     if (line === null) return;
@@ -120,7 +120,7 @@ export const VRRP_SCRIPT: Table<ScriptDef> = table<ScriptDef>({
   init_fail: mapped("`init_fail '1'`", (node, s, scope) => {
     s.initFail = found(true, node, scope);
   }),
-});
+}));
 
 export function readScript(name: string, node: ConfNode, scope: Scope): ScriptDef {
   const within = inner(scope, node);
@@ -140,7 +140,7 @@ export interface FileDef {
   init: Found<{ value: number; overwrite: boolean }> | null;
 }
 
-export const VRRP_TRACK_FILE: Table<FileDef> = table<FileDef>({
+export const VRRP_TRACK_FILE: Table<FileDef> = table<FileDef>(() => ({
   file: mapped("`file`", (node, f, scope) => {
     const path = onlyArg(node, scope);
     if (path === null) return;
@@ -158,7 +158,7 @@ export const VRRP_TRACK_FILE: Table<FileDef> = table<FileDef>({
     if (!Number.isInteger(value)) return report(scope, node, "error", { note: `'${first ?? ""}' is not a whole number` });
     f.init = found({ value, overwrite }, node, scope);
   }),
-});
+}));
 
 export function readTrackFile(name: string, node: ConfNode, scope: Scope): FileDef {
   const within = inner(scope, node);

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <grp.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -577,6 +578,229 @@ static JSValue js_spawn(JSContext *ctx, JSValueConst this_val, int argc, JSValue
     return JS_NewInt32(ctx, pid);
 }
 
+/* One send of a watcher's plan: prepared before fork, so that the child
+ * only makes syscalls. */
+struct plan_send {
+    int fd;
+    uint8_t *data, *to;
+    size_t len, tolen;
+};
+
+struct plan {
+    struct plan_send *sends;
+    uint32_t n;
+};
+
+static void free_plan(struct plan *p)
+{
+    uint32_t i;
+    for (i = 0; p->sends && i < p->n; i++) {
+        free(p->sends[i].data);
+        free(p->sends[i].to);
+    }
+    free(p->sends);
+    p->sends = NULL;
+    p->n = 0;
+}
+
+/* A copy of bytes (an ArrayBuffer or a typed array); NULL with an exception pending. */
+static uint8_t *copy_bytes(JSContext *ctx, JSValueConst v, size_t *len)
+{
+    uint8_t *src = get_bytes(ctx, v, len), *dst;
+    if (!src)
+        return NULL;
+    dst = malloc(*len ? *len : 1);
+    if (!dst) {
+        JS_ThrowOutOfMemory(ctx);
+        return NULL;
+    }
+    memcpy(dst, src, *len);
+    return dst;
+}
+
+/* Reads an array of [fd, datagram, sockaddr] into p; -1 with an exception pending. */
+static int get_plan(JSContext *ctx, JSValueConst arr, struct plan *p)
+{
+    JSValue len = JS_GetPropertyStr(ctx, arr, "length"), item, v;
+    uint32_t i;
+    int bad = 0;
+    p->sends = NULL;
+    p->n = 0;
+    if (JS_ToUint32(ctx, &i, len)) {
+        JS_FreeValue(ctx, len);
+        return -1;
+    }
+    JS_FreeValue(ctx, len);
+    if (i > 4096) {
+        JS_ThrowRangeError(ctx, "watcher: at most 4096 sends");
+        return -1;
+    }
+    p->sends = calloc(i ? i : 1, sizeof *p->sends);
+    if (!p->sends) {
+        JS_ThrowOutOfMemory(ctx);
+        return -1;
+    }
+    p->n = i;
+    for (i = 0; i < p->n && !bad; i++) {
+        struct plan_send *s = &p->sends[i];
+        item = JS_GetPropertyUint32(ctx, arr, i);
+        v = JS_GetPropertyUint32(ctx, item, 0);
+        bad = get_int(ctx, v, &s->fd);
+        JS_FreeValue(ctx, v);
+        if (!bad) {
+            v = JS_GetPropertyUint32(ctx, item, 1);
+            s->data = copy_bytes(ctx, v, &s->len);
+            JS_FreeValue(ctx, v);
+            bad = !s->data;
+        }
+        if (!bad) {
+            v = JS_GetPropertyUint32(ctx, item, 2);
+            s->to = copy_bytes(ctx, v, &s->tolen);
+            JS_FreeValue(ctx, v);
+            bad = !s->to;
+        }
+        JS_FreeValue(ctx, item);
+    }
+    if (bad)
+        free_plan(p);
+    return bad ? -1 : 0;
+}
+
+static void send_plan(const struct plan *p)
+{
+    uint32_t i;
+    for (i = 0; i < p->n; i++)
+        sendto(p->sends[i].fd, p->sends[i].data, p->sends[i].len, MSG_NOSIGNAL | MSG_DONTWAIT,
+               (const struct sockaddr *)p->sends[i].to, (socklen_t)p->sends[i].tolen);
+}
+
+/* Sleeps ms milliseconds (poll without descriptors: async-signal-safe). */
+static void pause_ms(int ms)
+{
+    struct timespec start, now;
+    long left = ms;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    while (left > 0) {
+        poll(NULL, 0, (int)left);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        left = ms - ((now.tv_sec - start.tv_sec) * 1000L + (now.tv_nsec - start.tv_nsec) / 1000000L);
+    }
+}
+
+/* The watcher child: never returns. Waits for bytes from the daemon on
+ * `sock`; 'D' (disarm) ends it quietly (exit 0). End of file (the daemon
+ * died) or `silence_ms` without a byte (it hangs) fires the plan: each
+ * datagram of `first` sent once, in order, whatever fails; then a pause
+ * (`after_death_ms` or `after_silence_ms`), then `then` the same way; then
+ * 'F' back to the daemon, should it ever read again, and exit 1. Only
+ * async-signal-safe calls: the parent is a QuickJS process. */
+__attribute__((noreturn)) static void watch(int sock, int silence_ms, int after_death_ms, int after_silence_ms,
+                                            const struct plan *first, const struct plan *then)
+{
+    struct pollfd p;
+    char buf[64];
+    ssize_t got;
+    int pause = after_silence_ms;
+    for (;;) {
+        p.fd = sock;
+        p.events = POLLIN;
+        p.revents = 0;
+        got = poll(&p, 1, silence_ms);
+        if (got == 0)
+            break;
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            pause = after_death_ms;
+            break;
+        }
+        got = read(sock, buf, sizeof buf);
+        if (got < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+            continue;
+        if (got <= 0) {
+            pause = after_death_ms;
+            break;
+        }
+        if (memchr(buf, 'D', (size_t)got))
+            _exit(0);
+    }
+    send_plan(first);
+    pause_ms(pause);
+    send_plan(then);
+    send(sock, "F", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    _exit(1);
+}
+
+/* watcher(silenceMs, afterDeathMs, afterSilenceMs, first, then) -> [pid, fd].
+ * Forks the dead-man switch: first and then are arrays of [fd, datagram,
+ * sockaddr] that the child sends when the daemon dies or stays silent, with
+ * a pause between them (see watch). fd is the daemon's end of a
+ * non-blocking AF_UNIX stream pair (close-on-exec): a byte on it is a
+ * heartbeat, 'D' disarms; 'F' or end of file on it says the child fired or
+ * is gone. The child keeps only its end and the plan's sockets open, and
+ * its signals at their defaults. What the bytes mean is TypeScript's
+ * business (src/daemon/watcher.ts). */
+static JSValue js_watcher(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    static const int defaults[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE, SIGUSR1, SIGUSR2 };
+    struct plan first, then;
+    struct sigaction dfl;
+    uint32_t i, k;
+    int silence, after_death, after_silence, sv[2], fd, max, keep;
+    pid_t pid;
+    JSValue v;
+
+    if (get_int(ctx, argv[0], &silence) || get_int(ctx, argv[1], &after_death) || get_int(ctx, argv[2], &after_silence))
+        return JS_EXCEPTION;
+    if (silence <= 0 || after_death < 0 || after_silence < 0)
+        return JS_ThrowRangeError(ctx, "watcher: silence must be positive, pauses not negative");
+    if (get_plan(ctx, argv[3], &first))
+        return JS_EXCEPTION;
+    if (get_plan(ctx, argv[4], &then)) {
+        free_plan(&first);
+        return JS_EXCEPTION;
+    }
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0) {
+        free_plan(&first);
+        free_plan(&then);
+        return throw_errno(ctx, "socketpair");
+    }
+    max = (int)sysconf(_SC_OPEN_MAX);
+    if (max < 0 || max > 65536)
+        max = 65536;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    pid = fork();
+    if (pid == 0) {
+        /* Its own name (/proc/PID/comm), for ps and top, and so that a
+         * search by comm (procd, the tests) finds the daemon alone. */
+        prctl(PR_SET_NAME, "floatgwd-watch", 0, 0, 0);
+        for (k = 0; k < countof(defaults); k++)
+            sigaction(defaults[k], &dfl, NULL);
+        for (fd = 0; fd < max; fd++) {
+            keep = fd == sv[1];
+            for (i = 0; i < first.n && !keep; i++)
+                keep = fd == first.sends[i].fd;
+            for (i = 0; i < then.n && !keep; i++)
+                keep = fd == then.sends[i].fd;
+            if (!keep)
+                close(fd);
+        }
+        watch(sv[1], silence, after_death, after_silence, &first, &then);
+    }
+    free_plan(&first);
+    free_plan(&then);
+    close(sv[1]);
+    if (pid < 0) {
+        close(sv[0]);
+        return throw_errno(ctx, "fork");
+    }
+    v = JS_NewArray(ctx);
+    JS_SetPropertyUint32(ctx, v, 0, JS_NewInt32(ctx, pid));
+    JS_SetPropertyUint32(ctx, v, 1, JS_NewInt32(ctx, sv[0]));
+    return v;
+}
+
 #define C(name) JS_PROP_INT32_DEF(#name, name, JS_PROP_CONFIGURABLE)
 
 static const JSCFunctionListEntry native_funcs[] = {
@@ -599,6 +823,7 @@ static const JSCFunctionListEntry native_funcs[] = {
     JS_CFUNC_DEF("socketError", 1, js_socket_error),
     JS_CFUNC_DEF("strerror", 1, js_strerror),
     JS_CFUNC_DEF("spawn", 4, js_spawn),
+    JS_CFUNC_DEF("watcher", 5, js_watcher),
     JS_PROP_STRING_DEF("engineVersion", CONFIG_VERSION, JS_PROP_CONFIGURABLE),
 };
 

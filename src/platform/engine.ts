@@ -36,6 +36,7 @@ export const sys = {
   attachFilter: native.attachFilter,
   socketError: native.socketError,
   strerror: native.strerror,
+  watcher: native.watcher,
 };
 
 /** Whether a[aFrom, +n) equals b[bFrom, +n): core/bytes.ts's SameBytes as

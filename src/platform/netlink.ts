@@ -22,6 +22,11 @@ export const NLM_F_EXCL = 0x200;
 
 export const IFLA_ADDRESS = 1;
 export const IFLA_IFNAME = 3;
+/** The ifindex of the bridge (or bond) a device is a port of. */
+export const IFLA_MASTER = 10;
+/** ifi_family of the copies a bridge sends about its ports' changes (the
+ * same change also comes as an ordinary AF_UNSPEC link message). */
+export const AF_BRIDGE = 7;
 export const IFA_ADDRESS = 1;
 export const IFA_LOCAL = 2;
 export const IFA_CACHEINFO = 6;
@@ -137,6 +142,8 @@ export interface LinkInfo {
   flags: number;
   name: string | null;
   mac: Uint8Array | null;
+  /** The ifindex of the bridge this device is a port of, 0 for none. */
+  master: number;
 }
 
 export function decodeLink(msg: NetlinkMessage): LinkInfo | null {
@@ -145,12 +152,21 @@ export function decodeLink(msg: NetlinkMessage): LinkInfo | null {
   const attrs = decodeAttrs(msg.payload, IFINFOMSG_LEN);
   const name = attrs.get(IFLA_IFNAME);
   const mac = attrs.get(IFLA_ADDRESS);
+  const master = attrs.get(IFLA_MASTER);
   return {
     ifindex: v.getInt32(4, LE),
     flags: v.getUint32(8, LE),
     name: name ? cString(name) : null,
     mac: mac ? mac.slice() : null,
+    master: master && master.length >= 4 ? new DataView(master.buffer, master.byteOffset, 4).getUint32(0, LE) : 0,
   };
+}
+
+/** A bridge's own copy of a port's link message (ifi_family AF_BRIDGE):
+ * the AF_UNSPEC message says the same, and its RTM_DELLINK means the port
+ * left the bridge, not that the device is gone. */
+export function isBridgePortCopy(msg: NetlinkMessage): boolean {
+  return msg.payload.length > 0 && msg.payload[0] === AF_BRIDGE;
 }
 
 /** struct ifaddrmsg: 8 bytes. */

@@ -6,7 +6,7 @@ import { C, sys } from "./engine";
 import {
   IFA_ADDRESS, IFA_CACHEINFO, IFA_F_NODAD, IFA_FLAGS, IFA_LOCAL, IFADDRMSG_LEN, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP,
   NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST, ifaCacheinfo, NLMSG_DONE, NLMSG_ERROR, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR,
-  RTM_NEWLINK, RT_SCOPE_UNIVERSE, decodeAddr, decodeLink, decodeMessages, encodeMessage, errorCode,
+  RTM_NEWLINK, RT_SCOPE_UNIVERSE, isBridgePortCopy, decodeAddr, decodeLink, decodeMessages, encodeMessage, errorCode,
   ifaddrmsg, ifinfomsg, rtattr, u32, type AddrInfo, type LinkInfo, type NetlinkMessage,
 } from "./netlink";
 import {
@@ -33,7 +33,8 @@ export class NetlinkError extends Error {
 }
 
 export class Rtnl {
-  private readonly fd: number;
+  /** Also the dead-man switch's way to the kernel (deleteRequest). */
+  readonly fd: number;
   private seq = 1;
 
   constructor() {
@@ -79,6 +80,16 @@ export class Rtnl {
     }
   }
 
+  /** The ports of bridge `ifindex` (none if it is no bridge). */
+  ports(ifindex: number): LinkInfo[] {
+    const out: LinkInfo[] = [];
+    for (const msg of this.send("RTM_GETLINK", RTM_GETLINK, NLM_F_DUMP, ifinfomsg(0, 0))) {
+      const link = msg.type === RTM_NEWLINK ? decodeLink(msg) : null;
+      if (link && link.master === ifindex) out.push(link);
+    }
+    return out;
+  }
+
   addresses(ifindex: number): AddrInfo[] {
     const out: AddrInfo[] = [];
     for (const msg of this.send("RTM_GETADDR", RTM_GETADDR, NLM_F_DUMP, ifaddrmsg(0, 0, 0, 0, 0))) {
@@ -109,6 +120,14 @@ export class Rtnl {
     const flags = addr.family === 6 ? IFA_F_NODAD : 0;
     this.send("RTM_NEWADDR", RTM_NEWADDR, NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE,
       ifaddrmsg(familyCode(addr), prefix, flags, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, flags, lifetimeS));
+  }
+
+  /** A request that removes a VIP, for the dead-man switch to send to the
+   * kernel (sockaddrNl()) on this socket after the daemon is gone: no ACK
+   * asked, so only a failure answers, and sequence 0, which send() never
+   * uses, so such an answer read later is skipped. */
+  static deleteRequest(ifindex: number, addr: Addr, prefix: number): Uint8Array {
+    return encodeMessage(RTM_DELADDR, NLM_F_REQUEST, 0, ifaddrmsg(familyCode(addr), prefix, 0, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, 0, null));
   }
 
   /** Removes a VIP; false if it was not there. */
@@ -212,6 +231,7 @@ export class RtnlMonitor {
 
 function toEvent(msg: NetlinkMessage): RtnlEvent | null {
   if (msg.type === RTM_NEWLINK || msg.type === RTM_DELLINK) {
+    if (isBridgePortCopy(msg)) return null;
     const link = decodeLink(msg);
     if (!link) return null;
     return msg.type === RTM_NEWLINK ? { kind: "link", link } : { kind: "link-deleted", link };

@@ -132,10 +132,15 @@ export class VrrpSocket {
   send(message: Uint8Array, dst: Addr): boolean {
     let to = this.sentTo;
     if (to === null || to.dst !== dst) {
-      to = { dst, sockaddr: dst.family === 4 ? sockaddrIn(dst.bytes) : sockaddrIn6(dst.bytes, this.ifindex) };
+      to = { dst, sockaddr: this.sockaddr(dst) };
       this.sentTo = to;
     }
     return sys.sendto(this.tx, message, to.sockaddr) !== null;
+  }
+
+  /** Where an advert to `dst` goes, as sendto takes it. */
+  sockaddr(dst: Addr): Uint8Array {
+    return dst.family === 4 ? sockaddrIn(dst.bytes) : sockaddrIn6(dst.bytes, this.ifindex);
   }
 
   /** Reads the next waiting datagram into `received`: its length, or -1

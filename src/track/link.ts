@@ -14,6 +14,12 @@
 //   down is reported down only after LINK_SETTLE_MS: that is also how the
 //   kernel starts deleting a device, and a deletion must be handled as one
 //   (next rule). A link coming up is reported at once.
+// - A bridge whose ports are all up without carrier is reported down at
+//   once, before the kernel says so of the bridge: a port's carrier loss
+//   reaches us within a millisecond, the bridge's own (which follows from
+//   it) waits in the kernel's linkwatch queue for up to a second. A bridge
+//   re-adding a port never shows this (the port keeps its carrier; it
+//   leaves the bridge and comes back), so it still costs nothing.
 // - A deleted device gets `graceMs` to come back (netifd deletes and
 //   re-creates br-lan on a network restart) before it is reported down, so
 //   a restart costs no transition; back and up within that time, it is
@@ -48,6 +54,29 @@ export interface LinkState {
   readonly graceUntil: Ms | null;
   readonly settleAt: Ms | null;
   readonly restoreAt: Ms | null;
+  /** The device's own flags say up (administratively and with carrier). */
+  readonly flagsUp: boolean;
+  /** It is a bridge whose ports have all lost carrier (portsLost below). */
+  readonly portsLost: boolean;
+}
+
+/** A port of a bridge as its link messages describe it. */
+export interface PortFlags {
+  readonly adminUp: boolean;
+  readonly carrier: boolean;
+}
+
+/** Whether a bridge with these ports has lost its carrier for good: it has
+ * ports, and every one is administratively up without carrier. A port set
+ * down on purpose (or none at all, between a port's removal and its
+ * re-adding) leaves the verdict to the bridge's own flags and their settle. */
+export function portsLost(ports: Iterable<PortFlags>): boolean {
+  let any = false;
+  for (const p of ports) {
+    if (!p.adminUp || p.carrier) return false;
+    any = true;
+  }
+  return any;
 }
 
 export type LinkEvent =
@@ -55,6 +84,8 @@ export type LinkEvent =
    * administratively up (IFF_UP), and with carrier (IFF_RUNNING). */
   | { readonly kind: "link"; readonly adminUp: boolean; readonly carrier: boolean }
   | { readonly kind: "deleted"; readonly graceMs: number }
+  /** The device's bridge ports changed: whether portsLost() holds now. */
+  | { readonly kind: "ports"; readonly lost: boolean }
   /** An address went away from the device. */
   | { readonly kind: "addressDeleted" }
   | { readonly kind: "timeout" };
@@ -72,7 +103,8 @@ export interface LinkStep {
 
 /** A device as first looked up: its state counts as reported. */
 export function createLink(name: string, presence: LinkPresence): LinkState {
-  return { name, observed: presence, reported: presence, graceUntil: null, settleAt: null, restoreAt: null };
+  return { name, observed: presence, reported: presence, graceUntil: null, settleAt: null, restoreAt: null,
+    flagsUp: presence === "up", portsLost: false };
 }
 
 export function describePresence(name: string, p: LinkPresence): string {
@@ -95,9 +127,10 @@ function settle(s: LinkState): { state: LinkState; actions: LinkAction[] } {
 }
 
 function onLink(s: LinkState, adminUp: boolean, carrier: boolean, now: Ms): { state: LinkState; actions: LinkAction[] } {
-  const up = adminUp && carrier;
+  const flagsUp = adminUp && carrier;
+  const up = flagsUp && !s.portsLost;
   const wasMissing = s.observed === "missing";
-  const seen: LinkState = { ...s, observed: up ? "up" : "down", settleAt: null };
+  const seen: LinkState = { ...s, observed: up ? "up" : "down", settleAt: null, flagsUp };
   const actions: LinkAction[] = [];
   let st = seen;
   if (s.graceUntil !== null) {
@@ -121,6 +154,19 @@ function onLink(s: LinkState, adminUp: boolean, carrier: boolean, now: Ms): { st
   const pending = s.observed === "down" ? s.settleAt : null;
   const settleAt = after(now, adminUp ? CARRIER_SETTLE_MS : LINK_SETTLE_MS);
   return { state: { ...st, settleAt: pending !== null && pending < settleAt ? pending : settleAt }, actions };
+}
+
+/** Every port lost: down at once (no settle, see the header). Back: up as
+ * soon as the device's own flags say so too. */
+function onPorts(s: LinkState, lost: boolean): { state: LinkState; actions: LinkAction[] } {
+  const st: LinkState = { ...s, portsLost: lost };
+  if (lost === s.portsLost || s.observed === "missing" || s.graceUntil !== null) return { state: st, actions: [] };
+  if (lost) {
+    const down: LinkState = { ...st, observed: "down", reported: "down", settleAt: null };
+    if (s.reported === "down") return { state: down, actions: [] };
+    return { state: down, actions: [{ kind: "report", presence: "down", reason: `interface ${s.name} down (every port lost carrier)` }] };
+  }
+  return st.flagsUp ? settle({ ...st, observed: "up", settleAt: null }) : { state: st, actions: [] };
 }
 
 function onTimeout(s: LinkState, now: Ms): { state: LinkState; actions: LinkAction[] } {
@@ -151,7 +197,10 @@ export function stepLink(s: LinkState, e: LinkEvent, now: Ms): LinkStep {
       r = onLink(s, e.adminUp, e.carrier, now);
       break;
     case "deleted":
-      r = { state: { ...s, observed: "missing", settleAt: null, graceUntil: after(now, e.graceMs) }, actions: [] };
+      r = { state: { ...s, observed: "missing", settleAt: null, graceUntil: after(now, e.graceMs), flagsUp: false, portsLost: false }, actions: [] };
+      break;
+    case "ports":
+      r = onPorts(s, e.lost);
       break;
     case "addressDeleted":
       r = { state: s.restoreAt === null ? { ...s, restoreAt: after(now, LINK_SETTLE_MS) } : s, actions: [] };

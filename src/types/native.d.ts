@@ -38,6 +38,14 @@ declare module "native" {
   export function socketError(fd: number): number;
   export function strerror(errno: number): string;
   export function spawn(argv: readonly string[], env: readonly string[], uid: number, gid: number): number;
+  /** Forks the dead-man switch (src/daemon/watcher.ts): a child that, when
+   * the daemon dies or sends no byte for silenceMs, sends each [fd,
+   * datagram, sockaddr] of `first` once, waits afterDeathMs or
+   * afterSilenceMs, then sends `then`. Returns its pid and the daemon's end
+   * of their socket pair (non-blocking, close-on-exec). */
+  export function watcher(silenceMs: number, afterDeathMs: number, afterSilenceMs: number,
+    first: readonly PlanDatagram[], then: readonly PlanDatagram[]): [number, number];
+  type PlanDatagram = readonly [fd: number, datagram: Bytes, sockaddr: Bytes];
   export const engineVersion: string;
   /** Socket, protocol and errno constants as the target CPU numbers them. */
   export const constants: Readonly<Record<NativeConstant, number>>;

@@ -12,20 +12,37 @@ import { target } from "./targets";
 
 const { topology } = useLab();
 
+/** `name`'s floatgwd under qemu as A (priority 150), the host's as B,
+ * once A is master and B follows it. */
+async function pairUnderQemu(name: string) {
+  const t = target(name);
+  requireBinary(t.binary);
+  const { a, b } = topology();
+  const fast = { version: "3", advert_int: "0.1" };
+  a.startFloatgw(uci({ ...fast, priority: "150" }), [...t.qemu, t.binary]);
+  b.startFloatgw(uci({ ...fast, priority: "100" }));
+  await waitFor(`${name} master`, () => a.state() === "master" && a.has(VIP), 30_000);
+  await waitFor("native backup following it", () => b.instance()?.master === a.address && b.state() === "backup", 30_000);
+  return { a, b };
+}
+
 describe.each(["mips_24kc", "mipsel_24kc", "arm_cortex-a7"])("%s under qemu", (name) => {
   it("is elected master by a native peer, and hands over on SIGTERM", async () => {
-    const t = target(name);
-    requireBinary(t.binary);
-    const { a, b } = topology();
-    const fast = { version: "3", advert_int: "0.1" };
-    a.startFloatgw(uci({ ...fast, priority: "150" }), [...t.qemu, t.binary]);
-    b.startFloatgw(uci({ ...fast, priority: "100" }));
-    await waitFor(`${name} master`, () => a.state() === "master" && a.has(VIP), 30_000);
-    await waitFor("native backup following it", () => b.instance()?.master === a.address && b.state() === "backup", 30_000);
+    const { a, b } = await pairUnderQemu(name);
     expect(b.instance()!.counters.drops).toEqual({});
     expect(await a.stopFloatgw()).toBe(0);
     expect(a.has(VIP)).toBe(false);
     await waitFor("native master", () => b.state() === "master" && b.has(VIP), 30_000);
     expect(b.instance()!.transitions.at(-1)?.reason).toBe(`priority 0 from master ${a.address}`);
+  });
+
+  it("killed, its watcher sends the priority 0 and deletes the VIP (adverts and netlink built for this CPU)", async () => {
+    const { a, b } = await pairUnderQemu(name);
+    await waitFor("its watcher armed", () => a.watchers().length === 1, 30_000);
+    expect(await a.stopFloatgw("SIGKILL")).toBe("SIGKILL");
+    await waitFor("the VIP gone from A", () => !a.has(VIP), 10_000);
+    await waitFor("native master", () => b.state() === "master" && b.has(VIP), 30_000);
+    expect(b.instance()!.transitions.at(-1)?.reason).toBe(`priority 0 from master ${a.address}`);
+    await waitFor("the watcher gone", () => a.watchers().length === 0, 10_000);
   });
 });

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT, must } from "./lab";
-import { partitionVrrp, sleep, uci, useLab, VIP, waitFor } from "./routers";
+import { partitionVrrp, sleep, uci, useLab, VIP, VIP6, waitFor } from "./routers";
 
 const { lab, topology } = useLab();
 
@@ -41,6 +41,9 @@ describe("floatgwd pair", () => {
     must(["ip", "-n", ns.sw, "link", "set", "pa", "down"]);
     await waitFor("B master", () => b.state() === "master" && b.has());
     await waitFor("A in fault without the VIP", () => a.state() === "fault" && !a.has());
+    // A learns it from its bridge port's carrier, which the kernel reports at
+    // once, not from br-lan's own, which linkwatch holds back up to a second.
+    expect(a.instance()?.transitions.at(-1)?.reason).toMatch(/br-lan down \(every port lost carrier\)/);
     expect(b.instance()?.transitions.at(-1)?.reason).toMatch(/master down timer expired/);
     expect(pingOnce(ns.c)).toBe(true);
     must(["ip", "-n", ns.sw, "link", "set", "pa", "up"]);
@@ -49,33 +52,85 @@ describe("floatgwd pair", () => {
     expect(pingOnce(ns.c)).toBe(true);
   });
 
-  it("after a SIGKILL, the restarted daemon removes the stale VIP before electing", async () => {
+  it("after a SIGKILL of the daemon and its watcher, the restarted daemon removes the stale VIP before electing", async () => {
     const { a, b } = pair({ preempt: "0" });
     await waitFor("A master", () => a.state() === "master" && a.has());
+    // Both at once (what `kill -9` of every process can do): nothing of
+    // floatgw is left to drop the VIP but its 30 s kernel lifetime.
+    const [watcher] = await waitFor("A's watcher", () => (a.watchers().length === 1 ? a.watchers() : null));
+    process.kill(watcher!, "SIGKILL");
     expect(await a.stopFloatgw("SIGKILL")).toBe("SIGKILL");
-    // Restarted at once, before the VIP's kernel lifetime runs out.
+    expect(a.has()).toBe(true);
+    expect(lab.exec(a.ns, ["ip", "-o", "-4", "addr", "show", "dev", "br-lan"]).stdout).toMatch(/198\.18\.0\.1\/24 .*dynamic/);
     a.startFloatgw(uci({ ...FAST, priority: "150", preempt: "0" }));
     await waitFor("the daemon's word on it", () => a.log.includes(`removed ${VIP}/24, left on br-lan by an earlier run`));
     await waitFor("B master, A backup without the VIP", () => b.state() === "master" && a.state() === "backup" && !a.has());
     expect(b.has()).toBe(true);
   });
 
-  it.each(["SIGKILL", "SIGSTOP"] as const)("a master whose daemon gets %s stops answering for the VIP by itself", async (signal) => {
-    const { ns, a, b } = pair();
-    await waitFor("A master", () => a.state() === "master" && a.has() && b.state() === "backup");
-    const ip = lab.exec(ns.a, ["ip", "-o", "-4", "addr", "show", "dev", "br-lan"]).stdout;
-    expect(ip).toMatch(new RegExp(`${VIP.replace(/\./g, "\\.")}/24 .*dynamic`));
+  // At 1 s adverts B's Master_Down_Interval is 3.6 s: only the watcher's
+  // priority 0 makes B take over before that (its transition says why). At
+  // 100 ms adverts a hung A's watcher waits 1.2 s, B's timer only 0.36 s.
+  it.each([
+    { signal: "SIGKILL", advert: "0.1", version: "3" },
+    { signal: "SIGSTOP", advert: "0.1", version: "3" },
+    { signal: "SIGKILL", advert: "1", version: "2" },
+    { signal: "SIGSTOP", advert: "1", version: "3" },
+  ] as const)("a master whose daemon gets $signal (VRRPv$version, $advert s adverts) drops the VIP through its watcher, and the backup takes over on its priority 0", async ({ signal, advert, version }) => {
+    const timing = { version, advert_int: advert };
+    const { ns, a, b } = pair(timing, timing);
+    await waitFor("A master", () => a.state() === "master" && a.has() && b.state() === "backup", 30_000);
+    await waitFor("A's watcher armed", () => a.watchers().length === 1);
     a.signal(signal);
-    // The kernel drops it once the master stops renewing its lifetime
-    // (about a second; bench/ measures it against keepalived).
     await waitFor("the VIP gone from A", () => !a.has(), 10_000);
-    await waitFor("B master with the VIP", () => b.state() === "master" && b.has());
+    await waitFor("B master with the VIP", () => b.state() === "master" && b.has(), 10_000);
+    const bi = b.instance()!;
+    if (signal === "SIGKILL" || advert === "1") {
+      expect(bi.transitions.at(-1)?.reason).toBe("priority 0 from master 198.18.0.2");
+      expect(bi.counters.priorityZeroRx).toBe(1);
+    }
     expect(pingOnce(ns.c)).toBe(true);
     expect(lab.exec(ns.c, ["ip", "neigh", "show", VIP]).stdout).toContain(b.mac);
+    // The watcher fired once and left: nothing of it fights a restarted daemon.
+    await waitFor("A's watcher gone", () => a.watchers().length === 0, 10_000);
     if (signal === "SIGSTOP") {
-      // Resumed, it is master again (it has the higher priority), VIP and all.
+      // Resumed, A learns the watcher fired and steps down, without the
+      // VIP; then it preempts back (the higher priority): one holder.
       a.signal("SIGCONT");
-      await waitFor("A master again with the VIP", () => a.state() === "master" && a.has() && b.state() === "backup");
+      await waitFor("A's word on it", () => a.log.includes("the dead-man switch fired while the daemon did not run"), 10_000);
+      expect(a.log).toMatch(/master -> backup: abandoned by the dead-man switch/);
+      await waitFor("A master again with the VIP, B backup without", () => a.state() === "master" && a.has()
+        && b.state() === "backup" && !b.has(), 30_000);
+      await waitFor("A's new watcher armed", () => a.watchers().length === 1);
+    }
+  });
+
+  it("a watcher killed on its own is replaced, and nothing else happens", async () => {
+    const { a, b } = pair();
+    await waitFor("A master", () => a.state() === "master" && a.has() && b.state() === "backup");
+    const [first] = await waitFor("A's watcher", () => (a.watchers().length === 1 ? a.watchers() : null));
+    process.kill(first!, "SIGKILL");
+    await waitFor("a new watcher", () => a.watchers().length === 1 && a.watchers()[0] !== first);
+    await waitFor("A's word on it", () => a.log.includes("ended without firing; arming a new one"));
+    await sleep(1000);
+    expect(a.state()).toBe("master");
+    expect(a.has()).toBe(true);
+    expect(b.instance()!.counters.priorityZeroRx).toBe(0);
+  });
+
+  it("a killed master of an IPv4 and an IPv6 instance: its watcher resigns both and deletes both VIPs", async () => {
+    const both = (priority: string) => uci({ ...FAST, priority }, { ...FAST, priority, name: "lan6", address: [`${VIP6}/64`] });
+    const { a, b } = topology();
+    a.startFloatgw(both("150"));
+    b.startFloatgw(both("100"));
+    await waitFor("A master of both", () => a.status()?.instances.every((i) => i.state === "master") && a.has(VIP) && a.has(VIP6), 30_000);
+    await waitFor("A's watcher armed", () => a.watchers().length === 1);
+    expect(await a.stopFloatgw("SIGKILL")).toBe("SIGKILL");
+    await waitFor("both VIPs gone from A", () => !a.has(VIP) && !a.has(VIP6), 10_000);
+    await waitFor("B master of both", () => b.status()?.instances.every((i) => i.state === "master") && b.has(VIP) && b.has(VIP6), 10_000);
+    for (const i of b.status()!.instances) {
+      expect(i.transitions.at(-1)?.reason).toMatch(/^priority 0 from master (198\.18\.0\.2|fe80::)/);
+      expect(i.counters?.priorityZeroRx).toBe(1);
     }
   });
 
@@ -90,6 +145,10 @@ describe("floatgwd pair", () => {
     const bi = b.instance()!;
     expect(bi.counters.priorityZeroRx).toBe(1);
     expect(bi.transitions.at(-1)?.reason).toBe("priority 0 from master 198.18.0.2");
+    // The watcher was disarmed, not fired: no second priority 0, none left.
+    expect(a.watchers()).toEqual([]);
+    await sleep(1500);
+    expect(b.instance()!.counters.priorityZeroRx).toBe(1);
   });
 
   it("switchover hands the VIP to the backup and holds off preemption", async () => {

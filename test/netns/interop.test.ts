@@ -84,6 +84,22 @@ describe.each(MODES)("with keepalived, $name", (m) => {
     expect(ka.log).toMatch(/Entering MASTER STATE/);
   });
 
+  it("floatgw master, keepalived backup; keepalived takes over on the watcher's priority 0 when floatgwd is killed", async () => {
+    const { a, b, ka } = await setup(m, 150, 100);
+    await waitFor("floatgw master", () => a.state() === "master" && a.has(), slack);
+    await waitFor("floatgw hears keepalived", () => (a.instance()?.counters.advertsTx ?? 0) > 3, slack);
+    await waitFor("floatgw's watcher armed", () => a.watchers().length === 1);
+    expect(await a.stopFloatgw("SIGKILL")).toBe("SIGKILL");
+    await waitFor("keepalived takes the VIP", () => b.has(), slack);
+    // The dead router keeps it until keepalived can have taken over.
+    await waitFor("the VIP gone from floatgw's router", () => !a.has(), 10_000);
+    await ka.stop();
+    // keepalived's word that the watcher's advert made it master (before
+    // its Master_Down_Interval would have).
+    expect(ka.log).toMatch(/\(lan\) Backup received priority 0 advertisement\n.*\(lan\) Receive advertisement timeout\n.*\(lan\) Entering MASTER STATE/);
+    expect(complaints(ka.log)).toEqual([]);
+  });
+
   it("keepalived master, floatgw backup; floatgw takes over when keepalived stops", async () => {
     const { a, b, ka } = await setup(m, 100, 150);
     await waitFor("keepalived master, floatgw backup", () => b.has() && a.state() === "backup"

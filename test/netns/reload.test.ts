@@ -84,6 +84,11 @@ describe("reload (SIGHUP)", () => {
     expect(a.has(VIP6)).toBe(false);
     expect(b.status()!.instances.find((i) => i.name === "lan")!.state).toBe("backup");
     await waitFor("the daemon's word on it", () => a.log.includes("stopping: removed from the configuration"));
+    // The dead-man switch now holds lan alone; the old one left without firing.
+    await waitFor("one watcher on A", () => a.watchers().length === 1);
+    await sleep(1500);
+    expect(b.status()!.instances.find((i) => i.name === "lan6")!.counters?.priorityZeroRx).toBe(1);
+    expect(a.log).not.toContain("dead-man switch fired");
   });
 });
 

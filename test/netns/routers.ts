@@ -129,6 +129,17 @@ export class Router {
     this.daemon.kill(signal);
   }
 
+  /** PIDs of the dead-man switch's watcher children (comm floatgwd-watch) on this router. */
+  watchers(): number[] {
+    return run(["ip", "netns", "pids", this.ns]).stdout.split(/\s+/).filter(Boolean).map(Number).filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "floatgwd-watch";
+      } catch {
+        return false; // exited meanwhile
+      }
+    });
+  }
+
   get running(): boolean {
     return this.daemon !== null && this.daemon.exitCode === null && this.daemon.signalCode === null;
   }

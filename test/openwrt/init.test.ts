@@ -83,9 +83,9 @@ describeOpenWrt("the init script under OpenWrt's procd", () => {
   });
 
   it("is respawned by procd after a crash; the VIP the dead one left goes by itself before that", async () => {
-    // The VIP's kernel lifetime (1 s at 100 ms adverts) runs out well before
-    // procd's respawn (5 s); a daemon restarted sooner removes a VIP still
-    // there itself (test/netns/failover.test.ts).
+    // The dead-man switch's watcher deletes the VIP at once, well before
+    // procd's respawn (5 s); a daemon restarted after both were killed
+    // removes a VIP still there itself (test/netns/failover.test.ts).
     const { a } = env.lab;
     const [pid] = a.pids("floatgwd");
     process.kill(pid!, "SIGKILL");

@@ -17,6 +17,6 @@ describe("docs/keepalived-keywords.md", () => {
 
   it("lists every keyword the importer knows", () => {
     const doc = renderKeywordReference();
-    for (const t of [TOP, GLOBAL_DEFS, INSTANCE, AUTHENTICATION, SYNC_GROUP, VRRP_SCRIPT, VRRP_TRACK_FILE] as const) for (const k of t.keys()) expect(doc).toContain(`\`${k}\``);
+    for (const t of [TOP, GLOBAL_DEFS, INSTANCE, AUTHENTICATION, SYNC_GROUP, VRRP_SCRIPT, VRRP_TRACK_FILE] as const) for (const k of t.rules().keys()) expect(doc).toContain(`\`${k}\``);
   });
 });

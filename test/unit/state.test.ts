@@ -385,6 +385,23 @@ describe("Master (RFC 5798 §6.4.3)", () => {
     expect(down.state.releasing).toBe(false);
   });
 
+  it("abandoned (the dead-man switch fired while the daemon hung): backup at once, no advert of its own, the VIP let go, a new election", () => {
+    const m = step(masterAt(3609, config({ priority: prio(200) })), { kind: "abandoned" }, at(9000));
+    expect(kinds(m.actions)).toEqual(["removeVip", "notify"]);
+    expect(m.state.role).toBe("backup");
+    expect(m.state.releasing).toBe(false);
+    expect(m.state.counters.lastTransition?.reason).toBe("abandoned by the dead-man switch while the daemon hung");
+    // Nobody heard: master again after its own Master_Down_Interval.
+    const mdi = 3 * 1000 + Math.floor((56 * 1000) / 256);
+    expect(m.state.timers.masterDown).toBe(9000 + mdi);
+    expect(step(m.state, { kind: "timeout" }, at(9000 + mdi)).state.role).toBe("master");
+  });
+
+  it("abandoned outside Master does nothing", () => {
+    const s = backupAt(0);
+    expect(step(s, { kind: "abandoned" }, at(1)).state).toEqual(s);
+  });
+
   it("resign outside Master does nothing", () => {
     const s = backupAt(0);
     expect(step(s, { kind: "resign", holdMs: 1000 }, at(1)).state).toEqual(s);

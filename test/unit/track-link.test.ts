@@ -3,13 +3,16 @@
 // deleted device, and the VIP restore after someone removed an address.
 import { describe, expect, it } from "vitest";
 import { msAt } from "../../src/core/units";
-import { CARRIER_SETTLE_MS, LINK_SETTLE_MS, type LinkEvent, type LinkState, createLink, stepLink } from "../../src/track/link";
+import { CARRIER_SETTLE_MS, LINK_SETTLE_MS, type LinkEvent, type LinkState, createLink, portsLost, stepLink } from "../../src/track/link";
 
 const UP: LinkEvent = { kind: "link", adminUp: true, carrier: true };
 /** Carrier lost (a cut cable, the bridge's last port gone), still administratively up. */
 const NO_CARRIER: LinkEvent = { kind: "link", adminUp: true, carrier: false };
 /** `ip link set down`, and the kernel's first message when it deletes a device. */
 const ADMIN_DOWN: LinkEvent = { kind: "link", adminUp: false, carrier: false };
+/** Every port of the bridge up without carrier, and back. */
+const PORTS_LOST: LinkEvent = { kind: "ports", lost: true };
+const PORTS_BACK: LinkEvent = { kind: "ports", lost: false };
 
 class Driver {
   now = 0;
@@ -134,5 +137,67 @@ describe("link model", () => {
     gone.at(10, { kind: "deleted", graceMs: 5000 });
     gone.at(1000);
     expect(gone.log).toEqual([]);
+  });
+
+  it("reports a bridge down at once when every port lost carrier, before the bridge says so", () => {
+    const d = new Driver(createLink("br-lan", "up"));
+    d.at(10, PORTS_LOST);
+    expect(d.log).toEqual(["10: report down (interface br-lan down (every port lost carrier))"]);
+    d.at(700, NO_CARRIER); // the bridge's own word, out of the kernel's linkwatch queue
+    d.at(2000);
+    expect(d.log).toHaveLength(1);
+    d.at(2500, PORTS_BACK);
+    expect(d.log).toHaveLength(1); // the bridge's flags still say no carrier
+    d.at(2500.1, UP);
+    expect(d.log.at(-1)).toBe("2500.1: report up (interface br-lan up)");
+  });
+
+  it("reports up at once when a port is back before the bridge ever reported its loss", () => {
+    const d = new Driver(createLink("br-lan", "up"));
+    d.at(10, PORTS_LOST);
+    d.at(300, PORTS_BACK);
+    expect(d.log).toEqual(["10: report down (interface br-lan down (every port lost carrier))", "300: report up (interface br-lan up)"]);
+    d.at(900, UP);
+    expect(d.log).toHaveLength(2);
+  });
+
+  it("keeps the bridge down while its ports are lost, whatever the bridge's own flags say", () => {
+    const d = new Driver(createLink("br-lan", "up"));
+    d.at(10, PORTS_LOST);
+    d.at(20, UP);
+    d.at(1000);
+    expect(d.log).toEqual(["10: report down (interface br-lan down (every port lost carrier))"]);
+    expect(d.state.reported).toBe("down");
+  });
+
+  it("shortens a pending carrier settle when the ports say the loss is real", () => {
+    const d = new Driver(createLink("br-lan", "up"));
+    d.at(10, NO_CARRIER);
+    d.at(12, PORTS_LOST);
+    d.at(1000);
+    expect(d.log).toEqual(["12: report down (interface br-lan down (every port lost carrier))"]);
+  });
+
+  it("forgets the ports of a deleted bridge", () => {
+    const d = new Driver(createLink("br-lan", "up"));
+    d.at(10, PORTS_LOST);
+    d.at(20, { kind: "deleted", graceMs: 1000 });
+    expect(d.state.portsLost).toBe(false);
+    d.at(300, UP);
+    expect(d.log.at(-1)).toBe("300: report up (interface br-lan up)");
+  });
+});
+
+describe("portsLost", () => {
+  const port = (adminUp: boolean, carrier: boolean) => ({ adminUp, carrier });
+  it("holds only when there are ports and every one is up without carrier", () => {
+    expect(portsLost([port(true, false)])).toBe(true);
+    expect(portsLost([port(true, false), port(true, false)])).toBe(true);
+    expect(portsLost([port(true, false), port(true, true)])).toBe(false);
+  });
+  it("leaves a bridge without ports (one re-adding its port) and a port set down to the bridge's own flags", () => {
+    expect(portsLost([])).toBe(false);
+    expect(portsLost([port(false, false)])).toBe(false);
+    expect(portsLost([port(true, false), port(false, false)])).toBe(false);
   });
 });
