@@ -4,7 +4,7 @@
 // floatgwd runs the daemon without one: a bare `floatgw` prints the usage
 // rather than start a second daemon next to the running one.
 import { type CommandSpec, commandHelp, parseArgs, usageLine } from "./cli/args";
-import { checkConfigText } from "./config/check";
+import { checkConfigJson, checkConfigText } from "./config/check";
 import { decodeCommand } from "./cli/decode";
 import { IMPORT_KEEPALIVED, importKeepalivedCommand } from "./cli/import-keepalived";
 import { renderStatus } from "./cli/status";
@@ -19,6 +19,8 @@ import { selftest } from "./selftest";
 const DEFAULT_CONFIG = "/etc/config/floatgw";
 const DEFAULT_RUN_DIR = "/var/run/floatgw";
 const CONTROL_TIMEOUT_MS = 3000;
+/** A reload answers once a child has read the file (seconds for a huge one). */
+const RELOAD_TIMEOUT_MS = 60_000;
 /** As called: messages and help say floatgwd or floatgw, whichever the user typed. */
 const PROGRAM = programName();
 
@@ -46,7 +48,7 @@ function usageError(spec: CommandSpec, message: string): number {
 function ask<K extends ControlRequest["cmd"]>(opts: ReadonlyMap<string, string>, req: Extract<ControlRequest, { cmd: K }>): Reply<Results[K]> | string {
   const socket = `${opts.get("--run-dir") ?? DEFAULT_RUN_DIR}/floatgwd.sock`;
   try {
-    const reply = request(socket, requestBody(req), CONTROL_TIMEOUT_MS) as Reply<Results[K]> | null;
+    const reply = request(socket, requestBody(req), req.cmd === "reload" ? RELOAD_TIMEOUT_MS : CONTROL_TIMEOUT_MS) as Reply<Results[K]> | null;
     return typeof reply === "object" && reply !== null && typeof reply.ok === "boolean" ? reply : `floatgwd on ${socket} sent a malformed reply`;
   } catch (e) {
     return `${e instanceof Error ? e.message : String(e)} (is floatgwd running?)`;
@@ -171,11 +173,16 @@ const check: Command = {
     name: "check", args: "[FILE]", maxArgs: 1,
     summary: "validate a configuration",
     details: [`Prints each problem of FILE (default ${DEFAULT_CONFIG}) with its line; exits 1 on errors.`],
+    options: { "--json": { help: "the configuration as read and its problems, as one JSON object (what floatgwd reads back on reload)" } },
   },
-  run(_opts, rest) {
+  run(opts, rest) {
     const path = rest[0] ?? DEFAULT_CONFIG;
     const text = readTextFile(path);
     if (text === null) return fail(`cannot read ${path}`);
+    if (opts.has("--json")) {
+      writeOut(checkConfigJson(text) + "\n");
+      return 0;
+    }
     const out = checkConfigText(text, path);
     writeOut(out.lines.join("\n") + "\n");
     return out.exitCode;

@@ -24,7 +24,6 @@ export interface NotifyConfig {
 
 export function readNotify(r: SectionReader, problems: ProblemList): NotifyConfig {
   const command = (name: string): string[] | null => {
-    if (!r.has(name)) return null;
     const line = r.text(name);
     if (line === null) return null;
     const argv = splitCommand(line.value);

@@ -4,7 +4,7 @@
 
 import { BOOL_SPELLINGS, parseBool } from "./bool";
 import { type ProblemAt, type ProblemList, sectionLabel } from "./problems";
-import { KEEPALIVED_HINTS, type OptionSpec, type SectionSpec, optionSpec } from "./schema";
+import { KEEPALIVED_HINTS, type OptionSpec, type SectionSpec, type ValueType, optionSpec } from "./schema";
 import { closestName } from "./suggest";
 import type { UciOption, UciSection } from "./uci";
 import {
@@ -30,8 +30,54 @@ export interface Item<T> {
 
 const ABSOLUTE_PATH = /^\/[\x21-\x7e]*$/;
 
+type Kind = ValueType["kind"];
+type TypeOf<K extends Kind> = Extract<ValueType, { kind: K }>;
+
+// How SectionReader.one reads each type: functions of the text and the
+// option's type only.
+function readBool(text: string): Parsed<boolean> {
+  const b = parseBool(text);
+  return b === null ? { ok: false, reason: `is not a boolean (use ${BOOL_SPELLINGS})` } : { ok: true, value: b };
+}
+
+function readInteger(text: string, t: TypeOf<"integer">): Parsed<number> {
+  return parseInteger(text, t.min, t.max);
+}
+
+function readSeconds(text: string, t: TypeOf<"seconds">): Parsed<number> {
+  return parseSeconds(text, t.scale, t.min, t.max);
+}
+
+function readChoice(text: string, t: TypeOf<"choice">): Parsed<string> {
+  return t.choices.indexOf(text) >= 0 ? { ok: true, value: text } : { ok: false, reason: `is not one of ${t.choices.join(", ")}` };
+}
+
+function readText(text: string, t: TypeOf<"text">): Parsed<string> {
+  if (text.length < t.minLength) return { ok: false, reason: `is shorter than ${t.minLength} characters` };
+  if (text.length > t.maxLength) return { ok: false, reason: `is longer than ${t.maxLength} characters` };
+  if (!t.pattern.test(text)) return { ok: false, reason: `may only contain ${t.patternHelp}` };
+  return { ok: true, value: text };
+}
+
+function readIp(text: string, t: TypeOf<"ip">): Parsed<IpAddress> {
+  return parseIp(text, t.loopback === true);
+}
+
+/** What an absent single-valued option reads as: its default's value, or
+ * null (no default, not required). */
+type Absent = { readonly value: unknown; readonly text: string } | null;
+
+/** Per section type, each absent option's outcome, found once: most
+ * options of most sections are absent, and reading 10^4 sections went
+ * through the same schema lookups and parsed the same defaults 10^4 times
+ * (each read some ten interpreted calls in QuickJS). */
+const absentOptions = new WeakMap<SectionSpec, Map<string, Absent>>();
+
 export class SectionReader {
   readonly label: string;
+  /** The section's options by name. */
+  private readonly present = new Map<string, UciOption>();
+  private readonly absent: Map<string, Absent>;
 
   constructor(
     readonly section: UciSection,
@@ -39,6 +85,17 @@ export class SectionReader {
     private readonly problems: ProblemList,
   ) {
     this.label = sectionLabel(section);
+    let absent = absentOptions.get(spec);
+    if (absent === undefined) {
+      absent = new Map();
+      absentOptions.set(spec, absent);
+    }
+    this.absent = absent;
+    const options = section.options;
+    for (let i = 0; i < options.length; i++) {
+      const o = options[i];
+      if (o !== undefined) this.present.set(o.name, o);
+    }
   }
 
   /** Where to point a message about `name` (its line, or the section's). */
@@ -53,9 +110,9 @@ export class SectionReader {
   }
 
   warnUnknownOptions(): void {
-    const known = this.spec.options.map((o) => o.name);
     for (const o of this.section.options) {
-      if (known.indexOf(o.name) >= 0) continue;
+      if (optionSpec(this.spec, o.name) !== undefined) continue;
+      const known = this.spec.options.map((k) => k.name);
       const hint = KEEPALIVED_HINTS[o.name];
       const near = closestName(o.name, known);
       const advice = hint !== undefined ? ` (keepalived option; ${hint})` : near !== null ? ` (did you mean '${near}'?)` : "";
@@ -83,15 +140,17 @@ export class SectionReader {
   }
 
   private raw(name: string): UciOption | undefined {
-    return this.section.options.find((o) => o.name === name);
+    return this.present.get(name);
   }
 
-  /** The texts to parse: the file's (split if a list option was written as one `option`), else the default. */
-  private texts(spec: OptionSpec): { text: string; line: number }[] | null {
+  /** The texts to parse, with their lines: the file's (split if a list
+   * option was written as one `option`), else the default. Parallel arrays,
+   * the option's own for a list: no object per item. */
+  private texts(spec: OptionSpec): { texts: readonly string[]; lines: readonly number[] } | null {
     const o = this.raw(spec.name);
     if (o === undefined) {
       if (spec.required) this.problems.error(this.here(), `${spec.name} is required`);
-      return spec.default === null ? null : [{ text: spec.default, line: this.section.line }];
+      return spec.default === null ? null : { texts: [spec.default], lines: [this.section.line] };
     }
     const line = o.lines[0] ?? this.section.line;
     if (!spec.list) {
@@ -102,22 +161,23 @@ export class SectionReader {
         );
         return null;
       }
-      return [{ text: o.values[0] ?? "", line }];
+      return { texts: [o.values[0] ?? ""], lines: [line] };
     }
-    if (o.isList) return o.values.map((text, i) => ({ text, line: o.lines[i] ?? line }));
-    return (o.values[0] ?? "")
-      .split(/\s+/)
-      .filter((t) => t !== "")
-      .map((text) => ({ text, line }));
+    if (o.isList) return { texts: o.values, lines: o.lines };
+    const texts = (o.values[0] ?? "").split(/\s+/).filter((t) => t !== "");
+    return { texts, lines: texts.map(() => line) };
   }
 
   /** Every valid item of the option; refused ones become problems. */
   private items<T>(name: string, parse: (text: string) => Parsed<T>): Item<T>[] | null {
     const spec = this.optionSpec(name);
-    const texts = this.texts(spec);
-    if (texts === null) return null;
+    const given = this.texts(spec);
+    if (given === null) return null;
+    const { texts, lines } = given;
     const items: Item<T>[] = [];
-    for (const { text, line } of texts) {
+    for (let i = 0; i < texts.length; i++) {
+      const text = texts[i] ?? "";
+      const line = lines[i] ?? this.section.line;
       const parsed = parse(text);
       if (parsed.ok) items.push({ value: parsed.value, text, line });
       else this.problems.error({ section: this.label, option: name, value: text, secret: spec.secret, line }, parsed.reason);
@@ -127,56 +187,67 @@ export class SectionReader {
     return items;
   }
 
-  /** A single-valued option: its item, or null when absent without default or refused. */
-  private one<T>(name: string, parse: (text: string) => Parsed<T>): Item<T> | null {
-    return this.items(name, parse)?.[0] ?? null;
+  /** A single-valued option of type `kind`: its item, or null when absent
+   * without default or refused. `parse` depends on nothing but the text and
+   * the option's type (no closure to allocate per read): what an absent
+   * option reads as is found once for all sections of the type. */
+  private one<K extends Kind, T>(name: string, kind: K, parse: (text: string, type: TypeOf<K>) => Parsed<T>): Item<T> | null {
+    const o = this.present.get(name);
+    if (o === undefined) {
+      const known = this.absent.get(name);
+      if (known === null) return null;
+      if (known !== undefined) return { value: known.value as T, text: known.text, line: this.section.line };
+    }
+    const spec = this.optionSpec(name);
+    if (spec.type.kind !== kind) throw new Error(`bug: option '${name}' is ${spec.type.kind}, not ${kind}`);
+    const type = spec.type as TypeOf<K>;
+    if (o !== undefined && !o.isList && !spec.list) {
+      // The common case of items() in short: one value, given with `option`.
+      const text = o.values[0] ?? "";
+      const line = o.lines[0] ?? this.section.line;
+      const parsed = parse(text, type);
+      if (parsed.ok) return { value: parsed.value, text, line };
+      this.problems.error({ section: this.label, option: name, value: text, secret: spec.secret, line }, parsed.reason);
+      return null;
+    }
+    const item = this.items(name, (text) => parse(text, type))?.[0] ?? null;
+    // Absent: the same for every section of the type, unless it is an error.
+    if (o === undefined && !spec.required && (spec.default === null || item !== null))
+      this.absent.set(name, item === null ? null : { value: item.value, text: item.text });
+    return item;
   }
 
-  private typeOf<K extends OptionSpec["type"]["kind"]>(name: string, kind: K): Extract<OptionSpec["type"], { kind: K }> {
+  private typeOf<K extends Kind>(name: string, kind: K): TypeOf<K> {
     const type = this.optionSpec(name).type;
     if (type.kind !== kind) throw new Error(`bug: option '${name}' is ${type.kind}, not ${kind}`);
-    return type as Extract<OptionSpec["type"], { kind: K }>;
+    return type as TypeOf<K>;
   }
 
   bool(name: string): boolean {
-    this.typeOf(name, "bool");
-    const item = this.one(name, (text): Parsed<boolean> => {
-      const b = parseBool(text);
-      return b === null ? { ok: false, reason: `is not a boolean (use ${BOOL_SPELLINGS})` } : { ok: true, value: b };
-    });
-    return item?.value ?? parseBool(this.optionSpec(name).default ?? "0") === true;
+    const item = this.one(name, "bool", readBool);
+    return item !== null ? item.value : parseBool(this.optionSpec(name).default ?? "0") === true;
   }
 
   integer(name: string): Item<number> | null {
-    const t = this.typeOf(name, "integer");
-    return this.one(name, (text) => parseInteger(text, t.min, t.max));
+    return this.one(name, "integer", readInteger);
   }
 
   /** Decimal seconds as a count of 1/scale s; `refine` may refuse a value the schema's range allows. */
   seconds(name: string, refine?: (units: number) => string | null): Item<number> | null {
-    const t = this.typeOf(name, "seconds");
-    return this.one(name, (text): Parsed<number> => {
-      const parsed = parseSeconds(text, t.scale, t.min, t.max);
-      const reason = parsed.ok && refine !== undefined ? refine(parsed.value) : null;
-      return reason === null ? parsed : { ok: false, reason };
-    });
+    const item = this.one(name, "seconds", readSeconds);
+    const reason = item !== null && refine !== undefined ? refine(item.value) : null;
+    if (item === null || reason === null) return item;
+    const secret = this.optionSpec(name).secret;
+    this.problems.error({ section: this.label, option: name, value: item.text, secret, line: item.line }, reason);
+    return null;
   }
 
   choice(name: string): Item<string> | null {
-    const t = this.typeOf(name, "choice");
-    return this.one(name, (text) =>
-      t.choices.indexOf(text) >= 0 ? { ok: true, value: text } : { ok: false, reason: `is not one of ${t.choices.join(", ")}` },
-    );
+    return this.one(name, "choice", readChoice);
   }
 
   text(name: string): Item<string> | null {
-    const t = this.typeOf(name, "text");
-    return this.one(name, (text): Parsed<string> => {
-      if (text.length < t.minLength) return { ok: false, reason: `is shorter than ${t.minLength} characters` };
-      if (text.length > t.maxLength) return { ok: false, reason: `is longer than ${t.maxLength} characters` };
-      if (!t.pattern.test(text)) return { ok: false, reason: `may only contain ${t.patternHelp}` };
-      return { ok: true, value: text };
-    });
+    return this.one(name, "text", readText);
   }
 
   textList(name: string): Item<string>[] {
@@ -196,8 +267,7 @@ export class SectionReader {
   }
 
   prefix(name: string): Item<VipAddress> | null {
-    this.typeOf(name, "prefix");
-    return this.one(name, parsePrefix);
+    return this.one(name, "prefix", parsePrefix);
   }
 
   ipList(name: string): Item<IpAddress>[] {
@@ -206,8 +276,7 @@ export class SectionReader {
   }
 
   ip(name: string): Item<IpAddress> | null {
-    const t = this.typeOf(name, "ip");
-    return this.one(name, (text) => parseIp(text, t.loopback === true));
+    return this.one(name, "ip", readIp);
   }
 
   trackRefList(name: string): Item<TrackRef>[] {
@@ -236,12 +305,13 @@ export class SectionReader {
   /** false when off; otherwise the program to run (the default's when on). */
   boolOrPath(name: string, defaultProgram: string): string | null {
     this.typeOf(name, "boolOrPath");
-    const item = this.one(name, (text): Parsed<string | null> => {
+    // Not through one(): the value depends on defaultProgram.
+    const [item = null] = this.items(name, (text): Parsed<string | null> => {
       const b = parseBool(text);
       if (b !== null) return { ok: true, value: b ? defaultProgram : null };
       if (ABSOLUTE_PATH.test(text)) return { ok: true, value: text };
       return { ok: false, reason: `is neither a boolean (${BOOL_SPELLINGS}) nor an absolute path` };
-    });
+    }) ?? [];
     return item === null ? defaultProgram : item.value;
   }
 }

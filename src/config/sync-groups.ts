@@ -41,12 +41,15 @@ export interface ReadGroups {
 export function readSyncGroups(
   sections: readonly UciSection[],
   vips: readonly GroupMemberCandidate[],
-  trackers: readonly ReadTracker[],
+  trackers: ReadonlyMap<string, ReadTracker>,
   problems: ProblemList,
 ): ReadGroups {
   const groups: SyncGroupConfig[] = [];
   const membership = new Map<string, { group: string; track: readonly TrackUse[] }>();
   const read: { notify: NotifyConfig; reader: SectionReader }[] = [];
+  // By name, the first of each: one lookup per member, however many vips.
+  const vipsByName = new Map<string, GroupMemberCandidate>();
+  for (const v of vips) if (!vipsByName.has(v.name)) vipsByName.set(v.name, v);
   for (const section of sections) {
     const r = new SectionReader(section, SYNC_GROUP_SECTION, problems);
     r.warnUnknownOptions();
@@ -55,15 +58,17 @@ export function readSyncGroups(
     const notify = readNotify(r, problems);
     read.push({ notify, reader: r });
     const members: string[] = [];
+    const listed = new Set<string>();
     for (const item of r.textList("vip")) {
-      const vip = vips.find((v) => v.name === item.value);
+      const vip = vipsByName.get(item.value);
       const at = r.where("vip", item.text);
       if (vip === undefined) problems.error(at, "names no vip section");
-      else if (members.includes(vip.name)) problems.error(at, "is listed twice");
+      else if (listed.has(vip.name)) problems.error(at, "is listed twice");
       else if (membership.has(vip.name)) problems.error(at, `is already a member of sync group '${membership.get(vip.name)?.group ?? ""}': a vip belongs to one group`);
       else if (!vip.enabled) problems.warn(at, "is disabled, so the group runs without it");
       else {
         members.push(vip.name);
+        listed.add(vip.name);
         if (vip.track !== null) membership.set(vip.name, { group: section.ref, track: memberTrack(vip, track, trackingWeight, section.ref, problems) });
       }
     }

@@ -143,25 +143,28 @@ export function readTracker(section: UciSection, scriptUser: string | null, prob
 export function resolveTrackUses(
   vip: SectionReader,
   refs: readonly Item<TrackRef>[],
-  trackers: readonly ReadTracker[],
+  /** By section name (`ref`): one lookup per reference, whatever the number of trackers. */
+  trackers: ReadonlyMap<string, ReadTracker>,
   priority: number | null,
   problems: ProblemList,
 ): TrackUse[] {
   const uses: TrackUse[] = [];
+  const listed = new Set<string>();
   for (const ref of refs) {
     const name = ref.value.tracker;
-    const found = trackers.find((t) => t.reader.section.ref === name);
+    const found = trackers.get(name);
     if (found === undefined) {
       problems.error(vip.where("track", ref.text), "names no tracker section");
       continue;
     }
-    if (uses.some((u) => u.tracker === name)) problems.error(vip.where("track", ref.text), "names a tracker already listed");
+    if (listed.has(name)) problems.error(vip.where("track", ref.text), "names a tracker already listed");
     if (found.spec === null) continue;
     const use = { tracker: name, weight: ref.value.weight ?? found.spec.weight, reverse: ref.value.reverse ?? found.spec.reverse };
     // keepalived ignores weighted trackers on the address owner, and so do we.
     if (priority === OWNER_PRIORITY && use.weight !== 0)
       problems.warn(vip.where("track", ref.text), "has a weight, which does not change the address owner's priority 255; only weight 0 (FAULT) applies");
     uses.push(use);
+    listed.add(name);
   }
   return uses;
 }

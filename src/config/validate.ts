@@ -171,7 +171,7 @@ interface ReadVip {
   readonly addressItems: readonly Item<VipAddress>[];
 }
 
-function readVip(section: UciSection, trackers: readonly ReadTracker[], problems: ProblemList): ReadVip {
+function readVip(section: UciSection, trackers: ReadonlyMap<string, ReadTracker>, problems: ProblemList): ReadVip {
   const r = new SectionReader(section, VIP_SECTION, problems);
   const errorsBefore = problems.errors.length;
   r.warnUnknownOptions();
@@ -179,7 +179,7 @@ function readVip(section: UciSection, trackers: readonly ReadTracker[], problems
   const enabled = r.bool("enabled");
   const iface = r.text("interface");
   const device = r.text("device");
-  const hasLink = section.options.some((o) => o.name === "interface" || o.name === "device");
+  const hasLink = r.has("interface") || r.has("device");
   if (!hasLink) problems.error(r.here(), "needs 'interface' (or 'device')");
   const vrid = r.integer("vrid");
   const version = r.choice("version")?.value === "2" ? 2 : 3;
@@ -211,7 +211,7 @@ function readVip(section: UciSection, trackers: readonly ReadTracker[], problems
 
   const peers = r.ipList("unicast_peer");
   const src = r.ip("unicast_src");
-  const isVip = (ip: IpAddress): boolean => addressItems.some((a) => a.value.address === ip.address);
+  const isVip = (ip: IpAddress): boolean => seen.has(ip.address);
   for (const p of peers) {
     if (p.value.family !== family)
       problems.error(r.where("unicast_peer", p.text), `is ${familyName(p.value.family)} but the addresses are ${familyName(family)}`);
@@ -231,7 +231,7 @@ function readVip(section: UciSection, trackers: readonly ReadTracker[], problems
   if (authPass !== null && version === 3)
     problems.error(r.where("auth_pass", authPass.text), "is for version 2 only: VRRPv3 has no authentication (RFC 5798 §9)");
   const dhcp = r.bool("dhcp");
-  if (dhcp && iface === null && !section.options.some((o) => o.name === "interface"))
+  if (dhcp && iface === null && !r.has("interface"))
     problems.error(r.where("dhcp", "1"), "needs 'interface': dnsmasq's DHCP settings belong to netifd interfaces");
 
   const preempt = r.bool("preempt");
@@ -352,24 +352,35 @@ export function validateConfig(pkg: UciPackage): ValidationResult {
       `only one floatgw section is allowed; the first is on line ${firstGlobal?.line ?? 0}`,
     );
   const global = readGlobal(firstGlobal, problems);
-  const ofType = (spec: { type: string }): UciSection[] => pkg.sections.filter((s) => s.type === spec.type);
+  // The sections of each type, in file order, found in one pass.
+  const byType = new Map<string, UciSection[]>();
+  for (const s of pkg.sections) {
+    const list = byType.get(s.type);
+    if (list === undefined) byType.set(s.type, [s]);
+    else list.push(s);
+  }
+  const ofType = (spec: { type: string }): UciSection[] => byType.get(spec.type) ?? [];
   // Trackers first: the vips' `track` lines refer to them, wherever they stand.
   const trackers = ofType(TRACKER_SECTION).map((s) => readTracker(s, global.scriptUser, problems));
-  const vips = ofType(VIP_SECTION).map((s) => readVip(s, trackers, problems));
+  const trackersByRef = new Map<string, ReadTracker>();
+  for (const t of trackers) if (!trackersByRef.has(t.reader.section.ref)) trackersByRef.set(t.reader.section.ref, t);
+  const vips = ofType(VIP_SECTION).map((s) => readVip(s, trackersByRef, problems));
   const known = new Set(SECTIONS.map((s) => s.type));
   for (const s of pkg.sections) if (!known.has(s.type)) warnUnknownSection(s, problems);
   checkAcrossSections(vips, problems);
   const read = readSyncGroups(ofType(SYNC_GROUP_SECTION), vips.map((v) => ({ name: v.reader.section.ref, enabled: v.enabled, track: v.config?.track ?? null, reader: v.reader })),
-    trackers, problems);
+    trackersByRef, problems);
   const enabledVips: VipConfig[] = [];
   for (const v of vips) {
     if (!v.enabled || v.config === null) continue;
     const member = read.membership.get(v.config.name);
     enabledVips.push(member === undefined ? v.config : { ...v.config, track: member.track, syncGroup: member.group });
   }
+  const groupFamilies = new Map<string, Family[]>(read.groups.map((g) => [g.name, []]));
+  for (const v of enabledVips) if (v.syncGroup !== null) groupFamilies.get(v.syncGroup)?.push(v.family);
   const owners: Owners = {
     vips: new Map(vips.flatMap((v) => (v.enabled ? [[v.reader.section.ref, v.config?.family ?? null] as const] : []))),
-    groups: new Map(read.groups.map((g) => [g.name, enabledVips.filter((v) => v.syncGroup === g.name).map((v) => v.family)])),
+    groups: groupFamilies,
   };
   const routes = ofType(ROUTE_SECTION).flatMap((s) => readRoute(s, owners, problems) ?? []);
   const rules = ofType(RULE_SECTION).flatMap((s) => readRule(s, owners, problems) ?? []);

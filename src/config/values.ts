@@ -4,7 +4,9 @@
 // differently, and intervals must be exact.
 
 import { isDigits } from "../core/chars";
-import { type Addr, type Family, formatAddr, parseAddr } from "../core/addr";
+import { type Family, formatAddr, ipv4Number, parseAddr, parseIpv6 } from "../core/addr";
+
+const NOT_AN_ADDRESS = "is not an IPv4 or IPv6 address";
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
 
@@ -71,36 +73,39 @@ export function parseSeconds(text: string, scale: 100 | 1000, min: number, max: 
   return parsed;
 }
 
-function inPrefix(a: Addr, firstByte: number, bits: number): boolean {
-  const mask = (0xff << (8 - bits)) & 0xff;
-  return ((a.bytes[0] ?? 0) & mask) === firstByte;
-}
-
 function isAllZero(bytes: Uint8Array, upTo: number): boolean {
   for (let i = 0; i < upTo; i++) if (bytes[i] !== 0) return false;
   return true;
 }
 
 /** Unspecified, loopback (unless allowed), multicast and broadcast addresses can't be a router's. */
-function unusableReason(a: Addr, loopback: boolean): string | null {
-  if (a.family === 4) {
-    if (isAllZero(a.bytes, 4)) return "is the unspecified address";
-    if (inPrefix(a, 127, 8) && !loopback) return "is a loopback address";
-    if (inPrefix(a, 224, 4)) return "is a multicast address";
-    if (a.bytes.every((b) => b === 255)) return "is the broadcast address";
-    return null;
-  }
-  if (isAllZero(a.bytes, 16)) return "is the unspecified address";
-  if (isAllZero(a.bytes, 15) && a.bytes[15] === 1 && !loopback) return "is the loopback address";
-  if (a.bytes[0] === 0xff) return "is a multicast address";
+function unusableIpv4(n: number, loopback: boolean): string | null {
+  if (n === 0) return "is the unspecified address";
+  if (n >>> 24 === 127 && !loopback) return "is a loopback address";
+  if (n >>> 28 === 0xe) return "is a multicast address";
+  if (n === 0xffffffff) return "is the broadcast address";
+  return null;
+}
+
+function unusableIpv6(bytes: Uint8Array, loopback: boolean): string | null {
+  if (isAllZero(bytes, 16)) return "is the unspecified address";
+  if (isAllZero(bytes, 15) && bytes[15] === 1 && !loopback) return "is the loopback address";
+  if (bytes[0] === 0xff) return "is a multicast address";
   return null;
 }
 
 /** A unicast IPv4 or IPv6 address, no prefix; loopback only if allowed. */
 export function parseIp(text: string, loopback = false): Parsed<IpAddress> {
-  const addr = parseAddr(text);
-  if (addr === null) return refuse("is not an IPv4 or IPv6 address");
-  const unusable = unusableReason(addr, loopback);
+  if (text.indexOf(":") < 0) {
+    // The common case without the bytes: a valid dotted quad is its own canonical text.
+    const n = ipv4Number(text);
+    if (n === null) return refuse(NOT_AN_ADDRESS);
+    const unusable = unusableIpv4(n, loopback);
+    return unusable === null ? ok({ family: 4, address: text }) : refuse(unusable);
+  }
+  const addr = parseIpv6(text);
+  if (addr === null) return refuse(NOT_AN_ADDRESS);
+  const unusable = unusableIpv6(addr.bytes, loopback);
   if (unusable !== null) return refuse(unusable);
   return ok({ family: addr.family, address: formatAddr(addr) });
 }
@@ -110,12 +115,14 @@ export function parseCidr(text: string): Parsed<VipAddress> {
   const slash = text.indexOf("/");
   const ip = parseIp(slash < 0 ? text : text.slice(0, slash));
   if (!ip.ok) return ip;
-  const maxPrefix = ip.value.family === 4 ? 32 : 128;
-  if (slash < 0) return ok({ ...ip.value, prefix: maxPrefix });
-  const prefix = text.slice(slash + 1);
-  if (!isDigits(prefix, 1, 3) || Number(prefix) < 1 || Number(prefix) > maxPrefix)
-    return refuse(`has a prefix length outside 1-${maxPrefix}`);
-  return ok({ ...ip.value, prefix: Number(prefix) });
+  const { family, address } = ip.value;
+  const maxPrefix = family === 4 ? 32 : 128;
+  if (slash < 0) return ok({ family, address, prefix: maxPrefix });
+  const prefixText = text.slice(slash + 1);
+  const prefix = Number(prefixText);
+  if (!isDigits(prefixText, 1, 3) || prefix < 1 || prefix > maxPrefix) return refuse(`has a prefix length outside 1-${maxPrefix}`);
+  // Built whole: a spread copies property by property in QuickJS.
+  return ok({ family, address, prefix });
 }
 
 /** A network for a route or a rule: `address/prefix` (prefix 0 allowed; a bare address is a host route)

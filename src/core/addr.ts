@@ -1,7 +1,10 @@
 // IPv4 and IPv6 addresses as bytes in network order, with the text forms the
 // rest of floatgw prints (RFC 5952 canonical IPv6). Pure: the platform reuses
 // it for netlink, ARP and ND.
-import { isDigits, isHexDigits } from "./chars";
+import { isHexDigits } from "./chars";
+
+const DOT = 46;
+const ZERO = 48;
 
 export type Family = 4 | 6;
 
@@ -25,20 +28,36 @@ export function addrFromBytes(bytes: Uint8Array): Addr | null {
   return null;
 }
 
+/** A dotted quad as an unsigned 32-bit number; like inet_pton, rejects
+ * leading zeros (they read as octal elsewhere). One pass over the
+ * characters and no allocation: the configuration reads one per address
+ * (docs/robustness.md). */
+export function ipv4Number(text: string): number | null {
+  let value = 0;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : DOT;
+    if (c === DOT) {
+      if (digits === 0 || octet > 255) return null;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      if (i < text.length && ++dots > 3) return null;
+    } else if (c >= ZERO && c <= ZERO + 9 && !(digits === 1 && octet === 0) && digits < 3) {
+      octet = octet * 10 + (c - ZERO);
+      digits++;
+    } else return null;
+  }
+  return dots === 3 ? value : null;
+}
+
 /** Dotted quad; like inet_pton, rejects leading zeros (they read as octal elsewhere). */
 export function parseIpv4(text: string): Addr | null {
-  const parts = text.split(".");
-  if (parts.length !== 4) return null;
-  const bytes = new Uint8Array(IPV4_LEN);
-  for (let i = 0; i < 4; i++) {
-    const part = parts[i] ?? "";
-    // 0, or up to three digits without a leading zero.
-    if (!isDigits(part, 1, 3) || (part.length > 1 && part.charCodeAt(0) === 48)) return null;
-    const n = Number(part);
-    if (n > 255) return null;
-    bytes[i] = n;
-  }
-  return { family: 4, bytes };
+  const n = ipv4Number(text);
+  if (n === null) return null;
+  return { family: 4, bytes: new Uint8Array([n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]) };
 }
 
 function parseGroups(text: string, out: number[]): boolean {

@@ -37,3 +37,13 @@ export function isWord(text: string, extra = ""): boolean {
   }
   return true;
 }
+
+/** One or more printable ASCII characters (! to ~), nothing else. */
+export function isPrintableAscii(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e) return false;
+  }
+  return true;
+}

@@ -3,6 +3,7 @@
 // (both answering the control API), the state file, the hotplug hooks and
 // the signals (SIGTERM/SIGINT: resign and leave; SIGHUP: reload the
 // configuration without disturbing what did not change).
+import type { ValidationResult } from "../config/validate";
 import { formatAddr } from "../core/addr";
 import type { Role } from "../core/state";
 import { masterDownIntervalMs } from "../core/timing";
@@ -17,7 +18,8 @@ import { IFF_RUNNING, IFF_UP } from "../platform/netlink";
 import { RouteTable, Rtnl, RtnlMonitor } from "../platform/rtnl";
 import type { TrackUse } from "../track/spec";
 import { Device } from "./device";
-import { type Loaded, loadDaemonConfig } from "./load";
+import { BackgroundLoad } from "./background-load";
+import { type Loaded, daemonConfig, loadDaemonConfig } from "./load";
 import { LeaseSync } from "./lease-sync";
 import { guarded, logger, setLogLevel } from "./log";
 import { type ControlRequest, type Reply, type Results, failure, parseRequest } from "./control-api";
@@ -116,7 +118,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
   }, logger("leases"));
   const ubus = new DaemonUbus(opts.ubusSocket, {
     now,
-    answer: (cmd, args) => answer(cmd, args, "ubus"),
+    answer: (cmd, args, respond) => answer(cmd, args, "ubus", respond),
     interfaceEvent: (iface, action) => trackers.interfaceEvent(iface, action),
     listening: () => trackers.refreshInterfaces(),
   }, logger("ubus"));
@@ -245,11 +247,11 @@ export function runDaemon(opts: DaemonOptions): boolean {
     writeState();
   };
 
-  const reload = (): Reply<Results["reload"]> => {
-    // The event loop sends no advert while this runs: say how long it took.
+  /** Applies a reload's read of the file (background-load.ts); the event
+   * loop is blocked only for this. */
+  const applyReload = (read: ValidationResult): Reply<Results["reload"]> => {
     const started = monotonicMs();
-    const loaded = loadDaemonConfig(opts.configPath);
-    log("info", `read ${opts.configPath} in ${Math.round(monotonicMs() - started)} ms`);
+    const loaded = daemonConfig(opts.configPath, read);
     report(loaded);
     if (!loaded.ok) {
       const why = `reload of ${opts.configPath} rejected; the running instances are unchanged`;
@@ -265,6 +267,12 @@ export function runDaemon(opts: DaemonOptions): boolean {
     apply(loaded);
     log("info", `reloaded in ${Math.round(monotonicMs() - started)} ms`);
     return { ok: true, result: { instances: runners().map(({ r }) => r.spec.name), warnings: loaded.warnings } };
+  };
+  const reader = new BackgroundLoad(opts.configPath, `${opts.runDir}/reload.json`, children, applyReload);
+  /** Reads the file in a child while the event loop runs on; `respond` gets the outcome. */
+  const reload = (respond: (reply: Reply<Results["reload"]>) => void): void => {
+    log("info", reader.busy ? `reload asked while ${opts.configPath} is being read: reading it again after that` : `reading ${opts.configPath} to reload`);
+    reader.request(respond);
   };
 
   /** Resigns the named instance, or every instance this router is master of. */
@@ -292,20 +300,21 @@ export function runDaemon(opts: DaemonOptions): boolean {
     return { ok: true, result: { degraded: leases.degraded() } };
   };
 
-  /** Every request, from the control socket or ubus, goes through here. */
-  const answer = (cmd: unknown, args: unknown, via: "control" | "ubus"): Reply<Results[keyof Results]> => {
+  /** Every request, from the control socket or ubus, goes through here;
+   * `respond` gets the reply, at once or, for a reload, when it is done. */
+  const answer = (cmd: unknown, args: unknown, via: "control" | "ubus", respond: (reply: Reply<Results[keyof Results]>) => void): void => {
     const parsed = parseRequest(cmd, args, via);
-    if (!parsed.ok) return parsed;
+    if (!parsed.ok) return respond(parsed);
     const req = parsed.result;
     switch (req.cmd) {
       case "status":
-        return { ok: true, result: status() };
+        return respond({ ok: true, result: status() });
       case "switchover":
-        return switchover(req, via);
+        return respond(switchover(req, via));
       case "reload":
-        return reload();
+        return reload(respond);
       case "lease":
-        return lease(req);
+        return respond(lease(req));
     }
   };
 
@@ -321,17 +330,17 @@ export function runDaemon(opts: DaemonOptions): boolean {
   removeFile(socketPath);
   const control = new ControlServer(socketPath);
   /** A control datagram is {"cmd": NAME, ...args} (control-api.ts). */
-  const controlRequest = (text: string | null): Reply<unknown> => {
-    if (text === null) return failure("invalid", "bad request: not UTF-8");
+  const controlRequest = (text: string | null, respond: (reply: Reply<unknown>) => void): void => {
+    if (text === null) return respond(failure("invalid", "bad request: not UTF-8"));
     let body: unknown;
     try {
       body = JSON.parse(text);
     } catch (e) {
-      return failure("invalid", `bad request: ${e instanceof Error ? e.message : String(e)}`);
+      return respond(failure("invalid", `bad request: ${e instanceof Error ? e.message : String(e)}`));
     }
-    if (typeof body !== "object" || body === null || Array.isArray(body)) return failure("invalid", "bad request: not a JSON object");
+    if (typeof body !== "object" || body === null || Array.isArray(body)) return respond(failure("invalid", "bad request: not a JSON object"));
     const { cmd, ...args } = body as Record<string, unknown>;
-    return answer(cmd, args, "control");
+    answer(cmd, args, "control", respond);
   };
   watchReadable(control.fd, guarded(log, "control request", () => control.serve(controlRequest, CONTROL_PER_TURN)));
 
@@ -385,7 +394,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
   };
   onSignal("TERM", guarded(log, "SIGTERM", () => shutdown("SIGTERM")));
   onSignal("INT", guarded(log, "SIGINT", () => shutdown("SIGINT")));
-  onSignal("HUP", guarded(log, "SIGHUP", () => void reload()));
+  onSignal("HUP", guarded(log, "SIGHUP", () => reload(() => {})));
   onSignal("CHLD", guarded(log, "SIGCHLD", () => {
     queue.childExited();
     children.reap();

@@ -5,7 +5,7 @@ import { loadConfig } from "../config/load";
 import { checkVipSubnets } from "../config/subnet";
 import type { VipAddress } from "../config/values";
 import type { SyncGroupConfig } from "../config/sync-groups";
-import type { GlobalConfig } from "../config/validate";
+import type { GlobalConfig, ValidationResult } from "../config/validate";
 import { netifdDevice } from "../integrations/netifd";
 import { readTextFile, sys } from "../platform/engine";
 import { Rtnl } from "../platform/rtnl";
@@ -24,7 +24,13 @@ export type Loaded =
 export function loadDaemonConfig(path: string): Loaded {
   const text = readTextFile(path);
   if (text === null) return { ok: false, errors: [`cannot read ${path}`], warnings: [] };
-  const result = loadConfig(text);
+  return daemonConfig(path, loadConfig(text));
+}
+
+/** What the daemon runs of a file read and validated (here or by a
+ * `check --json` child on reload): the instances with their devices
+ * resolved, and the warnings that need the running system. */
+export function daemonConfig(path: string, result: ValidationResult): Loaded {
   const warnings = result.warnings.map((w) => `${path}: ${w.message}`);
   if (!result.config) return { ok: false, errors: result.errors.map((e) => `${path}: ${e.message}`), warnings };
   if (!result.config.global.enabled) return { ok: false, errors: [`floatgw is disabled in ${path} (set global.enabled to 1)`], warnings };

@@ -50,8 +50,9 @@ export const NETIFD_EVENT = "network.interface";
 
 export interface UbusHost {
   now(): Ms;
-  /** Validates and answers a request, as for the control socket. */
-  answer(cmd: string, args: BlobTable): Reply<unknown>;
+  /** Validates and answers a request, as for the control socket: calls
+   * `respond` once, at once or (a reload) later. */
+  answer(cmd: string, args: BlobTable, respond: (reply: Reply<unknown>) => void): void;
   /** netifd says `action` (ifup, ifdown) of interface `iface`. */
   interfaceEvent(iface: string, action: string): void;
   /** Events flow (again): what happened while they did not must be asked for. */
@@ -127,17 +128,27 @@ export class DaemonUbus {
       return;
     }
     this.socket = socket;
-    this.session = new UbusSession(objectSpec(), (method, args) => this.call(method, args), [NETIFD_EVENT]);
+    this.session = new UbusSession(objectSpec(), (method, args, answer) => this.call(method, args, answer), [NETIFD_EVENT]);
     this.detail = "registering";
     watchReadable(socket.fd, guarded(this.log, "ubus message", () => this.readable()));
     this.retryLater(REGISTER_TIMEOUT_MS, () => this.lost("ubusd did not answer the registration"));
   }
 
-  private call(method: string, args: Decoded<BlobTable>): MethodReply {
+  private call(method: string, args: Decoded<BlobTable>, answer: (reply: MethodReply) => Uint8Array[]): MethodReply | null {
     if (!args.ok) return { status: UbusStatus.invalidArgument, data: { error: `${method}: bad arguments: ${args.reason}` } };
-    const reply = this.host.answer(method, args.value);
-    if (reply.ok) return { status: UbusStatus.ok, data: asTable(reply.result) };
-    return { status: STATUS_OF[reply.kind], data: { error: reply.error } };
+    const socket = this.socket;
+    let now: MethodReply | null = null;
+    let answered = false;
+    let waiting = true;
+    this.host.answer(method, args.value, (reply) => {
+      const r: MethodReply = reply.ok ? { status: UbusStatus.ok, data: asTable(reply.result) } : { status: STATUS_OF[reply.kind], data: { error: reply.error } };
+      answered = true;
+      if (waiting) now = r;
+      // A late reply (a reload) goes out on the connection it was asked on.
+      else if (this.socket === socket) for (const bytes of answer(r)) if (!this.write(bytes)) return;
+    });
+    waiting = false;
+    return answered ? now : null;
   }
 
   private readable(): void {

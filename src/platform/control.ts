@@ -27,26 +27,31 @@ export class ControlServer {
     }
   }
 
-  /** Answers up to `max` waiting requests with handle's reply (handle gets
-   * the request's text, or null when it is not UTF-8); true when that many
-   * were (more may wait). */
-  serve(handle: (request: string | null) => unknown, max: number): boolean {
+  /** Hands up to `max` waiting requests to `handle` (with the request's
+   * text, or null when it is not UTF-8), which calls `respond` once with
+   * the reply, at once or later (a reload); true when that many were (more
+   * may wait). */
+  serve(handle: (request: string | null, respond: (reply: unknown) => void) => void, max: number): boolean {
     for (let n = 0; n < max; n++) {
       const got = sys.recvmsg(this.fd, MAX_DATAGRAM);
       if (!got) return false;
-      const reply = handle(textOrNull(new Uint8Array(got.data)));
-      // An unbound sender's address is the bare family: nowhere to answer.
-      if (decodeSockaddr(got.from).family !== "unix" || got.from.byteLength <= 2) continue;
-      let bytes = utf8Bytes(JSON.stringify(reply));
-      if (bytes.length > MAX_DATAGRAM)
-        bytes = utf8Bytes(JSON.stringify({ ok: false, kind: "refused", error: `the reply of ${bytes.length} bytes is over the control socket's ${MAX_DATAGRAM}; ask over ubus` }));
-      try {
-        sys.sendto(this.fd, bytes, got.from);
-      } catch {
-        // The asker gave up and removed its socket: nobody to tell.
-      }
+      const from = got.from;
+      handle(textOrNull(new Uint8Array(got.data)), (reply) => this.send(from, reply));
     }
     return true;
+  }
+
+  private send(to: ArrayBuffer, reply: unknown): void {
+    // An unbound sender's address is the bare family: nowhere to answer.
+    if (decodeSockaddr(to).family !== "unix" || to.byteLength <= 2) return;
+    let bytes = utf8Bytes(JSON.stringify(reply));
+    if (bytes.length > MAX_DATAGRAM)
+      bytes = utf8Bytes(JSON.stringify({ ok: false, kind: "refused", error: `the reply of ${bytes.length} bytes is over the control socket's ${MAX_DATAGRAM}; ask over ubus` }));
+    try {
+      sys.sendto(this.fd, bytes, to);
+    } catch {
+      // The asker gave up and removed its socket: nobody to tell.
+    }
   }
 
   close(): void {

@@ -53,6 +53,15 @@ export function programName(): string {
   return (scriptArgs[0] ?? "floatgw").replace(/^.*\//, "");
 }
 
+/** A path that starts this program again: /proc/self/exe (whatever the
+ * file is called), else the absolute path it was started by (a chroot
+ * without /proc); null when there is neither. */
+export function executablePath(): string | null {
+  if (fileKind("/proc/self/exe") === "file") return "/proc/self/exe";
+  const argv0 = scriptArgs[0] ?? "";
+  return argv0.startsWith("/") ? argv0 : null;
+}
+
 /** Command-line arguments after the program name. */
 export function programArgs(): string[] {
   return scriptArgs.slice(1);
@@ -150,6 +159,19 @@ export function onSignal(name: SignalName, cb: () => void): void {
  * returns its pid, or a negative errno. */
 export function spawn(argv: string[], env: Record<string, string>): number {
   return os.exec(argv, { block: false, usePath: false, env });
+}
+
+/** Starts a program as spawn does, with its standard output going to a new
+ * file at `outputPath` (created with O_EXCL, mode 0600: never a file or
+ * link someone planted there); returns its pid, or a negative errno. */
+export function spawnWithOutput(argv: string[], env: Record<string, string>, outputPath: string): number {
+  const fd = os.open(outputPath, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600);
+  if (fd < 0) return fd;
+  try {
+    return os.exec(argv, { block: false, usePath: false, env, stdout: fd });
+  } finally {
+    os.close(fd);
+  }
 }
 
 /** How a child ended: its exit status, or the signal that killed it. */

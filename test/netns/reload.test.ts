@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "./lab";
+import { FLOATGWD, ROOT } from "./lab";
 import { sleep, uci, useLab, VIP, VIP6, waitFor, withGlobal } from "./routers";
 
 const { lab, topology } = useLab();
@@ -151,4 +151,55 @@ describe("configuration held against the device", () => {
     await waitFor("A master", () => a.state() === "master" && a.has("198.18.5.1"));
     await waitFor("the warning", () => a.log.includes("vip 'lan': address '198.18.5.1' is outside every IPv4 subnet of br-lan (198.18.0.2/24)"));
   });
+});
+
+/** `floatgw reload` without waiting for it: its exit code and output when it ends. */
+function reloadCli(dir: string): { exited: Promise<number | null>; out: () => string } {
+  const cli = spawn(FLOATGWD, ["reload", "--run-dir", join(dir, "run")]);
+  let out = "";
+  cli.stdout.on("data", (x: Buffer) => (out += x.toString()));
+  cli.stderr.on("data", (x: Buffer) => (out += x.toString()));
+  return { exited: new Promise((resolve) => cli.on("exit", (code) => resolve(code))), out: () => out };
+}
+
+describe("reload of a huge file", () => {
+  it("goes on advertising and answering while a child reads 10^4 sections: no takeover, and the replies come when it is done", async () => {
+    const { a, b } = pair([{ ...FAST, priority: "150" }], [{ ...FAST, priority: "100" }]);
+    await waitFor("A master", () => a.state() === "master" && b.state() === "backup");
+    const transitions = b.instance()!.counters.transitions;
+    // The running section plus 10^4 disabled ones: reading them took 1.5-3 s
+    // of QuickJS on the event loop, several times B's 0.36 s
+    // Master_Down_Interval (docs/robustness.md).
+    const parts = [uci({ ...FAST, priority: "150" })];
+    for (let i = 0; i < 10_000; i++)
+      parts.push(`\nconfig vip 'off${i}'\n\toption enabled '0'\n\toption device 'lan${Math.floor(i / 255)}'\n\toption vrid '${(i % 255) + 1}'\n`
+        + `\tlist address '198.19.${(i >> 8) & 255}.${i & 255}/15'\n`);
+    writeFileSync(join(a.dir, "floatgw"), parts.join(""));
+    // Two reloads, the second asked while the first reads: both are answered.
+    const reloads = [reloadCli(a.dir), await sleep(100).then(() => reloadCli(a.dir))];
+    const ended = Promise.all(reloads.map((r) => r.exited));
+    let done = false;
+    void ended.then(() => (done = true));
+    // Polled while the file is read: B must never take over, and A's
+    // control socket keeps answering.
+    let polls = 0;
+    while (!done) {
+      expect(b.state()).toBe("backup");
+      const asked = Date.now();
+      expect(a.state()).toBe("master");
+      expect(Date.now() - asked).toBeLessThan(1000);
+      polls++;
+      await sleep(50);
+    }
+    expect(polls).toBeGreaterThan(2);
+    for (const r of reloads) {
+      expect(await r.exited, r.out()).toBe(0);
+      expect(r.out()).toContain("reloaded; running lan");
+    }
+    expect(a.log).toContain("reading it again after that");
+    await sleep(500);
+    expect(a.state()).toBe("master");
+    expect(b.instance()!.counters.transitions).toBe(transitions);
+    expect(a.log).toMatch(/reloaded in \d+ ms/);
+  }, 60_000);
 });

@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { EXAMPLE_ROUTER_A } from "../../src/config/docs";
 import { anonymousSectionId, parseUci, type UciPackage } from "../../src/config/uci";
+import { Rng, uciFile } from "./fuzz-inputs";
 
 function parsed(text: string): UciPackage {
   const r = parseUci(text);
@@ -167,5 +169,43 @@ describe("parseUci: errors", () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe("parseUci: the quick path for simple lines", () => {
+  // Nearly every line is read by one regular expression instead of the
+  // character-by-character scanner (docs/robustness.md): both must make the
+  // same package, or the same errors, of any text.
+  const same = (text: string): void => expect(parseUci(text)).toEqual(parseUci(text, false));
+
+  it("agrees with the general scanner on lines at the edge of simple", () => {
+    for (const line of [
+      "\toption a 'b c'", "option a b", "o a b", "l a b", "list a ''", "option a ''", "option a", "option 'a' b",
+      "option a 'b'c", "option a b'c'", "option a 'b' c", "option a 'b' #c", "option a '#;\"\\\\'", "option a \"b\"",
+      "option a b\r", "\v\foption\ta\t'b'\t", "option a-b c", "option a 'b", "config", "config vip", "config vip ''",
+      "config vip 'v-1'", "config 'vip' v1", "config v\u00e9 x", "config vip a b", "c x y", "package p", "bogus a b",
+      "option a b;", "option a b; option c d", "option a \\\n b", "option a 'multi\nline'", "# comment", "   ", "\t\r",
+    ]) {
+      same(line);
+      same(`config vip 'x'\n${line}\n`);
+      same(`config vip 'x'\n\toption k 'v'\n${line}\n\tlist k 'w'\n`);
+    }
+  });
+
+  it("agrees with the general scanner on runs of list lines, which it reads by their shared beginning", () => {
+    const head = "config vip 'x'\n\tlist p 'a'\n";
+    for (const next of [
+      "\tlist p 'b'", "\tlist p 'b' ", "\tlist p 'b'c'", "\tlist p ''", "\tlist p 'b", "\tlist p 'b\nc'", "\tlist p 'b'\r",
+      "\tlist p 'b' # c", "\tlist p 'b'; list p 'c'", "\tlist p b", "\tlist pq 'b'", "\tlist p 'b'\n\toption p ''\n\tlist p 'c'",
+      "\tlist p 'b'\nconfig vip 'y'\n\tlist p 'c'", "\tlist p 'b'\n\tlist p 'c'\n\tlist p 'd'", "\tlist p 'a b'\n\tlist p '#'",
+    ]) {
+      same(`${head}${next}\n`);
+      same(`${head}${next}`);
+    }
+  });
+
+  it("agrees with the general scanner on mutated files", () => {
+    const rng = new Rng(20261129);
+    for (let i = 0; i < 2000; i++) same(uciFile(rng, EXAMPLE_ROUTER_A));
   });
 });

@@ -39,8 +39,11 @@ export interface MethodReply {
 }
 
 /** Answers a call of one of the object's methods; args failed to decode
- * when not ok (the reply should then be invalidArgument). */
-export type MethodHandler = (method: string, args: Decoded<BlobTable>) => MethodReply;
+ * when not ok (the reply should then be invalidArgument). null: the reply
+ * comes later (a reload reads the file in a child process), through
+ * `answer`, which returns the messages to send then (none when the caller
+ * asked for no reply); ubusd passes a late reply on like any other. */
+export type MethodHandler = (method: string, args: Decoded<BlobTable>, answer: (reply: MethodReply) => Uint8Array[]) => MethodReply | null;
 
 export type SessionNote =
   | { readonly kind: "registered"; readonly objectId: number }
@@ -174,21 +177,27 @@ export class UbusSession {
    * unless the caller asked for no reply. */
   private invoke(m: Message<ReadAttrs>, out: Output): void {
     const objId = m.attrs.objId ?? 0;
-    let reply: MethodReply;
+    const head = { seq: m.seq, peer: m.peer };
+    const answer = (reply: MethodReply): Uint8Array[] => (m.attrs.noReply ? [] : replyMessages(head, objId, reply));
+    let reply: MethodReply | null;
     if (this.phase !== "registered" || objId !== this.objectId) reply = { status: UbusStatus.notFound, data: null };
     else if (m.attrs.method === undefined) reply = { status: UbusStatus.invalidArgument, data: null };
     else if (!this.object.methods.some((x) => x.name === m.attrs.method)) reply = { status: UbusStatus.methodNotFound, data: null };
-    else reply = this.handler(m.attrs.method, m.attrs.data ? decodeBlobmsgFields(m.attrs.data) : { ok: true, value: {} });
-    if (m.attrs.noReply) return;
-    const head = { seq: m.seq, peer: m.peer };
-    let status: number = reply.status;
-    if (reply.data !== null) {
-      try {
-        out.send.push(encodeMessage({ ...head, type: MsgType.data, attrs: { objId, data: reply.data } }));
-      } catch {
-        status = UbusStatus.noMemory; // over ubusd's message size: the caller gets an error, not a cut reply
-      }
-    }
-    out.send.push(encodeMessage({ ...head, type: MsgType.status, attrs: { status, objId } }));
+    else reply = this.handler(m.attrs.method, m.attrs.data ? decodeBlobmsgFields(m.attrs.data) : { ok: true, value: {} }, answer);
+    if (reply !== null) out.send.push(...answer(reply));
   }
+}
+
+function replyMessages(head: { seq: number; peer: number }, objId: number, reply: MethodReply): Uint8Array[] {
+  const send: Uint8Array[] = [];
+  let status: number = reply.status;
+  if (reply.data !== null) {
+    try {
+      send.push(encodeMessage({ ...head, type: MsgType.data, attrs: { objId, data: reply.data } }));
+    } catch {
+      status = UbusStatus.noMemory; // over ubusd's message size: the caller gets an error, not a cut reply
+    }
+  }
+  send.push(encodeMessage({ ...head, type: MsgType.status, attrs: { status, objId } }));
+  return send;
 }
