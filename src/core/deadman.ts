@@ -9,6 +9,7 @@
 // often the daemon says it is alive, how long a silence the child allows,
 // how long it keeps the VIPs after the priority 0, and what a report from
 // the child means. Pure: no clock, no I/O.
+import { sameBytes } from "./bytes";
 import type { Role } from "./state";
 import { type Version, skewTimeMs } from "./timing";
 import { type Centisec, type Ms, type Priority, centisecToMs } from "./units";
@@ -128,12 +129,12 @@ export function samePlan(a: Plan | null, b: Plan | null): boolean {
 function sameSends(a: readonly PlanSend[], b: readonly PlanSend[]): boolean {
   return a.length === b.length && a.every((s, i) => {
     const t = b[i] as PlanSend;
-    return s.fd === t.fd && sameBytes(s.data, t.data) && sameBytes(s.to, t.to);
+    return s.fd === t.fd && equalBytes(s.data, t.data) && equalBytes(s.to, t.to);
   });
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && sameBytes(a, 0, b, 0, a.length);
 }
 
 /** Whether an advert sent at `now` carries a heartbeat. */

@@ -34,7 +34,7 @@ export const IFA_FLAGS = 8;
 
 const NLMSG_HDRLEN = 16;
 /** Where nlmsghdr keeps the sequence number. */
-export const NLMSG_SEQ = 8;
+const NLMSG_SEQ = 8;
 const RTA_HDRLEN = 4;
 
 const align4 = (n: number): number => (n + 3) & ~3;

@@ -3,11 +3,10 @@
 // netifd, addresses flushed, carrier lost).
 import type { Addr } from "../core/addr";
 import { C, sys } from "./engine";
-import { hostLittleEndian } from "./hostorder";
 import {
   IFA_ADDRESS, IFA_CACHEINFO, IFA_F_NODAD, IFA_FLAGS, IFA_LOCAL, IFADDRMSG_LEN, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP,
   NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST, ifaCacheinfo, NLMSG_DONE, NLMSG_ERROR, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR,
-  NLMSG_SEQ, RTM_NEWLINK, RT_SCOPE_UNIVERSE, answerIn, isBridgePortCopy, decodeAddr, decodeLink, decodeMessages, encodeMessage, errorCode,
+  RTM_NEWLINK, RT_SCOPE_UNIVERSE, answerIn, isBridgePortCopy, decodeAddr, decodeLink, decodeMessages, encodeMessage, errorCode,
   ifaddrmsg, ifinfomsg, rtattr, u32, type AddrInfo, type LinkInfo, type NetlinkMessage,
 } from "./netlink";
 import {
@@ -31,16 +30,6 @@ const KERNEL = sockaddrNl();
  * echoing the request (a few dozen bytes here). */
 const ACK_ROOM = 4096;
 
-/** A VIP's lifetime renewal, encoded once: the same bytes every time but
- * for the sequence number. */
-interface Renewal {
-  readonly ifindex: number;
-  readonly prefix: number;
-  readonly lifetimeS: number;
-  readonly message: Uint8Array;
-  readonly view: DataView;
-}
-
 /** A failed netlink request, with the kernel's errno. */
 export class NetlinkError extends Error {
   constructor(readonly request: string, readonly errno: number) {
@@ -55,9 +44,6 @@ export class Rtnl {
   /** Where ACKs are read, again and again (recvmsgInto). */
   private readonly ack = { data: new Uint8Array(ACK_ROOM), from: new Uint8Array(12), dst: new Uint8Array(0), info: new Int32Array(5) };
   private readonly ackView = new DataView(this.ack.data.buffer);
-  /** By VIP (the configuration's own Addr): renewals come every few
-   * seconds for as long as we are master, each built the same way. */
-  private readonly renewals = new WeakMap<Addr, Renewal>();
 
   constructor() {
     this.fd = sys.socket(C.AF_NETLINK, C.SOCK_RAW, C.NETLINK_ROUTE);
@@ -93,16 +79,12 @@ export class Rtnl {
   }
 
   /** Sends a request that wants only an ACK (NLM_F_ACK, no reply data)
-   * and waits for it; a NetlinkError carries the kernel's errno. */
+   * and waits for it, reading into one reused buffer and looking for the
+   * answer in place, where send() makes objects for every datagram and
+   * message; a NetlinkError carries the kernel's errno. */
   request(what: string, type: number, flags: number, body: Uint8Array, attrs: Uint8Array[]): void {
     const seq = this.seq++;
-    this.acked(what, encodeMessage(type, flags | NLM_F_REQUEST | NLM_F_ACK, seq, body, attrs), seq);
-  }
-
-  /** send() for an ACK alone: read into one reused buffer and looked for in
-   * place, where send() makes objects for every datagram and message. */
-  private acked(what: string, message: Uint8Array, seq: number): void {
-    sys.sendto(this.fd, message, KERNEL);
+    sys.sendto(this.fd, encodeMessage(type, flags | NLM_F_REQUEST | NLM_F_ACK, seq, body, attrs), KERNEL);
     const a = this.ack;
     for (;;) {
       const n = sys.recvmsgInto(this.fd, a.data, a.from, a.dst, a.info);
@@ -160,17 +142,9 @@ export class Rtnl {
   /** Gives a VIP `lifetimeS` seconds more (RTM_NEWADDR, NLM_F_REPLACE),
    * putting it back if it has expired meanwhile. */
   refreshAddress(ifindex: number, addr: Addr, prefix: number, lifetimeS: number): void {
-    let r = this.renewals.get(addr);
-    if (r === undefined || r.ifindex !== ifindex || r.prefix !== prefix || r.lifetimeS !== lifetimeS) {
-      const flags = addr.family === 6 ? IFA_F_NODAD : 0;
-      const message = encodeMessage(RTM_NEWADDR, NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_REPLACE, 0,
-        ifaddrmsg(familyCode(addr), prefix, flags, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, flags, lifetimeS));
-      r = { ifindex, prefix, lifetimeS, message, view: new DataView(message.buffer) };
-      this.renewals.set(addr, r);
-    }
-    const seq = this.seq++;
-    r.view.setUint32(NLMSG_SEQ, seq, hostLittleEndian);
-    this.acked("RTM_NEWADDR", r.message, seq);
+    const flags = addr.family === 6 ? IFA_F_NODAD : 0;
+    this.request("RTM_NEWADDR", RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE,
+      ifaddrmsg(familyCode(addr), prefix, flags, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, flags, lifetimeS));
   }
 
   /** A request that removes a VIP, for the dead-man switch to send to the
