@@ -21,6 +21,8 @@ export interface TransitionRecord {
 
 export interface Counters {
   advertsRx: number;
+  /** Adverts the core asked for; with a beacon (InstanceConfig.beacon)
+   * the platform counts the periodic ones it sends and adds them. */
   advertsTx: number;
   priorityZeroRx: number;
   priorityZeroTx: number;

@@ -56,6 +56,11 @@ export interface InstanceConfig {
    * (action wantMaster) instead of taking over, and the group decides
    * (events syncMaster, syncBackup; sync-group.ts). */
   readonly syncGroup: boolean;
+  /** The platform sends a master's periodic adverts itself (a beacon,
+   * action `beacon`): the core then keeps no Adver_Timer for them, so the
+   * daemon need not wake every interval (docs/performance.md). False: the
+   * core's Adver_Timer asks for each periodic advert (`sendAdvert`). */
+  readonly beacon: boolean;
 }
 
 /** Reasons this config cannot run; empty when it can. For the config layer's validation. */

@@ -70,6 +70,9 @@ export interface InstanceState {
    * held it back: it would be master now; cleared when it hears a master it
    * accepts, or leaves Backup. */
   wantsMaster: boolean;
+  /** While master: when it last sent the advert that (re)started its
+   * Adver_Timer. The periodic adverts follow at phase + k × interval. */
+  advertPhase: Ms | null;
   readonly counters: Counters;
 }
 
@@ -102,8 +105,21 @@ export type EventKind = Event["kind"];
 /** The timeout event; it carries nothing, so one object serves every caller. */
 export const TIMEOUT: Event = { kind: "timeout" };
 
+/** A master's periodic adverts, handed to the platform when
+ * InstanceConfig.beacon is set: one at `priority` every `intervalMs`, at
+ * phase + k × intervalMs for k = 1, 2, ... (the Adver_Timer of RFC 5798
+ * §6.4.3 without the daemon waking for it). */
+export interface BeaconSchedule {
+  readonly priority: Priority;
+  readonly intervalMs: Ms;
+  readonly phase: Ms;
+}
+
 export type Action =
   | { readonly kind: "sendAdvert"; readonly priority: number }
+  /** Start (or re-phase, or change) the periodic adverts; null stops them.
+   * Only when InstanceConfig.beacon is set. */
+  | { readonly kind: "beacon"; readonly schedule: BeaconSchedule | null }
   | { readonly kind: "addVip" }
   | { readonly kind: "removeVip" }
   /** Gratuitous ARP for IPv4, unsolicited NA for IPv6, one per VIP per packet. */
@@ -201,6 +217,7 @@ export function createInstance(config: InstanceConfig): InstanceState {
     accepted: null,
     stopTakeovers: [],
     wantsMaster: false,
+    advertPhase: null,
     counters: zeroCounters(),
   };
 }
@@ -241,11 +258,28 @@ function skewTime(s: InstanceState): number {
   return skewTimeMs(s.config.version, s.priority, s.masterAdverIntervalCs);
 }
 
-/** Send an advert and (re)start the Adver_Timer: RFC 5798 §6.4.1, §6.4.3. */
+const STOP_BEACON: Action = Object.freeze({ kind: "beacon", schedule: null });
+
+/** Send an advert and (re)start the Adver_Timer: RFC 5798 §6.4.1, §6.4.3.
+ * With a beacon, the platform's schedule is the Adver_Timer: it starts
+ * again from now (a handful of times per mastership, so the new action
+ * object costs nothing that matters). */
 function advertise(s: InstanceState, now: Ms): readonly Action[] {
   const sent = send(s, s.priority);
+  s.advertPhase = now;
+  if (s.config.beacon) return [sent, beaconAction(s, now)];
   s.timers.adver = after(now, centisecToMs(s.config.advertIntervalCs));
   return (SEND_ONLY[s.priority] ??= Object.freeze([sent]));
+}
+
+function beaconAction(s: InstanceState, phase: Ms): Action {
+  return { kind: "beacon", schedule: { priority: s.priority, intervalMs: centisecToMs(s.config.advertIntervalCs) as Ms, phase } };
+}
+
+/** When the master's latest advert went (its own, or its beacon's). */
+function lastAdvertAt(s: InstanceState, phase: Ms, now: Ms): Ms {
+  const interval = centisecToMs(s.config.advertIntervalCs);
+  return (phase + Math.floor((now - phase) / interval) * interval) as Ms;
 }
 
 function resetMasterDown(s: InstanceState, now: Ms): void {
@@ -292,6 +326,7 @@ const ON_LEAVE: Record<Role, Entry> = {
     release(s, actions);
   },
   master: (s, _now, actions) => {
+    s.advertPhase = null;
     s.timers.adver = null;
     s.timers.garpRepeat = null;
     s.timers.garpRefresh = null;
@@ -327,7 +362,10 @@ function go(s: InstanceState, id: TransitionId, reason: string, now: Ms, before:
   const rule: TransitionRule = TRANSITIONS[id];
   const from = s.role;
   if (!rule.from.includes(from)) throw new Error(`vrrp core bug: transition ${id} from ${from}`);
-  const actions = [...before];
+  // A beacon stops before anything else goes out: its next periodic
+  // advert must not follow our priority 0 (the backup would wait for us
+  // again).
+  const actions: Action[] = from === "master" && s.config.beacon ? [STOP_BEACON, ...before] : [...before];
   // A backup still holding the VIP after a resign keeps it when it becomes
   // master again: releasing it there would only open a gap.
   if (rule.to === "master") s.releasing = false;
@@ -428,9 +466,8 @@ function masterAdvert(s: InstanceState, rx: ReceivedAdvert, now: Ms): readonly A
   // our last one: a flood of priority-0 adverts must not become a flood of
   // ours (at most four per interval).
   if (a.priority === STOP_PRIORITY) {
-    const interval = centisecToMs(s.config.advertIntervalCs);
-    const nextAdvert = s.timers.adver;
-    if (nextAdvert !== null && nextAdvert - now > interval - interval / 4) return NO_ACTIONS;
+    const phase = s.advertPhase;
+    if (phase !== null && now - lastAdvertAt(s, phase, now) < centisecToMs(s.config.advertIntervalCs) / 4) return NO_ACTIONS;
     return advertise(s, now);
   }
   s.counters.otherMasterSeen++;
@@ -624,9 +661,13 @@ const HANDLERS: { readonly [K in EventKind]: Partial<Record<Role, Handler<K>>> }
   faultCleared: {
     fault: (s, e, now) => startup(s, e.reason, now),
   },
+  // It shows in the next advert: the Adver_Timer's, or a beacon's, which
+  // keeps its phase and changes its priority.
   setPriority: inEveryRole((s, e) => {
+    const changed = s.priority !== e.priority;
     s.priority = e.priority;
-    return NO_ACTIONS;
+    const phase = s.advertPhase;
+    return changed && s.role === "master" && s.config.beacon && phase !== null ? [beaconAction(s, phase)] : NO_ACTIONS;
   }),
   syncMaster: {
     backup: (s, e, now) => go(s, "syncMaster", e.reason, now),

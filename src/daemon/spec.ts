@@ -14,7 +14,7 @@ export interface VipSpec {
 /** The core's InstanceConfig (name, vrid, version, family, priority,
  * advertIntervalCs, unicastPeers, preempt, delays, auth, gratuitous, codec), with VIPs
  * that carry their prefix and without the primary address. */
-export interface InstanceSpec extends Omit<InstanceConfig, "primary" | "vips" | "syncGroup"> {
+export interface InstanceSpec extends Omit<InstanceConfig, "primary" | "vips" | "syncGroup" | "beacon"> {
   /** The netifd interface the section names, if any (for hooks and status). */
   readonly interface: string | null;
   readonly device: string;
@@ -50,6 +50,9 @@ export function coreConfig(spec: InstanceSpec, primary: Addr): InstanceConfig {
     gratuitous: spec.gratuitous,
     codec: spec.codec,
     syncGroup: spec.syncGroupName !== null,
+    // The dead-man watcher child sends the periodic adverts (watcher.ts),
+    // or, should it not run, the runner's own timer (runner.ts).
+    beacon: true,
   };
 }
 

@@ -62,6 +62,7 @@ export function config(over: Partial<InstanceConfig> = {}): InstanceConfig {
     auth: { type: "none" },
     gratuitous: DEFAULT_GRATUITOUS,
     syncGroup: false,
+    beacon: false,
     codec: {},
     ...over,
   };

@@ -509,3 +509,60 @@ describe("counters and history", () => {
     expect(step(s, { kind: "start" }, at(0)).state.timers.masterDown).toBe(3000 + Math.floor((166 * 1000) / 256));
   });
 });
+
+describe("a master's periodic adverts as a beacon (InstanceConfig.beacon)", () => {
+  const beacon = config({ beacon: true });
+  const schedule = (priority: number, phase: number): Action => ({ kind: "beacon", schedule: { priority, intervalMs: 1000, phase } });
+
+  it("becoming master sends one advert and hands the rest to the platform: no Adver_Timer wakes the daemon", () => {
+    const b = backupAt(0, beacon);
+    const st = step(b, { kind: "timeout" }, at(3609));
+    expect(st.state.role).toBe("master");
+    expect(st.actions.slice(0, 2)).toEqual([{ kind: "sendAdvert", priority: 100 }, schedule(100, 3609)]);
+    expect(st.state.timers.adver).toBeNull();
+    // Only the gratuitous ARP repeat (5 s after) is left for the daemon.
+    expect(st.nextDeadline).toBe(3609 + 5000);
+    expect(step(st.state, { kind: "timeout" }, at(4609)).actions).toEqual([]);
+  });
+
+  it("priority 0 heard: an advert at once and the beacon re-phased, at most once per quarter interval of the schedule", () => {
+    const m = masterAt(3609, beacon);
+    // 2.3 intervals after the phase: the beacon sent at 5609, 0.3 s ago.
+    const st = step(m, rx(0, PEER), at(5909));
+    expect(st.actions).toEqual([{ kind: "sendAdvert", priority: 100 }, schedule(100, 5909)]);
+    // 0.1 s after our own advert, and 0.1 s after the beacon's at 6909: too soon for another.
+    expect(step(st.state, rx(0, PEER), at(6009)).actions).toEqual([]);
+    expect(step(st.state, rx(0, PEER), at(7009)).actions).toEqual([]);
+    expect(step(st.state, rx(0, PEER), at(7200)).actions).toEqual([{ kind: "sendAdvert", priority: 100 }, schedule(100, 7200)]);
+  });
+
+  it("a new priority changes the beacon at its phase; the same priority again changes nothing", () => {
+    const m = masterAt(3609, beacon);
+    const st = step(m, { kind: "setPriority", priority: prio(180) }, at(7000));
+    expect(st.actions).toEqual([schedule(180, 3609)]);
+    expect(step(st.state, { kind: "setPriority", priority: prio(180) }, at(7100)).actions).toEqual([]);
+    // A backup's priority shows in no advert.
+    expect(step(backupAt(0, beacon), { kind: "setPriority", priority: prio(180) }, at(10)).actions).toEqual([]);
+  });
+
+  it("leaving Master stops the beacon before the priority 0 goes out", () => {
+    for (const e of [{ kind: "shutdown" }, { kind: "fault", reason: "link down" }, { kind: "resign", holdMs: 0 }] as Event[]) {
+      const st = step(masterAt(3609, beacon), e, at(4000));
+      expect(kinds(st.actions).slice(0, 2)).toEqual(["beacon", "sendAdvert(0)"]);
+      expect(st.actions[0]).toEqual({ kind: "beacon", schedule: null });
+      expect(st.state.advertPhase).toBeNull();
+    }
+    const preempted = step(masterAt(3609, beacon), rx(200, PEER), at(4000));
+    expect(kinds(preempted.actions)).toEqual(["beacon", "sendAdvert(100)", "removeVip", "notify"]);
+    const abandoned = step(masterAt(3609, beacon), { kind: "abandoned" }, at(4000));
+    expect(abandoned.actions[0]).toEqual({ kind: "beacon", schedule: null });
+  });
+
+  it("without a beacon nothing changes: the Adver_Timer sends, no beacon action", () => {
+    const m = masterAt(3609);
+    expect(m.timers.adver).toBe(4609);
+    const moved = step(m, { kind: "setPriority", priority: prio(180) }, at(4000));
+    expect(moved.actions).toEqual([]);
+    expect(kinds(step(m, { kind: "shutdown" }, at(4000)).actions)).not.toContain("beacon");
+  });
+});
