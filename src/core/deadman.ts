@@ -1,18 +1,20 @@
-// The dead-man switch's decisions. While this router is master, a watcher
-// child (src/daemon/watcher.ts, forked by the native module) holds a plan:
-// each master instance's priority-0 adverts and the netlink requests that
-// delete its VIPs. It fires the plan when the daemon dies (its end of their
-// socket pair closes) or stays silent longer than the plan's silence limit
-// (SIGSTOP, a stuck loop): the backup takes over after its Skew_Time
-// (RFC 3768 §6.4.3, RFC 5798 §6.4.3 "master resigns") and, a moment later,
-// this router stops answering for the VIPs. Here: what the plan holds, how
-// often the daemon says it is alive, how long a silence the child allows,
-// how long it keeps the VIPs after the priority 0, and what a report from
-// the child means. Pure: no clock, no I/O.
+// The dead-man switch and the master's beacon. While this router is master,
+// a watcher child (src/daemon/watcher.ts, forked by the native module) holds
+// a plan: each master instance's periodic adverts (its beacon: the daemon
+// does not wake for them), its priority-0 adverts and the netlink requests
+// that delete its VIPs. It fires the plan when the daemon dies (its end of
+// their socket pair closes) or no look at the daemon's /proc/PID/stat has
+// found it alive for the plan's silence limit (SIGSTOP, a stuck loop): the
+// beacon stops, the backup takes over after its Skew_Time (RFC 3768
+// §6.4.3, RFC 5798 §6.4.3 "master resigns") and, a moment later, this
+// router stops answering for the VIPs. Here: what the plan holds, what
+// counts as alive and how often the child looks, how long it keeps the
+// VIPs after the priority 0, and what a report from the child means. Pure:
+// no clock, no I/O.
 import { sameBytes } from "./bytes";
 import type { Role } from "./state";
 import { type Version, skewTimeMs } from "./timing";
-import { type Centisec, type Ms, type Priority, centisecToMs } from "./units";
+import { type Centisec, type Ms, type Priority } from "./units";
 
 /** One datagram of the plan: sent on `fd` (a socket the daemon owns and the
  * child inherits) to the raw sockaddr `to`. */
@@ -22,45 +24,65 @@ export interface PlanSend {
   readonly to: Uint8Array;
 }
 
+/** A master's periodic advert to one destination: sent at phase + k ×
+ * intervalMs (k = 1, 2, ..., CLOCK_MONOTONIC ms, the core's clock), the
+ * core's BeaconSchedule. */
+export interface PlanBeacon extends PlanSend {
+  readonly intervalMs: Ms;
+  readonly phase: Ms;
+  /** The instance whose advert count this send adds to: the first
+   * destination's send counts one advert, the others null. */
+  readonly countsFor: string | null;
+}
+
 /** What the planner needs to know of one instance. */
 export interface WatchedInstance {
+  /** Its name, for the beacon's advert count. */
+  readonly name: string;
   readonly role: Role | null;
   readonly version: Version;
   readonly advertIntervalCs: Centisec;
+  /** Its periodic advert, to each destination; null: no beacon. */
+  readonly beacon: { readonly sends: readonly PlanSend[]; readonly intervalMs: Ms; readonly phase: Ms } | null;
   /** Its advert at priority 0, to each destination. */
   readonly resign: readonly PlanSend[];
   /** The requests that delete its VIPs. */
   readonly release: readonly PlanSend[];
 }
 
+/** How the child tells a live daemon from a hung one. It reads the
+ * daemon's state letter and CPU time (utime + stime) in /proc/PID/stat:
+ * asleep (S) is alive, as every wait of floatgwd is its event loop's poll
+ * (watcher.ts says why); running (R) is alive unless the daemon spent
+ * spinPercent of the wall time since it was last found alive on the CPU
+ * (a JavaScript loop that never ends); stopped or traced (T, t), in an
+ * uninterruptible wait (D) or anything else is not alive. */
+export interface Liveness {
+  /** Fire when no look found the daemon alive for this long. */
+  readonly silenceMs: Ms;
+  /** After a look that did not find it alive, the next one comes this
+   * soon; a beacon's wake looks too, at most this often. */
+  readonly recheckMs: Ms;
+  /** With no beacon wake in between, the child wakes to look this long
+   * after the last look that found the daemon alive. */
+  readonly quietCheckMs: Ms;
+  readonly spinPercent: number;
+}
+
 export interface Plan {
+  /** Every master's periodic adverts, until the plan fires. */
+  readonly beacons: readonly PlanBeacon[];
   /** Every priority-0 advert, sent first: the backups' Skew_Time starts. */
   readonly resign: readonly PlanSend[];
   /** Every VIP deletion, sent after a pause. */
   readonly release: readonly PlanSend[];
-  /** The longest silence of the daemon the child allows before it fires. */
-  readonly silenceMs: Ms;
+  readonly liveness: Liveness;
   /** The pause between resign and release when the daemon died... */
   readonly releaseAfterDeathMs: Ms;
-  /** ...and when it stayed silent. */
+  /** ...and when it stopped being alive. */
   readonly releaseAfterSilenceMs: Ms;
-  /** The daemon's own heartbeat timer, when its adverts come too seldom to
-   * carry the heartbeats (null: the adverts carry them). */
-  readonly ownBeatMs: Ms | null;
 }
 
-/** A heartbeat rides on an advert at most this often: adverts at 10 ms
- * would otherwise cost a write each. */
-export const BEAT_EVERY_MS = 250 as Ms;
-/** Adverts further apart than this do not carry the heartbeats: a timer
- * of the daemon beats at this period instead. */
-export const OWN_BEAT_MS = 1000 as Ms;
-/** How late a heartbeat may be before the daemon counts as hung: a healthy
- * master whose loop was held up (a reload, a burst of netlink events, a
- * swapped-in page, a loaded CPU) must not be declared dead. Nothing in the
- * daemon is meant to block for more than a few hundred milliseconds; the
- * load tests saw advert timers up to ~0.5 s late. */
-export const SLACK_MS = 900 as Ms;
 /** A hung or killed daemon's router stops answering for the VIPs within
  * this (issue 14's goal). */
 export const LET_GO_WITHIN_MS = 2000 as Ms;
@@ -68,25 +90,19 @@ export const LET_GO_WITHIN_MS = 2000 as Ms;
  * its gratuitous ARP, with room for a busy CPU. */
 const TAKEOVER_MARGIN_MS = 100;
 
-/** The longest gap between two heartbeats of a healthy daemon whose
- * fastest master advertises every `intervalMs`: the beat goes with the
- * first advert at least BEAT_EVERY_MS after the previous beat, so a whole
- * number of intervals apart; adverts slower than OWN_BEAT_MS leave it to
- * the daemon's timer. */
-export function beatGapMs(intervalMs: Ms): Ms {
-  if (intervalMs > OWN_BEAT_MS) return OWN_BEAT_MS;
-  return (Math.ceil(BEAT_EVERY_MS / intervalMs) * intervalMs) as Ms;
-}
-
-/** The silence limit: the longest healthy gap plus SLACK_MS. At most
- * OWN_BEAT_MS + SLACK_MS = 1.9 s, so a hung daemon's router can let go of
- * the VIP within 2 s at every advert interval; at 100 ms adverts 1.2 s, at
- * 1 s adverts 1.9 s. A backup at 1 s adverts would take over only after
- * its Master_Down_Interval (3.6 s at priority 100): the priority 0 brings
- * that down to its Skew_Time after firing. */
-export function silenceLimitMs(intervalMs: Ms): Ms {
-  return (beatGapMs(intervalMs) + SLACK_MS) as Ms;
-}
+/** The thresholds the child gets. A healthy daemon is asleep nearly
+ * always; one look may still catch it running, stopped for a moment by a
+ * tracer (`strace -p` stops it at every system call) or waiting on a page
+ * of flash: it fires only after a silence of 1.5 s, i.e. at least three
+ * looks in a row (at 1.2, 1.3, 1.4 and 1.5 s) that found it not alive. A
+ * spinning daemon is on the CPU nearly all the time even on a loaded
+ * router (its time slices are long); 90 % tells it from a busy one. */
+export const LIVENESS: Liveness = {
+  silenceMs: 1500 as Ms,
+  recheckMs: 100 as Ms,
+  quietCheckMs: 1200 as Ms,
+  spinPercent: 90,
+};
 
 /** How long a backup of this instance takes over after our priority 0,
  * at the most: its Skew_Time at priority 1 (v2: 996 ms; v3: 255/256 of our
@@ -100,21 +116,21 @@ export function takeoverBoundMs(i: WatchedInstance): Ms {
  * is then disarmed: a backup has nothing to give up). The VIPs stay until
  * a backup can have taken over, but no longer than the 2 s goal allows:
  * after a death (fired at once) 1.1 s at the most (v3 adverts slower than
- * 2 s: 2 s), after a silence what the silence limit leaves (at 1 s adverts
- * 0.1 s, at 100 ms adverts v3 the whole 0.2 s). */
+ * 2 s: 2 s), after a silence what the silence limit and one late look
+ * leave (0.4 s; at 100 ms adverts v3 the whole 0.2 s). */
 export function planFor(instances: readonly WatchedInstance[]): Plan | null {
   const masters = instances.filter((i) => i.role === "master");
   if (masters.length === 0) return null;
-  const fastest = Math.min(...masters.map((i) => centisecToMs(i.advertIntervalCs))) as Ms;
-  const silenceMs = silenceLimitMs(fastest);
   const takeover = Math.max(...masters.map(takeoverBoundMs));
   return {
+    beacons: masters.flatMap(({ name, beacon: b }) => b === null ? [] : b.sends.map((s, k) => ({
+      ...s, intervalMs: b.intervalMs, phase: b.phase, countsFor: k === 0 ? name : null,
+    }))),
     resign: masters.flatMap((i) => i.resign),
     release: masters.flatMap((i) => i.release),
-    silenceMs,
+    liveness: LIVENESS,
     releaseAfterDeathMs: Math.min(takeover, LET_GO_WITHIN_MS) as Ms,
-    releaseAfterSilenceMs: Math.max(0, Math.min(takeover, LET_GO_WITHIN_MS - silenceMs)) as Ms,
-    ownBeatMs: fastest > OWN_BEAT_MS ? OWN_BEAT_MS : null,
+    releaseAfterSilenceMs: Math.max(0, Math.min(takeover, LET_GO_WITHIN_MS - LIVENESS.silenceMs - LIVENESS.recheckMs)) as Ms,
   };
 }
 
@@ -122,8 +138,9 @@ export function planFor(instances: readonly WatchedInstance[]): Plan | null {
  * is forked only when not. */
 export function samePlan(a: Plan | null, b: Plan | null): boolean {
   if (a === null || b === null) return a === b;
-  return a.silenceMs === b.silenceMs && a.ownBeatMs === b.ownBeatMs && a.releaseAfterDeathMs === b.releaseAfterDeathMs
-    && a.releaseAfterSilenceMs === b.releaseAfterSilenceMs && sameSends(a.resign, b.resign) && sameSends(a.release, b.release);
+  return a.liveness === b.liveness && a.releaseAfterDeathMs === b.releaseAfterDeathMs && a.releaseAfterSilenceMs === b.releaseAfterSilenceMs
+    && sameSends(a.resign, b.resign) && sameSends(a.release, b.release) && sameSends(a.beacons, b.beacons)
+    && a.beacons.every((x, i) => x.intervalMs === b.beacons[i]?.intervalMs && x.phase === b.beacons[i]?.phase && x.countsFor === b.beacons[i]?.countsFor);
 }
 
 function sameSends(a: readonly PlanSend[], b: readonly PlanSend[]): boolean {
@@ -135,11 +152,6 @@ function sameSends(a: readonly PlanSend[], b: readonly PlanSend[]): boolean {
 
 function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && sameBytes(a, 0, b, 0, a.length);
-}
-
-/** Whether an advert sent at `now` carries a heartbeat. */
-export function beatDue(lastBeat: Ms, now: Ms): boolean {
-  return now - lastBeat >= BEAT_EVERY_MS;
 }
 
 /** What the child told us (or its end of the pair did): "fired" ('F': it

@@ -160,6 +160,9 @@ export function runDaemon(opts: DaemonOptions): boolean {
     abandon: () => {
       for (const { r } of runners()) if (r.state?.role === "master") r.feed({ kind: "abandoned" });
     },
+    carried: (on) => {
+      for (const { r } of runners()) r.setBeaconCarried(on);
+    },
   }, children, logger("dead-man switch"));
   const host = {
     now,
@@ -167,7 +170,12 @@ export function runDaemon(opts: DaemonOptions): boolean {
       watcher.update();
       writeState();
     },
-    alive: () => watcher.beat(),
+    alive: () => watcher.check(),
+    beaconChanged: (stopped: boolean) => {
+      if (stopped) watcher.updateNow();
+      else watcher.update();
+    },
+    beaconsSent: (name: string) => watcher.beaconsSent(name),
     trackTerms: (uses: readonly TrackUse[]) => uses.map((u) => trackers.term(u)),
     groupFaults: (spec: InstanceSpec) => groups.faults(spec),
     ownFaultsChanged: (spec: InstanceSpec) => groups.ownFaultsChanged(spec),

@@ -374,16 +374,19 @@ export class Device {
     }));
   }
 
-  /** What the dead-man switch must do for each instance here should the
-   * daemon die: its priority-0 adverts on our VRRP socket and the netlink
-   * requests that delete its VIPs (src/core/deadman.ts). */
+  /** What the watcher child must do for each instance here: send its
+   * periodic adverts (its beacon) and, should the daemon die, its
+   * priority-0 adverts on our VRRP socket and the netlink requests that
+   * delete its VIPs (src/core/deadman.ts). */
   watched(): WatchedInstance[] {
     return this.runners.map((r) => {
       const socket = this.sockets.get(r.spec.family);
       const resign: PlanSend[] = socket ? r.resignAdverts().map((a) => ({ fd: socket.tx, data: a.message, to: socket.sockaddr(a.dst) })) : [];
       const kernel = sockaddrNl();
       const release: PlanSend[] = this.ifindex < 0 ? [] : r.spec.vips.map((v) => ({ fd: this.rtnl.fd, data: Rtnl.deleteRequest(this.ifindex, v.addr, v.prefix), to: kernel }));
-      return { role: r.state?.role ?? null, version: r.spec.version, advertIntervalCs: r.spec.advertIntervalCs, resign, release };
+      const b = socket ? r.beaconAdverts() : null;
+      const beacon = b && socket ? { ...b, sends: b.adverts.map((a) => ({ fd: socket.tx, data: a.message, to: socket.sockaddr(a.dst) })) } : null;
+      return { name: r.spec.name, role: r.state?.role ?? null, version: r.spec.version, advertIntervalCs: r.spec.advertIntervalCs, beacon, resign, release };
     });
   }
 
@@ -406,6 +409,8 @@ export class Device {
       wantMaster: (spec, reason) => h.wantMaster(spec, reason),
       vipsHeld: (spec, held) => h.vipsHeld(spec, held),
       alive: () => h.alive(),
+      beaconChanged: (stopped) => h.beaconChanged(stopped),
+      beaconsSent: (name) => h.beaconsSent(name),
       send: (family, message, dst) => {
         const socket = this.sockets.get(family);
         if (!socket) throw new Error(`no IPv${family} socket on ${this.name}`);

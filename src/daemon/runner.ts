@@ -3,8 +3,12 @@
 // the actions it returns (adverts on the wire, VIPs through netlink,
 // gratuitous ARP / NA).
 //
-// Every advert interval passes through here (an advert heard, or our timer
-// sending one), so that path does as little as it can: a datagram equal to
+// A master's periodic adverts (the core's beacon) are sent by the watcher
+// child (watcher.ts), so that the daemon does not wake for them; only when
+// no child runs (fork failed) does a timer of ours send them.
+//
+// Every advert interval of a backup passes through here (an advert
+// heard), so that path does as little as it can: a datagram equal to
 // the last one decoded feeds the same event again (decoding is a function of
 // the bytes and the path), the message we send is encoded once per
 // priority, and one timer object is set again for each new deadline
@@ -14,7 +18,7 @@ import { advertFor } from "../core/instance-config";
 import { sameIpv4Datagram } from "../core/ipv4";
 import { decodeAdvert, encodeAdvert } from "../core/packet";
 import { type Contribution, type PriorityBreakdown, type TrackTerm, effectivePriority } from "../core/priority";
-import { type Action, type Event, type InstanceState, type Role, TIMEOUT, createInstance, step } from "../core/state";
+import { type Action, type BeaconSchedule, type Event, type InstanceState, type Role, TIMEOUT, createInstance, step } from "../core/state";
 import { nextDeadline } from "../core/timers";
 import type { Ms } from "../core/units";
 import type { LinkPresence } from "../track/link";
@@ -53,10 +57,15 @@ export interface RunnerHost {
   wantMaster(spec: InstanceSpec, reason: string): void;
   /** The VIPs were just added (true) or are about to go (false): what follows mastership follows. */
   vipsHeld(spec: InstanceSpec, held: boolean): void;
-  /** A master's timer ran: the daemon is alive (the dead-man switch's
-   * heartbeat, src/daemon/watcher.ts). May step masters down at once if the
-   * switch fired while the daemon hung. */
+  /** A master's timer ran: steps masters down at once if the dead-man
+   * switch fired while the daemon hung (src/daemon/watcher.ts). */
   alive(): void;
+  /** The instance's beacon started, changed or (`stopped`) stopped: the
+   * watcher child takes the new plan (at once when stopped, so that no
+   * periodic advert follows the priority 0). */
+  beaconChanged(stopped: boolean): void;
+  /** The periodic adverts the watcher children sent for the instance. */
+  beaconsSent(name: string): number;
 }
 
 /**
@@ -126,6 +135,13 @@ export class Runner {
   ownFaults: string[] = [];
   /** The primary address, kept while the start waits for trackers' first results. */
   private waitingToStart: Addr | null = null;
+  /** The core's periodic adverts while master (null: none). */
+  private beacon: BeaconSchedule | null = null;
+  /** Whether a watcher child sends the beacon (else our timer does). */
+  private beaconCarried = false;
+  private cancelBeacon: (() => void) | null = null;
+  /** Periodic adverts our own timer sent. */
+  private beaconedHere = 0;
 
   constructor(spec: InstanceSpec, private readonly host: RunnerHost, private readonly log: Logger) {
     this.spec = spec;
@@ -344,6 +360,10 @@ export class Runner {
     switch (action.kind) {
       case "sendAdvert":
         return this.sendAdvert(action.priority);
+      case "beacon":
+        this.beacon = action.schedule;
+        this.host.beaconChanged(action.schedule === null);
+        return this.beaconHere();
       case "addVip":
         for (const v of this.spec.vips) this.host.addAddress(v.addr, v.prefix, this.lifetime(v.addr));
         this.vipPresent = true;
@@ -405,6 +425,43 @@ export class Runner {
     }
   }
 
+  /** Whether a watcher child sends the beacons now (watcher.ts). */
+  setBeaconCarried(on: boolean): void {
+    this.beaconCarried = on;
+    this.beaconHere();
+  }
+
+  /** Our own timer sends the beacon while no child does: the schedule
+   * goes on, one wake-up per advert, as before there were children. */
+  private beaconHere(): void {
+    this.cancelBeacon?.();
+    this.cancelBeacon = null;
+    const b = this.beacon;
+    if (b === null || this.beaconCarried) return;
+    const now = this.host.now();
+    const due = b.phase + (Math.floor((now - b.phase) / b.intervalMs) + 1) * b.intervalMs;
+    this.cancelBeacon = after(due - now, guarded(this.log, "advert timer", () => {
+      this.cancelBeacon = null;
+      this.host.alive();
+      if (this.beacon !== b) return;
+      this.sendAdvert(b.priority);
+      this.beaconedHere++;
+      this.beaconHere();
+    }));
+  }
+
+  /** Every advert sent: the core's, and its beacon's (by a watcher child or by us). */
+  advertsSent(): number {
+    return (this.state?.counters.advertsTx ?? 0) + this.beaconedHere + this.host.beaconsSent(this.spec.name);
+  }
+
+  /** The beacon's advert to each destination, for the watcher child. */
+  beaconAdverts(): { adverts: { dst: Addr; message: Uint8Array }[]; intervalMs: Ms; phase: Ms } | null {
+    const b = this.beacon;
+    if (b === null || this.state?.role !== "master") return null;
+    return { adverts: this.adverts(b.priority), intervalMs: b.intervalMs, phase: b.phase };
+  }
+
   private targets(): readonly Addr[] {
     return this.spec.unicastPeers.length > 0 ? this.spec.unicastPeers : [this.group];
   }
@@ -412,9 +469,13 @@ export class Runner {
   /** Our advert at priority 0 to each destination: what the dead-man
    * switch sends for us should the daemon die or hang (empty unless started). */
   resignAdverts(): { dst: Addr; message: Uint8Array }[] {
+    return this.adverts(0);
+  }
+
+  private adverts(priority: number): { dst: Addr; message: Uint8Array }[] {
     const state = this.state;
     if (!state) return [];
-    const advert = advertFor(state.config, 0);
+    const advert = advertFor(state.config, priority);
     return this.targets().map((dst) => ({ dst, message: encodeAdvert(advert, { src: state.config.primary, dst }, this.spec.codec) }));
   }
 

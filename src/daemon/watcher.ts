@@ -1,27 +1,42 @@
-// The dead-man switch on the real system: keeps one watcher child (forked
-// by the native module) armed with the plan of src/core/deadman.ts while
-// this router is master of something, feeds it heartbeats, disarms it on an
-// orderly exit, and hears when it fired.
+// The dead-man switch and the master's beacon on the real system: keeps one
+// watcher child (forked by the native module) armed with the plan of
+// src/core/deadman.ts while this router is master of something, disarms it
+// on an orderly exit, hears when it fired, and counts the adverts it sent.
+//
+// The child sends the masters' periodic adverts, so the daemon does not
+// wake for them, and looks at the daemon's /proc/PID/stat to tell whether
+// it is alive (deadman.ts, Liveness): no heartbeat is written. Asleep (S)
+// counts as alive because every wait of floatgwd is its event loop's poll:
+// every receive is MSG_DONTWAIT (native.c; a netlink request's answer is
+// queued by the kernel before sendto returns; the control, ubus and lease
+// sockets and the probes' TCP, ICMP and ARP sockets are watched for
+// readiness; only the CLI polls for an answer, never the daemon), child
+// processes are spawned and reaped on SIGCHLD, never waited for, and the
+// files it reads and writes are small local ones (/proc, /sys, /tmp, /etc).
 //
 // The child and the daemon share a stream socket pair. Daemon → child:
-// 8-byte messages, a heartbeat with the daemon's monotonic clock (the
-// daemon is alive at that time; it wakes no one, the child reads it when it
-// looks) or DISARM (leave without firing; native.c, WATCH_MSG). Child →
-// daemon: FIRED, just before it exits, or end of file when it ended some
-// other way. A new plan means a new child: it is armed before the old one
-// is disarmed, so no moment goes unguarded (should the daemon die between
-// the two, both fire: the same adverts and deletions twice, harmless).
-import { type Plan, type PlanSend, type WatchedInstance, type WatcherReport, beatDue, decide, planFor, samePlan } from "../core/deadman";
+// DISARM (leave without firing; native.c, WATCH_MSG). Child → daemon:
+// FIRED, just before it exits, or end of file when it ended some other way.
+// A new plan means a new child: it is armed before the old one is disarmed,
+// so no moment goes unguarded (should the daemon die between the two, both
+// fire: the same adverts and deletions twice, harmless). For the same
+// reason a beacon advert may go out twice when a plan changes close to its
+// due time: a duplicate advert is harmless (a backup restarts its
+// Master_Down_Timer once more).
+//
+// The child counts its sends in memory shared with the daemon (MAP_SHARED,
+// created before the fork): the counts are exact whatever the child
+// skipped after a late wake, which a count worked out from the schedule
+// would not be. They are read from the buffer until the child is reaped,
+// then added to the instance's total.
+import { type Plan, type PlanSend, type WatchedInstance, type WatcherReport, decide, planFor, samePlan } from "../core/deadman";
 import type { Ms } from "../core/units";
 import type { Children } from "../platform/children";
-import { after, isSyscallError, monotonicMs, sys, watchReadable } from "../platform/engine";
+import { after, sys, watchReadable } from "../platform/engine";
 import { guarded, type Logger } from "./log";
 
-/** The daemon's messages to the child: a kind byte, and from byte 4 the
- * time of a heartbeat in ms (CLOCK_MONOTONIC modulo 2^32, little-endian). */
-const MESSAGE_BYTES = 8;
-const BEAT_KIND = 0x68; // 'h'
-const DISARM = new Uint8Array(MESSAGE_BYTES).fill(0x44, 0, 1); // 'D'
+/** The daemon's message to the child: 'D' and padding (native.c, WATCH_MSG). */
+const DISARM = new Uint8Array(8).fill(0x44, 0, 1); // 'D'
 const FIRED = 0x46; // 'F'
 /** The child's exit status after firing (native.c). */
 const FIRED_EXIT = 1;
@@ -32,23 +47,28 @@ export interface WatcherHost {
   watched(): WatchedInstance[];
   /** The switch fired: every master instance steps down (core `abandoned`). */
   abandon(): void;
+  /** Whether a child sends the beacons now; if not, the runners do (runner.ts). */
+  carried(on: boolean): void;
 }
 
 interface Child {
   readonly pid: number;
   readonly fd: number;
+  /** How many times it sent each beacon of its plan (shared with it). */
+  readonly counts: Uint32Array;
+  /** The instance each of those counts adds to (deadman.ts, countsFor). */
+  readonly countsFor: readonly (string | null)[];
 }
 
 export class Watcher {
   private plan: Plan | null = null;
   private child: Child | null = null;
-  private lastBeat = 0 as Ms;
+  /** Every child not yet reaped, whose counts are still read live. */
+  private readonly running = new Set<Child>();
+  /** The adverts of reaped children, by instance. */
+  private readonly beaconed = new Map<string, number>();
   private updating = false;
   private stopped = false;
-  private cancelOwnBeat: (() => void) | null = null;
-  /** One heartbeat message, its time rewritten for each. */
-  private readonly beatMessage = new Uint8Array(MESSAGE_BYTES).fill(BEAT_KIND, 0, 1);
-  private readonly beatTime = new DataView(this.beatMessage.buffer, 4, 4);
 
   constructor(private readonly host: WatcherHost, private readonly children: Children, private readonly log: Logger) {}
 
@@ -64,6 +84,12 @@ export class Watcher {
     }));
   }
 
+  /** A beacon stopped: the child that sends it goes now, before the
+   * instance's priority 0 goes out (state.ts). */
+  updateNow(): void {
+    if (!this.stopped) this.replan();
+  }
+
   private replan(): void {
     const next = planFor(this.host.watched());
     if (samePlan(next, this.plan) && (next === null) === (this.child === null)) return;
@@ -72,25 +98,26 @@ export class Watcher {
     this.plan = next;
     if (next !== null) this.arm(next);
     if (old !== null) this.disarm(old);
-    this.cancelOwnBeat?.();
-    this.cancelOwnBeat = null;
-    if (next?.ownBeatMs != null) this.ownBeat(next.ownBeatMs);
+    this.host.carried(this.child !== null);
   }
 
   private arm(plan: Plan): void {
     try {
       const datagrams = (sends: readonly PlanSend[]) => sends.map((s) => [s.fd, s.data, s.to] as const);
-      const [pid, fd] = sys.watcher(plan.silenceMs, plan.releaseAfterDeathMs, plan.releaseAfterSilenceMs, datagrams(plan.resign), datagrams(plan.release));
-      const child = { pid, fd };
+      const beacons = plan.beacons.map((b) => [b.fd, b.data, b.to, b.intervalMs, b.phase] as const);
+      const l = plan.liveness;
+      const [pid, fd, counts] = sys.watcher(l.silenceMs, l.recheckMs, l.quietCheckMs, l.spinPercent, plan.releaseAfterDeathMs,
+        plan.releaseAfterSilenceMs, beacons, datagrams(plan.resign), datagrams(plan.release));
+      const child: Child = { pid, fd, counts: new Uint32Array(counts, 0, beacons.length), countsFor: plan.beacons.map((b) => b.countsFor) };
       this.child = child;
-      this.lastBeat = this.host.now();
+      this.running.add(child);
       this.children.watch(pid, (e) => {
-        if (e.code === FIRED_EXIT) this.lost(child, "fired");
-        else this.lost(child, "gone");
+        this.reaped(child);
+        this.lost(child, e.code === FIRED_EXIT ? "fired" : "gone");
       });
       watchReadable(fd, guarded(this.log, "dead-man switch", () => this.readReport(child)));
-      this.log("debug", `dead-man switch armed (pid ${pid}): ${plan.resign.length} adverts and ${plan.release.length} VIP deletions`
-        + ` after ${plan.silenceMs} ms of silence`);
+      this.log("debug", `dead-man switch armed (pid ${pid}): ${plan.beacons.length} beacon adverts, ${plan.resign.length} priority-0 adverts`
+        + ` and ${plan.release.length} VIP deletions after ${l.silenceMs} ms not alive`);
     } catch (e) {
       this.log("error", `cannot arm the dead-man switch: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -107,22 +134,25 @@ export class Watcher {
     sys.close(c.fd);
   }
 
-  /** The daemon is alive: a heartbeat, at most every BEAT_EVERY_MS. A
-   * write that fails means the child is gone: it may have fired while the
-   * daemon hung, which is learnt here, before the caller acts as master. */
-  beat(): void {
+  /** Learns whether the child fired while the daemon did not run, before
+   * the caller acts as master (a read that finds nothing costs one system
+   * call). */
+  check(): void {
     const c = this.child;
-    if (c === null) return;
-    const now = this.host.now();
-    if (!beatDue(this.lastBeat, now)) return;
-    this.lastBeat = now;
-    this.beatTime.setUint32(0, Math.floor(monotonicMs()) % 2 ** 32, true);
-    try {
-      sys.sendto(c.fd, this.beatMessage, null);
-    } catch (e) {
-      if (!isSyscallError(e)) throw e;
-      if (!this.readReport(c)) this.lost(c, "gone");
-    }
+    if (c !== null) this.readReport(c);
+  }
+
+  /** How many periodic adverts the children sent for this instance. */
+  beaconsSent(name: string): number {
+    let n = this.beaconed.get(name) ?? 0;
+    for (const c of this.running) n += countOf(c, name);
+    return n;
+  }
+
+  /** A child ended: its counts are final. */
+  private reaped(c: Child): void {
+    if (!this.running.delete(c)) return;
+    for (const name of new Set(c.countsFor)) if (name !== null) this.beaconed.set(name, (this.beaconed.get(name) ?? 0) + countOf(c, name));
   }
 
   /** Reads what the child said; true if it fired or ended. */
@@ -147,6 +177,7 @@ export class Watcher {
     sys.close(c.fd);
     this.child = null;
     this.plan = null;
+    this.host.carried(false);
     if (decide(report) === "abandon") {
       this.log("warn", "the dead-man switch fired while the daemon did not run: priority 0 was sent and the VIPs deleted; stepping down to backup");
       this.host.abandon();
@@ -156,23 +187,18 @@ export class Watcher {
     this.update();
   }
 
-  /** Heartbeats on a timer of our own, when adverts are too far apart. */
-  private ownBeat(periodMs: Ms): void {
-    this.cancelOwnBeat = after(periodMs, guarded(this.log, "dead-man switch", () => {
-      this.cancelOwnBeat = null;
-      this.beat();
-      if (this.child !== null) this.ownBeat(periodMs);
-    }));
-  }
-
   /** An orderly exit: the daemon resigns by itself; the child leaves without firing. */
   stop(): void {
     this.stopped = true;
-    this.cancelOwnBeat?.();
-    this.cancelOwnBeat = null;
     const c = this.child;
     this.child = null;
     this.plan = null;
     if (c !== null) this.disarm(c);
   }
+}
+
+function countOf(c: Child, name: string): number {
+  let n = 0;
+  for (let i = 0; i < c.countsFor.length; i++) if (c.countsFor[i] === name) n += c.counts[i] ?? 0;
+  return n;
 }

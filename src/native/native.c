@@ -25,6 +25,7 @@
 #include <string.h>
 #include <grp.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -579,11 +580,13 @@ static JSValue js_spawn(JSContext *ctx, JSValueConst this_val, int argc, JSValue
 }
 
 /* One send of a watcher's plan: prepared before fork, so that the child
- * only makes syscalls. */
+ * only makes syscalls. A beacon's sends also have a schedule: every
+ * interval_ms, due next at due_ms (CLOCK_MONOTONIC). */
 struct plan_send {
     int fd;
     uint8_t *data, *to;
     size_t len, tolen;
+    int64_t interval_ms, due_ms;
 };
 
 struct plan {
@@ -618,8 +621,10 @@ static uint8_t *copy_bytes(JSContext *ctx, JSValueConst v, size_t *len)
     return dst;
 }
 
-/* Reads an array of [fd, datagram, sockaddr] into p; -1 with an exception pending. */
-static int get_plan(JSContext *ctx, JSValueConst arr, struct plan *p)
+/* Reads an array of [fd, datagram, sockaddr] (with `scheduled`: [fd,
+ * datagram, sockaddr, intervalMs, phaseMs]; due_ms then holds the phase)
+ * into p; -1 with an exception pending. */
+static int get_plan(JSContext *ctx, JSValueConst arr, struct plan *p, int scheduled)
 {
     JSValue len = JS_GetPropertyStr(ctx, arr, "length"), item, v;
     uint32_t i;
@@ -659,6 +664,20 @@ static int get_plan(JSContext *ctx, JSValueConst arr, struct plan *p)
             JS_FreeValue(ctx, v);
             bad = !s->to;
         }
+        if (!bad && scheduled) {
+            v = JS_GetPropertyUint32(ctx, item, 3);
+            bad = JS_ToInt64(ctx, &s->interval_ms, v);
+            JS_FreeValue(ctx, v);
+            if (!bad && s->interval_ms <= 0) {
+                JS_ThrowRangeError(ctx, "watcher: a beacon's interval must be positive");
+                bad = 1;
+            }
+        }
+        if (!bad && scheduled) {
+            v = JS_GetPropertyUint32(ctx, item, 4);
+            bad = JS_ToInt64(ctx, &s->due_ms, v);
+            JS_FreeValue(ctx, v);
+        }
         JS_FreeValue(ctx, item);
     }
     if (bad)
@@ -691,39 +710,133 @@ static void pause_ms(int ms)
 #define POLLRDHUP 0x2000
 #endif
 
-/* The daemon's messages to its watcher: 8 bytes each, a kind byte ('h' a
- * heartbeat, 'D' disarm) and, from byte 4, the daemon's CLOCK_MONOTONIC in
- * ms, modulo 2^32, little-endian, when it sent a heartbeat. */
+/* The daemon's message to its watcher: 'D' (disarm), 8 bytes long (the
+ * rest unused). */
 #define WATCH_MSG 8
 
-static uint32_t monotonic_ms32(void)
+static int64_t monotonic_ms64(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint32_t)ts.tv_sec * 1000u + (uint32_t)(ts.tv_nsec / 1000000L);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000L;
 }
 
-/* The watcher child: never returns. 'D' (disarm) from the daemon ends it
- * quietly (exit 0). End of file (the daemon died) or `silence_ms` since the
- * newest heartbeat's time (it hangs) fires the plan: each datagram of
- * `first` sent once, in order, whatever fails; then a pause
- * (`after_death_ms` or `after_silence_ms`), then `then` the same way; then
- * 'F' back to the daemon, should it ever read again, and exit 1.
- * Heartbeats do not wake it: it polls for the daemon's end closing
- * (POLLRDHUP; the kernel wakes a poller only for the events it asked for)
- * or the deadline, and reads the heartbeats that came meanwhile, whose
- * times say when the daemon last ran. So a heartbeat costs the daemon one
- * write and no one a wake-up, and the child wakes about once per silence
- * limit. Only async-signal-safe calls: the parent is a QuickJS process. */
-__attribute__((noreturn)) static void watch(int sock, int silence_ms, int after_death_ms, int after_silence_ms,
+/* The thresholds of src/core/deadman.ts (Liveness) and what the child
+ * knows of the daemon: /proc/PID/stat open on stat_fd, and when it was
+ * last found alive (at ref_ms, with ref_ticks of CPU time). */
+struct liveness {
+    int silence_ms, recheck_ms, quiet_check_ms, spin_percent;
+    long ticks_per_s;
+    int stat_fd;
+    int64_t ref_ms;
+    uint64_t ref_ticks;
+};
+
+/* Reads the state letter and utime + stime (clock ticks) from
+ * /proc/PID/stat ("pid (comm) S ppid ... utime stime ...", fields 3, 14
+ * and 15; comm may hold spaces and parentheses, so the last ')' ends it).
+ * -1 if it cannot (the daemon is gone). */
+static int read_vitals(int fd, char *state, uint64_t *ticks)
+{
+    char buf[512];
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0), i, end = -1;
+    int field = 3;
+    uint64_t utime = 0, stime = 0;
+    if (n <= 0)
+        return -1;
+    buf[n] = 0;
+    for (i = 0; i < n; i++)
+        if (buf[i] == ')')
+            end = i;
+    if (end < 0 || end + 2 >= n)
+        return -1;
+    *state = buf[end + 2];
+    for (i = end + 2; i < n && field < 14; i++)
+        if (buf[i] == ' ')
+            field++;
+    for (; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+        utime = utime * 10 + (uint64_t)(buf[i] - '0');
+    for (i++; i < n && buf[i] >= '0' && buf[i] <= '9'; i++)
+        stime = stime * 10 + (uint64_t)(buf[i] - '0');
+    if (field < 14 || i >= n)
+        return -1;
+    *ticks = utime + stime;
+    return 0;
+}
+
+/* One look at the daemon (see deadman.ts, Liveness): alive if asleep, or
+ * running without having spent spin_percent of the time since it was last
+ * found alive on the CPU. */
+static int daemon_alive(struct liveness *l, int64_t now)
+{
+    char state;
+    uint64_t ticks, cpu_ms;
+    int64_t wall = now - l->ref_ms;
+    if (read_vitals(l->stat_fd, &state, &ticks) < 0)
+        return 0;
+    cpu_ms = (ticks - l->ref_ticks) * 1000u / (uint64_t)l->ticks_per_s;
+    if (state == 'S' || (state == 'R' && (wall <= 0 || cpu_ms * 100u < (uint64_t)l->spin_percent * (uint64_t)wall))) {
+        l->ref_ms = now;
+        l->ref_ticks = ticks;
+        return 1;
+    }
+    return 0;
+}
+
+/* Opens /proc/<parent>/stat without stdio (async-signal-safe): the
+ * daemon is the child's parent. */
+static int open_parent_stat(void)
+{
+    char path[40] = "/proc/", digits[12];
+    unsigned pid = (unsigned)getppid();
+    size_t n = 0, at = 6;
+    do
+        digits[n++] = (char)('0' + pid % 10);
+    while ((pid /= 10) != 0);
+    while (n > 0)
+        path[at++] = digits[--n];
+    memcpy(path + at, "/stat", 6);
+    return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+/* The watcher child: never returns. It sends each beacon datagram at its
+ * due times (next due = previous due + interval; after a late wake, the
+ * next one still to come: no burst), counting each in counts[i], failures
+ * ignored as the daemon ignores them. It looks at the daemon (see
+ * daemon_alive) at a beacon's wake at most every recheck_ms, and when no
+ * beacon woke it for quiet_check_ms since the daemon was last found alive;
+ * after a look that did not find it alive, every recheck_ms. 'D' (disarm)
+ * from the daemon ends it quietly (exit 0). End of file (the daemon died),
+ * or no look finding the daemon alive for silence_ms, fires the plan: the
+ * beacons stop, each datagram of `first` is sent once, in order, whatever
+ * fails; then a pause (`after_death_ms` or `after_silence_ms`), then `then`
+ * the same way; then 'F' back to the daemon, should it ever read again, and
+ * exit 1. It polls for the daemon's end closing only (POLLRDHUP; the
+ * kernel wakes a poller only for the events it asked for), so it wakes for
+ * the beacons' due times and rarely else. Only async-signal-safe calls: the
+ * parent is a QuickJS process. */
+__attribute__((noreturn)) static void watch(int sock, struct liveness *l, int after_death_ms, int after_silence_ms,
+                                            const struct plan *beacons, volatile uint32_t *counts,
                                             const struct plan *first, const struct plan *then)
 {
     struct pollfd p;
     uint8_t buf[8 * WATCH_MSG];
-    uint32_t last = monotonic_ms32(), t;
-    int32_t left;
+    int64_t now = monotonic_ms64(), last_alive = now, last_look = now, next_look, next;
     ssize_t got, i;
-    int pause = after_silence_ms;
+    uint32_t k;
+    int pause = after_silence_ms, woke;
+    char state;
+    struct plan_send *b;
+    if (read_vitals(l->stat_fd, &state, &l->ref_ticks) < 0)
+        l->ref_ticks = 0;
+    l->ref_ms = now;
+    next_look = now + l->quiet_check_ms;
+    /* Each beacon's first due: the first of phase + k * interval after now. */
+    for (k = 0; k < beacons->n; k++) {
+        b = &beacons->sends[k];
+        b->due_ms = now < b->due_ms ? b->due_ms + b->interval_ms
+                                    : b->due_ms + ((now - b->due_ms) / b->interval_ms + 1) * b->interval_ms;
+    }
     for (;;) {
         for (;;) {
             got = read(sock, buf, sizeof buf);
@@ -735,23 +848,40 @@ __attribute__((noreturn)) static void watch(int sock, int silence_ms, int after_
                 pause = after_death_ms;
                 goto fire;
             }
-            /* Every message is written whole, so reads of a multiple of
-             * its size never split one. */
-            for (i = 0; i + WATCH_MSG <= got; i += WATCH_MSG) {
+            for (i = 0; i + WATCH_MSG <= got; i += WATCH_MSG)
                 if (buf[i] == 'D')
                     _exit(0);
-                t = (uint32_t)buf[i + 4] | (uint32_t)buf[i + 5] << 8 | (uint32_t)buf[i + 6] << 16 | (uint32_t)buf[i + 7] << 24;
-                if ((int32_t)(t - last) > 0)
-                    last = t;
+        }
+        now = monotonic_ms64();
+        woke = 0;
+        for (k = 0; k < beacons->n; k++) {
+            b = &beacons->sends[k];
+            if (b->due_ms > now)
+                continue;
+            sendto(b->fd, b->data, b->len, MSG_NOSIGNAL | MSG_DONTWAIT, (const struct sockaddr *)b->to, (socklen_t)b->tolen);
+            counts[k]++;
+            b->due_ms += ((now - b->due_ms) / b->interval_ms + 1) * b->interval_ms;
+            woke = 1;
+        }
+        if (now >= next_look || (woke && now - last_look >= l->recheck_ms)) {
+            last_look = now;
+            if (daemon_alive(l, now)) {
+                last_alive = now;
+                next_look = now + l->quiet_check_ms;
+            } else if (now - last_alive >= l->silence_ms) {
+                break;
+            } else {
+                next_look = now + l->recheck_ms;
             }
         }
-        left = silence_ms - (int32_t)(monotonic_ms32() - last);
-        if (left <= 0)
-            break;
+        next = next_look;
+        for (k = 0; k < beacons->n; k++)
+            if (beacons->sends[k].due_ms < next)
+                next = beacons->sends[k].due_ms;
         p.fd = sock;
         p.events = POLLRDHUP;
         p.revents = 0;
-        if (poll(&p, 1, left) < 0 && errno != EINTR) {
+        if (poll(&p, 1, next > now ? (int)(next - now) : 0) < 0 && errno != EINTR) {
             pause = after_death_ms;
             break;
         }
@@ -764,36 +894,69 @@ fire:
     _exit(1);
 }
 
-/* watcher(silenceMs, afterDeathMs, afterSilenceMs, first, then) -> [pid, fd].
- * Forks the dead-man switch: first and then are arrays of [fd, datagram,
- * sockaddr] that the child sends when the daemon dies or stays silent, with
- * a pause between them (see watch). fd is the daemon's end of a
- * non-blocking AF_UNIX stream pair (close-on-exec) for the daemon's
- * messages (see WATCH_MSG); 'F' or end of file on it says the child fired or
- * is gone. The child keeps only its end and the plan's sockets open, and
- * its signals at their defaults. What the bytes mean is TypeScript's
- * business (src/daemon/watcher.ts). */
+static void unmap_counts(JSRuntime *rt, void *opaque, void *ptr)
+{
+    (void)rt;
+    munmap(ptr, (size_t)(uintptr_t)opaque);
+}
+
+/* watcher(silenceMs, recheckMs, quietCheckMs, spinPercent, afterDeathMs,
+ * afterSilenceMs, beacons, first, then) -> [pid, fd, counts].
+ * Forks the dead-man switch and beacon (see watch): beacons is an array of
+ * [fd, datagram, sockaddr, intervalMs, phaseMs], first and then arrays of
+ * [fd, datagram, sockaddr] that the child sends when the daemon dies or is
+ * not found alive for silenceMs, with a pause between them. fd is the
+ * daemon's end of a non-blocking AF_UNIX stream pair (close-on-exec) for
+ * its disarm message (see WATCH_MSG); 'F' or end of file on it says the
+ * child fired or is gone. counts is an ArrayBuffer shared with the child
+ * (MAP_SHARED): one uint32 in host order per beacon, how many times the
+ * child sent it. The child keeps only its end, the plan's sockets and
+ * /proc/<daemon>/stat open, and its signals at their defaults. What the
+ * bytes mean is TypeScript's business (src/daemon/watcher.ts). */
 static JSValue js_watcher(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
     static const int defaults[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE, SIGUSR1, SIGUSR2 };
-    struct plan first, then;
+    struct plan beacons, first, then;
+    struct liveness l;
     struct sigaction dfl;
     uint32_t i, k;
-    int silence, after_death, after_silence, sv[2], fd, max, keep;
+    int after_death, after_silence, sv[2], fd, max, keep;
+    size_t counts_len;
+    void *counts;
     pid_t pid;
-    JSValue v;
+    JSValue v, buffer;
 
-    if (get_int(ctx, argv[0], &silence) || get_int(ctx, argv[1], &after_death) || get_int(ctx, argv[2], &after_silence))
+    memset(&l, 0, sizeof l);
+    if (get_int(ctx, argv[0], &l.silence_ms) || get_int(ctx, argv[1], &l.recheck_ms) || get_int(ctx, argv[2], &l.quiet_check_ms)
+        || get_int(ctx, argv[3], &l.spin_percent) || get_int(ctx, argv[4], &after_death) || get_int(ctx, argv[5], &after_silence))
         return JS_EXCEPTION;
-    if (silence <= 0 || after_death < 0 || after_silence < 0)
-        return JS_ThrowRangeError(ctx, "watcher: silence must be positive, pauses not negative");
-    if (get_plan(ctx, argv[3], &first))
+    if (l.silence_ms <= 0 || l.recheck_ms <= 0 || l.quiet_check_ms <= 0 || l.spin_percent <= 0 || after_death < 0 || after_silence < 0)
+        return JS_ThrowRangeError(ctx, "watcher: limits must be positive, pauses not negative");
+    l.ticks_per_s = sysconf(_SC_CLK_TCK);
+    if (l.ticks_per_s <= 0)
+        l.ticks_per_s = 100;
+    if (get_plan(ctx, argv[6], &beacons, 1))
         return JS_EXCEPTION;
-    if (get_plan(ctx, argv[4], &then)) {
+    if (get_plan(ctx, argv[7], &first, 0)) {
+        free_plan(&beacons);
+        return JS_EXCEPTION;
+    }
+    if (get_plan(ctx, argv[8], &then, 0)) {
+        free_plan(&beacons);
         free_plan(&first);
         return JS_EXCEPTION;
     }
+    counts_len = (beacons.n ? beacons.n : 1) * sizeof(uint32_t);
+    counts = mmap(NULL, counts_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (counts == MAP_FAILED) {
+        free_plan(&beacons);
+        free_plan(&first);
+        free_plan(&then);
+        return throw_errno(ctx, "mmap");
+    }
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0) {
+        munmap(counts, counts_len);
+        free_plan(&beacons);
         free_plan(&first);
         free_plan(&then);
         return throw_errno(ctx, "socketpair");
@@ -812,6 +975,8 @@ static JSValue js_watcher(JSContext *ctx, JSValueConst this_val, int argc, JSVal
             sigaction(defaults[k], &dfl, NULL);
         for (fd = 0; fd < max; fd++) {
             keep = fd == sv[1];
+            for (i = 0; i < beacons.n && !keep; i++)
+                keep = fd == beacons.sends[i].fd;
             for (i = 0; i < first.n && !keep; i++)
                 keep = fd == first.sends[i].fd;
             for (i = 0; i < then.n && !keep; i++)
@@ -819,18 +984,24 @@ static JSValue js_watcher(JSContext *ctx, JSValueConst this_val, int argc, JSVal
             if (!keep)
                 close(fd);
         }
-        watch(sv[1], silence, after_death, after_silence, &first, &then);
+        /* Opened after the others are closed, so it cannot be one of them. */
+        l.stat_fd = open_parent_stat();
+        watch(sv[1], &l, after_death, after_silence, &beacons, counts, &first, &then);
     }
+    free_plan(&beacons);
     free_plan(&first);
     free_plan(&then);
     close(sv[1]);
     if (pid < 0) {
+        munmap(counts, counts_len);
         close(sv[0]);
         return throw_errno(ctx, "fork");
     }
+    buffer = JS_NewArrayBuffer(ctx, counts, counts_len, unmap_counts, (void *)(uintptr_t)counts_len, 0);
     v = JS_NewArray(ctx);
     JS_SetPropertyUint32(ctx, v, 0, JS_NewInt32(ctx, pid));
     JS_SetPropertyUint32(ctx, v, 1, JS_NewInt32(ctx, sv[0]));
+    JS_SetPropertyUint32(ctx, v, 2, buffer);
     return v;
 }
 
@@ -856,7 +1027,7 @@ static const JSCFunctionListEntry native_funcs[] = {
     JS_CFUNC_DEF("socketError", 1, js_socket_error),
     JS_CFUNC_DEF("strerror", 1, js_strerror),
     JS_CFUNC_DEF("spawn", 4, js_spawn),
-    JS_CFUNC_DEF("watcher", 5, js_watcher),
+    JS_CFUNC_DEF("watcher", 9, js_watcher),
     JS_PROP_STRING_DEF("engineVersion", CONFIG_VERSION, JS_PROP_CONFIGURABLE),
 };
 

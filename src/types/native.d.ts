@@ -38,13 +38,19 @@ declare module "native" {
   export function socketError(fd: number): number;
   export function strerror(errno: number): string;
   export function spawn(argv: readonly string[], env: readonly string[], uid: number, gid: number): number;
-  /** Forks the dead-man switch (src/daemon/watcher.ts): a child that, when
-   * the daemon dies or sends no byte for silenceMs, sends each [fd,
-   * datagram, sockaddr] of `first` once, waits afterDeathMs or
-   * afterSilenceMs, then sends `then`. Returns its pid and the daemon's end
-   * of their socket pair (non-blocking, close-on-exec). */
-  export function watcher(silenceMs: number, afterDeathMs: number, afterSilenceMs: number,
-    first: readonly PlanDatagram[], then: readonly PlanDatagram[]): [number, number];
+  /** Forks the dead-man switch and beacon (src/daemon/watcher.ts): a
+   * child that sends each [fd, datagram, sockaddr, intervalMs, phaseMs] of
+   * `beacons` at phaseMs + k × intervalMs (CLOCK_MONOTONIC), and, when the
+   * daemon dies or /proc/PID/stat has not shown it alive for silenceMs
+   * (src/core/deadman.ts, Liveness), stops them, sends each [fd, datagram,
+   * sockaddr] of `first` once, waits afterDeathMs or afterSilenceMs, then
+   * sends `then`. Returns its pid, the daemon's end of their socket pair
+   * (non-blocking, close-on-exec) and a buffer shared with the child: one
+   * uint32 in host order per beacon, how many times it was sent. */
+  export function watcher(silenceMs: number, recheckMs: number, quietCheckMs: number, spinPercent: number,
+    afterDeathMs: number, afterSilenceMs: number, beacons: readonly BeaconDatagram[],
+    first: readonly PlanDatagram[], then: readonly PlanDatagram[]): [number, number, ArrayBuffer];
+  type BeaconDatagram = readonly [fd: number, datagram: Bytes, sockaddr: Bytes, intervalMs: number, phaseMs: number];
   type PlanDatagram = readonly [fd: number, datagram: Bytes, sockaddr: Bytes];
   export const engineVersion: string;
   /** Socket, protocol and errno constants as the target CPU numbers them. */

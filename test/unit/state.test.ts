@@ -512,7 +512,7 @@ describe("counters and history", () => {
 
 describe("a master's periodic adverts as a beacon (InstanceConfig.beacon)", () => {
   const beacon = config({ beacon: true });
-  const schedule = (priority: number, phase: number): Action => ({ kind: "beacon", schedule: { priority, intervalMs: 1000, phase } });
+  const schedule = (priority: number, phase: number): Action => ({ kind: "beacon", schedule: { priority: prio(priority), intervalMs: 1000 as Ms, phase: at(phase) } });
 
   it("becoming master sends one advert and hands the rest to the platform: no Adver_Timer wakes the daemon", () => {
     const b = backupAt(0, beacon);
