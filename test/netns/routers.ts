@@ -123,6 +123,13 @@ export class Router {
     return exited;
   }
 
+  /** The daemon's PID (`ip netns exec` execs it). */
+  get pid(): number {
+    const pid = this.daemon?.pid;
+    if (pid === undefined) throw new Error(`floatgwd on ${this.ns} is not running`);
+    return pid;
+  }
+
   /** Sends the daemon a signal without waiting for anything. */
   signal(signal: NodeJS.Signals): void {
     if (!this.daemon) throw new Error(`floatgwd on ${this.ns} is not running`);

@@ -1,0 +1,131 @@
+// A master's periodic adverts come from its watcher child (the beacon), not
+// from the daemon's JavaScript: on the wire they keep the interval while
+// the daemon sleeps, they carry a new priority at once, they stop (and the
+// priority 0 goes out) when the daemon is stopped for good, and a tracer's
+// brief stops (`strace -p`, as bench/wakeups.mjs does) fire nothing. The
+// wire is read by tshark on the lab's switch; timings are bounded loosely
+// (bench/ measures them).
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { must } from "./lab";
+import { type Router, sleep, uci, useLab, waitFor } from "./routers";
+
+const { lab, topology } = useLab();
+
+const FAST = { version: "3", advert_int: "0.1" };
+
+/** A's adverts on the switch, as [time in ms since the epoch, priority]. */
+async function capture(sw: string, dir: string, during: () => Promise<void>): Promise<[number, number][]> {
+  const pcap = join(dir, "beacon.pcap");
+  const tshark = lab.start(sw, ["tshark", "-q", "-i", "sw0", "-w", pcap, "-f", "ip proto 112 and src host 198.18.0.2"]);
+  await waitFor("tshark capturing", () => existsSync(pcap), 30_000);
+  await sleep(300);
+  await during();
+  tshark.kill("SIGINT");
+  await new Promise((r) => tshark.on("exit", r));
+  return must(["tshark", "-r", pcap, "-Y", "vrrp", "-T", "fields", "-E", "separator=|", "-e", "frame.time_epoch", "-e", "vrrp.prio"])
+    .split("\n").filter(Boolean).map((l) => l.split("|")).map(([t, p]) => [Number(t) * 1000, Number(p)]);
+}
+
+/** How often the process went to sleep (it woke up as often). */
+function sleeps(pid: number): number {
+  return Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]);
+}
+
+async function masterAndBackup(): Promise<{ ns: { sw: string; c: string }; a: Router; b: Router; watcher: number }> {
+  const { ns, a, b } = topology();
+  a.startFloatgw(uci({ ...FAST, priority: "150" }));
+  b.startFloatgw(uci({ ...FAST, priority: "100" }));
+  await waitFor("A master, B backup", () => a.state() === "master" && a.has() && b.state() === "backup", 30_000);
+  const [watcher] = await waitFor("A's watcher", () => (a.watchers().length === 1 ? a.watchers() : null));
+  return { ns, a, b, watcher: watcher! };
+}
+
+describe("the master's beacon", () => {
+  it("keeps A's adverts at the interval on the wire while A's daemon sleeps through them, and counts them", async () => {
+    const { ns, a, watcher } = await masterAndBackup();
+    // The takeover's gratuitous ARP repeat (5 s after) is the daemon's last planned wake-up.
+    await sleep(5500);
+    const sentBefore = a.instance()!.counters.advertsTx;
+    let asleep = 0;
+    const adverts = await capture(ns.sw, a.dir, async () => {
+      const before = sleeps(a.pid);
+      await sleep(3000);
+      asleep = sleeps(a.pid) - before;
+    });
+    const sent = a.instance()!.counters.advertsTx - sentBefore;
+    expect(adverts.length).toBeGreaterThanOrEqual(25); // ~33 in 3.3 s
+    expect(new Set(adverts.map(([, p]) => p))).toEqual(new Set([150]));
+    const gaps = adverts.slice(1).map(([t], i) => t - adverts[i]![0]).sort((x, y) => x - y);
+    expect(gaps[Math.floor(gaps.length / 2)]).toBeGreaterThan(80);
+    expect(gaps[Math.floor(gaps.length / 2)]).toBeLessThan(120);
+    // 30 adverts, and the daemon woke (nearly) never: its JavaScript timer
+    // would have woken it for each.
+    expect(asleep).toBeLessThan(10);
+    // Status counts the watcher's adverts: what went out during the capture and a little more.
+    expect(sent).toBeGreaterThanOrEqual(adverts.length - 2);
+    expect(sent).toBeLessThan(adverts.length + 20);
+    expect(a.watchers()).toEqual([watcher]);
+  });
+
+  it("carries a new priority from the next advert, through a new plan", async () => {
+    const { ns, a, b, watcher } = await masterAndBackup();
+    const adverts = await capture(ns.sw, a.dir, async () => {
+      a.reload(uci({ ...FAST, priority: "170" }));
+      await waitFor("B hears priority 170", () => b.instance()?.peer?.priority === 170);
+      await sleep(1000);
+    });
+    const changed = adverts.findIndex(([, p]) => p === 170);
+    expect(changed).toBeGreaterThan(0);
+    // From then on every advert says 170, still at the interval.
+    expect(new Set(adverts.slice(changed).map(([, p]) => p))).toEqual(new Set([170]));
+    expect(adverts.length - changed).toBeGreaterThanOrEqual(7);
+    await waitFor("a new watcher with the new plan", () => a.watchers().length === 1 && a.watchers()[0] !== watcher);
+    expect(a.state()).toBe("master");
+  });
+
+  it("stops when the daemon is stopped for good: adverts at the interval until the priority 0, then none", async () => {
+    const { ns, a, b } = await masterAndBackup();
+    let stoppedAt = 0;
+    const adverts = await capture(ns.sw, a.dir, async () => {
+      stoppedAt = Date.now();
+      a.signal("SIGSTOP");
+      await waitFor("B master", () => b.state() === "master" && b.has(), 10_000);
+      await sleep(1000);
+    });
+    try {
+      const zero = adverts.findIndex(([, p]) => p === 0);
+      expect(zero).toBeGreaterThan(0);
+      // The beacon went on while the daemon was stopped (up to the silence
+      // limit, 1.5 s), and nothing of A's followed the priority 0.
+      const whileStopped = adverts.slice(0, zero).filter(([t]) => t > stoppedAt);
+      expect(whileStopped.length).toBeGreaterThanOrEqual(5);
+      expect(new Set(whileStopped.map(([, p]) => p))).toEqual(new Set([150]));
+      expect(adverts.slice(zero + 1)).toEqual([]);
+      expect(adverts[zero]![0] - stoppedAt).toBeLessThan(4000);
+      expect(b.instance()!.transitions.at(-1)?.reason).toBe("priority 0 from master 198.18.0.2");
+    } finally {
+      a.signal("SIGCONT");
+    }
+  });
+
+  it("fires nothing while `strace -p` stops the daemon at each of its system calls", async () => {
+    const { a, b, watcher } = await masterAndBackup();
+    const strace = lab.start(a.ns, ["strace", "-f", "-qq", "-o", "/dev/null", "-p", String(a.pid)]);
+    try {
+      // The status requests below make the traced daemon run and stop again and again.
+      for (let i = 0; i < 12; i++) {
+        expect(a.state()).toBe("master");
+        await sleep(250);
+      }
+    } finally {
+      strace.kill("SIGINT");
+      await new Promise((r) => strace.on("exit", r));
+    }
+    expect(a.watchers()).toEqual([watcher]);
+    expect(b.instance()!.counters.priorityZeroRx).toBe(0);
+    expect(b.state()).toBe("backup");
+    expect(a.log).not.toContain("dead-man switch fired");
+  });
+});
