@@ -160,8 +160,8 @@ export function runDaemon(opts: DaemonOptions): boolean {
     abandon: () => {
       for (const { r } of runners()) if (r.state?.role === "master") r.feed({ kind: "abandoned" });
     },
-    carried: (on) => {
-      for (const { r } of runners()) r.setBeaconCarried(on);
+    carried: (names) => {
+      for (const { r } of runners()) r.setBeaconCarried(names.has(r.spec.name));
     },
   }, children, logger("dead-man switch"));
   const host = {

@@ -361,9 +361,11 @@ export class Runner {
       case "sendAdvert":
         return this.sendAdvert(action.priority);
       case "beacon":
+        // Ours to send until a child carries the new schedule (watcher.ts).
         this.beacon = action.schedule;
-        this.host.beaconChanged(action.schedule === null);
-        return this.beaconHere();
+        this.beaconCarried = false;
+        this.beaconHere();
+        return this.host.beaconChanged(action.schedule === null);
       case "addVip":
         for (const v of this.spec.vips) this.host.addAddress(v.addr, v.prefix, this.lifetime(v.addr));
         this.vipPresent = true;
@@ -425,14 +427,16 @@ export class Runner {
     }
   }
 
-  /** Whether a watcher child sends the beacons now (watcher.ts). */
+  /** Whether a watcher child sends our current beacon now (watcher.ts). */
   setBeaconCarried(on: boolean): void {
     this.beaconCarried = on;
     this.beaconHere();
   }
 
-  /** Our own timer sends the beacon while no child does: the schedule
-   * goes on, one wake-up per advert, as before there were children. */
+  /** Our own timer sends the beacon while no child does (until the
+   * watcher's next plan, or for good should no child fork): the schedule
+   * goes on, one wake-up per advert. A timer cancelled before it is due
+   * costs no wake-up. */
   private beaconHere(): void {
     this.cancelBeacon?.();
     this.cancelBeacon = null;

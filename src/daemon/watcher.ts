@@ -40,6 +40,12 @@ const DISARM = new Uint8Array(8).fill(0x44, 0, 1); // 'D'
 const FIRED = 0x46; // 'F'
 /** The child's exit status after firing (native.c). */
 const FIRED_EXIT = 1;
+/** A new plan is forked at most this often, but for a stopped beacon
+ * (updateNow): a flood of forged priority-0 adverts re-phases a master's
+ * beacon up to four times per interval, and must not become as many
+ * forks. The runners send the adverts of a beacon meanwhile. */
+const REARM_EVERY_MS = 100;
+const NOTHING_CARRIED: ReadonlySet<string> = new Set();
 
 export interface WatcherHost {
   now(): Ms;
@@ -47,8 +53,9 @@ export interface WatcherHost {
   watched(): WatchedInstance[];
   /** The switch fired: every master instance steps down (core `abandoned`). */
   abandon(): void;
-  /** Whether a child sends the beacons now; if not, the runners do (runner.ts). */
-  carried(on: boolean): void;
+  /** The instances whose current beacon a child sends now; the others'
+   * runners send theirs (runner.ts). */
+  carried(names: ReadonlySet<string>): void;
 }
 
 interface Child {
@@ -69,6 +76,7 @@ export class Watcher {
   private readonly beaconed = new Map<string, number>();
   private updating = false;
   private stopped = false;
+  private armedAt = -REARM_EVERY_MS;
 
   constructor(private readonly host: WatcherHost, private readonly children: Children, private readonly log: Logger) {}
 
@@ -78,7 +86,7 @@ export class Watcher {
   update(): void {
     if (this.updating || this.stopped) return;
     this.updating = true;
-    after(0, guarded(this.log, "dead-man switch", () => {
+    after(Math.max(0, this.armedAt + REARM_EVERY_MS - this.host.now()), guarded(this.log, "dead-man switch", () => {
       this.updating = false;
       if (!this.stopped) this.replan();
     }));
@@ -92,13 +100,15 @@ export class Watcher {
 
   private replan(): void {
     const next = planFor(this.host.watched());
-    if (samePlan(next, this.plan) && (next === null) === (this.child === null)) return;
-    const old = this.child;
-    this.child = null;
-    this.plan = next;
-    if (next !== null) this.arm(next);
-    if (old !== null) this.disarm(old);
-    this.host.carried(this.child !== null);
+    if (!samePlan(next, this.plan) || (next === null) !== (this.child === null)) {
+      const old = this.child;
+      this.child = null;
+      this.plan = next;
+      if (next !== null) this.arm(next);
+      if (old !== null) this.disarm(old);
+    }
+    this.host.carried(this.child === null || this.plan === null ? NOTHING_CARRIED
+      : new Set(this.plan.beacons.flatMap((b) => (b.countsFor === null ? [] : [b.countsFor]))));
   }
 
   private arm(plan: Plan): void {
@@ -108,6 +118,7 @@ export class Watcher {
       const l = plan.liveness;
       const [pid, fd, counts] = sys.watcher(l.silenceMs, l.recheckMs, l.quietCheckMs, l.spinPercent, plan.releaseAfterDeathMs,
         plan.releaseAfterSilenceMs, beacons, datagrams(plan.resign), datagrams(plan.release));
+      this.armedAt = this.host.now();
       const child: Child = { pid, fd, counts: new Uint32Array(counts, 0, beacons.length), countsFor: plan.beacons.map((b) => b.countsFor) };
       this.child = child;
       this.running.add(child);
@@ -177,7 +188,7 @@ export class Watcher {
     sys.close(c.fd);
     this.child = null;
     this.plan = null;
-    this.host.carried(false);
+    this.host.carried(NOTHING_CARRIED);
     if (decide(report) === "abandon") {
       this.log("warn", "the dead-man switch fired while the daemon did not run: priority 0 was sent and the VIPs deleted; stepping down to backup");
       this.host.abandon();
