@@ -766,12 +766,16 @@ static int read_vitals(int fd, char *state, uint64_t *ticks)
 
 /* One look at the daemon (see deadman.ts, Liveness): alive if asleep, or
  * running without having spent spin_percent of the time since it was last
- * found alive on the CPU. */
+ * found alive on the CPU. Without /proc (it could not be opened) nothing
+ * can be told: alive, so that the beacon goes on; a death is still seen
+ * (end of file). */
 static int daemon_alive(struct liveness *l, int64_t now)
 {
     char state;
     uint64_t ticks, cpu_ms;
     int64_t wall = now - l->ref_ms;
+    if (l->stat_fd < 0)
+        return 1;
     if (read_vitals(l->stat_fd, &state, &ticks) < 0)
         return 0;
     cpu_ms = (ticks - l->ref_ticks) * 1000u / (uint64_t)l->ticks_per_s;
