@@ -828,7 +828,7 @@ __attribute__((noreturn)) static void watch(int sock, struct liveness *l, int af
     int64_t now = monotonic_ms64(), last_alive = now, last_look = now, next_look, next;
     ssize_t got, i;
     uint32_t k;
-    int pause = after_silence_ms, woke;
+    int pause = after_silence_ms, woke, heard = 1;
     char state;
     struct plan_send *b;
     if (read_vitals(l->stat_fd, &state, &l->ref_ticks) < 0)
@@ -842,7 +842,9 @@ __attribute__((noreturn)) static void watch(int sock, struct liveness *l, int af
                                     : b->due_ms + ((now - b->due_ms) / b->interval_ms + 1) * b->interval_ms;
     }
     for (;;) {
-        for (;;) {
+        /* The socket is read only when poll said the daemon's end closed
+         * (its 'D' comes just before): a beacon's wake costs no read. */
+        while (heard) {
             got = read(sock, buf, sizeof buf);
             if (got < 0 && errno == EINTR)
                 continue;
@@ -885,10 +887,12 @@ __attribute__((noreturn)) static void watch(int sock, struct liveness *l, int af
         p.fd = sock;
         p.events = POLLRDHUP;
         p.revents = 0;
-        if (poll(&p, 1, next > now ? (int)(next - now) : 0) < 0 && errno != EINTR) {
+        got = poll(&p, 1, next > now ? (int)(next - now) : 0);
+        if (got < 0 && errno != EINTR) {
             pause = after_death_ms;
             break;
         }
+        heard = got != 0;
     }
 fire:
     send_plan(first);
