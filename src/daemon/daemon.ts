@@ -173,7 +173,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
     alive: () => watcher.check(),
     beaconChanged: (stopped: boolean) => {
       if (stopped) watcher.updateNow();
-      else watcher.update();
+      else watcher.updateBeacon();
     },
     beaconsSent: (name: string) => watcher.beaconsSent(name),
     trackTerms: (uses: readonly TrackUse[]) => uses.map((u) => trackers.term(u)),

@@ -40,10 +40,11 @@ const DISARM = new Uint8Array(8).fill(0x44, 0, 1); // 'D'
 const FIRED = 0x46; // 'F'
 /** The child's exit status after firing (native.c). */
 const FIRED_EXIT = 1;
-/** A new plan is forked at most this often, but for a stopped beacon
- * (updateNow): a flood of forged priority-0 adverts re-phases a master's
- * beacon up to four times per interval, and must not become as many
- * forks. The runners send the adverts of a beacon meanwhile. */
+/** A beacon that only moved (updateBeacon) is forked into a new plan at
+ * most this often: a flood of forged priority-0 adverts re-phases a
+ * master's beacon up to four times per interval, and must not become as
+ * many forks. The runner sends the adverts of its new schedule meanwhile
+ * (runner.ts). */
 const REARM_EVERY_MS = 100;
 const NOTHING_CARRIED: ReadonlySet<string> = new Set();
 
@@ -74,7 +75,8 @@ export class Watcher {
   private readonly running = new Set<Child>();
   /** The adverts of reaped children, by instance. */
   private readonly beaconed = new Map<string, number>();
-  private updating = false;
+  /** When the next look at the plan is due, and how to cancel it. */
+  private pending: { readonly at: Ms; readonly cancel: () => void } | null = null;
   private stopped = false;
   private armedAt = -REARM_EVERY_MS;
 
@@ -84,17 +86,37 @@ export class Watcher {
    * reload, a device re-created): the plan is looked at again once, after
    * this turn of the event loop. */
   update(): void {
-    if (this.updating || this.stopped) return;
-    this.updating = true;
-    after(Math.max(0, this.armedAt + REARM_EVERY_MS - this.host.now()), guarded(this.log, "dead-man switch", () => {
-      this.updating = false;
-      if (!this.stopped) this.replan();
-    }));
+    this.lookAgainIn(0);
+  }
+
+  /** A master's beacon moved (re-phased, or another priority) and nothing
+   * else changed: the plan is looked at again, but no sooner than
+   * REARM_EVERY_MS after the last fork. */
+  updateBeacon(): void {
+    this.lookAgainIn(Math.max(0, this.armedAt + REARM_EVERY_MS - this.host.now()));
+  }
+
+  private lookAgainIn(delayMs: number): void {
+    if (this.stopped) return;
+    const at = (this.host.now() + delayMs) as Ms;
+    if (this.pending !== null) {
+      if (this.pending.at <= at) return;
+      this.pending.cancel();
+    }
+    this.pending = {
+      at,
+      cancel: after(delayMs, guarded(this.log, "dead-man switch", () => {
+        this.pending = null;
+        if (!this.stopped) this.replan();
+      })),
+    };
   }
 
   /** A beacon stopped: the child that sends it goes now, before the
    * instance's priority 0 goes out (state.ts). */
   updateNow(): void {
+    this.pending?.cancel();
+    this.pending = null;
     if (!this.stopped) this.replan();
   }
 
@@ -201,6 +223,8 @@ export class Watcher {
   /** An orderly exit: the daemon resigns by itself; the child leaves without firing. */
   stop(): void {
     this.stopped = true;
+    this.pending?.cancel();
+    this.pending = null;
     const c = this.child;
     this.child = null;
     this.plan = null;
