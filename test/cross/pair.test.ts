@@ -7,7 +7,7 @@
 // open there; its sending is covered by the other tests' native runs.
 import { describe, expect, it } from "vitest";
 import { requireBinary } from "../netns/lab";
-import { uci, useLab, VIP, waitFor } from "../netns/routers";
+import { sleep, uci, useLab, VIP, waitFor } from "../netns/routers";
 import { target } from "./targets";
 
 const { topology } = useLab();
@@ -29,6 +29,14 @@ async function pairUnderQemu(name: string) {
 describe.each(["mips_24kc", "mipsel_24kc", "arm_cortex-a7"])("%s under qemu", (name) => {
   it("is elected master by a native peer, and hands over on SIGTERM", async () => {
     const { a, b } = await pairUnderQemu(name);
+    // A's periodic adverts come from its watcher child (the beacon, built
+    // and counted on this CPU): B keeps following it, and A counts them.
+    const sent = a.instance()!.counters.advertsTx;
+    const transitions = b.instance()!.counters.transitions;
+    await sleep(2000);
+    expect(b.state()).toBe("backup");
+    expect(b.instance()!.counters.transitions).toBe(transitions);
+    expect(a.instance()!.counters.advertsTx - sent).toBeGreaterThanOrEqual(10);
     expect(b.instance()!.counters.drops).toEqual({});
     expect(await a.stopFloatgw()).toBe(0);
     expect(a.has(VIP)).toBe(false);
