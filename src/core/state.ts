@@ -276,10 +276,9 @@ function beaconAction(s: InstanceState, phase: Ms): Action {
   return { kind: "beacon", schedule: { priority: s.priority, intervalMs: centisecToMs(s.config.advertIntervalCs) as Ms, phase } };
 }
 
-/** When the master's latest advert went (its own, or its beacon's). */
-function lastAdvertAt(s: InstanceState, phase: Ms, now: Ms): Ms {
-  const interval = centisecToMs(s.config.advertIntervalCs);
-  return (phase + Math.floor((now - phase) / interval) * interval) as Ms;
+/** A beacon's first advert after `now`. */
+export function nextBeaconAt(b: Pick<BeaconSchedule, "intervalMs" | "phase">, now: Ms): Ms {
+  return (b.phase + (Math.floor((now - b.phase) / b.intervalMs) + 1) * b.intervalMs) as Ms;
 }
 
 function resetMasterDown(s: InstanceState, now: Ms): void {
@@ -466,8 +465,10 @@ function masterAdvert(s: InstanceState, rx: ReceivedAdvert, now: Ms): readonly A
   // our last one: a flood of priority-0 adverts must not become a flood of
   // ours (at most four per interval).
   if (a.priority === STOP_PRIORITY) {
+    // The latest advert went one interval before the next one due.
     const phase = s.advertPhase;
-    if (phase !== null && now - lastAdvertAt(s, phase, now) < centisecToMs(s.config.advertIntervalCs) / 4) return NO_ACTIONS;
+    const intervalMs = centisecToMs(s.config.advertIntervalCs) as Ms;
+    if (phase !== null && now - (nextBeaconAt({ intervalMs, phase }, now) - intervalMs) < intervalMs / 4) return NO_ACTIONS;
     return advertise(s, now);
   }
   s.counters.otherMasterSeen++;

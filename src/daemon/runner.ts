@@ -18,7 +18,7 @@ import { advertFor } from "../core/instance-config";
 import { sameIpv4Datagram } from "../core/ipv4";
 import { decodeAdvert, encodeAdvert } from "../core/packet";
 import { type Contribution, type PriorityBreakdown, type TrackTerm, effectivePriority } from "../core/priority";
-import { type Action, type BeaconSchedule, type Event, type InstanceState, type Role, TIMEOUT, createInstance, step } from "../core/state";
+import { type Action, type BeaconSchedule, type Event, type InstanceState, type Role, TIMEOUT, createInstance, nextBeaconAt, step } from "../core/state";
 import { nextDeadline } from "../core/timers";
 import type { Ms } from "../core/units";
 import type { LinkPresence } from "../track/link";
@@ -443,8 +443,7 @@ export class Runner {
     const b = this.beacon;
     if (b === null || this.beaconCarried) return;
     const now = this.host.now();
-    const due = b.phase + (Math.floor((now - b.phase) / b.intervalMs) + 1) * b.intervalMs;
-    this.cancelBeacon = after(due - now, guarded(this.log, "advert timer", () => {
+    this.cancelBeacon = after(nextBeaconAt(b, now) - now, guarded(this.log, "advert timer", () => {
       this.cancelBeacon = null;
       this.host.alive();
       if (this.beacon !== b) return;

@@ -12,6 +12,7 @@ import {
   passwordKey,
   step as feed,
 } from "../../src/core/index";
+import { nextBeaconAt } from "../../src/core/state";
 import { at, config, cs, ip, prio, vrid } from "./helpers";
 
 interface Step {
@@ -556,6 +557,14 @@ describe("a master's periodic adverts as a beacon (InstanceConfig.beacon)", () =
     expect(kinds(preempted.actions)).toEqual(["beacon", "sendAdvert(100)", "removeVip", "notify"]);
     const abandoned = step(masterAt(3609, beacon), { kind: "abandoned" }, at(4000));
     expect(abandoned.actions[0]).toEqual({ kind: "beacon", schedule: null });
+  });
+
+  it("a beacon's next advert is the first of phase + k × interval after now", () => {
+    const b = { intervalMs: 100 as Ms, phase: at(1000) };
+    expect(nextBeaconAt(b, at(1000))).toBe(1100);
+    expect(nextBeaconAt(b, at(1099))).toBe(1100);
+    expect(nextBeaconAt(b, at(1100))).toBe(1200);
+    expect(nextBeaconAt(b, at(5555))).toBe(5600);
   });
 
   it("without a beacon nothing changes: the Adver_Timer sends, no beacon action", () => {
