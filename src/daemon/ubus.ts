@@ -137,7 +137,11 @@ export class DaemonUbus {
     try {
       this.appearance = new PathWatch(this.socketPath, {
         mayHaveAppeared: guarded(this.log, "ubus socket watch", () => this.socketAppeared()),
-        failed: (e) => this.watchFailed(e),
+        failed: (e) => {
+          this.watchFailed(e);
+          // Waiting for the socket (no timer while it was absent): poll now.
+          if (!this.stopped && !this.socket && !this.cancelTimer) this.retryLater(this.retryMs, () => this.connect());
+        },
       });
     } catch (e) {
       this.watchFailed(e);

@@ -65,23 +65,14 @@ class Router {
     this.ubusd = this.lab.start(this.ns, ["chroot", tree, "/sbin/ubusd"]);
   }
 
-  /** ubusd dies as a crash would (SIGKILL: its socket file stays behind). */
-  async killUbusd(): Promise<void> {
+  /** Ends ubusd (by PID): as a crash would (SIGKILL: its socket file stays
+   * behind) or as a stop would (SIGTERM: it removes its socket). */
+  async stopUbusd(signal: "SIGKILL" | "SIGTERM"): Promise<void> {
     const u = this.ubusd;
     if (!u) throw new Error("ubusd is not running");
     this.ubusd = null;
     const gone = new Promise((resolve) => u.on("exit", resolve));
-    u.kill("SIGKILL");
-    await gone;
-  }
-
-  /** ubusd stops as `service ubus stop` would have it (SIGTERM). */
-  async stopUbusd(): Promise<void> {
-    const u = this.ubusd;
-    if (!u) throw new Error("ubusd is not running");
-    this.ubusd = null;
-    const gone = new Promise((resolve) => u.on("exit", resolve));
-    u.kill("SIGTERM");
+    u.kill(signal);
     await gone;
   }
 
@@ -263,7 +254,7 @@ describe.skipIf("missing" in found)("floatgwd on OpenWrt's ubusd", () => {
     r.startUbusd();
     r.startFloatgw();
     await waitFor("master, on ubus", () => r.state() === "master" && r.registered());
-    await r.killUbusd();
+    await r.stopUbusd("SIGKILL");
     const away = await waitFor("the daemon to notice", () => {
       const s = r.status();
       return s?.ubus.state === "unavailable" && s;
@@ -324,7 +315,7 @@ describe.skipIf("missing" in found)("floatgwd on OpenWrt's ubusd", () => {
     r.startUbusd();
     r.startFloatgw();
     await waitFor("master, on ubus", () => r.state() === "master" && r.registered());
-    await r.stopUbusd();
+    await r.stopUbusd("SIGTERM");
     expect(existsSync(join(tree, "tmp/run/ubus/ubus.sock"))).toBe(false);
     await waitFor("the daemon to notice", () => r.status()?.ubus.state === "unavailable");
     // Its one retry after losing the connection finds no socket; then it waits.
