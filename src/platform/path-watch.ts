@@ -42,11 +42,6 @@ export class PathWatch {
     watchReadable(this.fd, () => this.readable());
   }
 
-  /** The directory watched now (the path's own, or an ancestor's while it is missing). */
-  watching(): string {
-    return this.place?.dir ?? "";
-  }
-
   close(): void {
     watchReadable(this.fd, null);
     sys.close(this.fd);
@@ -88,7 +83,7 @@ export class PathWatch {
       let moved = false;
       for (let n = sys.read(this.fd, this.buffer); n > 0; n = sys.read(this.fd, this.buffer)) {
         for (const e of parseInotifyEvents(this.buffer.subarray(0, n))) {
-          if (e.mask & C.IN_Q_OVERFLOW) hint = true;
+          if (e.mask & C.IN_Q_OVERFLOW) moved = true; // events were lost: start over
           if (e.wd !== this.wd) continue; // a watch dropped before its events were read
           if (e.mask & (C.IN_DELETE_SELF | C.IN_MOVE_SELF | C.IN_IGNORED)) moved = true;
           else if (e.name.length === this.placeName.length && sameBytes(e.name, 0, this.placeName, 0, e.name.length)) {
@@ -97,8 +92,9 @@ export class PathWatch {
           }
         }
       }
-      // A directory on the way appeared or went: watch where the path now
-      // ends, and look, since what it awaits may be there already.
+      // A directory on the way appeared or went (or events were lost):
+      // watch where the path now ends, and look, since what it awaits may
+      // be there already.
       if (moved) {
         this.settle();
         hint = true;
