@@ -13,9 +13,6 @@ await build({
   bundle: true,
   format: "esm",
   platform: "neutral",
-  // "neutral" reads no package.json main field unless told; CommonJS
-  // packages (spark-md5) have only "main".
-  mainFields: ["module", "main"],
   // es2020: es2022 keeps class static blocks, which QuickJS 2021 rejects.
   target: "es2020",
   external: ["std", "os", "native"],
