@@ -116,8 +116,9 @@ describe.each(CROSS_TARGETS.filter((n) => target(n).softFloat))("%s soft-float",
 // tsconfig's lib keeps most of them out of src/, this keeps them out of what
 // the npm packages bring in too. (A \p{...} regular expression, also left
 // out, fails the build itself: qjsc is built the same way.)
-describe("the bundle", () => {
-  const bundle = readFileSync(resolve(ROOT, "build/floatgwd.js"), "utf8");
+// Both bundles: the whole program and the control client (src/cli.ts).
+describe.each(["build/floatgwd.js", "build/floatgw-cli.js"])("the bundle %s", (file) => {
+  const bundle = readFileSync(resolve(ROOT, file), "utf8");
 
   it("uses none of the built-ins the engine is built without", () => {
     const { code } = transformSync(bundle, { minify: true, format: "esm" });
