@@ -57,6 +57,17 @@ describe.each(["x86_64", ...CROSS_TARGETS])("%s", (name) => {
     expect(r.status).toBe(0);
   });
 
+  // Both of the binary's programs run (src/native/main.c): the control client
+  // answers help and usage errors (here of one of the whole program's
+  // commands, which it parses too), the whole program selftest and decode.
+  it("answers help and usage errors exactly as the host does", () => {
+    for (const args of [["--help"], ["switchover", "--help"], ["check", "--bogus"], ["nosuch"]]) {
+      const r = run([...t.qemu, t.binary, ...args], 60_000);
+      const host = run([resolve(ROOT, "build/x86_64/floatgwd"), ...args]);
+      expect([r.status, r.stdout, r.stderr], args.join(" ")).toEqual([host.status, host.stdout, host.stderr]);
+    }
+  });
+
   it("passes selftest on lo in a fresh namespace", () => {
     const ns = lab.netns("x");
     const r = lab.exec(ns, [...t.qemu, t.binary, "selftest", "lo"], 60_000);
