@@ -19,9 +19,10 @@
 #include "quickjs-libc.h"
 
 /* bytecode.c, written by `qjsc -c` (mk/target.mk), one array per program:
- * the control client (src/cli.ts: help, the version and the commands that
- * only talk to the daemon's socket; 6 % of the bytecode), and the whole
- * program (src/main.ts: the daemon and every other command). */
+ * the control client (src/cli.ts, 6 % of the bytecode: it parses every
+ * command line, answers help and the commands that only talk to the
+ * daemon's socket), and the whole program (src/main.ts: the daemon and
+ * every other command, handed over parsed). */
 extern const uint8_t qjsc_floatgw_cli[];
 extern const uint32_t qjsc_floatgw_cli_size;
 extern const uint8_t qjsc_floatgwd[];
@@ -29,9 +30,9 @@ extern const uint32_t qjsc_floatgwd_size;
 
 /* Once loaded, bytecode is never read again: JS_ReadObject copied it into
  * the engine's own objects. Its pages of the executable stay resident
- * nonetheless (170 KB for the whole program); hand the whole ones back to
- * the kernel, which would read them from the file again if they were ever
- * touched. */
+ * nonetheless (the whole program has 295 KB, the control client 17 KB);
+ * hand the whole ones back to the kernel, which would read them from the
+ * file again if they were ever touched. */
 static void forget_bytecode(const uint8_t *bytecode, uint32_t size)
 {
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
@@ -69,12 +70,13 @@ int main(int argc, char **argv)
      * once, after it, where the engine would have the first time. */
     JS_SetGCThreshold(rt, STARTUP_GC_THRESHOLD);
     /* The control client ends the process itself when the command is one
-     * of its own (`floatgw status` reads and runs its 18 KB of bytecode,
-     * not the 300 KB of the whole program); when it returns, the command
+     * of its own (`floatgw status` reads and runs its 17 KB of bytecode,
+     * not the 295 KB of the whole program); when it returns, the command
      * is the whole program's. */
     js_std_eval_binary(ctx, qjsc_floatgw_cli, qjsc_floatgw_cli_size, 0);
     js_std_eval_binary(ctx, qjsc_floatgwd, qjsc_floatgwd_size, 0);
     JS_SetGCThreshold(rt, ENGINE_GC_THRESHOLD);
+    forget_bytecode(qjsc_floatgw_cli, qjsc_floatgw_cli_size);
     forget_bytecode(qjsc_floatgwd, qjsc_floatgwd_size);
     js_std_loop(ctx);
     JS_FreeContext(ctx);
