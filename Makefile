@@ -55,9 +55,10 @@ build/engine/host/%.o: $(ENGINE_STAMP) mk/engine.mk
 $(HOST_QJSC): $(HOST_OBJS)
 	gcc -o $@ $^ -lm -ldl -lpthread
 
-build/floatgwd.js: $(TS_SOURCES) scripts/bundle.mjs package.json $(NODE_STAMP)
+BUNDLES := build/floatgwd.js build/floatgw-cli.js
+$(BUNDLES) &: $(TS_SOURCES) scripts/bundle.mjs package.json $(NODE_STAMP)
 	npx tsc -p tsconfig.json
-	node scripts/bundle.mjs $@
+	node scripts/bundle.mjs build
 
 # The LuCI app's forms build themselves from the config schema and check
 # with the daemon's own validation: both, bundled for the browser.
@@ -68,7 +69,7 @@ $(LUCI_CONFIG): $(TS_SOURCES) $(wildcard luci-app/src/*.ts) luci-app/tsconfig.js
 build/toolchain/%/env.mk: scripts/toolchain.sh
 	@bash scripts/toolchain.sh $*
 
-build/%/floatgwd: build/floatgwd.js $(HOST_QJSC) build/toolchain/%/env.mk $(wildcard src/native/*) mk/target.mk mk/engine.mk
+build/%/floatgwd: $(BUNDLES) $(HOST_QJSC) build/toolchain/%/env.mk $(wildcard src/native/*) mk/target.mk mk/engine.mk
 	@$(MAKE) --no-print-directory -f mk/target.mk TARGET=$*
 
 $(APK): scripts/apk-tools.sh
@@ -105,7 +106,7 @@ soak: setup all
 	@node bench/soak.mjs
 
 clean:
-	rm -rf build/floatgwd.js build/luci-app build/x86_64 $(foreach t,$(CROSS_TARGETS),build/$(t)) build/packages build/test-results coverage
+	rm -rf $(BUNDLES) build/luci-app build/x86_64 $(foreach t,$(CROSS_TARGETS),build/$(t)) build/packages build/test-results coverage
 
 distclean:
 	rm -rf build node_modules coverage

@@ -1,6 +1,7 @@
 // floatgwd and keepalived behind one interface, so every measure runs the
 // same steps against both: start, signal the whole daemon (keepalived is a
 // parent plus a forked VRRP child), and for floatgw its switchover.
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -141,8 +142,19 @@ ${Array.from({ length: vrids }, (_, i) => vip(i)).join("")}`);
     return [FLOATGWD, "run", "--config", join(this.dir, "floatgw"), "--run-dir", this.runDir];
   }
 
-  switchover() {
-    must([FLOATGWD, "switchover", "--hold", "30", "--run-dir", this.runDir], 10_000);
+  /** `floatgw switchover --hold 30`, made ready in a shell that waits for
+   * one line on its stdin and then execs the command: `go()` writes that
+   * line and returns the time it did, and `done` resolves with the exit
+   * status. So the measure starts at the command's own exec, as a user's
+   * shell runs it, not at node forking itself (a fork of a node process
+   * costs milliseconds that belong to neither daemon). */
+  async switchoverReady() {
+    const sh = spawn("sh", ["-c", 'read -r _ && exec "$0" "$@"', FLOATGWD, "switchover", "--hold", "30", "--run-dir", this.runDir],
+      { stdio: ["pipe", "ignore", "inherit"] });
+    const done = new Promise((resolve) => sh.on("exit", (code) => resolve(code)));
+    // Time for the shell to reach its read.
+    await sleep(200);
+    return { go: (mark) => { const t = mark(); sh.stdin.end("\n"); return t; }, done };
   }
 
   /** `floatgw status --json`, or null while the daemon does not answer. */

@@ -194,9 +194,11 @@ export async function session(impl, profile, rep, { smoke = false, timeline = fa
 
     if (impl === "floatgw") {
       const sw = await pinged(async () => {
-        const tSw = lab.mark("switchover");
-        d.a.switchover();
+        const command = await d.a.switchoverReady();
+        const tSw = command.go(() => lab.mark("switchover"));
         const took = await lab.next(vip("vip-add", "b"), bound, "B taking the VIP", tSw);
+        const status = await command.done;
+        if (status !== 0) throw new Error(`floatgw switchover exited with ${status}`);
         await lab.until(() => !lab.holds.a, bound, "A releasing the VIP");
         return { takeoverMs: r1(took.t - tSw) };
       });

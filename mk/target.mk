@@ -1,5 +1,7 @@
 # Builds build/$(TARGET)/floatgwd: the engine, the native module, main.c and
-# the bytecode of build/floatgwd.js, linked statically against musl and stripped.
+# the bytecode of the binary's two programs (build/floatgw-cli.js, the control
+# client, and build/floatgwd.js, the whole program), linked statically against
+# musl and stripped.
 # Called by the top-level Makefile; the toolchain's env.mk gives CC, STRIP,
 # TARGET_CFLAGS, TARGET_LDFLAGS, TARGET_LDLIBS, BIG_ENDIAN and QEMU.
 ifndef TARGET
@@ -24,7 +26,9 @@ SIZE_LDFLAGS := -Wl,-z,max-page-size=4096
 CFLAGS := -Os -ffunction-sections -fdata-sections $(TARGET_CFLAGS) $(SIZE_CFLAGS) $(ENGINE_DEFS) -I$(ENGINE)
 OBJS := $(addprefix $(OUT)/obj/,$(addsuffix .o,$(ENGINE_SRCS) native main bytecode))
 # Only the bytecode: src/native/main.c is the main() and picks the built-ins.
-QJSC_FLAGS := -c -m -M native,native -N floatgwd_bytecode
+# One array per program, named after its file: floatgw_cli and floatgwd.
+QJSC_FLAGS := -c -m -M native,native
+BUNDLES := build/floatgw-cli.js build/floatgwd.js
 
 ifeq ($(BIG_ENDIAN),1)
 # QuickJS compiles regular expression literals into the bytecode in the
@@ -57,9 +61,9 @@ $(OUT)/obj/native.o $(OUT)/obj/main.o: $(OUT)/obj/%.o: src/native/%.c src/native
 $(OUT)/qjsc: $(ENGINE_OBJS) $(OUT)/obj/qjsc.o
 	$(CC) $(TARGET_LDFLAGS) -static -o $@ $^ $(TARGET_LDLIBS) -lm -lpthread
 
-$(OUT)/bytecode.c: build/floatgwd.js $(QJSC_BIN) mk/target.mk
+$(OUT)/bytecode.c: $(BUNDLES) $(QJSC_BIN) mk/target.mk
 	@mkdir -p $(@D)
-	$(QJSC) $(QJSC_FLAGS) -o $@ build/floatgwd.js
+	$(QJSC) $(QJSC_FLAGS) -o $@ $(BUNDLES)
 
 $(OUT)/obj/bytecode.o: $(OUT)/bytecode.c $(FLAGS_DEPS)
 	$(CC) $(CFLAGS) -c $< -o $@

@@ -1,21 +1,20 @@
-// Bundles src/main.ts into one ES module for qjsc. Engine modules ("std",
-// "os") and the C module ("native") stay external: qjsc links them.
+// Bundles the binary's two programs, each into one ES module for qjsc:
+// src/main.ts (the whole program) into build/floatgwd.js and src/cli.ts (the
+// control client) into build/floatgw-cli.js. Engine modules ("std", "os")
+// and the C module ("native") stay external: qjsc links them.
 import { build } from "esbuild";
 import { readFileSync } from "node:fs";
 import { stripSchemaHelp } from "./strip-help.mjs";
 
-const [outfile = "build/floatgwd.js"] = process.argv.slice(2);
+const [outdir = "build"] = process.argv.slice(2);
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 
 await build({
-  entryPoints: ["src/main.ts"],
-  outfile,
+  entryPoints: { floatgwd: "src/main.ts", "floatgw-cli": "src/cli.ts" },
+  outdir,
   bundle: true,
   format: "esm",
   platform: "neutral",
-  // "neutral" reads no package.json main field unless told; CommonJS
-  // packages (spark-md5) have only "main".
-  mainFields: ["module", "main"],
   // es2020: es2022 keeps class static blocks, which QuickJS 2021 rejects.
   target: "es2020",
   external: ["std", "os", "native"],

@@ -3,10 +3,11 @@
 # (openwrt/floatgw/Makefile, docs/packaging.md), since the SDK has no
 # Node.js to bundle the TypeScript with: build/dist/floatgw-<version>.tar.xz
 # holds every file of the repository plus what the build generated
-#   build/floatgwd.js          the bundled JavaScript (what qjsc compiles)
+#   build/floatgwd.js          the bundled JavaScript (what qjsc compiles):
+#   build/floatgw-cli.js       the whole program and the control client
 #   build/luci-app/            the LuCI app's files generated from the
 #                              config schema (luci-app-floatgw installs them)
-#   bytecode/big-endian.c      its bytecode for big-endian CPUs (see below)
+#   bytecode/big-endian.c      their bytecode for big-endian CPUs (see below)
 # Bytecode is in the byte order of the qjsc that writes it; the SDK's host
 # qjsc can only write its own, and cannot run a big-endian one, so the
 # big-endian bytecode comes made, by the big-endian qjsc of our own build
@@ -23,7 +24,7 @@ stage=$out/$name
 rm -rf "$stage"
 mkdir -p "$stage/build" "$stage/bytecode"
 git ls-files -z | xargs -0 cp --parents -t "$stage"
-cp build/floatgwd.js "$stage/build/"
+cp build/floatgwd.js build/floatgw-cli.js "$stage/build/"
 cp -R build/luci-app "$stage/build/"
 cp build/mips_24kc/bytecode.c "$stage/bytecode/big-endian.c"
 tar -C "$out" --format=gnu --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" -cf - "$name" |

@@ -5,31 +5,8 @@
 
 import { type FileSystemView, joinPath } from "../import/files";
 import { importKeepalived } from "../import/import";
-import { currentDirectory, fileKind, listDirectory, programName, readTextFile, writeErr, writeFileAtomic, writeOut } from "../platform/engine";
-import type { CommandSpec } from "./args";
-
-const DEFAULT_SOURCES = ["/etc/config/keepalived", "/etc/keepalived/keepalived.conf"];
-const DEFAULT_TARGET = "/etc/config/floatgw";
-
-export const IMPORT_KEEPALIVED: CommandSpec = {
-  name: "import-keepalived",
-  args: "[FILE]",
-  maxArgs: 1,
-  summary: "convert keepalived's configuration to /etc/config/floatgw",
-  details: [
-    `FILE is OpenWrt's /etc/config/keepalived or a keepalived.conf (default: the first of`,
-    `${DEFAULT_SOURCES.join(", ")}). The result goes to stdout, the report of what`,
-    "became of every keepalived setting to stderr. Exits 1, writing nothing, on errors.",
-  ],
-  options: {
-    "--config-id": { value: "ID", help: "keepalived's -i, for @ID lines (default: the host name up to the first dot)" },
-    "--write": {
-      value: "PATH",
-      optional: true,
-      help: `write the result to PATH (default ${DEFAULT_TARGET}) instead, keeping the old file as PATH.bak`,
-    },
-  },
-};
+import { currentDirectory, fileKind, listDirectory, readTextFile, writeErr, writeFileAtomic, writeOut } from "../platform/engine";
+import { DEFAULT_CONFIG, KEEPALIVED_SOURCES, PROGRAM, fail } from "./program";
 
 const fs: FileSystemView = { kind: fileKind, listDir: listDirectory, readText: readTextFile };
 
@@ -52,11 +29,6 @@ function backupPath(path: string): string {
   return candidate;
 }
 
-function fail(message: string): number {
-  writeErr(`${programName()}: ${message}\n`);
-  return 1;
-}
-
 /** Writes `text` to `target`, keeping what was there; a message when it could not. */
 function writeKeeping(target: string, text: string): string | null {
   let kept = "";
@@ -67,15 +39,15 @@ function writeKeeping(target: string, text: string): string | null {
     kept = ` (the previous file is ${backup})`;
   }
   if (!writeFileAtomic(target, text)) return `cannot write ${target}`;
-  writeErr(`${programName()}: wrote ${target}${kept}; check it with: floatgw check ${target}\n`);
+  writeErr(`${PROGRAM}: wrote ${target}${kept}; check it with: floatgw check ${target}\n`);
   return null;
 }
 
 export function importKeepalivedCommand(opts: ReadonlyMap<string, string>, rest: readonly string[]): number {
-  const source = rest[0] ?? DEFAULT_SOURCES.find((p) => fileKind(p) === "file") ?? DEFAULT_SOURCES[0] ?? "";
+  const source = rest[0] ?? KEEPALIVED_SOURCES.find((p) => fileKind(p) === "file") ?? KEEPALIVED_SOURCES[0] ?? "";
   const path = absolute(source);
   const write = opts.get("--write");
-  const target = write === undefined ? null : absolute(write === "" ? DEFAULT_TARGET : write);
+  const target = write === undefined ? null : absolute(write === "" ? DEFAULT_CONFIG : write);
   const result = importKeepalived(path, fs, { configId: opts.get("--config-id") ?? hostConfigId(), outputName: target ?? "(the converted configuration)" });
   writeErr(result.report);
   if (result.config === null) return fail("nothing converted, nothing written");

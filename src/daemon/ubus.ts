@@ -20,8 +20,6 @@ import { COMMANDS, type Command, type ErrorKind, type Reply } from "./control-ap
 import { guarded, type Logger } from "./log";
 import type { TransitionEvent, UbusLinkStatus } from "./status-contract";
 
-/** ubusd's socket on OpenWrt 21.02 and later (before: /var/run/ubus.sock). */
-export const DEFAULT_UBUS_SOCKET = "/var/run/ubus/ubus.sock";
 export const OBJECT_PATH = "floatgw";
 export const STATE_EVENT = "floatgw.state";
 /** The notification type the object's subscribers receive. */

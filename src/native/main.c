@@ -1,8 +1,8 @@
 /*
  * floatgwd's entry point, in place of the main() `qjsc -e` would write: the
  * engine with only the built-ins floatgw uses, its three modules (std, os and
- * native.c's), the bytecode of the bundle (bytecode.c, from `qjsc -c`), then
- * the event loop. See docs/building.md.
+ * native.c's), the bytecode of the binary's two programs (bytecode.c, from
+ * `qjsc -c`), then the event loop. See docs/building.md.
  *
  * Left out on purpose: eval (without it the parser and the compiler fall
  * away at link time), Proxy, Promise and async functions (floatgw's event
@@ -18,19 +18,26 @@
 #include "native.h"
 #include "quickjs-libc.h"
 
-/* bytecode.c, written by `qjsc -c -N floatgwd_bytecode` (mk/target.mk). */
-extern const uint8_t floatgwd_bytecode[];
-extern const uint32_t floatgwd_bytecode_size;
+/* bytecode.c, written by `qjsc -c` (mk/target.mk), one array per program:
+ * the control client (src/cli.ts, 6 % of the bytecode: it parses every
+ * command line, answers help and the commands that only talk to the
+ * daemon's socket), and the whole program (src/main.ts: the daemon and
+ * every other command, handed over parsed). */
+extern const uint8_t qjsc_floatgw_cli[];
+extern const uint32_t qjsc_floatgw_cli_size;
+extern const uint8_t qjsc_floatgwd[];
+extern const uint32_t qjsc_floatgwd_size;
 
-/* Once loaded, the bytecode is never read again: JS_ReadObject copied it
- * into the engine's own objects. Its pages of the executable stay resident
- * nonetheless (170 KB); hand the whole ones back to the kernel, which would
- * read them from the file again if they were ever touched. */
-static void forget_bytecode(void)
+/* Once loaded, bytecode is never read again: JS_ReadObject copied it into
+ * the engine's own objects. Its pages of the executable stay resident
+ * nonetheless (the whole program has 295 KB, the control client 17 KB);
+ * hand the whole ones back to the kernel, which would read them from the
+ * file again if they were ever touched. */
+static void forget_bytecode(const uint8_t *bytecode, uint32_t size)
 {
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    uintptr_t start = ((uintptr_t)floatgwd_bytecode + page - 1) & ~(page - 1);
-    uintptr_t end = ((uintptr_t)floatgwd_bytecode + floatgwd_bytecode_size) & ~(page - 1);
+    uintptr_t start = ((uintptr_t)bytecode + page - 1) & ~(page - 1);
+    uintptr_t end = ((uintptr_t)bytecode + size) & ~(page - 1);
     if (end > start)
         madvise((void *)start, end - start, MADV_DONTNEED);
 }
@@ -62,9 +69,15 @@ int main(int argc, char **argv)
      * finds nothing to free and costs a tenth of the start-up. Collect
      * once, after it, where the engine would have the first time. */
     JS_SetGCThreshold(rt, STARTUP_GC_THRESHOLD);
-    js_std_eval_binary(ctx, floatgwd_bytecode, floatgwd_bytecode_size, 0);
+    /* The control client ends the process itself when the command is one
+     * of its own (`floatgw status` reads and runs its 17 KB of bytecode,
+     * not the 295 KB of the whole program); when it returns, the command
+     * is the whole program's. */
+    js_std_eval_binary(ctx, qjsc_floatgw_cli, qjsc_floatgw_cli_size, 0);
+    js_std_eval_binary(ctx, qjsc_floatgwd, qjsc_floatgwd_size, 0);
     JS_SetGCThreshold(rt, ENGINE_GC_THRESHOLD);
-    forget_bytecode();
+    forget_bytecode(qjsc_floatgw_cli, qjsc_floatgw_cli_size);
+    forget_bytecode(qjsc_floatgwd, qjsc_floatgwd_size);
     js_std_loop(ctx);
     JS_FreeContext(ctx);
     JS_FreeRuntime(rt);

@@ -4,10 +4,10 @@
 // `digest` and its `genhash` tool hash the same bytes) must match. Without a
 // digest the answer is known from the status line, and the probe ends there.
 
-import SparkMD5 from "spark-md5";
 import { latin1Bytes, latin1Text } from "../core/bytes";
 import { type Conversation, type Reply, down, up } from "./conversation";
 import type { ProbeResult } from "./poll";
+import { Md5 } from "./md5";
 import type { CodeRange } from "./spec";
 
 /** A header larger than this is not a health check's answer. */
@@ -33,7 +33,7 @@ function headerEnd(text: string): { at: number; length: number } | null {
 export function httpConversation(check: HttpCheck): Conversation {
   let head = "";
   let status: number | null = null;
-  let hasher: SparkMD5.ArrayBuffer | null = null;
+  let hasher: Md5 | null = null;
   let bodyBytes = 0;
 
   const expected = (code: number): boolean => check.statusCodes.some((r) => code >= r.min && code <= r.max);
@@ -41,12 +41,11 @@ export function httpConversation(check: HttpCheck): Conversation {
     if (status === null) return down("no HTTP status line");
     if (!expected(status)) return down(`HTTP ${status}`);
     if (check.digest === null || hasher === null) return up(`HTTP ${status}`);
-    const got = hasher.end();
+    const got = hasher.hex();
     return got === check.digest ? up(`HTTP ${status}, digest matches`) : down(`HTTP ${status}, body digest ${got} (${bodyBytes} bytes)`);
   };
   const body = (bytes: Uint8Array): void => {
-    // A copy: append takes a whole ArrayBuffer, and bytes may be a view into a larger one.
-    hasher?.append(bytes.slice().buffer);
+    hasher?.append(bytes);
     bodyBytes += bytes.length;
   };
 
@@ -71,7 +70,7 @@ export function httpConversation(check: HttpCheck): Conversation {
       // Without a digest to check, or with a code that fails anyway, the
       // status line is the whole answer.
       if (check.digest === null || !expected(status)) return { send: null, done: verdict() };
-      hasher = new SparkMD5.ArrayBuffer();
+      hasher = new Md5();
       body(bytes.subarray(end.at + end.length - before));
       return { send: null, done: null };
     },

@@ -4,7 +4,7 @@
 import { createHash, createHmac } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { HmacKey, equalConstantTime, hex, hmacSha256, sha256, utf8Bytes } from "../../src/leases/sha256";
+import { HmacKey, equalConstantTime, hex, hmacSha256, sha256, utf8Bytes, utf8Text } from "../../src/leases/sha256";
 import { type HelloFields, PeerSession } from "../../src/leases/session";
 import { type Lease, LeaseTable, makeLease, parseLeaseFile, renderLeaseFile } from "../../src/leases/table";
 import { type Frame, MAX_DATAGRAM, decodeFrame, encodeFrame, packLeases } from "../../src/leases/wire";
@@ -15,6 +15,22 @@ const lease = (mac: string, ip: string, expires = 2_000_000_000, hostname = "*")
   if (typeof l === "string") throw new Error(l);
   return l;
 };
+
+describe("UTF-8", () => {
+  it("reads back any text, a multi-byte character across its 4 KB chunks included, as Node encodes it", () => {
+    fc.assert(fc.property(fc.string({ unit: "grapheme", maxLength: 3000 }), fc.nat(4096), (text, pad) => {
+      const long = "a".repeat(pad) + text;
+      const bytes = utf8Bytes(long);
+      expect(Buffer.from(bytes).equals(Buffer.from(long, "utf8"))).toBe(true);
+      expect(utf8Text(bytes)).toBe(long);
+    }), { numRuns: 200 });
+  });
+
+  it("refuses bytes that are not UTF-8", () => {
+    expect(() => utf8Text(Uint8Array.of(0x61, 0xc3))).toThrow();
+    expect(() => utf8Text(Uint8Array.of(0xff))).toThrow();
+  });
+});
 
 describe("sha256 and HMAC-SHA-256", () => {
   it("matches FIPS 180-4 examples", () => {
