@@ -92,13 +92,18 @@ function sha256(file) {
   return createHash("sha256").update(readFileSync(file)).digest("hex");
 }
 
-/** `tar ... | gzip -n` with ipkg-build's options, as root: a GNU tar of
- * `members` (relative to cwd) with sorted names and one mtime. */
+/** `tar ... | gzip -n` with ipkg-build's tar options, as root: a GNU tar of
+ * `members` (relative to cwd) with sorted names and one mtime. Compressed
+ * by zopfli rather than gzip: the same deflate format, which opkg reads as
+ * any gzip file, 4 % smaller for the binary (docs/packaging.md), and as
+ * deterministic (its header has no name and no time). */
 function tarGz(cwd, members, out, epoch) {
-  const tar = sh(["tar", "--format=gnu", "--numeric-owner", "--owner=0", "--group=0", "--sort=name",
-    `--mtime=@${epoch}`, "-cf", "-", ...members], { cwd, encoding: "buffer" });
-  writeFileSync(out, sh(["gzip", "-n"], { input: tar, encoding: "buffer" }));
-  return tar.length;
+  sh(["tar", "--format=gnu", "--numeric-owner", "--owner=0", "--group=0", "--sort=name",
+    `--mtime=@${epoch}`, "-cf", `${out}.tar`, ...members], { cwd });
+  writeFileSync(out, sh(["zopfli", "-c", `${out}.tar`], { encoding: "buffer" }));
+  const size = statSync(`${out}.tar`).size;
+  rmSync(`${out}.tar`);
+  return size;
 }
 
 /** Lines of a define, each with its leading blanks made one space, as

@@ -12,7 +12,7 @@ build_pkgs=(make gcc musl-tools xz-utils binutils file
   gcc-mips-linux-gnu gcc-mipsel-linux-gnu gcc-arm-linux-gnueabihf gcc-aarch64-linux-gnu
   libc6-dev-mips-cross libc6-dev-mipsel-cross libc6-dev-armhf-cross libc6-dev-arm64-cross
   gcc-12-source qemu-user-static debian-archive-keyring
-  meson ninja-build pkg-config libssl-dev zlib1g-dev libzstd-dev)
+  meson ninja-build pkg-config libssl-dev zlib1g-dev libzstd-dev zopfli)
 # Tests: namespaces, captures and real peers, the servers trackers check
 # (nginx, an SMTP server), and a browser for LuCI.
 test_pkgs=(iproute2 nftables iputils-ping tshark tcpdump keepalived dnsmasq-base busybox procps python3 shellcheck
