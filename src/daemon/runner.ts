@@ -14,7 +14,7 @@ import { advertFor } from "../core/instance-config";
 import { sameIpv4Datagram } from "../core/ipv4";
 import { decodeAdvert, encodeAdvert } from "../core/packet";
 import { type Contribution, type PriorityBreakdown, type TrackTerm, effectivePriority } from "../core/priority";
-import { type Action, type Event, type InstanceState, type Role, TIMEOUT, createInstance, step } from "../core/state";
+import { type Action, type Event, type InstanceState, type Role, TIMEOUT, createInstance, masterDownWatch, step } from "../core/state";
 import { nextDeadline } from "../core/timers";
 import type { Ms } from "../core/units";
 import type { LinkPresence } from "../track/link";
@@ -57,6 +57,9 @@ export interface RunnerHost {
    * heartbeat, src/daemon/watcher.ts). May step masters down at once if the
    * switch fired while the daemon hung. */
   alive(): void;
+  /** What the instance's listener child should watch changed (listenWant):
+   * the device's listener looks again (src/daemon/listener.ts). */
+  listenChanged(family: 4 | 6): void;
 }
 
 /**
@@ -92,7 +95,7 @@ export interface Incoming {
 }
 
 /** The last datagram that decoded, and the event it made. */
-interface Decoded {
+export interface Decoded {
   readonly raw: Uint8Array;
   readonly src: Addr;
   readonly dst: Addr;
@@ -100,16 +103,39 @@ interface Decoded {
   readonly event: Event;
 }
 
+/** A backup's master repeats one advert: the listener child may watch for
+ * copies of `template` and tell when none came for `limitMs` (the core's
+ * Master_Down_Interval: core/state.ts masterDownWatch). */
+export interface ListenWant {
+  readonly template: Decoded;
+  readonly limitMs: number;
+}
+
+/** A listener child watching for this instance: while it does, the
+ * runner's timer leaves the Master_Down_Timer to it. */
+export interface Cover {
+  readonly want: ListenWant;
+  /** Copies it took from the socket so far (the core has not counted them). */
+  copies(): number;
+}
+
 export class Runner {
   spec: InstanceSpec;
   state: InstanceState | null = null;
   vipPresent = false;
   lastPeer: PeerSeen | null = null;
-  /** The core's next deadline, which the timer is set for (null: not set). */
-  private timerAt: Ms | null = null;
+  /** The core's next deadline, which the timer is set for (null: not set;
+   * undefined: not known, set it again). */
+  private timerAt: Ms | null | undefined = null;
   private readonly timer: Timer;
   private cancelGarp: (() => void) | null = null;
   private decoded: Decoded | null = null;
+  /** The datagram the core last accepted from the master it follows. */
+  private template: Decoded | null = null;
+  private want: ListenWant | null = null;
+  private cover: Cover | null = null;
+  /** Adverts the listener children took that the core never saw. */
+  private absorbed = 0;
   /** Our message at one priority, for each destination. */
   private encoded: { priority: number; targets: readonly Addr[]; messages: Uint8Array[] } | null = null;
   private cancelRefresh: (() => void) | null = null;
@@ -214,7 +240,9 @@ export class Runner {
     this.feedAt(event, this.host.now());
   }
 
-  private feedAt(event: Event, now: Ms): void {
+  /** `from`: the datagram that made `event`; if the core took it as its
+   * master's advert, it becomes the listener's template. */
+  private feedAt(event: Event, now: Ms, from: Decoded | null = null): void {
     const s = this.state;
     if (!s) return;
     const role = s.role;
@@ -222,8 +250,78 @@ export class Runner {
     const actions = step(s, event, now);
     // Indexed: for...of makes an iterator object in QuickJS.
     for (let i = 0; i < actions.length; i++) this.perform(actions[i] as Action);
-    this.schedule(nextDeadline(s.timers), now);
+    // The core keeps the source address it heard (the same object) with
+    // the time: this very datagram set it.
+    if (from !== null && s.heard !== null && s.heard.addr === from.src && s.heard.at === now) this.template = from;
+    this.lookAtWant();
+    this.schedule(nextDeadline(s.timers, this.cover !== null), now);
     if (role !== s.role || priority !== s.priority) this.host.changed();
+  }
+
+  /** What a listener child may watch for this instance now, or null. */
+  listenWant(): ListenWant | null {
+    return this.want;
+  }
+
+  /** Works out the want again; a new one is the listener's business, and
+   * a cover for another ends. */
+  private lookAtWant(): void {
+    const s = this.state;
+    const w = s === null ? null : masterDownWatch(s);
+    const t = this.template;
+    const limitMs = w !== null && t !== null && s?.heard?.addr === t.src ? w.limitMs : null;
+    const old = this.want;
+    if (limitMs === null ? old === null : old !== null && old.template === t && old.limitMs === limitMs) return;
+    this.want = limitMs === null || t === null ? null : { template: t, limitMs };
+    if (this.cover !== null) {
+      this.absorbed += this.cover.copies();
+      this.cover = null;
+    }
+    this.host.listenChanged(this.spec.family);
+  }
+
+  /** A listener child watches for this instance (or no longer, null). */
+  covered(cover: Cover | null): void {
+    if (this.cover !== null && this.cover !== cover) this.absorbed += this.cover.copies();
+    this.cover = cover !== null && cover.want === this.want ? cover : null;
+    this.reschedule();
+  }
+
+  /** The newest copy of `template` a listener child took came at `at`: the
+   * core hears it then, unless it heard something since. */
+  caughtUp(template: Decoded, at: Ms): void {
+    const s = this.state;
+    if (s === null || template !== this.template || s.role !== "backup" || s.heard === null || at <= s.heard.at) return;
+    this.absorbed--; // the core counts this one
+    this.heard(template, at);
+    this.reschedule();
+  }
+
+  /** Sets the timer again from the clock, after a feed at another time or
+   * a change of cover. */
+  private reschedule(): void {
+    const s = this.state;
+    if (s === null) return;
+    this.timerAt = undefined;
+    this.schedule(nextDeadline(s.timers, this.cover !== null), this.host.now());
+  }
+
+  /** A listener child heard no copy of the master's advert in time: the
+   * core decides, with what waits on the socket read first. */
+  silent(): void {
+    this.covered(null);
+    if (this.state?.role === "backup") this.host.receivePending(this.spec.family);
+    this.feed(TIMEOUT);
+  }
+
+  /** When the core last heard its master, if it did. */
+  heardAt(): Ms | null {
+    return this.state?.heard?.at ?? null;
+  }
+
+  /** Adverts received, with those a listener child took for the core. */
+  advertsRx(): number {
+    return (this.state?.counters.advertsRx ?? 0) + this.absorbed + (this.cover?.copies() ?? 0);
   }
 
   receive(msg: Incoming): void {
@@ -236,7 +334,7 @@ export class Runner {
     }
     const event: Event = { kind: "advert", rx: { advert: decoded.value, src: msg.src, ttl: msg.ttl } };
     this.decoded = { raw: msg.raw, src: msg.src, dst: msg.dst, ttl: msg.ttl, event };
-    this.heard(this.decoded);
+    this.heard(this.decoded, this.host.now());
   }
 
   /** When `socket` just read the same datagram as the last one decoded,
@@ -252,13 +350,12 @@ export class Runner {
       || !bytesEqual(r.dst, 0, last.dst.bytes, 0, 16)) {
       return false;
     }
-    this.heard(last);
+    this.heard(last, this.host.now());
     return true;
   }
 
-  private heard(d: Decoded): void {
-    const now = this.host.now();
-    this.feedAt(d.event, now);
+  private heard(d: Decoded, now: Ms): void {
+    this.feedAt(d.event, now, d);
     // Only an advert the core accepted from the master it follows (or one
     // that preempted us) names the peer: the lease channel talks to it. The
     // core updates `heard` in place, stamped with the time it was accepted.
@@ -273,6 +370,8 @@ export class Runner {
   private forget(): void {
     this.decoded = null;
     this.encoded = null;
+    this.template = null;
+    this.lookAtWant();
   }
 
   /** A reload changed only the priority, the trackers or the notify

@@ -78,7 +78,7 @@ function instanceStatus(r: Runner, now: Ms): InstanceStatus {
     dhcp: dhcpRole(spec, s?.role ?? null),
     counters: c
       ? {
-          advertsRx: c.advertsRx, advertsTx: c.advertsTx, priorityZeroRx: c.priorityZeroRx,
+          advertsRx: r.advertsRx(), advertsTx: c.advertsTx, priorityZeroRx: c.priorityZeroRx,
           priorityZeroTx: c.priorityZeroTx, becameMaster: c.becameMaster, transitions: c.transitions,
           addressMismatch: c.addressMismatch, otherMasterSeen: c.otherMasterSeen, drops: { ...c.drops },
         }

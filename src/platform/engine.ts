@@ -37,6 +37,7 @@ export const sys = {
   socketError: native.socketError,
   strerror: native.strerror,
   watcher: native.watcher,
+  listener: native.listener,
 };
 
 /** Whether a[aFrom, +n) equals b[bFrom, +n): core/bytes.ts's SameBytes as

@@ -45,6 +45,15 @@ declare module "native" {
    * of their socket pair (non-blocking, close-on-exec). */
   export function watcher(silenceMs: number, afterDeathMs: number, afterSilenceMs: number,
     first: readonly PlanDatagram[], then: readonly PlanDatagram[]): [number, number];
+  /** Forks the backup's listener (src/daemon/listener.ts): a child that
+   * reads `quietFd` only when a watch's silence limit runs out, and tells
+   * the daemon which watch heard no copy of its template in time. Returns
+   * its pid, the daemon's end of their socket pair (non-blocking,
+   * close-on-exec) and a page shared with it: per watch, its count of
+   * copies and its newest copy's time (CLOCK_MONOTONIC ms modulo 2^32),
+   * then the count of datagrams that copied no watch, uint32 in host order. */
+  export function listener(quietFd: number, watches: readonly ListenWatch[]): [number, number, ArrayBuffer];
+  type ListenWatch = readonly [template: Bytes, mask: Bytes, from: Bytes, ttl: number, lastAgeMs: number, limitMs: number];
   type PlanDatagram = readonly [fd: number, datagram: Bytes, sockaddr: Bytes];
   export const engineVersion: string;
   /** Socket, protocol and errno constants as the target CPU numbers them. */
