@@ -165,11 +165,15 @@ export class Device {
       const socket = new VrrpSocket({ family, ifname: this.name, ifindex: this.ifindex, source, joinGroup: this.multicast(family) },
         (m) => this.log("warn", m));
       this.sockets.set(family, socket);
-      this.listeners.set(family, new Listener(socket, {
+      const listener = new Listener(socket, {
         now: () => this.host.now(),
         runners: () => this.runners.filter((r) => r.spec.family === family),
         drop: (reason, n) => this.drop(reason, n),
-      }, this.children, this.log));
+      }, this.children, this.log);
+      this.listeners.set(family, listener);
+      // A re-created device: its backups' wants have not changed, but the
+      // new sockets have no listener yet.
+      listener.update();
       this.updateMembership(family);
       watchReadable(socket.rx, guarded(this.log, "VRRP receive", () => this.receive(socket)));
       watchReadable(socket.tx, guarded(this.log, "VRRP socket", () => socket.discardTx(DISCARD_PER_TURN)));

@@ -18,7 +18,7 @@
 // hears an older copy after a newer event. The wire: listen-wire.ts.
 import type { Ms } from "../core/units";
 import { templatesFit } from "../platform/bpf";
-import type { Children } from "../platform/children";
+import { type Children, closeChannel } from "../platform/children";
 import { after, monotonicMs, sys, watchReadable } from "../platform/engine";
 import type { VrrpSocket } from "../platform/vrrp-socket";
 import { LEAVE, ListenPage, SYNC, decodeReports, fromClock32, templateOf, watchOf } from "./listen-wire";
@@ -186,13 +186,7 @@ export class Listener {
 
   /** Tells the child to leave; its copies are counted by its runners. */
   private end(c: Child): void {
-    watchReadable(c.fd, null);
-    try {
-      sys.sendto(c.fd, LEAVE, null);
-    } catch {
-      // EPIPE: it ended already (reaped through Children).
-    }
-    sys.close(c.fd);
+    closeChannel(c.fd, LEAVE);
     this.children.forget(c.pid);
     const strays = c.page.strays();
     if (strays > 0) this.host.drop("not-a-copy", strays);

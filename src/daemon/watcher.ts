@@ -13,7 +13,7 @@
 // the two, both fire: the same adverts and deletions twice, harmless).
 import { type Plan, type PlanSend, type WatchedInstance, type WatcherReport, beatDue, decide, planFor, samePlan } from "../core/deadman";
 import type { Ms } from "../core/units";
-import type { Children } from "../platform/children";
+import { type Children, closeChannel } from "../platform/children";
 import { after, isSyscallError, monotonicMs, sys, watchReadable } from "../platform/engine";
 import { guarded, type Logger } from "./log";
 
@@ -98,13 +98,7 @@ export class Watcher {
 
   /** Tells the child to leave without firing; it may have gone already. */
   private disarm(c: Child): void {
-    watchReadable(c.fd, null);
-    try {
-      sys.sendto(c.fd, DISARM, null);
-    } catch {
-      // EPIPE: it ended already (reaped through Children).
-    }
-    sys.close(c.fd);
+    closeChannel(c.fd, DISARM);
   }
 
   /** The daemon is alive: a heartbeat, at most every BEAT_EVERY_MS. A
