@@ -120,7 +120,7 @@ export class Listener {
       this.children.watch(pid, () => this.lost(child));
       watchReadable(fd, guarded(this.log, "listener", () => this.read(child)));
       watches.forEach((w, i) => {
-        const cover: Cover = { want: w.want, copies: () => child.page.copies(i) };
+        const cover: Cover = { want: w.want, copies: () => child.page.copies(i), catchUp: () => this.sync(w.runner) };
         w.runner.covered(cover);
       });
       this.log("debug", `listener armed (pid ${pid}): ${watches.length} masters watched`);

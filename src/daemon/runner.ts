@@ -117,6 +117,10 @@ export interface Cover {
   readonly want: ListenWant;
   /** Copies it took from the socket so far (the core has not counted them). */
   copies(): number;
+  /** Lets the core hear the newest copy the child took (caughtUp), before
+   * an event that may end the cover, which would leave the core's timer
+   * where the last advert it heard set it. */
+  catchUp(): void;
 }
 
 export class Runner {
@@ -245,6 +249,8 @@ export class Runner {
   private feedAt(event: Event, now: Ms, from: Decoded | null = null): void {
     const s = this.state;
     if (!s) return;
+    // An advert comes after Device.receive has caught up.
+    if (this.cover !== null && event.kind !== "advert") this.cover.catchUp();
     const role = s.role;
     const priority = s.priority;
     const actions = step(s, event, now);
@@ -368,6 +374,7 @@ export class Runner {
 
   /** Drops what was decoded and encoded under the previous configuration. */
   private forget(): void {
+    this.cover?.catchUp();
     this.decoded = null;
     this.encoded = null;
     this.template = null;
