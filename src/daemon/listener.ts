@@ -120,7 +120,15 @@ export class Listener {
       this.children.watch(pid, () => this.lost(child));
       watchReadable(fd, guarded(this.log, "listener", () => this.read(child)));
       watches.forEach((w, i) => {
-        const cover: Cover = { want: w.want, copies: () => child.page.copies(i), catchUp: () => this.sync(w.runner) };
+        const cover: Cover = {
+          want: w.want,
+          copies: () => child.page.copies(i),
+          newest: () => {
+            const at32 = child.page.newest32(i);
+            return at32 === null ? null : fromClock32(this.host.now(), at32);
+          },
+          catchUp: () => this.sync(w.runner),
+        };
         w.runner.covered(cover);
       });
       this.log("debug", `listener armed (pid ${pid}): ${watches.length} masters watched`);
@@ -130,19 +138,19 @@ export class Listener {
     }
   }
 
-  /** Reads the child's reports; true while it may say more. */
-  private read(c: Child): boolean {
-    for (;;) {
+  /** Reads the child's reports: a few messages at most, so all of them. */
+  private read(c: Child): void {
+    while (this.child === c) {
       let got;
       try {
         got = sys.recvmsg(c.fd, 64 * 8);
       } catch {
         got = { data: new ArrayBuffer(0) };
       }
-      if (got === null) return true;
+      if (got === null) return;
       if (got.data.byteLength === 0) {
         this.lost(c);
-        return false;
+        return;
       }
       for (const r of decodeReports(new Uint8Array(got.data))) if (r.kind === "silent") this.silent(c, r.index, r.at32);
     }

@@ -117,6 +117,8 @@ export interface Cover {
   readonly want: ListenWant;
   /** Copies it took from the socket so far (the core has not counted them). */
   copies(): number;
+  /** When the newest of them came, as far as the child has read (null: none yet). */
+  newest(): Ms | null;
   /** Lets the core hear the newest copy the child took (caughtUp), before
    * an event that may end the cover, which would leave the core's timer
    * where the last advert it heard set it. */
@@ -183,6 +185,7 @@ export class Runner {
   private begin(primary: Addr): void {
     this.waitingToStart = null;
     this.forget();
+    this.absorbed = 0;
     this.state = createInstance(coreConfig(this.spec, primary));
     const b = this.breakdown;
     this.log("info", `starting: VRRPv${this.spec.version} priority ${b.effective}`
@@ -323,6 +326,13 @@ export class Runner {
   /** When the core last heard its master, if it did. */
   heardAt(): Ms | null {
     return this.state?.heard?.at ?? null;
+  }
+
+  /** When the master was last heard, with the copies a listener child took. */
+  peerSeenAt(): Ms | null {
+    const at = this.lastPeer?.at ?? null;
+    const copy = this.cover?.newest() ?? null;
+    return at === null || copy === null || copy < at ? at : copy;
   }
 
   /** Adverts received, with those a listener child took for the core. */
