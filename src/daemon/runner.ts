@@ -67,14 +67,17 @@ export interface RunnerHost {
  * switch (src/core/deadman.ts), within 2 s. IPv4 VIPs also live in the
  * kernel for a limited time unless renewed: the backstop for when the
  * switch cannot act (the daemon and its watcher both killed, `kill -9` of
- * every floatgwd). That needs no hurry, so the lifetime is long and renewed
- * seldom (a netlink request and an RTM_NEWADDR notification per VIP each
- * time): 30 s, renewed every 10 s, so that a healthy master loses nothing
- * unless its loop stalls for 20 s, and then only until the next renewal.
- * IPv6 VIPs keep an infinite lifetime: odhcpd derives router advertisements
- * from address lifetimes (docs/robustness.md).
+ * every floatgwd), a case rare enough that a minute and a half of a
+ * doubled VIP (the backup has taken over by then) is a fair price for the
+ * cost of renewing: each renewal is a JS wake-up, a netlink request, its
+ * ACK and an RTM_NEWADDR notification per VIP, so 90 s renewed every 30 s
+ * (0.03 wake-ups per advert at 1 s adverts, where 30 s renewed every 10 s
+ * cost 0.1). A healthy master loses nothing unless its loop stalls for
+ * 60 s, and then only until the next renewal. IPv6 VIPs keep an infinite
+ * lifetime: odhcpd derives router advertisements from address lifetimes
+ * (docs/robustness.md).
  */
-const VIP_LIFETIME_S = 30;
+const VIP_LIFETIME_S = 90;
 const VIP_RENEW_MS = (VIP_LIFETIME_S * 1000) / 3;
 
 export interface PeerSeen {

@@ -5,14 +5,17 @@
 // `network.interface` events for the interface trackers (docs/ubus.md).
 //
 // ubus is a side door: VRRP never waits for it. Without ubusd the daemon
-// runs as ever and tries again, at growing intervals; when ubusd restarts,
-// the object is registered again. Every socket operation is non-blocking.
+// runs as ever and connects when ubusd's socket appears (an inotify watch
+// on its directory: no polling, nothing to pay while ubusd is away); when
+// ubusd restarts, the object is registered again. Every socket operation
+// is non-blocking.
 import type { Ms } from "../core/units";
 import { BlobmsgType, type BlobTable, type Decoded } from "../platform/ubus/blob";
 import { UbusStatus, type UbusStatusCode } from "../platform/ubus/message";
 import { type MethodReply, type ObjectSpec, type SessionNote, UbusSession } from "../platform/ubus/session";
 import { UbusSocket } from "../platform/ubus/socket";
-import { after, isSyscallError, watchReadable } from "../platform/engine";
+import { after, C, isSyscallError, watchReadable } from "../platform/engine";
+import { PathWatch } from "../platform/path-watch";
 import { COMMANDS, type Command, type ErrorKind, type Reply } from "./control-api";
 import { guarded, type Logger } from "./log";
 import type { TransitionEvent, UbusLinkStatus } from "./status-contract";
@@ -24,8 +27,15 @@ export const STATE_EVENT = "floatgw.state";
 /** The notification type the object's subscribers receive. */
 const STATE_NOTIFY = "state";
 
+// A socket file that is absent costs no timer: the watch on its directory
+// says when ubusd binds it. A timer is left only where no inotify event
+// would come: a socket that exists but refuses (ubusd between its bind and
+// its listen; a stale file of a ubusd that was killed, which the next
+// ubusd replaces, an event again, so its retries can be slow), a
+// connection lost or refused (another floatgwd holds the object), and
+// polling where inotify cannot be used.
 const RETRY_MIN_MS = 500;
-const RETRY_MAX_MS = 8000;
+const RETRY_MAX_MS = 60_000;
 /** ubusd answers HELLO and ADD_OBJECT at once; silence this long means it hangs. */
 const REGISTER_TIMEOUT_MS = 5000;
 
@@ -75,10 +85,13 @@ export class DaemonUbus {
   private eventsSent = 0;
   private eventsDropped = 0;
   private stopped = false;
+  /** Set before the first connect, so that no appearance goes unseen. */
+  private appearance: PathWatch | null = null;
 
   constructor(readonly socketPath: string, private readonly host: UbusHost, private readonly log: Logger) {}
 
   start(): void {
+    this.watchSocket();
     this.connect();
   }
 
@@ -114,7 +127,39 @@ export class DaemonUbus {
     this.stopped = true;
     this.cancelTimer?.();
     this.cancelTimer = null;
+    this.appearance?.close();
+    this.appearance = null;
     this.disconnect();
+  }
+
+  /** Watches for ubusd's socket to be (re)created, for as long as the daemon runs. */
+  private watchSocket(): void {
+    try {
+      this.appearance = new PathWatch(this.socketPath, {
+        mayHaveAppeared: guarded(this.log, "ubus socket watch", () => this.socketAppeared()),
+        failed: (e) => {
+          this.watchFailed(e);
+          // Waiting for the socket (no timer while it was absent): poll now.
+          if (!this.stopped && !this.socket && !this.cancelTimer) this.retryLater(this.retryMs, () => this.connect());
+        },
+      });
+    } catch (e) {
+      this.watchFailed(e);
+    }
+  }
+
+  private watchFailed(e: unknown): void {
+    this.appearance = null;
+    this.log("warn", `cannot watch for ${this.socketPath} (${isSyscallError(e) ? e.message : String(e)}): looking for ubusd at intervals instead`);
+  }
+
+  /** A new ubusd's socket, most likely: connect now, and from a short retry
+   * again should it not listen yet. A connection that stands is left be. */
+  private socketAppeared(): void {
+    if (this.stopped || this.socket) return;
+    this.retryMs = RETRY_MIN_MS;
+    this.cancelTimer?.();
+    this.connect();
   }
 
   private connect(): void {
@@ -124,7 +169,8 @@ export class DaemonUbus {
     try {
       socket = new UbusSocket(this.socketPath);
     } catch (e) {
-      this.unavailable(`no ubusd on ${this.socketPath}: ${isSyscallError(e) ? e.message : String(e)}`);
+      const absent = isSyscallError(e) && (e.errno === C.ENOENT || e.errno === C.ENOTDIR);
+      this.unavailable(`no ubusd on ${this.socketPath}: ${isSyscallError(e) ? e.message : String(e)}`, "info", absent);
       return;
     }
     this.socket = socket;
@@ -228,12 +274,16 @@ export class DaemonUbus {
     this.unavailable(reason, wasRegistered ? "warn" : "info");
   }
 
-  private unavailable(reason: string, level: "warn" | "info" = "info"): void {
+  /** `absent`: the socket file is not there, so the watch (if any) will
+   * say when it is and no timer is needed. */
+  private unavailable(reason: string, level: "warn" | "info" = "info", absent = false): void {
     this.detail = reason;
+    const waits = absent && this.appearance !== null;
     if (this.logged !== reason) {
-      this.log(level, `${reason}; trying again every few seconds, VRRP is not affected`);
+      this.log(level, `${reason}; ${waits ? "connecting when it appears" : "trying again"}, VRRP is not affected`);
       this.logged = reason;
     }
+    if (waits) return;
     const wait = this.retryMs;
     this.retryMs = Math.min(RETRY_MAX_MS, this.retryMs * 2);
     this.retryLater(wait, () => this.connect());

@@ -26,6 +26,7 @@
 #include <grp.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <sys/inotify.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -439,6 +440,68 @@ static JSValue js_attach_filter(JSContext *ctx, JSValueConst this_val, int argc,
     fprog.filter = (struct sock_filter *)prog;
     if (setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof fprog) < 0)
         return throw_errno(ctx, "setsockopt(SO_ATTACH_FILTER)");
+    return JS_UNDEFINED;
+}
+
+/* read(fd, bytes) -> the length read into bytes, 0 at the end, -1 when a
+ * non-blocking fd has nothing (an inotify fd's events). */
+static JSValue js_read(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int fd;
+    size_t len;
+    uint8_t *buf;
+    ssize_t n;
+    if (get_int(ctx, argv[0], &fd))
+        return JS_EXCEPTION;
+    buf = get_bytes(ctx, argv[1], &len);
+    if (!buf)
+        return JS_EXCEPTION;
+    do {
+        n = read(fd, buf, len);
+    } while (n < 0 && errno == EINTR);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        return JS_NewInt32(ctx, -1);
+    if (n < 0)
+        return throw_errno(ctx, "read");
+    return JS_NewInt32(ctx, (int32_t)n);
+}
+
+/* inotifyInit() -> a non-blocking, close-on-exec inotify fd. Its events
+ * (struct inotify_event, host order) are read with read() above and
+ * parsed in TypeScript (src/platform/inotify.ts). */
+static JSValue js_inotify_init(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (fd < 0)
+        return throw_errno(ctx, "inotify_init1");
+    return JS_NewInt32(ctx, fd);
+}
+
+/* inotifyAddWatch(fd, path, mask) -> the watch descriptor. */
+static JSValue js_inotify_add_watch(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int fd, mask, wd;
+    const char *path;
+    if (get_int(ctx, argv[0], &fd) || get_int(ctx, argv[2], &mask))
+        return JS_EXCEPTION;
+    path = JS_ToCString(ctx, argv[1]);
+    if (!path)
+        return JS_EXCEPTION;
+    wd = inotify_add_watch(fd, path, (uint32_t)mask);
+    JS_FreeCString(ctx, path);
+    if (wd < 0)
+        return throw_errno(ctx, "inotify_add_watch");
+    return JS_NewInt32(ctx, wd);
+}
+
+/* inotifyRmWatch(fd, wd) */
+static JSValue js_inotify_rm_watch(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    int fd, wd;
+    if (get_int(ctx, argv[0], &fd) || get_int(ctx, argv[1], &wd))
+        return JS_EXCEPTION;
+    if (inotify_rm_watch(fd, wd) < 0)
+        return throw_errno(ctx, "inotify_rm_watch");
     return JS_UNDEFINED;
 }
 
@@ -1182,6 +1245,10 @@ static const JSCFunctionListEntry native_funcs[] = {
     JS_CFUNC_DEF("spawn", 4, js_spawn),
     JS_CFUNC_DEF("watcher", 5, js_watcher),
     JS_CFUNC_DEF("listener", 2, js_listener),
+    JS_CFUNC_DEF("read", 2, js_read),
+    JS_CFUNC_DEF("inotifyInit", 0, js_inotify_init),
+    JS_CFUNC_DEF("inotifyAddWatch", 3, js_inotify_add_watch),
+    JS_CFUNC_DEF("inotifyRmWatch", 2, js_inotify_rm_watch),
     JS_PROP_STRING_DEF("engineVersion", CONFIG_VERSION, JS_PROP_CONFIGURABLE),
 };
 
@@ -1200,7 +1267,9 @@ static const JSCFunctionListEntry native_consts[] = {
     C(NETLINK_ROUTE), C(NETLINK_ADD_MEMBERSHIP),
     C(ETH_P_ARP), C(ETH_P_IP), C(ETH_P_IPV6), C(ETH_P_ALL),
     C(EAGAIN), C(EEXIST), C(EADDRNOTAVAIL), C(ENODEV), C(ENOENT), C(EPERM), C(ENOPROTOOPT),
-    C(ENETDOWN), C(ENXIO), C(EINTR), C(EINVAL), C(ECONNREFUSED),
+    C(ENETDOWN), C(ENXIO), C(EINTR), C(EINVAL), C(ECONNREFUSED), C(ENOTDIR),
+    C(IN_CREATE), C(IN_MOVED_TO), C(IN_ATTRIB), C(IN_DELETE_SELF), C(IN_MOVE_SELF),
+    C(IN_IGNORED), C(IN_Q_OVERFLOW), C(IN_ONLYDIR),
     /* QuickJS's os module has no SIGHUP, which procd's reload sends. */
     C(SIGHUP), C(SIGKILL),
 };

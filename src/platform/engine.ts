@@ -38,6 +38,10 @@ export const sys = {
   strerror: native.strerror,
   watcher: native.watcher,
   listener: native.listener,
+  read: native.read,
+  inotifyInit: native.inotifyInit,
+  inotifyAddWatch: native.inotifyAddWatch,
+  inotifyRmWatch: native.inotifyRmWatch,
 };
 
 /** Whether a[aFrom, +n) equals b[bFrom, +n): core/bytes.ts's SameBytes as

@@ -54,6 +54,12 @@ declare module "native" {
    * then the count of datagrams that copied no watch, uint32 in host order. */
   export function listener(quietFd: number, watches: readonly ListenWatch[]): [number, number, ArrayBuffer];
   type ListenWatch = readonly [template: Bytes, mask: Bytes, from: Bytes, ttl: number, lastAgeMs: number, limitMs: number];
+  /** read(2) into `into`: the length read, 0 at the end, -1 when nothing is waiting. */
+  export function read(fd: number, into: Uint8Array): number;
+  /** inotify_init1(IN_NONBLOCK | IN_CLOEXEC): its events are read with read. */
+  export function inotifyInit(): number;
+  export function inotifyAddWatch(fd: number, path: string, mask: number): number;
+  export function inotifyRmWatch(fd: number, wd: number): void;
   type PlanDatagram = readonly [fd: number, datagram: Bytes, sockaddr: Bytes];
   export const engineVersion: string;
   /** Socket, protocol and errno constants as the target CPU numbers them. */
@@ -71,6 +77,8 @@ declare module "native" {
     | "NETLINK_ROUTE" | "NETLINK_ADD_MEMBERSHIP"
     | "ETH_P_ARP" | "ETH_P_IP" | "ETH_P_IPV6" | "ETH_P_ALL"
     | "EAGAIN" | "EEXIST" | "EADDRNOTAVAIL" | "ENODEV" | "ENOENT" | "EPERM" | "ENOPROTOOPT"
-    | "ENETDOWN" | "ENXIO" | "EINTR" | "EINVAL" | "ECONNREFUSED"
+    | "ENETDOWN" | "ENXIO" | "EINTR" | "EINVAL" | "ECONNREFUSED" | "ENOTDIR"
+    | "IN_CREATE" | "IN_MOVED_TO" | "IN_ATTRIB" | "IN_DELETE_SELF" | "IN_MOVE_SELF"
+    | "IN_IGNORED" | "IN_Q_OVERFLOW" | "IN_ONLYDIR"
     | "SIGHUP" | "SIGKILL";
 }

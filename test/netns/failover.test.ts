@@ -20,6 +20,12 @@ function pair(a: Record<string, string | string[]> = {}, b: Record<string, strin
   return r;
 }
 
+/** The VIP's kernel lifetime left on br-lan, in seconds (`ip -j addr`), or null without the VIP. */
+function vipLifetime(ns: string): number | null {
+  const links = JSON.parse(lab.exec(ns, ["ip", "-j", "-4", "addr", "show", "dev", "br-lan"]).stdout) as { addr_info: { local: string; valid_life_time: number }[] }[];
+  return links[0]?.addr_info.find((a) => a.local === VIP)?.valid_life_time ?? null;
+}
+
 const pingOnce = (ns: string): boolean => lab.exec(ns, ["ping", "-c", "1", "-W", "1", VIP]).status === 0;
 
 describe("floatgwd pair", () => {
@@ -52,16 +58,38 @@ describe("floatgwd pair", () => {
     expect(pingOnce(ns.c)).toBe(true);
   });
 
-  it("after a SIGKILL of the daemon and its watcher, the restarted daemon removes the stale VIP before electing", async () => {
+  it("the master renews its VIP's 90 s kernel lifetime; after a SIGKILL of the daemon and its watcher it runs down, and the restarted daemon removes the stale VIP before electing", async () => {
     const { a, b } = pair({ preempt: "0" });
     await waitFor("A master", () => a.state() === "master" && a.has());
+    // The backstop: a lifetime of 90 s, renewed every 30 s (the lifetime
+    // left goes back up), so that a running master's is 60 to 90 s.
+    let low = vipLifetime(a.ns) ?? 0;
+    expect(low).toBeGreaterThan(55);
+    expect(low).toBeLessThanOrEqual(90);
+    let renewed = 0;
+    const deadline = Date.now() + 45_000;
+    while (renewed === 0) {
+      if (Date.now() > deadline) throw new Error(`no renewal in 45 s (lifetime left ${low} s)`);
+      await sleep(500);
+      const left = vipLifetime(a.ns) ?? 0;
+      if (left > low) renewed = left;
+      else low = left;
+    }
+    expect(renewed).toBeLessThanOrEqual(90);
+    expect(low).toBeGreaterThan(55);
     // Both at once (what `kill -9` of every process can do): nothing of
-    // floatgw is left to drop the VIP but its 30 s kernel lifetime.
+    // floatgw is left to drop the VIP but its kernel lifetime, which now
+    // only runs down.
     const [watcher] = await waitFor("A's watcher", () => (a.watchers().length === 1 ? a.watchers() : null));
     process.kill(watcher!, "SIGKILL");
     expect(await a.stopFloatgw("SIGKILL")).toBe("SIGKILL");
     expect(a.has()).toBe(true);
     expect(lab.exec(a.ns, ["ip", "-o", "-4", "addr", "show", "dev", "br-lan"]).stdout).toMatch(/198\.18\.0\.1\/24 .*dynamic/);
+    const killed = vipLifetime(a.ns) ?? 0;
+    await sleep(2000);
+    const later = vipLifetime(a.ns) ?? 0;
+    expect(later).toBeGreaterThan(0);
+    expect(later).toBeLessThan(killed);
     a.startFloatgw(uci({ ...FAST, priority: "150", preempt: "0" }));
     await waitFor("the daemon's word on it", () => a.log.includes(`removed ${VIP}/24, left on br-lan by an earlier run`));
     await waitFor("B master, A backup without the VIP", () => b.state() === "master" && a.state() === "backup" && !a.has());

@@ -8,7 +8,7 @@
 // ubusd; here ubusd is started and killed by the test, so that its absence
 // and its restart are under the test's control.)
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -65,14 +65,33 @@ class Router {
     this.ubusd = this.lab.start(this.ns, ["chroot", tree, "/sbin/ubusd"]);
   }
 
-  /** ubusd dies as a crash would (SIGKILL: its socket file stays behind). */
-  async killUbusd(): Promise<void> {
+  /** Ends ubusd (by PID): as a crash would (SIGKILL: its socket file stays
+   * behind) or as a stop would (SIGTERM: it removes its socket). */
+  async stopUbusd(signal: "SIGKILL" | "SIGTERM"): Promise<void> {
     const u = this.ubusd;
     if (!u) throw new Error("ubusd is not running");
     this.ubusd = null;
     const gone = new Promise((resolve) => u.on("exit", resolve));
-    u.kill("SIGKILL");
+    u.kill(signal);
     await gone;
+  }
+
+  /** Traces floatgwd's connect(2) calls from now on (strace -f, attached
+   * by PID); the returned function stops it and gives those to ubusd. */
+  async traceUbusConnects(): Promise<() => Promise<string[]>> {
+    const pid = this.daemon?.pid;
+    if (pid === undefined) throw new Error("floatgwd is not running");
+    const out = join(scratch, `connects-${pid}-${Date.now()}.txt`);
+    const strace = this.lab.start(this.ns, ["strace", "-f", "-e", "trace=connect", "-o", out, "-p", String(pid)]);
+    let said = "";
+    strace.stderr?.on("data", (b: Buffer) => (said += b.toString()));
+    await waitFor("strace attached", () => said.includes(`Process ${pid} attached`), 10_000);
+    return async () => {
+      const gone = new Promise((resolve) => strace.on("exit", resolve));
+      strace.kill("SIGINT");
+      await gone;
+      return readFileSync(out, "utf8").split("\n").filter((l) => l.includes("ubus.sock"));
+    };
   }
 
   startFloatgw(): void {
@@ -235,7 +254,7 @@ describe.skipIf("missing" in found)("floatgwd on OpenWrt's ubusd", () => {
     r.startUbusd();
     r.startFloatgw();
     await waitFor("master, on ubus", () => r.state() === "master" && r.registered());
-    await r.killUbusd();
+    await r.stopUbusd("SIGKILL");
     const away = await waitFor("the daemon to notice", () => {
       const s = r.status();
       return s?.ubus.state === "unavailable" && s;
@@ -257,20 +276,59 @@ describe.skipIf("missing" in found)("floatgwd on OpenWrt's ubusd", () => {
     await waitFor("the second registration's log line", () => r.log.match(/registered the object floatgw/g)?.length === 2);
   });
 
-  it("starts without ubusd, says so in its status, and registers once ubusd starts", async () => {
+  it("starts without ubusd or its directory, waits without a single connect, and registers as soon as ubusd starts", async () => {
     const r = new Router(lab);
-    r.startFloatgw();
-    await waitFor("master without ubus", () => r.state() === "master");
-    await sleep(4000); // retries at 0, 0.5, 1.5 and 3.5 s
-    const s = r.status()!;
-    expect(s.ubus).toMatchObject({ state: "unavailable", objectId: null });
-    expect(s.ubus.detail).toMatch(/^no ubusd on \/var\/run\/ubus\/ubus.sock: connect: No such file or directory/);
-    expect(must(["ip", "netns", "exec", r.ns, "chroot", tree, "/usr/sbin/floatgwd", "status"])).toContain("ubus: not available (no ubusd on /var/run/ubus/ubus.sock");
+    // As early in a boot as can be: not even ubusd's directory yet.
+    rmSync(join(tree, "tmp/run/ubus"), { recursive: true, force: true });
+    try {
+      r.startFloatgw();
+      await waitFor("master without ubus", () => r.state() === "master");
+      const s = r.status()!;
+      expect(s.ubus).toMatchObject({ state: "unavailable", objectId: null });
+      expect(s.ubus.detail).toMatch(/^no ubusd on \/var\/run\/ubus\/ubus.sock: connect: No such file or directory/);
+      expect(must(["ip", "netns", "exec", r.ns, "chroot", tree, "/usr/sbin/floatgwd", "status"])).toContain("ubus: not available (no ubusd on /var/run/ubus/ubus.sock");
+      // Idle without ubusd: the daemon waits on an inotify watch, it does
+      // not poll (it used to try every 8 s).
+      const idle = await r.traceUbusConnects();
+      await sleep(20_000);
+      expect(await idle()).toEqual([]);
+      const starting = await r.traceUbusConnects();
+      mkdirSync(join(tree, "tmp/run/ubus"));
+      r.startUbusd();
+      const started = Date.now();
+      await waitFor("registered", () => r.registered(), 30_000);
+      // Woken by the directory's creation (a look: no socket yet) and by
+      // the socket's: one connect each, one more if it met the socket
+      // before ubusd listened ("Connection refused", retried after 0.5 s).
+      expect(Date.now() - started).toBeLessThan(10_000);
+      const connects = await starting();
+      expect(connects.length).toBeGreaterThanOrEqual(1);
+      expect(connects.length, connects.join("\n")).toBeLessThanOrEqual(3);
+      expect(r.log).toMatch(/no ubusd on .*; connecting when it appears, VRRP is not affected/);
+      expect(r.log.match(/no ubusd on/g)?.length).toBeLessThanOrEqual(2);
+    } finally {
+      mkdirSync(join(tree, "tmp/run/ubus"), { recursive: true });
+    }
+  });
+
+  it("when ubusd stops (its socket removed) it waits without a connect, and registers again when ubusd is back", async () => {
+    const r = new Router(lab);
     r.startUbusd();
-    await waitFor("registered", () => r.registered(), 30_000);
-    // One line however often it tried (a second one if a retry met ubusd's
-    // socket before it listened: "Connection refused").
-    expect(r.log.match(/no ubusd on/g)?.length).toBeLessThanOrEqual(2);
+    r.startFloatgw();
+    await waitFor("master, on ubus", () => r.state() === "master" && r.registered());
+    await r.stopUbusd("SIGTERM");
+    expect(existsSync(join(tree, "tmp/run/ubus/ubus.sock"))).toBe(false);
+    await waitFor("the daemon to notice", () => r.status()?.ubus.state === "unavailable");
+    // Its one retry after losing the connection finds no socket; then it waits.
+    await waitFor("the socket's absence seen", () => /no ubusd on .*No such file or directory/.test(r.status()?.ubus.detail ?? ""));
+    const idle = await r.traceUbusConnects();
+    await sleep(10_000);
+    expect(await idle()).toEqual([]);
+    r.startUbusd();
+    const started = Date.now();
+    await waitFor("registered again", () => r.registered(), 30_000);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await waitFor("the second registration's log line", () => r.log.match(/registered the object floatgw/g)?.length === 2);
   });
 
   it("sends an event byte for byte as OpenWrt's `ubus send` does", async () => {
