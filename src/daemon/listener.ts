@@ -19,15 +19,18 @@
 import type { Ms } from "../core/units";
 import { templatesFit } from "../platform/bpf";
 import { type Children, closeChannel } from "../platform/children";
-import { after, monotonicMs, sys, watchReadable } from "../platform/engine";
-import type { VrrpSocket } from "../platform/vrrp-socket";
+import { after, killHard, monotonicMs, sys, watchReadable } from "../platform/engine";
+import { type VrrpSocket, receiveInto, receivedBuffers } from "../platform/vrrp-socket";
 import { LEAVE, ListenPage, SYNC, decodeReports, fromClock32, templateOf, watchOf } from "./listen-wire";
 import { guarded, type Logger } from "./log";
-import type { Cover, ListenWant, Runner } from "./runner";
+import { type Cover, type ListenWant, type Runner, sameDatagram } from "./runner";
 
 /** How long the daemon waits for the child to answer SYNC: it only reads a
  * socket and writes a page, but a daemon must not hang on a stuck child. */
 const SYNC_WAIT_MS = 200;
+/** The most datagrams read from the quiet socket when a child is lost:
+ * what 16 masters at 10 ms adverts queue in a second. */
+const UNREAD_LIMIT = 1600;
 
 /** What a listener needs from its device. */
 export interface ListenerHost {
@@ -56,6 +59,8 @@ export class Listener {
   private updating = false;
   private stopped = false;
   private syncing = false;
+  /** Buffers for what a lost child left on the quiet socket. */
+  private readonly unread = receivedBuffers();
 
   constructor(private readonly socket: VrrpSocket, private readonly host: ListenerHost, private readonly children: Children,
     private readonly log: Logger) {}
@@ -95,7 +100,7 @@ export class Listener {
     if (old !== null) {
       // The old child's newest copies may change the wants: ask again.
       this.catchUp(old);
-      this.end(old);
+      if (this.child === old) this.end(old);
       next = this.wanted();
     }
     this.child = null;
@@ -117,7 +122,7 @@ export class Listener {
         watches.map((w) => watchOf(w.want.template, now - (w.runner.heardAt() ?? now), w.want.limitMs)));
       const child: Child = { pid, fd, page: new ListenPage(page, watches.length), watches };
       this.child = child;
-      this.children.watch(pid, () => this.lost(child));
+      this.children.watch(pid, () => this.lost(child, "ended"));
       watchReadable(fd, guarded(this.log, "listener", () => this.read(child)));
       watches.forEach((w, i) => {
         const cover: Cover = {
@@ -149,7 +154,7 @@ export class Listener {
       }
       if (got === null) return;
       if (got.data.byteLength === 0) {
-        this.lost(c);
+        this.lost(c, "ended");
         return;
       }
       for (const r of decodeReports(new Uint8Array(got.data))) if (r.kind === "silent") this.silent(c, r.index, r.at32);
@@ -188,8 +193,17 @@ export class Listener {
       this.log("debug", `listener (pid ${c.pid}) did not answer: ${e instanceof Error ? e.message : String(e)}`);
     }
     this.syncing = false;
-    if (!synced) this.log("warn", `listener (pid ${c.pid}) did not answer within ${SYNC_WAIT_MS} ms; its page as it is`);
     this.catchUpFromPage(c);
+    // Stuck or gone: it might never report a silence either. A stopped
+    // child would stay behind: it is killed (its exit is reaped).
+    if (!synced) {
+      try {
+        killHard(c.pid);
+      } catch {
+        // ESRCH: gone already
+      }
+      this.lost(c, `did not answer within ${SYNC_WAIT_MS} ms`);
+    }
   }
 
   /** Tells the child to leave; its copies are counted by its runners. */
@@ -201,16 +215,29 @@ export class Listener {
     for (const w of c.watches) w.runner.covered(null);
   }
 
-  /** The child ended by itself (killed?): the daemon keeps the timers
-   * until a new one is armed. */
-  private lost(c: Child): void {
+  /** The child ended by itself (killed?) or stopped answering: the daemon
+   * keeps the timers until a new one is armed. */
+  private lost(c: Child, why: string): void {
     if (this.child !== c) return;
-    this.log("warn", `the listener (pid ${c.pid}) ended; arming a new one`);
+    this.log("warn", `the listener (pid ${c.pid}) ${why}; arming a new one`);
     this.child = null;
     this.catchUpFromPage(c);
+    this.catchUpFromSocket(c);
     this.end(c);
     this.socket.setTemplates([]);
     this.update();
+  }
+
+  /** What the child left unread on the quiet socket (all of it, if it was
+   * stopped): the core hears each watch's copies now, which is later than
+   * they came, never earlier. */
+  private catchUpFromSocket(c: Child): void {
+    const r = this.unread;
+    const heard = new Set<Watch>();
+    for (let n = 0, length = receiveInto(this.socket.quiet, r); n < UNREAD_LIMIT && length >= 0; n++, length = receiveInto(this.socket.quiet, r)) {
+      for (const w of c.watches) if (w.active && sameDatagram(r, length, w.want.template)) heard.add(w);
+    }
+    for (const w of heard) w.runner.caughtUp(w.want.template, this.host.now());
   }
 
   private catchUpFromPage(c: Child): void {

@@ -20,7 +20,7 @@ import type { Ms } from "../core/units";
 import type { LinkPresence } from "../track/link";
 import type { TrackUse } from "../track/spec";
 import { Timer, after, bytesEqual, isSyscallError } from "../platform/engine";
-import { VRRP_GROUP_V4, VRRP_GROUP_V6, type VrrpSocket } from "../platform/vrrp-socket";
+import { type Received, VRRP_GROUP_V4, VRRP_GROUP_V6, type VrrpSocket } from "../platform/vrrp-socket";
 import { guarded, type Logger } from "./log";
 import { LogLimiter } from "./log-limiter";
 import { type InstanceSpec, coreConfig } from "./spec";
@@ -79,6 +79,10 @@ export interface RunnerHost {
  */
 const VIP_LIFETIME_S = 90;
 const VIP_RENEW_MS = (VIP_LIFETIME_S * 1000) / 3;
+
+/** How many Master_Down_Intervals past the core's own (the last advert
+ * it heard) a backup's daemon checks on its listener child (Runner.deadline). */
+const LISTEN_BACKSTOP = 10;
 
 export interface PeerSeen {
   readonly addr: Addr;
@@ -266,7 +270,7 @@ export class Runner {
     // the time: this very datagram set it.
     if (from !== null && s.heard !== null && s.heard.addr === from.src && s.heard.at === now) this.template = from;
     this.lookAtWant();
-    this.schedule(nextDeadline(s.timers, this.cover !== null), now);
+    this.schedule(this.deadline(s), now);
     if (role !== s.role || priority !== s.priority) this.host.changed();
   }
 
@@ -309,13 +313,26 @@ export class Runner {
     this.reschedule();
   }
 
+  /** The core's next deadline; while a listener child keeps the
+   * Master_Down_Timer, the backstop instead: should the child stop
+   * answering (stopped, stuck), the timer then asks it (feedAt's catchUp),
+   * finds out, and takes the timer back. One wake-up per LISTEN_BACKSTOP
+   * Master_Down_Intervals, where there was one per advert. */
+  private deadline(s: InstanceState): Ms | null {
+    const next = nextDeadline(s.timers, this.cover !== null);
+    const down = s.timers.masterDown;
+    if (this.cover === null || down === null) return next;
+    const backstop = (down + LISTEN_BACKSTOP * this.cover.want.limitMs) as Ms;
+    return next === null || backstop < next ? backstop : next;
+  }
+
   /** Sets the timer again from the clock, after a feed at another time or
    * a change of cover. */
   private reschedule(): void {
     const s = this.state;
     if (s === null) return;
     this.timerAt = undefined;
-    this.schedule(nextDeadline(s.timers, this.cover !== null), this.host.now());
+    this.schedule(this.deadline(s), this.host.now());
   }
 
   /** A listener child heard no copy of the master's advert in time: the
@@ -360,15 +377,7 @@ export class Runner {
    * feeds its event again and says so; otherwise the caller decodes it. */
   repeat(socket: VrrpSocket, length: number): boolean {
     const last = this.decoded;
-    if (last === null || this.state === null) return false;
-    const r = socket.received;
-    if (socket.family === 4) {
-      if (!sameIpv4Datagram(r.data, length, last.raw, bytesEqual)) return false;
-    } else if (length !== last.raw.length || r.info[0] !== last.ttl || r.info[4] !== 16
-      || !bytesEqual(r.data, 0, last.raw, 0, length) || !bytesEqual(r.from, 8, last.src.bytes, 0, 16)
-      || !bytesEqual(r.dst, 0, last.dst.bytes, 0, 16)) {
-      return false;
-    }
+    if (last === null || this.state === null || !sameDatagram(socket.received, length, last)) return false;
     this.heard(last, this.host.now());
     return true;
   }
@@ -600,6 +609,17 @@ export class Runner {
     this.cancelGarp?.();
     this.cancelGarp = null;
   }
+}
+
+/** Whether the datagram in `r` (its first `length` bytes) is `d` again:
+ * IPv4, the same bytes but for Identification and Header Checksum; IPv6,
+ * the same VRRP message from the same source to the same destination
+ * with the same hop limit (decoding is a function of those). */
+export function sameDatagram(r: Received, length: number, d: Decoded): boolean {
+  if (d.src.family === 4) return sameIpv4Datagram(r.data, length, d.raw, bytesEqual);
+  return length === d.raw.length && r.info[0] === d.ttl && r.info[4] === 16
+    && bytesEqual(r.data, 0, d.raw, 0, length) && bytesEqual(r.from, 8, d.src.bytes, 0, 16)
+    && bytesEqual(r.dst, 0, d.dst.bytes, 0, 16);
 }
 
 /** How a term that puts the instance in FAULT is failing. */

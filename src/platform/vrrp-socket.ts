@@ -59,6 +59,28 @@ function ipv6Mreq(group: Uint8Array, ifindex: number): Uint8Array {
   return b;
 }
 
+/** Buffers one recvmsgInto fills: a datagram and what came with it. */
+export interface Received {
+  /** IPv4: the whole datagram with its IP header; IPv6: the VRRP message. */
+  readonly data: Uint8Array;
+  /** The sender's raw sockaddr. */
+  readonly from: Uint8Array;
+  /** The destination address (IP_PKTINFO / IPV6_PKTINFO). */
+  readonly dst: Uint8Array;
+  /** TTL or hop limit (-1 if absent), ifindex, truncated (0/1), bytes of from, bytes of dst. */
+  readonly info: Int32Array;
+}
+
+export function receivedBuffers(): Received {
+  return { data: new Uint8Array(RECEIVE_MAX), from: new Uint8Array(28), dst: new Uint8Array(16), info: new Int32Array(5) };
+}
+
+/** Reads the next datagram waiting on `fd` into `into`: its length, or -1
+ * when none waits. */
+export function receiveInto(fd: number, into: Received): number {
+  return sys.recvmsgInto(fd, into.data, into.from, into.dst, into.info);
+}
+
 export class VrrpSocket {
   readonly rx: number;
   readonly tx: number;
@@ -67,16 +89,7 @@ export class VrrpSocket {
   private readonly ifindex: number;
   /** The datagram `receive` read last (its first `length` bytes) and what
    * came with it. Reused for every datagram: read before the next receive. */
-  readonly received = {
-    /** IPv4: the whole datagram with its IP header; IPv6: the VRRP message. */
-    data: new Uint8Array(RECEIVE_MAX),
-    /** The sender's raw sockaddr. */
-    from: new Uint8Array(28),
-    /** The destination address (IP_PKTINFO / IPV6_PKTINFO). */
-    dst: new Uint8Array(16),
-    /** TTL or hop limit (-1 if absent), ifindex, truncated (0/1), bytes of from, bytes of dst. */
-    info: new Int32Array(5),
-  };
+  readonly received: Received = receivedBuffers();
   /** The sockaddr of the last destination sent to, built once per address. */
   private sentTo: { dst: Addr; sockaddr: Uint8Array } | null = null;
   private joined = false;
@@ -160,8 +173,7 @@ export class VrrpSocket {
   /** Reads the next waiting datagram into `received`: its length, or -1
    * when none waits. */
   receive(): number {
-    const r = this.received;
-    return sys.recvmsgInto(this.rx, r.data, r.from, r.dst, r.info);
+    return receiveInto(this.rx, this.received);
   }
 
   /** The sender of the datagram in `received` (IPv6: the IPv4 header has it). */

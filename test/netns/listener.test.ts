@@ -91,4 +91,31 @@ describe("the backup's listener", () => {
     expect(b.instance()!.counters.becameMaster).toBe(becameMaster);
     expect(a.state()).toBe("master");
   });
+
+  it("a stopped listener is found out by the daemon's backstop, killed and replaced; the master's silence is still seen", async () => {
+    const { ns, a, b } = topology();
+    a.startFloatgw(uci({ ...FAST, priority: "150" }));
+    b.startFloatgw(uci({ ...FAST, priority: "100" }));
+    await waitFor("A master, B backup", () => a.state() === "master" && b.state() === "backup" && b.instance()?.master === "198.18.0.2", 30_000);
+    const [first] = await waitFor("B's listener", () => (b.listeners().length === 1 ? b.listeners() : null), 10_000);
+    const { becameMaster } = b.instance()!.counters;
+    process.kill(first!, "SIGSTOP");
+    try {
+      // Ten Master_Down_Intervals (3.6 s) after the last advert the core heard, then 200 ms for an answer.
+      await waitFor("another listener", () => b.listeners().length === 1 && b.listeners()[0] !== first, 15_000);
+      await waitFor("the stopped one killed", () => !b.listeners().includes(first!), 5_000);
+      expect(b.log).toContain(`the listener (pid ${first}) did not answer within 200 ms`);
+      expect(b.state()).toBe("backup");
+      expect(b.instance()!.counters.becameMaster).toBe(becameMaster);
+      must(["ip", "-n", ns.sw, "link", "set", "pa", "down"]);
+      await waitFor("B master", () => b.state() === "master", 10_000);
+      expect(b.instance()!.transitions.at(-1)?.reason).toMatch(/master down timer expired/);
+    } finally {
+      try {
+        process.kill(first!, "SIGKILL"); // if the daemon did not
+      } catch {
+        // gone
+      }
+    }
+  });
 });
