@@ -29,6 +29,20 @@ const FAMILIES = [
   { family: "IPv6", vip: VIP6, section: (priority: string) => uci({ ...FAST, priority, name: "lan6", address: [`${VIP6}/64`] }), master: /^fe80::/ },
 ];
 
+/** A (priority 150) master, B (100) its backup with a listener: the
+ * listener's pid and B's takeovers so far (it may have been master for a
+ * moment at start-up, before A's first advert). */
+async function following(conf: (priority: string) => string) {
+  const { ns, a, b } = topology();
+  a.startFloatgw(conf("150"));
+  b.startFloatgw(conf("100"));
+  await waitFor("A master, B backup", () => a.state() === "master" && b.state() === "backup" && b.instance()?.master === "198.18.0.2", 30_000);
+  const [listener] = await waitFor("B's listener", () => (b.listeners().length === 1 ? b.listeners() : null), 10_000);
+  return { ns, a, b, listener: listener!, becameMaster: b.instance()!.counters.becameMaster };
+}
+
+const fast = (priority: string) => uci({ ...FAST, priority });
+
 describe("the backup's listener", () => {
   it.each(FAMILIES)("$family: the backup's daemon sleeps through its master's adverts, counts them, and takes over when the master's port goes down", async ({ vip, section, master }) => {
     const { ns, a, b } = topology();
@@ -59,14 +73,9 @@ describe("the backup's listener", () => {
   });
 
   it("a master's priority 0 reaches the backup's daemon at once, past the listener", async () => {
-    const { a, b } = topology();
     // 1 s adverts: a Master_Down_Interval of 3.6 s, so a takeover well
     // before it can only come from the priority 0.
-    const conf = (priority: string) => uci({ version: "3", advert_int: "1", priority });
-    a.startFloatgw(conf("150"));
-    b.startFloatgw(conf("100"));
-    await waitFor("A master, B backup", () => a.state() === "master" && b.state() === "backup" && b.instance()?.master === "198.18.0.2", 30_000);
-    await waitFor("B's listener", () => b.listeners().length === 1, 10_000);
+    const { a, b } = await following((priority) => uci({ version: "3", advert_int: "1", priority }));
     await sleep(2500);
     const t0 = Date.now();
     expect(await a.stopFloatgw("SIGTERM")).toBe(0);
@@ -78,13 +87,8 @@ describe("the backup's listener", () => {
   });
 
   it("a killed listener is replaced, and the backup carries on without a transition", async () => {
-    const { a, b } = topology();
-    a.startFloatgw(uci({ ...FAST, priority: "150" }));
-    b.startFloatgw(uci({ ...FAST, priority: "100" }));
-    await waitFor("A master, B backup", () => a.state() === "master" && b.state() === "backup" && b.instance()?.master === "198.18.0.2", 30_000);
-    const [first] = await waitFor("B's listener", () => (b.listeners().length === 1 ? b.listeners() : null), 10_000);
-    const { becameMaster } = b.instance()!.counters;
-    process.kill(first!, "SIGKILL");
+    const { a, b, listener: first, becameMaster } = await following(fast);
+    process.kill(first, "SIGKILL");
     await waitFor("another listener", () => b.listeners().length === 1 && b.listeners()[0] !== first, 10_000);
     await sleep(1000);
     expect(b.state()).toBe("backup");
@@ -93,17 +97,12 @@ describe("the backup's listener", () => {
   });
 
   it("a stopped listener is found out by the daemon's backstop, killed and replaced; the master's silence is still seen", async () => {
-    const { ns, a, b } = topology();
-    a.startFloatgw(uci({ ...FAST, priority: "150" }));
-    b.startFloatgw(uci({ ...FAST, priority: "100" }));
-    await waitFor("A master, B backup", () => a.state() === "master" && b.state() === "backup" && b.instance()?.master === "198.18.0.2", 30_000);
-    const [first] = await waitFor("B's listener", () => (b.listeners().length === 1 ? b.listeners() : null), 10_000);
-    const { becameMaster } = b.instance()!.counters;
-    process.kill(first!, "SIGSTOP");
+    const { ns, b, listener: first, becameMaster } = await following(fast);
+    process.kill(first, "SIGSTOP");
     try {
       // Ten Master_Down_Intervals (3.6 s) after the last advert the core heard, then 200 ms for an answer.
       await waitFor("another listener", () => b.listeners().length === 1 && b.listeners()[0] !== first, 15_000);
-      await waitFor("the stopped one killed", () => !b.listeners().includes(first!), 5_000);
+      await waitFor("the stopped one killed", () => !b.listeners().includes(first), 5_000);
       expect(b.log).toContain(`the listener (pid ${first}) did not answer within 200 ms`);
       expect(b.state()).toBe("backup");
       expect(b.instance()!.counters.becameMaster).toBe(becameMaster);
@@ -112,7 +111,7 @@ describe("the backup's listener", () => {
       expect(b.instance()!.transitions.at(-1)?.reason).toMatch(/master down timer expired/);
     } finally {
       try {
-        process.kill(first!, "SIGKILL"); // if the daemon did not
+        process.kill(first, "SIGKILL"); // if the daemon did not
       } catch {
         // gone
       }
