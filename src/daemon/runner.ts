@@ -82,7 +82,7 @@ const VIP_RENEW_MS = (VIP_LIFETIME_S * 1000) / 3;
 
 /** How many Master_Down_Intervals past the core's own (the last advert
  * it heard) a backup's daemon checks on its listener child (Runner.deadline). */
-const LISTEN_BACKSTOP = 10;
+const LISTEN_BACKSTOP = 30;
 
 export interface PeerSeen {
   readonly addr: Addr;

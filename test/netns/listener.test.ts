@@ -100,8 +100,8 @@ describe("the backup's listener", () => {
     const { ns, b, listener: first, becameMaster } = await following(fast);
     process.kill(first, "SIGSTOP");
     try {
-      // Ten Master_Down_Intervals (3.6 s) after the last advert the core heard, then 200 ms for an answer.
-      await waitFor("another listener", () => b.listeners().length === 1 && b.listeners()[0] !== first, 15_000);
+      // Thirty Master_Down_Intervals (10.8 s) after the last advert the core heard, then 200 ms for an answer.
+      await waitFor("another listener", () => b.listeners().length === 1 && b.listeners()[0] !== first, 25_000);
       await waitFor("the stopped one killed", () => !b.listeners().includes(first), 5_000);
       expect(b.log).toContain(`the listener (pid ${first}) did not answer within 200 ms`);
       expect(b.state()).toBe("backup");
