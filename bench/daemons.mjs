@@ -81,7 +81,7 @@ class Daemon {
   /** Every process the daemon runs, its helpers too (floatgw's watcher,
    * which a signal to the daemon leaves alone): what it costs is theirs. */
   costPids() {
-    return this.helperComm ? [...this.pids(), ...this.lab.pids(this.role, this.helperComm)] : this.pids();
+    return [...this.pids(), ...this.helperComms.flatMap((comm) => this.lab.pids(this.role, comm))];
   }
 
   /** Sends `signal` to every process of the daemon (SIGSTOP, SIGCONT) and
@@ -111,7 +111,8 @@ class Daemon {
 
 export class Floatgw extends Daemon {
   comm = "floatgwd";
-  helperComm = "floatgwd-watch";
+  /** The dead-man switch's watcher (a master's) and the backup's listener. */
+  helperComms = ["floatgwd-watch", "floatgwd-listen"];
   name = "floatgw";
 
   constructor(lab, role, profile, { track = null, vrids = 1 } = {}) {
@@ -170,7 +171,7 @@ ${Array.from({ length: vrids }, (_, i) => vip(i)).join("")}`);
 
 export class Keepalived extends Daemon {
   comm = "keepalived";
-  helperComm = null;
+  helperComms = [];
   name = "keepalived";
 
   constructor(lab, role, profile, { track = null, vrids = 1 } = {}) {

@@ -19,8 +19,8 @@ export type { TimerSlot, Timers } from "./timers";
 export { TIMER_SLOTS, nextDeadline } from "./timers";
 export type { Version } from "./timing";
 export { masterDownIntervalMs, skewTimeMs } from "./timing";
-export type { Action, Event, EventKind, HeardAdvert, InstanceState, Role, TransitionId } from "./state";
-export { TIMEOUT, TRANSITIONS, createInstance, step } from "./state";
+export type { Action, Event, EventKind, HeardAdvert, InstanceState, MasterDownWatch, Role, TransitionId } from "./state";
+export { TIMEOUT, TRANSITIONS, createInstance, masterDownWatch, step } from "./state";
 export type { Result } from "./result";
 export type { Centisec, Ms, Priority, Vrid } from "./units";
 export {

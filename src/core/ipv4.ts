@@ -62,3 +62,16 @@ export function decodeVrrpDatagram(bytes: Uint8Array): Result<Ipv4Datagram, Ipv4
 export function sameIpv4Datagram(a: Uint8Array, length: number, b: Uint8Array, same: SameBytes = sameBytes): boolean {
   return length === b.length && length >= 12 && same(a, 0, b, 0, 4) && same(a, 6, b, 6, 4) && same(a, 12, b, 12, length - 12);
 }
+
+/** Identification (bytes 4-5) and Header Checksum (10-11): what changes
+ * between two datagrams that decode the same. */
+const PER_DATAGRAM = [4, 5, 10, 11];
+
+/** Which bytes of a `length`-byte IPv4 datagram must match for another one
+ * to decode as it does (1) and which may differ (0): sameIpv4Datagram as a
+ * mask, for the kernel's filter and the listener child (src/platform/bpf.ts). */
+export function ipv4DatagramMask(length: number): Uint8Array {
+  const mask = new Uint8Array(length).fill(1);
+  for (const at of PER_DATAGRAM) if (at < length) mask[at] = 0;
+  return mask;
+}

@@ -528,6 +528,28 @@ function onAdvert(s: InstanceState, rx: ReceivedAdvert, now: Ms): readonly Actio
   return [{ kind: "log", level: "warn", reason: "address-mismatch", message: `advert from ${formatAddr(rx.src)}: ${mismatch}` }, ...handler(s, rx, now)];
 }
 
+/** A backup's Master_Down_Timer while it stands for "the master it follows
+ * fell silent": set by an advert from that master, at a priority other than
+ * 0, to the Master_Down_Interval after it.
+ * Then each repeat of that advert only moves the timer on, and a child
+ * process can keep it (src/daemon/listener.ts). */
+export interface MasterDownWatch {
+  /** When the master's last advert was heard. */
+  readonly heardAt: Ms;
+  /** The Master_Down_Interval: the silence after it that makes the timer fire. */
+  readonly limitMs: number;
+}
+
+/** The backup's Master_Down_Timer as a watch, or null when it stands for
+ * something else (a priority 0's Skew_Time, a lower master preempted, no
+ * master heard, not a backup). */
+export function masterDownWatch(s: InstanceState): MasterDownWatch | null {
+  const h = s.heard;
+  if (s.role !== "backup" || h === null || h.priority === STOP_PRIORITY || s.timers.masterDown === null) return null;
+  const limitMs = masterDownInterval(s);
+  return s.timers.masterDown === h.at + limitMs ? { heardAt: h.at, limitMs } : null;
+}
+
 // ---- timers ------------------------------------------------------------------
 
 function masterDownReason(s: InstanceState): string {

@@ -28,11 +28,13 @@ export function clearTimers(t: Timers): void {
   t.startDelay = t.masterDown = t.adver = t.preemptDelay = t.garpRepeat = t.garpRefresh = null;
 }
 
-/** The earliest armed slot. Written out slot by slot: it runs after every
- * event, and a loop over the names costs several times more in QuickJS. */
-export function nextDeadline(t: Timers): Ms | null {
+/** The earliest armed slot, leaving out masterDown when `watched` (the
+ * backup's listener child keeps that deadline: src/daemon/listener.ts).
+ * Written out slot by slot: it runs after every event, and a loop over the
+ * names costs several times more in QuickJS. */
+export function nextDeadline(t: Timers, watched = false): Ms | null {
   let min = t.startDelay;
-  if (t.masterDown !== null && (min === null || t.masterDown < min)) min = t.masterDown;
+  if (!watched && t.masterDown !== null && (min === null || t.masterDown < min)) min = t.masterDown;
   if (t.adver !== null && (min === null || t.adver < min)) min = t.adver;
   if (t.preemptDelay !== null && (min === null || t.preemptDelay < min)) min = t.preemptDelay;
   if (t.garpRepeat !== null && (min === null || t.garpRepeat < min)) min = t.garpRepeat;

@@ -215,7 +215,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
   const device = (name: string): Device => {
     let d = devices.get(name);
     if (!d) {
-      d = new Device(name, rtnl, host, logger(name));
+      d = new Device(name, rtnl, host, children, logger(name));
       devices.set(name, d);
       d.start();
     }

@@ -15,6 +15,8 @@ import { Rtnl, type RtnlEvent } from "../platform/rtnl";
 import { sockaddrNl } from "../platform/sockaddr";
 import { VrrpSocket } from "../platform/vrrp-socket";
 import { type LinkEvent, type LinkState, MIN_DELETION_GRACE_MS, type PortFlags, createLink, portsLost, stepLink } from "../track/link";
+import type { Children } from "../platform/children";
+import { Listener } from "./listener";
 import { guarded, type Logger } from "./log";
 import { Runner, type RunnerHost } from "./runner";
 import type { InstanceSpec } from "./spec";
@@ -44,7 +46,8 @@ const RECEIVE_PENDING_LIMIT = 80;
 export type DeviceDrops = Record<string, number>;
 
 /** What the daemon gives every runner; the device adds its link's part. */
-export type DeviceHost = Omit<RunnerHost, "send" | "addAddress" | "refreshAddress" | "deleteAddress" | "hasAddress" | "announce" | "receivePending">;
+export type DeviceHost = Omit<RunnerHost, "send" | "addAddress" | "refreshAddress" | "deleteAddress" | "hasAddress" | "announce" | "receivePending"
+  | "listenChanged">;
 
 export class Device {
   readonly runners: Runner[] = [];
@@ -55,6 +58,8 @@ export class Device {
   private mac: Uint8Array = new Uint8Array(6);
   private addresses: AddrInfo[] = [];
   private readonly sockets = new Map<Family, VrrpSocket>();
+  /** The backups' listener child of each socket (src/daemon/listener.ts). */
+  private readonly listeners = new Map<Family, Listener>();
   private announcer: Announcer | null = null;
   /** What the link's changes mean: src/track/link.ts. */
   private link: LinkState;
@@ -64,7 +69,7 @@ export class Device {
   private ports = new Map<number, PortFlags>();
 
   constructor(readonly name: string, private readonly rtnl: Rtnl, private readonly host: DeviceHost,
-    private readonly log: Logger) {
+    private readonly children: Children, private readonly log: Logger) {
     this.link = createLink(name, "missing");
   }
 
@@ -160,6 +165,15 @@ export class Device {
       const socket = new VrrpSocket({ family, ifname: this.name, ifindex: this.ifindex, source, joinGroup: this.multicast(family) },
         (m) => this.log("warn", m));
       this.sockets.set(family, socket);
+      const listener = new Listener(socket, {
+        now: () => this.host.now(),
+        runners: () => this.runners.filter((r) => r.spec.family === family),
+        drop: (reason, n) => this.drop(reason, n),
+      }, this.children, this.log);
+      this.listeners.set(family, listener);
+      // A re-created device: its backups' wants have not changed, but the
+      // new sockets have no listener yet.
+      listener.update();
       this.updateMembership(family);
       watchReadable(socket.rx, guarded(this.log, "VRRP receive", () => this.receive(socket)));
       watchReadable(socket.tx, guarded(this.log, "VRRP socket", () => socket.discardTx(DISCARD_PER_TURN)));
@@ -169,6 +183,8 @@ export class Device {
   }
 
   private detach(): void {
+    for (const listener of this.listeners.values()) listener.stop();
+    this.listeners.clear();
     for (const socket of this.sockets.values()) {
       watchReadable(socket.rx, null);
       watchReadable(socket.tx, null);
@@ -210,7 +226,12 @@ export class Device {
     const length = socket.receive();
     if (length < 0) return false;
     const runner = this.runnerFor(socket.family, vridAt(socket, length));
-    if (runner === undefined || !runner.repeat(socket, length)) this.decode(socket, length);
+    if (runner === undefined || !runner.repeat(socket, length)) {
+      // Not a copy of its master's advert: the core hears the copies the
+      // listener took before it (a no-op unless one watches).
+      if (runner !== undefined) this.listeners.get(socket.family)?.sync(runner);
+      this.decode(socket, length);
+    }
     return true;
   }
 
@@ -250,8 +271,8 @@ export class Device {
     else runner.receive({ payload, src, dst, ttl, raw });
   }
 
-  private drop(reason: string): void {
-    this.drops[reason] = (this.drops[reason] ?? 0) + 1;
+  private drop(reason: string, n = 1): void {
+    this.drops[reason] = (this.drops[reason] ?? 0) + n;
   }
 
   /** A batch of events from the daemon's netlink monitor. Deleting a
@@ -411,6 +432,7 @@ export class Device {
       alive: () => h.alive(),
       beaconChanged: (stopped) => h.beaconChanged(stopped),
       beaconsSent: (name) => h.beaconsSent(name),
+      listenChanged: (family) => this.listeners.get(family)?.update(),
       send: (family, message, dst) => {
         const socket = this.sockets.get(family);
         if (!socket) throw new Error(`no IPv${family} socket on ${this.name}`);

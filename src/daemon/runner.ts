@@ -18,13 +18,13 @@ import { advertFor } from "../core/instance-config";
 import { sameIpv4Datagram } from "../core/ipv4";
 import { decodeAdvert, encodeAdvert } from "../core/packet";
 import { type Contribution, type PriorityBreakdown, type TrackTerm, effectivePriority } from "../core/priority";
-import { type Action, type BeaconSchedule, type Event, type InstanceState, type Role, TIMEOUT, createInstance, nextBeaconAt, step } from "../core/state";
+import { type Action, type BeaconSchedule, type Event, type InstanceState, type Role, TIMEOUT, createInstance, masterDownWatch, nextBeaconAt, step } from "../core/state";
 import { nextDeadline } from "../core/timers";
 import type { Ms } from "../core/units";
 import type { LinkPresence } from "../track/link";
 import type { TrackUse } from "../track/spec";
 import { Timer, after, bytesEqual, isSyscallError } from "../platform/engine";
-import { VRRP_GROUP_V4, VRRP_GROUP_V6, type VrrpSocket } from "../platform/vrrp-socket";
+import { type Received, VRRP_GROUP_V4, VRRP_GROUP_V6, type VrrpSocket } from "../platform/vrrp-socket";
 import { guarded, type Logger } from "./log";
 import { LogLimiter } from "./log-limiter";
 import { type InstanceSpec, coreConfig } from "./spec";
@@ -66,6 +66,9 @@ export interface RunnerHost {
   beaconChanged(stopped: boolean): void;
   /** The periodic adverts the watcher children sent for the instance. */
   beaconsSent(name: string): number;
+  /** What the instance's listener child should watch changed (listenWant):
+   * the device's listener looks again (src/daemon/listener.ts). */
+  listenChanged(family: 4 | 6): void;
 }
 
 /**
@@ -86,6 +89,10 @@ export interface RunnerHost {
 const VIP_LIFETIME_S = 90;
 const VIP_RENEW_MS = (VIP_LIFETIME_S * 1000) / 3;
 
+/** How many Master_Down_Intervals past the core's own (the last advert
+ * it heard) a backup's daemon checks on its listener child (Runner.deadline). */
+const LISTEN_BACKSTOP = 30;
+
 export interface PeerSeen {
   readonly addr: Addr;
   readonly priority: number;
@@ -104,7 +111,7 @@ export interface Incoming {
 }
 
 /** The last datagram that decoded, and the event it made. */
-interface Decoded {
+export interface Decoded {
   readonly raw: Uint8Array;
   readonly src: Addr;
   readonly dst: Addr;
@@ -112,16 +119,45 @@ interface Decoded {
   readonly event: Event;
 }
 
+/** A backup's master repeats one advert: the listener child may watch for
+ * copies of `template` and tell when none came for `limitMs` (the core's
+ * Master_Down_Interval: core/state.ts masterDownWatch). */
+export interface ListenWant {
+  readonly template: Decoded;
+  readonly limitMs: number;
+}
+
+/** A listener child watching for this instance: while it does, the
+ * runner's timer leaves the Master_Down_Timer to it. */
+export interface Cover {
+  readonly want: ListenWant;
+  /** Copies it took from the socket so far (the core has not counted them). */
+  copies(): number;
+  /** When the newest of them came, as far as the child has read (null: none yet). */
+  newest(): Ms | null;
+  /** Lets the core hear the newest copy the child took (caughtUp), before
+   * an event that may end the cover, which would leave the core's timer
+   * where the last advert it heard set it. */
+  catchUp(): void;
+}
+
 export class Runner {
   spec: InstanceSpec;
   state: InstanceState | null = null;
   vipPresent = false;
   lastPeer: PeerSeen | null = null;
-  /** The core's next deadline, which the timer is set for (null: not set). */
-  private timerAt: Ms | null = null;
+  /** The core's next deadline, which the timer is set for (null: not set;
+   * undefined: not known, set it again). */
+  private timerAt: Ms | null | undefined = null;
   private readonly timer: Timer;
   private cancelGarp: (() => void) | null = null;
   private decoded: Decoded | null = null;
+  /** The datagram the core last accepted from the master it follows. */
+  private template: Decoded | null = null;
+  private want: ListenWant | null = null;
+  private cover: Cover | null = null;
+  /** Adverts the listener children took that the core never saw. */
+  private absorbed = 0;
   /** Our message at one priority, for each destination. */
   private encoded: { priority: number; targets: readonly Addr[]; messages: Uint8Array[] } | null = null;
   private cancelRefresh: (() => void) | null = null;
@@ -172,6 +208,7 @@ export class Runner {
   private begin(primary: Addr): void {
     this.waitingToStart = null;
     this.forget();
+    this.absorbed = 0;
     this.state = createInstance(coreConfig(this.spec, primary));
     const b = this.breakdown;
     this.log("info", `starting: VRRPv${this.spec.version} priority ${b.effective}`
@@ -233,16 +270,110 @@ export class Runner {
     this.feedAt(event, this.host.now());
   }
 
-  private feedAt(event: Event, now: Ms): void {
+  /** `from`: the datagram that made `event`; if the core took it as its
+   * master's advert, it becomes the listener's template. */
+  private feedAt(event: Event, now: Ms, from: Decoded | null = null): void {
     const s = this.state;
     if (!s) return;
+    // An advert comes after Device.receive has caught up.
+    if (this.cover !== null && event.kind !== "advert") this.cover.catchUp();
     const role = s.role;
     const priority = s.priority;
     const actions = step(s, event, now);
     // Indexed: for...of makes an iterator object in QuickJS.
     for (let i = 0; i < actions.length; i++) this.perform(actions[i] as Action);
-    this.schedule(nextDeadline(s.timers), now);
+    // The core keeps the source address it heard (the same object) with
+    // the time: this very datagram set it.
+    if (from !== null && s.heard !== null && s.heard.addr === from.src && s.heard.at === now) this.template = from;
+    this.lookAtWant();
+    this.schedule(this.deadline(s), now);
     if (role !== s.role || priority !== s.priority) this.host.changed();
+  }
+
+  /** What a listener child may watch for this instance now, or null. */
+  listenWant(): ListenWant | null {
+    return this.want;
+  }
+
+  /** Works out the want again; a new one is the listener's business, and
+   * a cover for another ends. */
+  private lookAtWant(): void {
+    const s = this.state;
+    const w = s === null ? null : masterDownWatch(s);
+    const t = this.template;
+    const limitMs = w !== null && t !== null && s?.heard?.addr === t.src ? w.limitMs : null;
+    const old = this.want;
+    if (limitMs === null ? old === null : old !== null && old.template === t && old.limitMs === limitMs) return;
+    this.want = limitMs === null || t === null ? null : { template: t, limitMs };
+    if (this.cover !== null) {
+      this.absorbed += this.cover.copies();
+      this.cover = null;
+    }
+    this.host.listenChanged(this.spec.family);
+  }
+
+  /** A listener child watches for this instance (or no longer, null). */
+  covered(cover: Cover | null): void {
+    if (this.cover !== null && this.cover !== cover) this.absorbed += this.cover.copies();
+    this.cover = cover !== null && cover.want === this.want ? cover : null;
+    this.reschedule();
+  }
+
+  /** The newest copy of `template` a listener child took came at `at`: the
+   * core hears it then, unless it heard something since. */
+  caughtUp(template: Decoded, at: Ms): void {
+    const s = this.state;
+    if (s === null || template !== this.template || s.role !== "backup" || s.heard === null || at <= s.heard.at) return;
+    this.absorbed--; // the core counts this one
+    this.heard(template, at);
+    this.reschedule();
+  }
+
+  /** The core's next deadline; while a listener child keeps the
+   * Master_Down_Timer, the backstop instead: should the child stop
+   * answering (stopped, stuck), the timer then asks it (feedAt's catchUp),
+   * finds out, and takes the timer back. One wake-up per LISTEN_BACKSTOP
+   * Master_Down_Intervals, where there was one per advert. */
+  private deadline(s: InstanceState): Ms | null {
+    const next = nextDeadline(s.timers, this.cover !== null);
+    const down = s.timers.masterDown;
+    if (this.cover === null || down === null) return next;
+    const backstop = (down + LISTEN_BACKSTOP * this.cover.want.limitMs) as Ms;
+    return next === null || backstop < next ? backstop : next;
+  }
+
+  /** Sets the timer again from the clock, after a feed at another time or
+   * a change of cover. */
+  private reschedule(): void {
+    const s = this.state;
+    if (s === null) return;
+    this.timerAt = undefined;
+    this.schedule(this.deadline(s), this.host.now());
+  }
+
+  /** A listener child heard no copy of the master's advert in time: the
+   * core decides, with what waits on the socket read first. */
+  silent(): void {
+    this.covered(null);
+    if (this.state?.role === "backup") this.host.receivePending(this.spec.family);
+    this.feed(TIMEOUT);
+  }
+
+  /** When the core last heard its master, if it did. */
+  heardAt(): Ms | null {
+    return this.state?.heard?.at ?? null;
+  }
+
+  /** When the master was last heard, with the copies a listener child took. */
+  peerSeenAt(): Ms | null {
+    const at = this.lastPeer?.at ?? null;
+    const copy = this.cover?.newest() ?? null;
+    return at === null || copy === null || copy < at ? at : copy;
+  }
+
+  /** Adverts received, with those a listener child took for the core. */
+  advertsRx(): number {
+    return (this.state?.counters.advertsRx ?? 0) + this.absorbed + (this.cover?.copies() ?? 0);
   }
 
   receive(msg: Incoming): void {
@@ -255,29 +386,20 @@ export class Runner {
     }
     const event: Event = { kind: "advert", rx: { advert: decoded.value, src: msg.src, ttl: msg.ttl } };
     this.decoded = { raw: msg.raw, src: msg.src, dst: msg.dst, ttl: msg.ttl, event };
-    this.heard(this.decoded);
+    this.heard(this.decoded, this.host.now());
   }
 
   /** When `socket` just read the same datagram as the last one decoded,
    * feeds its event again and says so; otherwise the caller decodes it. */
   repeat(socket: VrrpSocket, length: number): boolean {
     const last = this.decoded;
-    if (last === null || this.state === null) return false;
-    const r = socket.received;
-    if (socket.family === 4) {
-      if (!sameIpv4Datagram(r.data, length, last.raw, bytesEqual)) return false;
-    } else if (length !== last.raw.length || r.info[0] !== last.ttl || r.info[4] !== 16
-      || !bytesEqual(r.data, 0, last.raw, 0, length) || !bytesEqual(r.from, 8, last.src.bytes, 0, 16)
-      || !bytesEqual(r.dst, 0, last.dst.bytes, 0, 16)) {
-      return false;
-    }
-    this.heard(last);
+    if (last === null || this.state === null || !sameDatagram(socket.received, length, last)) return false;
+    this.heard(last, this.host.now());
     return true;
   }
 
-  private heard(d: Decoded): void {
-    const now = this.host.now();
-    this.feedAt(d.event, now);
+  private heard(d: Decoded, now: Ms): void {
+    this.feedAt(d.event, now, d);
     // Only an advert the core accepted from the master it follows (or one
     // that preempted us) names the peer: the lease channel talks to it. The
     // core updates `heard` in place, stamped with the time it was accepted.
@@ -290,8 +412,11 @@ export class Runner {
 
   /** Drops what was decoded and encoded under the previous configuration. */
   private forget(): void {
+    this.cover?.catchUp();
     this.decoded = null;
     this.encoded = null;
+    this.template = null;
+    this.lookAtWant();
   }
 
   /** A reload changed only the priority, the trackers or the notify
@@ -548,6 +673,17 @@ export class Runner {
     this.cancelGarp?.();
     this.cancelGarp = null;
   }
+}
+
+/** Whether the datagram in `r` (its first `length` bytes) is `d` again:
+ * IPv4, the same bytes but for Identification and Header Checksum; IPv6,
+ * the same VRRP message from the same source to the same destination
+ * with the same hop limit (decoding is a function of those). */
+export function sameDatagram(r: Received, length: number, d: Decoded): boolean {
+  if (d.src.family === 4) return sameIpv4Datagram(r.data, length, d.raw, bytesEqual);
+  return length === d.raw.length && r.info[0] === d.ttl && r.info[4] === 16
+    && bytesEqual(r.data, 0, d.raw, 0, length) && bytesEqual(r.from, 8, d.src.bytes, 0, 16)
+    && bytesEqual(r.dst, 0, d.dst.bytes, 0, 16);
 }
 
 /** How a term that puts the instance in FAULT is failing. */

@@ -73,12 +73,12 @@ function instanceStatus(r: Runner, now: Ms): InstanceStatus {
     advertIntervalMs: spec.advertIntervalCs * 10,
     masterAdvertIntervalMs: (s?.masterAdverIntervalCs ?? spec.advertIntervalCs) * 10,
     peer: r.lastPeer
-      ? { address: formatAddr(r.lastPeer.addr), priority: r.lastPeer.priority, lastSeenMsAgo: now - r.lastPeer.at }
+      ? { address: formatAddr(r.lastPeer.addr), priority: r.lastPeer.priority, lastSeenMsAgo: now - (r.peerSeenAt() ?? r.lastPeer.at) }
       : null,
     dhcp: dhcpRole(spec, s?.role ?? null),
     counters: c
       ? {
-          advertsRx: c.advertsRx, advertsTx: r.advertsSent(), priorityZeroRx: c.priorityZeroRx,
+          advertsRx: r.advertsRx(), advertsTx: r.advertsSent(), priorityZeroRx: c.priorityZeroRx,
           priorityZeroTx: c.priorityZeroTx, becameMaster: c.becameMaster, transitions: c.transitions,
           addressMismatch: c.addressMismatch, otherMasterSeen: c.otherMasterSeen, drops: { ...c.drops },
         }

@@ -31,7 +31,7 @@
 // then added to the instance's total.
 import { type Plan, type PlanSend, type WatchedInstance, type WatcherReport, decide, planFor, samePlan } from "../core/deadman";
 import type { Ms } from "../core/units";
-import type { Children } from "../platform/children";
+import { type Children, closeChannel } from "../platform/children";
 import { after, sys, watchReadable } from "../platform/engine";
 import { guarded, type Logger } from "./log";
 
@@ -158,13 +158,7 @@ export class Watcher {
 
   /** Tells the child to leave without firing; it may have gone already. */
   private disarm(c: Child): void {
-    watchReadable(c.fd, null);
-    try {
-      sys.sendto(c.fd, DISARM, null);
-    } catch {
-      // EPIPE: it ended already (reaped through Children).
-    }
-    sys.close(c.fd);
+    closeChannel(c.fd, DISARM);
   }
 
   /** Learns whether the child fired while the daemon did not run, before

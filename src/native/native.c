@@ -25,6 +25,7 @@
 #include <string.h>
 #include <grp.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -210,8 +211,11 @@ static void set_prop(JSContext *ctx, JSValue obj, const char *name, JSValue v)
 struct received {
     struct sockaddr_storage from;
     socklen_t fromlen;
-    int ttl, ifindex, truncated, dstlen;
+    int ttl, ifindex, truncated, dstlen, stamped;
     uint8_t dst[16];
+    /* The kernel's arrival time (CLOCK_REALTIME), when the socket asked for
+     * SO_TIMESTAMPNS. */
+    struct timespec stamp;
 };
 
 /* One recvmsg(MSG_DONTWAIT) into buf: the datagram's length, or -1 with
@@ -241,7 +245,7 @@ static ssize_t receive(int fd, uint8_t *buf, size_t len, struct received *r)
         return n;
     r->fromlen = msg.msg_namelen;
     r->ttl = r->ifindex = -1;
-    r->dstlen = 0;
+    r->dstlen = r->stamped = 0;
     r->truncated = (msg.msg_flags & MSG_TRUNC) != 0;
     for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
         if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
@@ -252,6 +256,9 @@ static ssize_t receive(int fd, uint8_t *buf, size_t len, struct received *r)
             r->ifindex = pi.ipi_ifindex;
             memcpy(r->dst, &pi.ipi_addr, 4);
             r->dstlen = 4;
+        } else if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+            memcpy(&r->stamp, CMSG_DATA(c), sizeof r->stamp);
+            r->stamped = 1;
         } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPLIMIT) {
             memcpy(&r->ttl, CMSG_DATA(c), sizeof r->ttl);
         } else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO) {
@@ -784,6 +791,12 @@ static int64_t monotonic_ms64(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000L;
 }
 
+/* The same modulo 2^32, as the listener's page and messages carry it. */
+static uint32_t monotonic_ms32(void)
+{
+    return (uint32_t)monotonic_ms64();
+}
+
 /* The thresholds of src/core/deadman.ts (Liveness) and what the child
  * knows of the daemon: /proc/PID/stat open on stat_fd, and when it was
  * last found alive (at ref_ms, with ref_ticks of CPU time). */
@@ -965,10 +978,54 @@ fire:
     _exit(1);
 }
 
-static void unmap_counts(JSRuntime *rt, void *opaque, void *ptr)
+/* Unmaps a page shared with a child: JS_NewArrayBuffer's free function,
+ * with the page's size as its opaque. */
+static void unmap_shared(JSRuntime *rt, void *opaque, void *ptr)
 {
     (void)rt;
     munmap(ptr, (size_t)(uintptr_t)opaque);
+}
+
+/* Forks a helper child named `name` (/proc/PID/comm, for ps and top, and
+ * so that a search by comm finds the daemon alone) with its signals at
+ * their defaults and every descriptor closed but the `nkeep` of `keep`.
+ * Returns what fork returns; the child goes on only with syscalls. */
+static pid_t fork_helper(const char *name, const int *keep, uint32_t nkeep)
+{
+    static const int defaults[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE, SIGUSR1, SIGUSR2 };
+    struct sigaction dfl;
+    uint32_t i, k;
+    int fd, max, kept;
+    pid_t pid;
+
+    max = (int)sysconf(_SC_OPEN_MAX);
+    if (max < 0 || max > 65536)
+        max = 65536;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    pid = fork();
+    if (pid != 0)
+        return pid;
+    prctl(PR_SET_NAME, name, 0, 0, 0);
+    for (k = 0; k < countof(defaults); k++)
+        sigaction(defaults[k], &dfl, NULL);
+    for (fd = 0; fd < max; fd++) {
+        kept = 0;
+        for (i = 0; i < nkeep && !kept; i++)
+            kept = fd == keep[i];
+        if (!kept)
+            close(fd);
+    }
+    return 0;
+}
+
+/* [pid, fd] as the forking natives return them. */
+static JSValue pid_and_fd(JSContext *ctx, pid_t pid, int fd)
+{
+    JSValue v = JS_NewArray(ctx);
+    JS_SetPropertyUint32(ctx, v, 0, JS_NewInt32(ctx, pid));
+    JS_SetPropertyUint32(ctx, v, 1, JS_NewInt32(ctx, fd));
+    return v;
 }
 
 /* watcher(silenceMs, recheckMs, quietCheckMs, spinPercent, afterDeathMs,
@@ -986,16 +1043,14 @@ static void unmap_counts(JSRuntime *rt, void *opaque, void *ptr)
  * bytes mean is TypeScript's business (src/daemon/watcher.ts). */
 static JSValue js_watcher(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
-    static const int defaults[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE, SIGUSR1, SIGUSR2 };
     struct plan beacons, first, then;
     struct liveness l;
-    struct sigaction dfl;
-    uint32_t i, k;
-    int after_death, after_silence, sv[2], fd, max, keep;
+    uint32_t i, nkeep;
+    int after_death, after_silence, sv[2], *keep;
     size_t counts_len;
     void *counts;
     pid_t pid;
-    JSValue v, buffer;
+    JSValue v;
 
     memset(&l, 0, sizeof l);
     if (get_int(ctx, argv[0], &l.silence_ms) || get_int(ctx, argv[1], &l.recheck_ms) || get_int(ctx, argv[2], &l.quiet_check_ms)
@@ -1017,9 +1072,17 @@ static JSValue js_watcher(JSContext *ctx, JSValueConst this_val, int argc, JSVal
         free_plan(&first);
         return JS_EXCEPTION;
     }
+    keep = malloc((1 + beacons.n + first.n + then.n) * sizeof *keep);
+    if (!keep) {
+        free_plan(&beacons);
+        free_plan(&first);
+        free_plan(&then);
+        return JS_ThrowOutOfMemory(ctx);
+    }
     counts_len = (beacons.n ? beacons.n : 1) * sizeof(uint32_t);
     counts = mmap(NULL, counts_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (counts == MAP_FAILED) {
+        free(keep);
         free_plan(&beacons);
         free_plan(&first);
         free_plan(&then);
@@ -1027,38 +1090,27 @@ static JSValue js_watcher(JSContext *ctx, JSValueConst this_val, int argc, JSVal
     }
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0) {
         munmap(counts, counts_len);
+        free(keep);
         free_plan(&beacons);
         free_plan(&first);
         free_plan(&then);
         return throw_errno(ctx, "socketpair");
     }
-    max = (int)sysconf(_SC_OPEN_MAX);
-    if (max < 0 || max > 65536)
-        max = 65536;
-    memset(&dfl, 0, sizeof dfl);
-    dfl.sa_handler = SIG_DFL;
-    pid = fork();
+    nkeep = 0;
+    keep[nkeep++] = sv[1];
+    for (i = 0; i < beacons.n; i++)
+        keep[nkeep++] = beacons.sends[i].fd;
+    for (i = 0; i < first.n; i++)
+        keep[nkeep++] = first.sends[i].fd;
+    for (i = 0; i < then.n; i++)
+        keep[nkeep++] = then.sends[i].fd;
+    pid = fork_helper("floatgwd-watch", keep, nkeep);
     if (pid == 0) {
-        /* Its own name (/proc/PID/comm), for ps and top, and so that a
-         * search by comm (procd, the tests) finds the daemon alone. */
-        prctl(PR_SET_NAME, "floatgwd-watch", 0, 0, 0);
-        for (k = 0; k < countof(defaults); k++)
-            sigaction(defaults[k], &dfl, NULL);
-        for (fd = 0; fd < max; fd++) {
-            keep = fd == sv[1];
-            for (i = 0; i < beacons.n && !keep; i++)
-                keep = fd == beacons.sends[i].fd;
-            for (i = 0; i < first.n && !keep; i++)
-                keep = fd == first.sends[i].fd;
-            for (i = 0; i < then.n && !keep; i++)
-                keep = fd == then.sends[i].fd;
-            if (!keep)
-                close(fd);
-        }
         /* Opened after the others are closed, so it cannot be one of them. */
         l.stat_fd = open_parent_stat();
         watch(sv[1], &l, after_death, after_silence, &beacons, counts, &first, &then);
     }
+    free(keep);
     free_plan(&beacons);
     free_plan(&first);
     free_plan(&then);
@@ -1068,11 +1120,281 @@ static JSValue js_watcher(JSContext *ctx, JSValueConst this_val, int argc, JSVal
         close(sv[0]);
         return throw_errno(ctx, "fork");
     }
-    buffer = JS_NewArrayBuffer(ctx, counts, counts_len, unmap_counts, (void *)(uintptr_t)counts_len, 0);
-    v = JS_NewArray(ctx);
-    JS_SetPropertyUint32(ctx, v, 0, JS_NewInt32(ctx, pid));
-    JS_SetPropertyUint32(ctx, v, 1, JS_NewInt32(ctx, sv[0]));
-    JS_SetPropertyUint32(ctx, v, 2, buffer);
+    v = pid_and_fd(ctx, pid, sv[0]);
+    JS_SetPropertyUint32(ctx, v, 2, JS_NewArrayBuffer(ctx, counts, counts_len, unmap_shared, (void *)(uintptr_t)counts_len, 0));
+    return v;
+}
+
+/* One watch of the listener child: a datagram's template, which of its
+ * bytes must match (mask non-zero), the sender's address it must come from
+ * (none: any; for IPv6 raw sockets, whose filters cannot see it), the TTL
+ * or hop limit it must carry (-1: any), the silence it may keep, and when
+ * its newest copy came (CLOCK_MONOTONIC ms modulo 2^32). */
+struct watch {
+    uint8_t *data, *mask, *from;
+    size_t len, fromlen;
+    int ttl, limit, active;
+    uint32_t last, count;
+};
+
+static void free_watches(struct watch *w, uint32_t n)
+{
+    uint32_t i;
+    for (i = 0; w && i < n; i++) {
+        free(w[i].data);
+        free(w[i].mask);
+        free(w[i].from);
+    }
+    free(w);
+}
+
+/* Reads an array of [template, mask, from, ttl, lastAgeMs, limitMs]; NULL
+ * with an exception pending. */
+static struct watch *get_watches(JSContext *ctx, JSValueConst arr, uint32_t *count)
+{
+    JSValue len = JS_GetPropertyStr(ctx, arr, "length"), item, v;
+    struct watch *w;
+    uint32_t i, now = monotonic_ms32();
+    int k, bad = 0, age;
+    if (JS_ToUint32(ctx, count, len)) {
+        JS_FreeValue(ctx, len);
+        return NULL;
+    }
+    JS_FreeValue(ctx, len);
+    if (*count == 0 || *count > 1024) {
+        JS_ThrowRangeError(ctx, "listener: 1 to 1024 watches");
+        return NULL;
+    }
+    w = calloc(*count, sizeof *w);
+    if (!w) {
+        JS_ThrowOutOfMemory(ctx);
+        return NULL;
+    }
+    for (i = 0; i < *count && !bad; i++) {
+        size_t masklen = 0;
+        item = JS_GetPropertyUint32(ctx, arr, i);
+        for (k = 0; k < 6 && !bad; k++) {
+            v = JS_GetPropertyUint32(ctx, item, (uint32_t)k);
+            if (k == 0)
+                bad = !(w[i].data = copy_bytes(ctx, v, &w[i].len));
+            else if (k == 1)
+                bad = !(w[i].mask = copy_bytes(ctx, v, &masklen));
+            else if (k == 2)
+                bad = !(w[i].from = copy_bytes(ctx, v, &w[i].fromlen));
+            else if (k == 3)
+                bad = get_int(ctx, v, &w[i].ttl);
+            else if (k == 4)
+                bad = get_int(ctx, v, &age);
+            else
+                bad = get_int(ctx, v, &w[i].limit);
+            JS_FreeValue(ctx, v);
+        }
+        JS_FreeValue(ctx, item);
+        if (!bad && (masklen != w[i].len || age < 0 || w[i].limit <= 0 ||
+                     (w[i].fromlen != 0 && w[i].fromlen != 4 && w[i].fromlen != 16))) {
+            JS_ThrowRangeError(ctx, "listener: a mask as long as its template, an address of 4 or 16 bytes, a positive limit");
+            bad = 1;
+        }
+        w[i].last = now - (uint32_t)age;
+        w[i].active = 1;
+    }
+    if (bad) {
+        free_watches(w, *count);
+        return NULL;
+    }
+    return w;
+}
+
+/* Whether the datagram in buf (n bytes, received as r says) is a copy of
+ * the watch's template. */
+static int is_copy(const struct watch *w, const uint8_t *buf, ssize_t n, const struct received *r)
+{
+    size_t i;
+    if (n < 0 || (size_t)n != w->len || r->truncated || (w->ttl >= 0 && r->ttl != w->ttl))
+        return 0;
+    for (i = 0; i < w->len; i++)
+        if (w->mask[i] && buf[i] != w->data[i])
+            return 0;
+    if (w->fromlen == 4)
+        return r->from.ss_family == AF_INET && memcmp(&((const struct sockaddr_in *)&r->from)->sin_addr, w->from, 4) == 0;
+    if (w->fromlen == 16)
+        return r->from.ss_family == AF_INET6 && memcmp(&((const struct sockaddr_in6 *)&r->from)->sin6_addr, w->from, 16) == 0;
+    return 1;
+}
+
+/* When the datagram in r came, on CLOCK_MONOTONIC in ms: its kernel
+ * timestamp (CLOCK_REALTIME) moved to the monotonic clock, and held
+ * between the previous drain, before which it was not queued, and now,
+ * whatever the wall clock did meanwhile. */
+static uint32_t arrival_ms32(const struct received *r, uint32_t since, uint32_t now)
+{
+    struct timespec rt;
+    int64_t age;
+    if (!r->stamped || clock_gettime(CLOCK_REALTIME, &rt) < 0)
+        return now;
+    age = (int64_t)(rt.tv_sec - r->stamp.tv_sec) * 1000 + (rt.tv_nsec - r->stamp.tv_nsec) / 1000000;
+    if (age < 0)
+        age = 0;
+    if (age > (int64_t)(now - since))
+        age = (int64_t)(now - since);
+    return now - (uint32_t)age;
+}
+
+/* The listener's messages, 8 bytes each both ways. Daemon → child: 'Y'
+ * (read what waits, update the page and answer 'R') or 'D' (leave).
+ * Child → daemon: 'S' (watch of bytes 2-3, little-endian, fell silent;
+ * its newest copy came at bytes 4-7, CLOCK_MONOTONIC ms modulo 2^32,
+ * little-endian) and 'R'. */
+#define LISTEN_MSG 8
+
+static void listen_say(int sock, uint8_t kind, uint32_t index, uint32_t t)
+{
+    uint8_t m[LISTEN_MSG] = { kind, 0, (uint8_t)index, (uint8_t)(index >> 8),
+                              (uint8_t)t, (uint8_t)(t >> 8), (uint8_t)(t >> 16), (uint8_t)(t >> 24) };
+    send(sock, m, sizeof m, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+/* Reads every datagram waiting on the quiet socket and moves each watch it
+ * copies on; the page gets the counts and times (host order: the daemon
+ * reads them knowing it), and after them the count of datagrams that
+ * copied no watch. */
+static void listen_drain(int quiet, struct watch *w, uint32_t n, volatile uint32_t *page, uint32_t *since)
+{
+    static uint8_t buf[2048];
+    struct received r;
+    uint32_t i, now = monotonic_ms32(), t;
+    ssize_t got;
+    int copied;
+    while ((got = receive(quiet, buf, sizeof buf, &r)) >= 0 || errno == EINTR) {
+        if (got < 0)
+            continue;
+        t = arrival_ms32(&r, *since, now);
+        copied = 0;
+        for (i = 0; i < n; i++) {
+            if (!is_copy(&w[i], buf, got, &r))
+                continue;
+            copied = 1;
+            if (!w[i].active)
+                continue;
+            w[i].count++;
+            if ((int32_t)(t - w[i].last) > 0)
+                w[i].last = t;
+            page[2 * i] = w[i].count;
+            page[2 * i + 1] = w[i].last;
+        }
+        if (!copied)
+            page[2 * n]++;
+    }
+    *since = now;
+}
+
+/* The listener child: never returns. It sleeps until the earliest watch's
+ * deadline (newest copy + its limit), reads the quiet socket (which the
+ * kernel lets only copies of the templates into), and reports each watch
+ * whose deadline passed with no newer copy; that watch is then over. The
+ * daemon wakes it only to ask for what it holds ('Y') or to end it ('D',
+ * or end of file). Only async-signal-safe calls: the parent is a QuickJS
+ * process. */
+__attribute__((noreturn)) static void listen_quietly(int sock, int quiet, struct watch *w, uint32_t n, volatile uint32_t *page)
+{
+    uint8_t msg[8 * LISTEN_MSG];
+    uint32_t i, since = monotonic_ms32(), now;
+    int32_t left, wait;
+    ssize_t got, k;
+    struct pollfd p;
+    int readable = 1, n_ready;
+    for (;;) {
+        /* The socket pair is read only when poll said so: most wake-ups
+         * are deadlines, and a read that finds nothing is a system call. */
+        while (readable) {
+            got = read(sock, msg, sizeof msg);
+            if (got < 0 && errno == EINTR)
+                continue;
+            if (got < 0)
+                break;
+            if (got == 0)
+                _exit(0);
+            for (k = 0; k + LISTEN_MSG <= got; k += LISTEN_MSG) {
+                if (msg[k] == 'D')
+                    _exit(0);
+                listen_drain(quiet, w, n, page, &since);
+                listen_say(sock, 'R', 0, 0);
+            }
+        }
+        listen_drain(quiet, w, n, page, &since);
+        now = monotonic_ms32();
+        wait = -1;
+        for (i = 0; i < n; i++) {
+            if (!w[i].active)
+                continue;
+            left = w[i].limit - (int32_t)(now - w[i].last);
+            if (left <= 0) {
+                w[i].active = 0;
+                listen_say(sock, 'S', i, w[i].last);
+            } else if (wait < 0 || left < wait) {
+                wait = left;
+            }
+        }
+        p.fd = sock;
+        p.events = POLLIN;
+        p.revents = 0;
+        n_ready = poll(&p, 1, wait);
+        if (n_ready < 0 && errno != EINTR)
+            _exit(1);
+        readable = n_ready > 0;
+    }
+}
+
+/* listener(quietFd, watches) -> [pid, fd, page]. Forks the backup's
+ * listener (see listen_quietly): watches are [template, mask, from, ttl,
+ * lastAgeMs, limitMs] (see struct watch; lastAgeMs: how long ago the
+ * newest copy came). fd is the daemon's end of a non-blocking AF_UNIX
+ * stream pair (close-on-exec) for LISTEN_MSG messages. page, shared with
+ * the child, holds for watch i its count of copies (uint32 i*2) and its
+ * newest copy's time (i*2+1), then the count of datagrams that copied no
+ * watch, in host order. Turns SO_TIMESTAMPNS on for quietFd. What the
+ * bytes mean is TypeScript's business (src/daemon/listener.ts). */
+static JSValue js_listener(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
+{
+    struct watch *w;
+    uint32_t n;
+    int quiet, sv[2], keep[2], on = 1;
+    size_t size;
+    void *page;
+    pid_t pid;
+    JSValue v;
+
+    if (get_int(ctx, argv[0], &quiet) || !(w = get_watches(ctx, argv[1], &n)))
+        return JS_EXCEPTION;
+    size = (2 * (size_t)n + 1) * sizeof(uint32_t);
+    /* Without timestamps (an emulator may refuse them) a copy counts as
+     * come when the child reads it: later than it did, never earlier. */
+    setsockopt(quiet, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+    page = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (page == MAP_FAILED) {
+        free_watches(w, n);
+        return throw_errno(ctx, "mmap");
+    }
+    memset(page, 0, size);
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0) {
+        munmap(page, size);
+        free_watches(w, n);
+        return throw_errno(ctx, "socketpair");
+    }
+    keep[0] = sv[1];
+    keep[1] = quiet;
+    pid = fork_helper("floatgwd-listen", keep, countof(keep));
+    if (pid == 0)
+        listen_quietly(sv[1], quiet, w, n, page);
+    free_watches(w, n);
+    close(sv[1]);
+    if (pid < 0) {
+        munmap(page, size);
+        close(sv[0]);
+        return throw_errno(ctx, "fork");
+    }
+    v = pid_and_fd(ctx, pid, sv[0]);
+    JS_SetPropertyUint32(ctx, v, 2, JS_NewArrayBuffer(ctx, page, size, unmap_shared, (void *)(uintptr_t)size, 0));
     return v;
 }
 
@@ -1099,6 +1421,7 @@ static const JSCFunctionListEntry native_funcs[] = {
     JS_CFUNC_DEF("strerror", 1, js_strerror),
     JS_CFUNC_DEF("spawn", 4, js_spawn),
     JS_CFUNC_DEF("watcher", 9, js_watcher),
+    JS_CFUNC_DEF("listener", 2, js_listener),
     JS_CFUNC_DEF("read", 2, js_read),
     JS_CFUNC_DEF("inotifyInit", 0, js_inotify_init),
     JS_CFUNC_DEF("inotifyAddWatch", 3, js_inotify_add_watch),

@@ -1,7 +1,7 @@
 // Child processes the daemon waits for (tracker scripts), reaped on
 // SIGCHLD. Each is reaped by its own pid, so the hook runner
 // (src/integrations/hotplug.ts), which reaps its own, is never disturbed.
-import { type ChildExit, waitChild } from "./engine";
+import { type ChildExit, sys, waitChild, watchReadable } from "./engine";
 
 export class Children {
   private readonly waiting = new Map<number, ((e: ChildExit) => void) | null>();
@@ -25,4 +25,17 @@ export class Children {
       onExit?.(e);
     }
   }
+}
+
+/** Ends the daemon's side of a helper child's socket pair (the dead-man
+ * switch's watcher, the backups' listener): stops reading it, sends the
+ * child its last message, closes it. The child may have gone already. */
+export function closeChannel(fd: number, last: Uint8Array): void {
+  watchReadable(fd, null);
+  try {
+    sys.sendto(fd, last, null);
+  } catch {
+    // EPIPE: it ended already (reaped through Children).
+  }
+  sys.close(fd);
 }

@@ -37,12 +37,12 @@ export const sys = {
   socketError: native.socketError,
   strerror: native.strerror,
   watcher: native.watcher,
+  listener: native.listener,
   read: native.read,
   inotifyInit: native.inotifyInit,
   inotifyAddWatch: native.inotifyAddWatch,
   inotifyRmWatch: native.inotifyRmWatch,
 };
-
 
 /** Whether a[aFrom, +n) equals b[bFrom, +n): core/bytes.ts's SameBytes as
  * a memcmp, for comparisons made for every datagram received. */

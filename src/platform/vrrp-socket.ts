@@ -5,14 +5,17 @@
 // Two sockets, because a raw socket bound to our address (which pins the
 // source address of our adverts even when the VIP becomes the interface's
 // first address) only receives datagrams sent to that address, not to the
-// group: `rx` is unbound and joined; `tx` is bound and only sends.
+// group: `rx` is unbound and joined; `tx` is bound and only sends. A
+// third, `quiet`, is joined like `rx` but lets in only copies of the
+// templates that `rx` drops; the daemon never polls it, the listener child
+// reads it (src/daemon/listener.ts).
 import type { Addr } from "../core/addr";
 import { addrFromBytes } from "../core/addr";
 import { C, sys } from "./engine";
 import { decodeSockaddr, sockaddrIn, sockaddrIn6 } from "./sockaddr";
 import { hostLittleEndian } from "./hostorder";
 import { bindToDevice } from "./sockopt";
-import { dropAllProgram, sourceFilterProgram } from "./bpf";
+import { type DatagramTemplate, copiesProgram, dropAllProgram, receiveProgram } from "./bpf";
 
 const IPPROTO_VRRP = 112;
 export const VRRP_GROUP_V4: Addr = { family: 4, bytes: new Uint8Array([224, 0, 0, 18]) };
@@ -56,43 +59,65 @@ function ipv6Mreq(group: Uint8Array, ifindex: number): Uint8Array {
   return b;
 }
 
+/** Buffers one recvmsgInto fills: a datagram and what came with it. */
+export interface Received {
+  /** IPv4: the whole datagram with its IP header; IPv6: the VRRP message. */
+  readonly data: Uint8Array;
+  /** The sender's raw sockaddr. */
+  readonly from: Uint8Array;
+  /** The destination address (IP_PKTINFO / IPV6_PKTINFO). */
+  readonly dst: Uint8Array;
+  /** TTL or hop limit (-1 if absent), ifindex, truncated (0/1), bytes of from, bytes of dst. */
+  readonly info: Int32Array;
+}
+
+export function receivedBuffers(): Received {
+  return { data: new Uint8Array(RECEIVE_MAX), from: new Uint8Array(28), dst: new Uint8Array(16), info: new Int32Array(5) };
+}
+
+/** Reads the next datagram waiting on `fd` into `into`: its length, or -1
+ * when none waits. */
+export function receiveInto(fd: number, into: Received): number {
+  return sys.recvmsgInto(fd, into.data, into.from, into.dst, into.info);
+}
+
 export class VrrpSocket {
   readonly rx: number;
   readonly tx: number;
+  readonly quiet: number;
   readonly family: 4 | 6;
   private readonly ifindex: number;
   /** The datagram `receive` read last (its first `length` bytes) and what
    * came with it. Reused for every datagram: read before the next receive. */
-  readonly received = {
-    /** IPv4: the whole datagram with its IP header; IPv6: the VRRP message. */
-    data: new Uint8Array(RECEIVE_MAX),
-    /** The sender's raw sockaddr. */
-    from: new Uint8Array(28),
-    /** The destination address (IP_PKTINFO / IPV6_PKTINFO). */
-    dst: new Uint8Array(16),
-    /** TTL or hop limit (-1 if absent), ifindex, truncated (0/1), bytes of from, bytes of dst. */
-    info: new Int32Array(5),
-  };
+  readonly received: Received = receivedBuffers();
   /** The sockaddr of the last destination sent to, built once per address. */
   private sentTo: { dst: Addr; sockaddr: Uint8Array } | null = null;
   private joined = false;
+  /** The unicast peers the receive socket lets in (IPv4; null: everyone). */
+  private peers: readonly Uint8Array[] | null = null;
+  private templates: readonly DatagramTemplate[] = [];
 
   constructor(opts: VrrpSocketOptions, warn: Warning) {
     this.family = opts.family;
     this.ifindex = opts.ifindex;
     const domain = opts.family === 4 ? C.AF_INET : C.AF_INET6;
-    this.rx = sys.socket(domain, C.SOCK_RAW | C.SOCK_NONBLOCK, IPPROTO_VRRP);
+    const fds: number[] = [];
     try {
-      this.tx = sys.socket(domain, C.SOCK_RAW | C.SOCK_NONBLOCK, IPPROTO_VRRP);
+      for (let i = 0; i < 3; i++) fds.push(sys.socket(domain, C.SOCK_RAW | C.SOCK_NONBLOCK, IPPROTO_VRRP));
     } catch (e) {
-      sys.close(this.rx);
+      for (const fd of fds) sys.close(fd);
       throw e;
     }
+    [this.rx, this.tx, this.quiet] = fds as [number, number, number];
     try {
-      for (const fd of [this.rx, this.tx]) bindToDevice(fd, opts.ifname);
+      // Nothing for the quiet socket until there are templates.
+      sys.attachFilter(this.quiet, dropAllProgram());
+      for (const fd of fds) bindToDevice(fd, opts.ifname);
       if (opts.family === 4) {
-        sys.setsockopt(this.rx, C.IPPROTO_IP, C.IP_RECVTTL, 1);
-        sys.setsockopt(this.rx, C.IPPROTO_IP, C.IP_PKTINFO, 1);
+        for (const fd of [this.rx, this.quiet]) {
+          sys.setsockopt(fd, C.IPPROTO_IP, C.IP_RECVTTL, 1);
+          sys.setsockopt(fd, C.IPPROTO_IP, C.IP_PKTINFO, 1);
+        }
         sys.setsockopt(this.tx, C.IPPROTO_IP, C.IP_MULTICAST_TTL, 255);
         sys.setsockopt(this.tx, C.IPPROTO_IP, C.IP_TTL, 255);
         sys.setsockopt(this.tx, C.IPPROTO_IP, C.IP_MULTICAST_LOOP, 0);
@@ -100,8 +125,10 @@ export class VrrpSocket {
           sys.setsockopt(this.tx, C.IPPROTO_IP, C.IP_MULTICAST_IF, ipMreqn(new Uint8Array(4), opts.ifindex)));
         sys.bind(this.tx, sockaddrIn(opts.source.bytes));
       } else {
-        sys.setsockopt(this.rx, C.IPPROTO_IPV6, C.IPV6_RECVHOPLIMIT, 1);
-        sys.setsockopt(this.rx, C.IPPROTO_IPV6, C.IPV6_RECVPKTINFO, 1);
+        for (const fd of [this.rx, this.quiet]) {
+          sys.setsockopt(fd, C.IPPROTO_IPV6, C.IPV6_RECVHOPLIMIT, 1);
+          sys.setsockopt(fd, C.IPPROTO_IPV6, C.IPV6_RECVPKTINFO, 1);
+        }
         sys.setsockopt(this.tx, C.IPPROTO_IPV6, C.IPV6_MULTICAST_HOPS, 255);
         sys.setsockopt(this.tx, C.IPPROTO_IPV6, C.IPV6_UNICAST_HOPS, 255);
         sys.setsockopt(this.tx, C.IPPROTO_IPV6, C.IPV6_MULTICAST_LOOP, 0);
@@ -146,8 +173,7 @@ export class VrrpSocket {
   /** Reads the next waiting datagram into `received`: its length, or -1
    * when none waits. */
   receive(): number {
-    const r = this.received;
-    return sys.recvmsgInto(this.rx, r.data, r.from, r.dst, r.info);
+    return receiveInto(this.rx, this.received);
   }
 
   /** The sender of the datagram in `received` (IPv6: the IPv4 header has it). */
@@ -163,15 +189,17 @@ export class VrrpSocket {
     return addrFromBytes(r.dst.subarray(0, r.info[4]));
   }
 
-  /** Joins or leaves the VRRP group on the interface. */
+  /** Joins or leaves the VRRP group on the interface (both sockets that listen). */
   setMembership(join: boolean): void {
     if (join === this.joined) return;
-    if (this.family === 4) {
-      const opt = join ? C.IP_ADD_MEMBERSHIP : C.IP_DROP_MEMBERSHIP;
-      sys.setsockopt(this.rx, C.IPPROTO_IP, opt, ipMreqn(VRRP_GROUP_V4.bytes, this.ifindex));
-    } else {
-      const opt = join ? C.IPV6_ADD_MEMBERSHIP : C.IPV6_DROP_MEMBERSHIP;
-      sys.setsockopt(this.rx, C.IPPROTO_IPV6, opt, ipv6Mreq(VRRP_GROUP_V6.bytes, this.ifindex));
+    for (const fd of [this.rx, this.quiet]) {
+      if (this.family === 4) {
+        const opt = join ? C.IP_ADD_MEMBERSHIP : C.IP_DROP_MEMBERSHIP;
+        sys.setsockopt(fd, C.IPPROTO_IP, opt, ipMreqn(VRRP_GROUP_V4.bytes, this.ifindex));
+      } else {
+        const opt = join ? C.IPV6_ADD_MEMBERSHIP : C.IPV6_DROP_MEMBERSHIP;
+        sys.setsockopt(fd, C.IPPROTO_IPV6, opt, ipv6Mreq(VRRP_GROUP_V6.bytes, this.ifindex));
+      }
     }
     this.joined = join;
   }
@@ -179,7 +207,20 @@ export class VrrpSocket {
   /** Lets the kernel queue only adverts from `peers`, or all when null
    * (IPv4; an IPv6 raw socket's filter cannot see the source address). */
   setSources(peers: readonly Uint8Array[] | null): void {
-    if (this.family === 4) sys.attachFilter(this.rx, sourceFilterProgram(peers));
+    this.peers = this.family === 4 ? peers : null;
+    sys.attachFilter(this.rx, receiveProgram(this.peers, this.templates));
+  }
+
+  /** Moves copies of `templates` from the receive socket to the quiet one
+   * (none: everything to the receive socket). The quiet socket takes the
+   * old and new templates' copies while the receive socket's filter
+   * changes, so that no copy is lost: for a moment one may reach both. */
+  setTemplates(templates: readonly DatagramTemplate[]): void {
+    const both = [...this.templates, ...templates];
+    if (both.length > 0) sys.attachFilter(this.quiet, copiesProgram(both));
+    sys.attachFilter(this.rx, receiveProgram(this.peers, templates));
+    sys.attachFilter(this.quiet, templates.length > 0 ? copiesProgram(templates) : dropAllProgram());
+    this.templates = templates;
   }
 
   /** The send socket may be handed datagrams addressed to our own address;
@@ -191,7 +232,7 @@ export class VrrpSocket {
   }
 
   close(): void {
-    for (const fd of [this.rx, this.tx]) {
+    for (const fd of [this.rx, this.tx, this.quiet]) {
       try {
         sys.close(fd);
       } catch {

@@ -51,6 +51,15 @@ declare module "native" {
     afterDeathMs: number, afterSilenceMs: number, beacons: readonly BeaconDatagram[],
     first: readonly PlanDatagram[], then: readonly PlanDatagram[]): [number, number, ArrayBuffer];
   type BeaconDatagram = readonly [fd: number, datagram: Bytes, sockaddr: Bytes, intervalMs: number, phaseMs: number];
+  /** Forks the backup's listener (src/daemon/listener.ts): a child that
+   * reads `quietFd` only when a watch's silence limit runs out, and tells
+   * the daemon which watch heard no copy of its template in time. Returns
+   * its pid, the daemon's end of their socket pair (non-blocking,
+   * close-on-exec) and a page shared with it: per watch, its count of
+   * copies and its newest copy's time (CLOCK_MONOTONIC ms modulo 2^32),
+   * then the count of datagrams that copied no watch, uint32 in host order. */
+  export function listener(quietFd: number, watches: readonly ListenWatch[]): [number, number, ArrayBuffer];
+  type ListenWatch = readonly [template: Bytes, mask: Bytes, from: Bytes, ttl: number, lastAgeMs: number, limitMs: number];
   /** read(2) into `into`: the length read, 0 at the end, -1 when nothing is waiting. */
   export function read(fd: number, into: Uint8Array): number;
   /** inotify_init1(IN_NONBLOCK | IN_CLOEXEC): its events are read with read. */

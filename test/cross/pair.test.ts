@@ -1,12 +1,14 @@
 // A router CPU's floatgwd under qemu-user as router A, the host's as router
 // B, on the real kernel: A (priority 150) is elected, B follows it, and B
-// takes over when A stops. This runs the whole daemon (core, netlink, socket
+// takes over when A stops; and the other way round, the router CPU's
+// backup following through its listener child (byte order of the page it
+// shares with the daemon, of its reports, of the filters). This runs the whole daemon (core, netlink, socket
 // options, timers) on big-endian MIPS, little-endian MIPS and ARMv7.
 // aarch64 is left out: qemu-user 7.2 mistranslates IP_ADD_MEMBERSHIP for
 // 64-bit guests (it declares imr_ifindex as abi_long), so no receiver can
 // open there; its sending is covered by the other tests' native runs.
 import { describe, expect, it } from "vitest";
-import { requireBinary } from "../netns/lab";
+import { must, requireBinary } from "../netns/lab";
 import { sleep, uci, useLab, VIP, waitFor } from "../netns/routers";
 import { target } from "./targets";
 
@@ -52,5 +54,25 @@ describe.each(["mips_24kc", "mipsel_24kc", "arm_cortex-a7"])("%s under qemu", (n
     await waitFor("native master", () => b.state() === "master" && b.has(VIP), 30_000);
     expect(b.instance()!.transitions.at(-1)?.reason).toBe(`priority 0 from master ${a.address}`);
     await waitFor("the watcher gone", () => a.watchers().length === 0, 10_000);
+  });
+
+  it("as the backup, its listener takes the master's adverts, counts them, and reports the master's silence", async () => {
+    const t = target(name);
+    requireBinary(t.binary);
+    const { ns, a, b } = topology();
+    const fast = { version: "3", advert_int: "0.1" };
+    a.startFloatgw(uci({ ...fast, priority: "150" }));
+    b.startFloatgw(uci({ ...fast, priority: "100" }), [...t.qemu, t.binary]);
+    await waitFor(`native master, ${name} backup following it`, () => a.state() === "master" && b.state() === "backup"
+      && b.instance()?.master === a.address, 30_000);
+    await waitFor(`${name}'s listener`, () => b.listeners().length === 1, 30_000);
+    const before = b.instance()!.counters.advertsRx;
+    await sleep(3000);
+    await waitFor("the copies counted", () => b.instance()!.counters.advertsRx - before >= 20, 10_000);
+    expect(b.instance()!.counters.advertsRx - before, "not a byte-swapped count").toBeLessThan(1000);
+    expect(b.instance()!.counters.becameMaster).toBe(0);
+    must(["ip", "-n", ns.sw, "link", "set", "pa", "down"]);
+    await waitFor(`${name} master`, () => b.state() === "master" && b.has(VIP), 30_000);
+    expect(b.instance()!.transitions.at(-1)?.reason).toMatch(/master down timer expired/);
   });
 });

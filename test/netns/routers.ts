@@ -138,9 +138,19 @@ export class Router {
 
   /** PIDs of the dead-man switch's watcher children (comm floatgwd-watch) on this router. */
   watchers(): number[] {
+    return this.helpers("floatgwd-watch");
+  }
+
+  /** PIDs of the backup's listener children (comm floatgwd-listen) on this router. */
+  listeners(): number[] {
+    return this.helpers("floatgwd-listen");
+  }
+
+  /** PIDs of the daemon's helper children named `comm` on this router. */
+  private helpers(comm: string): number[] {
     return run(["ip", "netns", "pids", this.ns]).stdout.split(/\s+/).filter(Boolean).map(Number).filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === "floatgwd-watch";
+        return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === comm;
       } catch {
         return false; // exited meanwhile
       }
