@@ -202,7 +202,11 @@ export class Listener {
       } catch {
         // ESRCH: gone already
       }
-      this.lost(c, `did not answer within ${SYNC_WAIT_MS} ms`);
+      const why = `did not answer within ${SYNC_WAIT_MS} ms`;
+      // What it held may have replaced it meanwhile (catchUpFromPage can
+      // change a want): killed all the same, and said so.
+      if (this.child === c) this.lost(c, why);
+      else this.log("warn", `the listener (pid ${c.pid}) ${why}; killed`);
     }
   }
 
