@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { IMPLS, PROFILES, logTails } from "./daemons.mjs";
-import { Lab, Pinger, VIP, r1, sleep } from "./lab.mjs";
+import { Lab, Pinger, VIP, now, r1, sleep } from "./lab.mjs";
 
 /** How long the split-brain step waits for the client to reach the VIP
  * after the heal before recording that it did not. */
@@ -200,7 +200,7 @@ export async function session(impl, profile, rep, { smoke = false, timeline = fa
       // Master_Down_Interval instead (the core's bound on priority-0
       // takeovers, STOP_TAKEOVERS_PER_WINDOW): the switchover comes a
       // minute after the first of them, as it would on a router.
-      await sleep(Math.max(0, tTermAt + 61_000 - lab.mark("switchover-ready")));
+      await sleep(Math.max(0, tTermAt + 61_000 - now()));
       const sw = await pinged(async () => {
         const command = await d.a.switchoverReady();
         const tSw = command.go(() => lab.mark("switchover"));
