@@ -49,8 +49,14 @@ static void forget_bytecode(const uint8_t *bytecode, uint32_t size)
 
 int main(int argc, char **argv)
 {
-    JSRuntime *rt = JS_NewRuntime();
-    JSContext *ctx = rt ? JS_NewContextRaw(rt) : NULL;
+    JSRuntime *rt;
+    JSContext *ctx;
+    /* A helper child the daemon exec'd (floatgwd-watch, floatgwd-listen)
+     * runs without the engine: it never returns. */
+    if (argc == 1)
+        run_child(argv[0]);
+    rt = JS_NewRuntime();
+    ctx = rt ? JS_NewContextRaw(rt) : NULL;
     if (!ctx)
         return EXIT_FAILURE;
     JS_AddIntrinsicBaseObjects(ctx);
