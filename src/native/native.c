@@ -1132,9 +1132,10 @@ static void exec_helper(const char *name, int image, const int *keep, uint32_t n
             close(image);
             return; /* fd 0 is taken (the daemon started without stdin) */
         }
-    exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-    if (exe >= 0 && image != 0 && dup2(image, 0) == 0)
+    if (image != 0 && dup2(image, 0) == 0)
         close(image);
+    /* After the dup2: fd 0 was free, and the binary must not take it. */
+    exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
     if (exe >= 0 && fcntl(0, F_SETFD, 0) == 0) {
         for (i = 0; i < nkeep; i++)
             fcntl(keep[i], F_SETFD, 0);
@@ -1634,6 +1635,21 @@ static JSValue js_listener(JSContext *ctx, JSValueConst this_val, int argc, JSVa
     return v;
 }
 
+/* The binary's read-only part, code and constants (the linker's symbols:
+ * its start, and the first section written, which ends it). */
+extern const char __executable_start[], __init_array_start[];
+
+/* Unmaps the read-only part of the binary (code, constants, bytecode),
+ * which the exec's start-up mapped: the kernel maps back the pages the
+ * helper touches again, each with those around it that the page cache
+ * holds (fault-around, 64 KB), about half as many. */
+static void forget_code(void)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t start = (uintptr_t)__executable_start & ~(page - 1), end = (uintptr_t)__init_array_start & ~(page - 1);
+    madvise((void *)start, end - start, MADV_DONTNEED);
+}
+
 /* The C-only mode of the binary, for a helper child that exec_helper
  * started: main() calls it before any engine exists. Returns when `name`
  * (argv[0]) is not a helper's; otherwise takes the image on stdin (see
@@ -1661,6 +1677,7 @@ void run_child(const char *name)
         _exit(2);
     }
     close(0);
+    forget_code();
     if (kind == 'W')
         run_watch(base, h.image_len, shared);
     run_listen(base, h.image_len, shared);
