@@ -1676,6 +1676,8 @@ void run_child(const char *name)
         write(2, msg, sizeof msg - 1);
         _exit(2);
     }
+    /* The image's pages go now; the memfd lives on for the shared page. */
+    fallocate(0, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, (off_t)h.shared_off);
     close(0);
     forget_code();
     if (kind == 'W')
