@@ -1132,8 +1132,12 @@ static void exec_helper(const char *name, int image, const int *keep, uint32_t n
             close(image);
             return; /* fd 0 is taken (the daemon started without stdin) */
         }
-    if (image != 0 && dup2(image, 0) == 0)
+    if (image != 0) {
+        exe = dup2(image, 0);
         close(image);
+        if (exe != 0)
+            return;
+    }
     /* After the dup2: fd 0 was free, and the binary must not take it. */
     exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
     if (exe >= 0 && fcntl(0, F_SETFD, 0) == 0) {
@@ -1144,7 +1148,6 @@ static void exec_helper(const char *name, int image, const int *keep, uint32_t n
     if (exe >= 0)
         close(exe);
     close(0);
-    close(image);
 }
 
 /* [pid, fd] as the forking natives return them. */
