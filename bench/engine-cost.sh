@@ -4,7 +4,7 @@
 # VRRPv3, both natively on this machine unless one runs under callgrind.
 #
 #   bench/engine-cost.sh [--window S] [--cg-window S] [--phases rss,cpu,instructions]
-#                        [--interval S] [--vrids N]
+#                        [--interval S] [--vrids N] [--roles master,backup]
 #                        [--emulator 'qemu-mips-static -cpu 24Kc'] <floatgwd>
 #
 # Prints one line per phase:
@@ -26,7 +26,7 @@
 #                 an idle pair's (at 10 ms adverts the instrumented router
 #                 can be too slow to hold its role)
 # --vrids N runs N instances (VRIDs 51.., one VIP each) on the link, and
-# counts adverts over all of them.
+# counts adverts over all of them; --roles counts only the roles named.
 # --emulator runs a router CPU's binary (and its status commands) under
 # qemu-user. The cpu phase then gives the emulator's time, a rough proxy;
 # instructions counts the guest's own instructions instead of valgrind:
@@ -44,7 +44,7 @@
 # has its own lab). Needs root and valgrind; cleans up its namespaces and
 # processes (by PID).
 set -euo pipefail
-window=60 cgwindow=30 phases=rss,cpu,instructions emu=() emu_count=() interval='' vrids=1
+window=60 cgwindow=30 phases=rss,cpu,instructions emu=() emu_count=() interval='' vrids=1 roles=master,backup
 while [ $# -gt 1 ]; do
   case $1 in
     --window) window=$2; shift 2 ;;
@@ -53,10 +53,11 @@ while [ $# -gt 1 ]; do
     --emulator) read -ra emu <<<"$2"; shift 2 ;;
     --interval) interval=$2; shift 2 ;;
     --vrids) vrids=$2; shift 2 ;;
+    --roles) roles=$2; shift 2 ;;
     *) break ;;
   esac
 done
-bin=$(realpath "${1:?usage: bench/engine-cost.sh [--window S] [--cg-window S] [--phases rss,cpu,instructions] [--interval S] [--vrids N] [--emulator CMD] <floatgwd>}")
+bin=$(realpath "${1:?usage: bench/engine-cost.sh [--window S] [--cg-window S] [--phases rss,cpu,instructions] [--interval S] [--vrids N] [--roles master,backup] [--emulator CMD] <floatgwd>}")
 cd "$(dirname "$0")/.."
 if [ ${#emu[@]} = 0 ]; then
   command -v callgrind_control >/dev/null || { echo "engine-cost: needs valgrind (apt-get install valgrind)" >&2; exit 2; }
@@ -205,8 +206,8 @@ per_advert() { # per_advert <router counted> <counter>: sets ir, ir_children and
 children() { cat /proc/"$1"/task/*/children 2>/dev/null | xargs; } # children <pid>: their PIDs
 cg_totals() { # cg_totals <pid>: the instructions in its callgrind dump (-d), written in its own time
   local f="$work/cg.$r.$1.1"
-  for _ in $(seq 300); do [ -s "$f" ] && break; sleep 0.1; done
-  awk '/^totals:/{print $2}' "$f"
+  for _ in $(seq 300); do [ -s "$f" ] && break; kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+  if [ -s "$f" ]; then awk '/^totals:/{print $2}' "$f"; else echo "engine-cost: $1 ended before its dump: counted 0" >&2; echo 0; fi
 }
 
 icount_now() { # the guest instructions counted so far
@@ -217,22 +218,27 @@ icount_now() { # the guest instructions counted so far
 }
 
 measure_instructions() {
-  local irm irmc nm
+  local role line
   if [ ${#emu[@]} != 0 ]; then
     interval=${interval:-1}
     gcc -O2 -o "$work/qemu-icount" bench/qemu-icount.c
   fi
   interval=${interval:-0.1}
   config "$interval"
-  per_advert a advertsTx; irm=$ir irmc=${ir_children:-} nm=$adverts
-  per_advert b advertsRx
-  if [ ${#emu[@]} = 0 ]; then
-    echo "instructions ${cgwindow} s at ${interval} s adverts, $vrids VRID(s): master $(((irm + irmc) / nm)) per advert sent (daemon $((irm / nm)) + child $((irmc / nm)); $((irm + irmc)) over $nm);" \
-      "backup $(((ir + ir_children) / adverts)) per advert received (daemon $((ir / adverts)) + child $((ir_children / adverts)); $((ir + ir_children)) over $adverts)"
-  else
-    echo "instructions ${cgwindow} s at ${interval} s adverts, $vrids VRID(s): master $((irm / nm)) per advert sent ($irm over $nm);" \
-      "backup $((ir / adverts)) per advert received ($ir over $adverts); daemon and child together"
-  fi
+  line="instructions ${cgwindow} s at ${interval} s adverts, $vrids VRID(s):"
+  for role in ${roles//,/ }; do
+    case $role in
+      master) per_advert a advertsTx; line+=" master" ;;
+      backup) per_advert b advertsRx; line+=" backup" ;;
+      *) echo "engine-cost: unknown role '$role'" >&2; exit 2 ;;
+    esac
+    if [ ${#emu[@]} = 0 ]; then
+      line+=" $(((ir + ir_children) / adverts)) per advert (daemon $((ir / adverts)) + child $((ir_children / adverts)); $((ir + ir_children)) over $adverts);"
+    else
+      line+=" $((ir / adverts)) per advert (daemon and child: $ir over $adverts);"
+    fi
+  done
+  echo "$line (master: per advert sent, backup: per advert received)"
 }
 
 for phase in ${phases//,/ }; do
