@@ -238,7 +238,7 @@ measure_instructions() {
       line+=" $((ir / adverts)) per advert (daemon and child: $ir over $adverts);"
     fi
   done
-  echo "$line (master: per advert sent, backup: per advert received)"
+  echo "${line%;} (master: per advert sent, backup: per advert received)"
 }
 
 for phase in ${phases//,/ }; do
