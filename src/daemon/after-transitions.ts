@@ -1,9 +1,10 @@
-// What a transition sets off besides the VIPs (the state file, ubus, hooks,
-// notify scripts, mail) can wait until every transition that one event
-// causes is done: a sync group member going master takes the others with
-// it (sync-groups.ts), and their VIPs go on back to back rather than each
-// after the previous member's state file and hook fork. The work keeps its
-// order: a member's hooks, the next member's, then the group's.
+// What a transition sets off besides the VIPs (the virtual routes that
+// follow them, the state file, ubus, hooks, notify scripts, mail) can wait
+// until every transition that one event causes is done: a sync group
+// member going master takes the others with it (sync-groups.ts), and their
+// VIPs go on back to back rather than each after the previous member's
+// routes, state file and hook fork. The work keeps its order: a member's
+// routes and hooks, the next member's, then the group's.
 
 export class AfterTransitions {
   private pending: (() => void)[] | null = null;

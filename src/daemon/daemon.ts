@@ -181,8 +181,15 @@ export function runDaemon(opts: DaemonOptions): boolean {
     trackTerms: (uses: readonly TrackUse[]) => uses.map((u) => trackers.term(u)),
     groupFaults: (spec: InstanceSpec) => groups.faults(spec),
     ownFaultsChanged: (spec: InstanceSpec) => groups.ownFaultsChanged(spec),
-    wantMaster: (spec: InstanceSpec, reason: string) => groups.wantMaster(spec, reason),
-    vipsHeld: (spec: InstanceSpec, held: boolean) => routes.hold({ kind: "vip", name: spec.name }, held),
+    // A group going master moves its members in one batch (below).
+    wantMaster: (spec: InstanceSpec, reason: string) => afterTransitions.run(() => groups.wantMaster(spec, reason)),
+    // The routes that follow a VIP go in once every member's VIPs are on;
+    // they go out before the VIP, at once.
+    vipsHeld: (spec: InstanceSpec, held: boolean) => {
+      const hold = () => routes.hold({ kind: "vip", name: spec.name }, held);
+      if (held) afterTransitions.later(hold);
+      else hold();
+    },
     // The group follows its member at once (its other members' VIPs go on
     // now); the member's state file, hooks and notifications wait until the
     // group's transitions are done, and keep their order (after-transitions.ts).
