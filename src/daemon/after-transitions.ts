@@ -3,34 +3,42 @@
 // until every transition that one event causes is done: a sync group
 // member going master takes the others with it (sync-groups.ts), and their
 // VIPs go on back to back rather than each after the previous member's
-// routes, state file and hook fork. The work keeps its order: a member's
-// routes and hooks, the next member's, then the group's.
+// routes, state file and hook fork. Then the routes go in, every member's
+// (`first`), then the rest runs in the order it came: a member's hooks,
+// the next member's, the group's.
 
 export class AfterTransitions {
-  private pending: (() => void)[] | null = null;
+  private pending: { first: (() => void)[]; later: (() => void)[] } | null = null;
 
-  /** Runs `transitions`; whatever it hands to `later` runs when it ends
-   * (when the outermost of nested calls ends), in the order handed. */
+  /** Runs `transitions`; whatever it hands to `first` and `later` runs when
+   * it ends (when the outermost of nested calls ends): all of `first`'s
+   * work, then `later`'s, each in the order handed. */
   run(transitions: () => void): void {
     if (this.pending !== null) {
       transitions();
       return;
     }
-    const pending: (() => void)[] = [];
+    const pending = { first: [] as (() => void)[], later: [] as (() => void)[] };
     this.pending = pending;
     try {
       transitions();
     } finally {
       this.pending = null;
-      // Indexed: work done here may queue more (a hook's effects), which
-      // then runs at once, after this batch's earlier work.
-      for (let i = 0; i < pending.length; i++) (pending[i] as () => void)();
+      // Work handed over by this work runs at once.
+      for (const work of [...pending.first, ...pending.later]) work();
     }
+  }
+
+  /** Runs `work` once the transitions under way are done, before any
+   * `later` work, or now if none is under way. */
+  first(work: () => void): void {
+    if (this.pending === null) work();
+    else this.pending.first.push(work);
   }
 
   /** Runs `work` once the transitions under way are done, or now if none is. */
   later(work: () => void): void {
     if (this.pending === null) work();
-    else this.pending.push(work);
+    else this.pending.later.push(work);
   }
 }

@@ -187,7 +187,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
     // they go out before the VIP, at once.
     vipsHeld: (spec: InstanceSpec, held: boolean) => {
       const hold = () => routes.hold({ kind: "vip", name: spec.name }, held);
-      if (held) afterTransitions.later(hold);
+      if (held) afterTransitions.first(hold);
       else hold();
     },
     // The group follows its member at once (its other members' VIPs go on

@@ -33,6 +33,21 @@ describe("AfterTransitions", () => {
     expect(done).toEqual(["wan VIP", "inner batch over", "lan hooks", "wan hooks"]);
   });
 
+  it("runs the work handed to first (the members' routes) before any later work", () => {
+    const a = new AfterTransitions();
+    const done: string[] = [];
+    a.run(() => {
+      a.first(() => done.push("lan routes"));
+      a.later(() => done.push("lan hooks"));
+      a.run(() => {
+        a.first(() => done.push("wan routes"));
+        a.later(() => done.push("wan hooks"));
+      });
+    });
+    a.first(() => done.push("alone"));
+    expect(done).toEqual(["lan routes", "wan routes", "lan hooks", "wan hooks", "alone"]);
+  });
+
   it("still runs the work when the transitions throw, and work handed over by work runs at once", () => {
     const a = new AfterTransitions();
     const done: string[] = [];
