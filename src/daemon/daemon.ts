@@ -156,6 +156,17 @@ export function runDaemon(opts: DaemonOptions): boolean {
       log("warn", `cannot write ${statePath}`);
     }
   };
+  /** The state file after the transitions under way (at once when none
+   * is): one write for a sync group's members, after their routes. */
+  let stateQueued = false;
+  const writeStateAfterTransitions = (): void => {
+    if (stateQueued) return;
+    stateQueued = true;
+    afterTransitions.later(() => {
+      stateQueued = false;
+      writeState();
+    });
+  };
   const watcher = new Watcher({
     now,
     watched: () => [...devices.values()].flatMap((d) => d.watched()),
@@ -170,7 +181,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
     now,
     changed: () => {
       watcher.update();
-      writeState();
+      writeStateAfterTransitions();
     },
     alive: () => watcher.check(),
     beaconChanged: (stopped: boolean) => {
