@@ -295,8 +295,10 @@ export function runDaemon(opts: DaemonOptions): boolean {
       targets = [one];
     }
     if (targets.length === 0) return failure("refused", "switchover: this router is master of no instance; run switchover on the master");
-    log("info", `switchover requested (${via}): ${targets.map((r) => r.spec.name).join(", ")} resign, holding off for ${req.holdS} s`);
+    // The priority 0 first, the log line after: the backup's Skew_Time
+    // starts when the advert is on the wire.
     for (const r of targets) r.feed({ kind: "resign", holdMs: req.holdS * 1000 });
+    log("info", `switchover requested (${via}): ${targets.map((r) => r.spec.name).join(", ")} resign, holding off for ${req.holdS} s`);
     return { ok: true, result: { resigned: targets.map((r) => ({ instance: r.spec.name, vrid: r.spec.vrid })), hold: req.holdS } };
   };
 
