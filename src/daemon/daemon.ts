@@ -379,7 +379,6 @@ export function runDaemon(opts: DaemonOptions): boolean {
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    log("info", `${signal}: handing the VIPs over and stopping`);
     // The handover below is ours: the dead-man switch must not fire it again.
     watcher.stop();
     // Every master hands over on its own: the groups must not drag the others out early.
@@ -395,6 +394,8 @@ export function runDaemon(opts: DaemonOptions): boolean {
       budget = Math.min(budget, Math.floor(masterDownIntervalMs(s.config.version, s.priority, s.masterAdverIntervalCs) / 2));
       r.feed({ kind: "resign", holdMs: 0 });
     }
+    // Logged after the priority 0 went: the backup's Skew_Time runs from it.
+    log("info", `${signal}: handing the VIPs over and stopping`);
     const deadline = now() + budget;
     const waitForHandover = guarded(log, "stop", () => {
       if (runners().some(({ r }) => r.state?.releasing) && now() < deadline) after(10, waitForHandover);
