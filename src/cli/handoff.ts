@@ -3,11 +3,11 @@
 // control client (src/cli.ts) parses every command line, answers help and
 // usage errors, and runs its own commands; a command of the whole program
 // (src/main.ts) it leaves, parsed, as one JSON string in the global
-// INVOCATION_GLOBAL. main.c takes that string to a fresh engine, where the
-// whole program runs (the client's engine allocates from a block that is
-// thrown away whole: docs/performance.md), and puts it back there under the
-// same name. So the whole program carries no command specs, parser or help
-// texts of its own.
+// INVOCATION_GLOBAL. Unless the command is the daemon's, main.c takes that
+// string to a fresh engine, where the whole program runs (the client's
+// engine allocates from a block that is thrown away whole:
+// docs/performance.md), and puts it back there under the same name. So the
+// whole program carries no command specs, parser or help texts of its own.
 
 /** A valid command line for the whole program. */
 export interface Invocation {
