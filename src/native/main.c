@@ -6,7 +6,9 @@
  *
  * The control client runs in an engine of its own whose allocations are
  * cut from one block (see arena below); when it hands a command over, that
- * engine goes and the whole program starts in a fresh one.
+ * engine goes and the whole program starts in a fresh one. The daemon's
+ * command line is the exception (daemon_command_line): one malloc engine
+ * for both programs, as its start should not pay for a second.
  *
  * Left out on purpose: eval (without it the parser and the compiler fall
  * away at link time), Proxy, Promise and async functions (floatgw's event
