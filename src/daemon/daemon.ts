@@ -321,8 +321,10 @@ export function runDaemon(opts: DaemonOptions): boolean {
       targets = [one];
     }
     if (targets.length === 0) return failure("refused", "switchover: this router is master of no instance; run switchover on the master");
-    log("info", `switchover requested (${via}): ${targets.map((r) => r.spec.name).join(", ")} resign, holding off for ${req.holdS} s`);
+    // The priority 0 first, the log line after: the backup's Skew_Time
+    // starts when the advert is on the wire.
     for (const r of targets) r.feed({ kind: "resign", holdMs: req.holdS * 1000 });
+    log("info", `switchover requested (${via}): ${targets.map((r) => r.spec.name).join(", ")} resign, holding off for ${req.holdS} s`);
     return { ok: true, result: { resigned: targets.map((r) => ({ instance: r.spec.name, vrid: r.spec.vrid })), hold: req.holdS } };
   };
 
@@ -403,7 +405,6 @@ export function runDaemon(opts: DaemonOptions): boolean {
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    log("info", `${signal}: handing the VIPs over and stopping`);
     // The handover below is ours: the dead-man switch must not fire it again.
     watcher.stop();
     // Every master hands over on its own: the groups must not drag the others out early.
@@ -419,6 +420,8 @@ export function runDaemon(opts: DaemonOptions): boolean {
       budget = Math.min(budget, Math.floor(masterDownIntervalMs(s.config.version, s.priority, s.masterAdverIntervalCs) / 2));
       r.feed({ kind: "resign", holdMs: 0 });
     }
+    // Logged after the priority 0 went: the backup's Skew_Time runs from it.
+    log("info", `${signal}: handing the VIPs over and stopping`);
     const deadline = now() + budget;
     const waitForHandover = guarded(log, "stop", () => {
       if (runners().some(({ r }) => r.state?.releasing) && now() < deadline) after(10, waitForHandover);
