@@ -110,9 +110,7 @@ export class Lab extends EventEmitter {
       must(["bash", `${ROOT}/test/lab/lab.sh`, "up", this.prefix], 60_000);
     }
     for (const r of ["a", "b"]) this.macs[this.exec(r, ["cat", "/sys/class/net/br-lan/address"]).stdout.trim()] = r;
-    // One long-lived `ip` in the switch reads commands from stdin, so a
-    // fault lands within a millisecond of the advert that triggers it.
-    this.switchCtl = this.start("sw", ["ip", "-force", "-batch", "-"], { stdin: true });
+    this.control("sw");
     this.lines(this.start("sw", ["tcpdump", "-i", "sw0", "--immediate-mode", "-n", "-e", "-tt", "-l", "ip proto 112 or arp or icmp"]),
       (l) => parseWire(l, this.macs));
     for (const r of ["a", "b"]) {
@@ -134,6 +132,7 @@ export class Lab extends EventEmitter {
     this.must("gw", ["ip", "link", "set", "eth0", "up"]);
     this.must("a", ["ip", "addr", "add", "198.19.1.2/24", "dev", "wan"]);
     this.must("a", ["ip", "link", "set", "wan", "up"]);
+    this.control("gw");
   }
 
   /** A temporary directory, removed in cleanup. */
@@ -172,9 +171,23 @@ export class Lab extends EventEmitter {
     return must(["ip", "netns", "exec", this.ns[role], ...argv], timeoutMs);
   }
 
+  /** Starts a long-lived `ip` in one of the lab's namespaces that reads
+   * commands from stdin (ip()), so a fault lands within a millisecond of
+   * the bench's mark or of the advert that triggers it, not after a fork
+   * and exec of `ip netns exec` (several ms, and noisy on a loaded machine). */
+  control(role) {
+    this.controls ??= {};
+    this.controls[role] = this.start(role, ["ip", "-force", "-batch", "-"], { stdin: true });
+  }
+
+  /** Sends one `ip` command to a namespace with a control() without forking. */
+  ip(role, command) {
+    this.controls[role].stdin.write(`${command}\n`);
+  }
+
   /** Sends one `ip` command to the switch without forking. */
   switch(command) {
-    this.switchCtl.stdin.write(`${command}\n`);
+    this.ip("sw", command);
   }
 
   lines(child, parse) {

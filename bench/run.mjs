@@ -6,6 +6,9 @@
 //                                             preempt, stop, SIGKILL, SIGSTOP, split brain,
 //                                             switchover) with every failover's timeline; no
 //                                             idle cost, sizes or REPORT.md
+//   node bench/run.mjs --only tracking|sync [--reps 3] [--profile v3] [--out FILE]
+//                                             the tracked failures or the sync group
+//                                             session alone, both daemons side by side
 //   node bench/run.mjs --smoke [--out FILE]   one router death and one tracked script
 //                                             failure, VRRPv3, both daemons, and
 //                                             floatgw's DHCP continuity (< 90 s)
@@ -37,11 +40,15 @@ const { values: opt } = parseArgs({
     only: { type: "string" },
   },
 });
-if (opt.only !== undefined && opt.only !== "failover") {
-  console.error(`bench: --only takes "failover", not "${opt.only}"`);
+const SESSIONS = ["failover", "tracking", "sync"];
+if (opt.only !== undefined && !SESSIONS.includes(opt.only)) {
+  console.error(`bench: --only takes one of ${SESSIONS.join(", ")}, not "${opt.only}"`);
   process.exit(2);
 }
+/** Whether this run includes `name`'s session (every one but with --only). */
+const runs = (name) => opt.only === undefined || opt.only === name;
 const failoverOnly = opt.only === "failover";
+const partial = opt.only !== undefined;
 
 if (process.getuid() !== 0) {
   console.error("bench: needs root (network namespaces)");
@@ -79,15 +86,15 @@ let failures = 0;
 // elsewhere on the machine then hits both daemons alike.
 for (let rep = 1; rep <= reps; rep++) {
   for (const profile of profiles) {
-    const steps = impls.map((impl) => [impl, impl,
+    const steps = !runs("failover") ? [] : impls.map((impl) => [impl, impl,
       () => session(impl, profile, rep, { smoke: opt.smoke, timeline: failoverOnly || (rep === 1 && profile === "v3") })]);
-    if (!failoverOnly) for (const impl of impls)
+    if (runs("tracking")) for (const impl of impls)
       steps.push([impl, `${impl} tracking`, () => trackingSession(impl, profile, rep, opt.smoke ? { kinds: ["script"] } : {})]);
-    if (!opt.smoke && !failoverOnly) for (const impl of impls) steps.push([impl, `${impl} sync group`, () => syncSession(impl, profile, rep)]);
+    if (!opt.smoke && runs("sync")) for (const impl of impls) steps.push([impl, `${impl} sync group`, () => syncSession(impl, profile, rep)]);
     // DHCP continuity has no keepalived counterpart: floatgw only.
-    if (impls.includes("floatgw") && !failoverOnly) steps.push(["floatgw", "floatgw dhcp", () => dhcpSession(profile, rep)]);
+    if (impls.includes("floatgw") && !partial) steps.push(["floatgw", "floatgw dhcp", () => dhcpSession(profile, rep)]);
     // Lease-channel floods: floatgw only too, and not in the smoke run.
-    if (impls.includes("floatgw") && !opt.smoke && !failoverOnly) steps.push(["floatgw", "floatgw flood", () => floodSession(profile, rep)]);
+    if (impls.includes("floatgw") && !opt.smoke && !partial) steps.push(["floatgw", "floatgw flood", () => floodSession(profile, rep)]);
     for (const [impl, name, step] of steps) {
       const t = Date.now();
       try {
@@ -102,7 +109,7 @@ for (let rep = 1; rep <= reps; rep++) {
   }
 }
 
-if (!opt.smoke && !failoverOnly) {
+if (!opt.smoke && !partial) {
   for (const r of sizes()) emit(r);
   // Both pairs idle at the same time, in separate labs: the window is the
   // same wall-clock time for both.
@@ -113,5 +120,5 @@ if (!opt.smoke && !failoverOnly) {
 }
 emit({ type: "end", loadavg: loadavg(), seconds: Math.round((Date.now() - started) / 1000), failures });
 console.log(`bench: results in ${out}`);
-if (!opt.smoke && !failoverOnly) render(out);
+if (!opt.smoke && !partial) render(out);
 process.exit(failures ? 1 : 0);

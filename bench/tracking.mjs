@@ -18,7 +18,7 @@ export const FAILURES = {
   script: { fail: (x) => rmSync(x.track.flag), repair: (x) => writeFileSync(x.track.flag, "") },
   weighted: { fail: (x) => rmSync(x.track.weighted), repair: (x) => writeFileSync(x.track.weighted, "") },
   ping: { fail: (x) => x.lab.must("gw", ["nft", "-f", x.rules]), repair: (x) => x.lab.must("gw", ["nft", "delete", "table", "inet", "fgbdrop"]) },
-  link: { fail: (x) => x.lab.must("gw", ["ip", "link", "set", "eth0", "down"]), repair: (x) => x.lab.must("gw", ["ip", "link", "set", "eth0", "up"]) },
+  link: { fail: (x) => x.lab.ip("gw", "link set eth0 down"), repair: (x) => x.lab.ip("gw", "link set eth0 up") },
 };
 
 export async function trackingSession(impl, profile, rep, { kinds = Object.keys(FAILURES) } = {}) {

@@ -1,10 +1,13 @@
 // How the control client hands a command line it parsed to the whole program.
-// The binary's two programs run one after the other in the same engine
-// context (src/native/main.c): the control client (src/cli.ts) parses every
-// command line, answers help and usage errors, and runs its own commands; a
-// command of the whole program (src/main.ts) it leaves, parsed, on the
-// global object both programs see. So the whole program carries no command
-// specs, parser or help texts of its own.
+// The binary's two programs run one after the other (src/native/main.c): the
+// control client (src/cli.ts) parses every command line, answers help and
+// usage errors, and runs its own commands; a command of the whole program
+// (src/main.ts) it leaves, parsed, as one JSON string in the global
+// INVOCATION_GLOBAL. Unless the command is the daemon's, main.c takes that
+// string to a fresh engine, where the whole program runs (the client's
+// engine allocates from a block that is thrown away whole:
+// docs/performance.md), and puts it back there under the same name. So the
+// whole program carries no command specs, parser or help texts of its own.
 
 /** A valid command line for the whole program. */
 export interface Invocation {
@@ -14,14 +17,22 @@ export interface Invocation {
   readonly rest: readonly string[];
 }
 
-const SLOT = Symbol.for("floatgw.invocation");
+/** The global main.c reads and sets (src/native/main.c says the same name). */
+const INVOCATION_GLOBAL = "floatgwInvocation";
+
+type Globals = Record<string, string | undefined>;
 
 export function handOver(invocation: Invocation): void {
-  (globalThis as unknown as Record<symbol, Invocation>)[SLOT] = invocation;
+  (globalThis as unknown as Globals)[INVOCATION_GLOBAL] = JSON.stringify({
+    command: invocation.command, opts: [...invocation.opts], rest: invocation.rest,
+  });
 }
 
 /** What the control client handed over; undefined if it ended the process
  * itself, which never reaches the whole program. */
 export function handedOver(): Invocation | undefined {
-  return (globalThis as unknown as Record<symbol, Invocation | undefined>)[SLOT];
+  const text = (globalThis as unknown as Globals)[INVOCATION_GLOBAL];
+  if (text === undefined) return undefined;
+  const { command, opts, rest } = JSON.parse(text) as { command: string; opts: [string, string][]; rest: string[] };
+  return { command, opts: new Map(opts), rest };
 }

@@ -14,7 +14,7 @@
 import { sameBytes } from "./bytes";
 import type { Role } from "./state";
 import { type Version, skewTimeMs } from "./timing";
-import { type Centisec, type Ms, type Priority } from "./units";
+import { type Centisec, type Ms, type Priority, centisecToMs } from "./units";
 
 /** One datagram of the plan: sent on `fd` (a socket the daemon owns and the
  * child inherits) to the raw sockaddr `to`. */
@@ -84,8 +84,22 @@ export interface Plan {
 }
 
 /** A hung or killed daemon's router stops answering for the VIPs within
- * this (issue 14's goal). */
+ * this (issue 14's goal)... */
 export const LET_GO_WITHIN_MS = 2000 as Ms;
+/** ...or, where that comes before a backup can have taken over by itself,
+ * once it can have: four advert intervals bound a backup's
+ * Master_Down_Interval, and the kernel's check of the last renewal adds
+ * LET_GO_LATE_MS (4.25 s at 1 s adverts). Until then the hung router still
+ * forwards for its clients, while a backup that heard the priority 0
+ * waits out its Skew_Time (0.61 s at priority 100 in VRRPv2). */
+const LET_GO_INTERVALS = 4;
+const LET_GO_LATE_MS = 250;
+
+/** How long after its daemon died or hung this instance's router may keep
+ * answering for its VIPs. */
+export function letGoWithinMs(i: WatchedInstance): Ms {
+  return Math.max(LET_GO_WITHIN_MS, LET_GO_INTERVALS * centisecToMs(i.advertIntervalCs) + LET_GO_LATE_MS) as Ms;
+}
 /** After a backup's Skew_Time, the time it takes to add the VIP and send
  * its gratuitous ARP, with room for a busy CPU. */
 const TAKEOVER_MARGIN_MS = 100;
@@ -114,14 +128,16 @@ export function takeoverBoundMs(i: WatchedInstance): Ms {
 
 /** The plan for these instances, or null when none is master (the child
  * is then disarmed: a backup has nothing to give up). The VIPs stay until
- * a backup can have taken over, but no longer than the 2 s goal allows:
- * after a death (fired at once) 1.1 s at the most (v3 adverts slower than
- * 2 s: 2 s), after a silence what the silence limit and one late look
- * leave (0.4 s; at 100 ms adverts v3 the whole 0.2 s). */
+ * a backup can have taken over, but no longer than the strictest master's
+ * letGoWithinMs allows: after a death (fired at once) 1.1 s at the most
+ * at adverts up to 1 s, after a silence what the silence limit and one
+ * late look leave (at 1 s adverts the whole 1.1 s, within 4.25 s; at
+ * 100 ms adverts 0.4 s of the 2 s, in v3 the whole 0.2 s). */
 export function planFor(instances: readonly WatchedInstance[]): Plan | null {
   const masters = instances.filter((i) => i.role === "master");
   if (masters.length === 0) return null;
   const takeover = Math.max(...masters.map(takeoverBoundMs));
+  const letGo = Math.min(...masters.map(letGoWithinMs));
   return {
     beacons: masters.flatMap(({ name, beacon: b }) => b === null ? [] : b.sends.map((s, k) => ({
       ...s, intervalMs: b.intervalMs, phase: b.phase, countsFor: k === 0 ? name : null,
@@ -129,8 +145,8 @@ export function planFor(instances: readonly WatchedInstance[]): Plan | null {
     resign: masters.flatMap((i) => i.resign),
     release: masters.flatMap((i) => i.release),
     liveness: LIVENESS,
-    releaseAfterDeathMs: Math.min(takeover, LET_GO_WITHIN_MS) as Ms,
-    releaseAfterSilenceMs: Math.max(0, Math.min(takeover, LET_GO_WITHIN_MS - LIVENESS.silenceMs - LIVENESS.recheckMs)) as Ms,
+    releaseAfterDeathMs: Math.min(takeover, letGo) as Ms,
+    releaseAfterSilenceMs: Math.max(0, Math.min(takeover, letGo - LIVENESS.silenceMs - LIVENESS.recheckMs)) as Ms,
   };
 }
 

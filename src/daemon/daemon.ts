@@ -17,6 +17,7 @@ import { after, exit, makeDirs, monotonicMs, onSignal, readTextFile, removeFile,
 import { IFF_RUNNING, IFF_UP } from "../platform/netlink";
 import { RouteTable, Rtnl, RtnlMonitor } from "../platform/rtnl";
 import type { TrackUse } from "../track/spec";
+import { AfterTransitions } from "./after-transitions";
 import { Device } from "./device";
 import { BackgroundLoad } from "./background-load";
 import { type Loaded, daemonConfig, loadDaemonConfig } from "./load";
@@ -123,10 +124,11 @@ export function runDaemon(opts: DaemonOptions): boolean {
     listening: () => trackers.refreshInterfaces(),
   }, logger("ubus"));
   const routes = new VirtualRoutes(new RouteTable(rtnl), logger("routes"));
+  const afterTransitions = new AfterTransitions();
   const groups = new SyncGroups({
     now,
     runner: (name) => runners().find(({ r }) => r.spec.name === name)?.r,
-    transition: (group, from, to, reason) => {
+    transition: (group, from, to, reason) => afterTransitions.later(() => {
       routes.hold({ kind: "sync_group", name: group.name }, to === "master");
       writeState();
       const action = ACTIONS[to];
@@ -142,7 +144,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
         kind: "sync group", name: group.name, about: `members ${group.members.join(", ")}`, from, to, reason, notify: group.notify,
         priority: members.map((r) => (r ? `${r.spec.name} ${r.breakdown.effective}` : "")).filter((p) => p !== "").join(", "),
       });
-    },
+    }),
   }, (name) => logger(`sync group ${name}`));
   const status = (): DaemonStatus => daemonStatus({
     devices: [...devices.values()], now: now(), startedAt, pid: sys.getpid(), trackers: trackers.views(now()),
@@ -153,6 +155,17 @@ export function runDaemon(opts: DaemonOptions): boolean {
     if (!writeFileAtomic(statePath, JSON.stringify(status()) + "\n", 0o600)) {
       log("warn", `cannot write ${statePath}`);
     }
+  };
+  /** The state file after the transitions under way (at once when none
+   * is): one write for a sync group's members, after their routes. */
+  let stateQueued = false;
+  const writeStateAfterTransitions = (): void => {
+    if (stateQueued) return;
+    stateQueued = true;
+    afterTransitions.later(() => {
+      stateQueued = false;
+      writeState();
+    });
   };
   const watcher = new Watcher({
     now,
@@ -168,7 +181,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
     now,
     changed: () => {
       watcher.update();
-      writeState();
+      writeStateAfterTransitions();
     },
     alive: () => watcher.check(),
     beaconChanged: (stopped: boolean) => {
@@ -179,37 +192,50 @@ export function runDaemon(opts: DaemonOptions): boolean {
     trackTerms: (uses: readonly TrackUse[]) => uses.map((u) => trackers.term(u)),
     groupFaults: (spec: InstanceSpec) => groups.faults(spec),
     ownFaultsChanged: (spec: InstanceSpec) => groups.ownFaultsChanged(spec),
-    wantMaster: (spec: InstanceSpec, reason: string) => groups.wantMaster(spec, reason),
-    vipsHeld: (spec: InstanceSpec, held: boolean) => routes.hold({ kind: "vip", name: spec.name }, held),
-    notify: (spec: InstanceSpec, from: Role, to: Role, reason: string, priority: number): void => {
-      writeState();
-      const action = ACTIONS[to];
-      if (!action) return;
-      // The replicated leases go into dnsmasq's lease file before the hook
-      // restarts dnsmasq with DHCP on (hooks run after this, in order).
-      if (action === "master" && spec.dhcp && leases.replicating) leases.writeLeaseFile();
-      const vips = spec.vips.map((v) => `${formatAddr(v.addr)}/${v.prefix}`);
-      ubus.transition({
-        instance: spec.name, interface: spec.interface, device: spec.device, vrid: spec.vrid,
-        from, to, priority, reason, vips, dhcp: dhcpRole(spec, to),
-      });
-      const commands = hotplug.commands({
-        action, instance: spec.name, vrid: spec.vrid, interface: spec.interface ?? "", device: spec.device,
-        vips, priority, from, reason, dhcp: spec.dhcp,
-      });
-      // keepalived goes from MASTER straight to STOP when it shuts down: the
-      // handover's step to backup (for the hooks and dnsmasq) runs no notify script.
-      if (!(stopping && to === "backup")) {
-        commands.push(...hotplug.scripts(`INSTANCE ${spec.name}`, notifyArgvs(spec.notify.commands, "INSTANCE", spec.name, to, priority)));
-      }
-      if (commands.length > 0) queue.push({ key: spec.name, state: action, label: `${action} of ${spec.name}`, commands });
-      notifications.transition({
-        kind: "instance", name: spec.name, about: `vrid ${spec.vrid} on ${spec.device}, ${vips.join(", ")}`,
-        from, to, priority: String(priority), reason, notify: spec.notify,
-      });
-      // The group follows its member, after the member's own hooks.
-      groups.transition(spec, from, to, reason);
+    // A group going master moves its members in one batch (below).
+    wantMaster: (spec: InstanceSpec, reason: string) => afterTransitions.run(() => groups.wantMaster(spec, reason)),
+    // The routes that follow a VIP go in once every member's VIPs are on;
+    // they go out before the VIP, at once.
+    vipsHeld: (spec: InstanceSpec, held: boolean) => {
+      const hold = () => routes.hold({ kind: "vip", name: spec.name }, held);
+      if (held) afterTransitions.first(hold);
+      else hold();
     },
+    // The group follows its member at once (its other members' VIPs go on
+    // now); the member's state file, hooks and notifications wait until the
+    // group's transitions are done, and keep their order (after-transitions.ts).
+    notify: (spec: InstanceSpec, from: Role, to: Role, reason: string, priority: number): void => afterTransitions.run(() => {
+      afterTransitions.later(() => transitionEffects(spec, from, to, reason, priority));
+      groups.transition(spec, from, to, reason);
+    }),
+  };
+  /** What an instance's transition sets off besides its VIPs. */
+  const transitionEffects = (spec: InstanceSpec, from: Role, to: Role, reason: string, priority: number): void => {
+    writeState();
+    const action = ACTIONS[to];
+    if (!action) return;
+    // The replicated leases go into dnsmasq's lease file before the hook
+    // restarts dnsmasq with DHCP on (hooks run after this, in order).
+    if (action === "master" && spec.dhcp && leases.replicating) leases.writeLeaseFile();
+    const vips = spec.vips.map((v) => `${formatAddr(v.addr)}/${v.prefix}`);
+    ubus.transition({
+      instance: spec.name, interface: spec.interface, device: spec.device, vrid: spec.vrid,
+      from, to, priority, reason, vips, dhcp: dhcpRole(spec, to),
+    });
+    const commands = hotplug.commands({
+      action, instance: spec.name, vrid: spec.vrid, interface: spec.interface ?? "", device: spec.device,
+      vips, priority, from, reason, dhcp: spec.dhcp,
+    });
+    // keepalived goes from MASTER straight to STOP when it shuts down: the
+    // handover's step to backup (for the hooks and dnsmasq) runs no notify script.
+    if (!(stopping && to === "backup")) {
+      commands.push(...hotplug.scripts(`INSTANCE ${spec.name}`, notifyArgvs(spec.notify.commands, "INSTANCE", spec.name, to, priority)));
+    }
+    if (commands.length > 0) queue.push({ key: spec.name, state: action, label: `${action} of ${spec.name}`, commands });
+    notifications.transition({
+      kind: "instance", name: spec.name, about: `vrid ${spec.vrid} on ${spec.device}, ${vips.join(", ")}`,
+      from, to, priority: String(priority), reason, notify: spec.notify,
+    });
   };
 
   const device = (name: string): Device => {
@@ -295,8 +321,10 @@ export function runDaemon(opts: DaemonOptions): boolean {
       targets = [one];
     }
     if (targets.length === 0) return failure("refused", "switchover: this router is master of no instance; run switchover on the master");
-    log("info", `switchover requested (${via}): ${targets.map((r) => r.spec.name).join(", ")} resign, holding off for ${req.holdS} s`);
+    // The priority 0 first, the log line after: the backup's Skew_Time
+    // starts when the advert is on the wire.
     for (const r of targets) r.feed({ kind: "resign", holdMs: req.holdS * 1000 });
+    log("info", `switchover requested (${via}): ${targets.map((r) => r.spec.name).join(", ")} resign, holding off for ${req.holdS} s`);
     return { ok: true, result: { resigned: targets.map((r) => ({ instance: r.spec.name, vrid: r.spec.vrid })), hold: req.holdS } };
   };
 
@@ -377,7 +405,6 @@ export function runDaemon(opts: DaemonOptions): boolean {
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
-    log("info", `${signal}: handing the VIPs over and stopping`);
     // The handover below is ours: the dead-man switch must not fire it again.
     watcher.stop();
     // Every master hands over on its own: the groups must not drag the others out early.
@@ -393,6 +420,8 @@ export function runDaemon(opts: DaemonOptions): boolean {
       budget = Math.min(budget, Math.floor(masterDownIntervalMs(s.config.version, s.priority, s.masterAdverIntervalCs) / 2));
       r.feed({ kind: "resign", holdMs: 0 });
     }
+    // Logged after the priority 0 went: the backup's Skew_Time runs from it.
+    log("info", `${signal}: handing the VIPs over and stopping`);
     const deadline = now() + budget;
     const waitForHandover = guarded(log, "stop", () => {
       if (runners().some(({ r }) => r.state?.releasing) && now() < deadline) after(10, waitForHandover);

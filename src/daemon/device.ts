@@ -14,7 +14,7 @@ import { RT_SCOPE_LINK, type AddrInfo, type LinkInfo, linkFlags } from "../platf
 import { Rtnl, type RtnlEvent } from "../platform/rtnl";
 import { sockaddrNl } from "../platform/sockaddr";
 import { VrrpSocket } from "../platform/vrrp-socket";
-import { type LinkEvent, type LinkState, MIN_DELETION_GRACE_MS, type PortFlags, createLink, portsLost, stepLink } from "../track/link";
+import { type LinkEvent, type LinkState, MIN_DELETION_GRACE_MS, type PortFlags, createLink, ownCarrier, portsLost, stepLink } from "../track/link";
 import type { Children } from "../platform/children";
 import { Listener } from "./listener";
 import { guarded, type Logger } from "./log";
@@ -54,6 +54,8 @@ export class Device {
   ifindex = -1;
   up = false;
   private flags = linkFlags(0);
+  /** Whether its carrier is its own (src/track/link.ts ownCarrier). */
+  private ownCarrier = false;
   readonly drops: DeviceDrops = {};
   private mac: Uint8Array = new Uint8Array(6);
   private addresses: AddrInfo[] = [];
@@ -198,6 +200,7 @@ export class Device {
   private applyLink(link: LinkInfo): void {
     this.flags = linkFlags(link.flags);
     this.up = this.flags.adminUp && this.flags.carrier;
+    this.ownCarrier = ownCarrier(link.kind);
     if (link.mac && link.mac.length === 6) this.mac = link.mac;
   }
 
@@ -324,7 +327,7 @@ export class Device {
     } else {
       this.applyLink(link);
     }
-    this.feedLink({ kind: "link", ...this.flags });
+    this.feedLink({ kind: "link", ...this.flags, ownCarrier: this.ownCarrier });
     this.feedPorts();
   }
 

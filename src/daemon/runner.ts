@@ -286,7 +286,7 @@ export class Runner {
     // the time: this very datagram set it.
     if (from !== null && s.heard !== null && s.heard.addr === from.src && s.heard.at === now) this.template = from;
     this.lookAtWant();
-    this.schedule(this.deadline(s), now);
+    this.schedule(this.deadline(s));
     if (role !== s.role || priority !== s.priority) this.host.changed();
   }
 
@@ -342,13 +342,12 @@ export class Runner {
     return next === null || backstop < next ? backstop : next;
   }
 
-  /** Sets the timer again from the clock, after a feed at another time or
-   * a change of cover. */
+  /** Sets the timer again, after a feed at another time or a change of cover. */
   private reschedule(): void {
     const s = this.state;
     if (s === null) return;
     this.timerAt = undefined;
-    this.schedule(this.deadline(s), this.host.now());
+    this.schedule(this.deadline(s));
   }
 
   /** A listener child heard no copy of the master's advert in time: the
@@ -463,12 +462,16 @@ export class Runner {
 
   /** Sets the timer for `deadline`, at once: a backup's deadline moves
    * with every advert, and letting the timer run out early to set it again
-   * would cost a wake-up, dearer than setting it (docs/performance.md). */
-  private schedule(deadline: Ms | null, now: Ms): void {
+   * would cost a wake-up, dearer than setting it (docs/performance.md).
+   * The delay counts from the clock now, not from the event's time: what
+   * the event's actions did meanwhile (a listener child stopped, a
+   * datagram sent) would otherwise be added to the deadline (at 10 ms
+   * adverts, a millisecond late on a 6 ms Skew_Time). */
+  private schedule(deadline: Ms | null): void {
     if (deadline === this.timerAt) return;
     this.timerAt = deadline;
     if (deadline === null) this.timer.cancel();
-    else this.timer.set(deadline - now);
+    else this.timer.set(deadline - this.host.now());
   }
 
   private expired(): void {

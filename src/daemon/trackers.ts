@@ -12,7 +12,7 @@ import { after, sys } from "../platform/engine";
 import { linkFlags } from "../platform/netlink";
 import { type Prober, prober } from "../platform/probes";
 import type { Rtnl, RtnlEvent } from "../platform/rtnl";
-import { type LinkPresence, type LinkState, MIN_DELETION_GRACE_MS, createLink, describePresence, stepLink } from "../track/link";
+import { type LinkPresence, type LinkState, MIN_DELETION_GRACE_MS, createLink, describePresence, ownCarrier, stepLink } from "../track/link";
 import { type PollAction, type PollEvent, type PollState, createPoll, stepPoll } from "../track/poll";
 import { type PolledSpec, type TrackUse, type TrackerSpec, isPolled } from "../track/spec";
 import { guarded, type Logger } from "./log";
@@ -161,7 +161,7 @@ class LinkTracker implements Tracker {
     const deleted = events.some((e) => e.kind === "link-deleted" && e.link.name === name);
     for (const e of events) {
       if (e.kind === "link" && e.link.name === name && !deleted)
-        this.feed({ kind: "link", ...linkFlags(e.link.flags) });
+        this.feed({ kind: "link", ...linkFlags(e.link.flags), ownCarrier: ownCarrier(e.link.kind) });
       if (e.kind === "link-deleted" && e.link.name === name) this.feed({ kind: "deleted", graceMs: MIN_DELETION_GRACE_MS });
     }
   }

@@ -24,6 +24,9 @@ export const IFLA_ADDRESS = 1;
 export const IFLA_IFNAME = 3;
 /** The ifindex of the bridge (or bond) a device is a port of. */
 export const IFLA_MASTER = 10;
+/** Nested: what driver made the device (IFLA_INFO_KIND inside). */
+export const IFLA_LINKINFO = 18;
+export const IFLA_INFO_KIND = 1;
 /** ifi_family of the copies a bridge sends about its ports' changes (the
  * same change also comes as an ordinary AF_UNSPEC link message). */
 export const AF_BRIDGE = 7;
@@ -168,6 +171,9 @@ export interface LinkInfo {
   mac: Uint8Array | null;
   /** The ifindex of the bridge this device is a port of, 0 for none. */
   master: number;
+  /** The kind of a virtual device ("bridge", "veth", "vlan", ...), null for
+   * a device of a hardware driver (no IFLA_LINKINFO). */
+  kind: string | null;
 }
 
 export function decodeLink(msg: NetlinkMessage): LinkInfo | null {
@@ -177,12 +183,15 @@ export function decodeLink(msg: NetlinkMessage): LinkInfo | null {
   const name = attrs.get(IFLA_IFNAME);
   const mac = attrs.get(IFLA_ADDRESS);
   const master = attrs.get(IFLA_MASTER);
+  const info = attrs.get(IFLA_LINKINFO);
+  const kind = info ? decodeAttrs(info, 0).get(IFLA_INFO_KIND) : undefined;
   return {
     ifindex: v.getInt32(4, LE),
     flags: v.getUint32(8, LE),
     name: name ? cString(name) : null,
     mac: mac ? mac.slice() : null,
     master: master && master.length >= 4 ? new DataView(master.buffer, master.byteOffset, 4).getUint32(0, LE) : 0,
+    kind: kind ? cString(kind) : null,
   };
 }
 

@@ -6,14 +6,16 @@
 //
 // Three rules, each with a named delay:
 // - A link that loses carrier while administratively up is reported down
-//   after CARRIER_SETTLE_MS, a fifth of the administrative settle: a bridge
-//   re-adding its only port (netifd reconfiguring it) has no carrier for
-//   well under a millisecond, and that must cost no transition, while a cut
-//   cable should cost little more than the kernel's own carrier detection
-//   (keepalived acts on the report at once). A link set administratively
-//   down is reported down only after LINK_SETTLE_MS: that is also how the
-//   kernel starts deleting a device, and a deletion must be handled as one
-//   (next rule). A link coming up is reported at once.
+//   at once when the carrier is the device's own (a NIC's cable, a veth's
+//   peer, a DSA switch port: ownCarrier below), as keepalived does. When
+//   the kernel derives it from other devices (a bridge's or bond's ports, a
+//   VLAN's lower device) it is reported after CARRIER_SETTLE_MS, a fifth
+//   of the administrative settle: a bridge re-adding its only port (netifd
+//   reconfiguring it) has no carrier for well under a millisecond, and
+//   that must cost no transition. A link set administratively down is
+//   reported down only after LINK_SETTLE_MS: that is also how the kernel
+//   starts deleting a device, and a deletion must be handled as one (next
+//   rule). A link coming up is reported at once.
 // - A bridge whose ports are all up without carrier is reported down at
 //   once, before the kernel says so of the bridge: a port's carrier loss
 //   reaches us within a millisecond, the bridge's own (which follows from
@@ -34,11 +36,25 @@ import { type Ms, after } from "../core/units";
  * reported down: the kernel's delete message follows the down one within
  * milliseconds (docs/tracking.md). */
 export const LINK_SETTLE_MS = 100;
-/** How long a carrier loss on a link that is administratively up must last
- * before it is reported: longer than a bridge's blink when it re-adds its
- * only port (0.15 ms measured), short next to the kernel's linkwatch delay
- * (up to 1 s) that comes before it on a cut cable. */
+/** How long a carrier loss on a link that is administratively up, and whose
+ * carrier the kernel derives from other devices, must last before it is
+ * reported: longer than a bridge's blink when it re-adds its only port
+ * (0.15 ms measured), short next to the kernel's linkwatch delay (up to
+ * 1 s) that comes before it on a cut cable. */
 export const CARRIER_SETTLE_MS = 20;
+
+/** Device kinds (IFLA_INFO_KIND) whose carrier is their own: it follows a
+ * peer's or a PHY's link, never a change of the ports or lower device
+ * someone reconfigures, so it cannot blink the way a bridge's does. */
+const OWN_CARRIER_KINDS: ReadonlySet<string> = new Set(["veth", "dsa"]);
+
+/** Whether a device of this kind (null: a hardware driver's, which has no
+ * kind) has a carrier of its own, so that its loss is reported at once.
+ * Any other kind (bridge, bond, team, vlan, macvlan, one we do not know)
+ * settles first. */
+export function ownCarrier(kind: string | null): boolean {
+  return kind === null || OWN_CARRIER_KINDS.has(kind);
+}
 /** The least time a deleted device gets to come back. */
 export const MIN_DELETION_GRACE_MS = 1000;
 
@@ -81,8 +97,9 @@ export function portsLost(ports: Iterable<PortFlags>): boolean {
 
 export type LinkEvent =
   /** The device's flags as a link event or a fresh lookup gave them:
-   * administratively up (IFF_UP), and with carrier (IFF_RUNNING). */
-  | { readonly kind: "link"; readonly adminUp: boolean; readonly carrier: boolean }
+   * administratively up (IFF_UP), and with carrier (IFF_RUNNING); and
+   * whether that carrier is its own (ownCarrier above). */
+  | { readonly kind: "link"; readonly adminUp: boolean; readonly carrier: boolean; readonly ownCarrier: boolean }
   | { readonly kind: "deleted"; readonly graceMs: number }
   /** The device's bridge ports changed: whether portsLost() holds now. */
   | { readonly kind: "ports"; readonly lost: boolean }
@@ -126,7 +143,8 @@ function settle(s: LinkState): { state: LinkState; actions: LinkAction[] } {
   };
 }
 
-function onLink(s: LinkState, adminUp: boolean, carrier: boolean, now: Ms): { state: LinkState; actions: LinkAction[] } {
+function onLink(s: LinkState, e: LinkEvent & { kind: "link" }, now: Ms): { state: LinkState; actions: LinkAction[] } {
+  const { adminUp, carrier } = e;
   const flagsUp = adminUp && carrier;
   const up = flagsUp && !s.portsLost;
   const wasMissing = s.observed === "missing";
@@ -148,6 +166,8 @@ function onLink(s: LinkState, adminUp: boolean, carrier: boolean, now: Ms): { st
   // there is nothing to settle.
   if (wasMissing) return settle(st);
   if (st.reported === "down") return { state: st, actions };
+  // A carrier of its own cannot blink: its loss is news at once.
+  if (adminUp && e.ownCarrier) return settle(st);
   // The kernel reports one loss in several link messages (flags, then
   // operstate): the settle runs from the first, not the last, and a carrier
   // loss during an administrative settle shortens it.
@@ -194,7 +214,7 @@ export function stepLink(s: LinkState, e: LinkEvent, now: Ms): LinkStep {
   let r: { state: LinkState; actions: LinkAction[] };
   switch (e.kind) {
     case "link":
-      r = onLink(s, e.adminUp, e.carrier, now);
+      r = onLink(s, e, now);
       break;
     case "deleted":
       r = { state: { ...s, observed: "missing", settleAt: null, graceUntil: after(now, e.graceMs), flagsUp: false, portsLost: false }, actions: [] };

@@ -132,6 +132,33 @@ describe("floatgwd pair", () => {
     }
   });
 
+  // At 1 s adverts a backup can only have taken over by itself after four
+  // intervals: the hung router keeps forwarding for the VIP until a backup
+  // can have taken over on its priority 0 (1.1 s later), while B takes over
+  // after its Skew_Time (0.61 s); a release 0.4 s after the priority 0 (the
+  // 2 s goal alone) left the clients without a gateway in between.
+  it("a hung master at 1 s adverts lets go of the VIP only after the backup holds it", async () => {
+    const timing = { version: "3", advert_int: "1" };
+    const { a, b } = pair(timing, timing);
+    await waitFor("A master", () => a.state() === "master" && a.has() && b.state() === "backup", 30_000);
+    await waitFor("A's watcher armed", () => a.watchers().length === 1);
+    // The kernel's own word, in order on one clock: B's VIP added, A's deleted.
+    const seen: string[] = [];
+    for (const [r, router] of [["a", a], ["b", b]] as const) {
+      const monitor = lab.start(router.ns, ["ip", "-o", "monitor", "address", "dev", "br-lan"]);
+      monitor.stdout!.setEncoding("utf8");
+      monitor.stdout!.on("data", (chunk: string) => {
+        for (const line of chunk.split("\n")) if (line.includes(` ${VIP}/`)) seen.push(`${r} ${line.startsWith("Deleted") ? "del" : "add"}`);
+      });
+    }
+    await sleep(200);
+    a.signal("SIGSTOP");
+    await waitFor("the VIP gone from A", () => seen.includes("a del"), 10_000);
+    expect(seen.filter((e) => e !== "a add")).toEqual(["b add", "a del"]);
+    expect(b.instance()!.transitions.at(-1)?.reason).toBe("priority 0 from master 198.18.0.2");
+    a.signal("SIGCONT");
+  });
+
   it("a watcher killed on its own is replaced, and nothing else happens", async () => {
     const { a, b } = pair();
     await waitFor("A master", () => a.state() === "master" && a.has() && b.state() === "backup");

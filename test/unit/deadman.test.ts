@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  LET_GO_WITHIN_MS, LIVENESS, type PlanSend, type WatchedInstance, decide, planFor, samePlan, takeoverBoundMs,
+  LET_GO_WITHIN_MS, LIVENESS, type PlanSend, type WatchedInstance, decide, letGoWithinMs, planFor, samePlan, takeoverBoundMs,
 } from "../../src/core/deadman";
 import type { Ms } from "../../src/core/units";
 import { cs } from "./helpers";
@@ -26,6 +26,10 @@ describe("dead-man switch: when the daemon counts as hung", () => {
 
   it("leaves room under the 2 s goal for the last look being one recheck late", () => {
     expect(LIVENESS.silenceMs + LIVENESS.recheckMs).toBeLessThan(LET_GO_WITHIN_MS);
+  });
+
+  it("lets go within 2 s, or once a backup can have taken over by itself: four advert intervals and 0.25 s", () => {
+    expect([10, 100, 400, 1000, 4000].map((interval) => letGoWithinMs(instance("master", interval, 1)))).toEqual([2000, 2000, 2000, 4250, 16250]);
   });
 });
 
@@ -61,18 +65,24 @@ describe("dead-man switch: the plan", () => {
     // Killed: the whole bound (the VIPs gone 1.1 s after at the most).
     expect(planFor([instance("master", 1000, 1, 2)])!.releaseAfterDeathMs).toBe(1096);
     expect(planFor([instance("master", 100, 1, 3)])!.releaseAfterDeathMs).toBe(199);
-    // Hung: what the 2 s goal leaves after the silence limit and one late look.
-    expect(planFor([instance("master", 1000, 1, 2)])!.releaseAfterSilenceMs).toBe(400);
+    // Hung: at 1 s adverts the whole bound too (a backup can only have
+    // taken over on its own after 4.25 s); at 100 ms adverts what the 2 s
+    // goal leaves after the silence limit and one late look.
+    expect(planFor([instance("master", 1000, 1, 2)])!.releaseAfterSilenceMs).toBe(1096);
+    expect(planFor([instance("master", 1000, 1, 3)])!.releaseAfterSilenceMs).toBe(1096);
     expect(planFor([instance("master", 100, 1, 3)])!.releaseAfterSilenceMs).toBe(199);
     expect(planFor([instance("master", 100, 1, 2)])!.releaseAfterSilenceMs).toBe(400);
     for (const interval of [10, 100, 1000, 4000]) {
       for (const version of [2, 3] as const) {
-        const plan = planFor([instance("master", interval, 1, version)])!;
-        expect(plan.liveness.silenceMs + plan.liveness.recheckMs + plan.releaseAfterSilenceMs).toBeLessThanOrEqual(LET_GO_WITHIN_MS);
-        expect(plan.releaseAfterDeathMs).toBeLessThanOrEqual(LET_GO_WITHIN_MS);
+        const i = instance("master", interval, 1, version);
+        const plan = planFor([i])!;
+        const letGo = letGoWithinMs(i);
+        expect(plan.liveness.silenceMs + plan.liveness.recheckMs + plan.releaseAfterSilenceMs).toBeLessThanOrEqual(letGo);
+        expect(plan.releaseAfterDeathMs).toBeLessThanOrEqual(letGo);
       }
     }
-    expect(planFor([instance("master", 4000, 1, 3)])!.releaseAfterDeathMs).toBe(LET_GO_WITHIN_MS);
+    // Slow adverts: the router keeps forwarding until a backup can have taken over on the priority 0.
+    expect(planFor([instance("master", 4000, 1, 3)])!.releaseAfterDeathMs).toBe(3984 + 100);
     // Several masters: the slowest takeover.
     expect(planFor([instance("master", 100, 1, 3), instance("master", 1000, 2, 2)])!.releaseAfterDeathMs).toBe(1096);
   });

@@ -3,7 +3,7 @@
 // copies, which the daemon must not take for the device's deletion.
 import { describe, expect, it } from "vitest";
 import {
-  AF_BRIDGE, IFLA_IFNAME, IFLA_MASTER, RTM_DELLINK, RTM_NEWLINK, decodeLink, decodeMessages, encodeMessage, ifinfomsg,
+  AF_BRIDGE, IFLA_IFNAME, IFLA_INFO_KIND, IFLA_LINKINFO, IFLA_MASTER, RTM_DELLINK, RTM_NEWLINK, decodeLink, decodeMessages, encodeMessage, ifinfomsg,
   isBridgePortCopy, rtattr, u32,
 } from "../../src/platform/netlink";
 
@@ -21,6 +21,12 @@ describe("link messages of a bridge's port", () => {
     const port = decodeLink(message(RTM_NEWLINK, AF_UNSPEC, [rtattr(IFLA_IFNAME, name("eth0")), rtattr(IFLA_MASTER, u32(3))]));
     expect(port).toMatchObject({ ifindex: 2, name: "eth0", master: 3 });
     expect(decodeLink(message(RTM_NEWLINK, AF_UNSPEC, [rtattr(IFLA_IFNAME, name("eth0"))]))?.master).toBe(0);
+  });
+
+  it("name a virtual device's kind (nested in IFLA_LINKINFO), and none for a hardware driver's", () => {
+    const veth = decodeLink(message(RTM_NEWLINK, AF_UNSPEC, [rtattr(IFLA_IFNAME, name("wan")), rtattr(IFLA_LINKINFO, rtattr(IFLA_INFO_KIND, name("veth")))]));
+    expect(veth?.kind).toBe("veth");
+    expect(decodeLink(message(RTM_NEWLINK, AF_UNSPEC, [rtattr(IFLA_IFNAME, name("eth0"))]))?.kind).toBeNull();
   });
 
   it("tell the bridge's own copies (a port leaving is an AF_BRIDGE RTM_DELLINK) from the device's messages", () => {

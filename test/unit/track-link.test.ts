@@ -1,15 +1,22 @@
-// What a link change means, on a fake clock and without a kernel: the short
-// settle of a carrier loss, the longer one before an administrative "down", the grace for a
-// deleted device, and the VIP restore after someone removed an address.
+// What a link change means, on a fake clock and without a kernel: a carrier
+// loss at once on a device with its own carrier, after a short settle on
+// one whose carrier the kernel derives (a bridge), the longer settle before
+// an administrative "down", the grace for a deleted device, and the VIP
+// restore after someone removed an address.
 import { describe, expect, it } from "vitest";
 import { msAt } from "../../src/core/units";
-import { CARRIER_SETTLE_MS, LINK_SETTLE_MS, type LinkEvent, type LinkState, createLink, portsLost, stepLink } from "../../src/track/link";
+import { CARRIER_SETTLE_MS, LINK_SETTLE_MS, type LinkEvent, type LinkState, createLink, ownCarrier, portsLost, stepLink } from "../../src/track/link";
 
-const UP: LinkEvent = { kind: "link", adminUp: true, carrier: true };
-/** Carrier lost (a cut cable, the bridge's last port gone), still administratively up. */
-const NO_CARRIER: LinkEvent = { kind: "link", adminUp: true, carrier: false };
+// A bridge's messages (its carrier derived from its ports) unless named OWN_.
+const UP: LinkEvent = { kind: "link", adminUp: true, carrier: true, ownCarrier: false };
+/** Carrier lost (the bridge's last port gone, or leaving to come back), still administratively up. */
+const NO_CARRIER: LinkEvent = { kind: "link", adminUp: true, carrier: false, ownCarrier: false };
 /** `ip link set down`, and the kernel's first message when it deletes a device. */
-const ADMIN_DOWN: LinkEvent = { kind: "link", adminUp: false, carrier: false };
+const ADMIN_DOWN: LinkEvent = { kind: "link", adminUp: false, carrier: false, ownCarrier: false };
+/** The same of a device with a carrier of its own (a NIC, a veth). */
+const OWN_UP: LinkEvent = { ...UP, ownCarrier: true };
+const OWN_NO_CARRIER: LinkEvent = { ...NO_CARRIER, ownCarrier: true };
+const OWN_ADMIN_DOWN: LinkEvent = { ...ADMIN_DOWN, ownCarrier: true };
 /** Every port of the bridge up without carrier, and back. */
 const PORTS_LOST: LinkEvent = { kind: "ports", lost: true };
 const PORTS_BACK: LinkEvent = { kind: "ports", lost: false };
@@ -45,6 +52,25 @@ describe("link model", () => {
     expect(d.log).toEqual([]);
     d.at(500, UP);
     expect(d.log).toEqual([`${10 + CARRIER_SETTLE_MS}: report down (interface br-lan down)`, "500: report up (interface br-lan up)"]);
+  });
+
+  it("reports a carrier loss of a device with its own carrier (a cut cable, a veth's peer down) at once", () => {
+    const d = new Driver(createLink("wan", "up"));
+    d.at(10, OWN_NO_CARRIER);
+    expect(d.log).toEqual(["10: report down (interface wan down)"]);
+    expect(d.deadline).toBeNull();
+    d.at(11, OWN_NO_CARRIER); // the kernel's second message of the same loss (operstate)
+    d.at(500, OWN_UP);
+    expect(d.log).toEqual(["10: report down (interface wan down)", "500: report up (interface wan up)"]);
+  });
+
+  it("still settles an administrative down of a device with its own carrier (a deletion starts so)", () => {
+    const d = new Driver(createLink("wan", "up"));
+    d.at(10, OWN_ADMIN_DOWN);
+    d.at(20, { kind: "deleted", graceMs: 1000 });
+    d.at(300, OWN_UP);
+    d.at(3000);
+    expect(d.log).toEqual(["300: restore (wan re-created)"]);
   });
 
   it("ignores a bridge's carrier blink (its only port re-added)", () => {
@@ -185,6 +211,15 @@ describe("link model", () => {
     expect(d.state.portsLost).toBe(false);
     d.at(300, UP);
     expect(d.log.at(-1)).toBe("300: report up (interface br-lan up)");
+  });
+});
+
+describe("ownCarrier", () => {
+  it("holds for a hardware driver's device (no kind), a veth and a DSA switch port", () => {
+    expect([null, "veth", "dsa"].map(ownCarrier)).toEqual([true, true, true]);
+  });
+  it("not for a device whose carrier the kernel derives from others, nor for a kind it does not know", () => {
+    expect(["bridge", "bond", "team", "vlan", "macvlan", "something-new"].map(ownCarrier)).toEqual([false, false, false, false, false, false]);
   });
 });
 
