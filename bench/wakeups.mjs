@@ -3,6 +3,7 @@
 // side (as root): both pairs idle at once, each in its own lab, then per
 // process of each daemon, per advert, over one window:
 //   on-CPU µs and timeslices (wake-ups) from /proc/PID/schedstat,
+//   VmRSS (/proc/PID/status) and Pss (/proc/PID/smaps_rollup) at the window's end,
 //   and, over a second window under `strace -f -c`, system calls by name.
 //   node bench/wakeups.mjs [--profile v3] [--window 20] [--vrids 1] [--floatgwd PATH]
 // (--floatgwd: another build of floatgwd than build/x86_64/floatgwd, e.g. one
@@ -37,6 +38,14 @@ const adverts = (windowS * 1000 / PROFILES[opt.profile].advertMs) * vrids;
 function sched(pid) {
   const [ns, , slices] = readFileSync(`/proc/${pid}/schedstat`, "utf8").trim().split(" ").map(Number);
   return { ns, slices };
+}
+
+/** Resident and proportional set sizes of a process, in KiB. */
+function memory(pid) {
+  return {
+    rssKb: Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]),
+    pssKb: Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))[1]),
+  };
 }
 
 /** `strace -f -c` on the pids for the window: {syscall: calls}. */
@@ -74,16 +83,24 @@ try {
   const before = procs.map((p) => sched(p.pid));
   await sleep(windowS * 1000);
   const after = procs.map((p) => sched(p.pid));
+  const mem = procs.map((p) => memory(p.pid));
   const calls = await Promise.all(procs.map((p) => syscalls([p.pid])));
   console.log(`${opt.profile}, ${vrids} VRID(s), ${windowS} s windows, ${adverts} adverts each; load average ${load.toFixed(2)} → ${loadavg()[0].toFixed(2)}`);
-  console.log("| daemon | role | process | on-CPU µs/advert | wake-ups/advert | syscalls/advert | by name (per advert) |");
-  console.log("|---|---|---|---:|---:|---:|---|");
+  console.log("| daemon | role | process | VmRSS KiB | Pss KiB | on-CPU µs/advert | wake-ups/advert | syscalls/advert | by name (per advert) |");
+  console.log("|---|---|---|---:|---:|---:|---:|---:|---|");
   for (const [i, p] of procs.entries()) {
     const per = (n) => (n / adverts).toFixed(2);
     const total = Object.values(calls[i]).reduce((a, b) => a + b, 0);
     const names = Object.entries(calls[i]).sort((x, y) => y[1] - x[1]).map(([n, c]) => `${n} ${per(c)}`).join(", ");
-    console.log(`| ${p.impl} | ${p.role} | ${p.comm} ${p.pid} | ${((after[i].ns - before[i].ns) / 1000 / adverts).toFixed(1)} | `
+    console.log(`| ${p.impl} | ${p.role} | ${p.comm} ${p.pid} | ${mem[i].rssKb} | ${mem[i].pssKb} | ${((after[i].ns - before[i].ns) / 1000 / adverts).toFixed(1)} | `
       + `${per(after[i].slices - before[i].slices)} | ${per(total)} | ${names} |`);
+  }
+  // Each router's whole daemon (its processes summed), as bench/cost.mjs reports it.
+  for (const impl of ["floatgw", "keepalived"]) for (const role of ["master", "backup"]) {
+    const mine = [...procs.keys()].filter((i) => procs[i].impl === impl && procs[i].role === role);
+    const sum = (f) => mine.reduce((n, i) => n + f(i), 0);
+    console.log(`| ${impl} | ${role} | all ${mine.length} | ${sum((i) => mem[i].rssKb)} | ${sum((i) => mem[i].pssKb)} | `
+      + `${(sum((i) => after[i].ns - before[i].ns) / 1000 / adverts).toFixed(1)} | | | |`);
   }
 } finally {
   for (const lab of labs) lab.cleanup();

@@ -203,12 +203,18 @@ static int daemon_command_line(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    int daemon;
+    JSContext *ctx;
+    /* A helper child the daemon exec'd (floatgwd-watch, floatgwd-listen)
+     * runs without the engine: it never returns. */
+    if (argc == 1)
+        run_child(argv[0]);
     /* The control client ends the process itself when the command is one
      * of its own (`floatgw status` reads and runs its 17 KB of bytecode,
      * not the 295 KB of the whole program); when it returns, the command
      * is the whole program's. */
-    int daemon = daemon_command_line(argc, argv);
-    JSContext *ctx = new_engine(daemon ? NULL : &arena_allocator, argc, argv);
+    daemon = daemon_command_line(argc, argv);
+    ctx = new_engine(daemon ? NULL : &arena_allocator, argc, argv);
     if (!ctx)
         return EXIT_FAILURE;
     js_std_eval_binary(ctx, qjsc_floatgw_cli, qjsc_floatgw_cli_size, 0);

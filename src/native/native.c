@@ -22,6 +22,7 @@
 #include <linux/filter.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <stddef.h>
 #include <string.h>
 #include <grp.h>
 #include <stdlib.h>
@@ -897,7 +898,7 @@ static int open_parent_stat(void)
  * parent is a QuickJS process. */
 __attribute__((noreturn)) static void watch(int sock, struct liveness *l, int after_death_ms, int after_silence_ms,
                                             const struct plan *beacons, volatile uint32_t *counts,
-                                            const struct plan *first, const struct plan *then)
+                                            const struct plan *first, const struct plan *then, int64_t armed_ms)
 {
     struct pollfd p;
     uint8_t buf[8 * WATCH_MSG];
@@ -911,11 +912,13 @@ __attribute__((noreturn)) static void watch(int sock, struct liveness *l, int af
         l->ref_ticks = 0;
     l->ref_ms = now;
     next_look = now + l->quiet_check_ms;
-    /* Each beacon's first due: the first of phase + k * interval after now. */
+    /* Each beacon's first due: the first of phase + k * interval after the
+     * daemon armed the child (one that came due while an exec'd child
+     * started goes out at once, as the child it replaces was disarmed). */
     for (k = 0; k < beacons->n; k++) {
         b = &beacons->sends[k];
-        b->due_ms = now < b->due_ms ? b->due_ms + b->interval_ms
-                                    : b->due_ms + ((now - b->due_ms) / b->interval_ms + 1) * b->interval_ms;
+        b->due_ms = armed_ms < b->due_ms ? b->due_ms + b->interval_ms
+                                         : b->due_ms + ((armed_ms - b->due_ms) / b->interval_ms + 1) * b->interval_ms;
     }
     for (;;) {
         /* The socket is read only when poll said the daemon's end closed
@@ -986,6 +989,95 @@ static void unmap_shared(JSRuntime *rt, void *opaque, void *ptr)
     munmap(ptr, (size_t)(uintptr_t)opaque);
 }
 
+/* A helper child's image: what it runs on, in one block without
+ * pointers (each is an offset into the block), so that a fresh process
+ * can take it over. The block starts with a child_head; the memory the
+ * child shares with the daemon follows it in the same memfd, from
+ * shared_off (a page boundary). */
+struct child_head {
+    uint32_t magic, kind;
+    uint64_t image_len, shared_off, shared_len;
+};
+
+/* "fgwd": the head of an image (a child exec'd by hand finds none). */
+#define CHILD_MAGIC 0x66677764u
+
+struct image {
+    uint8_t *buf;
+    size_t len, cap;
+    int bad;
+};
+
+/* Appends n bytes of p to the image, aligned for any struct: their offset
+ * (0, with im->bad set, if memory ran out). */
+static size_t image_put(struct image *im, const void *p, size_t n)
+{
+    size_t at = (im->len + 15) & ~(size_t)15, cap = im->cap ? im->cap : 1024;
+    uint8_t *grown;
+    if (im->bad)
+        return 0;
+    while (cap < at + n)
+        cap *= 2;
+    if (cap != im->cap) {
+        grown = realloc(im->buf, cap);
+        if (!grown) {
+            im->bad = 1;
+            return 0;
+        }
+        im->buf = grown;
+        im->cap = cap;
+    }
+    memcpy(im->buf + at, p, n);
+    im->len = at + n;
+    return at;
+}
+
+/* Appends n bytes of p to the image and makes the pointer at offset
+ * `field` of the image their offset: returns it. */
+static size_t image_ref(struct image *im, size_t field, const void *p, size_t n)
+{
+    size_t at = image_put(im, p, n);
+    void *offset = (void *)(uintptr_t)at;
+    if (!im->bad)
+        memcpy(im->buf + field, &offset, sizeof offset);
+    return at;
+}
+
+/* In an image of len bytes at base: what a pointer that image_ref made
+ * points to, n bytes; NULL if they are not all in the image. */
+static void *in_image(uint8_t *base, size_t len, const void *ref, size_t n)
+{
+    uintptr_t at = (uintptr_t)ref;
+    return at <= len && n <= len - at ? base + at : NULL;
+}
+
+/* Maps shared_len bytes (zeroed) to share with a child, and puts the
+ * child's image in front of them in a memfd, which *fd gets; -1 when that
+ * cannot be done (no memfd: the memory is anonymous, and the child runs in
+ * the fork). MAP_FAILED if not even that. */
+static void *share(struct image *im, size_t shared_len, int *fd)
+{
+    struct child_head *h = (struct child_head *)(void *)im->buf;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    void *p = MAP_FAILED;
+    *fd = -1;
+    if (!im->bad) {
+        h->image_len = im->len;
+        h->shared_off = (im->len + page - 1) / page * page;
+        h->shared_len = shared_len;
+        *fd = memfd_create("floatgwd", MFD_CLOEXEC);
+    }
+    if (*fd >= 0 && ftruncate(*fd, (off_t)(h->shared_off + shared_len)) == 0
+        && pwrite(*fd, im->buf, im->len, 0) == (ssize_t)im->len)
+        p = mmap(NULL, shared_len, PROT_READ | PROT_WRITE, MAP_SHARED, *fd, (off_t)h->shared_off);
+    if (p != MAP_FAILED)
+        return p;
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+    return mmap(NULL, shared_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+}
+
 /* Forks a helper child named `name` (/proc/PID/comm, for ps and top, and
  * so that a search by comm finds the daemon alone) with its signals at
  * their defaults and every descriptor closed but the `nkeep` of `keep`.
@@ -1019,6 +1111,45 @@ static pid_t fork_helper(const char *name, const int *keep, uint32_t nkeep)
     return 0;
 }
 
+/* In a child fork_helper made: replaces it with a fresh process of the
+ * daemon's own binary (/proc/self/exe: the file it runs, even if an
+ * upgrade replaced it on disk) in its C-only mode (run_child), named
+ * `name` (argv[0]), with the memfd `image` as its stdin and the `nkeep`
+ * descriptors of `keep` still open: the child then holds none of the
+ * daemon's memory, which a fork keeps for as long as it runs (every page
+ * the daemon writes afterwards is copied). Returns, having closed `image`,
+ * when that cannot be done: the fork then runs the child itself. qemu-user
+ * without binfmt_misc cannot exec a binary of another CPU. */
+static void exec_helper(const char *name, int image, const int *keep, uint32_t nkeep)
+{
+    char *args[] = { (char *)name, NULL }, *env[] = { NULL };
+    uint32_t i;
+    int exe;
+    if (image < 0)
+        return;
+    for (i = 0; i < nkeep; i++)
+        if (keep[i] == 0) {
+            close(image);
+            return; /* fd 0 is taken (the daemon started without stdin) */
+        }
+    if (image != 0) {
+        exe = dup2(image, 0);
+        close(image);
+        if (exe != 0)
+            return;
+    }
+    /* After the dup2: fd 0 was free, and the binary must not take it. */
+    exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (exe >= 0 && fcntl(0, F_SETFD, 0) == 0) {
+        for (i = 0; i < nkeep; i++)
+            fcntl(keep[i], F_SETFD, 0);
+        fexecve(exe, args, env);
+    }
+    if (exe >= 0)
+        close(exe);
+    close(0);
+}
+
 /* [pid, fd] as the forking natives return them. */
 static JSValue pid_and_fd(JSContext *ctx, pid_t pid, int fd)
 {
@@ -1026,6 +1157,62 @@ static JSValue pid_and_fd(JSContext *ctx, pid_t pid, int fd)
     JS_SetPropertyUint32(ctx, v, 0, JS_NewInt32(ctx, pid));
     JS_SetPropertyUint32(ctx, v, 1, JS_NewInt32(ctx, fd));
     return v;
+}
+
+/* What the watcher child runs on (see watch): its image. */
+struct watch_args {
+    struct child_head head;
+    struct liveness l;
+    int sock, after_death, after_silence;
+    int64_t armed_ms;
+    struct plan beacons, first, then;
+};
+
+/* Appends the sends of p and their bytes to the image, for the plan at
+ * offset `field` of the image. */
+static void image_plan(struct image *im, size_t field, const struct plan *p)
+{
+    size_t at = image_ref(im, field + offsetof(struct plan, sends), p->sends, p->n * sizeof *p->sends), s;
+    uint32_t i;
+    for (i = 0; i < p->n; i++) {
+        s = at + i * sizeof *p->sends;
+        image_ref(im, s + offsetof(struct plan_send, data), p->sends[i].data, p->sends[i].len);
+        image_ref(im, s + offsetof(struct plan_send, to), p->sends[i].to, p->sends[i].tolen);
+    }
+}
+
+/* A plan of an image (see in_image) with pointers again; -1 if one points
+ * out of the image. */
+static int take_plan(uint8_t *base, size_t len, struct plan *p)
+{
+    struct plan_send *s;
+    uint32_t i;
+    if (p->n > 4096 || !(p->sends = in_image(base, len, p->sends, p->n * sizeof *p->sends)))
+        return -1;
+    for (i = 0; i < p->n; i++) {
+        s = &p->sends[i];
+        if (!(s->data = in_image(base, len, s->data, s->len)) || !(s->to = in_image(base, len, s->to, s->tolen)))
+            return -1;
+    }
+    return 0;
+}
+
+/* The watcher, exec'd (run_child): its image at base, len bytes. */
+__attribute__((noreturn)) static void run_watch(uint8_t *base, size_t len, void *counts)
+{
+    struct watch_args *a = (struct watch_args *)(void *)base;
+    if (take_plan(base, len, &a->beacons) || take_plan(base, len, &a->first) || take_plan(base, len, &a->then)
+        || a->head.shared_len < a->beacons.n * sizeof(uint32_t))
+        _exit(2);
+    a->l.stat_fd = open_parent_stat();
+    watch(a->sock, &a->l, a->after_death, a->after_silence, &a->beacons, counts, &a->first, &a->then, a->armed_ms);
+}
+
+static void free_watch_args(struct watch_args *a)
+{
+    free_plan(&a->beacons);
+    free_plan(&a->first);
+    free_plan(&a->then);
 }
 
 /* watcher(silenceMs, recheckMs, quietCheckMs, spinPercent, afterDeathMs,
@@ -1039,81 +1226,82 @@ static JSValue pid_and_fd(JSContext *ctx, pid_t pid, int fd)
  * child fired or is gone. counts is an ArrayBuffer shared with the child
  * (MAP_SHARED): one uint32 in host order per beacon, how many times the
  * child sent it. The child keeps only its end, the plan's sockets and
- * /proc/<daemon>/stat open, and its signals at their defaults. What the
- * bytes mean is TypeScript's business (src/daemon/watcher.ts). */
+ * /proc/<daemon>/stat open, and its signals at their defaults; it is
+ * exec'd (exec_helper) when it can be. What the bytes mean is
+ * TypeScript's business (src/daemon/watcher.ts). */
 static JSValue js_watcher(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
-    struct plan beacons, first, then;
-    struct liveness l;
+    struct watch_args a;
+    struct image im = { NULL, 0, 0, 0 };
     uint32_t i, nkeep;
-    int after_death, after_silence, sv[2], *keep;
+    int sv[2], *keep, image;
     size_t counts_len;
     void *counts;
     pid_t pid;
     JSValue v;
 
-    memset(&l, 0, sizeof l);
-    if (get_int(ctx, argv[0], &l.silence_ms) || get_int(ctx, argv[1], &l.recheck_ms) || get_int(ctx, argv[2], &l.quiet_check_ms)
-        || get_int(ctx, argv[3], &l.spin_percent) || get_int(ctx, argv[4], &after_death) || get_int(ctx, argv[5], &after_silence))
+    memset(&a, 0, sizeof a);
+    if (get_int(ctx, argv[0], &a.l.silence_ms) || get_int(ctx, argv[1], &a.l.recheck_ms) || get_int(ctx, argv[2], &a.l.quiet_check_ms)
+        || get_int(ctx, argv[3], &a.l.spin_percent) || get_int(ctx, argv[4], &a.after_death) || get_int(ctx, argv[5], &a.after_silence))
         return JS_EXCEPTION;
-    if (l.silence_ms <= 0 || l.recheck_ms <= 0 || l.quiet_check_ms <= 0 || l.spin_percent <= 0 || after_death < 0 || after_silence < 0)
+    if (a.l.silence_ms <= 0 || a.l.recheck_ms <= 0 || a.l.quiet_check_ms <= 0 || a.l.spin_percent <= 0 || a.after_death < 0 || a.after_silence < 0)
         return JS_ThrowRangeError(ctx, "watcher: limits must be positive, pauses not negative");
-    l.ticks_per_s = sysconf(_SC_CLK_TCK);
-    if (l.ticks_per_s <= 0)
-        l.ticks_per_s = 100;
-    if (get_plan(ctx, argv[6], &beacons, 1))
-        return JS_EXCEPTION;
-    if (get_plan(ctx, argv[7], &first, 0)) {
-        free_plan(&beacons);
+    a.l.ticks_per_s = sysconf(_SC_CLK_TCK);
+    if (a.l.ticks_per_s <= 0)
+        a.l.ticks_per_s = 100;
+    if (get_plan(ctx, argv[6], &a.beacons, 1) || get_plan(ctx, argv[7], &a.first, 0) || get_plan(ctx, argv[8], &a.then, 0)) {
+        free_watch_args(&a);
         return JS_EXCEPTION;
     }
-    if (get_plan(ctx, argv[8], &then, 0)) {
-        free_plan(&beacons);
-        free_plan(&first);
-        return JS_EXCEPTION;
-    }
-    keep = malloc((1 + beacons.n + first.n + then.n) * sizeof *keep);
+    keep = malloc((2 + a.beacons.n + a.first.n + a.then.n) * sizeof *keep);
     if (!keep) {
-        free_plan(&beacons);
-        free_plan(&first);
-        free_plan(&then);
+        free_watch_args(&a);
         return JS_ThrowOutOfMemory(ctx);
     }
-    counts_len = (beacons.n ? beacons.n : 1) * sizeof(uint32_t);
-    counts = mmap(NULL, counts_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (counts == MAP_FAILED) {
-        free(keep);
-        free_plan(&beacons);
-        free_plan(&first);
-        free_plan(&then);
-        return throw_errno(ctx, "mmap");
-    }
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0) {
-        munmap(counts, counts_len);
         free(keep);
-        free_plan(&beacons);
-        free_plan(&first);
-        free_plan(&then);
+        free_watch_args(&a);
         return throw_errno(ctx, "socketpair");
+    }
+    a.head.magic = CHILD_MAGIC;
+    a.head.kind = 'W';
+    a.sock = sv[1];
+    a.armed_ms = monotonic_ms64();
+    image_put(&im, &a, sizeof a);
+    image_plan(&im, offsetof(struct watch_args, beacons), &a.beacons);
+    image_plan(&im, offsetof(struct watch_args, first), &a.first);
+    image_plan(&im, offsetof(struct watch_args, then), &a.then);
+    counts_len = (a.beacons.n ? a.beacons.n : 1) * sizeof(uint32_t);
+    counts = share(&im, counts_len, &image);
+    free(im.buf);
+    if (counts == MAP_FAILED) {
+        close(sv[0]);
+        close(sv[1]);
+        free(keep);
+        free_watch_args(&a);
+        return throw_errno(ctx, "mmap");
     }
     nkeep = 0;
     keep[nkeep++] = sv[1];
-    for (i = 0; i < beacons.n; i++)
-        keep[nkeep++] = beacons.sends[i].fd;
-    for (i = 0; i < first.n; i++)
-        keep[nkeep++] = first.sends[i].fd;
-    for (i = 0; i < then.n; i++)
-        keep[nkeep++] = then.sends[i].fd;
-    pid = fork_helper("floatgwd-watch", keep, nkeep);
+    for (i = 0; i < a.beacons.n; i++)
+        keep[nkeep++] = a.beacons.sends[i].fd;
+    for (i = 0; i < a.first.n; i++)
+        keep[nkeep++] = a.first.sends[i].fd;
+    for (i = 0; i < a.then.n; i++)
+        keep[nkeep++] = a.then.sends[i].fd;
+    if (image >= 0)
+        keep[nkeep] = image;
+    pid = fork_helper("floatgwd-watch", keep, nkeep + (image >= 0));
     if (pid == 0) {
+        exec_helper("floatgwd-watch", image, keep, nkeep);
         /* Opened after the others are closed, so it cannot be one of them. */
-        l.stat_fd = open_parent_stat();
-        watch(sv[1], &l, after_death, after_silence, &beacons, counts, &first, &then);
+        a.l.stat_fd = open_parent_stat();
+        watch(a.sock, &a.l, a.after_death, a.after_silence, &a.beacons, counts, &a.first, &a.then, a.armed_ms);
     }
+    if (image >= 0)
+        close(image);
     free(keep);
-    free_plan(&beacons);
-    free_plan(&first);
-    free_plan(&then);
+    free_watch_args(&a);
     close(sv[1]);
     if (pid < 0) {
         munmap(counts, counts_len);
@@ -1203,6 +1391,28 @@ static struct watch *get_watches(JSContext *ctx, JSValueConst arr, uint32_t *cou
         return NULL;
     }
     return w;
+}
+
+/* What the listener child runs on (see listen_quietly): its image. */
+struct listen_args {
+    struct child_head head;
+    int sock, quiet;
+    uint32_t n;
+    struct watch *w;
+};
+
+/* Appends the n watches of w and their bytes to the image, for the
+ * pointer to them at offset `field` of the image. */
+static void image_watches(struct image *im, size_t field, const struct watch *w, uint32_t n)
+{
+    size_t at = image_ref(im, field, w, n * sizeof *w), c;
+    uint32_t i;
+    for (i = 0; i < n; i++) {
+        c = at + i * sizeof *w;
+        image_ref(im, c + offsetof(struct watch, data), w[i].data, w[i].len);
+        image_ref(im, c + offsetof(struct watch, mask), w[i].mask, w[i].len);
+        image_ref(im, c + offsetof(struct watch, from), w[i].from, w[i].fromlen);
+    }
 }
 
 /* Whether the datagram in buf (n bytes, received as r says) is a copy of
@@ -1345,6 +1555,24 @@ __attribute__((noreturn)) static void listen_quietly(int sock, int quiet, struct
     }
 }
 
+/* The listener, exec'd (run_child): its image at base, len bytes. */
+__attribute__((noreturn)) static void run_listen(uint8_t *base, size_t len, void *page)
+{
+    struct listen_args *a = (struct listen_args *)(void *)base;
+    struct watch *w;
+    uint32_t i;
+    if (a->n == 0 || a->n > 1024 || a->head.shared_len < (2 * (size_t)a->n + 1) * sizeof(uint32_t)
+        || !(a->w = in_image(base, len, a->w, a->n * sizeof *a->w)))
+        _exit(2);
+    for (i = 0; i < a->n; i++) {
+        w = &a->w[i];
+        if (!(w->data = in_image(base, len, w->data, w->len)) || !(w->mask = in_image(base, len, w->mask, w->len))
+            || !(w->from = in_image(base, len, w->from, w->fromlen)))
+            _exit(2);
+    }
+    listen_quietly(a->sock, a->quiet, a->w, a->n, page);
+}
+
 /* listener(quietFd, watches) -> [pid, fd, page]. Forks the backup's
  * listener (see listen_quietly): watches are [template, mask, from, ttl,
  * lastAgeMs, limitMs] (see struct watch; lastAgeMs: how long ago the
@@ -1356,37 +1584,49 @@ __attribute__((noreturn)) static void listen_quietly(int sock, int quiet, struct
  * bytes mean is TypeScript's business (src/daemon/listener.ts). */
 static JSValue js_listener(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
-    struct watch *w;
-    uint32_t n;
-    int quiet, sv[2], keep[2], on = 1;
+    struct listen_args a;
+    struct image im = { NULL, 0, 0, 0 };
+    int sv[2], keep[3], image, on = 1;
     size_t size;
     void *page;
     pid_t pid;
     JSValue v;
 
-    if (get_int(ctx, argv[0], &quiet) || !(w = get_watches(ctx, argv[1], &n)))
+    memset(&a, 0, sizeof a);
+    if (get_int(ctx, argv[0], &a.quiet) || !(a.w = get_watches(ctx, argv[1], &a.n)))
         return JS_EXCEPTION;
-    size = (2 * (size_t)n + 1) * sizeof(uint32_t);
+    size = (2 * (size_t)a.n + 1) * sizeof(uint32_t);
     /* Without timestamps (an emulator may refuse them) a copy counts as
      * come when the child reads it: later than it did, never earlier. */
-    setsockopt(quiet, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
-    page = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (page == MAP_FAILED) {
-        free_watches(w, n);
-        return throw_errno(ctx, "mmap");
-    }
-    memset(page, 0, size);
+    setsockopt(a.quiet, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) < 0) {
-        munmap(page, size);
-        free_watches(w, n);
+        free_watches(a.w, a.n);
         return throw_errno(ctx, "socketpair");
     }
+    a.head.magic = CHILD_MAGIC;
+    a.head.kind = 'L';
+    a.sock = sv[1];
+    image_put(&im, &a, sizeof a);
+    image_watches(&im, offsetof(struct listen_args, w), a.w, a.n);
+    page = share(&im, size, &image);
+    free(im.buf);
+    if (page == MAP_FAILED) {
+        close(sv[0]);
+        close(sv[1]);
+        free_watches(a.w, a.n);
+        return throw_errno(ctx, "mmap");
+    }
     keep[0] = sv[1];
-    keep[1] = quiet;
-    pid = fork_helper("floatgwd-listen", keep, countof(keep));
-    if (pid == 0)
-        listen_quietly(sv[1], quiet, w, n, page);
-    free_watches(w, n);
+    keep[1] = a.quiet;
+    keep[2] = image;
+    pid = fork_helper("floatgwd-listen", keep, image < 0 ? 2 : 3);
+    if (pid == 0) {
+        exec_helper("floatgwd-listen", image, keep, 2);
+        listen_quietly(a.sock, a.quiet, a.w, a.n, page);
+    }
+    if (image >= 0)
+        close(image);
+    free_watches(a.w, a.n);
     close(sv[1]);
     if (pid < 0) {
         munmap(page, size);
@@ -1396,6 +1636,56 @@ static JSValue js_listener(JSContext *ctx, JSValueConst this_val, int argc, JSVa
     v = pid_and_fd(ctx, pid, sv[0]);
     JS_SetPropertyUint32(ctx, v, 2, JS_NewArrayBuffer(ctx, page, size, unmap_shared, (void *)(uintptr_t)size, 0));
     return v;
+}
+
+/* The binary's read-only part, code and constants (the linker's symbols:
+ * its start, and the first section written, which ends it). */
+extern const char __executable_start[], __init_array_start[];
+
+/* Unmaps the read-only part of the binary (code, constants, bytecode),
+ * which the exec's start-up mapped: the kernel maps back the pages the
+ * helper touches again, each with those around it that the page cache
+ * holds (fault-around, 64 KB), about half as many. */
+static void forget_code(void)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t start = (uintptr_t)__executable_start & ~(page - 1), end = (uintptr_t)__init_array_start & ~(page - 1);
+    madvise((void *)start, end - start, MADV_DONTNEED);
+}
+
+/* The C-only mode of the binary, for a helper child that exec_helper
+ * started: main() calls it before any engine exists. Returns when `name`
+ * (argv[0]) is not a helper's; otherwise takes the image on stdin (see
+ * struct child_head) and runs the helper, never to return. */
+void run_child(const char *name)
+{
+    struct child_head h;
+    uint8_t *base;
+    void *shared;
+    uint32_t kind = strcmp(name, "floatgwd-watch") == 0 ? 'W' : strcmp(name, "floatgwd-listen") == 0 ? 'L' : 0;
+    size_t least = kind == 'W' ? sizeof(struct watch_args) : sizeof(struct listen_args);
+    if (!kind)
+        return;
+    prctl(PR_SET_NAME, name, 0, 0, 0);
+    base = NULL;
+    shared = MAP_FAILED;
+    if (pread(0, &h, sizeof h, 0) == (ssize_t)sizeof h && h.magic == CHILD_MAGIC && h.kind == kind
+        && h.image_len >= least && h.image_len <= h.shared_off && (base = malloc(h.image_len)) != NULL
+        && pread(0, base, h.image_len, 0) == (ssize_t)h.image_len)
+        shared = mmap(NULL, h.shared_len, PROT_READ | PROT_WRITE, MAP_SHARED, 0, (off_t)h.shared_off);
+    if (shared == MAP_FAILED) {
+        static const char msg[] = ": started by floatgwd only (it reads its plan on stdin)\n";
+        write(2, name, strlen(name));
+        write(2, msg, sizeof msg - 1);
+        _exit(2);
+    }
+    /* The image's pages go now; the memfd lives on for the shared page. */
+    fallocate(0, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, (off_t)h.shared_off);
+    close(0);
+    forget_code();
+    if (kind == 'W')
+        run_watch(base, h.image_len, shared);
+    run_listen(base, h.image_len, shared);
 }
 
 #define C(name) JS_PROP_INT32_DEF(#name, name, JS_PROP_CONFIGURABLE)

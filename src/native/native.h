@@ -1,6 +1,8 @@
-/* floatgw native module: the one function main.c calls. */
+/* floatgw native module: the functions main.c calls. */
 #ifndef FLOATGW_NATIVE_H
 #define FLOATGW_NATIVE_H
 #include "quickjs.h"
 JSModuleDef *js_init_module_native(JSContext *ctx, const char *module_name);
+/* The helper children's C-only mode: returns unless argv[0] names one. */
+void run_child(const char *name);
 #endif

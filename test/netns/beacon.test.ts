@@ -5,11 +5,11 @@
 // brief stops (`strace -p`, as bench/wakeups.mjs does) fire nothing. The
 // wire is read by tshark on the lab's switch; timings are bounded loosely
 // (bench/ measures them).
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { must } from "./lab";
-import { type Router, sleep, uci, useLab, waitFor } from "./routers";
+import { argvOf, type Router, rssKb, sleep, uci, useLab, waitFor } from "./routers";
 
 const { lab, topology } = useLab();
 
@@ -43,6 +43,22 @@ async function masterAndBackup(): Promise<{ ns: { sw: string; c: string }; a: Ro
 }
 
 describe("the master's beacon", () => {
+  it("runs in a fresh process of the daemon's binary, as does the backup's listener: neither keeps the daemon's heap", async () => {
+    const { a, b, watcher } = await masterAndBackup();
+    const [listener] = await waitFor("B's listener", () => (b.listeners().length === 1 ? b.listeners() : null));
+    for (const [router, child, name] of [[a, watcher, "floatgwd-watch"], [b, listener!, "floatgwd-listen"]] as const) {
+      // A fork would have the daemon's argv, and its pages until the daemon rewrote them.
+      expect(argvOf(child)).toEqual([name]);
+      expect(readlinkSync(`/proc/${child}/exe`)).toBe(readlinkSync(`/proc/${router.pid}/exe`));
+      expect(rssKb(child), `${name}'s RSS against its daemon's`).toBeLessThan(rssKb(router.pid) / 2);
+    }
+    // Both work: A's adverts keep B a backup, and B counts them (through its listener's page).
+    const heard = b.instance()!.counters.advertsRx;
+    await sleep(1000);
+    expect(b.instance()!.counters.advertsRx - heard).toBeGreaterThanOrEqual(5);
+    expect(b.state()).toBe("backup");
+  });
+
   it("keeps A's adverts at the interval on the wire while A's daemon sleeps through them, and counts them", async () => {
     const { ns, a, watcher } = await masterAndBackup();
     // The takeover's gratuitous ARP repeat (5 s after) is the daemon's last planned wake-up.

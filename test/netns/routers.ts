@@ -26,6 +26,16 @@ export async function waitFor<T>(what: string, probe: () => T | null | undefined
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** A process's argv, as ps shows it. */
+export function argvOf(pid: number): string[] {
+  return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+}
+
+/** A process's resident set (VmRSS), in KiB. */
+export function rssKb(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]);
+}
+
 /** What `floatgw status --json` prints: the daemon's status contract. */
 export type Status = DaemonStatus;
 /** An instance whose state machine runs (not "waiting"), so it has counters. */
