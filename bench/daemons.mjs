@@ -115,7 +115,10 @@ export class Floatgw extends Daemon {
   helperComms = ["floatgwd-watch", "floatgwd-listen"];
   name = "floatgw";
 
-  constructor(lab, role, profile, { track = null, vrids = 1 } = {}) {
+  /** With `leases`, the first instance moves DHCP (dhcp '1') and the pair
+   * replicates leases over the lease channel, with no hooks (hotplug '0':
+   * no dnsmasq runs here; bench/dhcp.mjs has the real OpenWrt routers). */
+  constructor(lab, role, profile, { track = null, vrids = 1, leases = false } = {}) {
     super(lab, role, profile);
     const p = PROFILES[profile];
     const vip = (i) => {
@@ -128,11 +131,14 @@ config vip '${i === 0 ? "lan" : `lan${i}`}'
 \toption advert_int '${p.advertMs / 1000}'
 \toption priority '${PRIORITY[role]}'
 \tlist address '${address}/24'
-${i === 0 && track ? floatgwTrackers(track) : ""}`;
+${i === 0 && leases ? "\toption interface 'lan'\n\toption dhcp '1'\n" : ""}${i === 0 && track ? floatgwTrackers(track) : ""}`;
     };
+    const leaseChannel = leases
+      ? `\toption secret 'floatgw-bench-lease-key'\n\toption hotplug '0'\n\toption dhcp_leasefile '${join(this.dir, "dhcp.leases")}'\n`
+      : "";
     writeFileSync(join(this.dir, "floatgw"), `config floatgw 'global'
 \toption enabled '1'
-${Array.from({ length: vrids }, (_, i) => vip(i)).join("")}`);
+${leaseChannel}${Array.from({ length: vrids }, (_, i) => vip(i)).join("")}`);
   }
 
   get runDir() {
@@ -174,7 +180,10 @@ export class Keepalived extends Daemon {
   helperComms = [];
   name = "keepalived";
 
-  constructor(lab, role, profile, { track = null, vrids = 1 } = {}) {
+  /** With `leases`, the first instance moves DHCP (dhcp '1') and the pair
+   * replicates leases over the lease channel, with no hooks (hotplug '0':
+   * no dnsmasq runs here; bench/dhcp.mjs has the real OpenWrt routers). */
+  constructor(lab, role, profile, { track = null, vrids = 1, leases = false } = {}) {
     super(lab, role, profile);
     const p = PROFILES[profile];
     this.conf = join(this.dir, "keepalived.conf");

@@ -6,7 +6,7 @@
 // switch), the adverts sent against those due, and whether the backup took
 // over. docs/robustness.md explains the receive path's budgets.
 import { Floatgw, PROFILES, logTails } from "./daemons.mjs";
-import { Lab, ROOT, ROUTERS, r1, sleep } from "./lab.mjs";
+import { Lab, ROOT, ROUTERS, r1 } from "./lab.mjs";
 
 const SECONDS = 6;
 /** size in bytes, datagrams a second, source: the attacker's own address,
@@ -17,6 +17,23 @@ export const FLOODS = [
   { measure: "floodForgedMax", size: 1400, rate: 0, from: "backup" },
 ];
 
+/** Runs the flood in the client's namespace and resolves with its stdout
+ * (the datagrams it sent). Not a synchronous run: the event loop must keep
+ * reading the capture meanwhile, or tcpdump blocks on a full pipe and the
+ * kernel drops the adverts the measure counts (seconds of them at 10 ms). */
+function floodFrom(lab, argv) {
+  const child = lab.start("c", argv);
+  let out = "";
+  child.stdout.setEncoding("utf8");
+  child.stdout.on("data", (s) => (out += s));
+  const bound = setTimeout(() => child.kill("SIGKILL"), 60_000);
+  return new Promise((resolve, reject) => child.on("exit", (code, signal) => {
+    clearTimeout(bound);
+    if (code === 0) resolve(out);
+    else reject(new Error(`${argv.slice(0, 3).join(" ")} in c: ${signal ?? `exit ${code}`}: ${child.log}`));
+  }));
+}
+
 export async function floodSession(profile, rep) {
   const adv = PROFILES[profile].advertMs;
   const bound = 20 * adv + 30_000;
@@ -24,9 +41,9 @@ export async function floodSession(profile, rep) {
   const d = {};
   const records = [];
   try {
-    lab.up();
+    await lab.up();
     for (const r of ["a", "b"]) {
-      d[r] = new Floatgw(lab, r, profile, { dhcp: true });
+      d[r] = new Floatgw(lab, r, profile, { leases: true });
       d[r].start();
     }
     await lab.until(() => lab.holds.a && !lab.holds.b && d.a.status()?.leaseChannel?.counters?.rx > 0, bound,
@@ -35,10 +52,12 @@ export async function floodSession(profile, rep) {
       const src = f.from === "backup" ? ROUTERS.b : "198.18.0.100";
       const becameBefore = d.b.status().instances[0].counters.becameMaster;
       const t0 = lab.mark("flood");
-      const out = lab.must("c", ["python3", `${ROOT}/test/lab/attack.py`, "flood", "eth0", src, ROUTERS.a, "7429",
-        "--size", String(f.size), "--rate", String(f.rate), "--seconds", String(SECONDS), "--magic"], 60_000);
+      const out = await floodFrom(lab, ["python3", `${ROOT}/test/lab/attack.py`, "flood", "eth0", src, ROUTERS.a, "7429",
+        "--size", String(f.size), "--rate", String(f.rate), "--seconds", String(SECONDS), "--magic"]);
       const t1 = lab.mark("flood-end");
-      await sleep(1000); // the capture's lines reach us once the event loop runs again
+      // The capture's lines lag behind the wire (by seconds at 10 ms adverts
+      // under the flood): wait until it shows a frame after the flood.
+      await lab.until(() => lab.events.some((e) => e.src === "wire" && e.t > t1), 30_000, "the capture past the flood's end");
       const adverts = lab.events.filter((e) => e.kind === "advert" && e.router === "a" && e.prio > 0 && e.t >= t0 - adv && e.t <= t1).map((e) => e.t);
       let maxGap = 0;
       for (let i = 1; i < adverts.length; i++) maxGap = Math.max(maxGap, adverts[i] - adverts[i - 1]);

@@ -292,11 +292,16 @@ export class Lab extends EventEmitter {
   }
 }
 
-/** The client's 10 ms ping of the VIP; stop() parses it with the lab's
- * test/lab/ping-gap.mjs into {sent, answered, lost, maxGapMs}. */
+/** The client's probe interval: a gap between two replies holds up to one
+ * interval beyond the outage itself, so it must be small against the
+ * fast profile's 36 ms Master_Down_Interval (iputils lets root go to 2 ms). */
+export const PROBE_MS = 2;
+
+/** The client's ping of the VIP every PROBE_MS; stop() parses it with the
+ * lab's test/lab/ping-gap.mjs into {sent, answered, lost, maxGapMs}. */
 export class Pinger {
   constructor(lab) {
-    this.child = lab.start("c", ["ping", "-D", "-n", "-i", "0.01", "-W", "1", VIP]);
+    this.child = lab.start("c", ["ping", "-D", "-n", "-i", String(PROBE_MS / 1000), "-W", "1", VIP]);
     this.out = "";
     this.child.stdout.setEncoding("utf8");
     this.child.stdout.on("data", (s) => (this.out += s));

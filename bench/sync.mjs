@@ -145,7 +145,7 @@ export async function syncSession(impl, profile, rep) {
   const records = [];
   const holdsB = { lan: false, wan: false, route: false };
   try {
-    lab.up();
+    await lab.up();
     addWanSegment(lab);
     watchB(lab);
     lab.on("event", (e) => {

@@ -28,7 +28,7 @@ export async function trackingSession(impl, profile, rep, { kinds = Object.keys(
   const d = {};
   const records = [];
   try {
-    lab.up();
+    await lab.up();
     lab.addWan();
     const dir = lab.tmpdir();
     const track = { flag: join(dir, "flag"), weighted: join(dir, "weighted") };
