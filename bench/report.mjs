@@ -174,7 +174,7 @@ export function render(file) {
   say(...(misses.length ? misses.map((m) => `- ${m}`) : ["- None in this run."]), "");
   const kaStale = stats(results.filter((r) => r.impl === "keepalived" && r.measure === "sigkill").map((r) => r.twoHoldersAfterRestartMs));
   if (stale) {
-    say(`After a SIGKILL keepalived's router keeps the VIP (both routers hold it) until the daemon restarts; floatgw's IPv4 VIPs expire in the kernel four advert intervals (at least 1 s) after the last renewal (docs/robustness.md). After the restart both routers held it for ${cell(stale)} ms with floatgw` +
+    say(`After a SIGKILL keepalived's router keeps the VIP (both routers hold it) until the daemon restarts; floatgw's watcher sends priority 0 at once and deletes the VIPs once a backup can have taken over (within 1.1 s); were the watcher killed too, the IPv4 VIPs would expire in the kernel at most 90 s after the last renewal (docs/robustness.md). After the restart both routers held it for ${cell(stale)} ms with floatgw` +
       (kaStale ? ` and ${cell(kaStale)} ms with keepalived: keepalived 2.2.7 also removes its VIPs when it starts ("removing VIPs" in its log).` : "."), "");
   }
   say("## Figures", "", ...tables, ...idleTable, ...sizeTable);

@@ -34,10 +34,16 @@ const windowS = Number(opt.window);
 const vrids = Number(opt.vrids);
 const adverts = (windowS * 1000 / PROFILES[opt.profile].advertMs) * vrids;
 
-/** On-CPU ns and timeslices of a process, summed over its threads. */
+/** On-CPU ns and timeslices of a process, summed over its threads; null
+ * once it is gone (a helper child replaced in the window: a new plan, a
+ * listener that reported silence on a loaded machine). */
 function sched(pid) {
-  const [ns, , slices] = readFileSync(`/proc/${pid}/schedstat`, "utf8").trim().split(" ").map(Number);
-  return { ns, slices };
+  try {
+    const [ns, , slices] = readFileSync(`/proc/${pid}/schedstat`, "utf8").trim().split(" ").map(Number);
+    return { ns, slices };
+  } catch {
+    return null;
+  }
 }
 
 /** Resident and proportional set sizes of a process, in KiB. */
@@ -52,11 +58,13 @@ function memory(pid) {
 async function syscalls(pids) {
   const child = spawn("strace", ["-f", "-c", "-U", "calls,name", ...pids.flatMap((p) => ["-p", String(p)])],
     { stdio: ["ignore", "ignore", "pipe"] });
+  // Listened for at once: strace ends by itself when its process is gone.
+  const exited = new Promise((r) => child.on("exit", r));
   let out = "";
   child.stderr.on("data", (s) => (out += s));
   await sleep(windowS * 1000);
   child.kill("SIGINT");
-  await new Promise((r) => child.on("exit", r));
+  await exited;
   const calls = {};
   for (const m of out.matchAll(/^\s*(\d+)\s+(\w+)\s*$/gm)) if (m[2] !== "total") calls[m[2]] = Number(m[1]);
   return calls;
@@ -90,6 +98,10 @@ try {
   console.log("|---|---|---|---:|---:|---:|---:|---:|---|");
   for (const [i, p] of procs.entries()) {
     const per = (n) => (n / adverts).toFixed(2);
+    if (before[i] === null || after[i] === null) {
+      console.log(`| ${p.impl} | ${p.role} | ${p.comm} ${p.pid} | gone during the window | | | |`);
+      continue;
+    }
     const total = Object.values(calls[i]).reduce((a, b) => a + b, 0);
     const names = Object.entries(calls[i]).sort((x, y) => y[1] - x[1]).map(([n, c]) => `${n} ${per(c)}`).join(", ");
     console.log(`| ${p.impl} | ${p.role} | ${p.comm} ${p.pid} | ${mem[i].rssKb} | ${mem[i].pssKb} | ${((after[i].ns - before[i].ns) / 1000 / adverts).toFixed(1)} | `

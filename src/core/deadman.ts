@@ -1,8 +1,9 @@
 // The dead-man switch and the master's beacon. While this router is master,
 // a watcher child (src/daemon/watcher.ts, forked by the native module) holds
 // a plan: each master instance's periodic adverts (its beacon: the daemon
-// does not wake for them), its priority-0 adverts and the netlink requests
-// that delete its VIPs. It fires the plan when the daemon dies (its end of
+// does not wake for them), the renewals of its VIPs' kernel lifetimes (nor
+// for those), its priority-0 adverts and the netlink requests that delete
+// its VIPs. It fires the plan when the daemon dies (its end of
 // their socket pair closes) or no look at the daemon's /proc/PID/stat has
 // found it alive for the plan's silence limit (SIGSTOP, a stuck loop): the
 // beacon stops, the backup takes over after its Skew_Time (RFC 3768
@@ -24,15 +25,32 @@ export interface PlanSend {
   readonly to: Uint8Array;
 }
 
-/** A master's periodic advert to one destination: sent at phase + k ×
- * intervalMs (k = 1, 2, ..., CLOCK_MONOTONIC ms, the core's clock), the
- * core's BeaconSchedule. */
-export interface PlanBeacon extends PlanSend {
+/** Datagrams sent at phase + k × intervalMs (k = 1, 2, ..., CLOCK_MONOTONIC
+ * ms, the core's clock). */
+export interface Periodic {
+  readonly sends: readonly PlanSend[];
   readonly intervalMs: Ms;
   readonly phase: Ms;
+}
+
+/** One datagram of a Periodic, as the child takes it. */
+export interface PlanPeriodic extends PlanSend {
+  readonly intervalMs: Ms;
+  readonly phase: Ms;
+}
+
+/** A master's periodic advert to one destination (the core's
+ * BeaconSchedule). */
+export interface PlanBeacon extends PlanPeriodic {
   /** The instance whose advert count this send adds to: the first
    * destination's send counts one advert, the others null. */
   readonly countsFor: string | null;
+}
+
+/** A master's periodic renewal of one VIP's kernel lifetime. */
+export interface PlanRenewal extends PlanPeriodic {
+  /** The instance that holds the VIP. */
+  readonly instance: string;
 }
 
 /** What the planner needs to know of one instance. */
@@ -43,7 +61,10 @@ export interface WatchedInstance {
   readonly version: Version;
   readonly advertIntervalCs: Centisec;
   /** Its periodic advert, to each destination; null: no beacon. */
-  readonly beacon: { readonly sends: readonly PlanSend[]; readonly intervalMs: Ms; readonly phase: Ms } | null;
+  readonly beacon: Periodic | null;
+  /** The requests that renew its VIPs' kernel lifetimes; null: none (it
+   * holds no VIP with a lifetime). */
+  readonly renewal: Periodic | null;
   /** Its advert at priority 0, to each destination. */
   readonly resign: readonly PlanSend[];
   /** The requests that delete its VIPs. */
@@ -61,10 +82,11 @@ export interface Liveness {
   /** Fire when no look found the daemon alive for this long. */
   readonly silenceMs: Ms;
   /** After a look that did not find it alive, the next one comes this
-   * soon; a beacon's wake looks too, at most this often. */
+   * soon. */
   readonly recheckMs: Ms;
-  /** With no beacon wake in between, the child wakes to look this long
-   * after the last look that found the daemon alive. */
+  /** The next look comes at most this long after the last one that found
+   * the daemon alive: at a beacon's wake when the next beacon would come
+   * later, else at a wake of its own. */
   readonly quietCheckMs: Ms;
   readonly spinPercent: number;
 }
@@ -72,6 +94,9 @@ export interface Liveness {
 export interface Plan {
   /** Every master's periodic adverts, until the plan fires. */
   readonly beacons: readonly PlanBeacon[];
+  /** Every master's VIP renewals, until the plan fires (or is disarmed):
+   * a daemon that is gone or hung renews nothing. */
+  readonly renewals: readonly PlanRenewal[];
   /** Every priority-0 advert, sent first: the backups' Skew_Time starts. */
   readonly resign: readonly PlanSend[];
   /** Every VIP deletion, sent after a pause. */
@@ -104,8 +129,11 @@ export function letGoWithinMs(i: WatchedInstance): Ms {
  * its gratuitous ARP, with room for a busy CPU. */
 const TAKEOVER_MARGIN_MS = 100;
 
-/** The thresholds the child gets. A healthy daemon is asleep nearly
- * always; one look may still catch it running, stopped for a moment by a
+/** The thresholds the child gets. It looks at most quietCheckMs after the
+ * last look that found the daemon alive, at a beacon's wake when the next
+ * one would come later than that (at 1 s adverts: every advert; at 100 ms:
+ * every twelfth), and at a wake of its own otherwise. A healthy daemon is
+ * asleep nearly always; one look may still catch it running, stopped for a moment by a
  * tracer (`strace -p` stops it at every system call) or waiting on a page
  * of flash: it fires only after a silence of 1.5 s, i.e. at least three
  * looks in a row (at 1.2, 1.3, 1.4 and 1.5 s) that found it not alive. A
@@ -142,6 +170,9 @@ export function planFor(instances: readonly WatchedInstance[]): Plan | null {
     beacons: masters.flatMap(({ name, beacon: b }) => b === null ? [] : b.sends.map((s, k) => ({
       ...s, intervalMs: b.intervalMs, phase: b.phase, countsFor: k === 0 ? name : null,
     }))),
+    renewals: masters.flatMap(({ name, renewal: r }) => r === null ? [] : r.sends.map((s) => ({
+      ...s, intervalMs: r.intervalMs, phase: r.phase, instance: name,
+    }))),
     resign: masters.flatMap((i) => i.resign),
     release: masters.flatMap((i) => i.release),
     liveness: LIVENESS,
@@ -155,8 +186,13 @@ export function planFor(instances: readonly WatchedInstance[]): Plan | null {
 export function samePlan(a: Plan | null, b: Plan | null): boolean {
   if (a === null || b === null) return a === b;
   return a.liveness === b.liveness && a.releaseAfterDeathMs === b.releaseAfterDeathMs && a.releaseAfterSilenceMs === b.releaseAfterSilenceMs
-    && sameSends(a.resign, b.resign) && sameSends(a.release, b.release) && sameSends(a.beacons, b.beacons)
-    && a.beacons.every((x, i) => x.intervalMs === b.beacons[i]?.intervalMs && x.phase === b.beacons[i]?.phase && x.countsFor === b.beacons[i]?.countsFor);
+    && sameSends(a.resign, b.resign) && sameSends(a.release, b.release)
+    && samePeriodic(a.beacons, b.beacons) && a.beacons.every((x, i) => x.countsFor === b.beacons[i]?.countsFor)
+    && samePeriodic(a.renewals, b.renewals) && a.renewals.every((x, i) => x.instance === b.renewals[i]?.instance);
+}
+
+function samePeriodic(a: readonly PlanPeriodic[], b: readonly PlanPeriodic[]): boolean {
+  return sameSends(a, b) && a.every((x, i) => x.intervalMs === b[i]?.intervalMs && x.phase === b[i]?.phase);
 }
 
 function sameSends(a: readonly PlanSend[], b: readonly PlanSend[]): boolean {

@@ -77,6 +77,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
   const startedAt = now();
   const rtnl = new Rtnl();
   const monitor = new RtnlMonitor();
+  monitor.ignoreUseless(rtnl);
   const statePath = `${opts.runDir}/state.json`;
   const socketPath = `${opts.runDir}/floatgwd.sock`;
   if (!makeDirs(opts.runDir)) log("warn", `cannot create ${opts.runDir}`);
@@ -173,8 +174,11 @@ export function runDaemon(opts: DaemonOptions): boolean {
     abandon: () => {
       for (const { r } of runners()) if (r.state?.role === "master") r.feed({ kind: "abandoned" });
     },
-    carried: (names) => {
-      for (const { r } of runners()) r.setBeaconCarried(names.has(r.spec.name));
+    carried: (c) => {
+      for (const { r } of runners()) r.setCarried(c.beacons.has(r.spec.name), c.renewals.has(r.spec.name));
+    },
+    renewalsEnded: (names) => {
+      for (const { r } of runners()) if (names.has(r.spec.name)) r.renewalsEnded();
     },
   }, children, logger("dead-man switch"));
   const host = {

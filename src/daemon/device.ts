@@ -399,9 +399,9 @@ export class Device {
   }
 
   /** What the watcher child must do for each instance here: send its
-   * periodic adverts (its beacon) and, should the daemon die, its
-   * priority-0 adverts on our VRRP socket and the netlink requests that
-   * delete its VIPs (src/core/deadman.ts). */
+   * periodic adverts (its beacon), renew its VIPs' lifetimes and, should
+   * the daemon die, send its priority-0 adverts on our VRRP socket and the
+   * netlink requests that delete its VIPs (src/core/deadman.ts). */
   watched(): WatchedInstance[] {
     return this.runners.map((r) => {
       const socket = this.sockets.get(r.spec.family);
@@ -410,7 +410,10 @@ export class Device {
       const release: PlanSend[] = this.ifindex < 0 ? [] : r.spec.vips.map((v) => ({ fd: this.rtnl.fd, data: Rtnl.deleteRequest(this.ifindex, v.addr, v.prefix), to: kernel }));
       const b = socket ? r.beaconAdverts() : null;
       const beacon = b && socket ? { ...b, sends: b.adverts.map((a) => ({ fd: socket.tx, data: a.message, to: socket.sockaddr(a.dst) })) } : null;
-      return { name: r.spec.name, role: r.state?.role ?? null, version: r.spec.version, advertIntervalCs: r.spec.advertIntervalCs, beacon, resign, release };
+      const n = this.ifindex < 0 ? null : r.renewal();
+      const renewal = n === null ? null
+        : { ...n, sends: n.vips.map((v) => ({ fd: this.rtnl.fd, data: Rtnl.renewRequest(this.ifindex, v.addr, v.prefix, v.lifetimeS), to: kernel })) };
+      return { name: r.spec.name, role: r.state?.role ?? null, version: r.spec.version, advertIntervalCs: r.spec.advertIntervalCs, beacon, renewal, resign, release };
     });
   }
 

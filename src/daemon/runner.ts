@@ -78,11 +78,14 @@ export interface RunnerHost {
  * switch cannot act (the daemon and its watcher both killed, `kill -9` of
  * every floatgwd), a case rare enough that a minute and a half of a
  * doubled VIP (the backup has taken over by then) is a fair price for the
- * cost of renewing: each renewal is a JS wake-up, a netlink request, its
- * ACK and an RTM_NEWADDR notification per VIP, so 90 s renewed every 30 s
- * (0.03 wake-ups per advert at 1 s adverts, where 30 s renewed every 10 s
- * cost 0.1). A healthy master loses nothing unless its loop stalls for
- * 60 s, and then only until the next renewal. IPv6 VIPs keep an infinite
+ * cost of renewing: a netlink request and an RTM_NEWADDR notification per
+ * VIP, so 90 s renewed every 30 s. The watcher child that sends the beacon
+ * sends the renewals too, on the same schedule (watcher.ts): a renewal
+ * then wakes the daemon neither for its timer nor, as the monitor's
+ * filter drops it, for its notification (rtnl.ts); the runner renews
+ * itself only while no child does. A healthy master loses nothing unless
+ * its loop stalls for 60 s, and then only until the next renewal; a hung
+ * one's child stops renewing when it fires. IPv6 VIPs keep an infinite
  * lifetime: odhcpd derives router advertisements from address lifetimes
  * (docs/robustness.md).
  */
@@ -161,6 +164,11 @@ export class Runner {
   /** Our message at one priority, for each destination. */
   private encoded: { priority: number; targets: readonly Addr[]; messages: Uint8Array[] } | null = null;
   private cancelRefresh: (() => void) | null = null;
+  /** The renewals fall due at renewPhase + k × VIP_RENEW_MS: the VIPs
+   * were added then. */
+  private renewPhase = 0 as Ms;
+  /** Whether a watcher child renews the VIPs (else our timer does). */
+  private renewalCarried = false;
   /** One line per reason of complaint a minute. */
   private readonly warnings = new LogLimiter(60_000);
   private readonly group: Addr;
@@ -444,8 +452,7 @@ export class Runner {
     }
     if (restored) {
       this.log("warn", `${why}: VIP restored`);
-      this.vipPresent = true;
-      this.scheduleRefresh();
+      this.vipsAdded();
       this.garpBurst(this.spec.gratuitous.count, this.spec.gratuitous.spacingMs);
       this.host.changed();
     }
@@ -499,8 +506,7 @@ export class Runner {
         return this.host.beaconChanged(action.schedule === null);
       case "addVip":
         for (const v of this.spec.vips) this.host.addAddress(v.addr, v.prefix, this.lifetime(v.addr));
-        this.vipPresent = true;
-        this.scheduleRefresh();
+        this.vipsAdded();
         this.host.vipsHeld(this.spec, true);
         return;
       case "removeVip":
@@ -558,10 +564,14 @@ export class Runner {
     }
   }
 
-  /** Whether a watcher child sends our current beacon now (watcher.ts). */
-  setBeaconCarried(on: boolean): void {
-    this.beaconCarried = on;
+  /** Whether a watcher child sends our current beacon, and renews our
+   * VIPs, now (watcher.ts). */
+  setCarried(beacon: boolean, renewal: boolean): void {
+    this.beaconCarried = beacon;
     this.beaconHere();
+    this.renewalCarried = renewal;
+    if (renewal) this.stopRefresh();
+    else this.scheduleRefresh();
   }
 
   /** Our own timer sends the beacon while no child does (until the
@@ -613,15 +623,51 @@ export class Runner {
     return this.targets().map((dst) => ({ dst, message: encodeAdvert(advert, { src: state.config.primary, dst }, this.spec.codec) }));
   }
 
+  /** The VIPs' renewals, for the watcher child, while we hold VIPs with a
+   * kernel lifetime. */
+  renewal(): { vips: { addr: Addr; prefix: number; lifetimeS: number }[]; intervalMs: Ms; phase: Ms } | null {
+    if (!this.vipPresent) return null;
+    const vips = this.spec.vips.flatMap((v) => {
+      const lifetimeS = this.lifetime(v.addr);
+      return lifetimeS === null ? [] : [{ addr: v.addr, prefix: v.prefix, lifetimeS }];
+    });
+    return vips.length === 0 ? null : { vips, intervalMs: VIP_RENEW_MS as Ms, phase: this.renewPhase };
+  }
+
+  /** A watcher child that renewed our VIPs is gone: had it renewed one
+   * after we deleted it (watcher.ts says how), the VIP is back, so unless
+   * we hold them they go again. */
+  renewalsEnded(): void {
+    if (this.vipPresent) return;
+    for (const v of this.spec.vips) {
+      if (this.lifetime(v.addr) === null) continue;
+      try {
+        if (this.host.deleteAddress(v.addr, v.prefix)) this.log("warn", `deleted ${formatAddr(v.addr)} again: a watcher child renewed it after its removal`);
+      } catch (e) {
+        this.log("warn", `cannot delete ${formatAddr(v.addr)}: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+
+  private vipsAdded(): void {
+    this.vipPresent = true;
+    this.renewPhase = this.host.now();
+    this.stopRefresh();
+    this.scheduleRefresh();
+  }
+
   /** The kernel lifetime of a VIP in seconds, or null for none (IPv6). */
   private lifetime(vip: Addr): number | null {
     return vip.family === 4 ? VIP_LIFETIME_S : null;
   }
 
-  /** Renews the VIPs' lifetimes three times per lifetime while they are ours. */
+  /** Renews the VIPs' lifetimes three times per lifetime while they are
+   * ours and no watcher child renews them. */
   private scheduleRefresh(): void {
-    if (this.cancelRefresh || !this.spec.vips.some((v) => this.lifetime(v.addr) !== null)) return;
-    this.cancelRefresh = after(VIP_RENEW_MS, guarded(this.log, "VIP refresh", () => {
+    if (this.cancelRefresh || this.renewalCarried || !this.vipPresent || !this.spec.vips.some((v) => this.lifetime(v.addr) !== null)) return;
+    const now = this.host.now();
+    const due = this.renewPhase + (Math.floor((now - this.renewPhase) / VIP_RENEW_MS) + 1) * VIP_RENEW_MS;
+    this.cancelRefresh = after(due - now, guarded(this.log, "VIP refresh", () => {
       this.cancelRefresh = null;
       // After a hang, the dead-man switch may have fired: learn it before
       // putting back a VIP that the backup now holds.

@@ -3,9 +3,10 @@
 // src/core/deadman.ts while this router is master of something, disarms it
 // on an orderly exit, hears when it fired, and counts the adverts it sent.
 //
-// The child sends the masters' periodic adverts, so the daemon does not
-// wake for them, and looks at the daemon's /proc/PID/stat to tell whether
-// it is alive (deadman.ts, Liveness): no heartbeat is written. Asleep (S)
+// The child sends the masters' periodic adverts and renews their VIPs'
+// kernel lifetimes, so the daemon does not wake for either, and looks at
+// the daemon's /proc/PID/stat to tell whether it is alive (deadman.ts,
+// Liveness): no heartbeat is written. Asleep (S)
 // counts as alive because every wait of floatgwd is its event loop's poll:
 // every receive is MSG_DONTWAIT (native.c; a netlink request's answer is
 // queued by the kernel before sendto returns; the control, ubus and lease
@@ -22,14 +23,19 @@
 // fire: the same adverts and deletions twice, harmless). For the same
 // reason a beacon advert may go out twice when a plan changes close to its
 // due time: a duplicate advert is harmless (a backup restarts its
-// Master_Down_Timer once more).
+// Master_Down_Timer once more). A renewal is not: a child told to leave
+// may still renew a VIP the daemon has just deleted (it renews when it
+// wakes, before it reads the 'D'), which would put the VIP back for its
+// whole lifetime. So once such a child is reaped (it can renew nothing
+// more), each instance it renewed for deletes its VIPs again unless it
+// holds them (host.renewalsEnded).
 //
 // The child counts its sends in memory shared with the daemon (MAP_SHARED,
 // created before the fork): the counts are exact whatever the child
 // skipped after a late wake, which a count worked out from the schedule
 // would not be. They are read from the buffer until the child is reaped,
 // then added to the instance's total.
-import { type Plan, type PlanSend, type WatchedInstance, type WatcherReport, decide, planFor, samePlan } from "../core/deadman";
+import { type Plan, type PlanPeriodic, type PlanSend, type WatchedInstance, type WatcherReport, decide, planFor, samePlan } from "../core/deadman";
 import type { Ms } from "../core/units";
 import { type Children, closeChannel } from "../platform/children";
 import { after, sys, watchReadable } from "../platform/engine";
@@ -46,7 +52,13 @@ const FIRED_EXIT = 1;
  * many forks. The runner sends the adverts of its new schedule meanwhile
  * (runner.ts). */
 const REARM_EVERY_MS = 100;
-const NOTHING_CARRIED: ReadonlySet<string> = new Set();
+/** The instances whose beacon, and those whose VIP renewals, a child
+ * sends now. */
+export interface Carried {
+  readonly beacons: ReadonlySet<string>;
+  readonly renewals: ReadonlySet<string>;
+}
+const NOTHING_CARRIED: Carried = { beacons: new Set(), renewals: new Set() };
 
 export interface WatcherHost {
   now(): Ms;
@@ -54,9 +66,11 @@ export interface WatcherHost {
   watched(): WatchedInstance[];
   /** The switch fired: every master instance steps down (core `abandoned`). */
   abandon(): void;
-  /** The instances whose current beacon a child sends now; the others'
-   * runners send theirs (runner.ts). */
-  carried(names: ReadonlySet<string>): void;
+  /** What a child sends now; the runners send the rest (runner.ts). */
+  carried(c: Carried): void;
+  /** A child that renewed these instances' VIPs is gone: each deletes its
+   * VIPs again unless it holds them. */
+  renewalsEnded(names: ReadonlySet<string>): void;
 }
 
 interface Child {
@@ -66,6 +80,8 @@ interface Child {
   readonly counts: Uint32Array;
   /** The instance each of those counts adds to (deadman.ts, countsFor). */
   readonly countsFor: readonly (string | null)[];
+  /** The instances whose VIPs it renews. */
+  readonly renews: ReadonlySet<string>;
 }
 
 export class Watcher {
@@ -129,19 +145,26 @@ export class Watcher {
       if (next !== null) this.arm(next);
       if (old !== null) this.disarm(old);
     }
-    this.host.carried(this.child === null || this.plan === null ? NOTHING_CARRIED
-      : new Set(this.plan.beacons.flatMap((b) => (b.countsFor === null ? [] : [b.countsFor]))));
+    this.host.carried(this.child === null || this.plan === null ? NOTHING_CARRIED : {
+      beacons: new Set(this.plan.beacons.flatMap((b) => (b.countsFor === null ? [] : [b.countsFor]))),
+      renewals: this.child.renews,
+    });
   }
 
   private arm(plan: Plan): void {
     try {
       const datagrams = (sends: readonly PlanSend[]) => sends.map((s) => [s.fd, s.data, s.to] as const);
-      const beacons = plan.beacons.map((b) => [b.fd, b.data, b.to, b.intervalMs, b.phase] as const);
+      // The renewals are periodic sends like the beacons, after them: the
+      // child counts them too, in counts no instance reads.
+      const periodic = (sends: readonly PlanPeriodic[]) => sends.map((b) => [b.fd, b.data, b.to, b.intervalMs, b.phase] as const);
       const l = plan.liveness;
       const [pid, fd, counts] = sys.watcher(l.silenceMs, l.recheckMs, l.quietCheckMs, l.spinPercent, plan.releaseAfterDeathMs,
-        plan.releaseAfterSilenceMs, beacons, datagrams(plan.resign), datagrams(plan.release));
+        plan.releaseAfterSilenceMs, [...periodic(plan.beacons), ...periodic(plan.renewals)], datagrams(plan.resign), datagrams(plan.release));
       this.armedAt = this.host.now();
-      const child: Child = { pid, fd, counts: new Uint32Array(counts, 0, beacons.length), countsFor: plan.beacons.map((b) => b.countsFor) };
+      const child: Child = {
+        pid, fd, counts: new Uint32Array(counts, 0, plan.beacons.length), countsFor: plan.beacons.map((b) => b.countsFor),
+        renews: new Set(plan.renewals.map((r) => r.instance)),
+      };
       this.child = child;
       this.running.add(child);
       this.children.watch(pid, (e) => {
@@ -149,7 +172,7 @@ export class Watcher {
         this.lost(child, e.code === FIRED_EXIT ? "fired" : "gone");
       });
       watchReadable(fd, guarded(this.log, "dead-man switch", () => this.readReport(child)));
-      this.log("debug", `dead-man switch armed (pid ${pid}): ${plan.beacons.length} beacon adverts, ${plan.resign.length} priority-0 adverts`
+      this.log("debug", `dead-man switch armed (pid ${pid}): ${plan.beacons.length} beacon adverts, ${plan.renewals.length} VIP renewals, ${plan.resign.length} priority-0 adverts`
         + ` and ${plan.release.length} VIP deletions after ${l.silenceMs} ms not alive`);
     } catch (e) {
       this.log("error", `cannot arm the dead-man switch: ${e instanceof Error ? e.message : String(e)}`);
@@ -176,10 +199,11 @@ export class Watcher {
     return n;
   }
 
-  /** A child ended: its counts are final. */
+  /** A child ended: its counts are final, and it renews nothing more. */
   private reaped(c: Child): void {
     if (!this.running.delete(c)) return;
     for (const name of new Set(c.countsFor)) if (name !== null) this.beaconed.set(name, (this.beaconed.get(name) ?? 0) + countOf(c, name));
+    if (c.renews.size > 0) this.host.renewalsEnded(c.renews);
   }
 
   /** Reads what the child said; true if it fired or ended. */

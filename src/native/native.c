@@ -884,9 +884,9 @@ static int open_parent_stat(void)
  * due times (next due = previous due + interval; after a late wake, the
  * next one still to come: no burst), counting each in counts[i], failures
  * ignored as the daemon ignores them. It looks at the daemon (see
- * daemon_alive) at a beacon's wake at most every recheck_ms, and when no
- * beacon woke it for quiet_check_ms since the daemon was last found alive;
- * after a look that did not find it alive, every recheck_ms. 'D' (disarm)
+ * daemon_alive) quiet_check_ms after it was last found alive, or sooner,
+ * at a beacon's wake, when the next beacon comes later than that; after a
+ * look that did not find it alive, every recheck_ms. 'D' (disarm)
  * from the daemon ends it quietly (exit 0). End of file (the daemon died),
  * or no look finding the daemon alive for silence_ms, fires the plan: the
  * beacons stop, each datagram of `first` is sent once, in order, whatever
@@ -902,7 +902,7 @@ __attribute__((noreturn)) static void watch(int sock, struct liveness *l, int af
 {
     struct pollfd p;
     uint8_t buf[8 * WATCH_MSG];
-    int64_t now = monotonic_ms64(), last_alive = now, last_look = now, next_look, next;
+    int64_t now = monotonic_ms64(), last_alive = now, next_look, next;
     ssize_t got, i;
     uint32_t k;
     int pause = after_silence_ms, woke, heard = 1;
@@ -948,8 +948,15 @@ __attribute__((noreturn)) static void watch(int sock, struct liveness *l, int af
             b->due_ms += ((now - b->due_ms) / b->interval_ms + 1) * b->interval_ms;
             woke = 1;
         }
-        if (now >= next_look || (woke && now - last_look >= l->recheck_ms)) {
-            last_look = now;
+        /* The next wake: the earliest beacon due. */
+        next = INT64_MAX;
+        for (k = 0; k < beacons->n; k++)
+            if (beacons->sends[k].due_ms < next)
+                next = beacons->sends[k].due_ms;
+        /* A beacon's wake looks too when the next one comes after the look
+         * is due: that look then costs no wake of its own, and the others
+         * cost no read. */
+        if (now >= next_look || (woke && next > next_look)) {
             if (daemon_alive(l, now)) {
                 last_alive = now;
                 next_look = now + l->quiet_check_ms;
@@ -959,10 +966,8 @@ __attribute__((noreturn)) static void watch(int sock, struct liveness *l, int af
                 next_look = now + l->recheck_ms;
             }
         }
-        next = next_look;
-        for (k = 0; k < beacons->n; k++)
-            if (beacons->sends[k].due_ms < next)
-                next = beacons->sends[k].due_ms;
+        if (next_look < next)
+            next = next_look;
         p.fd = sock;
         p.events = POLLRDHUP;
         p.revents = 0;

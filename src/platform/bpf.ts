@@ -1,4 +1,5 @@
-// Classic BPF programs for the VRRP sockets. In unicast mode the kernel
+// Classic BPF programs for the VRRP sockets (and one for the netlink
+// monitor, dropPrefixProgram). In unicast mode the kernel
 // then drops adverts from anyone but the configured peers before they reach
 // our queue, so that a flood from a LAN host cannot crowd the peer's adverts
 // out of the socket's buffer (docs/robustness.md). A backup's steady
@@ -104,11 +105,12 @@ export function templatesFit(templates: readonly DatagramTemplate[], peers: numb
 }
 
 /** Tests the datagram against each template in turn: `verdict` for the
- * first it copies; falls through after the last. */
-function templateTests(templates: readonly DatagramTemplate[], verdict: number): Insn[] {
+ * first it copies (with `prefix`: the first it starts with); falls through
+ * after the last. */
+function templateTests(templates: readonly DatagramTemplate[], verdict: number, prefix = false): Insn[] {
   const insns: Insn[] = [];
   for (const t of templates) {
-    const tests: [number, number][] = [[LD_W_LEN, t.data.length], ...chunks(t).map(([at, size]): [number, number] =>
+    const tests: [number, number][] = [...(prefix ? [] : [[LD_W_LEN, t.data.length] as [number, number]]), ...chunks(t).map(([at, size]): [number, number] =>
       [size === 4 ? LD_W_ABS : size === 2 ? LD_H_ABS : LD_B_ABS, at])];
     const block = 2 * tests.length + 1;
     tests.forEach(([code, at], j) => {
@@ -139,4 +141,12 @@ export function receiveProgram(peers: readonly Uint8Array[] | null, templates: r
 /** The quiet socket's program: accepts only copies of the templates. */
 export function copiesProgram(templates: readonly DatagramTemplate[]): Uint8Array {
   return encode([...templateTests(templates, ACCEPT), ret(DROP)]);
+}
+
+/** A netlink monitor's program: drops each message that starts with one
+ * of `headers` (its bytes where the mask is not 0), accepts the rest. A
+ * message shorter than a header is dropped too (a load past its end ends
+ * the program with 0): the kernel sends none. */
+export function dropPrefixProgram(headers: readonly DatagramTemplate[]): Uint8Array {
+  return encode([...templateTests(headers, DROP, true), ret(ACCEPT)]);
 }

@@ -35,7 +35,7 @@ export const IFA_LOCAL = 2;
 export const IFA_CACHEINFO = 6;
 export const IFA_FLAGS = 8;
 
-const NLMSG_HDRLEN = 16;
+export const NLMSG_HDRLEN = 16;
 /** Where nlmsghdr keeps the sequence number. */
 const NLMSG_SEQ = 8;
 const RTA_HDRLEN = 4;

@@ -5,7 +5,7 @@ import type { Addr } from "../core/addr";
 import { C, sys } from "./engine";
 import {
   IFA_ADDRESS, IFA_CACHEINFO, IFA_F_NODAD, IFA_FLAGS, IFA_LOCAL, IFADDRMSG_LEN, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP,
-  NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST, ifaCacheinfo, NLMSG_DONE, NLMSG_ERROR, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR,
+  AF_BRIDGE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST, NLMSG_HDRLEN, ifaCacheinfo, NLMSG_DONE, NLMSG_ERROR, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR,
   RTM_NEWLINK, RT_SCOPE_UNIVERSE, answerIn, isBridgePortCopy, decodeAddr, decodeLink, decodeMessages, encodeMessage, errorCode,
   ifaddrmsg, ifinfomsg, rtattr, u32, type AddrInfo, type LinkInfo, type NetlinkMessage,
 } from "./netlink";
@@ -13,6 +13,8 @@ import {
   type Encoded, FLOATGW_PROTOCOL, RTM_DELROUTE, RTM_DELRULE, RTM_GETROUTE, RTM_GETRULE, RTM_NEWROUTE, RTM_NEWRULE,
   dumpRequest, routeProtocol, ruleProtocol,
 } from "./route-msg";
+import { dropPrefixProgram } from "./bpf";
+import { hostLittleEndian } from "./hostorder";
 import { sockaddrNl } from "./sockaddr";
 
 const AF_INET = 2;
@@ -26,6 +28,10 @@ const familyCode = (a: Addr): number => (a.family === 4 ? AF_INET : AF_INET6);
 const ESRCH = 3;
 /** The kernel's netlink address, where every request goes. */
 const KERNEL = sockaddrNl();
+/** The sequence number of the requests the watcher child sends for us
+ * (deleteRequest, renewRequest): send() and request() start at 1 and never
+ * wrap in practice, so an answer to one is never taken for theirs. */
+const PLAN_SEQ = 0;
 /** Room for the answer to a request that wants only an ACK: an NLMSG_ERROR
  * echoing the request (a few dozen bytes here). */
 const ACK_ROOM = 4096;
@@ -142,17 +148,29 @@ export class Rtnl {
   /** Gives a VIP `lifetimeS` seconds more (RTM_NEWADDR, NLM_F_REPLACE),
    * putting it back if it has expired meanwhile. */
   refreshAddress(ifindex: number, addr: Addr, prefix: number, lifetimeS: number): void {
-    const flags = addr.family === 6 ? IFA_F_NODAD : 0;
-    this.request("RTM_NEWADDR", RTM_NEWADDR, NLM_F_CREATE | NLM_F_REPLACE,
-      ifaddrmsg(familyCode(addr), prefix, flags, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, flags, lifetimeS));
+    this.request("RTM_NEWADDR", RTM_NEWADDR, RENEW_FLAGS, ...renewBody(ifindex, addr, prefix, lifetimeS));
+  }
+
+  /** The same renewal, for the watcher child to send on this socket
+   * (sockaddrNl()) on its schedule: no ACK asked, sequence PLAN_SEQ (see
+   * deleteRequest), and so its notification is one the monitor's filter
+   * drops (RtnlMonitor.ignoreUseless). */
+  static renewRequest(ifindex: number, addr: Addr, prefix: number, lifetimeS: number): Uint8Array {
+    return encodeMessage(RTM_NEWADDR, RENEW_FLAGS | NLM_F_REQUEST, PLAN_SEQ, ...renewBody(ifindex, addr, prefix, lifetimeS));
+  }
+
+  /** The socket's netlink port id, which the kernel writes into the
+   * notifications of the changes this socket requested. */
+  portId(): number {
+    return new DataView(sys.getsockname(this.fd)).getUint32(4, hostLittleEndian);
   }
 
   /** A request that removes a VIP, for the dead-man switch to send to the
    * kernel (sockaddrNl()) on this socket after the daemon is gone: no ACK
-   * asked, so only a failure answers, and sequence 0, which send() never
-   * uses, so such an answer read later is skipped. */
+   * asked, so only a failure answers, and sequence PLAN_SEQ, so such an
+   * answer read later is skipped. */
   static deleteRequest(ifindex: number, addr: Addr, prefix: number): Uint8Array {
-    return encodeMessage(RTM_DELADDR, NLM_F_REQUEST, 0, ifaddrmsg(familyCode(addr), prefix, 0, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, 0, null));
+    return encodeMessage(RTM_DELADDR, NLM_F_REQUEST, PLAN_SEQ, ifaddrmsg(familyCode(addr), prefix, 0, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, 0, null));
   }
 
   /** Removes a VIP; false if it was not there. */
@@ -215,6 +233,13 @@ export class RouteTable {
   }
 }
 
+const RENEW_FLAGS = NLM_F_CREATE | NLM_F_REPLACE;
+
+function renewBody(ifindex: number, addr: Addr, prefix: number, lifetimeS: number): [Uint8Array, Uint8Array[]] {
+  const flags = addr.family === 6 ? IFA_F_NODAD : 0;
+  return [ifaddrmsg(familyCode(addr), prefix, flags, RT_SCOPE_UNIVERSE, ifindex), addressAttrs(addr, flags, lifetimeS)];
+}
+
 function addressAttrs(addr: Addr, flags: number, lifetimeS: number | null): Uint8Array[] {
   const attrs = [rtattr(IFA_LOCAL, addr.bytes), rtattr(IFA_ADDRESS, addr.bytes)];
   if (flags !== 0) attrs.push(rtattr(IFA_FLAGS, u32(flags)));
@@ -235,6 +260,27 @@ export class RtnlMonitor {
   constructor() {
     this.fd = sys.socket(C.AF_NETLINK, C.SOCK_RAW | C.SOCK_NONBLOCK, C.NETLINK_ROUTE);
     sys.bind(this.fd, sockaddrNl(0, RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR));
+  }
+
+  /** Has the kernel drop the notifications we have no use for before
+   * they wake the daemon: those of the VIP renewals the watcher child
+   * sends on `requests` (renewRequest), which change nothing but a
+   * lifetime and would wake it every 30 s (the kernel gives a notification
+   * the port id and sequence number of the request that caused it), and a
+   * bridge's copies of its ports' link messages, which toEvent skips
+   * (isBridgePortCopy). */
+  ignoreUseless(requests: Rtnl): void {
+    const renewal = new Uint8Array(NLMSG_HDRLEN);
+    const v = new DataView(renewal.buffer);
+    v.setUint16(4, RTM_NEWADDR, hostLittleEndian);
+    v.setUint32(8, PLAN_SEQ, hostLittleEndian);
+    v.setUint32(12, requests.portId(), hostLittleEndian);
+    const bridgeCopy = new Uint8Array(NLMSG_HDRLEN + 1);
+    bridgeCopy[NLMSG_HDRLEN] = AF_BRIDGE;
+    sys.attachFilter(this.fd, dropPrefixProgram([
+      { data: renewal, mask: new Uint8Array(NLMSG_HDRLEN).fill(1, 4, 6).fill(1, 8) },
+      { data: bridgeCopy, mask: new Uint8Array(NLMSG_HDRLEN + 1).fill(1, NLMSG_HDRLEN) },
+    ]));
   }
 
   /** Every event queued on the socket, oldest first. */

@@ -3,13 +3,15 @@
 // the daemon sleeps, they carry a new priority at once, they stop (and the
 // priority 0 goes out) when the daemon is stopped for good, and a tracer's
 // brief stops (`strace -p`, as bench/wakeups.mjs does) fire nothing. The
+// same child renews the VIP's kernel lifetime, the daemon sleeping through
+// that too, and renews nothing once it let go of a hung daemon's VIP. The
 // wire is read by tshark on the lab's switch; timings are bounded loosely
 // (bench/ measures them).
 import { existsSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { must } from "./lab";
-import { argvOf, type Router, rssKb, sleep, uci, useLab, waitFor } from "./routers";
+import { argvOf, type Router, rssKb, sleep, uci, useLab, VIP, waitFor } from "./routers";
 
 const { lab, topology } = useLab();
 
@@ -143,5 +145,63 @@ describe("the master's beacon", () => {
     expect(b.instance()!.counters.priorityZeroRx).toBe(0);
     expect(b.state()).toBe("backup");
     expect(a.log).not.toContain("dead-man switch fired");
+  });
+
+  it("renews the VIP's kernel lifetime while the daemon sleeps through it; a hung daemon's watcher, once it let go, renews nothing", async () => {
+    const { a, b } = await masterAndBackup();
+    // The takeover's gratuitous ARP repeat (5 s after) is the daemon's last planned wake-up.
+    await sleep(5500);
+    // 90 s renewed every 30 s: the lifetime left goes back up at a renewal.
+    // Each look brackets the lifetime's reading between two counts of the
+    // daemon's wake-ups: the renewal falls between the counts.
+    let before = sleeps(a.pid);
+    let low = a.vipLifetime() ?? 0;
+    expect(low).toBeGreaterThan(55);
+    const deadline = Date.now() + 40_000;
+    let woke = -1;
+    while (woke < 0) {
+      if (Date.now() > deadline) throw new Error(`no renewal in 40 s (lifetime left ${low} s)`);
+      await sleep(300);
+      const left = a.vipLifetime() ?? 0;
+      const after = sleeps(a.pid);
+      if (left > low) woke = after - before;
+      low = left;
+      before = after;
+    }
+    const renewedAt = Date.now();
+    expect(low).toBeGreaterThan(85);
+    expect(woke).toBe(0);
+    a.signal("SIGSTOP");
+    try {
+      await waitFor("B master, A without the VIP", () => b.state() === "master" && b.has() && !a.has(), 10_000);
+      expect(a.watchers()).toEqual([]);
+      // Past the next renewal's due time, A never had the VIP back.
+      while (Date.now() < renewedAt + 31_000) {
+        expect(a.has()).toBe(false);
+        await sleep(500);
+      }
+    } finally {
+      a.signal("SIGCONT");
+    }
+  });
+
+  it("deletes the VIP again should a watcher told to leave have renewed it after its removal", async () => {
+    const { a, b, watcher } = await masterAndBackup();
+    // A watcher held between its wake and the daemon's disarm message
+    // (SIGSTOP here) could renew the VIP just after the daemon deleted it.
+    process.kill(watcher, "SIGSTOP");
+    try {
+      b.reload(uci({ ...FAST, priority: "200" }));
+      await waitFor("B master, A backup without the VIP", () => b.state() === "master" && a.state() === "backup" && !a.has(), 10_000);
+      // Such a late renewal puts the VIP back for 90 s (done by hand here).
+      must(["ip", "-n", a.ns, "addr", "add", `${VIP}/24`, "dev", "br-lan", "valid_lft", "90", "preferred_lft", "90"]);
+      expect(a.has()).toBe(true);
+    } finally {
+      process.kill(watcher, "SIGCONT");
+    }
+    await waitFor("A's daemon deletes it again once that watcher is gone", () => a.log.includes(`deleted ${VIP} again`), 10_000);
+    expect(a.has()).toBe(false);
+    expect(a.watchers()).not.toContain(watcher);
+    expect(a.state()).toBe("backup");
   });
 });

@@ -20,12 +20,6 @@ function pair(a: Record<string, string | string[]> = {}, b: Record<string, strin
   return r;
 }
 
-/** The VIP's kernel lifetime left on br-lan, in seconds (`ip -j addr`), or null without the VIP. */
-function vipLifetime(ns: string): number | null {
-  const links = JSON.parse(lab.exec(ns, ["ip", "-j", "-4", "addr", "show", "dev", "br-lan"]).stdout) as { addr_info: { local: string; valid_life_time: number }[] }[];
-  return links[0]?.addr_info.find((a) => a.local === VIP)?.valid_life_time ?? null;
-}
-
 const pingOnce = (ns: string): boolean => lab.exec(ns, ["ping", "-c", "1", "-W", "1", VIP]).status === 0;
 
 describe("floatgwd pair", () => {
@@ -63,7 +57,7 @@ describe("floatgwd pair", () => {
     await waitFor("A master", () => a.state() === "master" && a.has());
     // The backstop: a lifetime of 90 s, renewed every 30 s (the lifetime
     // left goes back up), so that a running master's is 60 to 90 s.
-    let low = vipLifetime(a.ns) ?? 0;
+    let low = a.vipLifetime() ?? 0;
     expect(low).toBeGreaterThan(55);
     expect(low).toBeLessThanOrEqual(90);
     let renewed = 0;
@@ -71,7 +65,7 @@ describe("floatgwd pair", () => {
     while (renewed === 0) {
       if (Date.now() > deadline) throw new Error(`no renewal in 45 s (lifetime left ${low} s)`);
       await sleep(500);
-      const left = vipLifetime(a.ns) ?? 0;
+      const left = a.vipLifetime() ?? 0;
       if (left > low) renewed = left;
       else low = left;
     }
@@ -85,9 +79,9 @@ describe("floatgwd pair", () => {
     expect(await a.stopFloatgw("SIGKILL")).toBe("SIGKILL");
     expect(a.has()).toBe(true);
     expect(lab.exec(a.ns, ["ip", "-o", "-4", "addr", "show", "dev", "br-lan"]).stdout).toMatch(/198\.18\.0\.1\/24 .*dynamic/);
-    const killed = vipLifetime(a.ns) ?? 0;
+    const killed = a.vipLifetime() ?? 0;
     await sleep(2000);
-    const later = vipLifetime(a.ns) ?? 0;
+    const later = a.vipLifetime() ?? 0;
     expect(later).toBeGreaterThan(0);
     expect(later).toBeLessThan(killed);
     a.startFloatgw(uci({ ...FAST, priority: "150", preempt: "0" }));

@@ -193,6 +193,12 @@ export class Router {
     return r.stdout.split("\n").some((l) => l.includes(` ${address}/`));
   }
 
+  /** The IPv4 VIP's kernel lifetime left on br-lan, in seconds (`ip -j addr`), or null without it. */
+  vipLifetime(address = VIP): number | null {
+    const links = JSON.parse(this.lab.exec(this.ns, ["ip", "-j", "-4", "addr", "show", "dev", "br-lan"]).stdout) as { addr_info: { local: string; valid_life_time: number }[] }[];
+    return links[0]?.addr_info.find((a) => a.local === address)?.valid_life_time ?? null;
+  }
+
   state(): string | null {
     return this.instance()?.state ?? null;
   }

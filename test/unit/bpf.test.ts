@@ -3,7 +3,7 @@
 // them on what a raw socket's filter sees (IPv4: from the IP header;
 // IPv6: the VRRP message). The netns tests run them in the real kernel.
 import { describe, expect, it } from "vitest";
-import { copiesProgram, dropAllProgram, receiveProgram, templateCost, templatesFit } from "../../src/platform/bpf";
+import { copiesProgram, dropAllProgram, dropPrefixProgram, receiveProgram, templateCost, templatesFit } from "../../src/platform/bpf";
 import { hostLittleEndian } from "../../src/platform/hostorder";
 import { encodeAdvert, type Advert } from "../../src/core/index";
 import { templateOf } from "../../src/daemon/listen-wire";
@@ -112,5 +112,35 @@ describe("receive and quiet sockets' programs", () => {
     expect(() => copiesProgram([long])).toThrow(RangeError);
     expect(templatesFit([template], 0)).toBe(true);
     expect(templatesFit(Array.from({ length: 400 }, () => template), 0)).toBe(false);
+  });
+});
+
+describe("the netlink monitor's program", () => {
+  // A header's type (bytes 4-5) and sequence and port id (8-15) matter; its length and flags do not.
+  const header = (type: number, seq: number, port: number, len = 80): Uint8Array => {
+    const b = new Uint8Array(len);
+    const v = new DataView(b.buffer);
+    v.setUint32(0, len, hostLittleEndian);
+    v.setUint16(4, type, hostLittleEndian);
+    v.setUint16(6, 0x0100, hostLittleEndian);
+    v.setUint32(8, seq, hostLittleEndian);
+    v.setUint32(12, port, hostLittleEndian);
+    return b;
+  };
+  const mask = new Uint8Array(16).fill(1, 4, 6).fill(1, 8, 16);
+  // And any message whose first payload byte is 7.
+  const family = new Uint8Array(17).fill(7, 16);
+  const program = dropPrefixProgram([{ data: header(20, 0, 4242, 16), mask }, { data: family, mask: new Uint8Array(17).fill(1, 16) }]);
+  const withFamily = (b: Uint8Array, f: number): Uint8Array => b.fill(f, 16, 17);
+
+  it("drops the messages that start with a header, whatever their length and flags, and takes every other", () => {
+    expect(run(program, header(20, 0, 4242))).toBe(0);
+    expect(run(program, header(20, 0, 4242, 120))).toBe(0);
+    expect(run(program, header(21, 0, 4242))).toBeGreaterThan(0); // another type
+    expect(run(program, header(20, 7, 4242))).toBeGreaterThan(0); // another request's
+    expect(run(program, header(20, 0, 4243))).toBeGreaterThan(0); // another socket's
+    expect(run(program, header(20, 0, 0))).toBeGreaterThan(0); // the kernel's own
+    expect(run(program, withFamily(header(16, 0, 0), 7))).toBe(0);
+    expect(run(program, withFamily(header(16, 0, 0), 0))).toBeGreaterThan(0);
   });
 });

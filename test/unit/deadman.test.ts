@@ -10,7 +10,8 @@ const send = (fd: number, ...data: number[]): PlanSend => ({ fd, data: new Uint8
 
 function instance(role: WatchedInstance["role"], intervalMs: number, tag: number, version: 2 | 3 = 3, peers = 1): WatchedInstance {
   const beacon = role === "master" ? { sends: Array.from({ length: peers }, (_, k) => send(5, tag, 100 + k)), intervalMs: ms(intervalMs), phase: ms(5000 + tag) } : null;
-  return { name: `i${tag}`, role, version, advertIntervalCs: cs(intervalMs / 10), beacon, resign: [send(5, tag, 0)], release: [send(3, tag, 21)] };
+  const renewal = role === "master" ? { sends: [send(3, tag, 20)], intervalMs: ms(30_000), phase: ms(4000 + tag) } : null;
+  return { name: `i${tag}`, role, version, advertIntervalCs: cs(intervalMs / 10), beacon, renewal, resign: [send(5, tag, 0)], release: [send(3, tag, 21)] };
 }
 
 describe("dead-man switch: when the daemon counts as hung", () => {
@@ -55,6 +56,13 @@ describe("dead-man switch: the plan", () => {
     const noBeacon = planFor([{ ...instance("master", 1000, 1), beacon: null }])!;
     expect(noBeacon.beacons).toEqual([]);
     expect(noBeacon.resign.length).toBe(1);
+  });
+
+  it("holds every master's VIP renewals on the instance's renewal schedule, for its instance; none for a master without", () => {
+    const plan = planFor([instance("master", 1000, 1), instance("backup", 100, 2), instance("master", 10, 3), { ...instance("master", 10, 4), renewal: null }])!;
+    expect(plan.renewals.map((r) => [r.fd, ...r.data, r.intervalMs, r.phase, r.instance])).toEqual([
+      [3, 1, 20, 30_000, 4001, "i1"], [3, 3, 20, 30_000, 4003, "i3"],
+    ]);
   });
 
   it("keeps the VIPs until any backup can have taken over on the priority 0 (Skew_Time at priority 1, + 0.1 s)", () => {
@@ -103,6 +111,9 @@ describe("dead-man switch: the plan", () => {
     expect(samePlan(a, planFor([rephased]))).toBe(false);
     const otherPriority = { ...base, beacon: { ...base.beacon!, sends: [send(5, 1, 99)] } };
     expect(samePlan(a, planFor([otherPriority]))).toBe(false);
+    // VIPs added again (a new renewal phase), or no longer held.
+    expect(samePlan(a, planFor([{ ...base, renewal: { ...base.renewal!, phase: ms(8888) } }]))).toBe(false);
+    expect(samePlan(a, planFor([{ ...base, renewal: null }]))).toBe(false);
   });
 });
 
