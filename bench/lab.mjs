@@ -22,8 +22,32 @@ export const FLOATGWD = resolve(ROOT, "build/x86_64/floatgwd");
 export const VIP = "198.18.0.1";
 export const ROUTERS = { a: "198.18.0.2", b: "198.18.0.3" };
 
-/** Wall-clock milliseconds with sub-millisecond resolution. */
-export const now = () => performance.timeOrigin + performance.now();
+/** The wall clock's offset from performance.now(), taken at a tick of
+ * Date.now() (which counts whole milliseconds), so to a few microseconds;
+ * the larger of two ticks, as a preemption between the two reads can only
+ * make it smaller. */
+function wallOffset() {
+  let best = -Infinity;
+  for (let i = 0; i < 2; i++) {
+    const start = Date.now();
+    let wall;
+    do wall = Date.now(); while (wall === start);
+    best = Math.max(best, wall - performance.now());
+  }
+  return best;
+}
+let offset = wallOffset();
+// performance.now() runs on the monotonic clock, which drifts from the
+// wall clock that tcpdump and `ip -ts` stamp (NTP slews the wall clock:
+// here the offset moved by 2 ms within two minutes, and
+// performance.timeOrigin itself was 1-2 ms off), enough to put a router's
+// reaction within a millisecond of a mark before that mark. So the offset
+// is taken again every second (a spin of at most 2 ms).
+setInterval(() => (offset = wallOffset()), 1000).unref();
+
+/** Wall-clock milliseconds with sub-millisecond resolution: the clock
+ * of the capture's and `ip -ts monitor`'s stamps. */
+export const now = () => performance.now() + offset;
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Milliseconds to one decimal, as the results record them. */
 export const r1 = (x) => Math.round(x * 10) / 10;

@@ -67,8 +67,11 @@ export async function session(impl, profile, rep, { smoke = false, timeline = fa
       const last = lab.lastBefore(tFault, isAdvertFrom("a"));
       await lab.next((e) => e.kind === "echo-reply" && e.router === "b", bound, "a reply from B", took.t);
       // The cut-off router notices too (its br-lan loses carrier through the
-      // kernel's linkwatch, which may lag by up to a second) and lets go.
-      const dropped = await lab.next(vip("vip-del", "a"), bound, "A dropping the VIP", tFault);
+      // kernel's linkwatch, which may lag by up to a second) and lets go:
+      // floatgw within a millisecond of the mark, so the search starts at
+      // A's last advert, on the same clock as the VIP's stamp (the mark's
+      // clock agrees with it to a fraction of a millisecond only).
+      const dropped = await lab.next(vip("vip-del", "a"), bound, "A dropping the VIP", last.t);
       return { takeoverMs: r1(took.t - last.t), faultMs: r1(took.t - tFault), faultAfterAdvertMs: r1(tFault - last.t),
         deadDropMs: r1(dropped.t - tFault), tFault, tLast: Math.max(took.t, dropped.t) };
     });
