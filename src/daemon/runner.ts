@@ -90,7 +90,7 @@ export interface RunnerHost {
  * (docs/robustness.md).
  */
 const VIP_LIFETIME_S = 90;
-const VIP_RENEW_MS = (VIP_LIFETIME_S * 1000) / 3;
+const VIP_RENEW_MS = ((VIP_LIFETIME_S * 1000) / 3) as Ms;
 
 /** How many Master_Down_Intervals past the core's own (the last advert
  * it heard) a backup's daemon checks on its listener child (Runner.deadline). */
@@ -631,7 +631,7 @@ export class Runner {
       const lifetimeS = this.lifetime(v.addr);
       return lifetimeS === null ? [] : [{ addr: v.addr, prefix: v.prefix, lifetimeS }];
     });
-    return vips.length === 0 ? null : { vips, intervalMs: VIP_RENEW_MS as Ms, phase: this.renewPhase };
+    return vips.length === 0 ? null : { vips, intervalMs: VIP_RENEW_MS, phase: this.renewPhase };
   }
 
   /** A watcher child that renewed our VIPs is gone: had it renewed one
@@ -666,7 +666,8 @@ export class Runner {
   private scheduleRefresh(): void {
     if (this.cancelRefresh || this.renewalCarried || !this.vipPresent || !this.spec.vips.some((v) => this.lifetime(v.addr) !== null)) return;
     const now = this.host.now();
-    const due = this.renewPhase + (Math.floor((now - this.renewPhase) / VIP_RENEW_MS) + 1) * VIP_RENEW_MS;
+    // The same rule as the child's first due and a beacon's next advert.
+    const due = nextBeaconAt({ intervalMs: VIP_RENEW_MS, phase: this.renewPhase }, now);
     this.cancelRefresh = after(due - now, guarded(this.log, "VIP refresh", () => {
       this.cancelRefresh = null;
       // After a hang, the dead-man switch may have fired: learn it before

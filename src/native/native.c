@@ -880,6 +880,25 @@ static int open_parent_stat(void)
     return open(path, O_RDONLY | O_CLOEXEC);
 }
 
+/* A helper child's image: what it runs on, in one block without
+ * pointers (each is an offset into the block), so that a fresh process
+ * can take it over. The block starts with a child_head; the memory the
+ * child shares with the daemon follows it in the same memfd, from
+ * shared_off (a page boundary). */
+struct child_head {
+    uint32_t magic, kind;
+    uint64_t image_len, shared_off, shared_len;
+};
+
+/* What the watcher child runs on (see watch): its image. */
+struct watch_args {
+    struct child_head head;
+    struct liveness l;
+    int sock, after_death, after_silence;
+    int64_t armed_ms;
+    struct plan beacons, first, then;
+};
+
 /* The watcher child: never returns. It sends each beacon datagram at its
  * due times (next due = previous due + interval; after a late wake, the
  * next one still to come: no burst), counting each in counts[i], failures
@@ -896,10 +915,12 @@ static int open_parent_stat(void)
  * kernel wakes a poller only for the events it asked for), so it wakes for
  * the beacons' due times and rarely else. Only async-signal-safe calls: the
  * parent is a QuickJS process. */
-__attribute__((noreturn)) static void watch(int sock, struct liveness *l, int after_death_ms, int after_silence_ms,
-                                            const struct plan *beacons, volatile uint32_t *counts,
-                                            const struct plan *first, const struct plan *then, int64_t armed_ms)
+__attribute__((noreturn)) static void watch(struct watch_args *a, volatile uint32_t *counts)
 {
+    int sock = a->sock, after_death_ms = a->after_death, after_silence_ms = a->after_silence;
+    struct liveness *l = &a->l;
+    const struct plan *beacons = &a->beacons, *first = &a->first, *then = &a->then;
+    int64_t armed_ms = a->armed_ms;
     struct pollfd p;
     uint8_t buf[8 * WATCH_MSG];
     int64_t now = monotonic_ms64(), last_alive = now, next_look, next;
@@ -993,16 +1014,6 @@ static void unmap_shared(JSRuntime *rt, void *opaque, void *ptr)
     (void)rt;
     munmap(ptr, (size_t)(uintptr_t)opaque);
 }
-
-/* A helper child's image: what it runs on, in one block without
- * pointers (each is an offset into the block), so that a fresh process
- * can take it over. The block starts with a child_head; the memory the
- * child shares with the daemon follows it in the same memfd, from
- * shared_off (a page boundary). */
-struct child_head {
-    uint32_t magic, kind;
-    uint64_t image_len, shared_off, shared_len;
-};
 
 /* "fgwd": the head of an image (a child exec'd by hand finds none). */
 #define CHILD_MAGIC 0x66677764u
@@ -1164,15 +1175,6 @@ static JSValue pid_and_fd(JSContext *ctx, pid_t pid, int fd)
     return v;
 }
 
-/* What the watcher child runs on (see watch): its image. */
-struct watch_args {
-    struct child_head head;
-    struct liveness l;
-    int sock, after_death, after_silence;
-    int64_t armed_ms;
-    struct plan beacons, first, then;
-};
-
 /* Appends the sends of p and their bytes to the image, for the plan at
  * offset `field` of the image. */
 static void image_plan(struct image *im, size_t field, const struct plan *p)
@@ -1210,7 +1212,7 @@ __attribute__((noreturn)) static void run_watch(uint8_t *base, size_t len, void 
         || a->head.shared_len < a->beacons.n * sizeof(uint32_t))
         _exit(2);
     a->l.stat_fd = open_parent_stat();
-    watch(a->sock, &a->l, a->after_death, a->after_silence, &a->beacons, counts, &a->first, &a->then, a->armed_ms);
+    watch(a, counts);
 }
 
 static void free_watch_args(struct watch_args *a)
@@ -1301,7 +1303,7 @@ static JSValue js_watcher(JSContext *ctx, JSValueConst this_val, int argc, JSVal
         exec_helper("floatgwd-watch", image, keep, nkeep);
         /* Opened after the others are closed, so it cannot be one of them. */
         a.l.stat_fd = open_parent_stat();
-        watch(a.sock, &a.l, a.after_death, a.after_silence, &a.beacons, counts, &a.first, &a.then, a.armed_ms);
+        watch(&a, counts);
     }
     if (image >= 0)
         close(image);
