@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite (after `make setup all cross`, which `make test` does
-# first) and ends with one line: "tests: N passed, M failed".
+# first) and ends with each failed test's name and message, then one line:
+# "tests: N passed, M failed".
 #   unit:   the pure core under vitest with coverage; tshark decodes our packets
 #   system: the binaries on the real kernel in namespaces with real peers
 #           (root), and every cross binary under qemu-user
@@ -27,6 +28,12 @@ node -e '
   for (const f of fs.readdirSync(process.argv[1]).filter((f) => /^(unit|system)\.json$/.test(f))) {
     const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + f, "utf8"));
     passed += r.numPassedTests; failed += r.numFailedTests;
+    // Repeated here because CI may keep only the log'"'"'s tail: a random
+    // property'"'"'s failure carries the seed and path that replay it.
+    for (const file of r.testResults)
+      for (const t of file.assertionResults.filter((t) => t.status === "failed"))
+        console.log(`FAILED ${file.name.replace(/^.*\/test\//, "test/")} > ${t.fullName}\n` +
+          t.failureMessages.join("\n").split("\n").slice(0, 12).join("\n"));
   }
   console.log(`tests: ${passed} passed, ${failed} failed`);
 ' "$results"
