@@ -5,8 +5,8 @@
 // for those), its priority-0 adverts and the netlink requests that delete
 // its VIPs. It fires the plan when the daemon dies (its end of their
 // socket pair closes) or looks at the daemon's /proc/PID/stat find it hung:
-// stopped (SIGSTOP) for two advert intervals, or not alive (a stuck loop, a
-// wait in the kernel) for 1.5 s. The beacon stops: the backup takes over
+// stopped (SIGSTOP; within two advert intervals), or not alive (a stuck
+// loop, a wait in the kernel) for 1.5 s. The beacon stops: the backup takes over
 // after its Skew_Time on the priority 0 (RFC 3768 §6.4.3, RFC 5798 §6.4.3
 // "master resigns") and, a moment later, this router stops answering for
 // the VIPs. Here: what the plan holds, what counts as alive and how often
@@ -163,34 +163,37 @@ const QUIET_CHECK_MS = 1200;
  * time for a share. */
 const SPIN_WINDOW_MS = 1000;
 const SPIN_PERCENT = 90;
-/** Stopped by a signal for this many advert intervals (of the fastest
- * master) is hung. A healthy daemon is never stopped, under any load, and
- * the beacon skipped its adverts from the first look that found it so, as
- * the daemon would not have sent them: its backups take over when their
+/** A look serves the periodic sends of one and a half advert intervals
+ * (of the fastest master), up to half the quiet look's 1.2 s: at 100 ms
+ * and 10 ms adverts the child looks every other advert, at 1 s every
+ * advert, as before; a look costs about what a quarter of the advert's own
+ * send does (a `pread` of `/proc/PID/stat` after a sleep), too much for
+ * every advert at fast rates (docs/performance.md). With many instances
+ * one look serves the sends that fall due within it. So a stopped
+ * daemon's beacon sends at most one more advert, and... */
+const FRESH_INTERVALS = 1.5;
+const FRESH_MAX_MS = QUIET_CHECK_MS / 2;
+/** ...a look that finds it stopped by a signal fires when no look in the
+ * one and a half intervals before found it otherwise (at most every other
+ * advert: the first such look), or 1.5 s at the most. A healthy daemon is
+ * never stopped, under any load, and the stopped daemon would not have
+ * sent its adverts either: its backups take over when their
  * Master_Down_Timer (three intervals and a Skew_Time) runs out, whatever
- * the switch does. The priority 0 after two intervals only brings that
- * forward by one interval, to two intervals and the backup's Skew_Time
- * after the last advert (0.26 s at 100 ms adverts, 26 ms at 10 ms, against
- * 0.36 s and 36 ms), and comes no later than the silence limit (1.5 s at
- * 1 s adverts, against 3.6 s). */
-const STOPPED_INTERVALS = 2;
-/** A look serves the periodic sends of this share of the fastest advert
- * interval: one look per wake of one instance, fewer than one per advert
- * when the beacons of many instances wake the child at nearly the same
- * time. */
-const FRESH_DIVISOR = 4;
+ * the switch does. The priority 0 brings that forward to at most two
+ * intervals and the backup's Skew_Time after the last advert (0.26 s at
+ * 100 ms adverts, 26 ms at 10 ms, against 0.36 s and 36 ms), and comes no
+ * later than the silence limit (1.5 s at 1 s adverts, against 3.6 s). */
+const STOPPED_INTERVALS = 1.5;
 
 /** The thresholds the child gets when the fastest master advertises every
- * `intervalMs`. Every wake for a periodic send looks (at 10 ms adverts as
- * at 1 s: a `pread` per advert), so a stopped daemon's next advert is
- * already skipped. */
+ * `intervalMs`. */
 export function livenessFor(intervalMs: Ms): Liveness {
   return {
     silenceMs: SILENCE_MS as Ms,
-    stoppedMs: Math.min(STOPPED_INTERVALS * intervalMs, SILENCE_MS) as Ms,
+    stoppedMs: Math.min(Math.floor(STOPPED_INTERVALS * intervalMs), SILENCE_MS) as Ms,
     recheckMs: Math.min(RECHECK_MS, intervalMs) as Ms,
     quietCheckMs: QUIET_CHECK_MS as Ms,
-    freshMs: Math.max(1, Math.floor(intervalMs / FRESH_DIVISOR)) as Ms,
+    freshMs: Math.max(1, Math.min(Math.floor(FRESH_INTERVALS * intervalMs), FRESH_MAX_MS)) as Ms,
     spinWindowMs: SPIN_WINDOW_MS as Ms,
     spinPercent: SPIN_PERCENT,
   };

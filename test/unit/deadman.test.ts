@@ -15,15 +15,25 @@ function instance(role: WatchedInstance["role"], intervalMs: number, tag: number
 }
 
 describe("dead-man switch: when the daemon counts as hung", () => {
-  it("stopped (SIGSTOP): after two advert intervals, never later than the silence limit", () => {
-    expect([10, 100, 400, 1000, 4000].map((interval) => livenessFor(ms(interval)).stoppedMs)).toEqual([20, 200, 800, 1500, 1500]);
+  it("stopped (SIGSTOP): fires on a look with none in the 1.5 intervals before finding otherwise, never later than the silence limit", () => {
+    expect([10, 100, 400, 1000, 4000].map((interval) => livenessFor(ms(interval)).stoppedMs)).toEqual([15, 150, 600, 1500, 1500]);
   });
 
-  it("stopped: fires, the look one recheck late, before three intervals have passed: a backup that heard the priority 0 takes over before its own timer would have", () => {
-    for (const interval of [10, 100, 400, 1000, 4000]) {
+  it("a look serves 1.5 intervals, at most 0.6 s: every other advert at fast rates, every advert at 1 s", () => {
+    expect([10, 100, 400, 1000, 3, 1].map((interval) => livenessFor(ms(interval)).freshMs)).toEqual([15, 150, 600, 600, 4, 1]);
+    for (const interval of [10, 100, 400]) {
       const l = livenessFor(ms(interval));
-      expect(l.stoppedMs + l.recheckMs, `${interval} ms`).toBeLessThanOrEqual(3 * interval);
-      expect(l.stoppedMs).toBeLessThanOrEqual(l.silenceMs);
+      // The first advert after a look reuses it, the second looks...
+      expect(interval).toBeLessThan(l.freshMs);
+      expect(2 * interval).toBeGreaterThanOrEqual(l.freshMs);
+      // ...and, finding the daemon stopped, fires: the backup takes over
+      // on the priority 0 before its own timer (three intervals) runs out.
+      expect(2 * interval).toBeGreaterThanOrEqual(l.stoppedMs);
+    }
+    // Looks at most quietCheckMs apart, whatever the interval.
+    for (const interval of [10, 100, 400, 700, 1000, 4000]) {
+      const l = livenessFor(ms(interval));
+      expect(Math.ceil(l.freshMs / interval) * interval, `${interval} ms`).toBeLessThanOrEqual(Math.max(interval, l.quietCheckMs));
     }
   });
 
@@ -40,10 +50,6 @@ describe("dead-man switch: when the daemon counts as hung", () => {
       expect(l.spinWindowMs).toBeLessThan(l.silenceMs);
       expect(l.spinPercent).toBe(90);
     }
-  });
-
-  it("a look serves the beacons of a quarter interval: one per advert of one instance", () => {
-    expect([10, 100, 1000, 3].map((interval) => livenessFor(ms(interval)).freshMs)).toEqual([2, 25, 250, 1]);
   });
 
   it("leaves room under the 2 s goal for the last look being one recheck late", () => {
