@@ -104,9 +104,9 @@ describe("the master's beacon", () => {
   });
 
   // The beacon stands in for the daemon only while the daemon could send
-  // its adverts itself: a stopped daemon's falls silent at its next due
-  // time (as keepalived's hung master does), and the priority 0 follows
-  // two intervals later (deadman.ts, livenessFor), so B takes over well
+  // its adverts itself: a stopped daemon's falls silent within one
+  // interval (as keepalived's hung master does at once), and the priority
+  // 0 follows within two (deadman.ts, livenessFor), so B takes over well
   // within its own Master_Down_Interval of A's last advert. The old 1.5 s
   // silence kept the beacon on for 0.3 to 1.5 s after the stop.
   it("falls silent when the daemon is stopped, and resigns for it within a few Master_Down_Intervals", async () => {
@@ -122,9 +122,10 @@ describe("the master's beacon", () => {
     try {
       const zero = adverts.findIndex(([, p]) => p === 0);
       expect(zero).toBeGreaterThan(0);
-      // Nothing at priority 150 once the signal had landed (20 ms: the
-      // capture's stamps against our clock, and a send under way).
-      expect(adverts.slice(0, zero).filter(([t]) => t > stoppedAt + 20)).toEqual([]);
+      // At most one advert at priority 150 once the signal had landed (the
+      // child looks every other advert; 20 ms: the capture's stamps against
+      // our clock, and a send under way).
+      expect(adverts.slice(0, zero).filter(([t]) => t > stoppedAt + 20).length).toBeLessThanOrEqual(1);
       expect(adverts.slice(zero + 1)).toEqual([]);
       expect(adverts[zero]![0] - stoppedAt).toBeLessThan(3 * mdiB);
       expect(b.instance()!.transitions.at(-1)?.reason).toBe("priority 0 from master 198.18.0.2");
