@@ -166,9 +166,9 @@ const SPIN_PERCENT = 90;
 /** A look serves the periodic sends of one and a half advert intervals
  * (of the fastest master), up to half the quiet look's 1.2 s: at 100 ms
  * and 10 ms adverts the child looks every other advert, at 1 s every
- * advert, as before; a look costs about what a quarter of the advert's own
- * send does (a `pread` of `/proc/PID/stat` after a sleep), too much for
- * every advert at fast rates (docs/performance.md). With many instances
+ * advert, as before: a look (a `pread` of `/proc/PID/stat` after a sleep,
+ * its caches cold) costs about a fifth of the watcher's whole advert, too
+ * much for every advert (docs/performance.md). With many instances
  * one look serves the sends that fall due within it. So a stopped
  * daemon's beacon sends at most one more advert, and... */
 const FRESH_INTERVALS = 1.5;
