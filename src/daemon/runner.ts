@@ -383,7 +383,8 @@ export class Runner {
     return (this.state?.counters.advertsRx ?? 0) + this.absorbed + (this.cover?.copies() ?? 0);
   }
 
-  receive(msg: Incoming): void {
+  /** A datagram that came at `at` (vrrp-socket.ts, arrivedAt). */
+  receive(msg: Incoming, at: Ms): void {
     if (!this.state) return;
     const decoded = decodeAdvert(msg.payload, { src: msg.src, dst: msg.dst }, this.spec.codec);
     if (!decoded.ok) {
@@ -393,19 +394,24 @@ export class Runner {
     }
     const event: Event = { kind: "advert", rx: { advert: decoded.value, src: msg.src, ttl: msg.ttl } };
     this.decoded = { raw: msg.raw, src: msg.src, dst: msg.dst, ttl: msg.ttl, event };
-    this.heard(this.decoded, this.host.now());
+    this.heard(this.decoded, at);
   }
 
-  /** When `socket` just read the same datagram as the last one decoded,
-   * feeds its event again and says so; otherwise the caller decodes it. */
-  repeat(socket: VrrpSocket, length: number): boolean {
+  /** When `socket` just read (at `at`) the same datagram as the last one
+   * decoded, feeds its event again and says so; otherwise the caller
+   * decodes it. */
+  repeat(socket: VrrpSocket, length: number, at: Ms): boolean {
     const last = this.decoded;
     if (last === null || this.state === null || !sameDatagram(socket.received, length, last)) return false;
-    this.heard(last, this.host.now());
+    this.heard(last, at);
     return true;
   }
 
-  private heard(d: Decoded, now: Ms): void {
+  /** `at`: when the datagram came; never before what the core heard last
+   * (a listener's copy, on its own clock reading), so its times only go on. */
+  private heard(d: Decoded, at: Ms): void {
+    const last = this.state?.heard?.at;
+    const now = last !== undefined && at < last ? last : at;
     this.feedAt(d.event, now, d);
     // Only an advert the core accepted from the master it follows (or one
     // that preempted us) names the peer: the lease channel talks to it. The
