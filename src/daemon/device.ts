@@ -406,6 +406,11 @@ export class Device {
    * netlink requests that delete its VIPs (src/core/deadman.ts). */
   watched(): WatchedInstance[] {
     return this.runners.map((r) => {
+      const role = r.state?.role ?? null;
+      const common = { name: r.spec.name, role, version: r.spec.version, advertIntervalCs: r.spec.advertIntervalCs };
+      // Only a master's datagrams go into a plan (deadman.ts, planFor):
+      // building the others' cost a switchover 0.3 ms before its priority 0.
+      if (role !== "master") return { ...common, beacon: null, renewal: null, resign: [], release: [] };
       const socket = this.sockets.get(r.spec.family);
       const resign: PlanSend[] = socket ? r.resignAdverts().map((a) => ({ fd: socket.tx, data: a.message, to: socket.sockaddr(a.dst) })) : [];
       const kernel = sockaddrNl();
@@ -415,7 +420,7 @@ export class Device {
       const n = this.ifindex < 0 ? null : r.renewal();
       const renewal = n === null ? null
         : { ...n, sends: n.vips.map((v) => ({ fd: this.rtnl.fd, data: Rtnl.renewRequest(this.ifindex, v.addr, v.prefix, v.lifetimeS), to: kernel })) };
-      return { name: r.spec.name, role: r.state?.role ?? null, version: r.spec.version, advertIntervalCs: r.spec.advertIntervalCs, beacon, renewal, resign, release };
+      return { ...common, beacon, renewal, resign, release };
     });
   }
 

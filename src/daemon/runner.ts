@@ -162,7 +162,10 @@ export class Runner {
   /** Adverts the listener children took that the core never saw. */
   private absorbed = 0;
   /** Our message at one priority, for each destination. */
-  private encoded: { priority: number; targets: readonly Addr[]; messages: Uint8Array[] } | null = null;
+  private encoded: Encoded | null = null;
+  /** Our message at priority 0 (a resign, and the dead-man switch's plan):
+   * kept beside the other, so that neither is encoded again before it goes. */
+  private encodedStop: Encoded | null = null;
   private cancelRefresh: (() => void) | null = null;
   /** The renewals fall due at renewPhase + k × VIP_RENEW_MS: the VIPs
    * were added then. */
@@ -428,6 +431,7 @@ export class Runner {
     this.cover?.catchUp();
     this.decoded = null;
     this.encoded = null;
+    this.encodedStop = null;
     this.template = null;
     this.lookAtWant();
   }
@@ -540,23 +544,33 @@ export class Runner {
     }
   }
 
-  private sendAdvert(priority: number): void {
+  /** Our message at `priority` to each destination, encoded once for the
+   * last priority sent and once for priority 0; null before the start.
+   * Throws if the advert cannot be encoded. */
+  private encodedAt(priority: number): Encoded | null {
     const state = this.state;
-    if (!state) return;
-    let encoded = this.encoded;
-    if (encoded === null || encoded.priority !== priority) {
-      const advert = advertFor(state.config, priority);
-      const targets = this.targets();
-      try {
-        encoded = { priority, targets, messages: targets.map((dst) => encodeAdvert(advert, { src: state.config.primary, dst }, this.spec.codec)) };
-      } catch (e) {
-        // The configuration checks should make this impossible: say so loudly.
-        const line = this.warnings.pass("encode", `cannot build an advert: ${e instanceof Error ? e.message : String(e)}`, this.host.now());
-        if (line !== null) this.log("error", line);
-        return;
-      }
-      this.encoded = encoded;
+    if (!state) return null;
+    const cached = priority === 0 ? this.encodedStop : this.encoded;
+    if (cached !== null && cached.priority === priority) return cached;
+    const advert = advertFor(state.config, priority);
+    const targets = this.targets();
+    const encoded = { priority, targets, messages: targets.map((dst) => encodeAdvert(advert, { src: state.config.primary, dst }, this.spec.codec)) };
+    if (priority === 0) this.encodedStop = encoded;
+    else this.encoded = encoded;
+    return encoded;
+  }
+
+  private sendAdvert(priority: number): void {
+    let encoded;
+    try {
+      encoded = this.encodedAt(priority);
+    } catch (e) {
+      // The configuration checks should make this impossible: say so loudly.
+      const line = this.warnings.pass("encode", `cannot build an advert: ${e instanceof Error ? e.message : String(e)}`, this.host.now());
+      if (line !== null) this.log("error", line);
+      return;
     }
+    if (encoded === null) return;
     const targets = encoded.targets;
     for (let i = 0; i < targets.length; i++) {
       const dst = targets[i] as Addr;
@@ -623,10 +637,8 @@ export class Runner {
   }
 
   private adverts(priority: number): { dst: Addr; message: Uint8Array }[] {
-    const state = this.state;
-    if (!state) return [];
-    const advert = advertFor(state.config, priority);
-    return this.targets().map((dst) => ({ dst, message: encodeAdvert(advert, { src: state.config.primary, dst }, this.spec.codec) }));
+    const encoded = this.encodedAt(priority);
+    return encoded === null ? [] : encoded.targets.map((dst, i) => ({ dst, message: encoded.messages[i] as Uint8Array }));
   }
 
   /** The VIPs' renewals, for the watcher child, while we hold VIPs with a
@@ -729,6 +741,13 @@ export class Runner {
     this.cancelGarp?.();
     this.cancelGarp = null;
   }
+}
+
+/** Our advert at one priority, encoded for each of its destinations. */
+interface Encoded {
+  readonly priority: number;
+  readonly targets: readonly Addr[];
+  readonly messages: readonly Uint8Array[];
 }
 
 /** Whether the datagram in `r` (its first `length` bytes) is `d` again:
