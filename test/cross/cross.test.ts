@@ -57,9 +57,9 @@ describe.each(["x86_64", ...CROSS_TARGETS])("%s", (name) => {
     expect(r.status).toBe(0);
   });
 
-  // Both of the binary's programs run (src/native/main.c): the control client
-  // answers help and usage errors (here of one of the whole program's
-  // commands, which it parses too), the whole program selftest and decode.
+  // The binary's programs run (src/native/main.c): the control client
+  // answers help and usage errors (here of one of the tools' commands,
+  // which it parses too), the tools selftest and decode.
   it("answers help and usage errors exactly as the host does", () => {
     for (const args of [["--help"], ["switchover", "--help"], ["check", "--bogus"], ["nosuch"]]) {
       const r = run([...t.qemu, t.binary, ...args], 60_000);
@@ -127,8 +127,9 @@ describe.each(CROSS_TARGETS.filter((n) => target(n).softFloat))("%s soft-float",
 // tsconfig's lib keeps most of them out of src/, this keeps them out of what
 // the npm packages bring in too. (A \p{...} regular expression, also left
 // out, fails the build itself: qjsc is built the same way.)
-// Both bundles: the whole program and the control client (src/cli.ts).
-describe.each(["build/floatgwd.js", "build/floatgw-cli.js"])("the bundle %s", (file) => {
+// Every bundle: the control client (src/cli.ts), the daemon (src/main.ts)
+// and the other commands (src/tools.ts).
+describe.each(["build/floatgw-cli.js", "build/floatgwd.js", "build/floatgw-tools.js"])("the bundle %s", (file) => {
   const bundle = readFileSync(resolve(ROOT, file), "utf8");
 
   it("uses none of the built-ins the engine is built without", () => {
