@@ -41,19 +41,40 @@ extern const uint32_t qjsc_floatgwd_size;
 extern const uint8_t qjsc_floatgw_tools[];
 extern const uint32_t qjsc_floatgw_tools_size;
 
-/* Hands the whole pages of [from, from + size) back to the kernel: memory
- * never to be read again. Once loaded, bytecode is not: JS_ReadObject
- * copied it into the engine's own objects, yet its pages of the
- * executable stay resident (the daemon has 214 KB, the control client
- * 17 KB); the kernel would read them from the file again if they were
- * ever touched. */
-static void forget_pages(const void *from, size_t size)
+/* The whole pages of [from, from + size): *start and the length, 0 if none. */
+static size_t whole_pages(const void *from, size_t size, void **start)
 {
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    uintptr_t start = ((uintptr_t)from + page - 1) & ~(page - 1);
+    uintptr_t first = ((uintptr_t)from + page - 1) & ~(page - 1);
     uintptr_t end = ((uintptr_t)from + size) & ~(page - 1);
-    if (end > start)
-        madvise((void *)start, end - start, MADV_DONTNEED);
+    *start = (void *)first;
+    return end > first ? end - first : 0;
+}
+
+/* Hands the whole pages of [from, from + size) back to the kernel: memory
+ * of the block below that nothing uses any more. */
+static void forget_pages(const void *from, size_t size)
+{
+    void *start;
+    size_t len = whole_pages(from, size, &start);
+    if (len)
+        madvise(start, len, MADV_DONTNEED);
+}
+
+/* Unmaps the whole pages of a program's bytecode, never to be read again in
+ * this process: once loaded (JS_ReadObject copied it into the engine's own
+ * objects), or when it is the program this process does not run. Handing
+ * its pages back alone was not enough: a fault on a page of the
+ * executable's read-only data next to them maps the 64 KB around it that
+ * the page cache holds (the kernel's fault-around), bytecode too, and the
+ * idle daemon kept 84 KB of the tools' bytecode resident that way. An
+ * unmapped range is out of the fault's reach. */
+static void unmap_bytecode(const uint8_t *from, uint32_t size)
+{
+    void *start;
+    size_t len = whole_pages(from, size, &start);
+    if (len)
+        munmap(start, len);
 }
 
 /* The control client's allocator. `floatgw switchover` or `floatgw status`
@@ -230,7 +251,7 @@ int main(int argc, char **argv)
     if (!ctx)
         return EXIT_FAILURE;
     js_std_eval_binary(ctx, qjsc_floatgw_cli, qjsc_floatgw_cli_size, 0);
-    forget_pages(qjsc_floatgw_cli, qjsc_floatgw_cli_size);
+    unmap_bytecode(qjsc_floatgw_cli, qjsc_floatgw_cli_size);
     if (!daemon) {
         char *invocation = handed_over(ctx);
         free_engine(ctx);
@@ -248,7 +269,8 @@ int main(int argc, char **argv)
     }
     js_std_eval_binary(ctx, program, program_size, 0);
     JS_SetGCThreshold(JS_GetRuntime(ctx), ENGINE_GC_THRESHOLD);
-    forget_pages(program, program_size);
+    unmap_bytecode(qjsc_floatgwd, qjsc_floatgwd_size);
+    unmap_bytecode(qjsc_floatgw_tools, qjsc_floatgw_tools_size);
     js_std_loop(ctx);
     free_engine(ctx);
     return EXIT_SUCCESS;
