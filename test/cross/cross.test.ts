@@ -149,3 +149,19 @@ describe.each(["build/floatgw-cli.js", "build/floatgwd.js", "build/floatgw-tools
     expect(bundle.startsWith('"use strip";')).toBe(true);
   });
 });
+
+// The daemon's engine reads the daemon's bytecode alone (src/native/main.c):
+// the tools' own code, read and then dropped, had left about 250 KB more of
+// its heap resident (docs/performance.md, "The daemon's heap"). esbuild
+// names each module it bundles in a comment line before its code.
+describe("the daemon's bundle", () => {
+  const modules = (file: string) => [...readFileSync(resolve(ROOT, file), "utf8").matchAll(/^\/\/ (src\/\S+\.ts)$/gm)].map((m) => m[1]);
+  const TOOLS_ONLY = /^src\/(import\/|selftest\.ts$|tools\.ts$|cli\/(decode|import-keepalived)\.ts$)/;
+
+  it("holds none of the tools' own code, which the tools' bundle has", () => {
+    const daemon = modules("build/floatgwd.js");
+    expect(daemon).toContain("src/daemon/daemon.ts");
+    expect(daemon.filter((m) => TOOLS_ONLY.test(m))).toEqual([]);
+    expect(modules("build/floatgw-tools.js").filter((m) => TOOLS_ONLY.test(m)).length).toBeGreaterThan(10);
+  });
+});
