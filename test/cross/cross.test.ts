@@ -155,7 +155,7 @@ describe.each(["build/floatgw-cli.js", "build/floatgwd.js", "build/floatgw-tools
 // its heap resident (docs/performance.md, "The daemon's heap"). esbuild
 // names each module it bundles in a comment line before its code.
 describe("the daemon's bundle", () => {
-  const modules = (file: string) => [...readFileSync(resolve(ROOT, file), "utf8").matchAll(/^\/\/ (src\/\S+\.ts)$/gm)].map((m) => m[1]);
+  const modules = (file: string) => [...readFileSync(resolve(ROOT, file), "utf8").matchAll(/^\/\/ (src\/\S+\.ts)$/gm)].flatMap((m) => m.slice(1));
   const TOOLS_ONLY = /^src\/(import\/|selftest\.ts$|tools\.ts$|cli\/(decode|import-keepalived)\.ts$)/;
 
   it("holds none of the tools' own code, which the tools' bundle has", () => {
