@@ -32,6 +32,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <time.h>
@@ -314,13 +315,26 @@ static JSValue js_recvmsg(JSContext *ctx, JSValueConst this_val, int argc, JSVal
  * truncated (0/1), length of from, length of dst], -1 / 0 when absent. The
  * same as recvmsg without a new object per datagram: for the VRRP sockets,
  * read once per advert (docs/performance.md). */
+/* How long ago the kernel stamped the datagram in r (SO_TIMESTAMPNS, on
+ * CLOCK_REALTIME), in microseconds (0 if the wall clock moved back since);
+ * -1 when it has no stamp. */
+static int32_t stamp_age_us(const struct received *r)
+{
+    struct timespec rt;
+    int64_t age;
+    if (!r->stamped || clock_gettime(CLOCK_REALTIME, &rt) < 0)
+        return -1;
+    age = (int64_t)(rt.tv_sec - r->stamp.tv_sec) * 1000000 + (rt.tv_nsec - r->stamp.tv_nsec) / 1000;
+    return age < 0 ? 0 : age > INT32_MAX ? INT32_MAX : (int32_t)age;
+}
+
 static JSValue js_recvmsg_into(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
     int fd;
     size_t len, fromcap, dstcap, infolen;
     uint8_t *data, *from, *dst, *info;
     struct received r;
-    int32_t out[5];
+    int32_t out[6];
     ssize_t n;
 
     if (get_int(ctx, argv[0], &fd))
@@ -329,7 +343,7 @@ static JSValue js_recvmsg_into(JSContext *ctx, JSValueConst this_val, int argc, 
         !(dst = get_bytes(ctx, argv[3], &dstcap)) || !(info = get_bytes(ctx, argv[4], &infolen)))
         return JS_EXCEPTION;
     if (infolen < sizeof out)
-        return JS_ThrowRangeError(ctx, "recvmsgInto: info holds 5 int32 values");
+        return JS_ThrowRangeError(ctx, "recvmsgInto: info holds 6 int32 values");
     n = receive(fd, data, len, &r);
     if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -341,6 +355,7 @@ static JSValue js_recvmsg_into(JSContext *ctx, JSValueConst this_val, int argc, 
     out[2] = r.truncated;
     out[3] = (int32_t)(r.fromlen < fromcap ? r.fromlen : fromcap);
     out[4] = (int32_t)((size_t)r.dstlen < dstcap ? (size_t)r.dstlen : dstcap);
+    out[5] = stamp_age_us(&r);
     memcpy(from, &r.from, (size_t)out[3]);
     memcpy(dst, r.dst, (size_t)out[4]);
     memcpy(info, out, sizeof out);
@@ -1094,16 +1109,31 @@ static void *share(struct image *im, size_t shared_len, int *fd)
     return mmap(NULL, shared_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 }
 
+/* Closes every descriptor from `lo` to `hi` (both included): one
+ * close_range(2) (Linux 5.9), or, where the kernel lacks it (OpenWrt 21.02
+ * runs 5.4; bench/qemu-icount.c refuses it too), one close per number up to
+ * `max`, the limit of open files: 20,000 numbers cost a child 3.6 ms
+ * (docs/performance.md, "From fork to armed"). */
+static void close_from_to(unsigned lo, unsigned hi, int max)
+{
+    if (syscall(SYS_close_range, lo, hi, 0) == 0)
+        return;
+    for (; lo <= hi && lo < (unsigned)max; lo++)
+        close((int)lo);
+}
+
 /* Forks a helper child named `name` (/proc/PID/comm, for ps and top, and
  * so that a search by comm finds the daemon alone) with its signals at
- * their defaults and every descriptor closed but the `nkeep` of `keep`.
+ * their defaults and every descriptor closed but the `nkeep` of `keep`
+ * (in any order, repeats allowed).
  * Returns what fork returns; the child goes on only with syscalls. */
 static pid_t fork_helper(const char *name, const int *keep, uint32_t nkeep)
 {
     static const int defaults[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE, SIGUSR1, SIGUSR2 };
     struct sigaction dfl;
     uint32_t i, k;
-    int fd, max, kept;
+    unsigned lo, next;
+    int max;
     pid_t pid;
 
     max = (int)sysconf(_SC_OPEN_MAX);
@@ -1117,13 +1147,18 @@ static pid_t fork_helper(const char *name, const int *keep, uint32_t nkeep)
     prctl(PR_SET_NAME, name, 0, 0, 0);
     for (k = 0; k < countof(defaults); k++)
         sigaction(defaults[k], &dfl, NULL);
-    for (fd = 0; fd < max; fd++) {
-        kept = 0;
-        for (i = 0; i < nkeep && !kept; i++)
-            kept = fd == keep[i];
-        if (!kept)
-            close(fd);
+    /* The gaps between the kept descriptors, lowest first. */
+    for (lo = 0;; lo = next + 1) {
+        next = ~0u;
+        for (i = 0; i < nkeep; i++)
+            if (keep[i] >= 0 && (unsigned)keep[i] >= lo && (unsigned)keep[i] < next)
+                next = (unsigned)keep[i];
+        if (next == ~0u)
+            break;
+        if (next > lo)
+            close_from_to(lo, next - 1, max);
     }
+    close_from_to(lo, ~0u, max);
     return 0;
 }
 
@@ -1731,7 +1766,7 @@ static const JSCFunctionListEntry native_funcs[] = {
 static const JSCFunctionListEntry native_consts[] = {
     C(AF_INET), C(AF_INET6), C(AF_PACKET), C(AF_NETLINK), C(AF_UNIX),
     C(SOCK_RAW), C(SOCK_DGRAM), C(SOCK_STREAM), C(SOCK_NONBLOCK),
-    C(SOL_SOCKET), C(SO_BINDTODEVICE), C(SO_RCVBUF), C(SO_SNDBUF), C(SO_REUSEADDR),
+    C(SOL_SOCKET), C(SO_BINDTODEVICE), C(SO_RCVBUF), C(SO_SNDBUF), C(SO_REUSEADDR), C(SO_TIMESTAMPNS),
     C(IPPROTO_IP), C(IPPROTO_IPV6), C(IPPROTO_TCP), C(IPPROTO_ICMP), C(IPPROTO_ICMPV6),
     C(IP_TTL), C(IP_RECVTTL), C(IP_PKTINFO), C(IP_MULTICAST_TTL), C(IP_MULTICAST_LOOP),
     C(IP_MULTICAST_IF), C(IP_ADD_MEMBERSHIP), C(IP_DROP_MEMBERSHIP),

@@ -215,6 +215,20 @@ describe("floatgwd pair", () => {
     expect(b.ctl(["switchover"]).stderr).toContain("master of no instance");
   });
 
+  it("after a switchover's hold, the higher priority router takes the VIP back within a few advert intervals", async () => {
+    const { a, b } = pair();
+    await waitFor("A master", () => a.state() === "master" && b.state() === "backup");
+    expect(a.ctl(["switchover", "--hold", "1"]).status).toBe(0);
+    const resigned = Date.now();
+    await waitFor("B master", () => b.state() === "master" && b.has());
+    // The hold (1 s), then B's adverts reach A's core, whose timer runs out
+    // a Master_Down_Interval (0.36 s) after the last it followed; not the
+    // listener's backstop, 30 of them (10.8 s) later.
+    await waitFor("A master again", () => a.state() === "master" && a.has(), 8000);
+    expect(Date.now() - resigned).toBeLessThan(5000);
+    expect(a.instance()!.transitions.at(-1)?.reason).toContain("preempting lower priority 100 master 198.18.0.3");
+  });
+
   it("with preempt off, a returning higher priority router stays backup", async () => {
     const { a, b } = pair({ preempt: "0" }, { preempt: "0" });
     await waitFor("A master", () => a.state() === "master" && b.state() === "backup");
