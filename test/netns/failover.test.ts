@@ -74,7 +74,10 @@ describe("floatgwd pair", () => {
     // Both at once (what `kill -9` of every process can do): nothing of
     // floatgw is left to drop the VIP but its kernel lifetime, which now
     // only runs down.
+    // The daemon stopped first: it would otherwise fork a new watcher when
+    // this one dies, which fires at the daemon's SIGKILL.
     const [watcher] = await waitFor("A's watcher", () => (a.watchers().length === 1 ? a.watchers() : null));
+    a.signal("SIGSTOP");
     process.kill(watcher!, "SIGKILL");
     expect(await a.stopFloatgw("SIGKILL")).toBe("SIGKILL");
     expect(a.has()).toBe(true);
