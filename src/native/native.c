@@ -32,6 +32,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <time.h>
@@ -1100,7 +1101,7 @@ static void *share(struct image *im, size_t shared_len, int *fd)
  * Returns what fork returns; the child goes on only with syscalls. */
 static pid_t fork_helper(const char *name, const int *keep, uint32_t nkeep)
 {
-    static const int defaults[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE, SIGUSR1, SIGUSR2 };
+    static const int defaults[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE, SIGUSR1, SIGUSR2, SIGALRM };
     struct sigaction dfl;
     uint32_t i, k;
     int fd, max, kept;
@@ -1505,6 +1506,25 @@ static void listen_drain(int quiet, struct watch *w, uint32_t n, volatile uint32
     *since = now;
 }
 
+/* How long past its deadline the listener child may take to come round
+ * its loop (a round takes microseconds) before its alarm ends it. */
+#define LISTEN_STUCK_MS 10000
+
+/* Arms the listener's alarm for `wait` ms + LISTEN_STUCK_MS, or disarms it
+ * (wait < 0: nothing to report, so nothing can be late). SIGALRM's default
+ * action ends the child: the daemon, which does not wake to look at it,
+ * learns of that by SIGCHLD and arms another. A stopped child, which the
+ * alarm cannot end, the daemon learns of by SIGCHLD too. */
+static void listen_alarm(int32_t wait)
+{
+    struct itimerval t;
+    int64_t ms = wait < 0 ? 0 : (int64_t)wait + LISTEN_STUCK_MS;
+    memset(&t, 0, sizeof t);
+    t.it_value.tv_sec = (time_t)(ms / 1000);
+    t.it_value.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+    setitimer(ITIMER_REAL, &t, NULL);
+}
+
 /* The listener child: never returns. It sleeps until the earliest watch's
  * deadline (newest copy + its limit), reads the quiet socket (which the
  * kernel lets only copies of the templates into), and reports each watch
@@ -1519,7 +1539,7 @@ __attribute__((noreturn)) static void listen_quietly(int sock, int quiet, struct
     int32_t left, wait;
     ssize_t got, k;
     struct pollfd p;
-    int readable = 1, n_ready;
+    int readable = 1, n_ready, armed = 0;
     for (;;) {
         /* The socket pair is read only when poll said so: most wake-ups
          * are deadlines, and a read that finds nothing is a system call. */
@@ -1552,6 +1572,9 @@ __attribute__((noreturn)) static void listen_quietly(int sock, int quiet, struct
                 wait = left;
             }
         }
+        if (wait >= 0 || armed)
+            listen_alarm(wait);
+        armed = wait >= 0;
         p.fd = sock;
         p.events = POLLIN;
         p.revents = 0;
@@ -1744,8 +1767,9 @@ static const JSCFunctionListEntry native_consts[] = {
     C(ENETDOWN), C(ENXIO), C(EINTR), C(EINVAL), C(ECONNREFUSED), C(ENOTDIR),
     C(IN_CREATE), C(IN_MOVED_TO), C(IN_ATTRIB), C(IN_DELETE_SELF), C(IN_MOVE_SELF),
     C(IN_IGNORED), C(IN_Q_OVERFLOW), C(IN_ONLYDIR),
-    /* QuickJS's os module has no SIGHUP, which procd's reload sends. */
-    C(SIGHUP), C(SIGKILL),
+    /* QuickJS's os module has no SIGHUP, which procd's reload sends, nor
+     * WUNTRACED, with which the daemon finds a helper child stopped. */
+    C(SIGHUP), C(SIGKILL), C(WUNTRACED),
 };
 
 static int native_init(JSContext *ctx, JSModuleDef *m)
