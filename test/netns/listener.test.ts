@@ -104,7 +104,7 @@ describe("the backup's listener", () => {
       // every thirty Master_Down_Intervals, 10.8 s, before).
       await waitFor("another listener", () => b.listeners().length === 1 && b.listeners()[0] !== first, 5_000);
       await waitFor("the stopped one killed", () => !b.listeners().includes(first), 5_000);
-      expect(b.log).toContain(`the listener (pid ${first}) was stopped`);
+      await waitFor("the daemon's word on it", () => b.log.includes(`the listener (pid ${first}) was stopped`), 5_000);
       expect(b.state()).toBe("backup");
       expect(b.instance()!.counters.becameMaster).toBe(becameMaster);
       must(["ip", "-n", ns.sw, "link", "set", "pa", "down"]);
