@@ -1544,19 +1544,33 @@ static void listen_drain(int quiet, struct watch *w, uint32_t n, volatile uint32
  * its loop (a round takes microseconds) before its alarm ends it. */
 #define LISTEN_STUCK_MS 10000
 
-/* Arms the listener's alarm for `wait` ms + LISTEN_STUCK_MS, or disarms it
- * (wait < 0: nothing to report, so nothing can be late). SIGALRM's default
- * action ends the child: the daemon, which does not wake to look at it,
- * learns of that by SIGCHLD and arms another. A stopped child, which the
- * alarm cannot end, the daemon learns of by SIGCHLD too. */
-static void listen_alarm(int32_t wait)
+/* The listener's alarm: SIGALRM's default action ends the child, and the
+ * daemon, which does not wake to look at it, learns of that by SIGCHLD and
+ * arms another (a stopped child, which the alarm cannot end, the daemon
+ * learns of by SIGCHLD too). Before each sleep of `wait` ms (< 0: until the
+ * daemon writes; nothing to report, so nothing can be late) it must fire
+ * no sooner than LISTEN_STUCK_MS after the wake. It is set LISTEN_STUCK_MS
+ * further than that, so that it needs setting again only about once per
+ * LISTEN_STUCK_MS rather than at each wake-up (a system call each);
+ * `*due` is when it fires (CLOCK_MONOTONIC ms modulo 2^32), `*armed`
+ * whether it is set. A stuck child ends at most 2 * LISTEN_STUCK_MS after
+ * its deadline. */
+static void listen_alarm(int32_t wait, uint32_t now, uint32_t *due, int *armed)
 {
     struct itimerval t;
-    int64_t ms = wait < 0 ? 0 : (int64_t)wait + LISTEN_STUCK_MS;
+    uint32_t ms = (uint32_t)wait + 2 * LISTEN_STUCK_MS;
+    if (wait >= 0 && *armed && (int32_t)(*due - (now + (uint32_t)wait + LISTEN_STUCK_MS)) >= 0)
+        return;
+    if (wait < 0 && !*armed)
+        return;
     memset(&t, 0, sizeof t);
-    t.it_value.tv_sec = (time_t)(ms / 1000);
-    t.it_value.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+    if (wait >= 0) {
+        t.it_value.tv_sec = (time_t)(ms / 1000);
+        t.it_value.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+    }
     setitimer(ITIMER_REAL, &t, NULL);
+    *armed = wait >= 0;
+    *due = now + ms;
 }
 
 /* The listener child: never returns. It sleeps until the earliest watch's
@@ -1569,7 +1583,7 @@ static void listen_alarm(int32_t wait)
 __attribute__((noreturn)) static void listen_quietly(int sock, int quiet, struct watch *w, uint32_t n, volatile uint32_t *page)
 {
     uint8_t msg[8 * LISTEN_MSG];
-    uint32_t i, since = monotonic_ms32(), now;
+    uint32_t i, since = monotonic_ms32(), now, alarm_due = 0;
     int32_t left, wait;
     ssize_t got, k;
     struct pollfd p;
@@ -1606,9 +1620,7 @@ __attribute__((noreturn)) static void listen_quietly(int sock, int quiet, struct
                 wait = left;
             }
         }
-        if (wait >= 0 || armed)
-            listen_alarm(wait);
-        armed = wait >= 0;
+        listen_alarm(wait, now, &alarm_due, &armed);
         p.fd = sock;
         p.events = POLLIN;
         p.revents = 0;
