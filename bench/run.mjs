@@ -123,7 +123,7 @@ for (let rep = 1; rep <= reps; rep++) {
 }
 
 if (!opt.smoke && !partial) for (const r of sizes()) emit(r);
-if ((!opt.smoke && !partial) || runs("idle")) {
+if (!opt.smoke && runs("idle")) {
   const idleReps = partial ? reps : 1;
   const measured = [];
   for (let rep = 1; rep <= idleReps; rep++) {
