@@ -92,10 +92,6 @@ export interface RunnerHost {
 const VIP_LIFETIME_S = 90;
 const VIP_RENEW_MS = ((VIP_LIFETIME_S * 1000) / 3) as Ms;
 
-/** How many Master_Down_Intervals past the core's own (the last advert
- * it heard) a backup's daemon checks on its listener child (Runner.deadline). */
-const LISTEN_BACKSTOP = 30;
-
 export interface PeerSeen {
   readonly addr: Addr;
   readonly priority: number;
@@ -340,17 +336,13 @@ export class Runner {
     this.reschedule();
   }
 
-  /** The core's next deadline; while a listener child keeps the
-   * Master_Down_Timer, the backstop instead: should the child stop
-   * answering (stopped, stuck), the timer then asks it (feedAt's catchUp),
-   * finds out, and takes the timer back. One wake-up per LISTEN_BACKSTOP
-   * Master_Down_Intervals, where there was one per advert. */
+  /** The core's next deadline, but for the Master_Down_Timer while a
+   * listener child keeps it: the daemon then does not wake while its
+   * master is steady. A child that ends, stops (SIGCHLD tells of both) or
+   * hangs (its own alarm kills it) is replaced by the listener, which
+   * gives the timer back meanwhile (covered(null)). */
   private deadline(s: InstanceState): Ms | null {
-    const next = nextDeadline(s.timers, this.cover !== null);
-    const down = s.timers.masterDown;
-    if (this.cover === null || down === null) return next;
-    const backstop = (down + LISTEN_BACKSTOP * this.cover.want.limitMs) as Ms;
-    return next === null || backstop < next ? backstop : next;
+    return nextDeadline(s.timers, this.cover !== null);
   }
 
   /** Sets the timer again, after a feed at another time or a change of cover. */

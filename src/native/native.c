@@ -26,13 +26,13 @@
 #include <string.h>
 #include <grp.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <time.h>
@@ -220,36 +220,37 @@ struct received {
     struct timespec stamp;
 };
 
-/* One recvmsg(MSG_DONTWAIT) into buf: the datagram's length, or -1 with
- * errno set. */
-static ssize_t receive(int fd, uint8_t *buf, size_t len, struct received *r)
-{
-    union {
-        char buf[256];
-        struct cmsghdr align;
-    } control;
-    struct iovec iov;
-    struct msghdr msg;
-    struct cmsghdr *c;
-    ssize_t n;
+/* Room for a datagram's control messages. */
+union control {
+    char buf[256];
+    struct cmsghdr align;
+};
 
-    iov.iov_base = buf;
-    iov.iov_len = len;
-    memset(&msg, 0, sizeof msg);
-    msg.msg_name = &r->from;
-    msg.msg_namelen = sizeof r->from;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.buf;
-    msg.msg_controllen = sizeof control.buf;
-    n = recvmsg(fd, &msg, MSG_DONTWAIT);
-    if (n < 0)
-        return n;
-    r->fromlen = msg.msg_namelen;
+/* Points msg at buf (len bytes), r's address and control, for recvmsg or
+ * recvmmsg. */
+static void receive_into(struct msghdr *msg, struct iovec *iov, uint8_t *buf, size_t len, struct received *r,
+                         union control *control)
+{
+    iov->iov_base = buf;
+    iov->iov_len = len;
+    memset(msg, 0, sizeof *msg);
+    msg->msg_name = &r->from;
+    msg->msg_namelen = sizeof r->from;
+    msg->msg_iov = iov;
+    msg->msg_iovlen = 1;
+    msg->msg_control = control->buf;
+    msg->msg_controllen = sizeof control->buf;
+}
+
+/* Fills r from what recvmsg or recvmmsg left in msg. */
+static void received_from(const struct msghdr *msg, struct received *r)
+{
+    struct cmsghdr *c;
+    r->fromlen = msg->msg_namelen;
     r->ttl = r->ifindex = -1;
     r->dstlen = r->stamped = 0;
-    r->truncated = (msg.msg_flags & MSG_TRUNC) != 0;
-    for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    r->truncated = (msg->msg_flags & MSG_TRUNC) != 0;
+    for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
         if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
             memcpy(&r->ttl, CMSG_DATA(c), sizeof r->ttl);
         } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
@@ -271,6 +272,21 @@ static ssize_t receive(int fd, uint8_t *buf, size_t len, struct received *r)
             r->dstlen = 16;
         }
     }
+}
+
+/* One recvmsg(MSG_DONTWAIT) into buf: the datagram's length, or -1 with
+ * errno set. */
+static ssize_t receive(int fd, uint8_t *buf, size_t len, struct received *r)
+{
+    union control control;
+    struct iovec iov;
+    struct msghdr msg;
+    ssize_t n;
+
+    receive_into(&msg, &iov, buf, len, r, &control);
+    n = recvmsg(fd, &msg, MSG_DONTWAIT);
+    if (n >= 0)
+        received_from(&msg, r);
     return n;
 }
 
@@ -1129,7 +1145,7 @@ static void close_from_to(unsigned lo, unsigned hi, int max)
  * Returns what fork returns; the child goes on only with syscalls. */
 static pid_t fork_helper(const char *name, const int *keep, uint32_t nkeep)
 {
-    static const int defaults[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE, SIGUSR1, SIGUSR2 };
+    static const int defaults[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE, SIGUSR1, SIGUSR2, SIGALRM };
     struct sigaction dfl;
     uint32_t i, k;
     unsigned lo, next;
@@ -1506,38 +1522,89 @@ static void listen_say(int sock, uint8_t kind, uint32_t index, uint32_t t)
     send(sock, m, sizeof m, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
+/* Datagrams read from the quiet socket by one recvmmsg: a system call
+ * for all the copies of a wake-up (about three), and none that only finds
+ * the socket empty (fewer than this many came). */
+#define LISTEN_BATCH 8
+/* The longest datagram the listener reads; a longer one is truncated, so
+ * no copy of any template. */
+#define LISTEN_DATAGRAM 2048
+
 /* Reads every datagram waiting on the quiet socket and moves each watch it
  * copies on; the page gets the counts and times (host order: the daemon
  * reads them knowing it), and after them the count of datagrams that
  * copied no watch. */
 static void listen_drain(int quiet, struct watch *w, uint32_t n, volatile uint32_t *page, uint32_t *since)
 {
-    static uint8_t buf[2048];
-    struct received r;
+    static uint8_t bufs[LISTEN_BATCH][LISTEN_DATAGRAM];
+    static union control controls[LISTEN_BATCH];
+    struct received r[LISTEN_BATCH];
+    struct mmsghdr mm[LISTEN_BATCH];
+    struct iovec iov[LISTEN_BATCH];
     uint32_t i, now = monotonic_ms32(), t;
-    ssize_t got;
-    int copied;
-    while ((got = receive(quiet, buf, sizeof buf, &r)) >= 0 || errno == EINTR) {
-        if (got < 0)
-            continue;
-        t = arrival_ms32(&r, *since, now);
-        copied = 0;
-        for (i = 0; i < n; i++) {
-            if (!is_copy(&w[i], buf, got, &r))
-                continue;
-            copied = 1;
-            if (!w[i].active)
-                continue;
-            w[i].count++;
-            if ((int32_t)(t - w[i].last) > 0)
-                w[i].last = t;
-            page[2 * i] = w[i].count;
-            page[2 * i + 1] = w[i].last;
+    int got, k, copied;
+    do {
+        for (k = 0; k < LISTEN_BATCH; k++) {
+            receive_into(&mm[k].msg_hdr, &iov[k], bufs[k], sizeof bufs[k], &r[k], &controls[k]);
+            mm[k].msg_len = 0;
         }
-        if (!copied)
-            page[2 * n]++;
-    }
+        got = recvmmsg(quiet, mm, LISTEN_BATCH, MSG_DONTWAIT, NULL);
+        if (got < 0 && errno == EINTR)
+            continue;
+        for (k = 0; k < got; k++) {
+            received_from(&mm[k].msg_hdr, &r[k]);
+            t = arrival_ms32(&r[k], *since, now);
+            copied = 0;
+            for (i = 0; i < n; i++) {
+                if (!is_copy(&w[i], bufs[k], (ssize_t)mm[k].msg_len, &r[k]))
+                    continue;
+                copied = 1;
+                if (!w[i].active)
+                    continue;
+                w[i].count++;
+                if ((int32_t)(t - w[i].last) > 0)
+                    w[i].last = t;
+                page[2 * i] = w[i].count;
+                page[2 * i + 1] = w[i].last;
+            }
+            if (!copied)
+                page[2 * n]++;
+        }
+    } while (got == LISTEN_BATCH || (got < 0 && errno == EINTR));
     *since = now;
+}
+
+/* How long past its deadline the listener child may take to come round
+ * its loop (a round takes microseconds) before its alarm ends it. */
+#define LISTEN_STUCK_MS 10000
+
+/* The listener's alarm: SIGALRM's default action ends the child, and the
+ * daemon, which does not wake to look at it, learns of that by SIGCHLD and
+ * arms another (a stopped child, which the alarm cannot end, the daemon
+ * learns of by SIGCHLD too). Before each sleep of `wait` ms (< 0: until the
+ * daemon writes; nothing to report, so nothing can be late) it must fire
+ * no sooner than LISTEN_STUCK_MS after the wake. It is set LISTEN_STUCK_MS
+ * further than that, so that it needs setting again only about once per
+ * LISTEN_STUCK_MS rather than at each wake-up (a system call each);
+ * `*due` is when it fires (CLOCK_MONOTONIC ms modulo 2^32), `*armed`
+ * whether it is set. A stuck child ends at most 2 * LISTEN_STUCK_MS after
+ * its deadline. */
+static void listen_alarm(int32_t wait, uint32_t now, uint32_t *due, int *armed)
+{
+    struct itimerval t;
+    uint32_t ms = (uint32_t)wait + 2 * LISTEN_STUCK_MS;
+    if (wait >= 0 && *armed && (int32_t)(*due - (now + (uint32_t)wait + LISTEN_STUCK_MS)) >= 0)
+        return;
+    if (wait < 0 && !*armed)
+        return;
+    memset(&t, 0, sizeof t);
+    if (wait >= 0) {
+        t.it_value.tv_sec = (time_t)(ms / 1000);
+        t.it_value.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+    }
+    setitimer(ITIMER_REAL, &t, NULL);
+    *armed = wait >= 0;
+    *due = now + ms;
 }
 
 /* The listener child: never returns. It sleeps until the earliest watch's
@@ -1550,11 +1617,11 @@ static void listen_drain(int quiet, struct watch *w, uint32_t n, volatile uint32
 __attribute__((noreturn)) static void listen_quietly(int sock, int quiet, struct watch *w, uint32_t n, volatile uint32_t *page)
 {
     uint8_t msg[8 * LISTEN_MSG];
-    uint32_t i, since = monotonic_ms32(), now;
+    uint32_t i, since = monotonic_ms32(), now, alarm_due = 0;
     int32_t left, wait;
     ssize_t got, k;
     struct pollfd p;
-    int readable = 1, n_ready;
+    int readable = 1, n_ready, armed = 0;
     for (;;) {
         /* The socket pair is read only when poll said so: most wake-ups
          * are deadlines, and a read that finds nothing is a system call. */
@@ -1587,6 +1654,7 @@ __attribute__((noreturn)) static void listen_quietly(int sock, int quiet, struct
                 wait = left;
             }
         }
+        listen_alarm(wait, now, &alarm_due, &armed);
         p.fd = sock;
         p.events = POLLIN;
         p.revents = 0;
@@ -1779,8 +1847,9 @@ static const JSCFunctionListEntry native_consts[] = {
     C(ENETDOWN), C(ENXIO), C(EINTR), C(EINVAL), C(ECONNREFUSED), C(ENOTDIR),
     C(IN_CREATE), C(IN_MOVED_TO), C(IN_ATTRIB), C(IN_DELETE_SELF), C(IN_MOVE_SELF),
     C(IN_IGNORED), C(IN_Q_OVERFLOW), C(IN_ONLYDIR),
-    /* QuickJS's os module has no SIGHUP, which procd's reload sends. */
-    C(SIGHUP), C(SIGKILL),
+    /* QuickJS's os module has no SIGHUP, which procd's reload sends, nor
+     * WUNTRACED, with which the daemon finds a helper child stopped. */
+    C(SIGHUP), C(SIGKILL), C(WUNTRACED),
 };
 
 static int native_init(JSContext *ctx, JSModuleDef *m)

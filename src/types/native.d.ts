@@ -87,5 +87,5 @@ declare module "native" {
     | "ENETDOWN" | "ENXIO" | "EINTR" | "EINVAL" | "ECONNREFUSED" | "ENOTDIR"
     | "IN_CREATE" | "IN_MOVED_TO" | "IN_ATTRIB" | "IN_DELETE_SELF" | "IN_MOVE_SELF"
     | "IN_IGNORED" | "IN_Q_OVERFLOW" | "IN_ONLYDIR"
-    | "SIGHUP" | "SIGKILL";
+    | "SIGHUP" | "SIGKILL" | "WUNTRACED";
 }
