@@ -55,7 +55,7 @@ build/engine/host/%.o: $(ENGINE_STAMP) mk/engine.mk
 $(HOST_QJSC): $(HOST_OBJS)
 	gcc -o $@ $^ -lm -ldl -lpthread
 
-BUNDLES := build/floatgwd.js build/floatgw-cli.js
+BUNDLES := build/floatgw-cli.js build/floatgwd.js build/floatgw-tools.js
 $(BUNDLES) &: $(TS_SOURCES) scripts/bundle.mjs package.json $(NODE_STAMP)
 	npx tsc -p tsconfig.json
 	node scripts/bundle.mjs build

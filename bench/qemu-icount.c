@@ -16,7 +16,10 @@
  * `qemu-icount --run CMD...` runs CMD (the emulator) with that close made a
  * no-op (seccomp: close() of the descriptor qemu opens its log on, the
  * lowest free one, returns 0 and does nothing), so the helpers' instructions
- * are counted with their daemon's.
+ * are counted with their daemon's. The helpers close a range at once with
+ * close_range(2), which qemu passes on to the host: that fails with ENOSYS
+ * here, as on a kernel older than 5.9, and the helpers then close one
+ * descriptor at a time.
  *
  * Two processes writing one log may interleave: a child's Trace line can
  * fall inside a listing of the parent's (qemu flushes a record per write
@@ -68,7 +71,8 @@ static void write_count(const char *path, unsigned long long n) {
 }
 
 /* Execs argv with close(fd) a no-op for the lowest descriptor free now
- * (the first the emulator opens: its log). Returns only on failure. */
+ * (the first the emulator opens: its log) and close_range refused.
+ * Returns only on failure. */
 static int run_keeping_log(char **argv) {
 #ifdef HOST_ARCH
   int fd = 0;
@@ -78,6 +82,8 @@ static int run_keeping_log(char **argv) {
     BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, HOST_ARCH, 1, 0),
     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
     BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_close_range, 0, 1),
+    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
     BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_close, 0, 3),
     BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])), /* low half */
     BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)fd, 0, 1),

@@ -9,6 +9,12 @@
 //   node bench/run.mjs --only tracking|sync [--reps 3] [--profile v3] [--out FILE]
 //                                             the tracked failures or the sync group
 //                                             session alone, both daemons side by side
+//   node bench/run.mjs --only idle [--reps 3] [--idle 120] [--profile v2,v3,v3-10ms] [--out FILE]
+//                                             the idle cost alone, each load `reps` times
+//                                             (a full run measures it once), with each
+//                                             row's floatgw/keepalived ratios and median
+//   --floatgwd PATH                           runs the daemons from another build of floatgwd
+//                                             (named floatgwd), e.g. to compare two builds
 //   node bench/run.mjs --smoke [--out FILE]   one router death and one tracked script
 //                                             failure, VRRPv3, both daemons, and
 //                                             floatgw's DHCP continuity (< 90 s)
@@ -38,9 +44,16 @@ const { values: opt } = parseArgs({
     profile: { type: "string", default: "v2,v3,v3-10ms" },
     out: { type: "string" },
     only: { type: "string" },
+    floatgwd: { type: "string" },
   },
 });
-const SESSIONS = ["failover", "tracking", "sync"];
+if (opt.floatgwd !== undefined) {
+  const argv = Floatgw.prototype.argv;
+  Floatgw.prototype.argv = function () {
+    return [opt.floatgwd, ...argv.call(this).slice(1)];
+  };
+}
+const SESSIONS = ["failover", "tracking", "sync", "idle"];
 if (opt.only !== undefined && !SESSIONS.includes(opt.only)) {
   console.error(`bench: --only takes one of ${SESSIONS.join(", ")}, not "${opt.only}"`);
   process.exit(2);
@@ -109,15 +122,45 @@ for (let rep = 1; rep <= reps; rep++) {
   }
 }
 
-if (!opt.smoke && !partial) {
-  for (const r of sizes()) emit(r);
-  // Both pairs idle at the same time, in separate labs: the window is the
-  // same wall-clock time for both.
-  for (const load of IDLE_LOADS) {
-    console.log(`bench: idle cost, ${load.profile}, ${load.vrids} VRID(s), ${opt.idle} s`);
-    for (const records of await Promise.all(impls.map((impl) => idle(impl, Number(opt.idle), load)))) for (const r of records) emit(r);
+if (!opt.smoke && !partial) for (const r of sizes()) emit(r);
+if (!opt.smoke && runs("idle")) {
+  const idleReps = partial ? reps : 1;
+  const measured = [];
+  for (let rep = 1; rep <= idleReps; rep++) {
+    for (const load of IDLE_LOADS.filter((l) => profiles.includes(l.profile))) {
+      console.log(`bench: idle cost, ${load.profile}, ${load.vrids} VRID(s), ${opt.idle} s${partial ? `, rep ${rep}` : ""}`);
+      // Both pairs idle at the same time, in separate labs: the window is
+      // the same wall-clock time for both.
+      for (const records of await Promise.all(impls.map((impl) => idle(impl, Number(opt.idle), load)))) {
+        for (const r of records) {
+          emit(partial ? { ...r, rep } : r);
+          measured.push({ ...r, rep });
+        }
+      }
+    }
+  }
+  if (partial) printIdleRatios(measured);
+}
+/** Each idle row's floatgw / keepalived ratios of on-CPU time, one per
+ * repetition, and their median. */
+function printIdleRatios(records) {
+  const median = (xs) => {
+    const v = [...xs].sort((x, y) => x - y);
+    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+  };
+  const perAdvert = (r) => (r.onCpuMs * 1000 * r.advertMs) / (r.windowS * 1000 * r.vrids);
+  console.log("| load | role | floatgw µs/advert | keepalived µs/advert | ratios | median |");
+  console.log("|---|---|---|---|---|---:|");
+  for (const f of records.filter((r) => r.impl === "floatgw" && r.rep === 1)) {
+    const row = (impl) => records.filter((r) => r.impl === impl && r.role === f.role && r.profile === f.profile && r.vrids === f.vrids);
+    const fg = row("floatgw");
+    const ka = row("keepalived");
+    const ratios = fg.map((r) => r.onCpuMs / (ka.find((k) => k.rep === r.rep)?.onCpuMs ?? NaN));
+    console.log(`| ${f.profile}, ${f.vrids} VRID(s) | ${f.role} | ${fg.map((r) => perAdvert(r).toFixed(1)).join(", ")} | `
+      + `${ka.map((r) => perAdvert(r).toFixed(1)).join(", ")} | ${ratios.map((x) => x.toFixed(2)).join(", ")} | ${median(ratios).toFixed(2)} |`);
   }
 }
+
 emit({ type: "end", loadavg: loadavg(), seconds: Math.round((Date.now() - started) / 1000), failures });
 console.log(`bench: results in ${out}`);
 if (!opt.smoke && !partial) render(out);

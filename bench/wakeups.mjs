@@ -46,12 +46,17 @@ function sched(pid) {
   }
 }
 
-/** Resident and proportional set sizes of a process, in KiB. */
+/** Resident and proportional set sizes of a process, in KiB; null once it
+ * is gone (as sched). */
 function memory(pid) {
-  return {
-    rssKb: Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]),
-    pssKb: Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))[1]),
-  };
+  try {
+    return {
+      rssKb: Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]),
+      pssKb: Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, "utf8"))[1]),
+    };
+  } catch {
+    return null;
+  }
 }
 
 /** `strace -f -c` on the pids for the window: {syscall: calls}. */
@@ -98,7 +103,7 @@ try {
   console.log("|---|---|---|---:|---:|---:|---:|---:|---|");
   for (const [i, p] of procs.entries()) {
     const per = (n) => (n / adverts).toFixed(2);
-    if (before[i] === null || after[i] === null) {
+    if (before[i] === null || after[i] === null || mem[i] === null) {
       console.log(`| ${p.impl} | ${p.role} | ${p.comm} ${p.pid} | gone during the window | | | |`);
       continue;
     }
@@ -110,6 +115,10 @@ try {
   // Each router's whole daemon (its processes summed), as bench/cost.mjs reports it.
   for (const impl of ["floatgw", "keepalived"]) for (const role of ["master", "backup"]) {
     const mine = [...procs.keys()].filter((i) => procs[i].impl === impl && procs[i].role === role);
+    if (mine.some((i) => before[i] === null || after[i] === null || mem[i] === null)) {
+      console.log(`| ${impl} | ${role} | all ${mine.length} | a process gone during the window | | | | | |`);
+      continue;
+    }
     const sum = (f) => mine.reduce((n, i) => n + f(i), 0);
     console.log(`| ${impl} | ${role} | all ${mine.length} | ${sum((i) => mem[i].rssKb)} | ${sum((i) => mem[i].pssKb)} | `
       + `${(sum((i) => after[i].ns - before[i].ns) / 1000 / adverts).toFixed(1)} | | | |`);

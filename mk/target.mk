@@ -1,7 +1,7 @@
 # Builds build/$(TARGET)/floatgwd: the engine, the native module, main.c and
-# the bytecode of the binary's two programs (build/floatgw-cli.js, the control
-# client, and build/floatgwd.js, the whole program), linked statically against
-# musl and stripped.
+# the bytecode of the binary's three programs (build/floatgw-cli.js, the
+# control client, build/floatgwd.js, the daemon, and build/floatgw-tools.js,
+# the other commands), linked statically against musl and stripped.
 # Called by the top-level Makefile; the toolchain's env.mk gives CC, STRIP,
 # TARGET_CFLAGS, TARGET_LDFLAGS, TARGET_LDLIBS, BIG_ENDIAN and QEMU.
 ifndef TARGET
@@ -26,9 +26,10 @@ SIZE_LDFLAGS := -Wl,-z,max-page-size=4096
 CFLAGS := -Os -ffunction-sections -fdata-sections $(TARGET_CFLAGS) $(SIZE_CFLAGS) $(ENGINE_DEFS) -I$(ENGINE)
 OBJS := $(addprefix $(OUT)/obj/,$(addsuffix .o,$(ENGINE_SRCS) native main bytecode))
 # Only the bytecode: src/native/main.c is the main() and picks the built-ins.
-# One array per program, named after its file: floatgw_cli and floatgwd.
+# One array per program, named after its file: floatgw_cli, floatgwd and
+# floatgw_tools.
 QJSC_FLAGS := -c -m -M native,native
-BUNDLES := build/floatgw-cli.js build/floatgwd.js
+BUNDLES := build/floatgw-cli.js build/floatgwd.js build/floatgw-tools.js
 
 ifeq ($(BIG_ENDIAN),1)
 # QuickJS compiles regular expression literals into the bytecode in the

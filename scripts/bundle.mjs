@@ -1,7 +1,10 @@
-// Bundles the binary's two programs, each into one ES module for qjsc:
-// src/main.ts (the whole program) into build/floatgwd.js and src/cli.ts (the
-// control client) into build/floatgw-cli.js. Engine modules ("std", "os")
-// and the C module ("native") stay external: qjsc links them.
+// Bundles the binary's three programs, each into one ES module for qjsc:
+// src/cli.ts (the control client) into build/floatgw-cli.js, src/main.ts (the
+// daemon) into build/floatgwd.js and src/tools.ts (check, import-keepalived,
+// selftest, decode) into build/floatgw-tools.js. Each holds all the code it
+// runs, the code they share too: src/native/main.c loads one of the last two
+// (docs/building.md). Engine modules ("std", "os") and the C module
+// ("native") stay external: qjsc links them.
 import { build } from "esbuild";
 import { readFileSync } from "node:fs";
 import { stripSchemaHelp } from "./strip-help.mjs";
@@ -10,7 +13,7 @@ const [outdir = "build"] = process.argv.slice(2);
 const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
 
 await build({
-  entryPoints: { floatgwd: "src/main.ts", "floatgw-cli": "src/cli.ts" },
+  entryPoints: { "floatgw-cli": "src/cli.ts", floatgwd: "src/main.ts", "floatgw-tools": "src/tools.ts" },
   outdir,
   bundle: true,
   format: "esm",

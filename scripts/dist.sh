@@ -3,8 +3,9 @@
 # (openwrt/floatgw/Makefile, docs/packaging.md), since the SDK has no
 # Node.js to bundle the TypeScript with: build/dist/floatgw-<version>.tar.xz
 # holds every file of the repository plus what the build generated
-#   build/floatgwd.js          the bundled JavaScript (what qjsc compiles):
-#   build/floatgw-cli.js       the whole program and the control client
+#   build/floatgw-cli.js       the bundled JavaScript (what qjsc compiles):
+#   build/floatgwd.js          the control client, the daemon and the
+#   build/floatgw-tools.js     other commands
 #   build/luci-app/            the LuCI app's files generated from the
 #                              config schema (luci-app-floatgw installs them)
 #   bytecode/big-endian.c      their bytecode for big-endian CPUs (see below)
@@ -24,7 +25,7 @@ stage=$out/$name
 rm -rf "$stage"
 mkdir -p "$stage/build" "$stage/bytecode"
 git ls-files -z | xargs -0 cp --parents -t "$stage"
-cp build/floatgwd.js build/floatgw-cli.js "$stage/build/"
+cp build/floatgw-cli.js build/floatgwd.js build/floatgw-tools.js "$stage/build/"
 cp -R build/luci-app "$stage/build/"
 cp build/mips_24kc/bytecode.c "$stage/bytecode/big-endian.c"
 tar -C "$out" --format=gnu --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" -cf - "$name" |

@@ -1,11 +1,12 @@
-// floatgw's control client, the first of the binary's two programs
+// floatgw's control client, the first of the binary's three programs
 // (src/native/main.c runs it first, whatever the name it was called by). It
 // parses every command line and answers help, usage errors, the version and
 // the commands that only talk to the running daemon over its control socket,
-// and ends the process. Any other command it hands over, parsed, to the whole
-// program (src/main.ts, src/cli/handoff.ts), which main.c runs when this one
-// returns. Kept apart so that `floatgw switchover` and `floatgw status` read
-// and run 6 % of the bytecode (docs/performance.md).
+// and ends the process. Any other command it hands over, parsed
+// (src/cli/handoff.ts), to the daemon (src/main.ts) or the tools
+// (src/tools.ts), which main.c runs when this one returns. Kept apart so that
+// `floatgw switchover` and `floatgw status` read and run 17 KB of bytecode
+// (docs/performance.md).
 import type { CommandSpec } from "./cli/args";
 import { LEASE, RELOAD, type Runner, STATUS, SWITCHOVER, VERSION, dispatch, usageError } from "./cli/commands";
 import { DEFAULT_RUN_DIR, PROGRAM, fail } from "./cli/program";

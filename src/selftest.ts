@@ -93,7 +93,7 @@ export function selftest(ifname: string): SelftestResult {
     sys.bind(fd, sockaddrIn(loopback));
     const sent = new Uint8Array([0x31, 0x33, 0x64, 0x01]);
     sys.sendto(fd, sent, sys.getsockname(fd));
-    const r = { data: new Uint8Array(2), from: new Uint8Array(28), dst: new Uint8Array(16), info: new Int32Array(5) };
+    const r = { data: new Uint8Array(2), from: new Uint8Array(28), dst: new Uint8Array(16), info: new Int32Array(6) };
     const length = sys.recvmsgInto(fd, r.data, r.from, r.dst, r.info);
     // The ifindex (r.info[1]) is not checked: the daemon does not use it,
     // and qemu-user 7.2 hands IP_PKTINFO over unconverted, so an emulated

@@ -1,6 +1,6 @@
 // Every command's spec and the dispatch on the command line, for the control
 // client (src/cli.ts), which parses every command line the binary gets and
-// hands those of the whole program over to it (src/cli/handoff.ts).
+// hands the others over to the daemon or the tools (src/cli/handoff.ts).
 import { type CommandSpec, commandHelp, parseArgs, usageLine } from "./args";
 import { handOver } from "./handoff";
 import { DEFAULT_SWITCHOVER_HOLD_S, MAX_SWITCHOVER_HOLD_S } from "../daemon/control-api";
@@ -128,7 +128,7 @@ function usage(): string {
 
 /** Does what `args` asks for: help, a usage error, or one of `runners`,
  * and returns the exit code. A valid command that has no runner here is
- * the whole program's: handed over, and undefined returned. */
+ * the daemon's or the tools': handed over, and undefined returned. */
 export function dispatch(args: readonly string[], runners: ReadonlyMap<CommandSpec, Runner>): number | undefined {
   const [first, ...rest] = args;
   if (first === undefined && PROGRAM === "floatgw") {

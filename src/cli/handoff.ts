@@ -1,15 +1,15 @@
-// How the control client hands a command line it parsed to the whole program.
-// The binary's two programs run one after the other (src/native/main.c): the
-// control client (src/cli.ts) parses every command line, answers help and
-// usage errors, and runs its own commands; a command of the whole program
-// (src/main.ts) it leaves, parsed, as one JSON string in the global
-// INVOCATION_GLOBAL. Unless the command is the daemon's, main.c takes that
-// string to a fresh engine, where the whole program runs (the client's
-// engine allocates from a block that is thrown away whole:
-// docs/performance.md), and puts it back there under the same name. So the
-// whole program carries no command specs, parser or help texts of its own.
+// How the control client hands a command line it parsed to the program that
+// runs it. The binary's programs run one after the other (src/native/main.c):
+// the control client (src/cli.ts) parses every command line, answers help
+// and usage errors, and runs its own commands; any other command it leaves,
+// parsed, as one JSON string in the global INVOCATION_GLOBAL, for the daemon
+// (src/main.ts, `run`) or the tools (src/tools.ts). Unless the command is the
+// daemon's, main.c takes that string to a fresh engine, where the tools run
+// (the client's engine allocates from a block that is thrown away whole:
+// docs/performance.md), and puts it back there under the same name. So
+// neither carries command specs, a parser or help texts of its own.
 
-/** A valid command line for the whole program. */
+/** A valid command line for the daemon or the tools. */
 export interface Invocation {
   /** The command's name ("run" for the daemon, also for floatgwd alone). */
   readonly command: string;
@@ -29,7 +29,7 @@ export function handOver(invocation: Invocation): void {
 }
 
 /** What the control client handed over; undefined if it ended the process
- * itself, which never reaches the whole program. */
+ * itself, which never reaches the daemon or the tools. */
 export function handedOver(): Invocation | undefined {
   const text = (globalThis as unknown as Globals)[INVOCATION_GLOBAL];
   if (text === undefined) return undefined;

@@ -1,4 +1,4 @@
-// What both of the binary's programs (src/cli.ts, src/main.ts) say the same:
+// What the binary's programs (src/cli.ts, src/main.ts, src/tools.ts) say the same:
 // the program's name as called, its error line and the default paths.
 import { programName, writeErr } from "../platform/engine";
 

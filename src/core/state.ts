@@ -542,10 +542,13 @@ export interface MasterDownWatch {
 
 /** The backup's Master_Down_Timer as a watch, or null when it stands for
  * something else (a priority 0's Skew_Time, a lower master preempted, no
- * master heard, not a backup). */
+ * master heard, not a backup). A lower master followed while a hold-off
+ * ran (a switchover's, the preempt delay) is not watched once it is over:
+ * its next advert must reach the core, which then lets the timer run out. */
 export function masterDownWatch(s: InstanceState): MasterDownWatch | null {
   const h = s.heard;
   if (s.role !== "backup" || h === null || h.priority === STOP_PRIORITY || s.timers.masterDown === null) return null;
+  if (s.config.preempt && h.priority < s.priority && s.timers.preemptDelay === null) return null;
   const limitMs = masterDownInterval(s);
   return s.timers.masterDown === h.at + limitMs ? { heardAt: h.at, limitMs } : null;
 }

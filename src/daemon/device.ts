@@ -7,13 +7,13 @@
 import { type Addr, type Family, addrEquals, addrFromBytes } from "../core/addr";
 import { decodeVrrpDatagram } from "../core/ipv4";
 import type { PlanSend, WatchedInstance } from "../core/deadman";
-import { centisecToMs } from "../core/units";
+import { type Ms, centisecToMs } from "../core/units";
 import { Announcer } from "../platform/announcer";
 import { after, bytesEqual, sys, watchReadable } from "../platform/engine";
 import { RT_SCOPE_LINK, type AddrInfo, type LinkInfo, linkFlags } from "../platform/netlink";
 import { Rtnl, type RtnlEvent } from "../platform/rtnl";
 import { sockaddrNl } from "../platform/sockaddr";
-import { VrrpSocket } from "../platform/vrrp-socket";
+import { VrrpSocket, arrivedAt } from "../platform/vrrp-socket";
 import { type LinkEvent, type LinkState, MIN_DELETION_GRACE_MS, type PortFlags, createLink, ownCarrier, portsLost, stepLink } from "../track/link";
 import type { Children } from "../platform/children";
 import { Listener } from "./listener";
@@ -228,12 +228,14 @@ export class Device {
   private receive(socket: VrrpSocket): boolean {
     const length = socket.receive();
     if (length < 0) return false;
+    // Taken before the listener's round trip below.
+    const at = arrivedAt(socket.received, this.host.now());
     const runner = this.runnerFor(socket.family, vridAt(socket, length));
-    if (runner === undefined || !runner.repeat(socket, length)) {
+    if (runner === undefined || !runner.repeat(socket, length, at)) {
       // Not a copy of its master's advert: the core hears the copies the
       // listener took before it (a no-op unless one watches).
       if (runner !== undefined) this.listeners.get(socket.family)?.sync(runner);
-      this.decode(socket, length);
+      this.decode(socket, length, at);
     }
     return true;
   }
@@ -248,7 +250,7 @@ export class Device {
     return undefined;
   }
 
-  private decode(socket: VrrpSocket, length: number): void {
+  private decode(socket: VrrpSocket, length: number, at: Ms): void {
     const r = socket.received;
     if (r.info[2] !== 0) {
       this.drop("too-long");
@@ -271,7 +273,7 @@ export class Device {
     const runner = this.runnerFor(socket.family, vrid);
     if (!src || !dst || vrid === undefined) this.drop("short");
     else if (!runner) this.drop("vrid-mismatch");
-    else runner.receive({ payload, src, dst, ttl, raw });
+    else runner.receive({ payload, src, dst, ttl, raw }, at);
   }
 
   private drop(reason: string, n = 1): void {
@@ -404,6 +406,11 @@ export class Device {
    * netlink requests that delete its VIPs (src/core/deadman.ts). */
   watched(): WatchedInstance[] {
     return this.runners.map((r) => {
+      const role = r.state?.role ?? null;
+      const common = { name: r.spec.name, role, version: r.spec.version, advertIntervalCs: r.spec.advertIntervalCs };
+      // Only a master's datagrams go into a plan (deadman.ts, planFor):
+      // building the others' cost a switchover 0.3 ms before its priority 0.
+      if (role !== "master") return { ...common, beacon: null, renewal: null, resign: [], release: [] };
       const socket = this.sockets.get(r.spec.family);
       const resign: PlanSend[] = socket ? r.resignAdverts().map((a) => ({ fd: socket.tx, data: a.message, to: socket.sockaddr(a.dst) })) : [];
       const kernel = sockaddrNl();
@@ -413,7 +420,7 @@ export class Device {
       const n = this.ifindex < 0 ? null : r.renewal();
       const renewal = n === null ? null
         : { ...n, sends: n.vips.map((v) => ({ fd: this.rtnl.fd, data: Rtnl.renewRequest(this.ifindex, v.addr, v.prefix, v.lifetimeS), to: kernel })) };
-      return { name: r.spec.name, role: r.state?.role ?? null, version: r.spec.version, advertIntervalCs: r.spec.advertIntervalCs, beacon, renewal, resign, release };
+      return { ...common, beacon, renewal, resign, release };
     });
   }
 

@@ -122,7 +122,8 @@ export class Listener {
         watches.map((w) => watchOf(w.want.template, now - (w.runner.heardAt() ?? now), w.want.limitMs)));
       const child: Child = { pid, fd, page: new ListenPage(page, watches.length), watches };
       this.child = child;
-      this.children.watch(pid, () => this.lost(child, "ended"));
+      // Stopped, it would never report a silence: the kernel tells.
+      this.children.watch(pid, () => this.lost(child, "ended"), () => this.kill(child, "was stopped"));
       watchReadable(fd, guarded(this.log, "listener", () => this.read(child)));
       watches.forEach((w, i) => {
         const cover: Cover = {
@@ -194,20 +195,22 @@ export class Listener {
     }
     this.syncing = false;
     this.catchUpFromPage(c);
-    // Stuck or gone: it might never report a silence either. A stopped
-    // child would stay behind: it is killed (its exit is reaped).
-    if (!synced) {
-      try {
-        killHard(c.pid);
-      } catch {
-        // ESRCH: gone already
-      }
-      const why = `did not answer within ${SYNC_WAIT_MS} ms`;
-      // What it held may have replaced it meanwhile (catchUpFromPage can
-      // change a want): killed all the same, and said so.
-      if (this.child === c) this.lost(c, why);
-      else this.log("warn", `the listener (pid ${c.pid}) ${why}; killed`);
+    // Stuck or gone: it might never report a silence either.
+    if (!synced) this.kill(c, `did not answer within ${SYNC_WAIT_MS} ms`);
+  }
+
+  /** Kills a child that cannot be trusted to report a silence (a stopped
+   * one would stay behind; its exit is reaped) and arms another. */
+  private kill(c: Child, why: string): void {
+    try {
+      killHard(c.pid);
+    } catch {
+      // ESRCH: gone already
     }
+    // What it held may have replaced it meanwhile (catchUpFromPage can
+    // change a want): killed all the same, and said so.
+    if (this.child === c) this.lost(c, why);
+    else this.log("warn", `the listener (pid ${c.pid}) ${why}; killed`);
   }
 
   /** Tells the child to leave; its copies are counted by its runners. */

@@ -92,10 +92,6 @@ export interface RunnerHost {
 const VIP_LIFETIME_S = 90;
 const VIP_RENEW_MS = ((VIP_LIFETIME_S * 1000) / 3) as Ms;
 
-/** How many Master_Down_Intervals past the core's own (the last advert
- * it heard) a backup's daemon checks on its listener child (Runner.deadline). */
-const LISTEN_BACKSTOP = 30;
-
 export interface PeerSeen {
   readonly addr: Addr;
   readonly priority: number;
@@ -162,7 +158,10 @@ export class Runner {
   /** Adverts the listener children took that the core never saw. */
   private absorbed = 0;
   /** Our message at one priority, for each destination. */
-  private encoded: { priority: number; targets: readonly Addr[]; messages: Uint8Array[] } | null = null;
+  private encoded: Encoded | null = null;
+  /** Our message at priority 0 (a resign, and the dead-man switch's plan):
+   * kept beside the other, so that neither is encoded again before it goes. */
+  private encodedStop: Encoded | null = null;
   private cancelRefresh: (() => void) | null = null;
   /** The renewals fall due at renewPhase + k × VIP_RENEW_MS: the VIPs
    * were added then. */
@@ -337,17 +336,13 @@ export class Runner {
     this.reschedule();
   }
 
-  /** The core's next deadline; while a listener child keeps the
-   * Master_Down_Timer, the backstop instead: should the child stop
-   * answering (stopped, stuck), the timer then asks it (feedAt's catchUp),
-   * finds out, and takes the timer back. One wake-up per LISTEN_BACKSTOP
-   * Master_Down_Intervals, where there was one per advert. */
+  /** The core's next deadline, but for the Master_Down_Timer while a
+   * listener child keeps it: the daemon then does not wake while its
+   * master is steady. A child that ends, stops (SIGCHLD tells of both) or
+   * hangs (its own alarm kills it) is replaced by the listener, which
+   * gives the timer back meanwhile (covered(null)). */
   private deadline(s: InstanceState): Ms | null {
-    const next = nextDeadline(s.timers, this.cover !== null);
-    const down = s.timers.masterDown;
-    if (this.cover === null || down === null) return next;
-    const backstop = (down + LISTEN_BACKSTOP * this.cover.want.limitMs) as Ms;
-    return next === null || backstop < next ? backstop : next;
+    return nextDeadline(s.timers, this.cover !== null);
   }
 
   /** Sets the timer again, after a feed at another time or a change of cover. */
@@ -383,7 +378,8 @@ export class Runner {
     return (this.state?.counters.advertsRx ?? 0) + this.absorbed + (this.cover?.copies() ?? 0);
   }
 
-  receive(msg: Incoming): void {
+  /** A datagram that came at `at` (vrrp-socket.ts, arrivedAt). */
+  receive(msg: Incoming, at: Ms): void {
     if (!this.state) return;
     const decoded = decodeAdvert(msg.payload, { src: msg.src, dst: msg.dst }, this.spec.codec);
     if (!decoded.ok) {
@@ -393,19 +389,24 @@ export class Runner {
     }
     const event: Event = { kind: "advert", rx: { advert: decoded.value, src: msg.src, ttl: msg.ttl } };
     this.decoded = { raw: msg.raw, src: msg.src, dst: msg.dst, ttl: msg.ttl, event };
-    this.heard(this.decoded, this.host.now());
+    this.heard(this.decoded, at);
   }
 
-  /** When `socket` just read the same datagram as the last one decoded,
-   * feeds its event again and says so; otherwise the caller decodes it. */
-  repeat(socket: VrrpSocket, length: number): boolean {
+  /** When `socket` just read (at `at`) the same datagram as the last one
+   * decoded, feeds its event again and says so; otherwise the caller
+   * decodes it. */
+  repeat(socket: VrrpSocket, length: number, at: Ms): boolean {
     const last = this.decoded;
     if (last === null || this.state === null || !sameDatagram(socket.received, length, last)) return false;
-    this.heard(last, this.host.now());
+    this.heard(last, at);
     return true;
   }
 
-  private heard(d: Decoded, now: Ms): void {
+  /** `at`: when the datagram came; never before what the core heard last
+   * (a listener's copy, on its own clock reading), so its times only go on. */
+  private heard(d: Decoded, at: Ms): void {
+    const last = this.state?.heard?.at;
+    const now = last !== undefined && at < last ? last : at;
     this.feedAt(d.event, now, d);
     // Only an advert the core accepted from the master it follows (or one
     // that preempted us) names the peer: the lease channel talks to it. The
@@ -422,6 +423,7 @@ export class Runner {
     this.cover?.catchUp();
     this.decoded = null;
     this.encoded = null;
+    this.encodedStop = null;
     this.template = null;
     this.lookAtWant();
   }
@@ -534,23 +536,33 @@ export class Runner {
     }
   }
 
-  private sendAdvert(priority: number): void {
+  /** Our message at `priority` to each destination, encoded once for the
+   * last priority sent and once for priority 0; null before the start.
+   * Throws if the advert cannot be encoded. */
+  private encodedAt(priority: number): Encoded | null {
     const state = this.state;
-    if (!state) return;
-    let encoded = this.encoded;
-    if (encoded === null || encoded.priority !== priority) {
-      const advert = advertFor(state.config, priority);
-      const targets = this.targets();
-      try {
-        encoded = { priority, targets, messages: targets.map((dst) => encodeAdvert(advert, { src: state.config.primary, dst }, this.spec.codec)) };
-      } catch (e) {
-        // The configuration checks should make this impossible: say so loudly.
-        const line = this.warnings.pass("encode", `cannot build an advert: ${e instanceof Error ? e.message : String(e)}`, this.host.now());
-        if (line !== null) this.log("error", line);
-        return;
-      }
-      this.encoded = encoded;
+    if (!state) return null;
+    const cached = priority === 0 ? this.encodedStop : this.encoded;
+    if (cached !== null && cached.priority === priority) return cached;
+    const advert = advertFor(state.config, priority);
+    const targets = this.targets();
+    const encoded = { priority, targets, messages: targets.map((dst) => encodeAdvert(advert, { src: state.config.primary, dst }, this.spec.codec)) };
+    if (priority === 0) this.encodedStop = encoded;
+    else this.encoded = encoded;
+    return encoded;
+  }
+
+  private sendAdvert(priority: number): void {
+    let encoded;
+    try {
+      encoded = this.encodedAt(priority);
+    } catch (e) {
+      // The configuration checks should make this impossible: say so loudly.
+      const line = this.warnings.pass("encode", `cannot build an advert: ${e instanceof Error ? e.message : String(e)}`, this.host.now());
+      if (line !== null) this.log("error", line);
+      return;
     }
+    if (encoded === null) return;
     const targets = encoded.targets;
     for (let i = 0; i < targets.length; i++) {
       const dst = targets[i] as Addr;
@@ -617,10 +629,8 @@ export class Runner {
   }
 
   private adverts(priority: number): { dst: Addr; message: Uint8Array }[] {
-    const state = this.state;
-    if (!state) return [];
-    const advert = advertFor(state.config, priority);
-    return this.targets().map((dst) => ({ dst, message: encodeAdvert(advert, { src: state.config.primary, dst }, this.spec.codec) }));
+    const encoded = this.encodedAt(priority);
+    return encoded === null ? [] : encoded.targets.map((dst, i) => ({ dst, message: encoded.messages[i] as Uint8Array }));
   }
 
   /** The VIPs' renewals, for the watcher child, while we hold VIPs with a
@@ -723,6 +733,13 @@ export class Runner {
     this.cancelGarp?.();
     this.cancelGarp = null;
   }
+}
+
+/** Our advert at one priority, encoded for each of its destinations. */
+interface Encoded {
+  readonly priority: number;
+  readonly targets: readonly Addr[];
+  readonly messages: readonly Uint8Array[];
 }
 
 /** Whether the datagram in `r` (its first `length` bytes) is `d` again:

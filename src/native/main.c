@@ -1,14 +1,15 @@
 /*
  * floatgwd's entry point, in place of the main() `qjsc -e` would write: the
  * engine with only the built-ins floatgw uses, its three modules (std, os and
- * native.c's), the bytecode of the binary's two programs (bytecode.c, from
+ * native.c's), the bytecode of the binary's three programs (bytecode.c, from
  * `qjsc -c`), then the event loop. See docs/building.md.
  *
  * The control client runs in an engine of its own whose allocations are
  * cut from one block (see arena below); when it hands a command over, that
- * engine goes and the whole program starts in a fresh one. The daemon's
- * command line is the exception (daemon_command_line): one malloc engine
- * for both programs, as its start should not pay for a second.
+ * engine goes and the program of that command starts in a fresh one. The
+ * daemon's command line is the exception (daemon_command_line): one malloc
+ * engine for the client and the daemon, as its start should not pay for a
+ * second.
  *
  * Left out on purpose: eval (without it the parser and the compiler fall
  * away at link time), Proxy, Promise and async functions (floatgw's event
@@ -27,28 +28,53 @@
 #include "quickjs-libc.h"
 
 /* bytecode.c, written by `qjsc -c` (mk/target.mk), one array per program:
- * the control client (src/cli.ts, 6 % of the bytecode: it parses every
- * command line, answers help and the commands that only talk to the
- * daemon's socket), and the whole program (src/main.ts: the daemon and
- * every other command, handed over parsed). */
+ * the control client (src/cli.ts: it parses every command line, answers
+ * help and the commands that only talk to the daemon's socket), the daemon
+ * (src/main.ts) and the tools (src/tools.ts: check, import-keepalived,
+ * selftest, decode), the last two each with all the code they run. The
+ * daemon's engine reads none of the tools' code: read and then dropped, it
+ * left some 250 KB of the daemon's heap resident (docs/performance.md). */
 extern const uint8_t qjsc_floatgw_cli[];
 extern const uint32_t qjsc_floatgw_cli_size;
 extern const uint8_t qjsc_floatgwd[];
 extern const uint32_t qjsc_floatgwd_size;
+extern const uint8_t qjsc_floatgw_tools[];
+extern const uint32_t qjsc_floatgw_tools_size;
 
-/* Hands the whole pages of [from, from + size) back to the kernel: memory
- * never to be read again. Once loaded, bytecode is not: JS_ReadObject
- * copied it into the engine's own objects, yet its pages of the
- * executable stay resident (the whole program has 295 KB, the control
- * client 17 KB); the kernel would read them from the file again if they
- * were ever touched. */
-static void forget_pages(const void *from, size_t size)
+/* The whole pages of [from, from + size): *start and the length, 0 if none. */
+static size_t whole_pages(const void *from, size_t size, void **start)
 {
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    uintptr_t start = ((uintptr_t)from + page - 1) & ~(page - 1);
+    uintptr_t first = ((uintptr_t)from + page - 1) & ~(page - 1);
     uintptr_t end = ((uintptr_t)from + size) & ~(page - 1);
-    if (end > start)
-        madvise((void *)start, end - start, MADV_DONTNEED);
+    *start = (void *)first;
+    return end > first ? end - first : 0;
+}
+
+/* Hands the whole pages of [from, from + size) back to the kernel: memory
+ * of the block below that nothing uses any more. */
+static void forget_pages(const void *from, size_t size)
+{
+    void *start;
+    size_t len = whole_pages(from, size, &start);
+    if (len)
+        madvise(start, len, MADV_DONTNEED);
+}
+
+/* Unmaps the whole pages of a program's bytecode, never to be read again in
+ * this process: once loaded (JS_ReadObject copied it into the engine's own
+ * objects), or when it is the program this process does not run. Handing
+ * its pages back alone was not enough: a fault on a page of the
+ * executable's read-only data next to them maps the 64 KB around it that
+ * the page cache holds (the kernel's fault-around), bytecode too, and the
+ * idle daemon kept 84 KB of the tools' bytecode resident that way. An
+ * unmapped range is out of the fault's reach. */
+static void unmap_bytecode(const uint8_t *from, uint32_t size)
+{
+    void *start;
+    size_t len = whole_pages(from, size, &start);
+    if (len)
+        munmap(start, len);
 }
 
 /* The control client's allocator. `floatgw switchover` or `floatgw status`
@@ -190,12 +216,15 @@ static void free_engine(JSContext *ctx)
 }
 
 /* Whether the command line is the daemon's (`floatgwd`, `floatgwd run`,
- * `floatgwd --config ...`: src/cli/commands.ts's dispatch says the same).
- * It only picks the control client's allocator: the daemon's client hands
- * over at once, and the engine it ran in goes on to the whole program,
- * rather than setting up a second engine (0.8 M instructions more at the
- * start). Another command line the client hands over (`check`, `decode`)
- * gets the fresh engine; one this says wrong only costs time. */
+ * `floatgwd --config ...`): of the command lines the client hands over,
+ * exactly those src/cli/commands.ts's dispatch hands over as `run`. It
+ * picks the program the client hands over to, the daemon or the tools
+ * (each of which fails with an internal error on a command not its own),
+ * and the control client's allocator: the daemon's client hands over at
+ * once, and the engine it ran in goes on to the daemon, rather than
+ * setting up a second engine (0.8 M instructions more at the start).
+ * Another command line the client hands over (`check`, `decode`) gets the
+ * fresh engine. */
 static int daemon_command_line(int argc, char **argv)
 {
     return argc < 2 || argv[1][0] == '-' || strcmp(argv[1], "run") == 0;
@@ -205,20 +234,24 @@ int main(int argc, char **argv)
 {
     int daemon;
     JSContext *ctx;
+    const uint8_t *program;
+    uint32_t program_size;
     /* A helper child the daemon exec'd (floatgwd-watch, floatgwd-listen)
      * runs without the engine: it never returns. */
     if (argc == 1)
         run_child(argv[0]);
     /* The control client ends the process itself when the command is one
      * of its own (`floatgw status` reads and runs its 17 KB of bytecode,
-     * not the 295 KB of the whole program); when it returns, the command
-     * is the whole program's. */
+     * not the daemon's 214 KB); when it returns, the command is the
+     * daemon's or the tools'. */
     daemon = daemon_command_line(argc, argv);
+    program = daemon ? qjsc_floatgwd : qjsc_floatgw_tools;
+    program_size = daemon ? qjsc_floatgwd_size : qjsc_floatgw_tools_size;
     ctx = new_engine(daemon ? NULL : &arena_allocator, argc, argv);
     if (!ctx)
         return EXIT_FAILURE;
     js_std_eval_binary(ctx, qjsc_floatgw_cli, qjsc_floatgw_cli_size, 0);
-    forget_pages(qjsc_floatgw_cli, qjsc_floatgw_cli_size);
+    unmap_bytecode(qjsc_floatgw_cli, qjsc_floatgw_cli_size);
     if (!daemon) {
         char *invocation = handed_over(ctx);
         free_engine(ctx);
@@ -234,9 +267,10 @@ int main(int argc, char **argv)
             free(invocation);
         }
     }
-    js_std_eval_binary(ctx, qjsc_floatgwd, qjsc_floatgwd_size, 0);
+    js_std_eval_binary(ctx, program, program_size, 0);
     JS_SetGCThreshold(JS_GetRuntime(ctx), ENGINE_GC_THRESHOLD);
-    forget_pages(qjsc_floatgwd, qjsc_floatgwd_size);
+    unmap_bytecode(qjsc_floatgwd, qjsc_floatgwd_size);
+    unmap_bytecode(qjsc_floatgw_tools, qjsc_floatgw_tools_size);
     js_std_loop(ctx);
     free_engine(ctx);
     return EXIT_SUCCESS;

@@ -26,12 +26,13 @@
 #include <string.h>
 #include <grp.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/types.h>
 #include <sys/un.h>
 #include <time.h>
@@ -219,36 +220,37 @@ struct received {
     struct timespec stamp;
 };
 
-/* One recvmsg(MSG_DONTWAIT) into buf: the datagram's length, or -1 with
- * errno set. */
-static ssize_t receive(int fd, uint8_t *buf, size_t len, struct received *r)
-{
-    union {
-        char buf[256];
-        struct cmsghdr align;
-    } control;
-    struct iovec iov;
-    struct msghdr msg;
-    struct cmsghdr *c;
-    ssize_t n;
+/* Room for a datagram's control messages. */
+union control {
+    char buf[256];
+    struct cmsghdr align;
+};
 
-    iov.iov_base = buf;
-    iov.iov_len = len;
-    memset(&msg, 0, sizeof msg);
-    msg.msg_name = &r->from;
-    msg.msg_namelen = sizeof r->from;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.buf;
-    msg.msg_controllen = sizeof control.buf;
-    n = recvmsg(fd, &msg, MSG_DONTWAIT);
-    if (n < 0)
-        return n;
-    r->fromlen = msg.msg_namelen;
+/* Points msg at buf (len bytes), r's address and control, for recvmsg or
+ * recvmmsg. */
+static void receive_into(struct msghdr *msg, struct iovec *iov, uint8_t *buf, size_t len, struct received *r,
+                         union control *control)
+{
+    iov->iov_base = buf;
+    iov->iov_len = len;
+    memset(msg, 0, sizeof *msg);
+    msg->msg_name = &r->from;
+    msg->msg_namelen = sizeof r->from;
+    msg->msg_iov = iov;
+    msg->msg_iovlen = 1;
+    msg->msg_control = control->buf;
+    msg->msg_controllen = sizeof control->buf;
+}
+
+/* Fills r from what recvmsg or recvmmsg left in msg. */
+static void received_from(const struct msghdr *msg, struct received *r)
+{
+    struct cmsghdr *c;
+    r->fromlen = msg->msg_namelen;
     r->ttl = r->ifindex = -1;
     r->dstlen = r->stamped = 0;
-    r->truncated = (msg.msg_flags & MSG_TRUNC) != 0;
-    for (c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    r->truncated = (msg->msg_flags & MSG_TRUNC) != 0;
+    for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR((struct msghdr *)msg, c)) {
         if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_TTL) {
             memcpy(&r->ttl, CMSG_DATA(c), sizeof r->ttl);
         } else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
@@ -270,6 +272,21 @@ static ssize_t receive(int fd, uint8_t *buf, size_t len, struct received *r)
             r->dstlen = 16;
         }
     }
+}
+
+/* One recvmsg(MSG_DONTWAIT) into buf: the datagram's length, or -1 with
+ * errno set. */
+static ssize_t receive(int fd, uint8_t *buf, size_t len, struct received *r)
+{
+    union control control;
+    struct iovec iov;
+    struct msghdr msg;
+    ssize_t n;
+
+    receive_into(&msg, &iov, buf, len, r, &control);
+    n = recvmsg(fd, &msg, MSG_DONTWAIT);
+    if (n >= 0)
+        received_from(&msg, r);
     return n;
 }
 
@@ -314,13 +331,26 @@ static JSValue js_recvmsg(JSContext *ctx, JSValueConst this_val, int argc, JSVal
  * truncated (0/1), length of from, length of dst], -1 / 0 when absent. The
  * same as recvmsg without a new object per datagram: for the VRRP sockets,
  * read once per advert (docs/performance.md). */
+/* How long ago the kernel stamped the datagram in r (SO_TIMESTAMPNS, on
+ * CLOCK_REALTIME), in microseconds (0 if the wall clock moved back since);
+ * -1 when it has no stamp. */
+static int32_t stamp_age_us(const struct received *r)
+{
+    struct timespec rt;
+    int64_t age;
+    if (!r->stamped || clock_gettime(CLOCK_REALTIME, &rt) < 0)
+        return -1;
+    age = (int64_t)(rt.tv_sec - r->stamp.tv_sec) * 1000000 + (rt.tv_nsec - r->stamp.tv_nsec) / 1000;
+    return age < 0 ? 0 : age > INT32_MAX ? INT32_MAX : (int32_t)age;
+}
+
 static JSValue js_recvmsg_into(JSContext *ctx, JSValueConst this_val, int argc, JSValueConst *argv)
 {
     int fd;
     size_t len, fromcap, dstcap, infolen;
     uint8_t *data, *from, *dst, *info;
     struct received r;
-    int32_t out[5];
+    int32_t out[6];
     ssize_t n;
 
     if (get_int(ctx, argv[0], &fd))
@@ -329,7 +359,7 @@ static JSValue js_recvmsg_into(JSContext *ctx, JSValueConst this_val, int argc, 
         !(dst = get_bytes(ctx, argv[3], &dstcap)) || !(info = get_bytes(ctx, argv[4], &infolen)))
         return JS_EXCEPTION;
     if (infolen < sizeof out)
-        return JS_ThrowRangeError(ctx, "recvmsgInto: info holds 5 int32 values");
+        return JS_ThrowRangeError(ctx, "recvmsgInto: info holds 6 int32 values");
     n = receive(fd, data, len, &r);
     if (n < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -341,6 +371,7 @@ static JSValue js_recvmsg_into(JSContext *ctx, JSValueConst this_val, int argc, 
     out[2] = r.truncated;
     out[3] = (int32_t)(r.fromlen < fromcap ? r.fromlen : fromcap);
     out[4] = (int32_t)((size_t)r.dstlen < dstcap ? (size_t)r.dstlen : dstcap);
+    out[5] = stamp_age_us(&r);
     memcpy(from, &r.from, (size_t)out[3]);
     memcpy(dst, r.dst, (size_t)out[4]);
     memcpy(info, out, sizeof out);
@@ -1111,16 +1142,31 @@ static void *share(struct image *im, size_t shared_len, int *fd)
     return mmap(NULL, shared_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 }
 
+/* Closes every descriptor from `lo` to `hi` (both included): one
+ * close_range(2) (Linux 5.9), or, where the kernel lacks it (OpenWrt 21.02
+ * runs 5.4; bench/qemu-icount.c refuses it too), one close per number up to
+ * `max`, the limit of open files: 20,000 numbers cost a child 3.6 ms
+ * (docs/performance.md, "From fork to armed"). */
+static void close_from_to(unsigned lo, unsigned hi, int max)
+{
+    if (syscall(SYS_close_range, lo, hi, 0) == 0)
+        return;
+    for (; lo <= hi && lo < (unsigned)max; lo++)
+        close((int)lo);
+}
+
 /* Forks a helper child named `name` (/proc/PID/comm, for ps and top, and
  * so that a search by comm finds the daemon alone) with its signals at
- * their defaults and every descriptor closed but the `nkeep` of `keep`.
+ * their defaults and every descriptor closed but the `nkeep` of `keep`
+ * (in any order, repeats allowed).
  * Returns what fork returns; the child goes on only with syscalls. */
 static pid_t fork_helper(const char *name, const int *keep, uint32_t nkeep)
 {
-    static const int defaults[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE, SIGUSR1, SIGUSR2 };
+    static const int defaults[] = { SIGTERM, SIGINT, SIGHUP, SIGCHLD, SIGPIPE, SIGUSR1, SIGUSR2, SIGALRM };
     struct sigaction dfl;
     uint32_t i, k;
-    int fd, max, kept;
+    unsigned lo, next;
+    int max;
     pid_t pid;
 
     max = (int)sysconf(_SC_OPEN_MAX);
@@ -1134,13 +1180,18 @@ static pid_t fork_helper(const char *name, const int *keep, uint32_t nkeep)
     prctl(PR_SET_NAME, name, 0, 0, 0);
     for (k = 0; k < countof(defaults); k++)
         sigaction(defaults[k], &dfl, NULL);
-    for (fd = 0; fd < max; fd++) {
-        kept = 0;
-        for (i = 0; i < nkeep && !kept; i++)
-            kept = fd == keep[i];
-        if (!kept)
-            close(fd);
+    /* The gaps between the kept descriptors, lowest first. */
+    for (lo = 0;; lo = next + 1) {
+        next = ~0u;
+        for (i = 0; i < nkeep; i++)
+            if (keep[i] >= 0 && (unsigned)keep[i] >= lo && (unsigned)keep[i] < next)
+                next = (unsigned)keep[i];
+        if (next == ~0u)
+            break;
+        if (next > lo)
+            close_from_to(lo, next - 1, max);
     }
+    close_from_to(lo, ~0u, max);
     return 0;
 }
 
@@ -1491,38 +1542,89 @@ static void listen_say(int sock, uint8_t kind, uint32_t index, uint32_t t)
     send(sock, m, sizeof m, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
+/* Datagrams read from the quiet socket by one recvmmsg: a system call
+ * for all the copies of a wake-up (about three), and none that only finds
+ * the socket empty (fewer than this many came). */
+#define LISTEN_BATCH 8
+/* The longest datagram the listener reads; a longer one is truncated, so
+ * no copy of any template. */
+#define LISTEN_DATAGRAM 2048
+
 /* Reads every datagram waiting on the quiet socket and moves each watch it
  * copies on; the page gets the counts and times (host order: the daemon
  * reads them knowing it), and after them the count of datagrams that
  * copied no watch. */
 static void listen_drain(int quiet, struct watch *w, uint32_t n, volatile uint32_t *page, uint32_t *since)
 {
-    static uint8_t buf[2048];
-    struct received r;
+    static uint8_t bufs[LISTEN_BATCH][LISTEN_DATAGRAM];
+    static union control controls[LISTEN_BATCH];
+    struct received r[LISTEN_BATCH];
+    struct mmsghdr mm[LISTEN_BATCH];
+    struct iovec iov[LISTEN_BATCH];
     uint32_t i, now = monotonic_ms32(), t;
-    ssize_t got;
-    int copied;
-    while ((got = receive(quiet, buf, sizeof buf, &r)) >= 0 || errno == EINTR) {
-        if (got < 0)
-            continue;
-        t = arrival_ms32(&r, *since, now);
-        copied = 0;
-        for (i = 0; i < n; i++) {
-            if (!is_copy(&w[i], buf, got, &r))
-                continue;
-            copied = 1;
-            if (!w[i].active)
-                continue;
-            w[i].count++;
-            if ((int32_t)(t - w[i].last) > 0)
-                w[i].last = t;
-            page[2 * i] = w[i].count;
-            page[2 * i + 1] = w[i].last;
+    int got, k, copied;
+    do {
+        for (k = 0; k < LISTEN_BATCH; k++) {
+            receive_into(&mm[k].msg_hdr, &iov[k], bufs[k], sizeof bufs[k], &r[k], &controls[k]);
+            mm[k].msg_len = 0;
         }
-        if (!copied)
-            page[2 * n]++;
-    }
+        got = recvmmsg(quiet, mm, LISTEN_BATCH, MSG_DONTWAIT, NULL);
+        if (got < 0 && errno == EINTR)
+            continue;
+        for (k = 0; k < got; k++) {
+            received_from(&mm[k].msg_hdr, &r[k]);
+            t = arrival_ms32(&r[k], *since, now);
+            copied = 0;
+            for (i = 0; i < n; i++) {
+                if (!is_copy(&w[i], bufs[k], (ssize_t)mm[k].msg_len, &r[k]))
+                    continue;
+                copied = 1;
+                if (!w[i].active)
+                    continue;
+                w[i].count++;
+                if ((int32_t)(t - w[i].last) > 0)
+                    w[i].last = t;
+                page[2 * i] = w[i].count;
+                page[2 * i + 1] = w[i].last;
+            }
+            if (!copied)
+                page[2 * n]++;
+        }
+    } while (got == LISTEN_BATCH || (got < 0 && errno == EINTR));
     *since = now;
+}
+
+/* How long past its deadline the listener child may take to come round
+ * its loop (a round takes microseconds) before its alarm ends it. */
+#define LISTEN_STUCK_MS 10000
+
+/* The listener's alarm: SIGALRM's default action ends the child, and the
+ * daemon, which does not wake to look at it, learns of that by SIGCHLD and
+ * arms another (a stopped child, which the alarm cannot end, the daemon
+ * learns of by SIGCHLD too). Before each sleep of `wait` ms (< 0: until the
+ * daemon writes; nothing to report, so nothing can be late) it must fire
+ * no sooner than LISTEN_STUCK_MS after the wake. It is set LISTEN_STUCK_MS
+ * further than that, so that it needs setting again only about once per
+ * LISTEN_STUCK_MS rather than at each wake-up (a system call each);
+ * `*due` is when it fires (CLOCK_MONOTONIC ms modulo 2^32), `*armed`
+ * whether it is set. A stuck child ends at most 2 * LISTEN_STUCK_MS after
+ * its deadline. */
+static void listen_alarm(int32_t wait, uint32_t now, uint32_t *due, int *armed)
+{
+    struct itimerval t;
+    uint32_t ms = (uint32_t)wait + 2 * LISTEN_STUCK_MS;
+    if (wait >= 0 && *armed && (int32_t)(*due - (now + (uint32_t)wait + LISTEN_STUCK_MS)) >= 0)
+        return;
+    if (wait < 0 && !*armed)
+        return;
+    memset(&t, 0, sizeof t);
+    if (wait >= 0) {
+        t.it_value.tv_sec = (time_t)(ms / 1000);
+        t.it_value.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+    }
+    setitimer(ITIMER_REAL, &t, NULL);
+    *armed = wait >= 0;
+    *due = now + ms;
 }
 
 /* The listener child: never returns. It sleeps until the earliest watch's
@@ -1535,11 +1637,11 @@ static void listen_drain(int quiet, struct watch *w, uint32_t n, volatile uint32
 __attribute__((noreturn)) static void listen_quietly(int sock, int quiet, struct watch *w, uint32_t n, volatile uint32_t *page)
 {
     uint8_t msg[8 * LISTEN_MSG];
-    uint32_t i, since = monotonic_ms32(), now;
+    uint32_t i, since = monotonic_ms32(), now, alarm_due = 0;
     int32_t left, wait;
     ssize_t got, k;
     struct pollfd p;
-    int readable = 1, n_ready;
+    int readable = 1, n_ready, armed = 0;
     for (;;) {
         /* The socket pair is read only when poll said so: most wake-ups
          * are deadlines, and a read that finds nothing is a system call. */
@@ -1572,6 +1674,7 @@ __attribute__((noreturn)) static void listen_quietly(int sock, int quiet, struct
                 wait = left;
             }
         }
+        listen_alarm(wait, now, &alarm_due, &armed);
         p.fd = sock;
         p.events = POLLIN;
         p.revents = 0;
@@ -1751,7 +1854,7 @@ static const JSCFunctionListEntry native_funcs[] = {
 static const JSCFunctionListEntry native_consts[] = {
     C(AF_INET), C(AF_INET6), C(AF_PACKET), C(AF_NETLINK), C(AF_UNIX),
     C(SOCK_RAW), C(SOCK_DGRAM), C(SOCK_STREAM), C(SOCK_NONBLOCK),
-    C(SOL_SOCKET), C(SO_BINDTODEVICE), C(SO_RCVBUF), C(SO_SNDBUF), C(SO_REUSEADDR),
+    C(SOL_SOCKET), C(SO_BINDTODEVICE), C(SO_RCVBUF), C(SO_SNDBUF), C(SO_REUSEADDR), C(SO_TIMESTAMPNS),
     C(IPPROTO_IP), C(IPPROTO_IPV6), C(IPPROTO_TCP), C(IPPROTO_ICMP), C(IPPROTO_ICMPV6),
     C(IP_TTL), C(IP_RECVTTL), C(IP_PKTINFO), C(IP_MULTICAST_TTL), C(IP_MULTICAST_LOOP),
     C(IP_MULTICAST_IF), C(IP_ADD_MEMBERSHIP), C(IP_DROP_MEMBERSHIP),
@@ -1764,8 +1867,9 @@ static const JSCFunctionListEntry native_consts[] = {
     C(ENETDOWN), C(ENXIO), C(EINTR), C(EINVAL), C(ECONNREFUSED), C(ENOTDIR),
     C(IN_CREATE), C(IN_MOVED_TO), C(IN_ATTRIB), C(IN_DELETE_SELF), C(IN_MOVE_SELF),
     C(IN_IGNORED), C(IN_Q_OVERFLOW), C(IN_ONLYDIR),
-    /* QuickJS's os module has no SIGHUP, which procd's reload sends. */
-    C(SIGHUP), C(SIGKILL),
+    /* QuickJS's os module has no SIGHUP, which procd's reload sends, nor
+     * WUNTRACED, with which the daemon finds a helper child stopped. */
+    C(SIGHUP), C(SIGKILL), C(WUNTRACED),
 };
 
 static int native_init(JSContext *ctx, JSModuleDef *m)

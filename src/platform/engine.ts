@@ -184,8 +184,16 @@ export type ChildExit = { readonly code: number; readonly signal: null } | { rea
 
 /** How a child that has ended ended (reaping it), or null while it runs. */
 export function waitChild(pid: number): ChildExit | null {
-  const [ret, status] = os.waitpid(pid, os.WNOHANG);
+  const e = waitChildOrStop(pid, false);
+  return e === "stopped" ? null : e;
+}
+
+/** As waitChild, and with `stops` also "stopped" once for each time the
+ * child was stopped (SIGSTOP, SIGTSTP...) since the last look. */
+export function waitChildOrStop(pid: number, stops: boolean): ChildExit | "stopped" | null {
+  const [ret, status] = os.waitpid(pid, stops ? os.WNOHANG | C.WUNTRACED : os.WNOHANG);
   if (ret !== pid) return null;
+  if ((status & 0xff) === 0x7f) return "stopped";
   return (status & 0x7f) === 0 ? { code: (status >> 8) & 0xff, signal: null } : { code: null, signal: status & 0x7f };
 }
 

@@ -48,7 +48,7 @@ export class Rtnl {
   readonly fd: number;
   private seq = 1;
   /** Where ACKs are read, again and again (recvmsgInto). */
-  private readonly ack = { data: new Uint8Array(ACK_ROOM), from: new Uint8Array(12), dst: new Uint8Array(0), info: new Int32Array(5) };
+  private readonly ack = { data: new Uint8Array(ACK_ROOM), from: new Uint8Array(12), dst: new Uint8Array(0), info: new Int32Array(6) };
   private readonly ackView = new DataView(this.ack.data.buffer);
 
   constructor() {

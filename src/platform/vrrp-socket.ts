@@ -11,6 +11,7 @@
 // reads it (src/daemon/listener.ts).
 import type { Addr } from "../core/addr";
 import { addrFromBytes } from "../core/addr";
+import type { Ms } from "../core/units";
 import { C, sys } from "./engine";
 import { decodeSockaddr, sockaddrIn, sockaddrIn6 } from "./sockaddr";
 import { hostLittleEndian } from "./hostorder";
@@ -67,12 +68,32 @@ export interface Received {
   readonly from: Uint8Array;
   /** The destination address (IP_PKTINFO / IPV6_PKTINFO). */
   readonly dst: Uint8Array;
-  /** TTL or hop limit (-1 if absent), ifindex, truncated (0/1), bytes of from, bytes of dst. */
+  /** TTL or hop limit (-1 if absent), ifindex, truncated (0/1), bytes of
+   * from, bytes of dst, and how many µs ago the kernel took the datagram in
+   * (-1: not stamped). */
   readonly info: Int32Array;
 }
 
 export function receivedBuffers(): Received {
-  return { data: new Uint8Array(RECEIVE_MAX), from: new Uint8Array(28), dst: new Uint8Array(16), info: new Int32Array(5) };
+  return { data: new Uint8Array(RECEIVE_MAX), from: new Uint8Array(28), dst: new Uint8Array(16), info: new Int32Array(6) };
+}
+
+/** The most a datagram's stamp may set its arrival back. The stamp is on
+ * the wall clock, which a router steps when NTP first syncs: a step between
+ * the stamp and the read would date the datagram that much earlier. Under
+ * the smallest Master_Down_Interval (36 ms, at 10 ms adverts), so no such
+ * error makes a backup take over from a master it hears; it covers the
+ * milliseconds a busy machine takes to wake the daemon. */
+const MAX_ARRIVAL_AGE_MS = 10;
+
+/** When the datagram in `r` came, on the clock that read `now` just after
+ * it was received: by the kernel's stamp (at most MAX_ARRIVAL_AGE_MS
+ * earlier), so that a daemon that got the CPU late does not start a timer
+ * late, as a backup's Skew_Time after a priority 0; `now` itself when
+ * unstamped (an emulator may refuse the stamps). */
+export function arrivedAt(r: Received, now: Ms): Ms {
+  const ageUs = r.info[5] ?? -1;
+  return ageUs > 0 ? ((now - Math.min(ageUs / 1000, MAX_ARRIVAL_AGE_MS)) as Ms) : now;
 }
 
 /** Reads the next datagram waiting on `fd` into `into`: its length, or -1
@@ -135,6 +156,11 @@ export class VrrpSocket {
         this.optional(warn, "IPV6_MULTICAST_IF", () =>
           sys.setsockopt(this.tx, C.IPPROTO_IPV6, C.IPV6_MULTICAST_IF, opts.ifindex));
         sys.bind(this.tx, sockaddrIn6(opts.source.bytes, opts.ifindex));
+      }
+      try {
+        sys.setsockopt(this.rx, C.SOL_SOCKET, C.SO_TIMESTAMPNS, 1);
+      } catch {
+        // An emulator may refuse it: a datagram then counts as come when read (arrivedAt).
       }
       this.setMembership(opts.joinGroup);
       // The send socket only sends: the kernel need not queue anything for it.

@@ -22,7 +22,8 @@ declare module "native" {
   export function sendto(fd: number, data: Bytes, sockaddr: Bytes | null): number | null;
   export function recvmsg(fd: number, maxLength: number): Received | null;
   /** recvmsg into caller-owned buffers: the length (-1: nothing waiting);
-   * `info` gets [ttl, ifindex, truncated, length of `from`, length of `dst`]. */
+   * `info` gets [ttl, ifindex, truncated, length of `from`, length of `dst`,
+   * µs since the kernel's SO_TIMESTAMPNS stamp (-1: none)]. */
   export function recvmsgInto(fd: number, data: Uint8Array, from: Uint8Array, dst: Uint8Array, info: Int32Array): number;
   /** Whether a[aOffset, +length) equals b[bOffset, +length) (memcmp). */
   export function bytesEqual(a: Uint8Array, aOffset: number, b: Uint8Array, bOffset: number, length: number): boolean;
@@ -74,7 +75,7 @@ declare module "native" {
   export type NativeConstant =
     | "AF_INET" | "AF_INET6" | "AF_PACKET" | "AF_NETLINK" | "AF_UNIX"
     | "SOCK_RAW" | "SOCK_DGRAM" | "SOCK_STREAM" | "SOCK_NONBLOCK"
-    | "SOL_SOCKET" | "SO_BINDTODEVICE" | "SO_RCVBUF" | "SO_SNDBUF" | "SO_REUSEADDR"
+    | "SOL_SOCKET" | "SO_BINDTODEVICE" | "SO_RCVBUF" | "SO_SNDBUF" | "SO_REUSEADDR" | "SO_TIMESTAMPNS"
     | "IPPROTO_IP" | "IPPROTO_IPV6" | "IPPROTO_TCP" | "IPPROTO_ICMP" | "IPPROTO_ICMPV6"
     | "IP_TTL" | "IP_RECVTTL" | "IP_PKTINFO" | "IP_MULTICAST_TTL" | "IP_MULTICAST_LOOP"
     | "IP_MULTICAST_IF" | "IP_ADD_MEMBERSHIP" | "IP_DROP_MEMBERSHIP"
@@ -87,5 +88,5 @@ declare module "native" {
     | "ENETDOWN" | "ENXIO" | "EINTR" | "EINVAL" | "ECONNREFUSED" | "ENOTDIR"
     | "IN_CREATE" | "IN_MOVED_TO" | "IN_ATTRIB" | "IN_DELETE_SELF" | "IN_MOVE_SELF"
     | "IN_IGNORED" | "IN_Q_OVERFLOW" | "IN_ONLYDIR"
-    | "SIGHUP" | "SIGKILL";
+    | "SIGHUP" | "SIGKILL" | "WUNTRACED";
 }

@@ -57,9 +57,9 @@ describe.each(["x86_64", ...CROSS_TARGETS])("%s", (name) => {
     expect(r.status).toBe(0);
   });
 
-  // Both of the binary's programs run (src/native/main.c): the control client
-  // answers help and usage errors (here of one of the whole program's
-  // commands, which it parses too), the whole program selftest and decode.
+  // The binary's programs run (src/native/main.c): the control client
+  // answers help and usage errors (here of one of the tools' commands,
+  // which it parses too), the tools selftest and decode.
   it("answers help and usage errors exactly as the host does", () => {
     for (const args of [["--help"], ["switchover", "--help"], ["check", "--bogus"], ["nosuch"]]) {
       const r = run([...t.qemu, t.binary, ...args], 60_000);
@@ -127,8 +127,9 @@ describe.each(CROSS_TARGETS.filter((n) => target(n).softFloat))("%s soft-float",
 // tsconfig's lib keeps most of them out of src/, this keeps them out of what
 // the npm packages bring in too. (A \p{...} regular expression, also left
 // out, fails the build itself: qjsc is built the same way.)
-// Both bundles: the whole program and the control client (src/cli.ts).
-describe.each(["build/floatgwd.js", "build/floatgw-cli.js"])("the bundle %s", (file) => {
+// Every bundle: the control client (src/cli.ts), the daemon (src/main.ts)
+// and the other commands (src/tools.ts).
+describe.each(["build/floatgw-cli.js", "build/floatgwd.js", "build/floatgw-tools.js"])("the bundle %s", (file) => {
   const bundle = readFileSync(resolve(ROOT, file), "utf8");
 
   it("uses none of the built-ins the engine is built without", () => {
@@ -146,5 +147,21 @@ describe.each(["build/floatgwd.js", "build/floatgw-cli.js"])("the bundle %s", (f
 
   it("is compiled without line numbers and local names", () => {
     expect(bundle.startsWith('"use strip";')).toBe(true);
+  });
+});
+
+// The daemon's engine reads the daemon's bytecode alone (src/native/main.c):
+// the tools' own code, read and then dropped, had left about 250 KB more of
+// its heap resident (docs/performance.md, "The daemon's heap"). esbuild
+// names each module it bundles in a comment line before its code.
+describe("the daemon's bundle", () => {
+  const modules = (file: string) => [...readFileSync(resolve(ROOT, file), "utf8").matchAll(/^\/\/ (src\/\S+\.ts)$/gm)].flatMap((m) => m.slice(1));
+  const TOOLS_ONLY = /^src\/(import\/|selftest\.ts$|tools\.ts$|cli\/(decode|import-keepalived)\.ts$)/;
+
+  it("holds none of the tools' own code, which the tools' bundle has", () => {
+    const daemon = modules("build/floatgwd.js");
+    expect(daemon).toContain("src/daemon/daemon.ts");
+    expect(daemon.filter((m) => TOOLS_ONLY.test(m))).toEqual([]);
+    expect(modules("build/floatgw-tools.js").filter((m) => TOOLS_ONLY.test(m)).length).toBeGreaterThan(10);
   });
 });

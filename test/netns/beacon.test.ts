@@ -7,7 +7,7 @@
 // that too, and renews nothing once it let go of a hung daemon's VIP. The
 // wire is read by tshark on the lab's switch; timings are bounded loosely
 // (bench/ measures them).
-import { existsSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { must } from "./lab";
@@ -35,6 +35,11 @@ function sleeps(pid: number): number {
   return Number(/voluntary_ctxt_switches:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1]);
 }
 
+/** A process's open descriptors: number → what /proc/PID/fd links to. */
+function descriptors(pid: number): Map<number, string> {
+  return new Map(readdirSync(`/proc/${pid}/fd`).map((fd) => [Number(fd), readlinkSync(`/proc/${pid}/fd/${fd}`)]));
+}
+
 async function masterAndBackup(): Promise<{ ns: { sw: string; c: string }; a: Router; b: Router; watcher: number }> {
   const { ns, a, b } = topology();
   a.startFloatgw(uci({ ...FAST, priority: "150" }));
@@ -59,6 +64,26 @@ describe("the master's beacon", () => {
     await sleep(1000);
     expect(b.instance()!.counters.advertsRx - heard).toBeGreaterThanOrEqual(5);
     expect(b.state()).toBe("backup");
+  });
+
+  it("leaves each child only the descriptors it uses: none of the daemon's stdout, stderr or other files", async () => {
+    const { a, b, watcher } = await masterAndBackup();
+    const [listener] = await waitFor("B's listener", () => (b.listeners().length === 1 ? b.listeners() : null));
+    for (const [router, child, name] of [[a, watcher, "floatgwd-watch"], [b, listener!, "floatgwd-listen"]] as const) {
+      const daemonSockets = new Set([...descriptors(router.pid).values()].filter((t) => t.startsWith("socket:")));
+      const held = descriptors(child);
+      // The daemon's stdout and stderr are pipes to this test: a child
+      // holding them would keep a log pipe open after the daemon is gone.
+      expect(held.has(1) || held.has(2), `${name} holds fd 1 or 2: ${[...held].map(([fd, t]) => `${fd} ${t}`).join(", ")}`).toBe(false);
+      // Its own end of the socket pair with the daemon, the daemon's
+      // sockets it sends or listens on and, for the watcher, the daemon's
+      // /proc stat file (its image, the memfd it got as stdin, is closed
+      // once mapped: src/native/native.c, run_child).
+      const own = [...held.values()].filter((t) => t.startsWith("socket:") && !daemonSockets.has(t));
+      expect(own, `${name}'s sockets the daemon does not hold`).toHaveLength(1);
+      const files = [...held.values()].filter((t) => !t.startsWith("socket:"));
+      expect(files, name).toEqual(name === "floatgwd-watch" ? [`/proc/${router.pid}/stat`] : []);
+    }
   });
 
   it("keeps A's adverts at the interval on the wire while A's daemon sleeps through them, and counts them", async () => {

@@ -74,7 +74,10 @@ describe("floatgwd pair", () => {
     // Both at once (what `kill -9` of every process can do): nothing of
     // floatgw is left to drop the VIP but its kernel lifetime, which now
     // only runs down.
+    // The daemon stopped first: it would otherwise fork a new watcher when
+    // this one dies, which fires at the daemon's SIGKILL.
     const [watcher] = await waitFor("A's watcher", () => (a.watchers().length === 1 ? a.watchers() : null));
+    a.signal("SIGSTOP");
     process.kill(watcher!, "SIGKILL");
     expect(await a.stopFloatgw("SIGKILL")).toBe("SIGKILL");
     expect(a.has()).toBe(true);
@@ -214,6 +217,20 @@ describe("floatgwd pair", () => {
     await waitFor("A master again", () => a.state() === "master");
     expect(a.ctl(["switchover"]).status).toBe(0);
     expect(b.ctl(["switchover"]).stderr).toContain("master of no instance");
+  });
+
+  it("after a switchover's hold, the higher priority router takes the VIP back within a few advert intervals", async () => {
+    const { a, b } = pair();
+    await waitFor("A master", () => a.state() === "master" && b.state() === "backup");
+    expect(a.ctl(["switchover", "--hold", "1"]).status).toBe(0);
+    const resigned = Date.now();
+    await waitFor("B master", () => b.state() === "master" && b.has());
+    // The hold (1 s), then B's adverts reach A's core, whose timer runs out
+    // a Master_Down_Interval (0.36 s) after the last it followed; not the
+    // listener's backstop, 30 of them (10.8 s) later.
+    await waitFor("A master again", () => a.state() === "master" && a.has(), 8000);
+    expect(Date.now() - resigned).toBeLessThan(5000);
+    expect(a.instance()!.transitions.at(-1)?.reason).toContain("preempting lower priority 100 master 198.18.0.3");
   });
 
   it("with preempt off, a returning higher priority router stays backup", async () => {

@@ -27,9 +27,12 @@ describe("on the wire", () => {
     const tshark = lab.start(ns.sw, ["tshark", "-q", "-i", "sw0", "-w", pcap, "-f", "ip proto 112 or ip6 proto 112 or arp or icmp6"]);
     await waitFor("tshark capturing", () => existsSync(pcap), 30_000);
     await sleep(500);
-    b.startFloatgw(uci(...sections("100")));
+    // A first, B once A advertises: started together, B's Master_Down_Interval
+    // (360 ms) runs out before A's (341 ms) when A's start lags by 20 ms,
+    // and B's own brief mastership would put its GARPs in the capture.
     a.startFloatgw(uci(...sections("150")));
     await waitFor("A master of both", () => a.status()?.instances.every((i) => i.state === "master"));
+    b.startFloatgw(uci(...sections("100")));
     await waitFor("B backup of both", () => b.status()?.instances.every((i) => i.state === "backup"));
     expect(a.has(VIP) && a.has(VIP6)).toBe(true);
     expect(lab.exec(ns.c, ["ping", "-6", "-c", "1", "-W", "2", VIP6]).status).toBe(0);

@@ -42,7 +42,7 @@ describe("make dist and the SDK Makefile's recipes", () => {
       `TARGET_CROSS=${env.get("STRIP")!.replace(/strip$/, "")}`, "compile");
   };
 
-  it("make dist is the repository plus the two bundles, their big-endian bytecode and the LuCI app's generated class, the same bytes each time", () => {
+  it("make dist is the repository plus the three bundles, their big-endian bytecode and the LuCI app's generated class, the same bytes each time", () => {
     const dist = () => must(["env", "SOURCE_DATE_EPOCH=1700000000", "bash", join(ROOT, "scripts/dist.sh")], 120_000);
     dist();
     const first = sha256(tarball);
@@ -50,8 +50,8 @@ describe("make dist and the SDK Makefile's recipes", () => {
     must(["tar", "-xJf", tarball, "-C", work]);
     const tracked = must(["git", "-C", ROOT, "ls-files"]).split("\n").filter(Boolean);
     for (const f of tracked) expect(existsSync(join(src, f)), f).toBe(true);
-    expect(readdirSync(join(src, "build"))).toEqual(["floatgw-cli.js", "floatgwd.js", "luci-app"]);
-    for (const bundle of ["build/floatgw-cli.js", "build/floatgwd.js"]) expect(sha256(join(src, bundle)), bundle).toBe(sha256(join(ROOT, bundle)));
+    expect(readdirSync(join(src, "build"))).toEqual(["floatgw-cli.js", "floatgw-tools.js", "floatgwd.js", "luci-app"]);
+    for (const bundle of ["build/floatgw-cli.js", "build/floatgwd.js", "build/floatgw-tools.js"]) expect(sha256(join(src, bundle)), bundle).toBe(sha256(join(ROOT, bundle)));
     expect(sha256(join(src, LUCI_CONFIG))).toBe(sha256(join(ROOT, LUCI_CONFIG)));
     expect(sha256(join(src, "bytecode/big-endian.c"))).toBe(sha256(join(ROOT, "build/mips_24kc/bytecode.c")));
   });

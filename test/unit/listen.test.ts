@@ -46,6 +46,20 @@ describe("masterDownWatch", () => {
     expect(masterDownWatch(master)).toBeNull();
   });
 
+  it("a lower master followed through a hold-off, until it ends: then its adverts must reach the core, which preempts", () => {
+    const s = backup({ preempt: true, preemptDelayMs: 1000 });
+    step(s, rx(50), at(500)); // the delay starts: followed until 1500
+    expect(masterDownWatch(s)).toEqual({ heardAt: 500, limitMs: 3609 });
+    step(s, rx(50), at(1400));
+    expect(masterDownWatch(s)).toEqual({ heardAt: 1400, limitMs: 3609 });
+    step(s, { kind: "timeout" }, at(1500)); // the delay is over
+    expect(s.role).toBe("backup");
+    expect(masterDownWatch(s)).toBeNull();
+    step(s, rx(50), at(1600)); // discarded: the timer runs out from the last one followed
+    step(s, { kind: "timeout" }, at(1400 + 3609));
+    expect(s.role).toBe("master");
+  });
+
   it("the newest copy fed at its arrival, then the timeout, decides as every copy fed would", () => {
     // Every copy fed, 1 s apart until 10 s; then silence.
     const all = backup();
