@@ -3,14 +3,15 @@
 // a plan: each master instance's periodic adverts (its beacon: the daemon
 // does not wake for them), the renewals of its VIPs' kernel lifetimes (nor
 // for those), its priority-0 adverts and the netlink requests that delete
-// its VIPs. It fires the plan when the daemon dies (its end of
-// their socket pair closes) or no look at the daemon's /proc/PID/stat has
-// found it alive for the plan's silence limit (SIGSTOP, a stuck loop): the
-// beacon stops, the backup takes over after its Skew_Time (RFC 3768
-// §6.4.3, RFC 5798 §6.4.3 "master resigns") and, a moment later, this
-// router stops answering for the VIPs. Here: what the plan holds, what
-// counts as alive and how often the child looks, how long it keeps the
-// VIPs after the priority 0, and what a report from the child means. Pure:
+// its VIPs. It fires the plan when the daemon dies (its end of their
+// socket pair closes) or looks at the daemon's /proc/PID/stat find it hung:
+// stopped (SIGSTOP; within two advert intervals), or not alive (a stuck
+// loop, a wait in the kernel) for 1.5 s. The beacon stops: the backup takes over
+// after its Skew_Time on the priority 0 (RFC 3768 §6.4.3, RFC 5798 §6.4.3
+// "master resigns") and, a moment later, this router stops answering for
+// the VIPs. Here: what the plan holds, what counts as alive and how often
+// the child looks, how long it keeps the VIPs after the priority 0, and
+// what a report from the child means. Pure:
 // no clock, no I/O.
 import { sameBytes } from "./bytes";
 import type { Role } from "./state";
@@ -72,22 +73,36 @@ export interface WatchedInstance {
 }
 
 /** How the child tells a live daemon from a hung one. It reads the
- * daemon's state letter and CPU time (utime + stime) in /proc/PID/stat:
- * asleep (S) is alive, as every wait of floatgwd is its event loop's poll
- * (watcher.ts says why); running (R) is alive unless the daemon spent
- * spinPercent of the wall time since it was last found alive on the CPU
- * (a JavaScript loop that never ends); stopped or traced (T, t), in an
- * uninterruptible wait (D) or anything else is not alive. */
+ * daemon's state letter and CPU time (utime + stime) in /proc/PID/stat and
+ * sorts what it found three ways:
+ * - alive: asleep (S), as every wait of floatgwd is its event loop's poll
+ *   (watcher.ts says why), or running or runnable (R) unless it spent
+ *   spinPercent of the last spinWindowMs or more on the CPU;
+ * - held: in an uninterruptible wait (D: a lock such as the kernel's
+ *   rtnl, a page of flash, a fork), in a tracer's stop (t: `strace -p`
+ *   stops it at every system call, a debugger for as long as it likes) or
+ *   any other letter: the kernel or the tracer lets it go again, and it
+ *   would then send a late advert itself;
+ * - stopped: stopped by a signal (T; only SIGCONT resumes it), spinning
+ *   (a JavaScript loop that never ends: stopped since its spin window
+ *   began), or gone (Z, X, /proc unreadable).
+ * The beacon stands in for the daemon: a periodic send goes out only on a
+ * look at most freshMs old that did not find it stopped. */
 export interface Liveness {
-  /** Fire when no look found the daemon alive for this long. */
+  /** Fire when no look found the daemon alive for this long... */
   readonly silenceMs: Ms;
+  /** ...or every look found it stopped for this long. */
+  readonly stoppedMs: Ms;
   /** After a look that did not find it alive, the next one comes this
    * soon. */
   readonly recheckMs: Ms;
   /** The next look comes at most this long after the last one that found
-   * the daemon alive: at a beacon's wake when the next beacon would come
-   * later, else at a wake of its own. */
+   * the daemon alive: at a periodic send's wake, else at a wake of its
+   * own. */
   readonly quietCheckMs: Ms;
+  /** A periodic send's wake looks unless a look is younger than this. */
+  readonly freshMs: Ms;
+  readonly spinWindowMs: Ms;
   readonly spinPercent: number;
 }
 
@@ -129,22 +144,60 @@ export function letGoWithinMs(i: WatchedInstance): Ms {
  * its gratuitous ARP, with room for a busy CPU. */
 const TAKEOVER_MARGIN_MS = 100;
 
-/** The thresholds the child gets. It looks at most quietCheckMs after the
- * last look that found the daemon alive, at a beacon's wake when the next
- * one would come later than that (at 1 s adverts: every advert; at 100 ms:
- * every twelfth), and at a wake of its own otherwise. A healthy daemon is
- * asleep nearly always; one look may still catch it running, stopped for a moment by a
- * tracer (`strace -p` stops it at every system call) or waiting on a page
- * of flash: it fires only after a silence of 1.5 s, i.e. at least three
- * looks in a row (at 1.2, 1.3, 1.4 and 1.5 s) that found it not alive. A
- * spinning daemon is on the CPU nearly all the time even on a loaded
- * router (its time slices are long); 90 % tells it from a busy one. */
-export const LIVENESS: Liveness = {
-  silenceMs: 1500 as Ms,
-  recheckMs: 100 as Ms,
-  quietCheckMs: 1200 as Ms,
-  spinPercent: 90,
-};
+/** Not alive (held, or spinning) this long is hung, at every advert
+ * interval. A healthy daemon is asleep nearly always; a look may still
+ * catch it held by the kernel (a netlink request waits for the rtnl lock,
+ * which network namespaces coming and going hold for tens of ms and
+ * more), by a tracer, or in a burst of work: the beacon goes on through
+ * those, and a hang takes 1.5 s of looks, at least three in a row (every
+ * 0.1 s, or every advert where that is sooner), none of which found it
+ * alive. */
+const SILENCE_MS = 1500;
+const RECHECK_MS = 100;
+/** A look at least this often when no periodic send wakes the child. */
+const QUIET_CHECK_MS = 1200;
+/** A spinning daemon is on the CPU nearly all the time even on a loaded
+ * router (its time slices are long): 90 % of 1 s or more tells it from a
+ * busy one (a reload, a collection of the heap), whose bursts are
+ * shorter; a shorter window would also take the 10 ms ticks of the CPU
+ * time for a share. */
+const SPIN_WINDOW_MS = 1000;
+const SPIN_PERCENT = 90;
+/** A look serves the periodic sends of one and a half advert intervals
+ * (of the fastest master), up to half the quiet look's 1.2 s: at 100 ms
+ * and 10 ms adverts the child looks every other advert, at 1 s every
+ * advert, as before: a look (a `pread` of `/proc/PID/stat` after a sleep,
+ * its caches cold) costs about a fifth of the watcher's whole advert, too
+ * much for every advert (docs/performance.md). With many instances
+ * one look serves the sends that fall due within it. So a stopped
+ * daemon's beacon sends at most one more advert, and... */
+const FRESH_INTERVALS = 1.5;
+const FRESH_MAX_MS = QUIET_CHECK_MS / 2;
+/** ...a look that finds it stopped by a signal fires when no look in the
+ * one and a half intervals before found it otherwise (at most every other
+ * advert: the first such look), or 1.5 s at the most. A healthy daemon is
+ * never stopped, under any load, and the stopped daemon would not have
+ * sent its adverts either: its backups take over when their
+ * Master_Down_Timer (three intervals and a Skew_Time) runs out, whatever
+ * the switch does. The priority 0 brings that forward to at most two
+ * intervals and the backup's Skew_Time after the last advert (0.26 s at
+ * 100 ms adverts, 26 ms at 10 ms, against 0.36 s and 36 ms), and comes no
+ * later than the silence limit (1.5 s at 1 s adverts, against 3.6 s). */
+const STOPPED_INTERVALS = 1.5;
+
+/** The thresholds the child gets when the fastest master advertises every
+ * `intervalMs`. */
+export function livenessFor(intervalMs: Ms): Liveness {
+  return {
+    silenceMs: SILENCE_MS as Ms,
+    stoppedMs: Math.min(Math.floor(STOPPED_INTERVALS * intervalMs), SILENCE_MS) as Ms,
+    recheckMs: Math.min(RECHECK_MS, intervalMs) as Ms,
+    quietCheckMs: QUIET_CHECK_MS as Ms,
+    freshMs: Math.max(1, Math.min(Math.floor(FRESH_INTERVALS * intervalMs), FRESH_MAX_MS)) as Ms,
+    spinWindowMs: SPIN_WINDOW_MS as Ms,
+    spinPercent: SPIN_PERCENT,
+  };
+}
 
 /** How long a backup of this instance takes over after our priority 0,
  * at the most: its Skew_Time at priority 1 (v2: 996 ms; v3: 255/256 of our
@@ -158,14 +211,16 @@ export function takeoverBoundMs(i: WatchedInstance): Ms {
  * is then disarmed: a backup has nothing to give up). The VIPs stay until
  * a backup can have taken over, but no longer than the strictest master's
  * letGoWithinMs allows: after a death (fired at once) 1.1 s at the most
- * at adverts up to 1 s, after a silence what the silence limit and one
- * late look leave (at 1 s adverts the whole 1.1 s, within 4.25 s; at
- * 100 ms adverts 0.4 s of the 2 s, in v3 the whole 0.2 s). */
+ * at adverts up to 1 s, after a hang what the silence limit (the longest
+ * way to fire) and one late look leave (at 1 s adverts the whole 1.1 s,
+ * within 4.25 s; at 100 ms adverts 0.4 s of the 2 s, in v3 the whole
+ * 0.2 s). */
 export function planFor(instances: readonly WatchedInstance[]): Plan | null {
   const masters = instances.filter((i) => i.role === "master");
   if (masters.length === 0) return null;
   const takeover = Math.max(...masters.map(takeoverBoundMs));
   const letGo = Math.min(...masters.map(letGoWithinMs));
+  const liveness = livenessFor(Math.min(...masters.map((i) => centisecToMs(i.advertIntervalCs))) as Ms);
   return {
     beacons: masters.flatMap(({ name, beacon: b }) => b === null ? [] : b.sends.map((s, k) => ({
       ...s, intervalMs: b.intervalMs, phase: b.phase, countsFor: k === 0 ? name : null,
@@ -175,9 +230,9 @@ export function planFor(instances: readonly WatchedInstance[]): Plan | null {
     }))),
     resign: masters.flatMap((i) => i.resign),
     release: masters.flatMap((i) => i.release),
-    liveness: LIVENESS,
+    liveness,
     releaseAfterDeathMs: Math.min(takeover, letGo) as Ms,
-    releaseAfterSilenceMs: Math.max(0, Math.min(takeover, letGo - LIVENESS.silenceMs - LIVENESS.recheckMs)) as Ms,
+    releaseAfterSilenceMs: Math.max(0, Math.min(takeover, letGo - liveness.silenceMs - liveness.recheckMs)) as Ms,
   };
 }
 
@@ -185,10 +240,14 @@ export function planFor(instances: readonly WatchedInstance[]): Plan | null {
  * is forked only when not. */
 export function samePlan(a: Plan | null, b: Plan | null): boolean {
   if (a === null || b === null) return a === b;
-  return a.liveness === b.liveness && a.releaseAfterDeathMs === b.releaseAfterDeathMs && a.releaseAfterSilenceMs === b.releaseAfterSilenceMs
+  return sameLiveness(a.liveness, b.liveness) && a.releaseAfterDeathMs === b.releaseAfterDeathMs && a.releaseAfterSilenceMs === b.releaseAfterSilenceMs
     && sameSends(a.resign, b.resign) && sameSends(a.release, b.release)
     && samePeriodic(a.beacons, b.beacons) && a.beacons.every((x, i) => x.countsFor === b.beacons[i]?.countsFor)
     && samePeriodic(a.renewals, b.renewals) && a.renewals.every((x, i) => x.instance === b.renewals[i]?.instance);
+}
+
+function sameLiveness(a: Liveness, b: Liveness): boolean {
+  return (Object.keys(a) as (keyof Liveness)[]).every((k) => a[k] === b[k]);
 }
 
 function samePeriodic(a: readonly PlanPeriodic[], b: readonly PlanPeriodic[]): boolean {

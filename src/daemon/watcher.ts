@@ -6,7 +6,8 @@
 // The child sends the masters' periodic adverts and renews their VIPs'
 // kernel lifetimes, so the daemon does not wake for either, and looks at
 // the daemon's /proc/PID/stat to tell whether it is alive (deadman.ts,
-// Liveness): no heartbeat is written. Asleep (S)
+// Liveness) at each of those wakes, sending nothing for a daemon stopped
+// or spinning: no heartbeat is written. Asleep (S)
 // counts as alive because every wait of floatgwd is its event loop's poll:
 // every receive is MSG_DONTWAIT (native.c; a netlink request's answer is
 // queued by the kernel before sendto returns; the control, ubus and lease
@@ -158,8 +159,8 @@ export class Watcher {
       // child counts them too, in counts no instance reads.
       const periodic = (sends: readonly PlanPeriodic[]) => sends.map((b) => [b.fd, b.data, b.to, b.intervalMs, b.phase] as const);
       const l = plan.liveness;
-      const [pid, fd, counts] = sys.watcher(l.silenceMs, l.recheckMs, l.quietCheckMs, l.spinPercent, plan.releaseAfterDeathMs,
-        plan.releaseAfterSilenceMs, [...periodic(plan.beacons), ...periodic(plan.renewals)], datagrams(plan.resign), datagrams(plan.release));
+      const [pid, fd, counts] = sys.watcher(l.silenceMs, l.stoppedMs, l.recheckMs, l.quietCheckMs, l.freshMs, l.spinWindowMs, l.spinPercent,
+        plan.releaseAfterDeathMs, plan.releaseAfterSilenceMs, [...periodic(plan.beacons), ...periodic(plan.renewals)], datagrams(plan.resign), datagrams(plan.release));
       this.armedAt = this.host.now();
       const child: Child = {
         pid, fd, counts: new Uint32Array(counts, 0, plan.beacons.length), countsFor: plan.beacons.map((b) => b.countsFor),
@@ -173,7 +174,7 @@ export class Watcher {
       });
       watchReadable(fd, guarded(this.log, "dead-man switch", () => this.readReport(child)));
       this.log("debug", `dead-man switch armed (pid ${pid}): ${plan.beacons.length} beacon adverts, ${plan.renewals.length} VIP renewals, ${plan.resign.length} priority-0 adverts`
-        + ` and ${plan.release.length} VIP deletions after ${l.silenceMs} ms not alive`);
+        + ` and ${plan.release.length} VIP deletions after ${l.stoppedMs} ms stopped or ${l.silenceMs} ms not alive`);
     } catch (e) {
       this.log("error", `cannot arm the dead-man switch: ${e instanceof Error ? e.message : String(e)}`);
     }

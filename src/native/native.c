@@ -830,13 +830,14 @@ static uint32_t monotonic_ms32(void)
 }
 
 /* The thresholds of src/core/deadman.ts (Liveness) and what the child
- * knows of the daemon: /proc/PID/stat open on stat_fd, and when it was
- * last found alive (at ref_ms, with ref_ticks of CPU time). */
+ * knows of the daemon: /proc/PID/stat open on stat_fd, the start of the
+ * current spin window (at ref_ms, with ref_ticks of CPU time), and when
+ * a look last found it alive and last found it not stopped. */
 struct liveness {
-    int silence_ms, recheck_ms, quiet_check_ms, spin_percent;
+    int silence_ms, stopped_ms, recheck_ms, quiet_check_ms, fresh_ms, spin_window_ms, spin_percent;
     long ticks_per_s;
     int stat_fd;
-    int64_t ref_ms;
+    int64_t ref_ms, alive_ms, unstopped_ms;
     uint64_t ref_ticks;
 };
 
@@ -872,27 +873,42 @@ static int read_vitals(int fd, char *state, uint64_t *ticks)
     return 0;
 }
 
-/* One look at the daemon (see deadman.ts, Liveness): alive if asleep, or
- * running without having spent spin_percent of the time since it was last
- * found alive on the CPU. Without /proc (it could not be opened) nothing
- * can be told: alive, so that the beacon goes on; a death is still seen
- * (end of file). */
-static int daemon_alive(struct liveness *l, int64_t now)
+/* One look at the daemon (see deadman.ts, Liveness): whether it could send
+ * its adverts itself, i.e. was not found stopped (T), spinning (running
+ * for spin_percent of a spin window or more: then stopped since the
+ * window began) or gone; alive_ms and unstopped_ms follow. Without /proc
+ * (it could not be opened) nothing can be told: alive, so that the beacon
+ * goes on; a death is still seen (end of file). */
+static int daemon_look(struct liveness *l, int64_t now)
 {
     char state;
-    uint64_t ticks, cpu_ms;
+    uint64_t ticks;
     int64_t wall = now - l->ref_ms;
-    if (l->stat_fd < 0)
-        return 1;
-    if (read_vitals(l->stat_fd, &state, &ticks) < 0)
-        return 0;
-    cpu_ms = (ticks - l->ref_ticks) * 1000u / (uint64_t)l->ticks_per_s;
-    if (state == 'S' || (state == 'R' && (wall <= 0 || cpu_ms * 100u < (uint64_t)l->spin_percent * (uint64_t)wall))) {
-        l->ref_ms = now;
-        l->ref_ticks = ticks;
+    if (l->stat_fd < 0) {
+        l->alive_ms = l->unstopped_ms = now;
         return 1;
     }
-    return 0;
+    if (read_vitals(l->stat_fd, &state, &ticks) < 0)
+        return 0;
+    if (state == 'R' && wall >= l->spin_window_ms
+        && (ticks - l->ref_ticks) * 1000u / (uint64_t)l->ticks_per_s * 100u >= (uint64_t)l->spin_percent * (uint64_t)wall) {
+        l->alive_ms = l->unstopped_ms = l->ref_ms;
+        return 0;
+    }
+    if (state == 'S' || state == 'R') {
+        /* Asleep, or a window ended busy but not spinning: a new one starts. */
+        if (state == 'S' || wall >= l->spin_window_ms) {
+            l->ref_ms = now;
+            l->ref_ticks = ticks;
+        }
+        l->alive_ms = l->unstopped_ms = now;
+        return 1;
+    }
+    if (state == 'T' || state == 'Z' || state == 'X')
+        return 0;
+    /* Held by the kernel (D) or a tracer (t): it sends late, itself. */
+    l->unstopped_ms = now;
+    return 1;
 }
 
 /* Opens /proc/<parent>/stat without stdio (async-signal-safe): the
@@ -933,19 +949,22 @@ struct watch_args {
 /* The watcher child: never returns. It sends each beacon datagram at its
  * due times (next due = previous due + interval; after a late wake, the
  * next one still to come: no burst), counting each in counts[i], failures
- * ignored as the daemon ignores them. It looks at the daemon (see
- * daemon_alive) quiet_check_ms after it was last found alive, or sooner,
- * at a beacon's wake, when the next beacon comes later than that; after a
- * look that did not find it alive, every recheck_ms. 'D' (disarm)
- * from the daemon ends it quietly (exit 0). End of file (the daemon died),
- * or no look finding the daemon alive for silence_ms, fires the plan: the
- * beacons stop, each datagram of `first` is sent once, in order, whatever
- * fails; then a pause (`after_death_ms` or `after_silence_ms`), then `then`
- * the same way; then 'F' back to the daemon, should it ever read again, and
- * exit 1. It polls for the daemon's end closing only (POLLRDHUP; the
- * kernel wakes a poller only for the events it asked for), so it wakes for
- * the beacons' due times and rarely else. Only async-signal-safe calls: the
- * parent is a QuickJS process. */
+ * ignored as the daemon ignores them, but only on a look at the daemon
+ * (see daemon_look) at most fresh_ms old that found it able to send its
+ * adverts itself: a stopped daemon's beacon falls silent at its next due
+ * time, as the daemon would. It looks at every beacon's wake, else
+ * quiet_check_ms after it last found the daemon alive; after a look that
+ * did not, every recheck_ms. 'D' (disarm) from the daemon ends it
+ * quietly (exit 0). End of file (the daemon died), or no look finding the
+ * daemon alive for silence_ms, or every look finding it stopped for
+ * stopped_ms, fires the plan: the beacons stop, each datagram of `first`
+ * is sent once, in order, whatever fails; then a pause (`after_death_ms`
+ * or `after_silence_ms`), then `then` the same way; then 'F' back to the
+ * daemon, should it ever read again, and exit 1. It polls for the
+ * daemon's end closing only (POLLRDHUP; the kernel wakes a poller only
+ * for the events it asked for), so it wakes for the beacons' due times
+ * and rarely else. Only async-signal-safe calls: the parent is a QuickJS
+ * process. */
 __attribute__((noreturn)) static void watch(struct watch_args *a, volatile uint32_t *counts)
 {
     int sock = a->sock, after_death_ms = a->after_death, after_silence_ms = a->after_silence;
@@ -954,15 +973,16 @@ __attribute__((noreturn)) static void watch(struct watch_args *a, volatile uint3
     int64_t armed_ms = a->armed_ms;
     struct pollfd p;
     uint8_t buf[8 * WATCH_MSG];
-    int64_t now = monotonic_ms64(), last_alive = now, next_look, next;
+    int64_t now = monotonic_ms64(), looked, next_look, next;
     ssize_t got, i;
     uint32_t k;
-    int pause = after_silence_ms, woke, heard = 1;
+    int pause = after_silence_ms, due, able = 1, heard = 1;
     char state;
     struct plan_send *b;
     if (read_vitals(l->stat_fd, &state, &l->ref_ticks) < 0)
         l->ref_ticks = 0;
-    l->ref_ms = now;
+    l->ref_ms = l->alive_ms = l->unstopped_ms = now;
+    looked = now - l->fresh_ms;
     next_look = now + l->quiet_check_ms;
     /* Each beacon's first due: the first of phase + k * interval after the
      * daemon armed the child (one that came due while an exec'd child
@@ -990,33 +1010,30 @@ __attribute__((noreturn)) static void watch(struct watch_args *a, volatile uint3
                     _exit(0);
         }
         now = monotonic_ms64();
-        woke = 0;
+        due = 0;
+        for (k = 0; k < beacons->n; k++)
+            if (beacons->sends[k].due_ms <= now)
+                due = 1;
+        if (now >= next_look || (due && now - looked >= l->fresh_ms)) {
+            able = daemon_look(l, now);
+            looked = now;
+            if (now - l->alive_ms >= l->silence_ms || now - l->unstopped_ms >= l->stopped_ms)
+                break;
+            next_look = now + (l->alive_ms == now ? l->quiet_check_ms : l->recheck_ms);
+        }
+        next = INT64_MAX;
         for (k = 0; k < beacons->n; k++) {
             b = &beacons->sends[k];
-            if (b->due_ms > now)
-                continue;
-            sendto(b->fd, b->data, b->len, MSG_NOSIGNAL | MSG_DONTWAIT, (const struct sockaddr *)b->to, (socklen_t)b->tolen);
-            counts[k]++;
-            b->due_ms += ((now - b->due_ms) / b->interval_ms + 1) * b->interval_ms;
-            woke = 1;
-        }
-        /* The next wake: the earliest beacon due. */
-        next = INT64_MAX;
-        for (k = 0; k < beacons->n; k++)
-            if (beacons->sends[k].due_ms < next)
-                next = beacons->sends[k].due_ms;
-        /* A beacon's wake looks too when the next one comes after the look
-         * is due: that look then costs no wake of its own, and the others
-         * cost no read. */
-        if (now >= next_look || (woke && next > next_look)) {
-            if (daemon_alive(l, now)) {
-                last_alive = now;
-                next_look = now + l->quiet_check_ms;
-            } else if (now - last_alive >= l->silence_ms) {
-                break;
-            } else {
-                next_look = now + l->recheck_ms;
+            if (b->due_ms <= now) {
+                if (able) {
+                    sendto(b->fd, b->data, b->len, MSG_NOSIGNAL | MSG_DONTWAIT, (const struct sockaddr *)b->to, (socklen_t)b->tolen);
+                    counts[k]++;
+                }
+                b->due_ms += ((now - b->due_ms) / b->interval_ms + 1) * b->interval_ms;
             }
+            /* The next wake: the earliest beacon due. */
+            if (b->due_ms < next)
+                next = b->due_ms;
         }
         if (next_look < next)
             next = next_look;
@@ -1273,12 +1290,13 @@ static void free_watch_args(struct watch_args *a)
     free_plan(&a->then);
 }
 
-/* watcher(silenceMs, recheckMs, quietCheckMs, spinPercent, afterDeathMs,
- * afterSilenceMs, beacons, first, then) -> [pid, fd, counts].
+/* watcher(silenceMs, stoppedMs, recheckMs, quietCheckMs, freshMs,
+ * spinWindowMs, spinPercent, afterDeathMs, afterSilenceMs, beacons, first,
+ * then) -> [pid, fd, counts].
  * Forks the dead-man switch and beacon (see watch): beacons is an array of
  * [fd, datagram, sockaddr, intervalMs, phaseMs], first and then arrays of
  * [fd, datagram, sockaddr] that the child sends when the daemon dies or is
- * not found alive for silenceMs, with a pause between them. fd is the
+ * found hung (see watch), with a pause between them. fd is the
  * daemon's end of a non-blocking AF_UNIX stream pair (close-on-exec) for
  * its disarm message (see WATCH_MSG); 'F' or end of file on it says the
  * child fired or is gone. counts is an ArrayBuffer shared with the child
@@ -1299,15 +1317,17 @@ static JSValue js_watcher(JSContext *ctx, JSValueConst this_val, int argc, JSVal
     JSValue v;
 
     memset(&a, 0, sizeof a);
-    if (get_int(ctx, argv[0], &a.l.silence_ms) || get_int(ctx, argv[1], &a.l.recheck_ms) || get_int(ctx, argv[2], &a.l.quiet_check_ms)
-        || get_int(ctx, argv[3], &a.l.spin_percent) || get_int(ctx, argv[4], &a.after_death) || get_int(ctx, argv[5], &a.after_silence))
+    if (get_int(ctx, argv[0], &a.l.silence_ms) || get_int(ctx, argv[1], &a.l.stopped_ms) || get_int(ctx, argv[2], &a.l.recheck_ms)
+        || get_int(ctx, argv[3], &a.l.quiet_check_ms) || get_int(ctx, argv[4], &a.l.fresh_ms) || get_int(ctx, argv[5], &a.l.spin_window_ms)
+        || get_int(ctx, argv[6], &a.l.spin_percent) || get_int(ctx, argv[7], &a.after_death) || get_int(ctx, argv[8], &a.after_silence))
         return JS_EXCEPTION;
-    if (a.l.silence_ms <= 0 || a.l.recheck_ms <= 0 || a.l.quiet_check_ms <= 0 || a.l.spin_percent <= 0 || a.after_death < 0 || a.after_silence < 0)
+    if (a.l.silence_ms <= 0 || a.l.stopped_ms <= 0 || a.l.recheck_ms <= 0 || a.l.quiet_check_ms <= 0 || a.l.fresh_ms <= 0
+        || a.l.spin_window_ms <= 0 || a.l.spin_percent <= 0 || a.after_death < 0 || a.after_silence < 0)
         return JS_ThrowRangeError(ctx, "watcher: limits must be positive, pauses not negative");
     a.l.ticks_per_s = sysconf(_SC_CLK_TCK);
     if (a.l.ticks_per_s <= 0)
         a.l.ticks_per_s = 100;
-    if (get_plan(ctx, argv[6], &a.beacons, 1) || get_plan(ctx, argv[7], &a.first, 0) || get_plan(ctx, argv[8], &a.then, 0)) {
+    if (get_plan(ctx, argv[9], &a.beacons, 1) || get_plan(ctx, argv[10], &a.first, 0) || get_plan(ctx, argv[11], &a.then, 0)) {
         free_watch_args(&a);
         return JS_EXCEPTION;
     }
@@ -1820,7 +1840,7 @@ static const JSCFunctionListEntry native_funcs[] = {
     JS_CFUNC_DEF("socketError", 1, js_socket_error),
     JS_CFUNC_DEF("strerror", 1, js_strerror),
     JS_CFUNC_DEF("spawn", 4, js_spawn),
-    JS_CFUNC_DEF("watcher", 9, js_watcher),
+    JS_CFUNC_DEF("watcher", 12, js_watcher),
     JS_CFUNC_DEF("listener", 2, js_listener),
     JS_CFUNC_DEF("read", 2, js_read),
     JS_CFUNC_DEF("inotifyInit", 0, js_inotify_init),

@@ -41,15 +41,16 @@ declare module "native" {
   export function spawn(argv: readonly string[], env: readonly string[], uid: number, gid: number): number;
   /** Forks the dead-man switch and beacon (src/daemon/watcher.ts): a
    * child that sends each [fd, datagram, sockaddr, intervalMs, phaseMs] of
-   * `beacons` at phaseMs + k × intervalMs (CLOCK_MONOTONIC), and, when the
-   * daemon dies or /proc/PID/stat has not shown it alive for silenceMs
-   * (src/core/deadman.ts, Liveness), stops them, sends each [fd, datagram,
+   * `beacons` at phaseMs + k × intervalMs (CLOCK_MONOTONIC) while
+   * /proc/PID/stat shows the daemon able to send them, and, when the
+   * daemon dies or /proc/PID/stat shows it hung (src/core/deadman.ts,
+   * Liveness, in its fields' order), stops them, sends each [fd, datagram,
    * sockaddr] of `first` once, waits afterDeathMs or afterSilenceMs, then
    * sends `then`. Returns its pid, the daemon's end of their socket pair
    * (non-blocking, close-on-exec) and a buffer shared with the child: one
    * uint32 in host order per beacon, how many times it was sent. */
-  export function watcher(silenceMs: number, recheckMs: number, quietCheckMs: number, spinPercent: number,
-    afterDeathMs: number, afterSilenceMs: number, beacons: readonly BeaconDatagram[],
+  export function watcher(silenceMs: number, stoppedMs: number, recheckMs: number, quietCheckMs: number, freshMs: number,
+    spinWindowMs: number, spinPercent: number, afterDeathMs: number, afterSilenceMs: number, beacons: readonly BeaconDatagram[],
     first: readonly PlanDatagram[], then: readonly PlanDatagram[]): [number, number, ArrayBuffer];
   type BeaconDatagram = readonly [fd: number, datagram: Bytes, sockaddr: Bytes, intervalMs: number, phaseMs: number];
   /** Forks the backup's listener (src/daemon/listener.ts): a child that

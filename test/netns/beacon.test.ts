@@ -1,7 +1,7 @@
 // A master's periodic adverts come from its watcher child (the beacon), not
 // from the daemon's JavaScript: on the wire they keep the interval while
-// the daemon sleeps, they carry a new priority at once, they stop (and the
-// priority 0 goes out) when the daemon is stopped for good, and a tracer's
+// the daemon sleeps, they carry a new priority at once, they stop when the
+// daemon is stopped (and the priority 0 follows), and a tracer's
 // brief stops (`strace -p`, as bench/wakeups.mjs does) fire nothing. The
 // same child renews the VIP's kernel lifetime, the daemon sleeping through
 // that too, and renews nothing once it let go of a hung daemon's VIP. The
@@ -128,8 +128,15 @@ describe("the master's beacon", () => {
     expect(a.state()).toBe("master");
   });
 
-  it("stops when the daemon is stopped for good: adverts at the interval until the priority 0, then none", async () => {
+  // The beacon stands in for the daemon only while the daemon could send
+  // its adverts itself: a stopped daemon's falls silent within one
+  // interval (as keepalived's hung master does at once), and the priority
+  // 0 follows within two (deadman.ts, livenessFor), so B takes over well
+  // within its own Master_Down_Interval of A's last advert. The old 1.5 s
+  // silence kept the beacon on for 0.3 to 1.5 s after the stop.
+  it("falls silent when the daemon is stopped, and resigns for it within a few Master_Down_Intervals", async () => {
     const { ns, a, b } = await masterAndBackup();
+    const mdiB = 3 * 100 + (256 - 100) / 256 * 100; // 361 ms
     let stoppedAt = 0;
     const adverts = await capture(ns.sw, a.dir, async () => {
       stoppedAt = Date.now();
@@ -140,13 +147,12 @@ describe("the master's beacon", () => {
     try {
       const zero = adverts.findIndex(([, p]) => p === 0);
       expect(zero).toBeGreaterThan(0);
-      // The beacon went on while the daemon was stopped (up to the silence
-      // limit, 1.5 s), and nothing of A's followed the priority 0.
-      const whileStopped = adverts.slice(0, zero).filter(([t]) => t > stoppedAt);
-      expect(whileStopped.length).toBeGreaterThanOrEqual(5);
-      expect(new Set(whileStopped.map(([, p]) => p))).toEqual(new Set([150]));
+      // At most one advert at priority 150 once the signal had landed (the
+      // child looks every other advert; 20 ms: the capture's stamps against
+      // our clock, and a send under way).
+      expect(adverts.slice(0, zero).filter(([t]) => t > stoppedAt + 20).length).toBeLessThanOrEqual(1);
       expect(adverts.slice(zero + 1)).toEqual([]);
-      expect(adverts[zero]![0] - stoppedAt).toBeLessThan(4000);
+      expect(adverts[zero]![0] - stoppedAt).toBeLessThan(3 * mdiB);
       expect(b.instance()!.transitions.at(-1)?.reason).toBe("priority 0 from master 198.18.0.2");
     } finally {
       a.signal("SIGCONT");

@@ -93,8 +93,9 @@ describe("floatgwd pair", () => {
     expect(b.has()).toBe(true);
   });
 
-  // A's watcher sends A's adverts until it fires (a hung daemon is not
-  // found alive for 1.5 s; a killed one at once): B takes over on the
+  // A's watcher sends A's adverts until it fires (a stopped daemon's fall
+  // silent at once, and it fires two intervals later; a killed one at
+  // once): B takes over on the
   // priority 0 (its transition says why), not when its Master_Down_Timer
   // runs out (0.36 s at 100 ms adverts, 3.6 s at 1 s).
   it.each([

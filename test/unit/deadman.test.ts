@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  LET_GO_WITHIN_MS, LIVENESS, type PlanSend, type WatchedInstance, decide, letGoWithinMs, planFor, samePlan, takeoverBoundMs,
+  LET_GO_WITHIN_MS, type PlanSend, type WatchedInstance, decide, letGoWithinMs, livenessFor, planFor, samePlan, takeoverBoundMs,
 } from "../../src/core/deadman";
 import type { Ms } from "../../src/core/units";
 import { cs } from "./helpers";
@@ -15,18 +15,45 @@ function instance(role: WatchedInstance["role"], intervalMs: number, tag: number
 }
 
 describe("dead-man switch: when the daemon counts as hung", () => {
-  it("fires only after looks spread over 1.5 s found it not alive: at least three, 0.1 s apart, after the last one that did", () => {
-    const l = LIVENESS;
-    expect(l.silenceMs).toBe(1500);
-    expect(l.recheckMs).toBe(100);
-    // The quiet look leaves room for three more before the limit: one
-    // look caught in a tracer's stop (strace -p) fires nothing.
-    expect(Math.floor((l.silenceMs - l.quietCheckMs) / l.recheckMs)).toBeGreaterThanOrEqual(3);
-    expect(l.spinPercent).toBe(90);
+  it("stopped (SIGSTOP): fires on a look with none in the 1.5 intervals before finding otherwise, never later than the silence limit", () => {
+    expect([10, 100, 400, 1000, 4000].map((interval) => livenessFor(ms(interval)).stoppedMs)).toEqual([15, 150, 600, 1500, 1500]);
+  });
+
+  it("a look serves 1.5 intervals, at most 0.6 s: every other advert at fast rates, every advert at 1 s", () => {
+    expect([10, 100, 400, 1000, 3, 1].map((interval) => livenessFor(ms(interval)).freshMs)).toEqual([15, 150, 600, 600, 4, 1]);
+    for (const interval of [10, 100, 400]) {
+      const l = livenessFor(ms(interval));
+      // The first advert after a look reuses it, the second looks...
+      expect(interval).toBeLessThan(l.freshMs);
+      expect(2 * interval).toBeGreaterThanOrEqual(l.freshMs);
+      // ...and, finding the daemon stopped, fires: the backup takes over
+      // on the priority 0 before its own timer (three intervals) runs out.
+      expect(2 * interval).toBeGreaterThanOrEqual(l.stoppedMs);
+    }
+    // Looks at most quietCheckMs apart, whatever the interval.
+    for (const interval of [10, 100, 400, 700, 1000, 4000]) {
+      const l = livenessFor(ms(interval));
+      expect(Math.ceil(l.freshMs / interval) * interval, `${interval} ms`).toBeLessThanOrEqual(Math.max(interval, l.quietCheckMs));
+    }
+  });
+
+  it("not alive (held by the kernel or a tracer, spinning): 1.5 s of looks, at least three in a row, at every advert interval", () => {
+    for (const interval of [10, 100, 1000, 4000]) {
+      const l = livenessFor(ms(interval));
+      expect(l.silenceMs).toBe(1500);
+      expect(l.recheckMs).toBe(Math.min(100, interval));
+      // The quiet look leaves room for three more before the limit: one
+      // look caught in a tracer's stop (strace -p) fires nothing.
+      expect(Math.floor((l.silenceMs - l.quietCheckMs) / l.recheckMs)).toBeGreaterThanOrEqual(3);
+      // A spinning daemon is found within the silence limit.
+      expect(l.spinWindowMs).toBe(1000);
+      expect(l.spinWindowMs).toBeLessThan(l.silenceMs);
+      expect(l.spinPercent).toBe(90);
+    }
   });
 
   it("leaves room under the 2 s goal for the last look being one recheck late", () => {
-    expect(LIVENESS.silenceMs + LIVENESS.recheckMs).toBeLessThan(LET_GO_WITHIN_MS);
+    expect(livenessFor(ms(100)).silenceMs + livenessFor(ms(100)).recheckMs).toBeLessThan(LET_GO_WITHIN_MS);
   });
 
   it("lets go within 2 s, or once a backup can have taken over by itself: four advert intervals and 0.25 s", () => {
@@ -44,7 +71,9 @@ describe("dead-man switch: the plan", () => {
     const plan = planFor([instance("master", 1000, 1), instance("backup", 100, 2), instance("master", 1000, 3)])!;
     expect(plan.resign.map((s) => [s.fd, ...s.data])).toEqual([[5, 1, 0], [5, 3, 0]]);
     expect(plan.release.map((s) => [s.fd, ...s.data])).toEqual([[3, 1, 21], [3, 3, 21]]);
-    expect(plan.liveness).toBe(LIVENESS);
+    // The fastest master's interval sets the stopped limit.
+    expect(plan.liveness).toEqual(livenessFor(ms(1000)));
+    expect(planFor([instance("master", 1000, 1), instance("master", 10, 2)])!.liveness).toEqual(livenessFor(ms(10)));
   });
 
   it("holds every master's beacon, each destination on the instance's schedule; one send per instance counts its adverts", () => {
@@ -102,6 +131,10 @@ describe("dead-man switch: the plan", () => {
     expect(samePlan(a, null)).toBe(false);
     expect(samePlan(a, planFor([instance("master", 1000, 2)]))).toBe(false);
     expect(samePlan(a, planFor([instance("master", 100, 1)]))).toBe(false);
+    // Another interval of a master without a beacon: other thresholds only.
+    const quiet = (interval: number) => planFor([{ ...instance("master", interval, 1, 2), beacon: null }]);
+    expect(samePlan(quiet(200), quiet(200))).toBe(true);
+    expect(samePlan(quiet(200), quiet(300))).toBe(false);
     expect(samePlan(a, planFor([instance("master", 1000, 1), instance("master", 1000, 2)]))).toBe(false);
     const otherFd = { ...instance("master", 1000, 1), resign: [send(6, 1, 0)] };
     expect(samePlan(a, planFor([otherFd]))).toBe(false);
