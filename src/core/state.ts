@@ -345,13 +345,16 @@ const ON_ENTER: Record<Role, Entry> = {
   // RFC 5798 §6.4.1 / §6.4.3: Set the Master_Down_Timer to Master_Down_Interval.
   backup: resetMasterDown,
   // RFC 5798 §6.4.1 / §6.4.2: send an advert, take the addresses, announce
-  // them (gratuitous ARP / unsolicited NA), start the Adver_Timer.
+  // them (gratuitous ARP / unsolicited NA), start the Adver_Timer. The
+  // announcement goes first: a master handing over keeps the VIP until it
+  // hears our advert (`releasing`), and the clients must have our MAC by
+  // then, or what they send in between reaches a router that just let go.
   master: (s, now, actions) => {
     const g = s.config.gratuitous;
     if (g.repeatDelayMs !== null) s.timers.garpRepeat = after(now, g.repeatDelayMs);
     if (g.refreshMs !== null) s.timers.garpRefresh = after(now, g.refreshMs);
     s.heard = null;
-    actions.push(...advertise(s, now), { kind: "addVip" }, { kind: "sendGratuitous", count: g.count, spacingMs: g.spacingMs });
+    actions.push({ kind: "addVip" }, { kind: "sendGratuitous", count: g.count, spacingMs: g.spacingMs }, ...advertise(s, now));
   },
 };
 

@@ -59,5 +59,11 @@ describe("on the wire", () => {
       ["icmpv6.nd.na.flag.o", "icmpv6.opt.linkaddr", "ipv6.hlim", "ipv6.dst"]);
     expect(nas.length).toBeGreaterThanOrEqual(5);
     expect(nas[0]).toEqual(["1", macA, "255", "ff02::1"]);
+
+    // The announcements go before the first advert (state.ts, entering
+    // Master): a master handing over lets go when it hears that advert.
+    const first = (filter: string) => Number(fields(pcap, filter, ["frame.number"])[0]?.[0]);
+    expect(first(`arp.isgratuitous == 1 && arp.src.proto_ipv4 == ${VIP}`)).toBeLessThan(first("vrrp && ip.src == 198.18.0.2"));
+    expect(first(`icmpv6.type == 136 && icmpv6.nd.na.target_address == ${VIP6}`)).toBeLessThan(first(`vrrp && ipv6.src == ${linkLocalA}`));
   });
 });
