@@ -3,6 +3,8 @@
 // (both answering the control API), the state file, the hotplug hooks and
 // the signals (SIGTERM/SIGINT: resign and leave; SIGHUP: reload the
 // configuration without disturbing what did not change).
+import type { Owner } from "../config/routes";
+import type { SyncGroupConfig } from "../config/sync-groups";
 import type { ValidationResult } from "../config/validate";
 import { formatAddr } from "../core/addr";
 import type { Role } from "../core/state";
@@ -94,11 +96,12 @@ export function runDaemon(opts: DaemonOptions): boolean {
     children,
     rtnl,
     hostname,
-    changed: (name) => {
+    // The transitions it causes are one batch: one state file.
+    changed: (name) => afterTransitions.run(() => {
       const state = trackers.views(now()).find((v) => v.name === name)?.state ?? "changed";
       for (const { r } of runners()) if (r.spec.track.some((u) => u.tracker === name)) r.assess(`tracker ${name} ${state}`);
-      writeState();
-    },
+      afterTransitions.once(writeState);
+    }),
   }, logger);
 
   /** The instance the lease channel follows: the first IPv4 one with dhcp '1'. */
@@ -126,27 +129,40 @@ export function runDaemon(opts: DaemonOptions): boolean {
   }, logger("ubus"));
   const routes = new VirtualRoutes(new RouteTable(rtnl), logger("routes"));
   const afterTransitions = new AfterTransitions();
+  /** The routes that follow `owner` go in once every VIP of the
+   * transitions under way is on; they go out at once, before the VIPs. */
+  const routesFollow = (owner: Owner, held: boolean): void => {
+    const hold = () => routes.hold(owner, held);
+    if (held) afterTransitions.at("routes", hold);
+    else hold();
+  };
   const groups = new SyncGroups({
     now,
     runner: (name) => runners().find(({ r }) => r.spec.name === name)?.r,
-    transition: (group, from, to, reason) => afterTransitions.later(() => {
-      routes.hold({ kind: "sync_group", name: group.name }, to === "master");
-      writeState();
-      const action = ACTIONS[to];
-      if (action) {
-        const commands = [
-          ...hotplug.groupCommands({ action, group: group.name, members: group.members, from, reason }),
-          ...hotplug.scripts(`GROUP ${group.name}`, notifyArgvs(group.notify.commands, "GROUP", group.name, to, 0)),
-        ];
-        if (commands.length > 0) queue.push({ key: `GROUP ${group.name}`, state: action, label: `${action} of sync group ${group.name}`, commands });
-      }
-      const members = group.members.map((m) => runners().find(({ r }) => r.spec.name === m)?.r);
-      notifications.transition({
-        kind: "sync group", name: group.name, about: `members ${group.members.join(", ")}`, from, to, reason, notify: group.notify,
-        priority: members.map((r) => (r ? `${r.spec.name} ${r.breakdown.effective}` : "")).filter((p) => p !== "").join(", "),
-      });
-    }),
-  }, (name) => logger(`sync group ${name}`));
+    transition: (group, from, to, reason) => {
+      routesFollow({ kind: "sync_group", name: group.name }, to === "master");
+      // After its members' lines (runner.ts).
+      afterTransitions.at("announcements", () => logger(`sync group ${group.name}`)("info", `${from} -> ${to}: ${reason}`));
+      afterTransitions.at("effects", () => groupEffects(group, from, to, reason));
+      afterTransitions.once(writeState);
+    },
+  });
+  /** What a sync group's transition sets off besides its routes. */
+  const groupEffects = (group: SyncGroupConfig, from: Role, to: Role, reason: string): void => {
+    const action = ACTIONS[to];
+    if (action) {
+      const commands = [
+        ...hotplug.groupCommands({ action, group: group.name, members: group.members, from, reason }),
+        ...hotplug.scripts(`GROUP ${group.name}`, notifyArgvs(group.notify.commands, "GROUP", group.name, to, 0)),
+      ];
+      if (commands.length > 0) queue.push({ key: `GROUP ${group.name}`, state: action, label: `${action} of sync group ${group.name}`, commands });
+    }
+    const members = group.members.map((m) => runners().find(({ r }) => r.spec.name === m)?.r);
+    notifications.transition({
+      kind: "sync group", name: group.name, about: `members ${group.members.join(", ")}`, from, to, reason, notify: group.notify,
+      priority: members.map((r) => (r ? `${r.spec.name} ${r.breakdown.effective}` : "")).filter((p) => p !== "").join(", "),
+    });
+  };
   const status = (): DaemonStatus => daemonStatus({
     devices: [...devices.values()], now: now(), startedAt, pid: sys.getpid(), trackers: trackers.views(now()),
     syncGroups: groups.status(now()), routes: routes.status(), mail: notifications.status(), leaseChannel: leases.status(), ubus: ubus.status(),
@@ -156,17 +172,6 @@ export function runDaemon(opts: DaemonOptions): boolean {
     if (!writeFileAtomic(statePath, JSON.stringify(status()) + "\n", 0o600)) {
       log("warn", `cannot write ${statePath}`);
     }
-  };
-  /** The state file after the transitions under way (at once when none
-   * is): one write for a sync group's members, after their routes. */
-  let stateQueued = false;
-  const writeStateAfterTransitions = (): void => {
-    if (stateQueued) return;
-    stateQueued = true;
-    afterTransitions.later(() => {
-      stateQueued = false;
-      writeState();
-    });
   };
   const watcher = new Watcher({
     now,
@@ -185,7 +190,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
     now,
     changed: () => {
       watcher.update();
-      writeStateAfterTransitions();
+      afterTransitions.once(writeState);
     },
     alive: () => watcher.check(),
     beaconChanged: (stopped: boolean) => {
@@ -196,26 +201,24 @@ export function runDaemon(opts: DaemonOptions): boolean {
     trackTerms: (uses: readonly TrackUse[]) => uses.map((u) => trackers.term(u)),
     groupFaults: (spec: InstanceSpec) => groups.faults(spec),
     ownFaultsChanged: (spec: InstanceSpec) => groups.ownFaultsChanged(spec),
-    // A group going master moves its members in one batch (below).
-    wantMaster: (spec: InstanceSpec, reason: string) => afterTransitions.run(() => groups.wantMaster(spec, reason)),
-    // The routes that follow a VIP go in once every member's VIPs are on;
-    // they go out before the VIP, at once.
-    vipsHeld: (spec: InstanceSpec, held: boolean) => {
-      const hold = () => routes.hold({ kind: "vip", name: spec.name }, held);
-      if (held) afterTransitions.first(hold);
-      else hold();
-    },
+    wantMaster: (spec: InstanceSpec, reason: string) => groups.wantMaster(spec, reason),
+    vipsHeld: (spec: InstanceSpec, held: boolean) => routesFollow({ kind: "vip", name: spec.name }, held),
+    transitions: (work: () => void) => afterTransitions.run(work),
+    afterVips: (work: () => void) => afterTransitions.at("announcements", work),
     // The group follows its member at once (its other members' VIPs go on
     // now); the member's state file, hooks and notifications wait until the
-    // group's transitions are done, and keep their order (after-transitions.ts).
-    notify: (spec: InstanceSpec, from: Role, to: Role, reason: string, priority: number): void => afterTransitions.run(() => {
-      afterTransitions.later(() => transitionEffects(spec, from, to, reason, priority));
+    // batch's routes and announcements are done, and keep their order
+    // (after-transitions.ts).
+    notify: (spec: InstanceSpec, from: Role, to: Role, reason: string, priority: number): void => {
+      watcher.update();
+      afterTransitions.at("effects", () => transitionEffects(spec, from, to, reason, priority));
+      afterTransitions.once(writeState);
       groups.transition(spec, from, to, reason);
-    }),
+    },
   };
-  /** What an instance's transition sets off besides its VIPs. */
+  /** What an instance's transition sets off besides its VIPs, routes and
+   * announcements (the state file is written once the batch is done). */
   const transitionEffects = (spec: InstanceSpec, from: Role, to: Role, reason: string, priority: number): void => {
-    writeState();
     const action = ACTIONS[to];
     if (!action) return;
     // The replicated leases go into dnsmasq's lease file before the hook
@@ -350,7 +353,9 @@ export function runDaemon(opts: DaemonOptions): boolean {
       case "status":
         return respond({ ok: true, result: status() });
       case "switchover":
-        return respond(switchover(req, via));
+        // The resigning instances' transitions are one batch, and the reply
+        // goes before their state file, hooks and mail.
+        return afterTransitions.run(() => respond(switchover(req, via)));
       case "reload":
         return reload(respond);
       case "lease":
@@ -358,14 +363,16 @@ export function runDaemon(opts: DaemonOptions): boolean {
     }
   };
 
-  watchReadable(monitor.fd, guarded(log, "netlink event", () => {
+  // The transitions a read of events causes are one batch (a sync group's
+  // member at fault, then the others): every priority 0 before any hook.
+  watchReadable(monitor.fd, guarded(log, "netlink event", () => afterTransitions.run(() => {
     const events = monitor.drain();
     for (const d of devices.values()) d.onEvents(events);
     trackers.onEvents(events);
     for (const e of events) if (e.kind === "link" && e.link.name !== null && (e.link.flags & IFF_UP) !== 0 && (e.link.flags & IFF_RUNNING) !== 0) routes.linkUp(e.link.name);
     // A device re-created has new sockets and a new ifindex.
     watcher.update();
-  }));
+  })));
 
   removeFile(socketPath);
   const control = new ControlServer(socketPath);
@@ -418,12 +425,15 @@ export function runDaemon(opts: DaemonOptions): boolean {
     // Master_Down_Interval: well before that timer would make it master
     // again, with room for a busy event loop.
     let budget = HANDOVER_AT_EXIT_MS;
-    for (const { r } of runners()) {
-      const s = r.state;
-      if (s?.role !== "master") continue;
-      budget = Math.min(budget, Math.floor(masterDownIntervalMs(s.config.version, s.priority, s.masterAdverIntervalCs) / 2));
-      r.feed({ kind: "resign", holdMs: 0 });
-    }
+    // One batch: every priority 0 goes before any instance's hooks.
+    afterTransitions.run(() => {
+      for (const { r } of runners()) {
+        const s = r.state;
+        if (s?.role !== "master") continue;
+        budget = Math.min(budget, Math.floor(masterDownIntervalMs(s.config.version, s.priority, s.masterAdverIntervalCs) / 2));
+        r.feed({ kind: "resign", holdMs: 0 });
+      }
+    });
     // Logged after the priority 0 went: the backup's Skew_Time runs from it.
     log("info", `${signal}: handing the VIPs over and stopping`);
     const deadline = now() + budget;

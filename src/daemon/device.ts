@@ -437,6 +437,8 @@ export class Device {
       now: () => h.now(),
       changed: () => h.changed(),
       notify: (spec, from, to, reason, priority) => h.notify(spec, from, to, reason, priority),
+      transitions: (work) => h.transitions(work),
+      afterVips: (work) => h.afterVips(work),
       trackTerms: (uses) => h.trackTerms(uses),
       groupFaults: (spec) => h.groupFaults(spec),
       ownFaultsChanged: (spec) => h.ownFaultsChanged(spec),

@@ -44,9 +44,16 @@ export interface RunnerHost {
   /** Reads the datagrams already waiting on the device's socket of this
    * family, each to its instance, before a timer of ours is acted on. */
   receivePending(family: 4 | 6): void;
-  /** Something status-worthy changed (transition, priority, VIP). */
+  /** Something status-worthy changed (priority, VIP) without a transition. */
   changed(): void;
+  /** A transition (it is status-worthy too). */
   notify(spec: InstanceSpec, from: Role, to: Role, reason: string, priority: number): void;
+  /** Runs a transition's actions as one batch with what they set off (a
+   * sync group's other members): src/daemon/after-transitions.ts. */
+  transitions(work: () => void): void;
+  /** Runs `work` once every VIP the transitions under way add is on, and
+   * the routes that follow them (now if none is under way). */
+  afterVips(work: () => void): void;
   /** The current terms of the trackers this instance uses. */
   trackTerms(uses: readonly TrackUse[]): TrackTerm[];
   /** The faults the instance's sync group gives it (its other members' own). */
@@ -287,14 +294,54 @@ export class Runner {
     const role = s.role;
     const priority = s.priority;
     const actions = step(s, event, now);
-    // Indexed: for...of makes an iterator object in QuickJS.
-    for (let i = 0; i < actions.length; i++) this.perform(actions[i] as Action);
+    if (s.role === role) this.performAll(actions);
+    else this.host.transitions(() => this.performAll(actions));
     // The core keeps the source address it heard (the same object) with
     // the time: this very datagram set it.
     if (from !== null && s.heard !== null && s.heard.addr === from.src && s.heard.at === now) this.template = from;
     this.lookAtWant();
     this.schedule(this.deadline(s));
-    if (role !== s.role || priority !== s.priority) this.host.changed();
+    if (role === s.role && priority !== s.priority) this.host.changed();
+  }
+
+  /** Carries out the core's actions in their order. Entering Master, what
+   * follows the VIPs (the gratuitous ARPs, our advert, the beacon, the log
+   * line) waits until every VIP of the transitions under way is on, with
+   * the routes that follow them: a sync group's members add theirs back to
+   * back. The transition is told at once: that takes the group's other
+   * members along. */
+  private performAll(actions: readonly Action[]): void {
+    // Indexed: for...of makes an iterator object in QuickJS.
+    for (let i = 0; i < actions.length; i++) {
+      const action = actions[i] as Action;
+      this.perform(action);
+      if (action.kind === "addVip") return this.announceAfterVips(actions.slice(i + 1));
+    }
+  }
+
+  /** `rest`: what the core asked for after the VIPs. Should the instance
+   * have moved on in the same batch (and let go of its VIPs), only the log
+   * line is left of it. */
+  private announceAfterVips(rest: readonly Action[]): void {
+    const s = this.state;
+    if (s === null) return;
+    const transitions = s.counters.transitions;
+    this.host.afterVips(() => {
+      const current = this.state === s && s.counters.transitions === transitions;
+      for (const action of rest) {
+        if (action.kind === "notify") this.logTransition(action);
+        else if (current) this.perform(action);
+      }
+    });
+    for (const action of rest) if (action.kind === "notify") this.tellTransition(action);
+  }
+
+  private logTransition(t: Transition): void {
+    this.log("info", `${t.from} -> ${t.to}: ${t.reason}`);
+  }
+
+  private tellTransition(t: Transition): void {
+    this.host.notify(this.spec, t.from, t.to, t.reason, this.state?.priority ?? this.spec.priority);
   }
 
   /** What a listener child may watch for this instance now, or null. */
@@ -525,9 +572,8 @@ export class Runner {
       case "sendGratuitous":
         return this.garpBurst(action.count, action.spacingMs);
       case "notify":
-        this.log("info", `${action.from} -> ${action.to}: ${action.reason}`);
-        this.host.notify(this.spec, action.from, action.to, action.reason, this.state?.priority ?? this.spec.priority);
-        return;
+        this.logTransition(action);
+        return this.tellTransition(action);
       case "log": {
         const line = action.level === "warn" ? this.warnings.pass(action.reason, action.message, this.host.now()) : action.message;
         if (line !== null) this.log(action.level, line);
@@ -734,6 +780,8 @@ export class Runner {
     this.cancelGarp = null;
   }
 }
+
+type Transition = Extract<Action, { kind: "notify" }>;
 
 /** Our advert at one priority, encoded for each of its destinations. */
 interface Encoded {

@@ -1,11 +1,10 @@
 // The daemon's sync groups: each group's pure state (src/core/sync-group.ts)
 // fed with its members' transitions, wishes and faults, and its decisions
 // carried out on the members' runners. A group's own transitions go to the
-// host (hooks, notify scripts, mail, the routes that follow it).
+// host (its log line, hooks, notify scripts, mail, the routes that follow it).
 import { type GroupRole, type GroupState, type GroupTrigger, type MemberView, imposedFaults, stepGroup } from "../core/sync-group";
 import type { Ms } from "../core/units";
 import type { SyncGroupConfig } from "../config/sync-groups";
-import type { Logger } from "./log";
 import type { Runner } from "./runner";
 import type { InstanceSpec } from "./spec";
 import type { SyncGroupStatus } from "./status-contract";
@@ -29,7 +28,7 @@ export class SyncGroups {
   /** While the daemon stops, members leave one by one: the groups no longer move them. */
   private stopped = false;
 
-  constructor(private readonly host: SyncGroupHost, private readonly log: (name: string) => Logger) {}
+  constructor(private readonly host: SyncGroupHost) {}
 
   /** Groups whose members are unchanged keep their state; a new or changed
    * group starts from what its members are doing now, without a transition. */
@@ -91,7 +90,6 @@ export class SyncGroups {
     for (const a of step.actions) {
       if (a.kind === "notify") {
         g.last = { at: this.host.now(), from: a.from, to: a.to, reason: a.reason };
-        this.log(g.config.name)("info", `${a.from} -> ${a.to}: ${a.reason}`);
         this.host.transition(g.config, a.from, a.to, a.reason);
       } else this.host.runner(a.member)?.feed({ kind: a.kind, reason: a.reason });
     }

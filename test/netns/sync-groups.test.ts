@@ -4,9 +4,10 @@
 // instance grouped together, with a route and a rule that follow the group
 // and a blackhole route that follows the lan instance. Checked with `ip
 // route` and `ip rule` inside the namespaces; notify scripts written as for
-// keepalived log their arguments to a file. VRRPv3 at 100 ms adverts; no
-// timing is asserted (bench/ measures time).
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+// keepalived log their arguments to a file; the order of a group's move
+// in the daemon's log lines, its state file writes with inotify (fs.watch).
+// VRRPv3 at 100 ms adverts; no timing is asserted (bench/ measures time).
+import { chmodSync, existsSync, readFileSync, watch, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { must } from "./lab";
@@ -105,6 +106,12 @@ describe("sync groups and virtual routes", () => {
     expect(a.status()?.syncGroups).toEqual([expect.objectContaining({ name: "router", state: "master", members: ["lan", "wan"] })]);
     expect(a.status()?.routes.map((r) => [r.name, r.present, r.error])).toEqual([["upstream", true, null], ["sink", true, null], ["lan_out", true, null]]);
 
+    // Every state file B writes from now on: writeFileAtomic renames it into place.
+    const writes: string[] = [];
+    const watcher = watch(join(b.dir, "run"), (event, file) => {
+      if (event === "rename" && file === "state.json") writes.push(file);
+    });
+    const logFrom = b.log.length;
     // A's WAN goes dark: its wan instance is in FAULT, and so its whole group.
     must(["ip", "-n", wsw, "link", "set", "wa", "down"]);
     await waitFor("B master of both, A in FAULT", () => {
@@ -112,6 +119,20 @@ describe("sync groups and virtual routes", () => {
       const rb = roles(b);
       return rb.lan === "master" && rb.wan === "master" && ra.lan === "fault" && ra.wan === "fault" && holds(b) && !a.has();
     });
+    // B's group went master in one batch: both VIPs, then every route and
+    // rule that follows them, then each member's gratuitous ARPs, advert and
+    // log line (so the lines come after the routes'), then the group's line;
+    // the state file written once, after all of it.
+    await sleep(500);
+    watcher.close();
+    expect(writes).toEqual(["state.json"]);
+    const lines = b.log.slice(logFrom).split("\n");
+    const at = (text: string): number => lines.findIndex((l) => l.includes(text));
+    const followed = ["route sink added", "route upstream added", "rule lan_out added"].map(at);
+    const members = ["vrid 51 lan: backup -> master", "vrid 52 wan: backup -> master"].map(at);
+    expect(Math.min(...followed, ...members), lines.join("\n")).toBeGreaterThanOrEqual(0);
+    expect(Math.min(...members), lines.join("\n")).toBeGreaterThan(Math.max(...followed));
+    expect(at("[sync group router] backup -> master"), lines.join("\n")).toBeGreaterThan(Math.max(...members));
     const lan = a.status()?.instances.find((i) => i.name === "lan");
     expect(lan?.faults).toEqual(["sync group router: wan: interface wan down"]);
     expect(lan?.transitions.at(-1)?.reason).toBe("sync group router: wan: interface wan down");
