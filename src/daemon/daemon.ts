@@ -9,6 +9,7 @@ import type { Role } from "../core/state";
 import { masterDownIntervalMs } from "../core/timing";
 import type { Ms } from "../core/units";
 import { type HotplugAction, Hotplug } from "../integrations/hotplug";
+import { Netifd } from "../integrations/netifd";
 import { notifyArgvs } from "../integrations/notify";
 import { TransitionQueue } from "../integrations/transition-queue";
 import { Children } from "../platform/children";
@@ -65,7 +66,9 @@ function report(loaded: Loaded): void {
 /** Starts the daemon; false (with the reasons logged) if the configuration
  * cannot run. Afterwards the event loop runs until a signal ends it. */
 export function runDaemon(opts: DaemonOptions): boolean {
-  const first = loadDaemonConfig(opts.configPath);
+  const netifd = new Netifd(opts.ubusSocket);
+  const resolve = (iface: string): string | null => netifd.device(iface);
+  const first = loadDaemonConfig(opts.configPath, resolve);
   report(first);
   if (!first.ok) {
     log("error", "nothing started");
@@ -94,6 +97,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
     children,
     rtnl,
     hostname,
+    netifd,
     changed: (name) => {
       const state = trackers.views(now()).find((v) => v.name === name)?.state ?? "changed";
       for (const { r } of runners()) if (r.spec.track.some((u) => u.tracker === name)) r.assess(`tracker ${name} ${state}`);
@@ -289,7 +293,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
    * loop is blocked only for this. */
   const applyReload = (read: ValidationResult): Reply<Results["reload"]> => {
     const started = monotonicMs();
-    const loaded = daemonConfig(opts.configPath, read);
+    const loaded = daemonConfig(opts.configPath, read, resolve);
     report(loaded);
     if (!loaded.ok) {
       const why = `reload of ${opts.configPath} rejected; the running instances are unchanged`;
