@@ -447,9 +447,14 @@ export function runDaemon(opts: DaemonOptions): boolean {
 
   // ubus first, so that the first transitions reach a ubusd that is there.
   ubus.start();
-  configureLeases(first);
   routes.removeLeftovers();
   apply(first);
+  // The lease channel once the instances run (their Master_Down_Timers
+  // count from here): it decides nothing in an election, its key costs
+  // hashing, and its first hello can bind to the instance's address.
+  configureLeases(first);
+  // Its part of the state file.
+  if (leases.status() !== null) writeState();
   const names = first.specs.map((s) => `vrid ${s.vrid} on ${s.device} (${s.vips.map((v) => formatAddr(v.addr)).join(", ")})`);
   log("info", `running ${names.join("; ")}; control socket ${socketPath}`);
   return true;
