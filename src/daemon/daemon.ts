@@ -11,6 +11,7 @@ import type { Role } from "../core/state";
 import { masterDownIntervalMs } from "../core/timing";
 import type { Ms } from "../core/units";
 import { type HotplugAction, Hotplug } from "../integrations/hotplug";
+import { Netifd } from "../integrations/netifd";
 import { notifyArgvs } from "../integrations/notify";
 import { TransitionQueue } from "../integrations/transition-queue";
 import { Children } from "../platform/children";
@@ -67,7 +68,9 @@ function report(loaded: Loaded): void {
 /** Starts the daemon; false (with the reasons logged) if the configuration
  * cannot run. Afterwards the event loop runs until a signal ends it. */
 export function runDaemon(opts: DaemonOptions): boolean {
-  const first = loadDaemonConfig(opts.configPath);
+  const netifd = new Netifd(opts.ubusSocket);
+  const resolve = (iface: string): string | null => netifd.device(iface);
+  const first = loadDaemonConfig(opts.configPath, resolve);
   report(first);
   if (!first.ok) {
     log("error", "nothing started");
@@ -96,6 +99,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
     children,
     rtnl,
     hostname,
+    netifd,
     // The transitions it causes are one batch: one state file.
     changed: (name) => afterTransitions.run(() => {
       const state = trackers.views(now()).find((v) => v.name === name)?.state ?? "changed";
@@ -292,7 +296,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
    * loop is blocked only for this. */
   const applyReload = (read: ValidationResult): Reply<Results["reload"]> => {
     const started = monotonicMs();
-    const loaded = daemonConfig(opts.configPath, read);
+    const loaded = daemonConfig(opts.configPath, read, resolve);
     report(loaded);
     if (!loaded.ok) {
       const why = `reload of ${opts.configPath} rejected; the running instances are unchanged`;
@@ -453,9 +457,14 @@ export function runDaemon(opts: DaemonOptions): boolean {
 
   // ubus first, so that the first transitions reach a ubusd that is there.
   ubus.start();
-  configureLeases(first);
   routes.removeLeftovers();
   apply(first);
+  // The lease channel once the instances run (their Master_Down_Timers
+  // count from here): it decides nothing in an election, its key costs
+  // hashing, and its first hello can bind to the instance's address.
+  configureLeases(first);
+  // Its part of the state file.
+  if (leases.status() !== null) writeState();
   const names = first.specs.map((s) => `vrid ${s.vrid} on ${s.device} (${s.vips.map((v) => formatAddr(v.addr)).join(", ")})`);
   log("info", `running ${names.join("; ")}; control socket ${socketPath}`);
   return true;

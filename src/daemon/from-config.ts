@@ -27,7 +27,7 @@ function deviceOf(v: VipConfig, resolve: InterfaceResolver): { device: string; n
     if (resolved !== null) return { device: resolved, note: `vip '${v.name}': interface '${v.interface}' is device ${resolved}` };
     if (v.device !== null)
       return { device: v.device, note: `vip '${v.name}': interface '${v.interface}' not resolved; using option device '${v.device}'` };
-    return `vip '${v.name}': cannot resolve interface '${v.interface}' to a device (no ifstatus answer); set option device`;
+    return `vip '${v.name}': cannot resolve interface '${v.interface}' to a device (netifd does not answer for it); set option device`;
   }
   if (v.device !== null) return { device: v.device, note: `vip '${v.name}': device ${v.device}` };
   return `vip '${v.name}': needs option interface or device`;
@@ -74,14 +74,8 @@ export function instanceSpecs(config: FloatgwConfig, resolve: InterfaceResolver)
   const notes: string[] = [];
   const errors: string[] = [];
   const owners = new Map<string, InstanceSpec>();
-  const resolved = new Map<string, string | null>();
-  const cachedResolve: InterfaceResolver = (iface) => {
-    // One lookup per interface (each runs ifstatus), however many sections name it.
-    if (!resolved.has(iface)) resolved.set(iface, resolve(iface));
-    return resolved.get(iface) ?? null;
-  };
   for (const v of config.vips) {
-    const d = deviceOf(v, cachedResolve);
+    const d = deviceOf(v, resolve);
     if (typeof d === "string") {
       errors.push(d);
       continue;

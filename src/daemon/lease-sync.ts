@@ -66,12 +66,21 @@ function randomBytes(n: number): Uint8Array {
   return sha256(utf8Bytes(`${sys.getpid()} ${Date.now()} ${monotonicMs()} ${Math.random()} ${Math.random()}`)).slice(0, n);
 }
 
+/** Who this daemon is on the lease channel until it restarts. */
+interface Identity {
+  readonly bootId: Uint8Array;
+  readonly session: PeerSession;
+}
+
 const sameAddr = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
 
 export class LeaseSync {
   private readonly table = new LeaseTable();
-  private readonly bootId = randomBytes(BOOT_ID_LEN);
-  private readonly session = new PeerSession(this.bootId, randomBytes);
+  /** Our boot id and the session with the peer, made when first needed:
+   * the hashing (randomBytes) costs some 2 M instructions, which the
+   * daemon's start should not pay before its instances start, nor at all
+   * when it replicates no leases (docs/performance.md). */
+  private ours: Identity | null = null;
   private config: LeaseSyncConfig = { enabled: false, secret: null, leasefile: "" };
   private key: HmacKey | null = null;
   private socket: UdpSocket | null = null;
@@ -91,6 +100,18 @@ export class LeaseSync {
   private readonly warnings = new LogLimiter(60_000);
 
   constructor(private readonly host: LeaseSyncHost, private readonly log: Logger) {}
+
+  private get session(): PeerSession {
+    return this.identity().session;
+  }
+
+  private identity(): Identity {
+    if (this.ours === null) {
+      const bootId = randomBytes(BOOT_ID_LEN);
+      this.ours = { bootId, session: new PeerSession(bootId, randomBytes) };
+    }
+    return this.ours;
+  }
 
   /** Applies the configuration (at start and on every reload, once the
    * instances are running). */
@@ -242,7 +263,7 @@ export class LeaseSync {
 
   private nextFrame(type: MessageType, to: Uint8Array, leases: Lease[], hello?: HelloFields): Frame {
     this.seq = (this.seq + 1) >>> 0;
-    return { from: this.bootId, to, seq: this.seq, type, leases, challenge: hello?.challenge, echo: hello?.echo ?? undefined };
+    return { from: this.identity().bootId, to, seq: this.seq, type, leases, challenge: hello?.challenge, echo: hello?.echo ?? undefined };
   }
 
   private transmit(frame: Frame, to: Uint8Array): void {

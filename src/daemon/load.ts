@@ -6,11 +6,10 @@ import { checkVipSubnets } from "../config/subnet";
 import type { VipAddress } from "../config/values";
 import type { SyncGroupConfig } from "../config/sync-groups";
 import type { GlobalConfig, ValidationResult } from "../config/validate";
-import { netifdDevice } from "../integrations/netifd";
 import { readTextFile, sys } from "../platform/engine";
 import { Rtnl } from "../platform/rtnl";
 import type { TrackerSpec } from "../track/spec";
-import { followers, instanceSpecs } from "./from-config";
+import { type InterfaceResolver, followers, instanceSpecs } from "./from-config";
 import type { Follower } from "./routes";
 import type { InstanceSpec } from "./spec";
 
@@ -21,21 +20,29 @@ export type Loaded =
   }
   | { ok: false; errors: string[]; warnings: string[] };
 
-export function loadDaemonConfig(path: string): Loaded {
+export function loadDaemonConfig(path: string, resolve: InterfaceResolver): Loaded {
   const text = readTextFile(path);
   if (text === null) return { ok: false, errors: [`cannot read ${path}`], warnings: [] };
-  return daemonConfig(path, loadConfig(text));
+  return daemonConfig(path, loadConfig(text), resolve);
 }
 
 /** What the daemon runs of a file read and validated (here or by a
  * `check --json` child on reload): the instances with their devices
- * resolved, and the warnings that need the running system. */
-export function daemonConfig(path: string, result: ValidationResult): Loaded {
+ * resolved (by `resolve`: netifd), and the warnings that need the running
+ * system. */
+export function daemonConfig(path: string, result: ValidationResult, resolve: InterfaceResolver): Loaded {
   const warnings = result.warnings.map((w) => `${path}: ${w.message}`);
   if (!result.config) return { ok: false, errors: result.errors.map((e) => `${path}: ${e.message}`), warnings };
   if (!result.config.global.enabled) return { ok: false, errors: [`floatgw is disabled in ${path} (set global.enabled to 1)`], warnings };
   if (result.config.vips.length === 0) return { ok: false, errors: [`${path} has no enabled vip section`], warnings };
-  const specs = instanceSpecs(result.config, netifdDevice);
+  // One question to netifd per interface, however many sections, routes
+  // and rules name it.
+  const resolved = new Map<string, string | null>();
+  const cachedResolve: InterfaceResolver = (iface) => {
+    if (!resolved.has(iface)) resolved.set(iface, resolve(iface));
+    return resolved.get(iface) ?? null;
+  };
+  const specs = instanceSpecs(result.config, cachedResolve);
   if (!specs.ok) return { ok: false, errors: specs.errors.map((e) => `${path}: ${e}`), warnings };
   // Only now is each vip's device known, so only now can its VIPs be held
   // against the device's own subnets (a VIP outside them is a likely typo).
@@ -50,7 +57,7 @@ export function daemonConfig(path: string, result: ValidationResult): Loaded {
     for (const w of checkVipSubnets(v, device, subnets)) warnings.push(`${path}: ${w.message}`);
   }
   const c = result.config;
-  return { ok: true, global: c.global, specs: specs.specs, trackers: c.trackers, syncGroups: c.syncGroups, followers: followers(c, netifdDevice), warnings, notes: specs.notes };
+  return { ok: true, global: c.global, specs: specs.specs, trackers: c.trackers, syncGroups: c.syncGroups, followers: followers(c, cachedResolve), warnings, notes: specs.notes };
 }
 
 /** The addresses on a device now, or null if it is not there (yet). */

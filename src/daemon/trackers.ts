@@ -6,7 +6,7 @@
 // told, and they work out their priority and FAULT (src/core/priority.ts).
 import type { TrackTerm, TrackerState } from "../core/priority";
 import type { Ms } from "../core/units";
-import { netifdInterfaceUp } from "../integrations/netifd";
+import type { Netifd } from "../integrations/netifd";
 import type { Children } from "../platform/children";
 import { after, sys } from "../platform/engine";
 import { linkFlags } from "../platform/netlink";
@@ -25,6 +25,7 @@ export interface TrackerHost {
   readonly children: Children;
   readonly rtnl: Rtnl;
   readonly hostname: string;
+  readonly netifd: Netifd;
 }
 
 interface Tracker {
@@ -205,7 +206,7 @@ class LinkTracker implements Tracker {
 }
 
 /** A netifd interface, up or down as netifd reports it: its state from
- * `ifstatus` at start (and whenever ubus events start to flow again), then
+ * netifd's status call at start (and whenever ubus events start to flow again), then
  * netifd's `network.interface` events on ubus (interfaceEvent). */
 class InterfaceTracker implements Tracker {
   private state: TrackerState = "init";
@@ -221,8 +222,8 @@ class InterfaceTracker implements Tracker {
 
   refresh(): void {
     const iface = this.spec.probe.interface;
-    const up = netifdInterfaceUp(iface);
-    this.set(up === true ? "up" : "down", up === null ? `netifd knows no interface ${iface} (no ifstatus answer)` : `${iface} ${up ? "up" : "down"} (ifstatus)`);
+    const up = this.host.netifd.interfaceUp(iface);
+    this.set(up === true ? "up" : "down", up === null ? `netifd knows no interface ${iface} (no status answer)` : `${iface} ${up ? "up" : "down"} (netifd status)`);
   }
 
   stop(): void {}
@@ -302,7 +303,7 @@ export class TrackerSet {
     for (const t of this.interfaceTrackers()) if (t.spec.probe.interface === iface) t.event(action);
   }
 
-  /** Asks netifd again (ifstatus): events may have been missed while ubus was away. */
+  /** Asks netifd again (its status call): events may have been missed while ubus was away. */
   refreshInterfaces(): void {
     for (const t of this.interfaceTrackers()) t.refresh();
   }

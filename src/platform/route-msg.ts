@@ -142,10 +142,12 @@ export function routeProtocol(payload: Uint8Array): number | null {
   return payload.length >= HDR_LEN ? (payload[5] ?? null) : null;
 }
 
+const PROTOCOL_ATTR = [FRA_PROTOCOL];
+
 /** The protocol a dumped rule (RTM_NEWRULE payload) was added with; 0 when unmarked. */
 export function ruleProtocol(payload: Uint8Array): number | null {
   if (payload.length < HDR_LEN) return null;
-  return decodeAttrs(payload, HDR_LEN).get(FRA_PROTOCOL)?.[0] ?? 0;
+  return decodeAttrs(payload, HDR_LEN, PROTOCOL_ATTR).get(FRA_PROTOCOL)?.[0] ?? 0;
 }
 
 /** The 12-byte header a dump request carries: only the family set. */

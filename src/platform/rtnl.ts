@@ -5,7 +5,7 @@ import type { Addr } from "../core/addr";
 import { C, sys } from "./engine";
 import {
   IFA_ADDRESS, IFA_CACHEINFO, IFA_F_NODAD, IFA_FLAGS, IFA_LOCAL, IFADDRMSG_LEN, NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP,
-  AF_BRIDGE, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST, NLMSG_HDRLEN, ifaCacheinfo, NLMSG_DONE, NLMSG_ERROR, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR,
+  AF_BRIDGE, IFLA_MASTER, NLM_F_EXCL, NLM_F_REPLACE, NLM_F_REQUEST, NLMSG_HDRLEN, ifaCacheinfo, NLMSG_DONE, NLMSG_ERROR, RTM_DELADDR, RTM_DELLINK, RTM_GETADDR, RTM_GETLINK, RTM_NEWADDR,
   RTM_NEWLINK, RT_SCOPE_UNIVERSE, answerIn, isBridgePortCopy, decodeAddr, decodeLink, decodeMessages, encodeMessage, errorCode,
   ifaddrmsg, ifinfomsg, rtattr, u32, type AddrInfo, type LinkInfo, type NetlinkMessage,
 } from "./netlink";
@@ -111,10 +111,13 @@ export class Rtnl {
     }
   }
 
-  /** The ports of bridge `ifindex` (none if it is no bridge). */
+  /** The ports of bridge `ifindex` (none if it is no bridge). The kernel
+   * dumps only those (IFLA_MASTER in the request, since Linux 4.4): reading
+   * every link of a router cost some 0.5 M instructions each at the start.
+   * An older kernel dumps them all, and the master check keeps the ports. */
   ports(ifindex: number): LinkInfo[] {
     const out: LinkInfo[] = [];
-    for (const msg of this.send("RTM_GETLINK", RTM_GETLINK, NLM_F_DUMP, ifinfomsg(0, 0))) {
+    for (const msg of this.send("RTM_GETLINK", RTM_GETLINK, NLM_F_DUMP, ifinfomsg(0, 0), [rtattr(IFLA_MASTER, u32(ifindex))])) {
       const link = msg.type === RTM_NEWLINK ? decodeLink(msg) : null;
       if (link && link.master === ifindex) out.push(link);
     }

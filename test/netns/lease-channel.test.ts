@@ -31,6 +31,7 @@ async function pair(secret: boolean) {
 
 interface LeaseView { mac: string; ip: string; hostname: string; expires: number }
 interface LeaseChannel {
+  listening: string | null;
   peer: string | null;
   degraded: string | null;
   counters: { rx: number; tx: number; rejected: Record<string, number> };
@@ -80,6 +81,17 @@ describe("the lease channel", () => {
     expect(status).toMatch(/DHCP lease channel \(udp 7429\): OK/);
     expect(status).toMatch(/rejected: .*stranger \d+, bad-mac \d+/);
     expect(a.state()).toBe("master");
+  });
+
+  it("listens from the daemon's first answer on: the channel starts after the instances, on their address", async () => {
+    const { a } = topology();
+    a.startFloatgw(withGlobal(uci({ ...FAST, priority: "150", interface: "lan", dhcp: "1" }),
+      { hotplug: "0", dhcp_leasefile: join(a.dir, "dhcp.leases"), secret: SECRET }));
+    // The first status the daemon answers comes after its whole start.
+    // Configured before the instances (as it was), the channel found no
+    // address to bind to and listened only from its next hello, 2 s later.
+    const first = await waitFor("A's first status", () => a.status(), 30_000);
+    expect((first as unknown as { leaseChannel: LeaseChannel }).leaseChannel.listening).toBe("198.18.0.2");
   });
 
   it("says why DHCP is degraded without a secret, and VRRP runs as ever", async () => {

@@ -28,8 +28,13 @@ describeOpenWrt("a pair of real OpenWrt routers", () => {
       // Installed and started, but shipped with enabled '0': nothing runs.
       expect(service(r).instances ?? {}).toEqual({});
     }
+    // floatgwd asks netifd on ubus itself, not through `ifstatus` (a
+    // shell, its script and two ubus processes before any instance could
+    // start): on A, ifstatus fails while floatgwd starts.
+    a.must("mv /sbin/ifstatus /sbin/ifstatus.real && printf '#!/bin/sh\\nexit 1\\n' >/sbin/ifstatus && chmod +x /sbin/ifstatus");
     a.must(setupCommands("a"));
     await waitFor("A master", () => state(a) === "master", 30_000);
+    a.must("mv /sbin/ifstatus.real /sbin/ifstatus");
     b.must(setupCommands("b"));
     await waitFor("B backup", () => state(b) === "backup", 30_000);
     for (const r of [a, b]) {

@@ -236,9 +236,9 @@ describe.skipIf("missing" in found)("floatgwd on OpenWrt's ubusd", () => {
     r.startUbusd();
     r.startFloatgw();
     await waitFor("listening", () => r.log.includes("[ubus] listening to network.interface events"));
-    // No netifd in this tree: ifstatus knows no wan, so the tracker starts down.
+    // No netifd in this tree: ubusd knows no network.interface.wan, so the tracker starts down.
     const wan = () => r.status()?.trackers.find((t) => t.name === "wan");
-    expect(wan()).toMatchObject({ state: "down", detail: "netifd knows no interface wan (no ifstatus answer)" });
+    expect(wan()).toMatchObject({ state: "down", detail: "netifd knows no interface wan (no status answer)" });
     const send = (action: string, iface: string) => expect(r.ubus("send", "network.interface", JSON.stringify({ action, interface: iface })).status).toBe(0);
     send("ifup", "wan");
     await waitFor("wan up, priority 150", () => wan()?.state === "up" && r.status()?.instances[0]?.priority.effective === 150);
