@@ -238,9 +238,16 @@ int main(int argc, char **argv)
     const uint8_t *program;
     uint32_t program_size;
     /* A helper child the daemon exec'd (floatgwd-watch, floatgwd-listen)
-     * runs without the engine: it never returns. */
-    if (argc == 1)
+     * runs without the engine: it never returns. It reads none of the
+     * programs either: their bytecode goes first, as the daemon's does once
+     * loaded, or the fault-around of the child's first read of the data
+     * next to it maps 20 KB of it (docs/performance.md). */
+    if (argc == 1 && helper_child(argv[0])) {
+        unmap_bytecode(qjsc_floatgw_cli, qjsc_floatgw_cli_size);
+        unmap_bytecode(qjsc_floatgwd, qjsc_floatgwd_size);
+        unmap_bytecode(qjsc_floatgw_tools, qjsc_floatgw_tools_size);
         run_child(argv[0]);
+    }
     /* The control client ends the process itself when the command is one
      * of its own (`floatgw status` reads and runs its 17 KB of bytecode,
      * not the daemon's 214 KB); when it returns, the command is the
