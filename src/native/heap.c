@@ -251,18 +251,36 @@ static void heap_free(JSMallocState *st, void *ptr)
         free(ptr);
 }
 
-static void *heap_realloc(JSMallocState *st, void *ptr, size_t size)
+void *realloc_moving(const JSMallocFunctions *f, JSMallocState *st, void *ptr, size_t size, int own)
 {
     size_t old_size;
     void *moved;
     if (!ptr)
-        return size ? heap_malloc(st, size) : NULL;
+        return size ? f->js_malloc(st, size) : NULL;
     if (size == 0) {
-        heap_free(st, ptr);
+        f->js_free(st, ptr);
         return NULL;
     }
-    old_size = heap_usable_size(ptr);
-    if (!in_slabs(ptr) && size > HEAP_SLAB_MAX) {
+    old_size = f->js_malloc_usable_size(ptr);
+    if (own && size <= old_size)
+        return ptr;
+    moved = f->js_malloc(st, size);
+    if (!moved)
+        return NULL;
+    memcpy(moved, ptr, old_size < size ? old_size : size);
+    f->js_free(st, ptr);
+    return moved;
+}
+
+static const JSMallocFunctions heap_functions;
+
+static void *heap_realloc(JSMallocState *st, void *ptr, size_t size)
+{
+    size_t old_size;
+    void *moved;
+    /* A large block of malloc's that stays large grows or shrinks there. */
+    if (ptr && !in_slabs(ptr) && size > HEAP_SLAB_MAX) {
+        old_size = malloc_usable_size(ptr);
         if (st->malloc_size + size - old_size > st->malloc_limit || !(moved = realloc(ptr, size)))
             return NULL;
         st->malloc_size += malloc_usable_size(moved) - old_size;
@@ -270,14 +288,7 @@ static void *heap_realloc(JSMallocState *st, void *ptr, size_t size)
     }
     /* A slab's block that still fits stays (a block never moves to a
      * smaller size: the saving is a few bytes, the copy is not). */
-    if (in_slabs(ptr) && size <= old_size)
-        return ptr;
-    moved = heap_malloc(st, size);
-    if (!moved)
-        return NULL;
-    memcpy(moved, ptr, old_size < size ? old_size : size);
-    heap_free(st, ptr);
-    return moved;
+    return realloc_moving(&heap_functions, st, ptr, size, in_slabs(ptr));
 }
 
 static const JSMallocFunctions heap_functions = {

@@ -134,25 +134,11 @@ static void arena_free(JSMallocState *s, void *ptr)
         free(ptr);
 }
 
+static const JSMallocFunctions arena_allocator;
+
 static void *arena_realloc(JSMallocState *s, void *ptr, size_t size)
 {
-    size_t old_size;
-    void *moved;
-    if (!ptr)
-        return size ? arena_malloc(s, size) : NULL;
-    if (size == 0) {
-        arena_free(s, ptr);
-        return NULL;
-    }
-    old_size = arena_usable_size(ptr);
-    if (in_arena(ptr) && size <= old_size)
-        return ptr;
-    moved = arena_malloc(s, size);
-    if (!moved)
-        return NULL;
-    memcpy(moved, ptr, old_size < size ? old_size : size);
-    arena_free(s, ptr);
-    return moved;
+    return realloc_moving(&arena_allocator, s, ptr, size, in_arena(ptr));
 }
 
 static const JSMallocFunctions arena_allocator = {
