@@ -2,7 +2,7 @@
  * The daemon engine's allocator for small blocks (docs/performance.md, "The
  * daemon's heap"). QuickJS's heap is mostly small blocks: of the idle
  * daemon's live bytes, two thirds are in blocks of 256 bytes or less (atoms,
- * strings, objects, shapes, closures' variable references), 12,000 of them.
+ * strings, objects, shapes, closures' variable references), 9,700 of them.
  * musl's malloc (mallocng) gives each block a 4-byte header and rounds it up
  * to 16 bytes (an 8-byte block takes 16, a 16-byte one 32, a 72-byte object
  * 80), and gives each size a group of slots of its own: the idle daemon's
