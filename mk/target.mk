@@ -24,7 +24,7 @@ SIZE_CFLAGS := -fno-pic -fno-pie -fno-asynchronous-unwind-tables -fno-unwind-tab
 # file by 57 KB; OpenWrt's kernels all use 4 KB pages.
 SIZE_LDFLAGS := -Wl,-z,max-page-size=4096
 CFLAGS := -Os -ffunction-sections -fdata-sections $(TARGET_CFLAGS) $(SIZE_CFLAGS) $(ENGINE_DEFS) -I$(ENGINE)
-OBJS := $(addprefix $(OUT)/obj/,$(addsuffix .o,$(ENGINE_SRCS) native main bytecode))
+OBJS := $(addprefix $(OUT)/obj/,$(addsuffix .o,$(ENGINE_SRCS) native heap main bytecode))
 # Only the bytecode: src/native/main.c is the main() and picks the built-ins.
 # One array per program, named after its file: floatgw_cli, floatgwd and
 # floatgw_tools.
@@ -55,7 +55,7 @@ $(OUT)/obj/%.o: $(ENGINE)/%.c $(FLAGS_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(OUT)/obj/native.o $(OUT)/obj/main.o: $(OUT)/obj/%.o: src/native/%.c src/native/native.h $(FLAGS_DEPS)
+$(OUT)/obj/native.o $(OUT)/obj/heap.o $(OUT)/obj/main.o: $(OUT)/obj/%.o: src/native/%.c src/native/native.h src/native/heap.h $(FLAGS_DEPS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Wall -Wextra -Wno-unused-parameter -Werror -isystem $(ENGINE) -Isrc/native -c $< -o $@
 

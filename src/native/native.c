@@ -1787,12 +1787,17 @@ static void forget_code(void)
  * started: main() calls it before any engine exists. Returns when `name`
  * (argv[0]) is not a helper's; otherwise takes the image on stdin (see
  * struct child_head) and runs the helper, never to return. */
+int helper_child(const char *name)
+{
+    return strcmp(name, "floatgwd-watch") == 0 ? 'W' : strcmp(name, "floatgwd-listen") == 0 ? 'L' : 0;
+}
+
 void run_child(const char *name)
 {
     struct child_head h;
     uint8_t *base;
     void *shared;
-    uint32_t kind = strcmp(name, "floatgwd-watch") == 0 ? 'W' : strcmp(name, "floatgwd-listen") == 0 ? 'L' : 0;
+    uint32_t kind = (uint32_t)helper_child(name);
     size_t least = kind == 'W' ? sizeof(struct watch_args) : sizeof(struct listen_args);
     if (!kind)
         return;

@@ -14,6 +14,10 @@ export interface Target {
   readelf: string;
   objdump: string;
   strip: string;
+  /** The toolchain's compiler with its flags, and its link flags, as
+   * mk/target.mk uses them. */
+  cc: string[];
+  ldflags: string[];
   softFloat: boolean;
 }
 
@@ -39,6 +43,8 @@ export function target(name: string): Target {
     readelf: env.get("READELF") ?? "readelf",
     objdump: env.get("OBJDUMP") ?? "objdump",
     strip: env.get("STRIP") ?? "strip",
+    cc: [...words("CC"), ...words("TARGET_CFLAGS")],
+    ldflags: [...words("TARGET_LDFLAGS"), ...words("TARGET_LDLIBS")],
     softFloat: name.startsWith("mips"),
   };
 }

@@ -10,7 +10,7 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { must } from "./lab";
+import { FLOATGWD, must } from "./lab";
 import { argvOf, type Router, rssKb, sleep, uci, useLab, VIP, waitFor } from "./routers";
 
 const { lab, topology } = useLab();
@@ -38,6 +38,26 @@ function sleeps(pid: number): number {
 /** A process's open descriptors: number → what /proc/PID/fd links to. */
 function descriptors(pid: number): Map<number, string> {
   return new Map(readdirSync(`/proc/${pid}/fd`).map((fd) => [Number(fd), readlinkSync(`/proc/${pid}/fd/${fd}`)]));
+}
+
+/** The whole pages of each program's bytecode in the binary (the arrays
+ * src/native/main.c loads), as [start, end) addresses, from the symbols of
+ * its .debug twin (stripping moves nothing). */
+function bytecodePages(): [string, number, number][] {
+  const page = 4096;
+  return must(["nm", "-S", `${FLOATGWD}.debug`]).split("\n")
+    .map((line) => /^([0-9a-f]+) ([0-9a-f]+) R (qjsc_floatgw_cli|qjsc_floatgwd|qjsc_floatgw_tools)$/.exec(line))
+    .filter((m) => m !== null)
+    .map(([, at, size, name]) => {
+      const start = parseInt(at!, 16), end = start + parseInt(size!, 16);
+      return [name!, Math.ceil(start / page) * page, Math.floor(end / page) * page] as [string, number, number];
+    });
+}
+
+/** A process's mappings as [start, end) addresses. */
+function mappings(pid: number): [number, number][] {
+  return readFileSync(`/proc/${pid}/maps`, "utf8").split("\n").filter(Boolean)
+    .map((line) => line.split(" ")[0]!.split("-").map((hex) => parseInt(hex, 16)) as [number, number]);
 }
 
 async function masterAndBackup(): Promise<{ ns: { sw: string; c: string }; a: Router; b: Router; watcher: number }> {
@@ -83,6 +103,23 @@ describe("the master's beacon", () => {
       expect(own, `${name}'s sockets the daemon does not hold`).toHaveLength(1);
       const files = [...held.values()].filter((t) => !t.startsWith("socket:"));
       expect(files, name).toEqual(name === "floatgwd-watch" ? [`/proc/${router.pid}/stat`] : []);
+    }
+  });
+
+  it("leaves no page of the programs' bytecode mapped in the daemons or their children, which never read it again", async () => {
+    const { a, b, watcher } = await masterAndBackup();
+    const [listener] = await waitFor("B's listener", () => (b.listeners().length === 1 ? b.listeners() : null));
+    const programs = bytecodePages();
+    expect(programs.map(([name]) => name).sort()).toEqual(["qjsc_floatgw_cli", "qjsc_floatgw_tools", "qjsc_floatgwd"]);
+    // A fault on the read-only data next to a mapped array would map 64 KB
+    // around it, bytecode too (the kernel's fault-around): the daemon
+    // unmaps the arrays once loaded, a child before its loop (main.c).
+    for (const [pid, who] of [[a.pid, "A's daemon"], [b.pid, "B's daemon"], [watcher, "A's watcher"], [listener!, "B's listener"]] as const) {
+      const held = mappings(pid);
+      for (const [name, start, end] of programs) {
+        const over = held.filter(([from, to]) => from < end && to > start);
+        expect(over, `${who} maps pages of ${name}`).toEqual([]);
+      }
     }
   });
 
