@@ -22,6 +22,11 @@ import { equalConstantTime, hex } from "./sha256";
 const WINDOW = 64;
 /** Boot ids in the middle of a handshake at once. */
 const CANDIDATES_KEPT = 4;
+/** Boot ids whose session a newer one replaced, refused from then on: a
+ * peer never boots with an old id again, and an old boot's hello replayed
+ * within our challenge's lifetime (it echoes our current or previous
+ * challenge) would otherwise start a session with that dead boot. */
+const RETIRED_KEPT = 16;
 const ANSWER_EVERY_MS = 1000;
 
 /** What our next hello to `to` says. */
@@ -53,6 +58,7 @@ interface Candidate {
 export class PeerSession {
   private session: Session | null = null;
   private readonly candidates = new Map<string, Candidate>();
+  private readonly retired = new Set<string>();
   private challenge: Uint8Array;
   private previousChallenge: Uint8Array | null = null;
   private readonly me: string;
@@ -87,7 +93,7 @@ export class PeerSession {
   check(f: Frame, now: number): SessionVerdict {
     const from = hex(f.from);
     const toMe = hex(f.to) === this.me;
-    if (from === this.me) return { accepted: false, reason: "replay", answer: null };
+    if (from === this.me || this.retired.has(from)) return { accepted: false, reason: "replay", answer: null };
     const s = this.session;
     if (s && s.id === from) {
       if (!toMe || f.seq + WINDOW <= s.highest || s.seen.has(f.seq)) return { accepted: false, reason: "replay", answer: null };
@@ -101,11 +107,20 @@ export class PeerSession {
     }
     if (f.type !== "hello" || !f.challenge) return { accepted: false, reason: "replay", answer: null };
     if (toMe && f.echo && this.isOurChallenge(f.echo)) {
+      if (s) this.retire(s.id);
       this.session = { id: from, bootId: f.from, highest: f.seq, seen: new Set([f.seq]), challenge: f.challenge };
       this.candidates.clear();
       return { accepted: true, started: true };
     }
     return { accepted: false, reason: "no-session", answer: this.candidate(from, f, now) };
+  }
+
+  private retire(id: string): void {
+    this.retired.add(id);
+    if (this.retired.size > RETIRED_KEPT) {
+      const oldest = this.retired.values().next().value;
+      if (oldest !== undefined) this.retired.delete(oldest);
+    }
   }
 
   private isOurChallenge(echo: Uint8Array): boolean {

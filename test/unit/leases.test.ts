@@ -249,6 +249,25 @@ describe("PeerSession", () => {
     expect(p.b.check(confirm, 3000)).toEqual({ accepted: true, started: true });
     expect(p.b.peer).toEqual(bytes("d4d4d4d4d4d4d4d4"));
   });
+
+  it("never takes back a boot a newer session replaced, even by a hello echoing a challenge it still accepts", () => {
+    const p = pair();
+    const old = handshake(p).confirm;
+    // A restarts as D4 within B's challenge's lifetime: the old boot's recorded
+    // confirm still echoes a challenge B accepts.
+    const d4 = bytes("d4d4d4d4d4d4d4d4");
+    const a2 = new PeerSession(d4, random);
+    const v = p.b.check({ from: d4, to: a2.hello().to, seq: 1, type: "hello", leases: [], challenge: a2.hello().challenge }, 3000);
+    if (v.accepted || !v.answer) throw new Error("B must answer the restarted A");
+    expect(a2.check({ from: B, to: v.answer.to, seq: 60, type: "hello", leases: [], challenge: v.answer.challenge, echo: v.answer.echo ?? undefined }, 3000))
+      .toEqual({ accepted: true, started: true });
+    const h = a2.hello();
+    expect(p.b.check({ from: d4, to: h.to, seq: 2, type: "hello", leases: [], challenge: h.challenge, echo: h.echo ?? undefined }, 3000))
+      .toEqual({ accepted: true, started: true });
+    // The replayed confirm of the replaced boot: refused, and the session stays.
+    expect(p.b.check({ ...old, echo: v.answer.challenge }, 3001)).toEqual({ accepted: false, reason: "replay", answer: null });
+    expect(p.b.peer).toEqual(d4);
+  });
 });
 
 describe("LeaseTable", () => {
