@@ -149,6 +149,29 @@ describe("the master's beacon", () => {
     expect(a.watchers()).toEqual([watcher]);
   });
 
+  // A look at a daemon asleep in its event loop is one read of its CPU
+  // clock: /proc/PID/stat is read again only once the daemon ran since
+  // the last read (a stop runs too: the test after the next finds it).
+  // /proc/PID/io counts the child's reads.
+  it("looks at a sleeping daemon through its CPU clock, and reads its /proc stat again only after it ran", async () => {
+    const { a, watcher } = await masterAndBackup();
+    // The takeover's gratuitous ARP repeat (5 s after) is the daemon's last planned wake-up.
+    await sleep(5500);
+    const reads = () => Number(/^syscr: (\d+)/m.exec(readFileSync(`/proc/${watcher}/io`, "utf8"))![1]);
+    const idleFrom = reads();
+    await sleep(2000);
+    // 2 s at 100 ms adverts: ten looks, every other advert.
+    expect(reads() - idleFrom).toBeLessThanOrEqual(1);
+    const busyFrom = reads();
+    // Each status request wakes the daemon; the look after it reads /proc.
+    for (let i = 0; i < 8; i++) {
+      expect(a.state()).toBe("master");
+      await sleep(250);
+    }
+    expect(reads() - busyFrom).toBeGreaterThanOrEqual(4);
+    expect(a.watchers()).toEqual([watcher]);
+  });
+
   it("carries a new priority from the next advert, through a new plan", async () => {
     const { ns, a, b, watcher } = await masterAndBackup();
     const adverts = await capture(ns.sw, a.dir, async () => {
