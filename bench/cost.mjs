@@ -40,7 +40,8 @@ export async function idle(impl, windowS, { profile, vrids }) {
   const lab = new Lab("i");
   const d = {};
   try {
-    await lab.up();
+    // No capture of the switch: it would wake for every advert, billed to the sender.
+    await lab.up({ wire: false });
     for (const r of ["a", "b"]) {
       d[r] = new IMPLS[impl](lab, r, profile, { vrids });
       d[r].start();

@@ -123,8 +123,11 @@ export class Lab extends EventEmitter {
   }
 
   /** Builds the lab (with `openwrt`, boots two OpenWrt routers: then
-   * `this.openwrt` is their OpenWrtLab) and starts watching it. */
-  async up({ openwrt = false } = {}) {
+   * `this.openwrt` is their OpenWrtLab) and starts watching it. Without
+   * `wire`, nothing captures the switch: a capture wakes for every advert,
+   * and the kernel bills that wake-up to the sender, so the idle cost's
+   * windows run without it (the VIP's holders come from `ip monitor`). */
+  async up({ openwrt = false, wire = true } = {}) {
     this.isUp = true;
     LIVE.add(this);
     if (openwrt) {
@@ -135,7 +138,7 @@ export class Lab extends EventEmitter {
     }
     for (const r of ["a", "b"]) this.macs[this.exec(r, ["cat", "/sys/class/net/br-lan/address"]).stdout.trim()] = r;
     this.control("sw");
-    this.lines(this.start("sw", ["tcpdump", "-i", "sw0", "--immediate-mode", "-n", "-e", "-tt", "-l", "ip proto 112 or arp or icmp"]),
+    if (wire) this.lines(this.start("sw", ["tcpdump", "-i", "sw0", "--immediate-mode", "-n", "-e", "-tt", "-l", "ip proto 112 or arp or icmp"]),
       (l) => parseWire(l, this.macs));
     for (const r of ["a", "b"]) {
       this.lines(this.start(r, ["ip", "-ts", "-o", "monitor", "address"]), (l) => {

@@ -5,9 +5,11 @@
 //   on-CPU µs and timeslices (wake-ups) from /proc/PID/schedstat,
 //   VmRSS (/proc/PID/status) and Pss (/proc/PID/smaps_rollup) at the window's end,
 //   and, over a second window under `strace -f -c`, system calls by name.
-//   node bench/wakeups.mjs [--profile v3] [--window 20] [--vrids 1] [--floatgwd PATH]
+//   node bench/wakeups.mjs [--profile v3] [--window 20] [--vrids 1] [--floatgwd PATH] [--wire]
 // (--floatgwd: another build of floatgwd than build/x86_64/floatgwd, e.g. one
-// with a feature disabled, to measure that feature's share)
+// with a feature disabled, to measure that feature's share; --wire: with the
+// lab's capture of the switch, as the failover measures run, which wakes for
+// every advert and is billed to the sender, as bench/run.mjs's idle cost is not)
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -20,7 +22,8 @@ const { values: opt } = parseArgs({
     profile: { type: "string", default: "v3" },
     window: { type: "string", default: "20" },
     vrids: { type: "string", default: "1" },
-    floatgwd: { type: "string" }, // named floatgwd: the bench finds its processes by name
+    floatgwd: { type: "string" },
+    wire: { type: "boolean", default: false }, // named floatgwd: the bench finds its processes by name
   },
 });
 // Whatever ends the run, nothing of the labs stays behind.
@@ -81,7 +84,7 @@ try {
   for (const impl of ["floatgw", "keepalived"]) {
     const lab = new Lab("w");
     labs.push(lab);
-    await lab.up();
+    await lab.up({ wire: opt.wire });
     const d = { impl, a: new IMPLS[impl](lab, "a", opt.profile, { vrids }), b: new IMPLS[impl](lab, "b", opt.profile, { vrids }) };
     daemons.push(d);
     if (impl === "floatgw" && opt.floatgwd) for (const r of [d.a, d.b]) r.argv = () => [opt.floatgwd, ...Object.getPrototypeOf(r).argv.call(r).slice(1)];
