@@ -205,9 +205,7 @@ export function runDaemon(opts: DaemonOptions): boolean {
     trackTerms: (uses: readonly TrackUse[]) => uses.map((u) => trackers.term(u)),
     groupFaults: (spec: InstanceSpec) => groups.faults(spec),
     ownFaultsChanged: (spec: InstanceSpec) => groups.ownFaultsChanged(spec),
-    // A member that wants master asks without a transition of its own: the
-    // group's move of every member is one batch (their VIPs back to back).
-    wantMaster: (spec: InstanceSpec, reason: string) => afterTransitions.run(() => groups.wantMaster(spec, reason)),
+    wantMaster: (spec: InstanceSpec, reason: string) => groups.wantMaster(spec, reason),
     vipsHeld: (spec: InstanceSpec, held: boolean) => routesFollow({ kind: "vip", name: spec.name }, held),
     transitions: (work: () => void) => afterTransitions.run(work),
     afterVips: (work: () => void) => afterTransitions.at("announcements", work),

@@ -148,6 +148,49 @@ describe("sync groups and virtual routes", () => {
     expect(b.status()?.syncGroups[0]?.state).toBe("backup");
   });
 
+  // A router's death (here: its daemon and watcher stopped) reaches B
+  // through its Master_Down_Timers, not a priority 0: the first member whose timer runs out moves, and the group
+  // pulls the other along (its wantMaster comes without a transition of
+  // its own). The whole move is still one batch: one state file, the
+  // routes before the members' lines.
+  it("takes over as one batch when the master falls silent on both links", async () => {
+    const { a, b } = topology();
+    wanLink(a, b);
+    a.startFloatgw(config("150"));
+    b.startFloatgw(config("100"));
+    await waitFor("A master of both, B backup of both", () => {
+      const ra = roles(a);
+      const rb = roles(b);
+      return ra.lan === "master" && ra.wan === "master" && rb.lan === "backup" && rb.wan === "backup" && holds(a);
+    });
+    const writes: string[] = [];
+    const watcher = watch(join(b.dir, "run"), (event, file) => {
+      if (event === "rename" && file === "state.json") writes.push(file);
+    });
+    const logFrom = b.log.length;
+    // A's whole daemon stops at once, its watcher first, so that nothing
+    // of A resigns (a link going down would put a member in FAULT, and the
+    // group would send priority 0 on the other link).
+    const [watcherPid] = a.watchers();
+    must(["kill", "-STOP", String(watcherPid), String(a.pid)]);
+    await waitFor("B master of both", () => {
+      const rb = roles(b);
+      return rb.lan === "master" && rb.wan === "master" && holds(b);
+    });
+    await sleep(500);
+    watcher.close();
+    expect(writes).toEqual(["state.json"]);
+    const lines = b.log.slice(logFrom).split("\n");
+    const at = (text: string): number => lines.findIndex((l) => l.includes(text));
+    const followed = ["route sink added", "route upstream added", "rule lan_out added"].map(at);
+    const members = ["vrid 51 lan: backup -> master", "vrid 52 wan: backup -> master"].map(at);
+    expect(Math.min(...followed, ...members), lines.join("\n")).toBeGreaterThanOrEqual(0);
+    expect(Math.min(...members), lines.join("\n")).toBeGreaterThan(Math.max(...followed));
+    expect(b.status()?.instances.map((i) => i.transitions.at(-1)?.reason).some((r) => r?.startsWith("sync group router")),
+      "one member followed its group").toBe(true);
+    expect(b.status()?.instances.find((i) => (i.counters?.priorityZeroRx ?? 0) > 0)).toBeUndefined();
+  });
+
   it("a group member that cannot hear its master on one link stays backup with the rest of its group", async () => {
     const { a, b } = topology();
     wanLink(a, b);
