@@ -89,6 +89,34 @@ function holds(r: Router): boolean {
   return r.has() && r.has(WAN_VIP, "wan");
 }
 
+/** Watches the state files `r` writes (writeFileAtomic renames each into
+ * place) and its log from now on; `check()` then asserts that its group
+ * went master in one batch: both VIPs, then every route and rule that
+ * follows them, then each member's gratuitous ARPs, advert and log line
+ * (so the lines come after the routes'), then the group's line; the state
+ * file written once, after all of it. */
+function groupTakeover(r: Router): { check: () => Promise<void> } {
+  const writes: string[] = [];
+  const watcher = watch(join(r.dir, "run"), (event, file) => {
+    if (event === "rename" && file === "state.json") writes.push(file);
+  });
+  const logFrom = r.log.length;
+  return {
+    check: async () => {
+      await sleep(500);
+      watcher.close();
+      expect(writes).toEqual(["state.json"]);
+      const lines = r.log.slice(logFrom).split("\n");
+      const at = (text: string): number => lines.findIndex((l) => l.includes(text));
+      const followed = ["route sink added", "route upstream added", "rule lan_out added"].map(at);
+      const members = ["vrid 51 lan: backup -> master", "vrid 52 wan: backup -> master"].map(at);
+      expect(Math.min(...followed, ...members), lines.join("\n")).toBeGreaterThanOrEqual(0);
+      expect(Math.min(...members), lines.join("\n")).toBeGreaterThan(Math.max(...followed));
+      expect(at("[sync group router] backup -> master"), lines.join("\n")).toBeGreaterThan(Math.max(...members));
+    },
+  };
+}
+
 describe("sync groups and virtual routes", () => {
   it("a sync group of two instances on two devices fails over together, and its routes and rules follow", async () => {
     const { a, b } = topology();
@@ -106,12 +134,7 @@ describe("sync groups and virtual routes", () => {
     expect(a.status()?.syncGroups).toEqual([expect.objectContaining({ name: "router", state: "master", members: ["lan", "wan"] })]);
     expect(a.status()?.routes.map((r) => [r.name, r.present, r.error])).toEqual([["upstream", true, null], ["sink", true, null], ["lan_out", true, null]]);
 
-    // Every state file B writes from now on: writeFileAtomic renames it into place.
-    const writes: string[] = [];
-    const watcher = watch(join(b.dir, "run"), (event, file) => {
-      if (event === "rename" && file === "state.json") writes.push(file);
-    });
-    const logFrom = b.log.length;
+    const takeover = groupTakeover(b);
     // A's WAN goes dark: its wan instance is in FAULT, and so its whole group.
     must(["ip", "-n", wsw, "link", "set", "wa", "down"]);
     await waitFor("B master of both, A in FAULT", () => {
@@ -119,20 +142,7 @@ describe("sync groups and virtual routes", () => {
       const rb = roles(b);
       return rb.lan === "master" && rb.wan === "master" && ra.lan === "fault" && ra.wan === "fault" && holds(b) && !a.has();
     });
-    // B's group went master in one batch: both VIPs, then every route and
-    // rule that follows them, then each member's gratuitous ARPs, advert and
-    // log line (so the lines come after the routes'), then the group's line;
-    // the state file written once, after all of it.
-    await sleep(500);
-    watcher.close();
-    expect(writes).toEqual(["state.json"]);
-    const lines = b.log.slice(logFrom).split("\n");
-    const at = (text: string): number => lines.findIndex((l) => l.includes(text));
-    const followed = ["route sink added", "route upstream added", "rule lan_out added"].map(at);
-    const members = ["vrid 51 lan: backup -> master", "vrid 52 wan: backup -> master"].map(at);
-    expect(Math.min(...followed, ...members), lines.join("\n")).toBeGreaterThanOrEqual(0);
-    expect(Math.min(...members), lines.join("\n")).toBeGreaterThan(Math.max(...followed));
-    expect(at("[sync group router] backup -> master"), lines.join("\n")).toBeGreaterThan(Math.max(...members));
+    await takeover.check();
     const lan = a.status()?.instances.find((i) => i.name === "lan");
     expect(lan?.faults).toEqual(["sync group router: wan: interface wan down"]);
     expect(lan?.transitions.at(-1)?.reason).toBe("sync group router: wan: interface wan down");
@@ -151,8 +161,7 @@ describe("sync groups and virtual routes", () => {
   // A router's death (here: its daemon and watcher stopped) reaches B
   // through its Master_Down_Timers, not a priority 0: the first member whose timer runs out moves, and the group
   // pulls the other along (its wantMaster comes without a transition of
-  // its own). The whole move is still one batch: one state file, the
-  // routes before the members' lines.
+  // its own). The whole move is still one batch.
   it("takes over as one batch when the master falls silent on both links", async () => {
     const { a, b } = topology();
     wanLink(a, b);
@@ -163,11 +172,7 @@ describe("sync groups and virtual routes", () => {
       const rb = roles(b);
       return ra.lan === "master" && ra.wan === "master" && rb.lan === "backup" && rb.wan === "backup" && holds(a);
     });
-    const writes: string[] = [];
-    const watcher = watch(join(b.dir, "run"), (event, file) => {
-      if (event === "rename" && file === "state.json") writes.push(file);
-    });
-    const logFrom = b.log.length;
+    const takeover = groupTakeover(b);
     // A's whole daemon stops at once, its watcher first, so that nothing
     // of A resigns (a link going down would put a member in FAULT, and the
     // group would send priority 0 on the other link).
@@ -177,15 +182,7 @@ describe("sync groups and virtual routes", () => {
       const rb = roles(b);
       return rb.lan === "master" && rb.wan === "master" && holds(b);
     });
-    await sleep(500);
-    watcher.close();
-    expect(writes).toEqual(["state.json"]);
-    const lines = b.log.slice(logFrom).split("\n");
-    const at = (text: string): number => lines.findIndex((l) => l.includes(text));
-    const followed = ["route sink added", "route upstream added", "rule lan_out added"].map(at);
-    const members = ["vrid 51 lan: backup -> master", "vrid 52 wan: backup -> master"].map(at);
-    expect(Math.min(...followed, ...members), lines.join("\n")).toBeGreaterThanOrEqual(0);
-    expect(Math.min(...members), lines.join("\n")).toBeGreaterThan(Math.max(...followed));
+    await takeover.check();
     expect(b.status()?.instances.map((i) => i.transitions.at(-1)?.reason).some((r) => r?.startsWith("sync group router")),
       "one member followed its group").toBe(true);
     expect(b.status()?.instances.find((i) => (i.counters?.priorityZeroRx ?? 0) > 0)).toBeUndefined();
