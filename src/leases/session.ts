@@ -117,10 +117,7 @@ export class PeerSession {
 
   private retire(id: string): void {
     this.retired.add(id);
-    if (this.retired.size > RETIRED_KEPT) {
-      const oldest = this.retired.values().next().value;
-      if (oldest !== undefined) this.retired.delete(oldest);
-    }
+    keepNewest(this.retired, RETIRED_KEPT);
   }
 
   private isOurChallenge(echo: Uint8Array): boolean {
@@ -135,15 +132,21 @@ export class PeerSession {
       this.candidates.delete(id);
       c.challenge = f.challenge ?? c.challenge;
     } else {
-      if (this.candidates.size >= CANDIDATES_KEPT) {
-        const oldest = this.candidates.keys().next().value;
-        if (oldest !== undefined) this.candidates.delete(oldest);
-      }
+      keepNewest(this.candidates, CANDIDATES_KEPT - 1);
       c = { bootId: f.from, challenge: f.challenge ?? new Uint8Array(CHALLENGE_LEN), answeredAt: null };
     }
     this.candidates.set(id, c);
     if (c.answeredAt !== null && now - c.answeredAt < ANSWER_EVERY_MS) return null;
     c.answeredAt = now;
     return { to: c.bootId, challenge: this.challenge, echo: c.challenge };
+  }
+}
+
+/** Drops the oldest entries of an insertion-ordered collection until at
+ * most `kept` are left: both bounds a peer's hellos could otherwise grow. */
+function keepNewest(entries: Map<string, unknown> | Set<string>, kept: number): void {
+  for (const oldest of entries.keys()) {
+    if (entries.size <= kept) return;
+    entries.delete(oldest);
   }
 }

@@ -234,6 +234,18 @@ describe("PeerSession", () => {
     expect(p.b.check({ ...first, seq: 100 }, 1000)).toMatchObject({ answer: { to: A } });
   });
 
+  it("keeps four boot ids in a handshake, forgetting the oldest first", () => {
+    const p = pair();
+    const hello = (id: number): Frame => ({ ...p.helloFrom("a"), from: bytes(`0${id}`.repeat(8)) });
+    for (let id = 1; id <= 5; id++) expect(p.b.check(hello(id), 0)).toMatchObject({ answer: { to: bytes(`0${id}`.repeat(8)) } });
+    // 2 to 5 are kept: 5 was answered within the second. 1 was forgotten, so
+    // it is answered as new, and takes the place of 2, the oldest.
+    expect(p.b.check(hello(5), 1)).toMatchObject({ answer: null });
+    expect(p.b.check(hello(1), 2)).toMatchObject({ answer: { to: bytes("0101010101010101") } });
+    expect(p.b.check(hello(3), 3)).toMatchObject({ answer: null });
+    expect(p.b.check(hello(2), 4)).toMatchObject({ answer: { to: bytes("0202020202020202") } });
+  });
+
   it("takes a restarted peer through a new handshake", () => {
     const p = pair();
     handshake(p);
