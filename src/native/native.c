@@ -832,7 +832,8 @@ static uint32_t monotonic_ms32(void)
 /* The thresholds of src/core/deadman.ts (Liveness) and what the child
  * knows of the daemon: /proc/PID/stat open on stat_fd, its process CPU
  * clock (cpu_clock_ok when it can stand for "has not run": see
- * daemon_vitals) and what the last read of stat_fd found (state and
+ * daemon_vitals; in the image, whether this kernel's CPU clocks can:
+ * see cpu_clocks_fine) and what the last read of stat_fd found (state and
  * ticks, with the clock's reading just before it: seen_cpu_ns, -1 for
  * none), the start of the current spin window (at ref_ms, with ref_ticks
  * of CPU time), and when a look last found it alive and last found it
@@ -918,20 +919,25 @@ static int daemon_vitals(struct liveness *l, char *state, uint64_t *ticks)
  * three busy stretches of 20 µs must move this process's own clock.
  * Where the scheduler's clock counts ticks only, a short run of the
  * daemon (a stop) could leave its clock where it was, and only /proc
- * can tell. */
+ * can tell. A property of the kernel: the daemon asks once (60 µs of
+ * busy waiting) and hands the answer to every watcher in its image. */
 static int cpu_clocks_fine(void)
 {
+    static int known = -1;
     int i;
     int64_t cpu, start;
-    for (i = 0; i < 3; i++) {
+    if (known >= 0)
+        return known;
+    known = 1;
+    for (i = 0; i < 3 && known; i++) {
         cpu = clock_ns(CLOCK_PROCESS_CPUTIME_ID);
         start = clock_ns(CLOCK_MONOTONIC);
         while (clock_ns(CLOCK_MONOTONIC) - start < 20000)
             ;
         if (cpu < 0 || clock_ns(CLOCK_PROCESS_CPUTIME_ID) == cpu)
-            return 0;
+            known = 0;
     }
-    return 1;
+    return known;
 }
 
 /* One look at the daemon (see deadman.ts, Liveness): whether it could send
@@ -989,12 +995,13 @@ static int open_parent_stat(void)
 }
 
 /* Sets up the child's looks at its parent, the daemon: its /proc stat
- * file and, where it can stand in for re-reading it, its CPU clock. */
+ * file and, where the daemon found CPU clocks fine (cpu_clock_ok as the
+ * image brings it), its CPU clock. */
 static void open_daemon(struct liveness *l)
 {
     l->stat_fd = open_parent_stat();
     l->seen_cpu_ns = -1;
-    l->cpu_clock_ok = clock_getcpuclockid(getppid(), &l->cpu_clock) == 0 && cpu_clocks_fine();
+    l->cpu_clock_ok = l->cpu_clock_ok && clock_getcpuclockid(getppid(), &l->cpu_clock) == 0;
 }
 
 /* A helper child's image: what it runs on, in one block without
@@ -1397,6 +1404,7 @@ static JSValue js_watcher(JSContext *ctx, JSValueConst this_val, int argc, JSVal
     a.l.ticks_per_s = sysconf(_SC_CLK_TCK);
     if (a.l.ticks_per_s <= 0)
         a.l.ticks_per_s = 100;
+    a.l.cpu_clock_ok = cpu_clocks_fine();
     if (get_plan(ctx, argv[9], &a.beacons, 1) || get_plan(ctx, argv[10], &a.first, 0) || get_plan(ctx, argv[11], &a.then, 0)) {
         free_watch_args(&a);
         return JS_EXCEPTION;
