@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // floatgw against keepalived on the namespace lab (`make bench`, as root).
-//   node bench/run.mjs [--reps 3] [--idle 180] [--impl floatgw,keepalived] [--profile v2,v3,v3-10ms] [--out FILE]
+//   node bench/run.mjs [--reps 3] [--idle 60] [--impl floatgw,keepalived] [--profile v2,v3,v3-10ms] [--out FILE]
 //   node bench/run.mjs --only failover [--reps 8] [--profile v3-10ms] [--out FILE]
 //                                             the failover session alone (election, death,
 //                                             preempt, stop, SIGKILL, SIGSTOP, split brain,
@@ -11,8 +11,8 @@
 //                                             session alone, both daemons side by side
 //   node bench/run.mjs --only idle [--reps 3] [--idle 120] [--profile v2,v3,v3-10ms] [--out FILE]
 //                                             the idle cost alone, each load `reps` times
-//                                             (a full run measures it once), with each
-//                                             row's floatgw/keepalived ratios and median
+//                                             (a full run does too), with each row's
+//                                             floatgw/keepalived ratios and median
 //   --floatgwd PATH                           runs the daemons from another build of floatgwd
 //                                             (named floatgwd), e.g. to compare two builds
 //   node bench/run.mjs --smoke [--out FILE]   one router death and one tracked script
@@ -39,7 +39,7 @@ const { values: opt } = parseArgs({
   options: {
     smoke: { type: "boolean", default: false },
     reps: { type: "string", default: "3" },
-    idle: { type: "string", default: "180" },
+    idle: { type: "string", default: "60" },
     impl: { type: "string", default: "floatgw,keepalived" },
     profile: { type: "string", default: "v2,v3,v3-10ms" },
     out: { type: "string" },
@@ -124,22 +124,24 @@ for (let rep = 1; rep <= reps; rep++) {
 
 if (!opt.smoke && !partial) for (const r of sizes()) emit(r);
 if (!opt.smoke && runs("idle")) {
-  const idleReps = partial ? reps : 1;
   const measured = [];
-  for (let rep = 1; rep <= idleReps; rep++) {
+  // One window per repetition, so that REPORT.md's ratio is a median of
+  // paired windows (one window moves by ±15 %); at least one, so that
+  // `--reps 0` still measures the idle cost and sizes alone.
+  for (let rep = 1; rep <= Math.max(reps, 1); rep++) {
     for (const load of IDLE_LOADS.filter((l) => profiles.includes(l.profile))) {
-      console.log(`bench: idle cost, ${load.profile}, ${load.vrids} VRID(s), ${opt.idle} s${partial ? `, rep ${rep}` : ""}`);
+      console.log(`bench: idle cost, ${load.profile}, ${load.vrids} VRID(s), ${opt.idle} s, rep ${rep}`);
       // Both pairs idle at the same time, in separate labs: the window is
       // the same wall-clock time for both.
       for (const records of await Promise.all(impls.map((impl) => idle(impl, Number(opt.idle), load)))) {
         for (const r of records) {
-          emit(partial ? { ...r, rep } : r);
+          emit({ ...r, rep });
           measured.push({ ...r, rep });
         }
       }
     }
   }
-  if (partial) printIdleRatios(measured);
+  printIdleRatios(measured);
 }
 /** Each idle row's floatgw / keepalived ratios of on-CPU time, one per
  * repetition, and their median. */
