@@ -25,14 +25,6 @@ function usage(pids) {
   return u;
 }
 
-/** floatgw's state transitions so far, summed over its instances (null
- * for keepalived, which has no such counter): an idle window must have
- * none, or the daemon could not keep up with the adverts. */
-function transitions(daemon) {
-  const status = daemon.status?.();
-  return status ? status.instances.reduce((n, i) => n + i.counters.transitions, 0) : null;
-}
-
 /** Runs a pair with `vrids` instances of one timer profile, lets it settle,
  * then measures each router's daemon over `windowS` seconds of idling: the
  * master sends every advert, the backup receives them. */
@@ -48,17 +40,19 @@ export async function idle(impl, windowS, { profile, vrids }) {
     }
     await lab.until(() => lab.holds.a && !lab.holds.b, 30_000, "A alone holding the VIP");
     await sleep(5000);
-    // floatgw's count of transitions is a status request, which wakes its
-    // daemon: asked for outside the window, before it and after it, so that
-    // the harness's own question is not billed to floatgw's idle cost.
-    const flips = { a: transitions(d.a), b: transitions(d.b) };
+    // Each daemon's state transitions, before the window and after it: an
+    // idle window must have none, or the daemon could not keep up with the
+    // adverts. floatgw's count is a status request, which wakes its daemon:
+    // asked for outside the window, so that the harness's own question is
+    // not billed to floatgw's idle cost.
+    const flips = { a: d.a.transitions(), b: d.b.transitions() };
     await sleep(1000);
     const begin = { a: usage(d.a.costPids()), b: usage(d.b.costPids()) };
     await sleep(windowS * 1000);
     const ends = { a: usage(d.a.costPids()), b: usage(d.b.costPids()) };
     return ["a", "b"].map((r) => {
       const end = ends[r];
-      const flipped = transitions(d[r]);
+      const flipped = d[r].transitions();
       return { type: "idle", impl, profile, vrids, advertMs: PROFILES[profile].advertMs, role: r === "a" ? "master" : "backup",
         windowS, rssKb: end.rssKb, hwmKb: end.hwmKb,
         pssKb: end.pssKb, procs: end.procs, cpuMs: end.cpuMs - begin[r].cpuMs,

@@ -170,6 +170,14 @@ ${leaseChannel}${Array.from({ length: vrids }, (_, i) => vip(i)).join("")}`);
     return r.status === 0 ? JSON.parse(r.stdout) : null;
   }
 
+  /** Its state transitions so far, summed over its instances (null while
+   * it does not answer): its own counters. A status request wakes the
+   * daemon: ask outside a measured window. */
+  transitions() {
+    const status = this.status();
+    return status ? status.instances.reduce((n, i) => n + i.counters.transitions, 0) : null;
+  }
+
   static version() {
     return must([FLOATGWD, "--version"]).trim();
   }
@@ -218,6 +226,21 @@ ${t.scripts}${Array.from({ length: vrids }, (_, i) => vrrpInstance(i)).join("")}
     // router's init would reap them; start the way it would.
     for (const f of ["ka.pid", "ka-vrrp.pid"]) rmSync(join(this.dir, f), { force: true });
     super.start();
+    // keepalived keeps no count: its log (-l, on stderr) has a line for
+    // each instance's state entered, "(lan) Entering MASTER STATE".
+    this.entered = 0;
+    let partial = "";
+    this.child.stderr.on("data", (s) => {
+      const lines = (partial + s).split("\n");
+      partial = lines.pop();
+      this.entered += lines.filter((l) => l.includes(") Entering ")).length;
+    });
+  }
+
+  /** Its state transitions so far, from its log: every state entered
+   * since its start, the first (BACKUP, from INIT) included. */
+  transitions() {
+    return this.entered;
   }
 
   argv() {

@@ -137,7 +137,8 @@ export function render(file) {
     if (fgRss > RSS_TARGET_KB) misses.push(`Idle RSS: floatgw up to ${fgRss} KiB, above the 1.5 MB target`);
     if (fgRss > kaRss) worse.push({ by: (fgRss - kaRss) / kaRss, text: `Idle RSS: floatgw ${fgRss} KiB vs keepalived ${kaRss} KiB` });
     for (const f of rows.filter((r) => r.impl === "floatgw")) {
-      if (f.transitions > 0) misses.push(`Idle (${f.role}, ${loadName(f)}): floatgw made ${f.transitions} state transitions in the windows; it did not keep up`);
+      const kaFlips = rows.find((k) => k.impl === "keepalived" && k.role === f.role && loadName(k) === loadName(f))?.transitions;
+      if (f.transitions > 0) misses.push(`Idle (${f.role}, ${loadName(f)}): floatgw made ${f.transitions} state transitions in the windows; it did not keep up${kaFlips != null ? ` (keepalived ${kaFlips} in the same windows)` : ""}`);
       const ratios = ratiosOf(f);
       const r = ratios.length ? stats(ratios).median : null;
       if (r !== null && r > 1) {
