@@ -135,8 +135,9 @@ if (!opt.smoke && runs("idle")) {
       // the same wall-clock time for both.
       for (const records of await Promise.all(impls.map((impl) => idle(impl, Number(opt.idle), load)))) {
         for (const r of records) {
-          emit({ ...r, rep });
-          measured.push({ ...r, rep });
+          const window = { ...r, rep };
+          emit(window);
+          measured.push(window);
         }
       }
     }
