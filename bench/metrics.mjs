@@ -122,3 +122,29 @@ export const MEASURES = {
   "sync-wan": "Sync group: the master's WAN link fails (its WAN instance in FAULT takes the group)",
   dhcp: "DHCP continuity (floatgw only: keepalived does not touch dnsmasq): a client with a lease from A renews after A's port goes down",
 };
+
+/** Median, min, max and count of the values that are there (null and
+ * undefined are runs that did not measure it); null when none is. */
+export function stats(values) {
+  const v = values.filter((x) => x !== null && x !== undefined).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const mid = v.length >> 1;
+  return { median: v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2, min: v[0], max: v[v.length - 1], n: v.length };
+}
+
+/** Of the idle windows `records`, floatgw's and keepalived's for the load
+ * and role of the idle window `of`; floatgw / keepalived of on-CPU time for
+ * each repetition both measured, and the median of those ratios (null:
+ * none). Ratios of windows of the same repetition, never of medians: both
+ * pairs idle in the same wall-clock window, and one window moves by ±15 %. */
+export function idleRatios(records, of) {
+  const windows = (impl) => records.filter((r) => r.impl === impl && r.role === of.role
+    && r.profile === of.profile && r.advertMs === of.advertMs && r.vrids === of.vrids);
+  const floatgw = windows("floatgw");
+  const keepalived = windows("keepalived");
+  const ratios = floatgw.flatMap((f) => {
+    const k = keepalived.find((r) => r.rep === f.rep);
+    return k ? [f.onCpuMs / k.onCpuMs] : [];
+  });
+  return { floatgw, keepalived, ratios, median: stats(ratios)?.median ?? null };
+}

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ROOT } from "./lab.mjs";
-import { MEASURES, METRICS, mdiMs, skewMs } from "./metrics.mjs";
+import { MEASURES, METRICS, idleRatios, mdiMs, skewMs, stats } from "./metrics.mjs";
 import { PRIORITY, PROFILES } from "./daemons.mjs";
 import { svg } from "./timeline.mjs";
 
@@ -22,13 +22,6 @@ const FAST_OUTAGE_TARGET_MS = 50;
 // within 2 s, but not before a backup can have taken over (four advert
 // intervals bound its Master_Down_Interval; the kernel's check adds 0.25 s).
 const vipGoneTargetMs = (profile) => Math.max(2000, 4 * PROFILES[profile].advertMs + 250);
-
-function stats(values) {
-  const v = values.filter((x) => x !== null && x !== undefined).sort((a, b) => a - b);
-  if (v.length === 0) return null;
-  const mid = v.length >> 1;
-  return { median: v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2, min: v[0], max: v[v.length - 1], n: v.length };
-}
 
 const num = (x) => (x === null || x === undefined ? "—" : Math.abs(x) >= 100 || Number.isInteger(x) ? String(Math.round(x)) : x.toFixed(1));
 const cell = (s) => (s ? `${num(s.median)} (${num(s.min)}–${num(s.max)}) n=${s.n}` : "—");
@@ -105,13 +98,6 @@ export function render(file) {
     const windowsOf = (impl, role, load) => idle.filter((r) => r.impl === impl && r.role === role && loadName(r) === load);
     const windows = Math.max(...loads.map((load) => windowsOf("floatgw", "master", load).length));
     const median = (rs, key) => stats(rs.map((r) => r[key])).median;
-    const ratiosOf = (f) => {
-      const ka = windowsOf("keepalived", f.role, loadName(f));
-      return windowsOf("floatgw", f.role, loadName(f)).flatMap((r) => {
-        const k = ka.find((x) => x.rep === r.rep);
-        return k ? [r.onCpuMs / k.onCpuMs] : [];
-      });
-    };
     idleTable.push(`### Idle cost (${windows > 1 ? `${windows} windows` : "one window"} of ${w} s per load, both pairs idling at the same time)`, "",
       "Whole daemon: keepalived's parent and VRRP child summed, floatgw's daemon and, on a master, its watcher (the dead-man switch). RSS counts pages the two share twice; Pss splits them. CPU = utime + stime from /proc/PID/stat (10 ms ticks); on-CPU = /proc/PID/schedstat (ns). The master sends the adverts, the backup receives them; per advert = on-CPU time over the adverts of the window (window / interval × VRIDs). Each figure is the median over the windows; floatgw/keepalived is the median of the windows' ratios (each window's in brackets). Transitions: each daemon's state transitions over all windows, floatgw's from its own counters, keepalived's from its log's \"Entering … STATE\" lines (— in runs that did not count them); any means the pair did not stay idle.", "",
       "| load | daemon | role | processes | VmRSS | VmHWM | Pss | CPU ms | on-CPU ms | µs per advert | on-CPU % | floatgw/keepalived | transitions in the windows |", "|---|---|---|---|---|---|---|---|---|---|---|---|---|");
@@ -125,8 +111,8 @@ export function render(file) {
             maxRssKb: Math.max(...rs.map((r) => r.rssKb)), transitions: rs.some((r) => r.transitions != null) ? rs.reduce((n, r) => n + (r.transitions ?? 0), 0) : null };
           rows.push(row);
           const adverts = (row.windowS * 1000 / row.advertMs) * row.vrids;
-          const ratios = impl === "floatgw" ? ratiosOf(row) : [];
-          const ratioCell = ratios.length ? `${stats(ratios).median.toFixed(2)}${ratios.length > 1 ? ` (${ratios.map((x) => x.toFixed(2)).join(", ")})` : ""}` : "—";
+          const { ratios, median: r } = impl === "floatgw" ? idleRatios(idle, row) : { ratios: [] };
+          const ratioCell = ratios.length ? `${r.toFixed(2)}${ratios.length > 1 ? ` (${ratios.map((x) => x.toFixed(2)).join(", ")})` : ""}` : "—";
           idleTable.push(`| ${load} | ${impl} | ${role} | ${row.procs} | ${num(row.rssKb)} KiB | ${num(row.hwmKb)} KiB | ${num(row.pssKb)} KiB | ${num(row.cpuMs)} | ${num(row.onCpuMs)} | ${num((row.onCpuMs * 1000) / adverts)} | ${((row.onCpuMs / (row.windowS * 1000)) * 100).toFixed(2)} | ${ratioCell} | ${row.transitions ?? "—"} |`);
         }
       }
@@ -139,8 +125,7 @@ export function render(file) {
     for (const f of rows.filter((r) => r.impl === "floatgw")) {
       const kaFlips = rows.find((k) => k.impl === "keepalived" && k.role === f.role && loadName(k) === loadName(f))?.transitions;
       if (f.transitions > 0) misses.push(`Idle (${f.role}, ${loadName(f)}): floatgw made ${f.transitions} state transitions in the windows; it did not keep up${kaFlips != null ? ` (keepalived ${kaFlips} in the same windows)` : ""}`);
-      const ratios = ratiosOf(f);
-      const r = ratios.length ? stats(ratios).median : null;
+      const { ratios, median: r } = idleRatios(idle, f);
       if (r !== null && r > 1) {
         worse.push({ by: r - 1, text: `Idle CPU (${f.role}, ${loadName(f)}): floatgw ${num(f.onCpuMs)} ms on a CPU over ${w} s, ${r.toFixed(2)}× keepalived's${ratios.length > 1 ? ` (median of ${ratios.length} windows)` : ""}` });
       }

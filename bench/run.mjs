@@ -30,6 +30,7 @@ import { Floatgw, IDLE_LOADS, Keepalived } from "./daemons.mjs";
 import { dhcpSession } from "./dhcp.mjs";
 import { floodSession } from "./flood.mjs";
 import { LIVE, PROBE_MS, ROOT, must, run } from "./lab.mjs";
+import { idleRatios } from "./metrics.mjs";
 import { render } from "./report.mjs";
 import { session } from "./scenarios.mjs";
 import { syncSession } from "./sync.mjs";
@@ -147,20 +148,13 @@ if (!opt.smoke && runs("idle")) {
 /** Each idle row's floatgw / keepalived ratios of on-CPU time, one per
  * repetition, and their median. */
 function printIdleRatios(records) {
-  const median = (xs) => {
-    const v = [...xs].sort((x, y) => x - y);
-    return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-  };
   const perAdvert = (r) => (r.onCpuMs * 1000 * r.advertMs) / (r.windowS * 1000 * r.vrids);
   console.log("| load | role | floatgw µs/advert | keepalived µs/advert | ratios | median |");
   console.log("|---|---|---|---|---|---:|");
   for (const f of records.filter((r) => r.impl === "floatgw" && r.rep === 1)) {
-    const row = (impl) => records.filter((r) => r.impl === impl && r.role === f.role && r.profile === f.profile && r.vrids === f.vrids);
-    const fg = row("floatgw");
-    const ka = row("keepalived");
-    const ratios = fg.map((r) => r.onCpuMs / (ka.find((k) => k.rep === r.rep)?.onCpuMs ?? NaN));
-    console.log(`| ${f.profile}, ${f.vrids} VRID(s) | ${f.role} | ${fg.map((r) => perAdvert(r).toFixed(1)).join(", ")} | `
-      + `${ka.map((r) => perAdvert(r).toFixed(1)).join(", ")} | ${ratios.map((x) => x.toFixed(2)).join(", ")} | ${median(ratios).toFixed(2)} |`);
+    const { floatgw, keepalived, ratios, median } = idleRatios(records, f);
+    console.log(`| ${f.profile}, ${f.vrids} VRID(s) | ${f.role} | ${floatgw.map((r) => perAdvert(r).toFixed(1)).join(", ")} | `
+      + `${keepalived.map((r) => perAdvert(r).toFixed(1)).join(", ")} | ${ratios.map((x) => x.toFixed(2)).join(", ")} | ${median?.toFixed(2) ?? "—"} |`);
   }
 }
 
