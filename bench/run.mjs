@@ -23,7 +23,7 @@
 // bench/REPORT.md and bench/failover.svg from that file (bench/report.mjs).
 import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
-import { dirname } from "node:path";
+import { basename, dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { idle, sizes } from "./cost.mjs";
 import { Floatgw, IDLE_LOADS, Keepalived } from "./daemons.mjs";
@@ -49,6 +49,12 @@ const { values: opt } = parseArgs({
   },
 });
 if (opt.floatgwd !== undefined) {
+  // The bench finds a daemon's processes in its namespace by their name
+  // (Floatgw's comm): a binary named otherwise would never be signalled.
+  if (basename(opt.floatgwd) !== "floatgwd") {
+    console.error(`bench: --floatgwd must name a file called floatgwd (the bench finds its processes by that name), not ${opt.floatgwd}`);
+    process.exit(2);
+  }
   const argv = Floatgw.prototype.argv;
   Floatgw.prototype.argv = function () {
     return [opt.floatgwd, ...argv.call(this).slice(1)];
