@@ -8,6 +8,7 @@ export default defineConfig({
     include: ["test/netns/**/*.test.ts", "test/cross/**/*.test.ts", "test/openwrt/**/*.test.ts"],
     fileParallelism: false,
     globalSetup: ["test/openwrt/rootfs-setup.ts"],
+    setupFiles: ["test/event-loop-turn.ts"],
     testTimeout: 180_000,
     hookTimeout: 60_000,
   },

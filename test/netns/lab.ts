@@ -2,7 +2,7 @@
 // and process a test makes is recorded here and removed by name and PID in
 // cleanup(), which tests call from afterEach, so a failing test leaves
 // nothing behind. Addresses come from 198.18.0.0/15 and 2001:db8::/32 only.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execFile, spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 
@@ -24,7 +24,26 @@ export function run(argv: string[], timeoutMs = 20_000): Result {
 
 /** Like run, but throws with the command's stderr when it fails. */
 export function must(argv: string[], timeoutMs = 20_000): string {
-  const r = run(argv, timeoutMs);
+  return succeeded(argv, run(argv, timeoutMs));
+}
+
+/** must, for a long command: the test's worker stays free while it runs.
+ * vitest 3 gives its worker's RPC to the runner 60 s for a reply, and reads
+ * replies only when the event loop turns; synchronous commands that add up
+ * to a minute (the SDK's makes) fail the run though every test passed. */
+export function mustAsync(argv: string[], timeoutMs = 20_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(argv[0]!, argv.slice(1), { encoding: "utf8", timeout: timeoutMs, maxBuffer: 512 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err?.killed) reject(new Error(`${argv.join(" ")} did not finish in ${timeoutMs} ms`));
+      else if (typeof err?.code === "string") reject(err);
+      else {
+        try { resolve(succeeded(argv, { status: err ? (err.code ?? -1) : 0, stdout, stderr })); } catch (e) { reject(e); }
+      }
+    });
+  });
+}
+
+function succeeded(argv: string[], r: Result): string {
   if (r.status !== 0) throw new Error(`${argv.join(" ")} exited ${r.status}: ${r.stderr.trim()}`);
   return r.stdout;
 }

@@ -16,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { readEnvMk } from "../cross/targets";
-import { ROOT, must, run } from "../netns/lab";
+import { ROOT, must, mustAsync, run } from "../netns/lab";
 import { VERSION } from "./built";
 
 const sha256 = (file: string) => createHash("sha256").update(readFileSync(file)).digest("hex");
@@ -33,20 +33,20 @@ describe("make dist and the SDK Makefile's recipes", () => {
   const dl = join(work, "dl");
   const hostpkg = join(work, "staging_dir/hostpkg");
   const sdkMake = (...args: string[]) =>
-    must(["make", "-s", "--no-print-directory", "-f", join(ROOT, "openwrt/floatgw/Makefile"), `TOPDIR=${SDK}`, `INCLUDE_DIR=${SDK}`,
+    mustAsync(["make", "-s", "--no-print-directory", "-f", join(ROOT, "openwrt/floatgw/Makefile"), `TOPDIR=${SDK}`, `INCLUDE_DIR=${SDK}`,
       `PKG_BUILD_DIR=${src}`, `DL_DIR=${dl}`, `STAGING_DIR_HOSTPKG=${hostpkg}`, ...args], 600_000);
   const compile = (cpu: string, bigEndian: boolean) => {
     const env = readEnvMk(join(ROOT, "build/toolchain", cpu, "env.mk"));
-    sdkMake(`ARCH_PACKAGES=${cpu}`, `CONFIG_BIG_ENDIAN=${bigEndian ? "y" : ""}`,
+    return sdkMake(`ARCH_PACKAGES=${cpu}`, `CONFIG_BIG_ENDIAN=${bigEndian ? "y" : ""}`,
       `TARGET_CC=${env.get("CC")}`, `TARGET_CFLAGS=${env.get("TARGET_CFLAGS")}`, `TARGET_LDFLAGS=${env.get("TARGET_LDFLAGS")}`,
       `TARGET_CROSS=${env.get("STRIP")!.replace(/strip$/, "")}`, "compile");
   };
 
-  it("make dist is the repository plus the three bundles, their big-endian bytecode and the LuCI app's generated class, the same bytes each time", () => {
-    const dist = () => must(["env", "SOURCE_DATE_EPOCH=1700000000", "bash", join(ROOT, "scripts/dist.sh")], 120_000);
-    dist();
+  it("make dist is the repository plus the three bundles, their big-endian bytecode and the LuCI app's generated class, the same bytes each time", async () => {
+    const dist = () => mustAsync(["env", "SOURCE_DATE_EPOCH=1700000000", "bash", join(ROOT, "scripts/dist.sh")], 120_000);
+    await dist();
     const first = sha256(tarball);
-    expect(dist()).toContain(`sha256 ${first}`);
+    expect(await dist()).toContain(`sha256 ${first}`);
     must(["tar", "-xJf", tarball, "-C", work]);
     const tracked = must(["git", "-C", ROOT, "ls-files"]).split("\n").filter(Boolean);
     for (const f of tracked) expect(existsSync(join(src, f)), f).toBe(true);
@@ -56,7 +56,7 @@ describe("make dist and the SDK Makefile's recipes", () => {
     expect(sha256(join(src, "bytecode/big-endian.c"))).toBe(sha256(join(ROOT, "build/mips_24kc/bytecode.c")));
   });
 
-  it("HostBuild builds a qjsc from the engine's npm tarball and the release tarball's patches", () => {
+  it("HostBuild builds a qjsc from the engine's npm tarball and the release tarball's patches", async () => {
     // The SDK's dl/: the engine as Download/quickjs fetches it (the copy
     // scripts/engine.sh checked against the same sha256), and the release.
     mkdirSync(dl);
@@ -64,28 +64,28 @@ describe("make dist and the SDK Makefile's recipes", () => {
     copyFileSync(tarball, join(dl, `floatgw-${VERSION}.tar.xz`));
     const hash = /define Download\/quickjs\n[^]*?HASH:=([0-9a-f]{64})/.exec(readFileSync(join(ROOT, "openwrt/floatgw/Makefile"), "utf8"))![1];
     expect(sha256(join(dl, ENGINE_TGZ))).toBe(hash);
-    sdkMake(`BUILD_DIR_HOST=${join(work, "build_dir/host")}`, "HOSTCC_NOCACHE=gcc", "HOST_CFLAGS=-O2", "HOST_LDFLAGS=", "host-compile");
+    await sdkMake(`BUILD_DIR_HOST=${join(work, "build_dir/host")}`, "HOSTCC_NOCACHE=gcc", "HOST_CFLAGS=-O2", "HOST_LDFLAGS=", "host-compile");
     // Without arguments qjsc prints its usage and exits 1.
     expect(run([join(hostpkg, "bin/floatgw-qjsc")]).stdout.split("\n")[0]).toBe("QuickJS Compiler version 2021-03-27");
   });
 
-  it("Build/Prepare puts the patched engine where the project's build keeps it", () => {
-    sdkMake("prepare");
+  it("Build/Prepare puts the patched engine where the project's build keeps it", async () => {
+    await sdkMake("prepare");
     for (const f of readdirSync(join(ROOT, "build/engine/quickjs")).filter((f) => /\.[ch]$/.test(f))) {
       expect(sha256(join(src, "build/engine/quickjs", f)), f).toBe(sha256(join(ROOT, "build/engine/quickjs", f)));
     }
   });
 
-  it("Build/Compile builds make cross's mips_24kc binary byte for byte, from the tarball's bytecode", () => {
-    compile("mips_24kc", true);
+  it("Build/Compile builds make cross's mips_24kc binary byte for byte, from the tarball's bytecode", async () => {
+    await compile("mips_24kc", true);
     expect(sha256(join(src, "build/mips_24kc/floatgwd"))).toBe(sha256(join(ROOT, "build/mips_24kc/floatgwd")));
     // The tarball's bytecode was used as it is: no big-endian qjsc was built.
     expect(sha256(join(src, "build/mips_24kc/bytecode.c"))).toBe(sha256(join(src, "bytecode/big-endian.c")));
     expect(existsSync(join(src, "build/mips_24kc/qjsc"))).toBe(false);
   });
 
-  it("Build/Compile builds make cross's mipsel_24kc binary byte for byte, with HostBuild's qjsc", () => {
-    compile("mipsel_24kc", false);
+  it("Build/Compile builds make cross's mipsel_24kc binary byte for byte, with HostBuild's qjsc", async () => {
+    await compile("mipsel_24kc", false);
     expect(sha256(join(src, "build/mipsel_24kc/bytecode.c"))).toBe(sha256(join(ROOT, "build/mipsel_24kc/bytecode.c")));
     expect(sha256(join(src, "build/mipsel_24kc/floatgwd"))).toBe(sha256(join(ROOT, "build/mipsel_24kc/floatgwd")));
   });
