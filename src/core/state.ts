@@ -464,16 +464,8 @@ function heardAsBackup(s: InstanceState, rx: ReceivedAdvert, now: Ms): readonly 
 function masterAdvert(s: InstanceState, rx: ReceivedAdvert, now: Ms): readonly Action[] {
   const a = rx.advert;
   // "If the Priority in the ADVERTISEMENT is zero, then: Send an
-  // ADVERTISEMENT; Reset the Adver_Timer". Not within a quarter interval of
-  // our last one: a flood of priority-0 adverts must not become a flood of
-  // ours (at most four per interval).
-  if (a.priority === STOP_PRIORITY) {
-    // The latest advert went one interval before the next one due.
-    const phase = s.advertPhase;
-    const intervalMs = centisecToMs(s.config.advertIntervalCs) as Ms;
-    if (phase !== null && now - (nextBeaconAt({ intervalMs, phase }, now) - intervalMs) < intervalMs / 4) return NO_ACTIONS;
-    return advertise(s, now);
-  }
+  // ADVERTISEMENT; Reset the Adver_Timer".
+  if (a.priority === STOP_PRIORITY) return answer(s, now, NO_ACTIONS);
   s.counters.otherMasterSeen++;
   const higher = a.priority > s.priority;
   if (higher || (a.priority === s.priority && compareAddr(rx.src, s.config.primary) > 0)) {
@@ -493,12 +485,27 @@ function masterAdvert(s: InstanceState, rx: ReceivedAdvert, now: Ms): readonly A
     return go(s, "preempted", reason, now, [send(s, s.priority)]);
   }
   // "Else: Discard ADVERTISEMENT": the other master yields to our next advert.
-  // While both were masters (a healed split brain) clients may have learnt
-  // the other router's MAC for the VIP; announce it again so they come back
-  // at once instead of when their ARP entry expires (keepalived's
-  // garp_lower_prio_repeat; keepalived#2387).
+  // Beyond the RFC, that advert goes now, as keepalived's does unless
+  // lower_prio_no_advert: when a split brain heals, the other master steps
+  // down on it instead of waiting up to an interval for our next one.
+  // While both were masters clients may have learnt the other router's MAC
+  // for the VIP; announce it again so they come back at once instead of when
+  // their ARP entry expires (keepalived's garp_lower_prio_repeat;
+  // keepalived#2387).
   const g = s.config.gratuitous;
-  return [{ kind: "sendGratuitous", count: g.count, spacingMs: g.spacingMs }];
+  return answer(s, now, [{ kind: "sendGratuitous", count: g.count, spacingMs: g.spacingMs }]);
+}
+
+/** A master's advert in answer to another's, then `rest`; not within a
+ * quarter interval of our last one, so that a flood of adverts cannot become
+ * a flood of ours (at most four per interval). */
+function answer(s: InstanceState, now: Ms, rest: readonly Action[]): readonly Action[] {
+  // The latest advert went one interval before the next one due.
+  const phase = s.advertPhase;
+  const intervalMs = centisecToMs(s.config.advertIntervalCs) as Ms;
+  if (phase !== null && now - (nextBeaconAt({ intervalMs, phase }, now) - intervalMs) < intervalMs / 4) return rest;
+  const sent = advertise(s, now);
+  return rest.length === 0 ? sent : [...sent, ...rest];
 }
 
 const ADVERT_BY_ROLE: Partial<Record<Role, (s: InstanceState, rx: ReceivedAdvert, now: Ms) => readonly Action[]>> = {

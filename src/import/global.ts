@@ -240,7 +240,7 @@ export const GLOBAL_DEFS: Table<VrrpDefaults> = table<VrrpDefaults>(() => ({
   vrrp_mcast_group6: mcastGroup("ff02::12"),
   vrrp_garp_lower_prio_delay: different("floatgw announces the VIP again at once (garp_count packets) when it hears a lower-priority master"),
   vrrp_garp_lower_prio_repeat: different("floatgw announces the VIP again (garp_count packets) whenever it hears a lower-priority master"),
-  vrrp_lower_prio_no_advert: different("floatgw never answers a lower-priority advert with an advert of its own; it announces the VIP again instead"),
+  vrrp_lower_prio_no_advert: different("floatgw always answers a lower-priority master's advert with one of its own (at most one per quarter interval), as keepalived does by default, and announces the VIP again"),
   vrrp_higher_prio_send_advert: different("floatgw always sends one last advert before it yields to a higher priority"),
   vrrp_skip_check_adv_addr: different("floatgw never drops an advert for its address list; a different list is counted in `floatgw status`"),
   vrrp_check_unicast_src: unsupported("floatgw accepts unicast adverts from any source that passes the VRRP checks"),

@@ -328,7 +328,7 @@ export const INSTANCE: Table<InstanceDraft> = table<InstanceDraft>(() => ({
   vrf: unsupported("floatgw does not bind instances to a VRF"),
   garp_lower_prio_delay: different("floatgw announces the VIP again at once (garp_count packets) when it hears a lower-priority master"),
   garp_lower_prio_repeat: different("floatgw announces the VIP again (garp_count packets) whenever it hears a lower-priority master"),
-  lower_prio_no_advert: different("floatgw never answers a lower-priority advert with an advert of its own; it announces the VIP again instead"),
+  lower_prio_no_advert: different("floatgw always answers a lower-priority master's advert with one of its own (at most one per quarter interval), as keepalived does by default, and announces the VIP again"),
   higher_prio_send_advert: different("floatgw always sends one last advert before it yields to a higher priority"),
   down_timer_adverts: unsupported("floatgw uses the RFC's three advert intervals plus skew before a backup takes over"),
   timer_expired_backup: unsupported("floatgw has no such mode"),

@@ -281,17 +281,32 @@ describe("Master (RFC 5798 §6.4.3)", () => {
     expect(st.state.counters.lastTransition?.reason).toBe("preempted by 198.18.0.3 (equal priority 100, higher address)");
   });
 
-  it("equal priority from a lower address → stays master, and announces the VIP again", () => {
+  it("equal priority from a lower address → stays master, answers with an advert, and announces the VIP again", () => {
     const st = step(masterAt(3609), rx(100, LOWER_PEER), at(4000));
     expect(st.state.role).toBe("master");
-    expect(kinds(st.actions)).toEqual(["sendGratuitous"]);
+    expect(kinds(st.actions)).toEqual(["sendAdvert(100)", "sendGratuitous"]);
     expect(st.state.counters.otherMasterSeen).toBe(1);
   });
 
-  it("lower priority advert → discarded; the VIP is announced again (a split brain healing)", () => {
+  it("lower priority advert → stays master; an advert at once, so the other steps down now, and the VIP announced again (a split brain healing)", () => {
     const st = step(masterAt(3609), rx(99, PEER), at(4000));
     expect(st.state.role).toBe("master");
-    expect(st.actions).toEqual([{ kind: "sendGratuitous", count: 5, spacingMs: 0 }]);
+    expect(st.actions).toEqual([{ kind: "sendAdvert", priority: 100 }, { kind: "sendGratuitous", count: 5, spacingMs: 0 }]);
+    expect(st.state.timers.adver).toBe(5000);
+  });
+
+  it("a lower master's adverts get at most one of ours per quarter interval; the VIP is announced again each time", () => {
+    let s = masterAt(3609);
+    let sent = 0;
+    let announced = 0;
+    for (let t = 3610; t < 4609; t += 10) {
+      const st = step(s, rx(99, PEER), at(t));
+      sent += st.actions.filter((a) => a.kind === "sendAdvert").length;
+      announced += st.actions.filter((a) => a.kind === "sendGratuitous").length;
+      s = st.state;
+    }
+    expect(sent).toBe(3); // at 3860, 4110, 4360, as for priority 0
+    expect(announced).toBe(100);
   });
 
   it("priority 0 advert → send an advert at once and reset the Adver_Timer", () => {
