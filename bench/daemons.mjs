@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FLOATGWD, VIP, must, run, sleep } from "./lab.mjs";
+import { FLOATGWD, ON_CUE, ON_CUE_READY_MS, VIP, must, run, sleep } from "./lab.mjs";
 
 /** Timer profiles of the issue: VRRPv2 at 1 s adverts, VRRPv3 at 100 ms,
  * and the fast profile, VRRPv3 at 10 ms (RFC 5798's minimum, 1 centisecond). */
@@ -68,8 +68,11 @@ class Daemon {
     this.child = null;
   }
 
-  start() {
-    this.child = this.lab.start(this.role, this.argv());
+  /** Starts the daemon; `onCue`, it waits for the function returned to
+   * start it (ON_CUE). */
+  start({ onCue = false } = {}) {
+    this.child = this.lab.start(this.role, onCue ? [...ON_CUE, ...this.argv()] : this.argv(), { stdin: onCue });
+    return onCue ? () => this.child.stdin.end("\n") : null;
   }
 
   /** Every process of the daemon, children first (see kill). */
@@ -149,18 +152,14 @@ ${leaseChannel}${Array.from({ length: vrids }, (_, i) => vip(i)).join("")}`);
     return [FLOATGWD, "run", "--config", join(this.dir, "floatgw"), "--run-dir", this.runDir];
   }
 
-  /** `floatgw switchover --hold 30`, made ready in a shell that waits for
-   * one line on its stdin and then execs the command: `go()` writes that
-   * line and returns the time it did, and `done` resolves with the exit
-   * status. So the measure starts at the command's own exec, as a user's
-   * shell runs it, not at node forking itself (a fork of a node process
-   * costs milliseconds that belong to neither daemon). */
+  /** `floatgw switchover --hold 30`, made ready to run on its cue
+   * (ON_CUE): `go()` gives it and returns the time it did, and `done`
+   * resolves with the exit status. */
   async switchoverReady() {
-    const sh = spawn("sh", ["-c", 'read -r _ && exec "$0" "$@"', FLOATGWD, "switchover", "--hold", "30", "--run-dir", this.runDir],
+    const sh = spawn(ON_CUE[0], [...ON_CUE.slice(1), FLOATGWD, "switchover", "--hold", "30", "--run-dir", this.runDir],
       { stdio: ["pipe", "ignore", "inherit"] });
     const done = new Promise((resolve) => sh.on("exit", (code) => resolve(code)));
-    // Time for the shell to reach its read.
-    await sleep(200);
+    await sleep(ON_CUE_READY_MS);
     return { go: (mark) => { const t = mark(); sh.stdin.end("\n"); return t; }, done };
   }
 
@@ -219,13 +218,13 @@ ${t.scripts}${Array.from({ length: vrids }, (_, i) => vrrpInstance(i)).join("")}
     if (check.status !== 0) throw new Error(`keepalived -t rejected the config: ${check.stderr}`);
   }
 
-  start() {
+  start(opts) {
     // After a SIGKILL the pid files name processes that may linger as
     // zombies (an init that does not reap orphans, as in containers), and
     // keepalived then refuses to start, "daemon is already running". A
     // router's init would reap them; start the way it would.
     for (const f of ["ka.pid", "ka-vrrp.pid"]) rmSync(join(this.dir, f), { force: true });
-    super.start();
+    const cue = super.start(opts);
     // keepalived keeps no count: its log (-l, on stderr) has a line for
     // each instance's state entered, "(lan) Entering MASTER STATE".
     this.entered = 0;
@@ -235,6 +234,7 @@ ${t.scripts}${Array.from({ length: vrids }, (_, i) => vrrpInstance(i)).join("")}
       partial = lines.pop();
       this.entered += lines.filter((l) => l.includes(") Entering ")).length;
     });
+    return cue;
   }
 
   /** Its state transitions so far, from its log: every state entered

@@ -49,6 +49,15 @@ setInterval(() => (offset = wallOffset()), 1000).unref();
  * of the capture's and `ip -ts monitor`'s stamps. */
 export const now = () => performance.now() + offset;
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A prefix for a command's argv: a shell that waits for one line on its
+ * stdin, then execs the command. Writing that line (its cue) starts the
+ * command at once, as a user's shell would, with the bench's own fork (of a
+ * node process) and `ip netns exec` (several ms each, and noisy) already
+ * behind it, so a time taken at the cue is the command's own. The shell
+ * needs ON_CUE_READY_MS from its spawn to reach its read. */
+export const ON_CUE = ["sh", "-c", 'read -r _ && exec "$0" "$@"'];
+export const ON_CUE_READY_MS = 200;
 /** Milliseconds to one decimal, as the results record them. */
 export const r1 = (x) => Math.round(x * 10) / 10;
 

@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { IMPLS, PROFILES, logTails } from "./daemons.mjs";
-import { Lab, Pinger, VIP, now, r1, sleep } from "./lab.mjs";
+import { Lab, ON_CUE_READY_MS, Pinger, VIP, now, r1, sleep } from "./lab.mjs";
 
 /** How long the split-brain step waits for the client to reach the VIP
  * after the heal before recording that it did not. */
@@ -51,9 +51,11 @@ export async function session(impl, profile, rep, { smoke = false, timeline = fa
     d.a = new Impl(lab, "a", profile);
     d.b = new Impl(lab, "b", profile);
 
+    // Both daemons start on their cue, so the time is theirs from their exec.
+    const cues = [d.a.start({ onCue: true }), d.b.start({ onCue: true })];
+    await sleep(ON_CUE_READY_MS);
     const t0 = lab.mark("start");
-    d.a.start();
-    d.b.start();
+    for (const cue of cues) cue();
     const first = await lab.next((e) => e.kind === "vip-add", bound, "a VIP holder", t0);
     result("election", { ms: r1(first.t - t0), winner: first.router });
     await steady();
