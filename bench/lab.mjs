@@ -207,18 +207,28 @@ export class Lab extends EventEmitter {
     return must(["ip", "netns", "exec", this.ns[role], ...argv], timeoutMs);
   }
 
-  /** Starts a long-lived `ip` in one of the lab's namespaces that reads
-   * commands from stdin (ip()), so a fault lands within a millisecond of
-   * the bench's mark or of the advert that triggers it, not after a fork
-   * and exec of `ip netns exec` (several ms, and noisy on a loaded machine). */
+  /** Starts a long-lived `ip` and `nft` in one of the lab's namespaces that
+   * read commands from stdin (ip(), nft()), so a fault lands within a
+   * millisecond of the bench's mark or of the advert that triggers it, not
+   * after a fork of node and an exec of `ip netns exec` (30-40 ms for an
+   * `nft` at a split brain's heal, which then raced the routers' adverts). */
   control(role) {
     this.controls ??= {};
-    this.controls[role] = this.start(role, ["ip", "-force", "-batch", "-"], { stdin: true });
+    this.controls[role] = {
+      ip: this.start(role, ["ip", "-force", "-batch", "-"], { stdin: true }),
+      nft: this.start(role, ["nft", "-i"], { stdin: true }),
+    };
   }
 
   /** Sends one `ip` command to a namespace with a control() without forking. */
   ip(role, command) {
-    this.controls[role].stdin.write(`${command}\n`);
+    this.controls[role].ip.stdin.write(`${command}\n`);
+  }
+
+  /** Sends one `nft` command (`include "FILE"` loads a ruleset) to a
+   * namespace with a control() without forking. */
+  nft(role, command) {
+    this.controls[role].nft.stdin.write(`${command}\n`);
   }
 
   /** Sends one `ip` command to the switch without forking. */

@@ -180,13 +180,11 @@ export async function session(impl, profile, rep, { smoke = false, timeline = fa
     // its own ARP entry for the VIP expires, which takes tens of seconds.
     const split = await pinged(async () => {
       lab.mark("partition");
-      lab.must("sw", ["nft", "-f", rules]);
+      lab.nft("sw", `include "${rules}"`);
       await lab.until(() => lab.holds.a && lab.holds.b, bound, "both routers holding the VIP");
       await sleep(2 * adv);
-      // Marked before the rules go: at 10 ms adverts the loser may step
-      // down before `nft` has even returned.
       const tHeal = lab.mark("heal");
-      lab.must("sw", ["nft", "delete", "table", "bridge", "fgbsplit"]);
+      lab.nft("sw", "delete table bridge fgbsplit");
       await lab.until(() => !(lab.holds.a && lab.holds.b), bound, "one VIP holder after the heal");
       const healed = lab.holders.find((h) => h.t >= tHeal && !(h.a && h.b));
       const back = await lab.next((e) => e.kind === "echo-reply" && e.router === "a", CLIENT_BACK_MS, "a reply from A", tHeal)

@@ -17,7 +17,7 @@ const DROP_PINGS = "table inet fgbdrop {\n  chain input {\n    type filter hook 
 export const FAILURES = {
   script: { fail: (x) => rmSync(x.track.flag), repair: (x) => writeFileSync(x.track.flag, "") },
   weighted: { fail: (x) => rmSync(x.track.weighted), repair: (x) => writeFileSync(x.track.weighted, "") },
-  ping: { fail: (x) => x.lab.must("gw", ["nft", "-f", x.rules]), repair: (x) => x.lab.must("gw", ["nft", "delete", "table", "inet", "fgbdrop"]) },
+  ping: { fail: (x) => x.lab.nft("gw", `include "${x.rules}"`), repair: (x) => x.lab.nft("gw", "delete table inet fgbdrop") },
   link: { fail: (x) => x.lab.ip("gw", "link set eth0 down"), repair: (x) => x.lab.ip("gw", "link set eth0 up") },
 };
 
