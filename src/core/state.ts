@@ -73,6 +73,9 @@ export interface InstanceState {
   /** While master: when it last sent the advert that (re)started its
    * Adver_Timer. The periodic adverts follow at phase + k × interval. */
   advertPhase: Ms | null;
+  /** While master: when it last announced its VIPs again on a lower
+   * master's advert, to bound what a flood of them can make it send. */
+  reannouncedAt: Ms | null;
   readonly counters: Counters;
 }
 
@@ -218,6 +221,7 @@ export function createInstance(config: InstanceConfig): InstanceState {
     stopTakeovers: [],
     wantsMaster: false,
     advertPhase: null,
+    reannouncedAt: null,
     counters: zeroCounters(),
   };
 }
@@ -491,9 +495,15 @@ function masterAdvert(s: InstanceState, rx: ReceivedAdvert, now: Ms): readonly A
   // While both were masters clients may have learnt the other router's MAC
   // for the VIP; announce it again so they come back at once instead of when
   // their ARP entry expires (keepalived's garp_lower_prio_repeat;
-  // keepalived#2387).
+  // keepalived#2387), as often as the answer.
+  if (s.reannouncedAt !== null && now - s.reannouncedAt < quarterInterval(s)) return answer(s, now, NO_ACTIONS);
+  s.reannouncedAt = now;
   const g = s.config.gratuitous;
   return answer(s, now, [{ kind: "sendGratuitous", count: g.count, spacingMs: g.spacingMs }]);
+}
+
+function quarterInterval(s: InstanceState): number {
+  return centisecToMs(s.config.advertIntervalCs) / 4;
 }
 
 /** A master's advert in answer to another's, then `rest`; not within a
@@ -503,7 +513,7 @@ function answer(s: InstanceState, now: Ms, rest: readonly Action[]): readonly Ac
   // The latest advert went one interval before the next one due.
   const phase = s.advertPhase;
   const intervalMs = centisecToMs(s.config.advertIntervalCs) as Ms;
-  if (phase !== null && now - (nextBeaconAt({ intervalMs, phase }, now) - intervalMs) < intervalMs / 4) return rest;
+  if (phase !== null && now - (nextBeaconAt({ intervalMs, phase }, now) - intervalMs) < quarterInterval(s)) return rest;
   const sent = advertise(s, now);
   return rest.length === 0 ? sent : [...sent, ...rest];
 }

@@ -295,7 +295,7 @@ describe("Master (RFC 5798 §6.4.3)", () => {
     expect(st.state.timers.adver).toBe(5000);
   });
 
-  it("a lower master's adverts get at most one of ours per quarter interval; the VIP is announced again each time", () => {
+  it("a flood of a lower master's adverts gets at most one advert and one announcement of ours per quarter interval", () => {
     let s = masterAt(3609);
     let sent = 0;
     let announced = 0;
@@ -306,7 +306,13 @@ describe("Master (RFC 5798 §6.4.3)", () => {
       s = st.state;
     }
     expect(sent).toBe(3); // at 3860, 4110, 4360, as for priority 0
-    expect(announced).toBe(100);
+    expect(announced).toBe(4); // at 3610, 3860, 4110, 4360
+  });
+
+  it("a lower master's last advert right after our answer: no second announcement, nor advert", () => {
+    const answered = step(masterAt(3609), rx(99, PEER), at(4000));
+    expect(kinds(answered.actions)).toEqual(["sendAdvert(100)", "sendGratuitous"]);
+    expect(step(answered.state, rx(99, PEER), at(4002)).actions).toEqual([]);
   });
 
   it("priority 0 advert → send an advert at once and reset the Adver_Timer", () => {
