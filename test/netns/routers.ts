@@ -26,9 +26,14 @@ export async function waitFor<T>(what: string, probe: () => T | null | undefined
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** A process's argv, as ps shows it. */
+/** A process's argv, as ps shows it: empty once it is exiting (its memory
+ * is gone before its PID is) or gone. */
 export function argvOf(pid: number): string[] {
-  return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+  } catch {
+    return [];
+  }
 }
 
 /** A process's resident set (VmRSS), in KiB. */
@@ -156,11 +161,12 @@ export class Router {
     return this.helpers("floatgwd-listen");
   }
 
-  /** PIDs of the daemon's helper children named `comm` on this router. */
+  /** PIDs of the daemon's live helper children named `comm` on this
+   * router: not one that is exiting, as a replaced watcher does. */
   private helpers(comm: string): number[] {
     return run(["ip", "netns", "pids", this.ns]).stdout.split(/\s+/).filter(Boolean).map(Number).filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === comm;
+        return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === comm && argvOf(pid).length > 0;
       } catch {
         return false; // exited meanwhile
       }
