@@ -7,9 +7,10 @@
 // that too, and renews nothing once it let go of a hung daemon's VIP. The
 // wire is read by tshark on the lab's switch; timings are bounded loosely
 // (bench/ measures them).
-import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { Capture } from "./capture";
 import { FLOATGWD, must } from "./lab";
 import { argvOf, type Router, rssKb, sleep, uci, useLab, VIP, waitFor } from "./routers";
 
@@ -19,15 +20,10 @@ const FAST = { version: "3", advert_int: "0.1" };
 
 /** A's adverts on the switch, as [time in ms since the epoch, priority]. */
 async function capture(sw: string, dir: string, during: () => Promise<void>): Promise<[number, number][]> {
-  const pcap = join(dir, "beacon.pcap");
-  const tshark = lab.start(sw, ["tshark", "-q", "-i", "sw0", "-w", pcap, "-f", "ip proto 112 and src host 198.18.0.2"]);
-  await waitFor("tshark capturing", () => existsSync(pcap), 30_000);
-  await sleep(300);
+  const wire = await Capture.start(lab, sw, "sw0", "ip proto 112 and src host 198.18.0.2", join(dir, "beacon.pcap"));
   await during();
-  tshark.kill("SIGINT");
-  await new Promise((r) => tshark.on("exit", r));
-  return must(["tshark", "-r", pcap, "-Y", "vrrp", "-T", "fields", "-E", "separator=|", "-e", "frame.time_epoch", "-e", "vrrp.prio"])
-    .split("\n").filter(Boolean).map((l) => l.split("|")).map(([t, p]) => [Number(t) * 1000, Number(p)]);
+  await wire.stop();
+  return wire.fields("vrrp", ["frame.time_epoch", "vrrp.prio"]).map(([t, p]) => [Number(t) * 1000, Number(p)]);
 }
 
 /** How often the process went to sleep (it woke up as often). */
