@@ -119,9 +119,21 @@ export function watchWritable(fd: number, cb: (() => void) | null): void {
   os.setWriteHandler(fd, cb);
 }
 
+/** QuickJS's timers take whole milliseconds and drop a fraction, but the
+ * daemon's deadlines have fractions (a datagram's arrival to the
+ * microsecond, a Skew_Time of 6.09 ms), while its clock (Math.floor of
+ * monotonicMs) has none. A timer set 0.4 ms short of such a deadline would
+ * run at once, find it not yet due, and be set again, over and over until
+ * the clock's millisecond turned: a master's beacon sent 12 to 56 adverts
+ * in that spin. Rounded up, it runs once, when the clock reaches the
+ * deadline's millisecond: the time the spin ended at. */
+function wholeMs(ms: number): number {
+  return Math.max(0, Math.ceil(ms));
+}
+
 /** Runs cb once after ms milliseconds; the returned function cancels it. */
 export function after(ms: number, cb: () => void): () => void {
-  const handle = os.setTimeout(cb, Math.max(0, ms));
+  const handle = os.setTimeout(cb, wholeMs(ms));
   return () => os.clearTimeout(handle);
 }
 
@@ -143,7 +155,7 @@ export class Timer {
    * timers and monotonicMs read the same clock). */
   set(ms: number): void {
     if (this.handle !== null) os.clearTimeout(this.handle);
-    this.handle = os.setTimeout(this.expired, Math.max(0, ms));
+    this.handle = os.setTimeout(this.expired, wholeMs(ms));
   }
 
   cancel(): void {

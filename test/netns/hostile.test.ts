@@ -191,6 +191,41 @@ describe("a hostile LAN host", () => {
     expect(b.instance()!.counters.becameMaster).toBe(0);
   });
 
+  it("at 10 ms adverts, gets a lower master's adverts answered without a burst of the master's own", async () => {
+    const r = topology();
+    const conf = (priority: string) => uci({ version: "3", advert_int: "0.01", priority, garp_repeat_delay: "0" });
+    r.a.startFloatgw(conf("150"));
+    r.b.startFloatgw(conf("100"));
+    const { ns, a, b } = r;
+    await masterAndBackup(a, b);
+    const wire = await Capture.start(lab, ns.sw, "sw0", "ip proto 112", join(a.dir, "rephase.pcap"));
+    // Two lower adverts 15 ms apart, three times: each answer re-phases
+    // A's beacon (the second lands half an interval after A's advert, so
+    // it is answered too), and the second comes within the 100 ms in which
+    // the watcher is not forked again, so the daemon sends the new schedule
+    // itself meanwhile (watcher.ts). Its timer once ran short of the
+    // schedule's fractional milliseconds and sent 12 to 56 adverts in a
+    // spin, every interval, for those 100 ms.
+    for (let i = 0; i < 3; i++) {
+      attack(ns.c, ["advert", "eth0", ATTACKER, "224.0.0.18", "--prio", "50", "--count", "2", "--rate", "66.7"]);
+      await sleep(400);
+    }
+    await wire.stop();
+    const times = (filter: string) => wire.fields(filter, ["frame.time_epoch"]).map(([t]) => Number(t) * 1000);
+    const ours = times("vrrp && ip.src == 198.18.0.2");
+    const forged = times(`vrrp && ip.src == ${ATTACKER}`);
+    expect(forged).toHaveLength(6);
+    for (let i = 0; i < 6; i += 2) {
+      const from = forged[i]!;
+      // 200 ms: 20 on the schedule, up to 10 more of the old watcher's
+      // until it is replaced, the two answers, and some slack.
+      const sent = ours.filter((t) => t >= from && t < from + 200).length;
+      expect(sent, `A's adverts in the 200 ms from the lower adverts at ${from}`).toBeLessThanOrEqual(40);
+    }
+    expect(a.state()).toBe("master");
+    expect(b.instance()!.counters.becameMaster).toBe(0);
+  });
+
   it("cannot pile up hooks with a flood of priority 0, nor log one line per forged source", async () => {
     const r = topology();
     const hookLog = join(r.b.dir, "hooks.log");
