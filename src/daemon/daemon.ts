@@ -78,7 +78,9 @@ export function runDaemon(opts: DaemonOptions): boolean {
   }
   setLogLevel(first.global.logLevel);
 
-  const now = (): Ms => Math.floor(monotonicMs()) as Ms;
+  // To the microsecond, as the timers (engine.ts, after): a deadline is
+  // due when the timer set for it runs, not up to 1 ms later.
+  const now = (): Ms => monotonicMs() as Ms;
   const startedAt = now();
   const rtnl = new Rtnl();
   const monitor = new RtnlMonitor();

@@ -119,21 +119,20 @@ export function watchWritable(fd: number, cb: (() => void) | null): void {
   os.setWriteHandler(fd, cb);
 }
 
-/** QuickJS's timers take whole milliseconds and drop a fraction, but the
- * daemon's deadlines have fractions (a datagram's arrival to the
- * microsecond, a Skew_Time of 6.09 ms), while its clock (Math.floor of
- * monotonicMs) has none. A timer set 0.4 ms short of such a deadline would
- * run at once, find it not yet due, and be set again, over and over until
- * the clock's millisecond turned: a master's beacon sent 12 to 56 adverts
- * in that spin. Rounded up, it runs once, when the clock reaches the
- * deadline's millisecond: the time the spin ended at. */
-function wholeMs(ms: number): number {
-  return Math.max(0, Math.ceil(ms));
+/** A timer's delay: QuickJS's timers keep its fraction of a millisecond
+ * (patches/quickjs-timers.patch), as the daemon's deadlines have one (a
+ * datagram's arrival to the microsecond, a Skew_Time of 6.09 ms) and its
+ * clock (monotonicMs) has one too. Whole-millisecond timers ran up to 1 ms
+ * late, and one set 0.4 ms short of such a deadline ran at once, found it
+ * not yet due, and was set again until the millisecond turned: a master's
+ * own beacon sent 12 to 56 adverts in that spin. */
+function delayMs(ms: number): number {
+  return Math.max(0, ms);
 }
 
 /** Runs cb once after ms milliseconds; the returned function cancels it. */
 export function after(ms: number, cb: () => void): () => void {
-  const handle = os.setTimeout(cb, wholeMs(ms));
+  const handle = os.setTimeout(cb, delayMs(ms));
   return () => os.clearTimeout(handle);
 }
 
@@ -155,7 +154,7 @@ export class Timer {
    * timers and monotonicMs read the same clock). */
   set(ms: number): void {
     if (this.handle !== null) os.clearTimeout(this.handle);
-    this.handle = os.setTimeout(this.expired, wholeMs(ms));
+    this.handle = os.setTimeout(this.expired, delayMs(ms));
   }
 
   cancel(): void {

@@ -26,6 +26,7 @@ declare module "os" {
   export type TimerHandle = { readonly __timer: unique symbol };
   export function setReadHandler(fd: number, cb: (() => void) | null): void;
   export function setWriteHandler(fd: number, cb: (() => void) | null): void;
+  /** `ms` keeps its fraction, to the microsecond (patches/quickjs-timers.patch). */
   export function setTimeout(cb: () => void, ms: number): TimerHandle;
   export function clearTimeout(handle: TimerHandle): void;
   export function signal(sig: number, cb: (() => void) | null | undefined): void;
