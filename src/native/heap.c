@@ -40,8 +40,12 @@
 /* Address space reserved for slabs: far more than an idle daemon's 0.6 MB
  * of small blocks, and nothing of it resident until used. */
 #define HEAP_RESERVE ((size_t)64 << 20)
-/* Committed (made writable) this much at a time. */
-#define HEAP_COMMIT ((size_t)64 << 10)
+/* Committed (made writable) this much at a time, and made resident at
+ * once (MAP_POPULATE): one system call for four pages costs less than
+ * their four page faults, and the daemon's start touches 0.6 MB of slabs
+ * (138 faults fewer, 1 ms less CPU of a 6.2 ms start, docs/performance.md).
+ * Small, so that little of it lies resident unused: 8 KB at idle. */
+#define HEAP_COMMIT ((size_t)16 << 10)
 /* Empty slabs kept before a page of them goes back to the kernel: a few,
  * so that blocks allocated and freed again and again (each advert makes
  * some) do not cost a system call each time. */
@@ -137,7 +141,7 @@ static int add_page(void)
             return 0;
         if (top + page > committed) {
             size_t grow = (size_t)(end - committed) < HEAP_COMMIT ? (size_t)(end - committed) : HEAP_COMMIT;
-            if (mprotect(committed, grow, PROT_READ | PROT_WRITE))
+            if (mmap(committed, grow, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_POPULATE, -1, 0) == MAP_FAILED)
                 return 0;
             committed += grow;
         }
