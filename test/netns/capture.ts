@@ -25,6 +25,12 @@ export class Capture {
     await exited;
   }
 
+  /** When each packet matching the display filter `filter` was captured,
+   * in ms since the epoch. */
+  times(filter: string): number[] {
+    return this.fields(filter, ["frame.time_epoch"]).map(([t]) => Number(t) * 1000);
+  }
+
   /** The packets matching the display filter `filter`, each as the values
    * of the fields `names`. */
   fields(filter: string, names: string[]): string[][] {

@@ -48,6 +48,18 @@ async function masterAndBackup(a: Router, b: Router): Promise<void> {
     a.state() === "master" && b.state() === "backup" && b.instance()?.master === "198.18.0.2", 30_000);
 }
 
+/** A (150) and B (100) at `timers` without the takeover's second ARP burst
+ * (every ARP captured then answers the attack), A master and B following
+ * it, and the switch captured with `bpf` from then on, into `pcap`. */
+async function pairOnTheWire(timers: Record<string, string>, bpf: string, pcap: string) {
+  const r = topology();
+  const conf = (priority: string) => uci({ ...timers, priority, garp_repeat_delay: "0" });
+  r.a.startFloatgw(conf("150"));
+  r.b.startFloatgw(conf("100"));
+  await masterAndBackup(r.a, r.b);
+  return { ...r, wire: await Capture.start(lab, r.ns.sw, "sw0", bpf, join(r.a.dir, pcap)) };
+}
+
 describe("a hostile LAN host", () => {
   it("cannot stop the master advertising by flooding the lease channel", async () => {
     const { ns, a, b } = leasePair();
@@ -139,15 +151,7 @@ describe("a hostile LAN host", () => {
   });
 
   it("gets a lower master's advert answered at once, but cannot make the master burst adverts or ARPs with a flood of them", async () => {
-    const r = topology();
-    // No second burst of ARPs after the takeover: every ARP in the capture
-    // answers the attack.
-    const conf = (priority: string) => uci({ ...FAST, priority, garp_repeat_delay: "0" });
-    r.a.startFloatgw(conf("150"));
-    r.b.startFloatgw(conf("100"));
-    const { ns, a, b } = r;
-    await masterAndBackup(a, b);
-    const wire = await Capture.start(lab, ns.sw, "sw0", "ip proto 112 or arp", join(a.dir, "lower.pcap"));
+    const { ns, a, b, wire } = await pairOnTheWire(FAST, "ip proto 112 or arp", "lower.pcap");
     // Twelve adverts of a lower master (priority 50, TTL 255) at random
     // moments, then 600 of them about a millisecond apart.
     for (let i = 0; i < 12; i++) {
@@ -157,10 +161,9 @@ describe("a hostile LAN host", () => {
     attack(ns.c, ["advert", "eth0", ATTACKER, "224.0.0.18", "--prio", "50", "--count", "600", "--rate", "1000"]);
     await sleep(300);
     await wire.stop();
-    const times = (filter: string) => wire.fields(filter, ["frame.time_epoch"]).map(([t]) => Number(t) * 1000);
-    const ours = times("vrrp && ip.src == 198.18.0.2");
-    const forged = times(`vrrp && ip.src == ${ATTACKER}`);
-    const arps = times(`arp.isgratuitous == 1 && arp.src.proto_ipv4 == ${VIP}`);
+    const ours = wire.times("vrrp && ip.src == 198.18.0.2");
+    const forged = wire.times(`vrrp && ip.src == ${ATTACKER}`);
+    const arps = wire.times(`arp.isgratuitous == 1 && arp.src.proto_ipv4 == ${VIP}`);
     expect(forged).toHaveLength(612);
     const after = (t: number) => ours.find((o) => o >= t)!;
     const before = (t: number) => ours.filter((o) => o < t).at(-1)!;
@@ -192,13 +195,7 @@ describe("a hostile LAN host", () => {
   });
 
   it("at 10 ms adverts, gets a lower master's adverts answered without a burst of the master's own", async () => {
-    const r = topology();
-    const conf = (priority: string) => uci({ version: "3", advert_int: "0.01", priority, garp_repeat_delay: "0" });
-    r.a.startFloatgw(conf("150"));
-    r.b.startFloatgw(conf("100"));
-    const { ns, a, b } = r;
-    await masterAndBackup(a, b);
-    const wire = await Capture.start(lab, ns.sw, "sw0", "ip proto 112", join(a.dir, "rephase.pcap"));
+    const { ns, a, b, wire } = await pairOnTheWire({ version: "3", advert_int: "0.01" }, "ip proto 112", "rephase.pcap");
     // Two lower adverts 15 ms apart, three times: each answer re-phases
     // A's beacon (the second lands half an interval after A's advert, so
     // it is answered too), and the second comes within the 100 ms in which
@@ -211,9 +208,8 @@ describe("a hostile LAN host", () => {
       await sleep(400);
     }
     await wire.stop();
-    const times = (filter: string) => wire.fields(filter, ["frame.time_epoch"]).map(([t]) => Number(t) * 1000);
-    const ours = times("vrrp && ip.src == 198.18.0.2");
-    const forged = times(`vrrp && ip.src == ${ATTACKER}`);
+    const ours = wire.times("vrrp && ip.src == 198.18.0.2");
+    const forged = wire.times(`vrrp && ip.src == ${ATTACKER}`);
     expect(forged).toHaveLength(6);
     for (let i = 0; i < 6; i += 2) {
       const from = forged[i]!;
