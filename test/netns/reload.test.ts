@@ -47,7 +47,9 @@ describe("reload (SIGHUP)", () => {
       b.reload(uci({ ...FAST, priority: "120" }));
       await waitFor("new priorities", () => a.instance()?.priority.effective === 170 && b.instance()?.priority.effective === 120);
     });
-    expect(probes.sent).toBeGreaterThan(100);
+    // That the probes covered the reload, not how fast ping sends: asked
+    // for one every 10 ms, it sent 94 in its 2 s on a loaded CI machine.
+    expect(probes.sent).toBeGreaterThan(50);
     expect(probes.lost).toBe(0);
     await waitFor("B hears priority 170", () => b.instance()?.peer?.priority === 170);
     expect([a.instance()!.counters.transitions, b.instance()!.counters.transitions]).toEqual(transitions);
