@@ -119,20 +119,9 @@ export function watchWritable(fd: number, cb: (() => void) | null): void {
   os.setWriteHandler(fd, cb);
 }
 
-/** A timer's delay: QuickJS's timers keep its fraction of a millisecond
- * (patches/quickjs-timers.patch), as the daemon's deadlines have one (a
- * datagram's arrival to the microsecond, a Skew_Time of 6.09 ms) and its
- * clock (monotonicMs) has one too. Whole-millisecond timers ran up to 1 ms
- * late, and one set 0.4 ms short of such a deadline ran at once, found it
- * not yet due, and was set again until the millisecond turned: a master's
- * own beacon sent 12 to 56 adverts in that spin. */
-function delayMs(ms: number): number {
-  return Math.max(0, ms);
-}
-
 /** Runs cb once after ms milliseconds; the returned function cancels it. */
 export function after(ms: number, cb: () => void): () => void {
-  const handle = os.setTimeout(cb, delayMs(ms));
+  const handle = os.setTimeout(cb, Math.max(0, ms));
   return () => os.clearTimeout(handle);
 }
 
@@ -154,7 +143,7 @@ export class Timer {
    * timers and monotonicMs read the same clock). */
   set(ms: number): void {
     if (this.handle !== null) os.clearTimeout(this.handle);
-    this.handle = os.setTimeout(this.expired, delayMs(ms));
+    this.handle = os.setTimeout(this.expired, Math.max(0, ms));
   }
 
   cancel(): void {
