@@ -1,16 +1,54 @@
 // What a daemon costs when nothing happens, and what it costs to install.
-import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync, realpathSync, statSync } from "node:fs";
+import { endianness } from "node:os";
 import { IMPLS, PROFILES } from "./daemons.mjs";
 import { Lab, ROOT, must, run, sleep } from "./lab.mjs";
 
 export const TARGETS = ["x86_64", "mips_24kc", "mipsel_24kc", "arm_cortex-a7", "aarch64_generic"];
 const TICK_MS = 1000 / Number(must(["getconf", "CLK_TCK"]).trim());
+const PAGE = Number(must(["getconf", "PAGESIZE"]).trim());
+const PRESENT = 1n << 63n;
+const FRAME = (1n << 55n) - 1n;
+
+/** KiB of the distinct physical pages resident in any of `pids`: what the
+ * daemon holds in memory, each page once however many of its processes map
+ * it. Summed VmRSS counts a page its processes share in each of them; Pss
+ * also splits a page with every other process that maps it (the other
+ * router's daemon runs the same binary). From /proc/PID/pagemap, whose page
+ * frame numbers only root sees; entries are in the host's byte order. */
+function residentKb(pids) {
+  const frames = new Set();
+  const entry = endianness() === "LE" ? (b, i) => b.readBigUInt64LE(i) : (b, i) => b.readBigUInt64BE(i);
+  for (const pid of pids) {
+    const pagemap = openSync(`/proc/${pid}/pagemap`, "r");
+    try {
+      for (const line of readFileSync(`/proc/${pid}/maps`, "utf8").trim().split("\n")) {
+        // The legacy vsyscall page is outside the process's page tables.
+        if (line.endsWith("[vsyscall]")) continue;
+        const [lo, hi] = line.slice(0, line.indexOf(" ")).split("-").map((h) => parseInt(h, 16));
+        const entries = Buffer.alloc(((hi - lo) / PAGE) * 8);
+        for (let got = 0; got < entries.length;) {
+          const n = readSync(pagemap, entries, got, entries.length - got, (lo / PAGE) * 8 + got);
+          if (n === 0) break;
+          got += n;
+        }
+        for (let i = 0; i < entries.length; i += 8) {
+          const e = entry(entries, i);
+          if (e & PRESENT) frames.add(e & FRAME);
+        }
+      }
+    } finally {
+      closeSync(pagemap);
+    }
+  }
+  return (frames.size * PAGE) / 1024;
+}
 
 /** Memory and CPU of a set of processes, summed (keepalived's whole daemon
  * is its parent and its VRRP child). RSS counts pages shared by the two
- * processes twice; Pss splits them and is reported alongside. */
+ * processes twice; Pss splits them; residentKb counts each page once. */
 function usage(pids) {
-  const u = { rssKb: 0, hwmKb: 0, pssKb: 0, cpuMs: 0, onCpuMs: 0, procs: pids.length };
+  const u = { rssKb: 0, hwmKb: 0, pssKb: 0, residentKb: residentKb(pids), cpuMs: 0, onCpuMs: 0, procs: pids.length };
   for (const pid of pids) {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     u.rssKb += Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
@@ -55,7 +93,7 @@ export async function idle(impl, windowS, { profile, vrids }) {
       const flipped = d[r].transitions();
       return { type: "idle", impl, profile, vrids, advertMs: PROFILES[profile].advertMs, role: r === "a" ? "master" : "backup",
         windowS, rssKb: end.rssKb, hwmKb: end.hwmKb,
-        pssKb: end.pssKb, procs: end.procs, cpuMs: end.cpuMs - begin[r].cpuMs,
+        pssKb: end.pssKb, residentKb: end.residentKb, procs: end.procs, cpuMs: end.cpuMs - begin[r].cpuMs,
         onCpuMs: Math.round((end.onCpuMs - begin[r].onCpuMs) * 100) / 100,
         transitions: flipped === null || flips[r] === null ? null : flipped - flips[r] };
     });
