@@ -74,8 +74,16 @@ export function must(argv, timeoutMs, input) {
   return r.stdout;
 }
 
+/** `ip -ts monitor`, stamping each event when it prints it. It runs
+ * SCHED_FIFO, so that it prints an address or route event as soon as the
+ * kernel sends it: at normal priority it waited for a CPU behind the
+ * daemons' own work after a takeover or a step-down (writing a state file,
+ * forking a helper), 2–5 ms on two CPUs, and that wait counted in the
+ * daemon's time. */
+export const MONITOR = ["chrt", "-f", "50", "ip", "-ts", "-o", "monitor"];
+
 // `ip -ts` prints local time without a zone: "[2026-11-23T14:32:26.501461]".
-function parseIpTime(stamp) {
+export function parseIpTime(stamp) {
   const [whole, frac] = stamp.split(".");
   return Date.parse(whole) + Number(`0.${frac}`) * 1000;
 }
@@ -150,7 +158,7 @@ export class Lab extends EventEmitter {
     if (wire) this.lines(this.start("sw", ["tcpdump", "-i", "sw0", "--immediate-mode", "-n", "-e", "-tt", "-l", "ip proto 112 or arp or icmp"]),
       (l) => parseWire(l, this.macs));
     for (const r of ["a", "b"]) {
-      this.lines(this.start(r, ["ip", "-ts", "-o", "monitor", "address"]), (l) => {
+      this.lines(this.start(r, [...MONITOR, "address"]), (l) => {
         const m = /^\[(\S+)\] (Deleted )?\d+: br-lan\s+inet (\S+)\//.exec(l);
         return m && m[3] === VIP ? { t: parseIpTime(m[1]), src: "vip", kind: m[2] ? "vip-del" : "vip-add", router: r } : null;
       });

@@ -12,7 +12,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { PRIORITY, PROFILES, logTails } from "./daemons.mjs";
-import { FLOATGWD, Lab, VIP, must, r1, sleep } from "./lab.mjs";
+import { FLOATGWD, Lab, MONITOR, VIP, must, parseIpTime, r1, sleep } from "./lab.mjs";
 
 export const WAN_VIP = "198.19.1.1";
 const GATEWAY = "198.19.1.254";
@@ -39,15 +39,11 @@ function addWanSegment(lab) {
 function watchB(lab) {
   const routeRe = new RegExp(`^\\[(\\S+)\\] (Deleted )?default via ${GATEWAY.replace(/\./g, "\\.")} dev wan table 100 .*src ${WAN_VIP.replace(/\./g, "\\.")}`);
   const addrRe = /^\[(\S+)\] (Deleted )?\d+: (br-lan|wan)\s+inet (\S+)\//;
-  const stamp = (s) => {
-    const [whole, frac] = s.split(".");
-    return Date.parse(whole) + Number(`0.${frac}`) * 1000;
-  };
-  lab.lines(lab.start("b", ["ip", "-ts", "-o", "monitor", "address", "route"]), (l) => {
+  lab.lines(lab.start("b", [...MONITOR, "address", "route"]), (l) => {
     const r = routeRe.exec(l);
-    if (r) return { t: stamp(r[1]), src: "sync", kind: r[2] ? "route-del" : "route-add", router: "b" };
+    if (r) return { t: parseIpTime(r[1]), src: "sync", kind: r[2] ? "route-del" : "route-add", router: "b" };
     const a = addrRe.exec(l);
-    if (a && (a[4] === VIP || a[4] === WAN_VIP)) return { t: stamp(a[1]), src: "sync", kind: `${a[3] === "wan" ? "wan" : "lan"}-${a[2] ? "del" : "add"}`, router: "b" };
+    if (a && (a[4] === VIP || a[4] === WAN_VIP)) return { t: parseIpTime(a[1]), src: "sync", kind: `${a[3] === "wan" ? "wan" : "lan"}-${a[2] ? "del" : "add"}`, router: "b" };
     return null;
   });
 }
