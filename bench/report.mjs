@@ -52,7 +52,8 @@ export function render(file) {
     `- run ${machine.time}, ${end ? `${end.seconds} s` : "unfinished"}, ${machine.reps} repetitions per measure${errors.length ? `, **${errors.length} failed sessions** (below)` : ""}`,
     `- kernel ${machine.kernel}; ${machine.cpus} × ${machine.cpuModel}`,
     `- load average at start ${machine.loadavg.map((x) => x.toFixed(2)).join(" ")}${end ? `, at end ${end.loadavg.map((x) => x.toFixed(2)).join(" ")}` : ""} (other work shared the machine: timings are noisy)`,
-    `- ${machine.floatgw} (git ${machine.git}); ${machine.keepalived}; node ${machine.node}`, "",
+    `- ${machine.floatgw} (git ${machine.git}); ${machine.keepalived}; node ${machine.node}`,
+    `- "holds the VIP": \`ip -ts monitor\` in the router, ${machine.monitorFifo ? "at SCHED_FIFO (its stamp within a fraction of a ms of the kernel's event)" : "at normal priority (its stamp waits for a CPU: after a takeover or a step-down, behind the daemon's own work)"}`, "",
     "Theory (RFC 3768 / RFC 5798 §6.1): Master_Down_Interval (MDI) = 3 × advert interval + Skew_Time, with Skew_Time = (256 − priority)/256 × advert interval in v3 and (256 − priority)/256 s in v2. " +
       `Router A has priority ${PRIORITY.a}, router B ${PRIORITY.b}: ` +
       profiles.map((p) => `${p}: MDI(A) ${num(mdiMs(p, PRIORITY.a))} ms, MDI(B) ${num(mdiMs(p, PRIORITY.b))} ms, skew(B) ${num(skewMs(p, PRIORITY.b))} ms`).join("; ") + ".",

@@ -29,7 +29,7 @@ import { idle, sizes } from "./cost.mjs";
 import { Floatgw, IDLE_LOADS, Keepalived } from "./daemons.mjs";
 import { dhcpSession } from "./dhcp.mjs";
 import { floodSession } from "./flood.mjs";
-import { LIVE, PROBE_MS, ROOT, must, run } from "./lab.mjs";
+import { LIVE, MONITOR_FIFO, PROBE_MS, ROOT, must, run } from "./lab.mjs";
 import { idleRatios } from "./metrics.mjs";
 import { render } from "./report.mjs";
 import { session } from "./scenarios.mjs";
@@ -98,7 +98,7 @@ const git = run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"]).stdout.trim
 emit({
   type: "machine", time: new Date().toISOString(), smoke: opt.smoke, only: opt.only ?? null, reps, kernel: must(["uname", "-r"]).trim(),
   cpus: cpus().length, cpuModel: cpus()[0]?.model, loadavg: loadavg(), floatgw: Floatgw.version(), git,
-  keepalived: Keepalived.version(), node: process.version, probeMs: PROBE_MS,
+  keepalived: Keepalived.version(), node: process.version, probeMs: PROBE_MS, monitorFifo: MONITOR_FIFO,
 });
 
 let failures = 0;
