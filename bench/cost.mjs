@@ -46,9 +46,10 @@ function residentKb(pids) {
 
 /** Memory and CPU of a set of processes, summed (keepalived's whole daemon
  * is its parent and its VRRP child). RSS counts pages shared by the two
- * processes twice; Pss splits them; residentKb counts each page once. */
+ * processes twice; Pss splits them (residentKb, read once at the window's
+ * end, counts each page once). */
 function usage(pids) {
-  const u = { rssKb: 0, hwmKb: 0, pssKb: 0, residentKb: residentKb(pids), cpuMs: 0, onCpuMs: 0, procs: pids.length };
+  const u = { rssKb: 0, hwmKb: 0, pssKb: 0, cpuMs: 0, onCpuMs: 0, procs: pids.length };
   for (const pid of pids) {
     const status = readFileSync(`/proc/${pid}/status`, "utf8");
     u.rssKb += Number(/VmRSS:\s+(\d+)/.exec(status)[1]);
@@ -88,12 +89,13 @@ export async function idle(impl, windowS, { profile, vrids }) {
     const begin = { a: usage(d.a.costPids()), b: usage(d.b.costPids()) };
     await sleep(windowS * 1000);
     const ends = { a: usage(d.a.costPids()), b: usage(d.b.costPids()) };
+    const resident = { a: residentKb(d.a.costPids()), b: residentKb(d.b.costPids()) };
     return ["a", "b"].map((r) => {
       const end = ends[r];
       const flipped = d[r].transitions();
       return { type: "idle", impl, profile, vrids, advertMs: PROFILES[profile].advertMs, role: r === "a" ? "master" : "backup",
         windowS, rssKb: end.rssKb, hwmKb: end.hwmKb,
-        pssKb: end.pssKb, residentKb: end.residentKb, procs: end.procs, cpuMs: end.cpuMs - begin[r].cpuMs,
+        pssKb: end.pssKb, residentKb: resident[r], procs: end.procs, cpuMs: end.cpuMs - begin[r].cpuMs,
         onCpuMs: Math.round((end.onCpuMs - begin[r].onCpuMs) * 100) / 100,
         transitions: flipped === null || flips[r] === null ? null : flipped - flips[r] };
     });
