@@ -49,7 +49,7 @@ export async function dhcpSession(profile, rep) {
     let dhcpOn = 0;
     await lab.until(() => {
       const d = dnsmasqState(b);
-      dhcpOn = d.serving ? startedAt(d.pid) : 0;
+      dhcpOn = d.dhcp === "on" ? startedAt(d.pid) : 0;
       return dhcpOn > tFault;
     }, bound, "B's dnsmasq serving DHCP");
     const replicated = b.read("/tmp/dhcp.leases").includes(` ${first.ip} `);

@@ -57,8 +57,9 @@ export declare function setupCommands(r: RouterName, extra?: Record<string, stri
 /** `floatgw status --json` on the router, or null while it does not answer. */
 export declare function floatgwStatus(router: Router): unknown;
 
-/** The router's dnsmasq: its generated config, whether it serves DHCP, its host PID. */
-export declare function dnsmasqState(router: Router): { conf: string; serving: boolean; pid: number | null };
+/** The router's dnsmasq: its generated config, its DHCP on br-lan ("changing"
+ * while a restart has the config and the running process disagree), its host PID. */
+export declare function dnsmasqState(router: Router): { conf: string; dhcp: "on" | "off" | "changing"; pid: number | null };
 
 /** VRRPv3 with 100 ms adverts. */
 export declare const FAST: Record<string, string>;

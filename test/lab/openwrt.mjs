@@ -316,20 +316,43 @@ export function floatgwStatus(router) {
   return r.status === 0 ? JSON.parse(r.stdout) : null;
 }
 
-/** What the router's dnsmasq was last started with (OpenWrt's init writes
- * its config from /etc/config/dhcp): serving DHCP on br-lan, or DNS only;
- * `pid` on the host, null while none runs. */
+/** Whether the process holds a UDP socket bound to port 67, the DHCP
+ * server's (from /proc/PID/net/udp, which lists the process's network
+ * namespace, and the process's own socket inodes). */
+function holdsDhcpSocket(pid) {
+  try {
+    const inodes = new Set(readFileSync(`/proc/${pid}/net/udp`, "utf8").split("\n").slice(1)
+      .map((line) => line.trim().split(/\s+/)).filter((f) => f[1]?.endsWith(":0043")).map((f) => f[9]));
+    return inodes.size > 0 && readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+      return inode !== undefined && inodes.has(inode);
+    });
+  } catch {
+    return false; // exited meanwhile
+  }
+}
+
+/** The router's dnsmasq: the config OpenWrt's init last wrote for it (from
+ * /etc/config/dhcp), its DHCP on br-lan, and its PID on the host (the one
+ * serving DHCP if any; null while none runs). DHCP is "on" when that config
+ * says so and a dnsmasq holds the DHCP socket, "off" when it says not and
+ * none holds it, and "changing" in between: during an init restart the new
+ * config is written while the old process still runs, and an old dnsmasq
+ * still serving NAKs a client's request to the other router. */
 export function dnsmasqState(router) {
   const conf = router.sh("cat /var/etc/dnsmasq.conf.*").stdout;
   // By exe: the init script and ujail run under the name dnsmasq too.
-  const pid = router.pids("dnsmasq").find((p) => {
+  const pids = router.pids("dnsmasq").filter((p) => {
     try {
       return readlinkSync(`/proc/${p}/exe`).endsWith("/usr/sbin/dnsmasq");
     } catch {
       return false; // exited meanwhile
     }
-  }) ?? null;
-  return { conf, serving: pid !== null && conf.includes("dhcp-range=") && !conf.includes("no-dhcp-interface=br-lan"), pid };
+  });
+  const server = pids.find(holdsDhcpSocket);
+  const configured = conf.includes("dhcp-range=") && !conf.includes("no-dhcp-interface=br-lan");
+  const dhcp = configured === (server !== undefined) ? (configured ? "on" : "off") : "changing";
+  return { conf, dhcp, pid: server ?? pids[0] ?? null };
 }
 
 /** floatgw's instance state on the router, or null. */
@@ -348,8 +371,8 @@ export async function setUpPair(lab, extra = FAST) {
     if (r.name === "a") await waitFor("A master", () => floatgwState(r) === "master", 30_000);
   }
   await waitFor("A master serving DHCP, B backup with DHCP off", () => floatgwState(lab.a) === "master"
-    && floatgwState(lab.b) === "backup" && dnsmasqState(lab.a).serving
-    && dnsmasqState(lab.b).conf.includes("no-dhcp-interface=br-lan") && dnsmasqState(lab.b).pid, 30_000);
+    && floatgwState(lab.b) === "backup" && dnsmasqState(lab.a).dhcp === "on"
+    && dnsmasqState(lab.b).dhcp === "off" && dnsmasqState(lab.b).pid, 30_000);
 }
 
 /** busybox udhcpc on the client (test/lab/udhcpc-script.sh records each

@@ -41,8 +41,8 @@ describeOpenWrt("dnsmasq follows the VIP on real OpenWrt", () => {
     // OpenWrt's init passes the options only where DHCP is on.
     const { conf } = dnsmasqState(a);
     for (const o of [`3,${VIP}`, `6,${VIP}`, "42,198.18.0.9"]) expect(conf).toContain(`dhcp-option=lan,${o}`);
-    expect(dnsmasqState(a).serving).toBe(true);
-    expect(dnsmasqState(b).serving).toBe(false);
+    expect(dnsmasqState(a).dhcp).toBe("on");
+    expect(dnsmasqState(b).dhcp).toBe("off");
   });
 
   it("B holds A's leases, writes them before its dnsmasq serves, ACKs the old client's rebind and gives a new client another address", async () => {
@@ -71,7 +71,7 @@ describeOpenWrt("dnsmasq follows the VIP on real OpenWrt", () => {
     expect(status(a)?.leaseChannel).toMatchObject({ peer: ROUTERS.b, degraded: null });
 
     lab.port("a", "down");
-    await waitFor("B master serving DHCP", () => state(b) === "master" && dnsmasqState(b).serving, 30_000);
+    await waitFor("B master serving DHCP", () => state(b) === "master" && dnsmasqState(b).dhcp === "on", 30_000);
     expect(b.read("/tmp/dhcp.leases")).toContain(` ${mac} ${first.ip} `);
     await waitFor("B's log of the lease file", () => /wrote \d+ replicated lease\(s\) into \/tmp\/dhcp\.leases/.test(b.logread()), 10_000);
 
@@ -91,19 +91,19 @@ describeOpenWrt("dnsmasq follows the VIP on real OpenWrt", () => {
 
     lab.port("a", "up");
     await waitFor("A master again, B backup with DHCP off", () =>
-      state(a) === "master" && state(b) === "backup" && !dnsmasqState(b).serving, 30_000);
+      state(a) === "master" && state(b) === "backup" && dnsmasqState(b).dhcp === "off", 30_000);
   });
 
   it("serves DHCP from both sides of a split brain, and only from the master once it heals", async () => {
     const { lab } = env;
     const { a, b } = lab;
     const heal = partitionVrrp(lab.ns.sw, lab.dir);
-    await waitFor("two masters, both serving", () => state(a) === "master" && state(b) === "master" && dnsmasqState(b).serving, 30_000);
-    expect(dnsmasqState(a).serving).toBe(true);
+    await waitFor("two masters, both serving", () => state(a) === "master" && state(b) === "master" && dnsmasqState(b).dhcp === "on", 30_000);
+    expect(dnsmasqState(a).dhcp).toBe("on");
     heal();
-    await waitFor("B backup with DHCP off", () => state(b) === "backup" && !dnsmasqState(b).serving && dnsmasqState(b).pid, 30_000);
+    await waitFor("B backup with DHCP off", () => state(b) === "backup" && dnsmasqState(b).dhcp === "off" && dnsmasqState(b).pid, 30_000);
     expect(state(a)).toBe("master");
-    expect(dnsmasqState(a).serving).toBe(true);
+    expect(dnsmasqState(a).dhcp).toBe("on");
   });
 
   it("dhcp '0' gives the dhcp config back byte for byte and then leaves dnsmasq alone; a stopped daemon gives it back too", async () => {
@@ -111,7 +111,7 @@ describeOpenWrt("dnsmasq follows the VIP on real OpenWrt", () => {
     expect(a.read("/etc/config/dhcp")).not.toBe(dhcpBefore.a);
     a.must("uci set floatgw.lan.dhcp='0'; uci commit floatgw; reload_config");
     await waitFor("A's dhcp config restored and dnsmasq restarted on it", () =>
-      a.read("/etc/config/dhcp") === dhcpBefore.a && !dnsmasqState(a).conf.includes(`3,${VIP}`) && dnsmasqState(a).serving, 30_000);
+      a.read("/etc/config/dhcp") === dhcpBefore.a && !dnsmasqState(a).conf.includes(`3,${VIP}`) && dnsmasqState(a).dhcp === "on", 30_000);
     await waitFor("A master", () => state(a) === "master", 30_000);
     // reload_config also reported the dhcp config that floatgw's hook had
     // changed, and procd reloads dnsmasq for it too: wait until one dnsmasq

@@ -47,8 +47,8 @@ describeOpenWrt("a router pair tracking A's WAN", () => {
       await waitFor("both of A's trackers up", () => trackers().length === 2 && trackers().every((t) => t.state === "up"));
       expect(a.logread()).toContain("[ubus] listening to network.interface events");
 
-      const aServes = () => state(a) === "master" && state(b) === "backup" && dnsmasqState(a).serving && !dnsmasqState(b).serving;
-      const bServes = () => state(a) === "fault" && state(b) === "master" && dnsmasqState(b).serving && !dnsmasqState(a).serving && b.has();
+      const aServes = () => state(a) === "master" && state(b) === "backup" && dnsmasqState(a).dhcp === "on" && dnsmasqState(b).dhcp === "off";
+      const bServes = () => state(a) === "fault" && state(b) === "master" && dnsmasqState(b).dhcp === "on" && dnsmasqState(a).dhcp === "off" && b.has();
       const faults = () => status(a)?.instances[0]?.faults ?? [];
       await waitFor("A master serving DHCP with its WAN tracked", aServes);
 
