@@ -76,6 +76,9 @@ export interface InstanceState {
   /** While master: when it last announced its VIPs again on a lower
    * master's advert, to bound what a flood of them can make it send. */
   reannouncedAt: Ms | null;
+  /** While master: when it last answered another router's advert (a lower
+   * master's, or a priority 0) with one of its own, likewise. */
+  answeredAt: Ms | null;
   readonly counters: Counters;
 }
 
@@ -222,6 +225,7 @@ export function createInstance(config: InstanceConfig): InstanceState {
     wantsMaster: false,
     advertPhase: null,
     reannouncedAt: null,
+    answeredAt: null,
     counters: zeroCounters(),
   };
 }
@@ -507,13 +511,16 @@ function quarterInterval(s: InstanceState): number {
 }
 
 /** A master's advert in answer to another's, then `rest`; not within a
- * quarter interval of our last one, so that a flood of adverts cannot become
- * a flood of ours (at most four per interval). */
+ * quarter interval of our last answer, so that a flood of adverts cannot
+ * become a flood of ours (at most four answers per interval, besides the
+ * periodic advert). Our periodic advert does not hold an answer back: the
+ * other router sent its advert without having heard it (after a split brain
+ * heals, the periodic advert that went just before was lost in the
+ * partition), and waiting for the next one would leave two masters for up
+ * to an interval. */
 function answer(s: InstanceState, now: Ms, rest: readonly Action[]): readonly Action[] {
-  // The latest advert went one interval before the next one due.
-  const phase = s.advertPhase;
-  const intervalMs = centisecToMs(s.config.advertIntervalCs) as Ms;
-  if (phase !== null && now - (nextBeaconAt({ intervalMs, phase }, now) - intervalMs) < quarterInterval(s)) return rest;
+  if (s.answeredAt !== null && now - s.answeredAt < quarterInterval(s)) return rest;
+  s.answeredAt = now;
   const sent = advertise(s, now);
   return rest.length === 0 ? sent : [...sent, ...rest];
 }

@@ -305,8 +305,17 @@ describe("Master (RFC 5798 §6.4.3)", () => {
       announced += st.actions.filter((a) => a.kind === "sendGratuitous").length;
       s = st.state;
     }
-    expect(sent).toBe(3); // at 3860, 4110, 4360, as for priority 0
-    expect(announced).toBe(4); // at 3610, 3860, 4110, 4360
+    expect(sent).toBe(4); // at 3610, 3860, 4110, 4360
+    expect(announced).toBe(4); // likewise
+  });
+
+  it("a lower master's advert right after our periodic one is answered at once: it did not hear ours (a split brain healing)", () => {
+    // Our periodic advert went at 4609, into the partition; the other
+    // master's comes 1 ms after it heals.
+    const m = step(masterAt(3609), { kind: "timeout" }, at(4609)).state;
+    const st = step(m, rx(99, PEER), at(4610));
+    expect(kinds(st.actions)).toEqual(["sendAdvert(100)", "sendGratuitous"]);
+    expect(st.state.timers.adver).toBe(5610);
   });
 
   it("a lower master's last advert right after our answer: no second announcement, nor advert", () => {
@@ -329,7 +338,7 @@ describe("Master (RFC 5798 §6.4.3)", () => {
       sent += st.actions.filter((a) => a.kind === "sendAdvert").length;
       s = st.state;
     }
-    expect(sent).toBe(3); // at 3860, 4110, 4360 (a quarter of 1 s after each)
+    expect(sent).toBe(4); // at 3610, 3860, 4110, 4360 (a quarter of 1 s after each)
   });
 
   it("shutdown → priority 0 advert, VIP removed, init", () => {
@@ -549,15 +558,17 @@ describe("a master's periodic adverts as a beacon (InstanceConfig.beacon)", () =
     expect(step(st.state, { kind: "timeout" }, at(4609)).actions).toEqual([]);
   });
 
-  it("priority 0 heard: an advert at once and the beacon re-phased, at most once per quarter interval of the schedule", () => {
+  it("priority 0 heard: an advert at once and the beacon re-phased, at most once per quarter interval", () => {
     const m = masterAt(3609, beacon);
     // 2.3 intervals after the phase: the beacon sent at 5609, 0.3 s ago.
     const st = step(m, rx(0, PEER), at(5909));
     expect(st.actions).toEqual([{ kind: "sendAdvert", priority: 100 }, schedule(100, 5909)]);
-    // 0.1 s after our own advert, and 0.1 s after the beacon's at 6909: too soon for another.
+    // 0.1 s after our answer: too soon for another.
     expect(step(st.state, rx(0, PEER), at(6009)).actions).toEqual([]);
-    expect(step(st.state, rx(0, PEER), at(7009)).actions).toEqual([]);
-    expect(step(st.state, rx(0, PEER), at(7200)).actions).toEqual([{ kind: "sendAdvert", priority: 100 }, schedule(100, 7200)]);
+    // 0.1 s after the beacon's advert at 6909, which the sender had not heard.
+    const again = step(st.state, rx(0, PEER), at(7009));
+    expect(again.actions).toEqual([{ kind: "sendAdvert", priority: 100 }, schedule(100, 7009)]);
+    expect(step(again.state, rx(0, PEER), at(7200)).actions).toEqual([]);
   });
 
   it("a new priority changes the beacon at its phase; the same priority again changes nothing", () => {
