@@ -110,7 +110,7 @@ export const MEASURES = {
   stop: "Graceful stop (SIGTERM) of the master",
   switchover: "Planned switchover (`floatgw switchover`; keepalived has none)",
   preempt: "Preempt: the old master's port comes back",
-  splitbrain: "Split brain: both ways partitioned until both hold the VIP, then healed",
+  splitbrain: "Split brain: both ways partitioned until both hold the VIP, then healed (five times per session at 100 ms adverts and below: n counts heals)",
   "track-script": "Tracked failure: check script, weight 0 (FAULT)",
   "track-weighted": "Tracked failure: check script with a negative weight",
   "track-ping": "Tracked failure: ping of the WAN gateway, weight 0",

@@ -15,6 +15,10 @@ const CLIENT_BACK_MS = 10_000;
 /** How long the SIGKILL and SIGSTOP steps wait for the dead or hung
  * master's router to drop the VIP before recording that it did not. */
 const VIP_GONE_LIMIT_MS = 5_000;
+/** How many times the split-brain step partitions and heals in a session:
+ * five at 100 ms adverts and below, where a heal takes a few seconds, one
+ * at 1 s, where it takes about fifteen. */
+const splitHeals = (advertMs) => (advertMs <= 100 ? 5 : 1);
 
 export async function session(impl, profile, rep, { smoke = false, timeline = false } = {}) {
   const adv = PROFILES[profile].advertMs;
@@ -178,24 +182,28 @@ export async function session(impl, profile, rep, { smoke = false, timeline = fa
     // The client pings across the partition and the heal: once B steps
     // down, it reaches the VIP again only when A announces itself (GARP) or
     // its own ARP entry for the VIP expires, which takes tens of seconds.
-    const split = await pinged(async () => {
-      lab.mark("partition");
-      lab.nft("sw", `include "${rules}"`);
-      await lab.until(() => lab.holds.a && lab.holds.b, bound, "both routers holding the VIP");
-      await sleep(2 * adv);
-      const tHeal = lab.mark("heal");
-      lab.nft("sw", "delete table bridge fgbsplit");
-      await lab.until(() => !(lab.holds.a && lab.holds.b), bound, "one VIP holder after the heal");
-      const healed = lab.holders.find((h) => h.t >= tHeal && !(h.a && h.b));
-      const back = await lab.next((e) => e.kind === "echo-reply" && e.router === "a", CLIENT_BACK_MS, "a reply from A", tHeal)
-        .catch(() => null);
-      return { healMs: r1(healed.t - tHeal), winner: healed.a ? "a" : "b", clientBackMs: back && r1(back.t - tHeal) };
-    });
-    result("splitbrain", { healMs: split.healMs, winner: split.winner, clientBackMs: split.clientBackMs,
-      clientBackLimitMs: CLIENT_BACK_MS, lost: split.lost, sent: split.sent });
-    // The next step starts from a client that knows where the VIP is.
-    lab.must("c", ["ip", "neigh", "flush", "to", VIP]);
-    await steady();
+    // Where a heal is short it is repeated (splitHeals): how the heal falls
+    // against the two masters' advert phases decides most of its figure.
+    for (let heal = 0; heal < splitHeals(adv); heal++) {
+      const split = await pinged(async () => {
+        lab.mark("partition");
+        lab.nft("sw", `include "${rules}"`);
+        await lab.until(() => lab.holds.a && lab.holds.b, bound, "both routers holding the VIP");
+        await sleep(2 * adv);
+        const tHeal = lab.mark("heal");
+        lab.nft("sw", "delete table bridge fgbsplit");
+        await lab.until(() => !(lab.holds.a && lab.holds.b), bound, "one VIP holder after the heal");
+        const healed = lab.holders.find((h) => h.t >= tHeal && !(h.a && h.b));
+        const back = await lab.next((e) => e.kind === "echo-reply" && e.router === "a", CLIENT_BACK_MS, "a reply from A", tHeal)
+          .catch(() => null);
+        return { healMs: r1(healed.t - tHeal), winner: healed.a ? "a" : "b", clientBackMs: back && r1(back.t - tHeal) };
+      });
+      result("splitbrain", { healMs: split.healMs, winner: split.winner, clientBackMs: split.clientBackMs,
+        clientBackLimitMs: CLIENT_BACK_MS, lost: split.lost, sent: split.sent, heal });
+      // The next heal or step starts from a client that knows where the VIP is.
+      lab.must("c", ["ip", "neigh", "flush", "to", VIP]);
+      await steady();
+    }
 
     if (impl === "floatgw") {
       // The graceful stop, the SIGKILL and the hang each made B take over
