@@ -88,8 +88,10 @@ export async function idle(impl, windowS, { profile, vrids }) {
     await sleep(1000);
     const begin = { a: usage(d.a.costPids()), b: usage(d.b.costPids()) };
     await sleep(windowS * 1000);
-    const ends = { a: usage(d.a.costPids()), b: usage(d.b.costPids()) };
-    const resident = { a: residentKb(d.a.costPids()), b: residentKb(d.b.costPids()) };
+    // The same processes for both readings: listing them spawns `ip netns pids`.
+    const pids = { a: d.a.costPids(), b: d.b.costPids() };
+    const ends = { a: usage(pids.a), b: usage(pids.b) };
+    const resident = { a: residentKb(pids.a), b: residentKb(pids.b) };
     return ["a", "b"].map((r) => {
       const end = ends[r];
       const flipped = d[r].transitions();
