@@ -1,11 +1,10 @@
 // floatgwd and keepalived behind one interface, so every measure runs the
 // same steps against both: start, signal the whole daemon (keepalived is a
 // parent plus a forked VRRP child), and for floatgw its switchover.
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { FLOATGWD, ON_CUE, ON_CUE_READY_MS, VIP, must, run, sleep } from "./lab.mjs";
+import { Cue, FLOATGWD, ON_CUE_READY_MS, VIP, must, run, sleep } from "./lab.mjs";
 
 /** Timer profiles of the issue: VRRPv2 at 1 s adverts, VRRPv3 at 100 ms,
  * and the fast profile, VRRPv3 at 10 ms (RFC 5798's minimum, 1 centisecond). */
@@ -68,11 +67,10 @@ class Daemon {
     this.child = null;
   }
 
-  /** Starts the daemon; `onCue`, it waits for the function returned to
-   * start it (ON_CUE). */
+  /** Starts the daemon; `onCue`, it waits for the Cue returned. */
   start({ onCue = false } = {}) {
-    this.child = this.lab.start(this.role, onCue ? [...ON_CUE, ...this.argv()] : this.argv(), { stdin: onCue });
-    return onCue ? () => this.child.stdin.end("\n") : null;
+    this.child = this.lab.start(this.role, onCue ? Cue.wrap(this.argv()) : this.argv());
+    return onCue ? new Cue(this.child.pid) : null;
   }
 
   /** Every process of the daemon, children first (see kill). */
@@ -152,15 +150,17 @@ ${leaseChannel}${Array.from({ length: vrids }, (_, i) => vip(i)).join("")}`);
     return [FLOATGWD, "run", "--config", join(this.dir, "floatgw"), "--run-dir", this.runDir];
   }
 
-  /** `floatgw switchover --hold 30`, made ready to run on its cue
-   * (ON_CUE): `go()` gives it and returns the time it did, and `done`
-   * resolves with the exit status. */
+  /** `floatgw switchover --hold 30` in the router's namespace, as a user
+   * on the router would run it, made ready to run on its cue (Cue):
+   * `go()` gives it and returns the time it did, and `done` resolves with
+   * the exit status. */
   async switchoverReady() {
-    const sh = spawn(ON_CUE[0], [...ON_CUE.slice(1), FLOATGWD, "switchover", "--hold", "30", "--run-dir", this.runDir],
-      { stdio: ["pipe", "ignore", "inherit"] });
+    const sh = this.lab.start(this.role, Cue.wrap([FLOATGWD, "switchover", "--hold", "30", "--run-dir", this.runDir]));
     const done = new Promise((resolve) => sh.on("exit", (code) => resolve(code)));
+    const cue = new Cue(sh.pid);
     await sleep(ON_CUE_READY_MS);
-    return { go: (mark) => { const t = mark(); sh.stdin.end("\n"); return t; }, done };
+    cue.ready();
+    return { go: (mark) => { const t = mark(); cue.give(); return t; }, done };
   }
 
   /** `floatgw status --json`, or null while the daemon does not answer. */

@@ -50,13 +50,37 @@ setInterval(() => (offset = wallOffset()), 1000).unref();
 export const now = () => performance.now() + offset;
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** A prefix for a command's argv: a shell that waits for one line on its
- * stdin, then execs the command. Writing that line (its cue) starts the
- * command at once, as a user's shell would, with the bench's own fork (of a
- * node process) and `ip netns exec` (several ms each, and noisy) already
- * behind it, so a time taken at the cue is the command's own. The shell
- * needs ON_CUE_READY_MS from its spawn to reach its read. */
-export const ON_CUE = ["sh", "-c", 'read -r _ && exec "$0" "$@"'];
+/** A command that starts on a cue, as from a user's shell: a shell
+ * started ahead (the bench's own fork of a node process and `ip netns
+ * exec`, several ms each and noisy, are behind it) stops itself, and execs
+ * the command when the bench's SIGCONT wakes it, so a time taken at the cue
+ * is the command's own. The cue is that one system call. It was a line
+ * written to the shell's stdin, and ending node's stream ran JavaScript
+ * right after the cue (V8 compiling it, the first time, for up to 4 ms) on
+ * the CPU where the shell was woken: the command's start waited for it
+ * (docs/performance.md). The shell needs ON_CUE_READY_MS from its spawn
+ * to stop. */
+export class Cue {
+  /** The command line that runs `argv` on a cue. */
+  static wrap(argv) {
+    return ["sh", "-c", 'kill -STOP $$ && exec "$@"', "cue", ...argv];
+  }
+
+  /** `pid`: the shell of wrap's command line (`ip netns exec` execs it). */
+  constructor(pid) {
+    this.pid = pid;
+  }
+
+  /** Throws unless the shell waits for its cue. */
+  ready() {
+    const state = readFileSync(`/proc/${this.pid}/stat`, "utf8").replace(/^.*\) /s, "")[0];
+    if (state !== "T") throw new Error(`the shell ${this.pid} waiting for its cue is in state ${state}, not stopped`);
+  }
+
+  give() {
+    process.kill(this.pid, "SIGCONT");
+  }
+}
 export const ON_CUE_READY_MS = 200;
 /** Milliseconds to one decimal, as the results record them. */
 export const r1 = (x) => Math.round(x * 10) / 10;

@@ -58,8 +58,9 @@ export async function session(impl, profile, rep, { smoke = false, timeline = fa
     // Both daemons start on their cue, so the time is theirs from their exec.
     const cues = [d.a.start({ onCue: true }), d.b.start({ onCue: true })];
     await sleep(ON_CUE_READY_MS);
+    for (const cue of cues) cue.ready();
     const t0 = lab.mark("start");
-    for (const cue of cues) cue();
+    for (const cue of cues) cue.give();
     const first = await lab.next((e) => e.kind === "vip-add", bound, "a VIP holder", t0);
     result("election", { ms: r1(first.t - t0), winner: first.router });
     await steady();
