@@ -4,7 +4,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Cue, FLOATGWD, ON_CUE_READY_MS, VIP, must, run, sleep } from "./lab.mjs";
+import { Cue, FLOATGWD, VIP, must, run, sleep } from "./lab.mjs";
 
 /** Timer profiles of the issue: VRRPv2 at 1 s adverts, VRRPv3 at 100 ms,
  * and the fast profile, VRRPv3 at 10 ms (RFC 5798's minimum, 1 centisecond). */
@@ -158,8 +158,7 @@ ${leaseChannel}${Array.from({ length: vrids }, (_, i) => vip(i)).join("")}`);
     const sh = this.lab.start(this.role, Cue.wrap([FLOATGWD, "switchover", "--hold", "30", "--run-dir", this.runDir]));
     const done = new Promise((resolve) => sh.on("exit", (code) => resolve(code)));
     const cue = new Cue(sh.pid);
-    await sleep(ON_CUE_READY_MS);
-    cue.ready();
+    await cue.ready();
     return { go: (mark) => { const t = mark(); cue.give(); return t; }, done };
   }
 

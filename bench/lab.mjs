@@ -58,9 +58,10 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * written to the shell's stdin, and ending node's stream ran JavaScript
  * right after the cue (V8 compiling it, the first time, for up to 4 ms) on
  * the CPU where the shell was woken: the command's start waited for it
- * (docs/performance.md). The shell needs ON_CUE_READY_MS from its spawn
- * to stop. */
+ * (docs/performance.md). */
 export class Cue {
+  static READY_MS = 200;
+
   /** The command line that runs `argv` on a cue. */
   static wrap(argv) {
     return ["sh", "-c", 'kill -STOP $$ && exec "$@"', "cue", ...argv];
@@ -71,8 +72,10 @@ export class Cue {
     this.pid = pid;
   }
 
-  /** Throws unless the shell waits for its cue. */
-  ready() {
+  /** Resolves once the shell had the time to stop (READY_MS from its
+   * spawn); throws unless it waits for its cue. */
+  async ready() {
+    await sleep(Cue.READY_MS);
     const state = readFileSync(`/proc/${this.pid}/stat`, "utf8").replace(/^.*\) /s, "")[0];
     if (state !== "T") throw new Error(`the shell ${this.pid} waiting for its cue is in state ${state}, not stopped`);
   }
@@ -81,7 +84,6 @@ export class Cue {
     process.kill(this.pid, "SIGCONT");
   }
 }
-export const ON_CUE_READY_MS = 200;
 /** Milliseconds to one decimal, as the results record them. */
 export const r1 = (x) => Math.round(x * 10) / 10;
 

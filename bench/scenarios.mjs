@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { IMPLS, PROFILES, logTails } from "./daemons.mjs";
-import { Lab, ON_CUE_READY_MS, Pinger, VIP, now, r1, sleep } from "./lab.mjs";
+import { Lab, Pinger, VIP, now, r1, sleep } from "./lab.mjs";
 
 /** How long the split-brain step waits for the client to reach the VIP
  * after the heal before recording that it did not. */
@@ -57,8 +57,7 @@ export async function session(impl, profile, rep, { smoke = false, timeline = fa
 
     // Both daemons start on their cue, so the time is theirs from their exec.
     const cues = [d.a.start({ onCue: true }), d.b.start({ onCue: true })];
-    await sleep(ON_CUE_READY_MS);
-    for (const cue of cues) cue.ready();
+    await Promise.all(cues.map((cue) => cue.ready()));
     const t0 = lab.mark("start");
     for (const cue of cues) cue.give();
     const first = await lab.next((e) => e.kind === "vip-add", bound, "a VIP holder", t0);
