@@ -28,6 +28,7 @@ ENGINE := build/engine/quickjs
 ENGINE_STAMP := $(ENGINE)/.floatgw-patched
 HOST_QJSC := build/engine/host/qjsc
 APK := build/apk-tools/apk
+ECHO_PROBE := build/bench/echo-probe
 include mk/engine.mk
 
 TS_SOURCES := $(shell find src -name '*.ts')
@@ -85,17 +86,22 @@ package-x86_64: setup all $(APK)
 dist: setup all build/mips_24kc/floatgwd
 	@bash scripts/dist.sh
 
-test: setup all cross package
+test: setup all cross package $(ECHO_PROBE)
 	@bash scripts/test.sh
 
 demo: package-x86_64
 	@bash scripts/demo.sh
 
-bench: cross package-x86_64
+bench: cross package-x86_64 $(ECHO_PROBE)
 	@node bench/run.mjs
 
-bench-smoke: package-x86_64
+bench-smoke: package-x86_64 $(ECHO_PROBE)
 	@node bench/run.mjs --smoke
+
+# The bench client's prober of the VIP, a host tool like the host qjsc.
+$(ECHO_PROBE): bench/echo-probe.c
+	@mkdir -p $(@D)
+	gcc -O2 -Wall -Wextra -o $@ $<
 
 fuzz: setup all
 	FLOATGW_FUZZ=full npx vitest run -c vitest.config.ts test/unit/fuzz.test.ts

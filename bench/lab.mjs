@@ -11,14 +11,16 @@
 //   mark  what the bench itself did (fault injected, daemon killed, ...)
 import { spawn, spawnSync } from "node:child_process";
 import { EventEmitter } from "node:events";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { OpenWrtLab } from "../test/lab/openwrt.mjs";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const FLOATGWD = resolve(ROOT, "build/x86_64/floatgwd");
+/** The client's prober (bench/echo-probe.c; `make bench` builds it). */
+export const ECHO_PROBE = resolve(ROOT, "build/bench/echo-probe");
 export const VIP = "198.18.0.1";
 export const ROUTERS = { a: "198.18.0.2", b: "198.18.0.3" };
 
@@ -391,14 +393,17 @@ export class Lab extends EventEmitter {
 
 /** The client's probe interval: a gap between two replies holds up to one
  * interval beyond the outage itself, so it must be small against the
- * fast profile's 36 ms Master_Down_Interval (iputils lets root go to 2 ms). */
+ * fast profile's 36 ms Master_Down_Interval. */
 export const PROBE_MS = 2;
 
-/** The client's ping of the VIP every PROBE_MS; stop() parses it with the
- * lab's test/lab/ping-gap.mjs into {sent, answered, lost, maxGapMs}. */
+/** The client's echo probe of the VIP every PROBE_MS; stop() parses its
+ * `ping -D` style output with the lab's test/lab/ping-gap.mjs into {sent,
+ * answered, lost, maxGapMs}. Not iputils ping: at 2 ms it spins on a CPU
+ * (bench/echo-probe.c says more). */
 export class Pinger {
   constructor(lab) {
-    this.child = lab.start("c", ["ping", "-D", "-n", "-i", String(PROBE_MS / 1000), "-W", "1", VIP]);
+    if (!existsSync(ECHO_PROBE)) throw new Error(`${ECHO_PROBE} is missing: run make bench (or make ${relative(ROOT, ECHO_PROBE)})`);
+    this.child = lab.start("c", [ECHO_PROBE, String(PROBE_MS), VIP]);
     this.out = "";
     this.child.stdout.setEncoding("utf8");
     this.child.stdout.on("data", (s) => (this.out += s));
