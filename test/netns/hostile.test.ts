@@ -43,9 +43,16 @@ function leasePair(opts: Record<string, string | string[]> = {}) {
   return r;
 }
 
-async function masterAndBackup(a: Router, b: Router): Promise<void> {
+/** Waits for A master and B following it. Returns how many times either
+ * router has become master since: an attack must not move the VIP, while
+ * the start may (started together, B takes the VIP first when A starts
+ * late on a loaded machine, and A then preempts it: the protocol's doing). */
+async function masterAndBackup(a: Router, b: Router): Promise<() => number> {
   await waitFor("A master, B backup following it", () =>
     a.state() === "master" && b.state() === "backup" && b.instance()?.master === "198.18.0.2", 30_000);
+  const becameMaster = () => a.instance()!.counters.becameMaster + b.instance()!.counters.becameMaster;
+  const atStart = becameMaster();
+  return () => becameMaster() - atStart;
 }
 
 /** A (150) and B (100) at `timers` without the takeover's second ARP burst
@@ -56,14 +63,14 @@ async function pairOnTheWire(timers: Record<string, string>, bpf: string, pcap: 
   const conf = (priority: string) => uci({ ...timers, priority, garp_repeat_delay: "0" });
   r.a.startFloatgw(conf("150"));
   r.b.startFloatgw(conf("100"));
-  await masterAndBackup(r.a, r.b);
-  return { ...r, wire: await Capture.start(lab, r.ns.sw, "sw0", bpf, join(r.a.dir, pcap)) };
+  const takeovers = await masterAndBackup(r.a, r.b);
+  return { ...r, takeovers, wire: await Capture.start(lab, r.ns.sw, "sw0", bpf, join(r.a.dir, pcap)) };
 }
 
 describe("a hostile LAN host", () => {
   it("cannot stop the master advertising by flooding the lease channel", async () => {
     const { ns, a, b } = leasePair();
-    await masterAndBackup(a, b);
+    const takeovers = await masterAndBackup(a, b);
     await waitFor("the lease channel up on A", () => channel(a)?.counters.rx, 30_000);
     const sentBefore = a.instance()!.counters.advertsTx;
     const t0 = Date.now();
@@ -84,7 +91,7 @@ describe("a hostile LAN host", () => {
     expect(counts[0]).toBeGreaterThan(100);
     expect(counts[1]).toBeGreaterThan(1000);
     // The backup never heard the master fall silent for its 360 ms Master_Down_Interval.
-    expect(b.instance()!.counters.becameMaster, JSON.stringify(b.instance()!.transitions)).toBe(0);
+    expect(takeovers(), JSON.stringify(b.instance()!.transitions)).toBe(0);
     expect(a.state()).toBe("master");
     const sent = a.instance()!.counters.advertsTx - sentBefore;
     expect(sent, `${sent} adverts in ${seconds} s`).toBeGreaterThan(seconds * 10 * 0.8);
@@ -119,7 +126,7 @@ describe("a hostile LAN host", () => {
     r.a.startFloatgw(uci({ ...FAST, priority: "150", unicast_peer: ["198.18.0.3"] }));
     r.b.startFloatgw(uci({ ...FAST, priority: "100", unicast_peer: ["198.18.0.2"] }));
     const { ns, a, b } = r;
-    await masterAndBackup(a, b);
+    const takeovers = await masterAndBackup(a, b);
     for (const n of [ns.a, ns.b]) expect(lab.exec(n, ["ip", "maddr", "show", "dev", "br-lan"]).stdout).not.toContain("224.0.0.18");
     // Priority 254 with TTL 255, unicast to each router and to the group.
     for (const dst of ["198.18.0.3", "198.18.0.2", "224.0.0.18"])
@@ -132,7 +139,7 @@ describe("a hostile LAN host", () => {
     // The kernel drops them before floatgwd sees them (a socket filter on
     // the peers' addresses), so that no flood can crowd A's adverts out.
     for (const r of [a, b]) expect(r.instance()!.counters.drops).toEqual({});
-    expect(a.instance()!.counters.becameMaster + b.instance()!.counters.becameMaster).toBe(1);
+    expect(takeovers(), JSON.stringify([a.instance()!.transitions, b.instance()!.transitions])).toBe(0);
   });
 
   it("in multicast mode cannot get an advert with TTL below 255 accepted, unicast-addressed or not", async () => {
@@ -151,7 +158,7 @@ describe("a hostile LAN host", () => {
   });
 
   it("gets a lower master's advert answered at once, but cannot make the master burst adverts or ARPs with a flood of them", async () => {
-    const { ns, a, b, wire } = await pairOnTheWire(FAST, "ip proto 112 or arp", "lower.pcap");
+    const { ns, a, b, wire, takeovers } = await pairOnTheWire(FAST, "ip proto 112 or arp", "lower.pcap");
     // Twelve adverts of a lower master (priority 50, TTL 255) at random
     // moments, then 600 of them about a millisecond apart.
     for (let i = 0; i < 12; i++) {
@@ -191,7 +198,7 @@ describe("a hostile LAN host", () => {
     expect(announced, "gratuitous ARPs under the flood").toBeGreaterThan(0);
     expect(announced, "gratuitous ARPs under the flood").toBeLessThanOrEqual(5 * (5 * intervals + 3));
     expect(a.state()).toBe("master");
-    expect(b.instance()!.counters.becameMaster).toBe(0);
+    expect(takeovers(), JSON.stringify(b.instance()!.transitions)).toBe(0);
   });
 
   it("at 10 ms adverts, gets a lower master's adverts answered without a burst of the master's own", async () => {
