@@ -17,7 +17,6 @@
  * usage: echo-probe INTERVAL_MS IPV4_ADDRESS  (root: it opens a raw socket) */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
