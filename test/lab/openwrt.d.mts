@@ -22,7 +22,7 @@ export type LabChild = ChildProcess & { log: string };
 export declare function sleep(ms: number): Promise<void>;
 export declare function run(argv: string[], opts?: RunOptions): Result;
 export declare function must(argv: string[], opts?: RunOptions): string;
-export declare function waitFor<T>(what: string, probe: () => T | null | undefined | false, timeoutMs?: number): Promise<T>;
+export declare function waitFor<T>(what: string, probe: () => T | null | undefined | false, timeoutMs?: number, explain?: () => string): Promise<T>;
 
 export type RouterName = "a" | "b";
 export type Role = RouterName | "sw" | "c";

@@ -77,13 +77,16 @@ export function must(argv, opts) {
 }
 
 /** Polls `probe` every 50 ms until it returns something other than null,
- * undefined or false; throws naming `what` after timeoutMs. */
-export async function waitFor(what, probe, timeoutMs = 30_000) {
+ * undefined or false; throws naming `what` after timeoutMs, with what
+ * `explain` says of the state it was stuck in, if given. */
+export async function waitFor(what, probe, timeoutMs = 30_000, explain = undefined) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();
     if (value !== null && value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${explain ? `\n${explain()}` : ""}`);
+    }
     await sleep(50);
   }
 }

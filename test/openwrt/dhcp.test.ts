@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { expect, it } from "vitest";
 import { DhcpClient, dnsmasqState, FAST, type Router, ROUTERS, setUpPair, VIP, waitFor } from "../lab/openwrt.mjs";
 import { partitionVrrp } from "../netns/routers";
-import { describeOpenWrt, state, status, useOpenWrtLab } from "./lab";
+import { describeOpenWrt, routerStory, state, status, useOpenWrtLab } from "./lab";
 
 /** The PID of the router's dnsmasq once the same one has run for 3 s. */
 async function settled(r: Router): Promise<number> {
@@ -71,7 +71,7 @@ describeOpenWrt("dnsmasq follows the VIP on real OpenWrt", () => {
     expect(status(a)?.leaseChannel).toMatchObject({ peer: ROUTERS.b, degraded: null });
 
     lab.port("a", "down");
-    await waitFor("B master serving DHCP", () => state(b) === "master" && dnsmasqState(b).dhcp === "on", 30_000);
+    await waitFor("B master serving DHCP", () => state(b) === "master" && dnsmasqState(b).dhcp === "on", 30_000, routerStory(b));
     expect(b.read("/tmp/dhcp.leases")).toContain(` ${mac} ${first.ip} `);
     await waitFor("B's log of the lease file", () => /wrote \d+ replicated lease\(s\) into \/tmp\/dhcp\.leases/.test(b.logread()), 10_000);
 
@@ -91,17 +91,17 @@ describeOpenWrt("dnsmasq follows the VIP on real OpenWrt", () => {
 
     lab.port("a", "up");
     await waitFor("A master again, B backup with DHCP off", () =>
-      state(a) === "master" && state(b) === "backup" && dnsmasqState(b).dhcp === "off", 30_000);
+      state(a) === "master" && state(b) === "backup" && dnsmasqState(b).dhcp === "off", 30_000, routerStory(a, b));
   });
 
   it("serves DHCP from both sides of a split brain, and only from the master once it heals", async () => {
     const { lab } = env;
     const { a, b } = lab;
     const heal = partitionVrrp(lab.ns.sw, lab.dir);
-    await waitFor("two masters, both serving", () => state(a) === "master" && state(b) === "master" && dnsmasqState(b).dhcp === "on", 30_000);
+    await waitFor("two masters, both serving", () => state(a) === "master" && state(b) === "master" && dnsmasqState(b).dhcp === "on", 30_000, routerStory(a, b));
     expect(dnsmasqState(a).dhcp).toBe("on");
     heal();
-    await waitFor("B backup with DHCP off", () => state(b) === "backup" && dnsmasqState(b).dhcp === "off" && dnsmasqState(b).pid, 30_000);
+    await waitFor("B backup with DHCP off", () => state(b) === "backup" && dnsmasqState(b).dhcp === "off" && dnsmasqState(b).pid, 30_000, routerStory(b));
     expect(state(a)).toBe("master");
     expect(dnsmasqState(a).dhcp).toBe("on");
   });
@@ -111,7 +111,7 @@ describeOpenWrt("dnsmasq follows the VIP on real OpenWrt", () => {
     expect(a.read("/etc/config/dhcp")).not.toBe(dhcpBefore.a);
     a.must("uci set floatgw.lan.dhcp='0'; uci commit floatgw; reload_config");
     await waitFor("A's dhcp config restored and dnsmasq restarted on it", () =>
-      a.read("/etc/config/dhcp") === dhcpBefore.a && !dnsmasqState(a).conf.includes(`3,${VIP}`) && dnsmasqState(a).dhcp === "on", 30_000);
+      a.read("/etc/config/dhcp") === dhcpBefore.a && !dnsmasqState(a).conf.includes(`3,${VIP}`) && dnsmasqState(a).dhcp === "on", 30_000, routerStory(a));
     await waitFor("A master", () => state(a) === "master", 30_000);
     // reload_config also reported the dhcp config that floatgw's hook had
     // changed, and procd reloads dnsmasq for it too: wait until one dnsmasq

@@ -3,7 +3,8 @@
 // rootfs-setup.ts, says why in one line; under CI=true it fails instead),
 // and views of floatgw inside a router. Generous deadlines, no timing assertions.
 import { afterAll, beforeAll, describe } from "vitest";
-import { floatgwStatus, OpenWrtLab, type Router, type RouterName } from "../lab/openwrt.mjs";
+import { readFileSync } from "node:fs";
+import { dnsmasqState, floatgwStatus, OpenWrtLab, type Router, type RouterName, run } from "../lab/openwrt.mjs";
 import { locateRootfs } from "../lab/rootfs.mjs";
 
 /** describe, or describe.skip when there is no OpenWrt rootfs. */
@@ -42,6 +43,33 @@ export interface Status {
 
 export const status = (r: Router): Status | null => floatgwStatus(r) as Status | null;
 export const state = (r: Router): string | null => status(r)?.instances[0]?.state ?? null;
+
+/** For a wait that timed out (waitFor's explain): each router's floatgw
+ * and dnsmasq state, its processes with what each waits for in the kernel
+ * (where a hang shows: a write to a full syslog socket, a read of a pipe),
+ * and the end of its syslog. */
+export function routerStory(...routers: Router[]): () => string {
+  const procFile = (pid: string, file: string): string => {
+    try {
+      return readFileSync(`/proc/${pid}/${file}`, "utf8");
+    } catch {
+      return "?"; // exited meanwhile
+    }
+  };
+  return () => routers.map((r) => {
+    const { dhcp, pid } = dnsmasqState(r);
+    const processes = run(["ip", "netns", "pids", r.ns]).stdout.split(/\s+/).filter(Boolean).map((p) =>
+      `  ${p} ${procFile(p, "cmdline").replace(/[\0\s]+/g, " ").slice(0, 100)} [waits in ${procFile(p, "wchan")}]`);
+    let log: string;
+    try {
+      log = r.sh("logread -l 30", { timeoutMs: 5000 }).stdout;
+    } catch (e) {
+      log = `logread: ${(e as Error).message}`;
+    }
+    return [`router ${r.name}: floatgw ${state(r) ?? "not answering"}, DHCP ${dhcp}, dnsmasq ${pid ?? "not running"}`,
+      ...processes, log.trimEnd()].join("\n");
+  }).join("\n");
+}
 
 /** procd's view of the floatgw service (`ubus call service list`). */
 export interface ServiceInstance {

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { expect, it } from "vitest";
 import { CLIENT, DhcpClient, dnsmasqState, installFloatgw, must, ROOT, ROUTERS, setupCommands, sleep, VIP, waitFor } from "../lab/openwrt.mjs";
 import { APK, makeVar, PKG_VERSION, VERSION } from "./built";
-import { describeOpenWrt, service, state, status, useOpenWrtLab } from "./lab";
+import { describeOpenWrt, routerStory, service, state, status, useOpenWrtLab } from "./lab";
 
 const OFFER = "2";
 const ACK = "5";
@@ -65,7 +65,7 @@ describeOpenWrt("a pair of real OpenWrt routers", () => {
     const pcap = join(lab.dir, "dhcp.pcap");
     const tshark = lab.start("sw", ["tshark", "-q", "-i", "sw0", "-w", pcap, "-f", "udp port 67 or udp port 68"]);
     await waitFor("tshark capturing", () => existsSync(pcap), 30_000);
-    await waitFor("A's dnsmasq serving DHCP, B's not", () => dnsmasqState(a).dhcp === "on" && dnsmasqState(b).dhcp === "off" && dnsmasqState(b).pid, 30_000);
+    await waitFor("A's dnsmasq serving DHCP, B's not", () => dnsmasqState(a).dhcp === "on" && dnsmasqState(b).dhcp === "off" && dnsmasqState(b).pid, 30_000, routerStory(a, b));
 
     const client = new DhcpClient(lab);
     const first = await waitFor("a lease from A", () => client.lease, 30_000);
@@ -76,8 +76,8 @@ describeOpenWrt("a pair of real OpenWrt routers", () => {
     await waitFor("the lease replicated to B", () => status(b)?.leaseChannel?.leases.some((l) => l.ip === first.ip), 30_000);
 
     lab.port("a", "down");
-    await waitFor("B master with DHCP on", () => state(b) === "master" && dnsmasqState(b).dhcp === "on", 30_000);
-    await waitFor("A in fault with DHCP off", () => state(a) === "fault" && dnsmasqState(a).dhcp === "off", 30_000);
+    await waitFor("B master with DHCP on", () => state(b) === "master" && dnsmasqState(b).dhcp === "on", 30_000, routerStory(b));
+    await waitFor("A in fault with DHCP off", () => state(a) === "fault" && dnsmasqState(a).dhcp === "off", 30_000, routerStory(a));
     client.renew();
     const byB = await waitFor("the lease renewed by B", () => client.lease?.serverid === ROUTERS.b && client.lease, 60_000);
     expect(byB).toMatchObject({ ip: first.ip, router: VIP, dns: VIP });
