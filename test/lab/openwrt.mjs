@@ -174,7 +174,15 @@ function prepareTree(tree, r) {
 // the router's configuration into it and created $3, /proc, /sys (this
 // network namespace's), a /dev with the few nodes OpenWrt needs (its
 // console a plain file: nothing reaches the host's console), a /tmp, and
-// procd.
+// procd, without CAP_SYSLOG. A router may not read the kernel log: every
+// router's logd would otherwise read the host's one /proc/kmsg, where each
+// reader takes messages away from the others. The logd that loses the race
+// for a message its poll announced blocks in read() until the kernel logs
+// again, and while it blocks nobody reads /dev/log: procd, dnsmasq and
+// logger block in their syslog writes (a DHCP test hung 30 s after a port
+// went down). Without the capability logd cannot open /proc/kmsg and
+// serves syslog alone (a real router's logd has a kernel of its own).
+// procd mounts /proc afresh, so hiding /proc/kmsg in BOOT would not last.
 const BOOT = `set -e
 d=$1
 mount -t tmpfs -o mode=0755 router "$d"
@@ -194,7 +202,7 @@ mknod -m 666 "$t/dev/urandom" c 1 9
 mknod -m 666 "$t/dev/tty" c 5 0
 : > "$t/dev/console"
 mount -t tmpfs -o mode=1777,nosuid,nodev tmp "$t/tmp"
-exec chroot "$t" /sbin/init
+exec setpriv --bounding-set -syslog chroot "$t" /sbin/init
 `;
 
 function alive(pid, comm) {
