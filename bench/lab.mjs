@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { OpenWrtLab } from "../test/lab/openwrt.mjs";
+import { alive, netnsPids, OpenWrtLab } from "../test/lab/openwrt.mjs";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const FLOATGWD = resolve(ROOT, "build/x86_64/floatgwd");
@@ -350,14 +350,7 @@ export class Lab extends EventEmitter {
 
   /** PIDs of processes named `comm` in a router's namespace. */
   pids(role, comm) {
-    return run(["ip", "netns", "pids", this.ns[role]]).stdout.split(/\s+/).filter(Boolean).map(Number)
-      .filter((pid) => {
-        try {
-          return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === comm;
-        } catch {
-          return false; // exited meanwhile
-        }
-      });
+    return netnsPids(this.ns[role]).filter((pid) => alive(pid, comm));
   }
 
   /** Kills what this lab started, by PID, and removes its namespaces
@@ -373,9 +366,9 @@ export class Lab extends EventEmitter {
     }
     this.children.clear();
     if (this.ns.gw) {
-      for (const pid of run(["ip", "netns", "pids", this.ns.gw]).stdout.split(/\s+/).filter(Boolean)) {
+      for (const pid of netnsPids(this.ns.gw)) {
         try {
-          process.kill(Number(pid), "SIGKILL");
+          process.kill(pid, "SIGKILL");
         } catch {
           // already gone
         }

@@ -22,6 +22,10 @@ export type LabChild = ChildProcess & { log: string };
 export declare function sleep(ms: number): Promise<void>;
 export declare function run(argv: string[], opts?: RunOptions): Result;
 export declare function must(argv: string[], opts?: RunOptions): string;
+/** PIDs (on the host) of every process in network namespace `ns`. */
+export declare function netnsPids(ns: string): number[];
+/** Whether process `pid` still runs under the name `comm`. */
+export declare function alive(pid: number, comm: string): boolean;
 export declare function waitFor<T>(what: string, probe: () => T | null | undefined | false, timeoutMs?: number, explain?: () => string): Promise<T>;
 
 export type RouterName = "a" | "b";

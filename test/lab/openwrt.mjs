@@ -205,7 +205,13 @@ mount -t tmpfs -o mode=1777,nosuid,nodev tmp "$t/tmp"
 exec setpriv --bounding-set -syslog chroot "$t" /sbin/init
 `;
 
-function alive(pid, comm) {
+/** PIDs (on the host) of every process in network namespace `ns`. */
+export function netnsPids(ns) {
+  return run(["ip", "netns", "pids", ns]).stdout.split(/\s+/).filter(Boolean).map(Number);
+}
+
+/** Whether process `pid` still runs under the name `comm`. */
+export function alive(pid, comm) {
   try {
     return readFileSync(`/proc/${pid}/comm`, "utf8").trim() === comm;
   } catch {
@@ -569,8 +575,7 @@ export class OpenWrtLab {
 
   /** PIDs (on the host) of processes named `comm` in a namespace of the lab. */
   pids(role, comm) {
-    return run(["ip", "netns", "pids", this.ns[role]]).stdout.split(/\s+/).filter(Boolean).map(Number)
-      .filter((pid) => alive(pid, comm));
+    return netnsPids(this.ns[role]).filter((pid) => alive(pid, comm));
   }
 
   /** Kills every procd and process of the lab by PID, deletes its
@@ -591,7 +596,7 @@ export class OpenWrtLab {
     this.children.clear();
     for (const ns of this.namespaces.splice(0)) {
       for (let i = 0; i < 50; i++) {
-        const pids = run(["ip", "netns", "pids", ns]).stdout.split(/\s+/).filter(Boolean).map(Number);
+        const pids = netnsPids(ns);
         if (pids.length === 0) break;
         for (const pid of pids) {
           try {

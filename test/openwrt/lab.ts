@@ -4,7 +4,7 @@
 // and views of floatgw inside a router. Generous deadlines, no timing assertions.
 import { afterAll, beforeAll, describe } from "vitest";
 import { readFileSync } from "node:fs";
-import { dnsmasqState, floatgwStatus, OpenWrtLab, type Router, type RouterName, run } from "../lab/openwrt.mjs";
+import { dnsmasqState, floatgwStatus, netnsPids, OpenWrtLab, type Router, type RouterName } from "../lab/openwrt.mjs";
 import { locateRootfs } from "../lab/rootfs.mjs";
 
 /** describe, or describe.skip when there is no OpenWrt rootfs. */
@@ -49,7 +49,7 @@ export const state = (r: Router): string | null => status(r)?.instances[0]?.stat
  * (where a hang shows: a write to a full syslog socket, a read of a pipe),
  * and the end of its syslog. */
 export function routerStory(...routers: Router[]): () => string {
-  const procFile = (pid: string, file: string): string => {
+  const procFile = (pid: number, file: string): string => {
     try {
       return readFileSync(`/proc/${pid}/${file}`, "utf8");
     } catch {
@@ -58,7 +58,7 @@ export function routerStory(...routers: Router[]): () => string {
   };
   return () => routers.map((r) => {
     const { dhcp, pid } = dnsmasqState(r);
-    const processes = run(["ip", "netns", "pids", r.ns]).stdout.split(/\s+/).filter(Boolean).map((p) =>
+    const processes = netnsPids(r.ns).map((p) =>
       `  ${p} ${procFile(p, "cmdline").replace(/[\0\s]+/g, " ").slice(0, 100)} [waits in ${procFile(p, "wchan")}]`);
     let log: string;
     try {
