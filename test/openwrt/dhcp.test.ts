@@ -5,7 +5,7 @@
 // once; the tests run in order on it. Generous deadlines, no timing
 // assertions. The whole failover story (no NAK, lease kept both ways) is
 // test/openwrt/pair.test.ts.
-import { writeFileSync } from "node:fs";
+import { readdirSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import { DhcpClient, dnsmasqState, FAST, type Router, ROUTERS, setUpPair, VIP, waitFor } from "../lab/openwrt.mjs";
@@ -25,6 +25,20 @@ async function settled(r: Router): Promise<number> {
 describeOpenWrt("dnsmasq follows the VIP on real OpenWrt", () => {
   const env = useOpenWrtLab();
   const dhcpBefore: Record<string, string> = {};
+
+  it("runs each router's logd without the host's kernel log, which two logds would race for", () => {
+    // test/lab/openwrt.mjs boots procd without CAP_SYSLOG: a logd that
+    // lost a kernel message to the other router's blocked every process
+    // that logged, dnsmasq's restart among them.
+    for (const r of [env.lab.a, env.lab.b]) {
+      const logds = r.pids("logd");
+      expect(logds).toHaveLength(1);
+      const fds = readdirSync(`/proc/${logds[0]}/fd`).map((fd) => readlinkSync(`/proc/${logds[0]}/fd/${fd}`));
+      // Seen from the host, paths read through the router's root.
+      expect(fds.filter((f) => f.endsWith("/dev/null"))).not.toEqual([]);
+      expect(fds.filter((f) => f.endsWith("/proc/kmsg"))).toEqual([]);
+    }
+  });
 
   it("hands out the VIP as router and DNS on both routers, keeping the admin's options; only the master serves", async () => {
     const { a, b } = env.lab;
